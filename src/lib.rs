@@ -1,0 +1,4 @@
+//! gameday: run chaos-engineering game days live, and leave with evidence.
+#![deny(clippy::unwrap_used)]
+
+pub mod scenario;

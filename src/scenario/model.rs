@@ -1,0 +1,343 @@
+//! The typed scenario: what `parse` produces once every field has been checked.
+//!
+//! Everything here is already validated and expanded (`${VAR}`), so the engine and the
+//! workers never need to second-guess it. Durations are `std::time::Duration`; criterion
+//! values are in the signal's base unit (a ratio, seconds, bytes, a count).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// `[a-z0-9-]+`, used in the run directory name.
+    pub name: String,
+    pub description: Option<String>,
+    pub owner: Option<String>,
+    pub hypothesis: String,
+    /// Default sampling interval of `command` signals, and of `promql`/`http` signals that
+    /// set none of their own. Top-level `interval:`, default 5 s.
+    pub interval: Duration,
+    pub prometheus: Option<Prometheus>,
+    pub kubernetes: Option<Kubernetes>,
+    pub grafana: Option<Grafana>,
+    pub steady_state: Vec<Signal>,
+    pub pods: Vec<PodPanel>,
+    pub alerts: Vec<AlertExpectation>,
+    pub faults: Vec<Fault>,
+    pub safety: Safety,
+    pub phases: Phases,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prometheus {
+    pub url: String,
+    /// `prometheus.interval`, default: the scenario's `interval`.
+    pub interval: Duration,
+    /// default 10 s
+    pub timeout: Duration,
+    pub bearer_token_file: Option<PathBuf>,
+    pub bearer_token_env: Option<String>,
+    pub basic_auth: Option<BasicAuth>,
+    pub headers: Vec<(String, String)>,
+    pub tls: Tls,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BasicAuth {
+    pub username: String,
+    /// Exactly one of the two is set.
+    pub password_env: Option<String>,
+    pub password_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Tls {
+    pub ca_file: Option<PathBuf>,
+    pub insecure_skip_verify: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Kubernetes {
+    pub context: Option<String>,
+    pub namespace: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grafana {
+    pub url: String,
+    pub token_env: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Signal {
+    pub name: String,
+    pub source: SignalSource,
+    pub unit: Unit,
+    /// The success criterion; `None` for a signal that is only watched.
+    pub expect: Option<Criterion>,
+    /// The guardrail that pulls the kill switch by itself.
+    pub abort: Option<Criterion>,
+    /// A violation of `expect` shorter than this does not refute. `tolerate:` or the
+    /// `for` of `expect`; zero when neither is given.
+    pub tolerate: Duration,
+    /// How often a sample is taken (see `Scenario::interval`).
+    pub interval: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SignalSource {
+    Promql {
+        query: String,
+    },
+    Pods {
+        selector: String,
+        namespace: Option<String>,
+    },
+    Http {
+        url: String,
+        /// per-probe timeout, default 2 s
+        timeout: Duration,
+        measure: Measure,
+    },
+    Command {
+        command: String,
+    },
+}
+
+impl SignalSource {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SignalSource::Promql { .. } => "promql",
+            SignalSource::Pods { .. } => "pods",
+            SignalSource::Http { .. } => "http",
+            SignalSource::Command { .. } => "command",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    ErrorRate,
+    P50,
+    P90,
+    P99,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// 0.01 is shown as `1 %`.
+    Ratio,
+    Seconds,
+    Bytes,
+    Count,
+    #[default]
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Op {
+    #[serde(rename = "<")]
+    Lt,
+    #[serde(rename = "<=")]
+    Le,
+    #[serde(rename = ">")]
+    Gt,
+    #[serde(rename = ">=")]
+    Ge,
+    #[serde(rename = "==")]
+    Eq,
+    #[serde(rename = "!=")]
+    Ne,
+}
+
+/// `OP VALUE[UNIT] [for DURATION]`, with the value converted to the signal's base unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Criterion {
+    pub op: Op,
+    pub value: f64,
+    #[serde(default, with = "crate::scenario::model::opt_duration_ms")]
+    pub for_: Option<Duration>,
+    /// What the user wrote, trimmed, for display ("< 1%").
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PodPanel {
+    pub selector: String,
+    pub namespace: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertExpectation {
+    pub name: String,
+    pub within: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fault {
+    pub name: String,
+    pub duration: Duration,
+    pub kind: FaultKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FaultKind {
+    PodDelete(PodDelete),
+    Scale(Scale),
+    Manifest(Manifest),
+    Exec(ExecFault),
+    Http(HttpFault),
+}
+
+impl FaultKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            FaultKind::PodDelete(_) => "pod_delete",
+            FaultKind::Scale(_) => "scale",
+            FaultKind::Manifest(_) => "manifest",
+            FaultKind::Exec(_) => "exec",
+            FaultKind::Http(_) => "http",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PodDelete {
+    pub selector: String,
+    pub namespace: Option<String>,
+    /// Exactly one of `count` and `percent`; `count: 1` when neither is given.
+    pub count: Option<u32>,
+    pub percent: Option<u32>,
+    pub interval: Option<Duration>,
+    pub grace_period: Option<Duration>,
+    pub force: bool,
+    pub evict: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ScaleKind {
+    Deployment,
+    StatefulSet,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scale {
+    pub kind: ScaleKind,
+    pub name: String,
+    pub namespace: Option<String>,
+    pub replicas: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Manifest {
+    pub source: ManifestSource,
+    pub namespace: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ManifestSource {
+    /// Resolved relative to the scenario file's directory.
+    File(PathBuf),
+    Inline(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExecFault {
+    pub inject: String,
+    pub revert: String,
+    /// Per command, default 30 s.
+    pub timeout: Duration,
+    pub env: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpFault {
+    pub inject: HttpRequest,
+    pub revert: HttpRequest,
+    /// Per request, default 10 s.
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpRequest {
+    /// Upper case, default `POST`.
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Safety {
+    /// Refuse to arm a fault whose selector matches more. Default 1.
+    pub max_targets: u32,
+    /// The only namespaces a fault may touch; empty means the scenario's namespace.
+    pub namespaces: Vec<String>,
+    /// Hard ceiling on every fault, from its trigger. Default 10 min.
+    pub max_duration: Duration,
+    /// Trigger refused while an `expect` fails. Default true.
+    pub require_steady_state: bool,
+}
+
+impl Default for Safety {
+    fn default() -> Self {
+        Safety {
+            max_targets: 1,
+            namespaces: Vec::new(),
+            max_duration: Duration::from_secs(600),
+            require_steady_state: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Phases {
+    /// default 2 min
+    pub baseline: Duration,
+    /// default 3 min
+    pub recovery: Duration,
+}
+
+impl Default for Phases {
+    fn default() -> Self {
+        Phases {
+            baseline: Duration::from_secs(120),
+            recovery: Duration::from_secs(180),
+        }
+    }
+}
+
+/// Serde helper: an optional `Duration` as whole milliseconds.
+pub mod opt_duration_ms {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::time::Duration;
+
+    pub fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.serialize_some(&(d.as_millis() as u64)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+        Ok(Option::<u64>::deserialize(d)?.map(Duration::from_millis))
+    }
+}
+
+/// Serde helper: a `Duration` as whole milliseconds.
+pub mod duration_ms {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::time::Duration;
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(d.as_millis() as u64)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        Ok(Duration::from_millis(u64::deserialize(d)?))
+    }
+}
