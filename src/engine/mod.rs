@@ -1,0 +1,761 @@
+//! The engine: a pure state machine, `update(&mut State, Msg, now) -> Vec<Effect>`.
+//!
+//! Every rule of the experiment lives here and nowhere else: phases, arming, the kill
+//! switch, durations, guardrails, the verdict. The TUI, headless mode and `join` only send
+//! messages and carry out effects, so each rule is tested here with a fake clock.
+
+mod autopilot;
+#[cfg(test)]
+mod tests;
+
+pub use autopilot::autopilot;
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::analysis::{self, AlertOutcome, Outcome, Point, Window};
+use crate::journal::{
+    AbortSource, AlertInfo, Event, FaultInfo, NoteKind, Phase, RevertReason, RunInfo, SignalInfo, Verdict,
+};
+use crate::units::format_value;
+
+pub type Ts = DateTime<Utc>;
+
+/// How many times a failed revert is tried in all, and the first pause between tries
+/// (doubled each time).
+pub const REVERT_ATTEMPTS: u32 = 4;
+pub const REVERT_BACKOFF: Duration = Duration::from_millis(500);
+
+/// The rules' inputs that do not change during a run.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub signals: Vec<SignalInfo>,
+    pub faults: Vec<FaultInfo>,
+    pub alerts: Vec<AlertInfo>,
+    pub baseline: Duration,
+    pub recovery: Duration,
+    pub max_duration: Duration,
+    pub require_steady_state: bool,
+}
+
+impl Config {
+    pub fn from_run_info(info: &RunInfo, max_duration: Duration, require_steady_state: bool) -> Self {
+        Config {
+            signals: info.signals.clone(),
+            faults: info.faults.clone(),
+            alerts: info.alerts.clone(),
+            baseline: info.baseline,
+            recovery: info.recovery,
+            max_duration,
+            require_steady_state,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultStatus {
+    Pending,
+    Armed,
+    Injecting,
+    Active,
+    Reverting,
+    Reverted,
+    /// every revert attempt failed: the fault may still be in place
+    RevertFailed,
+}
+
+impl FaultStatus {
+    pub fn word(self) -> &'static str {
+        match self {
+            FaultStatus::Pending => "PENDING",
+            FaultStatus::Armed => "ARMED",
+            FaultStatus::Injecting => "INJECTING",
+            FaultStatus::Active => "ACTIVE",
+            FaultStatus::Reverting => "REVERTING",
+            FaultStatus::Reverted => "REVERTED",
+            FaultStatus::RevertFailed => "REVERT FAILED",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct FaultState {
+    pub status: FaultStatus,
+    pub triggered_at: Option<Ts>,
+    pub injected_at: Option<Ts>,
+    pub reverted_at: Option<Ts>,
+    /// when the fault is reverted by its `duration`
+    pub deadline: Option<Ts>,
+    /// `triggered_at + safety.max_duration`: the kill switch is pulled past it
+    pub ceiling: Option<Ts>,
+    pub inject_failed: bool,
+    pub revert_reason: Option<RevertReason>,
+    pub revert_attempts: u32,
+    pub next_retry: Option<Ts>,
+    pub targets: Vec<String>,
+    pub detail: String,
+}
+
+impl FaultState {
+    fn new() -> Self {
+        FaultState {
+            status: FaultStatus::Pending,
+            triggered_at: None,
+            injected_at: None,
+            reverted_at: None,
+            deadline: None,
+            ceiling: None,
+            inject_failed: false,
+            revert_reason: None,
+            revert_attempts: 0,
+            next_retry: None,
+            targets: Vec::new(),
+            detail: String::new(),
+        }
+    }
+
+    /// Injected, or possibly so: what the kill switch must revert.
+    pub fn is_live(&self) -> bool {
+        matches!(self.status, FaultStatus::Injecting | FaultStatus::Active)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SignalState {
+    pub points: Vec<Point>,
+    /// the newest sample: a value, or the error that stood in for one
+    pub last: Option<Result<f64, String>>,
+    /// since when the `abort` criterion has held without a break
+    pub guard_since: Option<Ts>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AbortInfo {
+    pub by: String,
+    pub source: AbortSource,
+    pub at: Ts,
+    /// when the last fault the abort reverted finished reverting
+    pub all_reverted_at: Option<Ts>,
+}
+
+#[derive(Debug, Clone)]
+pub struct State {
+    pub cfg: Config,
+    pub started_at: Ts,
+    pub phase: Phase,
+    pub phase_since: Ts,
+    pub signals: Vec<SignalState>,
+    pub faults: Vec<FaultState>,
+    /// the next fault to arm, in scenario order
+    pub next_fault: usize,
+    pub first_trigger: Option<Ts>,
+    pub last_revert: Option<Ts>,
+    pub abort: Option<AbortInfo>,
+    /// set by `Finish`: trigger no more faults, observe recovery and end
+    pub finishing: bool,
+    /// set by `End` while a revert is in flight: end as soon as it settles
+    pub ending: bool,
+    /// the first time each expected alert fired
+    pub alerts_fired: Vec<Option<Ts>>,
+    pub verdict: Option<(Verdict, Vec<String>)>,
+    pub ended_at: Option<Ts>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Injection {
+    pub targets: Vec<String>,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    /// Time passed; timers are checked.
+    Tick,
+    Sample {
+        signal: usize,
+        value: Result<f64, String>,
+    },
+    /// Arm the next fault; `plan` is what the operator confirmed.
+    Arm {
+        by: String,
+        plan: Vec<String>,
+    },
+    Disarm {
+        by: String,
+    },
+    /// `override_steady_state`: the operator typed the override of a failing steady state.
+    Trigger {
+        by: String,
+        override_steady_state: bool,
+    },
+    Injected {
+        fault: usize,
+        result: Result<Injection, String>,
+    },
+    Reverted {
+        fault: usize,
+        attempt: u32,
+        result: Result<String, String>,
+    },
+    /// The kill switch.
+    Abort {
+        by: String,
+        source: AbortSource,
+        detail: String,
+    },
+    Note {
+        author: String,
+        kind: NoteKind,
+        text: String,
+    },
+    /// Trigger no more faults: observe recovery, then the verdict.
+    Finish {
+        by: String,
+    },
+    /// End the run now (quitting); with a fault live this is the kill switch.
+    End {
+        by: String,
+    },
+    /// The experiment cannot start: NOT RUN, nothing injected.
+    GiveUp {
+        reason: String,
+    },
+    Alert {
+        name: String,
+        state: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Append to the journal (fsynced when the event needs it) before the next effect.
+    Journal(Event),
+    Inject { fault: usize },
+    /// Revert the fault; an injection still in flight is cancelled first.
+    Revert { fault: usize, attempt: u32 },
+    /// A request was refused; say why to whoever sent it.
+    Refused(String),
+}
+
+impl State {
+    pub fn new(cfg: Config, now: Ts) -> (State, Vec<Effect>) {
+        let signals = vec![SignalState::default(); cfg.signals.len()];
+        let faults = vec![FaultState::new(); cfg.faults.len()];
+        let alerts_fired = vec![None; cfg.alerts.len()];
+        let state = State {
+            cfg,
+            started_at: now,
+            phase: Phase::Baseline,
+            phase_since: now,
+            signals,
+            faults,
+            next_fault: 0,
+            first_trigger: None,
+            last_revert: None,
+            abort: None,
+            finishing: false,
+            ending: false,
+            alerts_fired,
+            verdict: None,
+            ended_at: None,
+        };
+        (state, vec![Effect::Journal(Event::Phase { phase: Phase::Baseline })])
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.phase == Phase::Done
+    }
+
+    /// Faults injected, or possibly so.
+    pub fn live_faults(&self) -> impl Iterator<Item = usize> + '_ {
+        self.faults.iter().enumerate().filter(|(_, f)| f.is_live()).map(|(i, _)| i)
+    }
+
+    pub fn any_fault_in_flight(&self) -> bool {
+        self.faults.iter().any(|f| {
+            matches!(f.status, FaultStatus::Injecting | FaultStatus::Active | FaultStatus::Reverting)
+        })
+    }
+
+    pub fn revert_failed(&self) -> bool {
+        self.faults.iter().any(|f| f.status == FaultStatus::RevertFailed)
+    }
+
+    pub fn inject_failed(&self) -> bool {
+        self.faults.iter().any(|f| f.inject_failed)
+    }
+
+    /// The expectations that do not hold right now, with why; empty when the steady
+    /// state holds. A signal without data does not hold.
+    pub fn failing_expectations(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (info, s) in self.cfg.signals.iter().zip(&self.signals) {
+            let Some(expect) = &info.expect else { continue };
+            match &s.last {
+                None => out.push(format!("{}: no data yet", info.name)),
+                Some(Err(e)) => out.push(format!("{}: no data ({e})", info.name)),
+                Some(Ok(v)) if !expect.holds(*v) => out.push(format!(
+                    "{}: {} (expect {})",
+                    info.name,
+                    format_value(*v, info.unit),
+                    expect.display(info.unit)
+                )),
+                Some(Ok(_)) => {}
+            }
+        }
+        out
+    }
+
+    /// When the current phase's timer runs out, if it has one.
+    pub fn phase_deadline(&self) -> Option<Ts> {
+        match self.phase {
+            Phase::Baseline => Some(self.started_at + self.cfg.baseline),
+            Phase::Recovery => Some(self.phase_since + self.cfg.recovery),
+            Phase::Active | Phase::Injecting => self.faults.iter().filter_map(|f| f.deadline).min(),
+            _ => None,
+        }
+    }
+
+    /// The process exit code of DESIGN §1, once the run is done.
+    pub fn exit_code(&self) -> i32 {
+        if self.revert_failed() {
+            return 5;
+        }
+        if self.inject_failed() {
+            return 4;
+        }
+        match self.verdict.as_ref().map(|v| v.0) {
+            Some(Verdict::Confirmed) => 0,
+            Some(Verdict::Refuted) => 1,
+            Some(Verdict::Aborted) => 2,
+            Some(Verdict::Inconclusive) => 3,
+            Some(Verdict::NotRun) => 6,
+            None => 2,
+        }
+    }
+
+    /// The window the criteria are judged over, once something was triggered.
+    pub fn window(&self, end: Ts) -> Option<Window> {
+        self.first_trigger.map(|first_trigger| Window { first_trigger, last_revert: self.last_revert, end })
+    }
+
+    pub fn outcomes(&self, end: Ts) -> Vec<Outcome> {
+        let window = self.window(end);
+        self.cfg
+            .signals
+            .iter()
+            .zip(&self.signals)
+            .map(|(info, s)| analysis::evaluate(info, &s.points, window))
+            .collect()
+    }
+
+    pub fn alert_outcomes(&self) -> Vec<AlertOutcome> {
+        self.cfg
+            .alerts
+            .iter()
+            .zip(&self.alerts_fired)
+            .map(|(a, fired)| AlertOutcome {
+                name: a.name.clone(),
+                within: a.within,
+                fired_after: match (fired, self.first_trigger) {
+                    (Some(f), Some(t)) => Some((*f - t).to_std().unwrap_or_default()),
+                    _ => None,
+                },
+            })
+            .collect()
+    }
+}
+
+fn set_phase(state: &mut State, phase: Phase, now: Ts, fx: &mut Vec<Effect>) {
+    if state.phase != phase {
+        state.phase = phase;
+        state.phase_since = now;
+        fx.push(Effect::Journal(Event::Phase { phase }));
+    }
+}
+
+fn start_revert(state: &mut State, i: usize, reason: RevertReason, now: Ts, fx: &mut Vec<Effect>) {
+    let f = &mut state.faults[i];
+    f.status = FaultStatus::Reverting;
+    f.revert_reason = Some(reason);
+    f.revert_attempts = 1;
+    f.next_retry = None;
+    f.deadline = None;
+    let action = state.cfg.faults[i]
+        .plan
+        .iter()
+        .find(|l| l.starts_with("revert"))
+        .cloned()
+        .unwrap_or_else(|| "revert".to_string());
+    fx.push(Effect::Journal(Event::FaultReverting {
+        fault: state.cfg.faults[i].name.clone(),
+        reason,
+        attempt: 1,
+        action,
+    }));
+    fx.push(Effect::Revert { fault: i, attempt: 1 });
+    set_phase(state, Phase::Reverting, now, fx);
+}
+
+/// The kill switch: every live fault reverted at once, nothing more triggered.
+fn pull_kill_switch(state: &mut State, by: String, source: AbortSource, detail: String, now: Ts, fx: &mut Vec<Effect>) {
+    if state.abort.is_some() || state.is_done() {
+        return;
+    }
+    fx.push(Effect::Journal(Event::Abort { by: by.clone(), source, detail }));
+    state.abort = Some(AbortInfo { by: by.clone(), source, at: now, all_reverted_at: None });
+    let live: Vec<usize> = state.live_faults().collect();
+    for i in live {
+        let over_ceiling = state.faults[i].ceiling.is_some_and(|c| now >= c);
+        let reason = if source == AbortSource::Ttl && over_ceiling { RevertReason::MaxDuration } else { RevertReason::Abort };
+        start_revert(state, i, reason, now, fx);
+    }
+    for (i, f) in state.faults.iter_mut().enumerate() {
+        if f.status == FaultStatus::Armed {
+            f.status = FaultStatus::Pending;
+            fx.push(Effect::Journal(Event::Disarmed { fault: state.cfg.faults[i].name.clone(), by: by.clone() }));
+        }
+    }
+    if !state.any_fault_in_flight() {
+        if let Some(a) = state.abort.as_mut() {
+            a.all_reverted_at = Some(now);
+        }
+        finish(state, now, fx);
+    }
+}
+
+/// Ends the run: the verdict over what was observed, then DONE.
+fn finish(state: &mut State, now: Ts, fx: &mut Vec<Effect>) {
+    if state.is_done() {
+        return;
+    }
+    let outcomes = state.outcomes(now);
+    let pairs: Vec<(&SignalInfo, &Outcome)> = state.cfg.signals.iter().zip(&outcomes).collect();
+    let alerts = state.alert_outcomes();
+    let (verdict, reasons) =
+        analysis::verdict(&pairs, &alerts, state.first_trigger.is_some(), state.abort.is_some());
+    fx.push(Effect::Journal(Event::Verdict { verdict, reasons: reasons.clone() }));
+    state.verdict = Some((verdict, reasons));
+    state.ended_at = Some(now);
+    set_phase(state, Phase::Done, now, fx);
+}
+
+/// After the last live fault settled: the next fault, recovery, or the end.
+fn after_reverts(state: &mut State, now: Ts, fx: &mut Vec<Effect>) {
+    if state.any_fault_in_flight() {
+        return;
+    }
+    if let Some(a) = state.abort.as_mut() {
+        a.all_reverted_at.get_or_insert(now);
+        finish(state, now, fx);
+        return;
+    }
+    if state.ending {
+        finish(state, now, fx);
+        return;
+    }
+    let more = state.next_fault < state.faults.len();
+    if more && !state.finishing && !state.inject_failed() && !state.revert_failed() {
+        set_phase(state, Phase::Ready, now, fx);
+    } else {
+        set_phase(state, Phase::Recovery, now, fx);
+    }
+}
+
+fn refuse(fx: &mut Vec<Effect>, why: impl Into<String>) {
+    fx.push(Effect::Refused(why.into()));
+}
+
+pub fn update(state: &mut State, msg: Msg, now: Ts) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    match msg {
+        Msg::Tick => {}
+        Msg::Sample { signal, value } => on_sample(state, signal, value, now, &mut fx),
+        Msg::Arm { by, plan } => {
+            if state.abort.is_some() {
+                refuse(&mut fx, "the kill switch was pulled: nothing more can be armed in this run");
+            } else if state.phase == Phase::Baseline {
+                let left = (state.started_at + state.cfg.baseline - now).to_std().unwrap_or_default();
+                refuse(&mut fx, format!("baseline still running ({} left)", crate::units::format_duration(left)));
+            } else if state.phase != Phase::Ready {
+                refuse(&mut fx, format!("cannot arm while {}", state.phase.word()));
+            } else if state.next_fault >= state.faults.len() {
+                refuse(&mut fx, "every fault has been run");
+            } else {
+                let i = state.next_fault;
+                state.faults[i].status = FaultStatus::Armed;
+                fx.push(Effect::Journal(Event::Armed { fault: state.cfg.faults[i].name.clone(), by, plan }));
+                set_phase(state, Phase::Armed, now, &mut fx);
+            }
+        }
+        Msg::Disarm { by } => {
+            if state.phase == Phase::Armed {
+                let i = state.next_fault;
+                state.faults[i].status = FaultStatus::Pending;
+                fx.push(Effect::Journal(Event::Disarmed { fault: state.cfg.faults[i].name.clone(), by }));
+                set_phase(state, Phase::Ready, now, &mut fx);
+            } else {
+                refuse(&mut fx, "nothing is armed");
+            }
+        }
+        Msg::Trigger { by, override_steady_state } => {
+            if state.abort.is_some() {
+                refuse(&mut fx, "the kill switch was pulled: nothing more can be triggered in this run");
+            } else if state.phase != Phase::Armed {
+                refuse(&mut fx, "arm a fault first: trigger works only when ARMED");
+            } else {
+                let failing = state.failing_expectations();
+                if state.cfg.require_steady_state && !failing.is_empty() && !override_steady_state {
+                    refuse(&mut fx, format!("steady state does not hold: {}", failing.join("; ")));
+                } else {
+                    if !failing.is_empty() {
+                        fx.push(Effect::Journal(Event::Override { by: by.clone(), failing }));
+                    }
+                    let i = state.next_fault;
+                    state.next_fault += 1;
+                    let info = &state.cfg.faults[i];
+                    let action = info
+                        .plan
+                        .iter()
+                        .find(|l| l.starts_with("inject"))
+                        .cloned()
+                        .unwrap_or_else(|| "inject".to_string());
+                    fx.push(Effect::Journal(Event::FaultInjecting { fault: info.name.clone(), by, action }));
+                    fx.push(Effect::Inject { fault: i });
+                    let f = &mut state.faults[i];
+                    f.status = FaultStatus::Injecting;
+                    f.triggered_at = Some(now);
+                    f.ceiling = Some(now + state.cfg.max_duration);
+                    state.first_trigger.get_or_insert(now);
+                    set_phase(state, Phase::Injecting, now, &mut fx);
+                }
+            }
+        }
+        Msg::Injected { fault, result } => {
+            let Some(f) = state.faults.get_mut(fault) else { return fx };
+            if f.status != FaultStatus::Injecting {
+                // cancelled by the kill switch while in flight: its revert is under way
+                return fx;
+            }
+            let name = state.cfg.faults[fault].name.clone();
+            match result {
+                Ok(inj) => {
+                    f.status = FaultStatus::Active;
+                    f.injected_at = Some(now);
+                    f.deadline = Some(now + state.cfg.faults[fault].duration);
+                    f.targets = inj.targets.clone();
+                    f.detail = inj.detail.clone();
+                    fx.push(Effect::Journal(Event::FaultInjected {
+                        fault: name,
+                        ok: true,
+                        targets: inj.targets,
+                        detail: inj.detail,
+                    }));
+                    set_phase(state, Phase::Active, now, &mut fx);
+                }
+                Err(e) => {
+                    f.inject_failed = true;
+                    f.detail = e.clone();
+                    fx.push(Effect::Journal(Event::FaultInjected { fault: name, ok: false, targets: vec![], detail: e }));
+                    start_revert(state, fault, RevertReason::InjectFailed, now, &mut fx);
+                }
+            }
+        }
+        Msg::Reverted { fault, attempt, result } => {
+            let Some(f) = state.faults.get_mut(fault) else { return fx };
+            if f.status != FaultStatus::Reverting || attempt != f.revert_attempts {
+                return fx;
+            }
+            let name = state.cfg.faults[fault].name.clone();
+            match result {
+                Ok(detail) => {
+                    f.status = FaultStatus::Reverted;
+                    f.reverted_at = Some(now);
+                    f.next_retry = None;
+                    state.last_revert = Some(now);
+                    fx.push(Effect::Journal(Event::FaultReverted { fault: name, ok: true, attempt, detail, will_retry: false }));
+                    after_reverts(state, now, &mut fx);
+                }
+                Err(e) => {
+                    let will_retry = attempt < REVERT_ATTEMPTS;
+                    fx.push(Effect::Journal(Event::FaultReverted {
+                        fault: name,
+                        ok: false,
+                        attempt,
+                        detail: e.clone(),
+                        will_retry,
+                    }));
+                    f.detail = e;
+                    if will_retry {
+                        f.next_retry = Some(now + REVERT_BACKOFF * 2u32.pow(attempt - 1));
+                    } else {
+                        f.status = FaultStatus::RevertFailed;
+                        f.next_retry = None;
+                        state.last_revert = Some(now);
+                        after_reverts(state, now, &mut fx);
+                    }
+                }
+            }
+        }
+        Msg::Abort { by, source, detail } => pull_kill_switch(state, by, source, detail, now, &mut fx),
+        Msg::Note { author, kind, text } => {
+            let text = text.trim().to_string();
+            if text.is_empty() {
+                refuse(&mut fx, "empty note");
+            } else {
+                fx.push(Effect::Journal(Event::Note { author, kind, text }));
+            }
+        }
+        Msg::Finish { by: _ } => match state.phase {
+            Phase::Ready | Phase::Armed if state.first_trigger.is_some() => {
+                if state.phase == Phase::Armed {
+                    let i = state.next_fault;
+                    state.faults[i].status = FaultStatus::Pending;
+                }
+                state.finishing = true;
+                set_phase(state, Phase::Recovery, now, &mut fx);
+            }
+            Phase::Baseline | Phase::Ready | Phase::Armed => finish(state, now, &mut fx),
+            Phase::Recovery => finish(state, now, &mut fx),
+            _ => refuse(&mut fx, "a fault is in flight: use the kill switch to stop it"),
+        },
+        Msg::End { by } => {
+            if state.live_faults().next().is_some() {
+                pull_kill_switch(state, by, AbortSource::Quit, "quit with a fault active".into(), now, &mut fx);
+            } else if !state.any_fault_in_flight() {
+                finish(state, now, &mut fx);
+            }
+            // a revert in flight: the run ends when it settles
+            else {
+                state.ending = true;
+            }
+        }
+        Msg::GiveUp { reason } => {
+            if state.first_trigger.is_some() || state.is_done() {
+                refuse(&mut fx, "too late to give up: a fault was triggered");
+            } else {
+                fx.push(Effect::Journal(Event::Verdict { verdict: Verdict::NotRun, reasons: vec![reason.clone()] }));
+                state.verdict = Some((Verdict::NotRun, vec![reason]));
+                state.ended_at = Some(now);
+                set_phase(state, Phase::Done, now, &mut fx);
+            }
+        }
+        Msg::Alert { name, state: alert_state } => {
+            if let Some(i) = state.cfg.alerts.iter().position(|a| a.name == name) {
+                if alert_state == "firing" && state.first_trigger.is_some_and(|t| now >= t) && state.alerts_fired[i].is_none() {
+                    state.alerts_fired[i] = Some(now);
+                }
+            }
+            if !state.is_done() {
+                fx.push(Effect::Journal(Event::Alert { name, state: alert_state }));
+            }
+        }
+    }
+    on_time(state, now, &mut fx);
+    fx
+}
+
+fn on_sample(state: &mut State, signal: usize, value: Result<f64, String>, now: Ts, fx: &mut Vec<Effect>) {
+    let Some(s) = state.signals.get_mut(signal) else { return };
+    let info = &state.cfg.signals[signal];
+    let value = match value {
+        Ok(v) if v.is_nan() => Err("no data (NaN)".to_string()),
+        other => other,
+    };
+    s.last = Some(value.clone());
+    if state.phase == Phase::Done {
+        // The journal of a finished run is closed to samples: the report was written
+        // from it and must stay reproducible.
+        return;
+    }
+    s.points.push(Point { ts: now, value: value.as_ref().ok().copied() });
+    let (v, error) = match &value {
+        Ok(v) => (Some(*v), None),
+        Err(e) => (None, Some(e.clone())),
+    };
+    fx.push(Effect::Journal(Event::Sample { signal: info.name.clone(), value: v, error }));
+
+    // Guardrail: watched while a fault is injecting or active.
+    let Some(guard) = info.abort.clone() else { return };
+    let watching = state.faults.iter().any(|f| f.is_live());
+    let s = &mut state.signals[signal];
+    if !watching {
+        s.guard_since = None;
+        return;
+    }
+    match value {
+        Ok(v) if guard.holds(v) => {
+            let since = *s.guard_since.get_or_insert(now);
+            let held = (now - since).to_std().unwrap_or_default();
+            if held >= guard.for_.unwrap_or_default() {
+                let name = info.name.clone();
+                let unit = info.unit;
+                fx.push(Effect::Journal(Event::GuardrailTripped {
+                    signal: name.clone(),
+                    criterion: guard.text.clone(),
+                    value: v,
+                }));
+                pull_kill_switch(
+                    state,
+                    "guardrail".into(),
+                    AbortSource::Guardrail,
+                    format!("{name} {} ({})", format_value(v, unit), guard.text),
+                    now,
+                    fx,
+                );
+            }
+        }
+        Ok(_) => s.guard_since = None,
+        // missing data neither trips nor clears a guardrail
+        Err(_) => {}
+    }
+}
+
+/// Timers: the baseline, durations, the max_duration ceiling, revert retries, recovery.
+fn on_time(state: &mut State, now: Ts, fx: &mut Vec<Effect>) {
+    if state.phase == Phase::Baseline && now >= state.started_at + state.cfg.baseline {
+        set_phase(state, Phase::Ready, now, fx);
+    }
+    // the ceiling first: past it the kill switch is pulled, whatever else happens
+    let over_ceiling = state.faults.iter().any(|f| f.is_live() && f.ceiling.is_some_and(|c| now >= c));
+    if over_ceiling {
+        pull_kill_switch(
+            state,
+            "gameday".into(),
+            AbortSource::Ttl,
+            format!("safety.max_duration ({}) reached", crate::units::format_duration(state.cfg.max_duration)),
+            now,
+            fx,
+        );
+    }
+    for i in 0..state.faults.len() {
+        let f = &state.faults[i];
+        if f.status == FaultStatus::Active && f.deadline.is_some_and(|d| now >= d) {
+            start_revert(state, i, RevertReason::Duration, now, fx);
+        }
+        let f = &mut state.faults[i];
+        if f.status == FaultStatus::Reverting && f.next_retry.is_some_and(|t| now >= t) {
+            f.next_retry = None;
+            f.revert_attempts += 1;
+            let attempt = f.revert_attempts;
+            let reason = f.revert_reason.unwrap_or(RevertReason::Abort);
+            let action = state.cfg.faults[i]
+                .plan
+                .iter()
+                .find(|l| l.starts_with("revert"))
+                .cloned()
+                .unwrap_or_else(|| "revert".to_string());
+            fx.push(Effect::Journal(Event::FaultReverting {
+                fault: state.cfg.faults[i].name.clone(),
+                reason,
+                attempt,
+                action,
+            }));
+            fx.push(Effect::Revert { fault: i, attempt });
+        }
+    }
+    if state.phase == Phase::Recovery && now >= state.phase_since + state.cfg.recovery {
+        finish(state, now, fx);
+    }
+}

@@ -1,0 +1,624 @@
+//! The journal: one JSON object per line, the run's only source of truth.
+//!
+//! The report, `gameday recover` and `gameday report` read nothing else, so everything
+//! they need is written here. Fault intents and notes are fsynced before they are acted
+//! on or acknowledged: after a power loss the journal says what may still be active.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::scenario::model::{duration_ms, Criterion, Measure, Unit};
+
+/// One journal line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub seq: u64,
+    #[serde(with = "ts_ms")]
+    pub ts: DateTime<Utc>,
+    #[serde(flatten)]
+    pub event: Event,
+}
+
+/// Who pulled the kill switch, and from where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AbortSource {
+    /// a key in the TUI
+    Key,
+    /// a joined operator
+    Join,
+    /// an `abort:` criterion of a signal
+    Guardrail,
+    /// SIGHUP, SIGTERM, SIGINT
+    Signal,
+    /// `safety.max_duration` or an expiry
+    Ttl,
+    /// quitting with a fault active
+    Quit,
+    /// the terminal went away
+    Terminal,
+    /// gameday itself crashed
+    Panic,
+}
+
+impl AbortSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AbortSource::Key => "key",
+            AbortSource::Join => "join",
+            AbortSource::Guardrail => "guardrail",
+            AbortSource::Signal => "signal",
+            AbortSource::Ttl => "ttl",
+            AbortSource::Quit => "quit",
+            AbortSource::Terminal => "terminal",
+            AbortSource::Panic => "panic",
+        }
+    }
+}
+
+/// Why a fault is being reverted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RevertReason {
+    /// its `duration` ran out
+    Duration,
+    /// `safety.max_duration` ran out
+    MaxDuration,
+    /// the kill switch
+    Abort,
+    /// its injection failed; the revert cleans up whatever half-happened
+    InjectFailed,
+}
+
+impl RevertReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RevertReason::Duration => "duration reached",
+            RevertReason::MaxDuration => "max_duration reached",
+            RevertReason::Abort => "kill switch",
+            RevertReason::InjectFailed => "injection failed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoteKind {
+    Note,
+    Action,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Phase {
+    Baseline,
+    Ready,
+    Armed,
+    Injecting,
+    Active,
+    Reverting,
+    Recovery,
+    Done,
+}
+
+impl Phase {
+    /// The one upper-case word of the header.
+    pub fn word(self) -> &'static str {
+        match self {
+            Phase::Baseline => "BASELINE",
+            Phase::Ready => "READY",
+            Phase::Armed => "ARMED",
+            Phase::Injecting => "INJECTING",
+            Phase::Active => "ACTIVE",
+            Phase::Reverting => "REVERTING",
+            Phase::Recovery => "RECOVERY",
+            Phase::Done => "DONE",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Verdict {
+    Confirmed,
+    Refuted,
+    Aborted,
+    Inconclusive,
+    NotRun,
+}
+
+impl Verdict {
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Confirmed => "CONFIRMED",
+            Verdict::Refuted => "REFUTED",
+            Verdict::Aborted => "ABORTED",
+            Verdict::Inconclusive => "INCONCLUSIVE",
+            Verdict::NotRun => "NOT RUN",
+        }
+    }
+}
+
+/// What the report needs to know of a signal, secrets left out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignalInfo {
+    pub name: String,
+    /// promql, pods, http, command
+    pub kind: String,
+    /// The query, URL, selector or command, for the report's "Queries" section.
+    pub source: String,
+    pub unit: Unit,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measure: Option<Measure>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect: Option<Criterion>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abort: Option<Criterion>,
+    #[serde(with = "duration_ms", rename = "tolerate_ms")]
+    pub tolerate: Duration,
+    #[serde(with = "duration_ms", rename = "interval_ms")]
+    pub interval: Duration,
+}
+
+/// What the report and `recover` need to know of a fault.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FaultInfo {
+    pub name: String,
+    /// exec, http, pod_delete, scale, manifest
+    pub kind: String,
+    #[serde(with = "duration_ms", rename = "duration_ms")]
+    pub duration: Duration,
+    /// One line per action, e.g. "inject: sh -c 'systemctl stop redis'".
+    pub plan: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertInfo {
+    pub name: String,
+    #[serde(with = "duration_ms", rename = "within_ms")]
+    pub within: Duration,
+}
+
+/// The run's header: the scenario as it was resolved, and where it ran.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunInfo {
+    pub run_id: String,
+    pub scenario: String,
+    pub scenario_path: String,
+    /// The file as written (before `${VAR}` expansion, secrets redacted).
+    pub scenario_text: String,
+    /// sha256 of the file as read.
+    pub scenario_sha256: String,
+    pub hypothesis: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    pub operator: String,
+    pub host: String,
+    pub version: String,
+    pub run_dir: String,
+    pub mode: String,
+    #[serde(default)]
+    pub demo: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prometheus_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kube_context: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kube_namespace: Option<String>,
+    #[serde(with = "duration_ms", rename = "baseline_ms")]
+    pub baseline: Duration,
+    #[serde(with = "duration_ms", rename = "recovery_ms")]
+    pub recovery: Duration,
+    pub signals: Vec<SignalInfo>,
+    pub faults: Vec<FaultInfo>,
+    #[serde(default)]
+    pub alerts: Vec<AlertInfo>,
+}
+
+/// Every kind of journal line. `type` is the tag.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    RunStarted(Box<RunInfo>),
+    Phase {
+        phase: Phase,
+    },
+    Sample {
+        signal: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        value: Option<f64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    },
+    Armed {
+        fault: String,
+        by: String,
+        plan: Vec<String>,
+    },
+    Disarmed {
+        fault: String,
+        by: String,
+    },
+    /// The steady state did not hold and the operator typed an override.
+    Override {
+        by: String,
+        failing: Vec<String>,
+    },
+    /// The intent, fsynced before anything is done.
+    FaultInjecting {
+        fault: String,
+        by: String,
+        action: String,
+    },
+    FaultInjected {
+        fault: String,
+        ok: bool,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        targets: Vec<String>,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        detail: String,
+    },
+    FaultReverting {
+        fault: String,
+        reason: RevertReason,
+        attempt: u32,
+        action: String,
+    },
+    FaultReverted {
+        fault: String,
+        ok: bool,
+        attempt: u32,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        detail: String,
+        /// Whether another attempt will follow a failure.
+        #[serde(default)]
+        will_retry: bool,
+    },
+    GuardrailTripped {
+        signal: String,
+        criterion: String,
+        value: f64,
+    },
+    Abort {
+        by: String,
+        source: AbortSource,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        detail: String,
+    },
+    Note {
+        author: String,
+        kind: NoteKind,
+        text: String,
+    },
+    Alert {
+        name: String,
+        state: String,
+    },
+    Verdict {
+        verdict: Verdict,
+        reasons: Vec<String>,
+    },
+    RunEnded {
+        exit_code: i32,
+    },
+}
+
+impl Event {
+    /// Intents, results and notes must survive a power loss before anyone acts on them.
+    pub fn needs_fsync(&self) -> bool {
+        !matches!(self, Event::Sample { .. } | Event::Phase { .. })
+    }
+
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Event::RunStarted(_) => "run_started",
+            Event::Phase { .. } => "phase",
+            Event::Sample { .. } => "sample",
+            Event::Armed { .. } => "armed",
+            Event::Disarmed { .. } => "disarmed",
+            Event::Override { .. } => "override",
+            Event::FaultInjecting { .. } => "fault_injecting",
+            Event::FaultInjected { .. } => "fault_injected",
+            Event::FaultReverting { .. } => "fault_reverting",
+            Event::FaultReverted { .. } => "fault_reverted",
+            Event::GuardrailTripped { .. } => "guardrail_tripped",
+            Event::Abort { .. } => "abort",
+            Event::Note { .. } => "note",
+            Event::Alert { .. } => "alert",
+            Event::Verdict { .. } => "verdict",
+            Event::RunEnded { .. } => "run_ended",
+        }
+    }
+}
+
+/// Replaces every known secret value with `***` before anything is written.
+///
+/// Secrets are collected when the scenario is resolved (token files, password and token
+/// environment variables, sensitive header values); each journal line is scrubbed as a
+/// whole, so a secret echoed by a command's output is caught too.
+#[derive(Debug, Clone, Default)]
+pub struct Redactor {
+    secrets: Vec<String>,
+}
+
+impl Redactor {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Secrets shorter than 4 characters are ignored: redacting "a" would destroy the text.
+    pub fn add(&mut self, secret: impl Into<String>) {
+        let s: String = secret.into();
+        let s = s.trim().to_string();
+        if s.len() >= 4 && !self.secrets.contains(&s) {
+            self.secrets.push(s);
+            // longest first so that a secret containing another is replaced whole
+            self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        }
+    }
+
+    pub fn redact(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for s in &self.secrets {
+            if out.contains(s.as_str()) {
+                out = out.replace(s.as_str(), "***");
+            }
+            // the same secret as it appears inside a JSON string
+            let escaped = serde_json::to_string(s).unwrap_or_default();
+            let escaped = escaped.trim_matches('"');
+            if escaped != s && out.contains(escaped) {
+                out = out.replace(escaped, "***");
+            }
+        }
+        out
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.secrets.is_empty()
+    }
+}
+
+/// Header names whose values are secrets.
+pub fn is_sensitive_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    ["authorization", "token", "password", "secret", "api-key", "api_key", "apikey", "cookie", "credential"]
+        .iter()
+        .any(|k| n.contains(k))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("cannot create journal {path}: {source}")]
+    Create { path: PathBuf, source: io::Error },
+    #[error("cannot write journal {path}: {source} (is the disk full or read-only?)")]
+    Write { path: PathBuf, source: io::Error },
+    #[error("cannot read journal {path}: {source}")]
+    Read { path: PathBuf, source: io::Error },
+    #[error("{path}:{line}: not a journal line: {message}")]
+    Corrupt { path: PathBuf, line: usize, message: String },
+}
+
+/// Appends records; one writer per run.
+pub struct JournalWriter {
+    path: PathBuf,
+    file: File,
+    seq: u64,
+    redactor: Redactor,
+    unsynced: bool,
+}
+
+impl JournalWriter {
+    /// Creates the journal; fails if it exists, so two runs never share one.
+    pub fn create(path: &Path, redactor: Redactor) -> Result<Self, JournalError> {
+        let file = OpenOptions::new()
+            .create_new(true)
+            .append(true)
+            .open(path)
+            .map_err(|source| JournalError::Create { path: path.to_path_buf(), source })?;
+        Ok(JournalWriter { path: path.to_path_buf(), file, seq: 0, redactor, unsynced: false })
+    }
+
+    /// Opens an existing journal to add to it (`gameday recover`), after its last record.
+    pub fn append_to(path: &Path, redactor: Redactor) -> Result<Self, JournalError> {
+        let records = read_journal(path)?;
+        let seq = records.last().map(|r| r.seq).unwrap_or(0);
+        // A torn last line must not glue itself to the next record.
+        let needs_newline = std::fs::read(path)
+            .map(|b| !b.is_empty() && b.last() != Some(&b'\n'))
+            .unwrap_or(false);
+        let mut file = OpenOptions::new()
+            .append(true)
+            .open(path)
+            .map_err(|source| JournalError::Create { path: path.to_path_buf(), source })?;
+        if needs_newline {
+            file.write_all(b"\n")
+                .map_err(|source| JournalError::Write { path: path.to_path_buf(), source })?;
+        }
+        Ok(JournalWriter { path: path.to_path_buf(), file, seq, redactor, unsynced: false })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes one record; fsyncs it (and anything before it) when the event needs it.
+    /// Returns the record as written, redacted.
+    pub fn append(&mut self, ts: DateTime<Utc>, event: Event) -> Result<Record, JournalError> {
+        self.seq += 1;
+        let record = Record { seq: self.seq, ts, event };
+        let line = serde_json::to_string(&record).map_err(|e| JournalError::Write {
+            path: self.path.clone(),
+            source: io::Error::other(e),
+        })?;
+        let line = if self.redactor.is_empty() { line } else { self.redactor.redact(&line) };
+        let mut bytes = line.into_bytes();
+        bytes.push(b'\n');
+        self.file
+            .write_all(&bytes)
+            .map_err(|source| JournalError::Write { path: self.path.clone(), source })?;
+        self.unsynced = true;
+        if record.event.needs_fsync() {
+            self.sync()?;
+        }
+        // What was written is what the rest of the program sees: parse it back so that a
+        // redacted field is redacted everywhere.
+        let written: Record = serde_json::from_slice(&bytes).unwrap_or(record);
+        Ok(written)
+    }
+
+    pub fn sync(&mut self) -> Result<(), JournalError> {
+        if self.unsynced {
+            self.file
+                .sync_data()
+                .map_err(|source| JournalError::Write { path: self.path.clone(), source })?;
+            self.unsynced = false;
+        }
+        Ok(())
+    }
+}
+
+/// Reads a journal. A torn last line (a crash mid-write) is tolerated and dropped; a
+/// broken line anywhere else is an error, since the rest cannot be trusted blindly.
+pub fn read_journal(path: &Path) -> Result<Vec<Record>, JournalError> {
+    let file = File::open(path).map_err(|source| JournalError::Read { path: path.to_path_buf(), source })?;
+    let reader = BufReader::new(file);
+    let mut lines: Vec<String> = Vec::new();
+    for line in reader.split(b'\n') {
+        let line = line.map_err(|source| JournalError::Read { path: path.to_path_buf(), source })?;
+        lines.push(String::from_utf8_lossy(&line).into_owned());
+    }
+    let last_nonempty = lines.iter().rposition(|l| !l.trim().is_empty());
+    let mut records = Vec::with_capacity(lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<Record>(line) {
+            Ok(r) => records.push(r),
+            Err(e) if Some(i) == last_nonempty => {
+                tracing::warn!("{}:{}: ignoring torn last line: {e}", path.display(), i + 1);
+            }
+            Err(e) => {
+                return Err(JournalError::Corrupt {
+                    path: path.to_path_buf(),
+                    line: i + 1,
+                    message: e.to_string(),
+                })
+            }
+        }
+    }
+    Ok(records)
+}
+
+/// RFC 3339 with milliseconds, UTC, `Z`.
+pub mod ts_ms {
+    use chrono::{DateTime, SecondsFormat, Utc};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(ts: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&ts.to_rfc3339_opts(SecondsFormat::Millis, true))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        let s = String::deserialize(d)?;
+        DateTime::parse_from_rfc3339(&s)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+pub fn format_ts(ts: DateTime<Utc>) -> String {
+    ts.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn round_trip_and_torn_last_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.jsonl");
+        let mut w = JournalWriter::create(&path, Redactor::new()).unwrap();
+        w.append(t("2026-11-27T10:00:00.123Z"), Event::Phase { phase: Phase::Baseline }).unwrap();
+        w.append(
+            t("2026-11-27T10:00:01Z"),
+            Event::Note { author: "alice".into(), kind: NoteKind::Note, text: "hi".into() },
+        )
+        .unwrap();
+        drop(w);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with(r#"{"seq":1,"ts":"2026-11-27T10:00:00.123Z","type":"phase","phase":"BASELINE"}"#), "{text}");
+        // a crash in the middle of the third line
+        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        f.write_all(br#"{"seq":3,"ts":"2026-11-27T10:0"#).unwrap();
+        drop(f);
+        let records = read_journal(&path).unwrap();
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[1].seq, 2);
+        // appending after a torn line starts on a fresh line and continues the sequence
+        let mut w = JournalWriter::append_to(&path, Redactor::new()).unwrap();
+        w.append(t("2026-11-27T10:00:02Z"), Event::RunEnded { exit_code: 0 }).unwrap();
+        drop(w);
+        let records = read_journal(&path).unwrap_err();
+        // the torn line is now in the middle: that is corruption, reported with its line
+        assert!(records.to_string().contains(":3:"), "{records}");
+    }
+
+    #[test]
+    fn a_broken_line_in_the_middle_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.jsonl");
+        std::fs::write(&path, "garbage\n{\"seq\":1,\"ts\":\"2026-11-27T10:00:00Z\",\"type\":\"run_ended\",\"exit_code\":0}\n").unwrap();
+        let err = read_journal(&path).unwrap_err();
+        assert!(err.to_string().contains(":1: not a journal line"), "{err}");
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_every_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.jsonl");
+        let mut r = Redactor::new();
+        r.add("s3cr3t-token");
+        r.add("pa\"ss");
+        let mut w = JournalWriter::create(&path, r).unwrap();
+        let rec = w
+            .append(
+                t("2026-11-27T10:00:00Z"),
+                Event::FaultInjected {
+                    fault: "f".into(),
+                    ok: true,
+                    targets: vec![],
+                    detail: "curl -H 'Authorization: Bearer s3cr3t-token' said pa\"ss".into(),
+                },
+            )
+            .unwrap();
+        drop(w);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("s3cr3t"), "{text}");
+        assert!(!text.contains("pa\\\"ss"), "{text}");
+        assert!(text.contains("Bearer ***"), "{text}");
+        match rec.event {
+            Event::FaultInjected { detail, .. } => assert!(!detail.contains("s3cr3t")),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn only_samples_and_phases_skip_fsync() {
+        assert!(!Event::Sample { signal: "x".into(), value: Some(1.0), error: None }.needs_fsync());
+        assert!(Event::Note { author: "a".into(), kind: NoteKind::Note, text: "t".into() }.needs_fsync());
+        assert!(Event::FaultInjecting { fault: "f".into(), by: "a".into(), action: "x".into() }.needs_fsync());
+    }
+}

@@ -1,0 +1,231 @@
+//! Showing numbers and durations the way an on-call engineer reads them.
+
+use std::time::Duration;
+
+use crate::scenario::model::{Criterion, Op, Unit};
+
+impl Op {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Op::Lt => "<",
+            Op::Le => "<=",
+            Op::Gt => ">",
+            Op::Ge => ">=",
+            Op::Eq => "==",
+            Op::Ne => "!=",
+        }
+    }
+
+    pub fn holds(self, value: f64, threshold: f64) -> bool {
+        match self {
+            Op::Lt => value < threshold,
+            Op::Le => value <= threshold,
+            Op::Gt => value > threshold,
+            Op::Ge => value >= threshold,
+            Op::Eq => value == threshold,
+            Op::Ne => value != threshold,
+        }
+    }
+
+    /// Which of two values is further on the wrong side of the criterion.
+    pub fn worse(self, a: f64, b: f64) -> bool {
+        match self {
+            Op::Lt | Op::Le | Op::Eq | Op::Ne => a > b,
+            Op::Gt | Op::Ge => a < b,
+        }
+    }
+}
+
+impl Criterion {
+    /// NaN never holds: missing data is never a pass.
+    pub fn holds(&self, value: f64) -> bool {
+        !value.is_nan() && self.op.holds(value, self.value)
+    }
+
+    /// "< 300 ms", in the unit's own words.
+    pub fn display(&self, unit: Unit) -> String {
+        format!("{} {}", self.op.symbol(), format_value(self.value, unit))
+    }
+}
+
+/// Trims a formatted float of trailing zeros: 1.50 → 1.5, 2.00 → 2.
+fn trim(s: String) -> String {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// Up to three significant digits, without trailing zeros.
+fn sig3(v: f64) -> String {
+    let a = v.abs();
+    let s = if a == 0.0 {
+        "0".to_string()
+    } else if a >= 100.0 {
+        format!("{v:.0}")
+    } else if a >= 10.0 {
+        format!("{v:.1}")
+    } else if a >= 1.0 {
+        format!("{v:.2}")
+    } else if a >= 0.01 {
+        format!("{v:.3}")
+    } else {
+        format!("{v:.4}")
+    };
+    trim(s)
+}
+
+pub fn format_value(v: f64, unit: Unit) -> String {
+    if v.is_nan() {
+        return "no data".to_string();
+    }
+    match unit {
+        Unit::Ratio => format!("{} %", sig3(v * 100.0)),
+        Unit::Seconds => {
+            if v.abs() < 1.0 {
+                format!("{} ms", sig3(v * 1000.0))
+            } else if v.abs() < 120.0 {
+                format!("{} s", sig3(v))
+            } else {
+                format!("{} min", sig3(v / 60.0))
+            }
+        }
+        Unit::Bytes => {
+            let a = v.abs();
+            if a >= 1024.0 * 1024.0 * 1024.0 {
+                format!("{} GiB", sig3(v / (1024.0 * 1024.0 * 1024.0)))
+            } else if a >= 1024.0 * 1024.0 {
+                format!("{} MiB", sig3(v / (1024.0 * 1024.0)))
+            } else if a >= 1024.0 {
+                format!("{} KiB", sig3(v / 1024.0))
+            } else {
+                format!("{} B", sig3(v))
+            }
+        }
+        Unit::Count | Unit::None => sig3(v),
+    }
+}
+
+/// "48 s", "1 min 12 s", "1 h 3 min", "450 ms".
+pub fn format_duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms < 1000 {
+        if ms == 0 {
+            return "0 s".to_string();
+        }
+        return format!("{ms} ms");
+    }
+    let s = d.as_secs();
+    if s < 60 {
+        // one decimal below 10 s, where it matters (kill-switch latency, TTR)
+        if s < 10 && ms % 1000 != 0 {
+            return format!("{} s", trim(format!("{:.1}", d.as_secs_f64())));
+        }
+        return format!("{s} s");
+    }
+    let (h, m, s) = (s / 3600, (s % 3600) / 60, s % 60);
+    match (h, m, s) {
+        (0, m, 0) => format!("{m} min"),
+        (0, m, s) => format!("{m} min {s} s"),
+        (h, 0, _) => format!("{h} h"),
+        (h, m, _) => format!("{h} h {m} min"),
+    }
+}
+
+/// The scenario's own spelling of a duration: 30s, 2m, 1m30s, 500ms.
+pub fn format_duration_short(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms % 1000 != 0 {
+        return format!("{ms}ms");
+    }
+    let s = d.as_secs();
+    let (h, m, s) = (s / 3600, (s % 3600) / 60, s % 60);
+    let mut out = String::new();
+    if h > 0 {
+        out.push_str(&format!("{h}h"));
+    }
+    if m > 0 {
+        out.push_str(&format!("{m}m"));
+    }
+    if s > 0 || out.is_empty() {
+        out.push_str(&format!("{s}s"));
+    }
+    out
+}
+
+/// `mm:ss` with a sign for times before the reference: "-02:00", "00:42", "61:05".
+pub fn format_offset(ms: i64) -> String {
+    let sign = if ms < 0 { "−" } else { "" };
+    let s = ms.unsigned_abs() / 1000;
+    format!("{sign}{:02}:{:02}", s / 60, s % 60)
+}
+
+const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+const SPARKS_ASCII: [char; 8] = ['_', '.', '-', '~', '=', '+', '*', '#'];
+
+/// A text sparkline of at most `width` points (the last ones); missing data is a space.
+pub fn sparkline(values: &[Option<f64>], width: usize, ascii: bool) -> String {
+    let start = values.len().saturating_sub(width);
+    let values = &values[start..];
+    let present = values.iter().flatten().filter(|v| v.is_finite());
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for v in present {
+        lo = lo.min(*v);
+        hi = hi.max(*v);
+    }
+    let chars = if ascii { SPARKS_ASCII } else { SPARKS };
+    values
+        .iter()
+        .map(|v| match v {
+            Some(v) if v.is_finite() => {
+                let idx = if hi > lo { (((v - lo) / (hi - lo)) * 7.0).round() as usize } else { 0 };
+                chars[idx.min(7)]
+            }
+            _ => ' ',
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_read_naturally() {
+        assert_eq!(format_value(0.0041, Unit::Ratio), "0.41 %");
+        assert_eq!(format_value(0.01, Unit::Ratio), "1 %");
+        assert_eq!(format_value(0.412, Unit::Seconds), "412 ms");
+        assert_eq!(format_value(1.21, Unit::Seconds), "1.21 s");
+        assert_eq!(format_value(3.0, Unit::Count), "3");
+        assert_eq!(format_value(1536.0, Unit::Bytes), "1.5 KiB");
+        assert_eq!(format_value(f64::NAN, Unit::Count), "no data");
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(format_duration(Duration::from_secs(48)), "48 s");
+        assert_eq!(format_duration(Duration::from_secs(445)), "7 min 25 s");
+        assert_eq!(format_duration(Duration::from_millis(3)), "3 ms");
+        assert_eq!(format_duration(Duration::from_millis(2500)), "2.5 s");
+        assert_eq!(format_duration_short(Duration::from_secs(90)), "1m30s");
+        assert_eq!(format_duration_short(Duration::from_millis(500)), "500ms");
+        assert_eq!(format_offset(-120_000), "−02:00");
+        assert_eq!(format_offset(42_900), "00:42");
+    }
+
+    #[test]
+    fn criteria_hold_and_nan_never_holds() {
+        let c = Criterion { op: Op::Lt, value: 0.3, for_: None, text: "< 300ms".into() };
+        assert!(c.holds(0.2));
+        assert!(!c.holds(0.3));
+        assert!(!c.holds(f64::NAN));
+        assert_eq!(c.display(Unit::Seconds), "< 300 ms");
+    }
+
+    #[test]
+    fn sparkline_scales_and_marks_gaps() {
+        assert_eq!(sparkline(&[Some(0.0), Some(1.0), None, Some(0.5)], 10, false), "▁█ ▅");
+        assert_eq!(sparkline(&[Some(1.0), Some(2.0), Some(3.0)], 2, true), "_#");
+    }
+}
