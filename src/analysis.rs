@@ -81,7 +81,11 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
     }
     v.sort_by(|a, b| a.total_cmp(b));
     let n = v.len();
-    Some(if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 })
+    Some(if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    })
 }
 
 /// Judges one signal. `points` must be in time order; points outside the window only
@@ -96,7 +100,11 @@ pub fn evaluate(info: &SignalInfo, points: &[Point], window: Option<Window>) -> 
     let baseline = median(before);
     let Some(w) = window else {
         return Outcome {
-            status: if info.expect.is_some() { Status::NoData } else { Status::Watched },
+            status: if info.expect.is_some() {
+                Status::NoData
+            } else {
+                Status::Watched
+            },
             baseline,
             worst: None,
             after: None,
@@ -105,7 +113,10 @@ pub fn evaluate(info: &SignalInfo, points: &[Point], window: Option<Window>) -> 
             recovered_in: None,
         };
     };
-    let inside: Vec<&Point> = points.iter().filter(|p| p.ts >= w.first_trigger && p.ts <= w.end).collect();
+    let inside: Vec<&Point> = points
+        .iter()
+        .filter(|p| p.ts >= w.first_trigger && p.ts <= w.end)
+        .collect();
     let fault_end = w.last_revert.unwrap_or(w.end);
 
     // worst during the fault, in the direction the criterion cares about
@@ -122,7 +133,12 @@ pub fn evaluate(info: &SignalInfo, points: &[Point], window: Option<Window>) -> 
             }
         }
     }
-    let tail: Vec<f64> = inside.iter().rev().filter_map(|p| present(p)).take(3).collect();
+    let tail: Vec<f64> = inside
+        .iter()
+        .rev()
+        .filter_map(|p| present(p))
+        .take(3)
+        .collect();
     let after = median(tail);
 
     // Gaps: a stretch of more than two intervals with no data (half an interval of slack
@@ -133,17 +149,31 @@ pub fn evaluate(info: &SignalInfo, points: &[Point], window: Option<Window>) -> 
     for p in &inside {
         if present(p).is_some() {
             if (p.ts - last_data).to_std().unwrap_or_default() > limit {
-                gaps.push(Span { start: last_data, end: p.ts });
+                gaps.push(Span {
+                    start: last_data,
+                    end: p.ts,
+                });
             }
             last_data = p.ts;
         }
     }
     if (w.end - last_data).to_std().unwrap_or_default() > limit {
-        gaps.push(Span { start: last_data, end: w.end });
+        gaps.push(Span {
+            start: last_data,
+            end: w.end,
+        });
     }
 
     let Some(expect) = &info.expect else {
-        return Outcome { status: Status::Watched, baseline, worst, after, violations: vec![], gaps, recovered_in: None };
+        return Outcome {
+            status: Status::Watched,
+            baseline,
+            worst,
+            after,
+            violations: vec![],
+            gaps,
+            recovered_in: None,
+        };
     };
 
     // Violations: a run starts at a violating sample and ends at the next sample that
@@ -212,7 +242,15 @@ pub fn evaluate(info: &SignalInfo, points: &[Point], window: Option<Window>) -> 
         }
     };
 
-    Outcome { status, baseline, worst, after, violations, gaps, recovered_in }
+    Outcome {
+        status,
+        baseline,
+        worst,
+        after,
+        violations,
+        gaps,
+        recovered_in,
+    }
 }
 
 /// Whether an expected alert fired in time.
@@ -244,7 +282,11 @@ pub fn verdict(
         match o.status {
             Status::Violated => {
                 let span = o.longest_violation();
-                let c = info.expect.as_ref().map(|c| c.display(info.unit)).unwrap_or_default();
+                let c = info
+                    .expect
+                    .as_ref()
+                    .map(|c| c.display(info.unit))
+                    .unwrap_or_default();
                 let mut s = format!("`{}` violated {}", info.name, c);
                 if let Some(span) = span {
                     s.push_str(&format!(" for {}", format_duration(span.duration())));
@@ -258,8 +300,17 @@ pub fn verdict(
                 violated.push(s);
             }
             Status::NoData => {
-                let longest = o.gaps.iter().map(|g| g.duration()).max().unwrap_or_default();
-                no_data.push(format!("`{}` had no data for {}", info.name, format_duration(longest)));
+                let longest = o
+                    .gaps
+                    .iter()
+                    .map(|g| g.duration())
+                    .max()
+                    .unwrap_or_default();
+                no_data.push(format!(
+                    "`{}` had no data for {}",
+                    info.name,
+                    format_duration(longest)
+                ));
             }
             _ => {}
         }
@@ -273,13 +324,28 @@ pub fn verdict(
                     format_duration(d),
                     format_duration(a.within)
                 ),
-                None => format!("alert `{}` did not fire within {}", a.name, format_duration(a.within)),
+                None => format!(
+                    "alert `{}` did not fire within {}",
+                    a.name,
+                    format_duration(a.within)
+                ),
             });
         }
     }
     if !triggered {
-        let why = if aborted { "the run was aborted before any fault was triggered" } else { "no fault was triggered" };
-        return (if aborted { Verdict::Aborted } else { Verdict::NotRun }, vec![why.to_string()]);
+        let why = if aborted {
+            "the run was aborted before any fault was triggered"
+        } else {
+            "no fault was triggered"
+        };
+        return (
+            if aborted {
+                Verdict::Aborted
+            } else {
+                Verdict::NotRun
+            },
+            vec![why.to_string()],
+        );
     }
     if aborted {
         let mut reasons = vec!["the kill switch ended the run".to_string()];
@@ -294,7 +360,10 @@ pub fn verdict(
     if !no_data.is_empty() {
         return (Verdict::Inconclusive, no_data);
     }
-    (Verdict::Confirmed, vec!["every expectation held".to_string()])
+    (
+        Verdict::Confirmed,
+        vec!["every expectation held".to_string()],
+    )
 }
 
 #[cfg(test)]
@@ -313,7 +382,12 @@ mod tests {
             source: "http://x".into(),
             unit: Unit::Seconds,
             measure: None,
-            expect: Some(Criterion { op: Op::Lt, value: 0.3, for_: None, text: "< 300ms".into() }),
+            expect: Some(Criterion {
+                op: Op::Lt,
+                value: 0.3,
+                for_: None,
+                text: "< 300ms".into(),
+            }),
             abort: None,
             tolerate: Duration::from_secs(tolerate),
             interval: Duration::from_secs(1),
@@ -321,42 +395,89 @@ mod tests {
     }
 
     fn pts(values: &[(i64, Option<f64>)]) -> Vec<Point> {
-        values.iter().map(|&(s, v)| Point { ts: t(s), value: v }).collect()
+        values
+            .iter()
+            .map(|&(s, v)| Point { ts: t(s), value: v })
+            .collect()
     }
 
     fn window(trigger: i64, revert: i64, end: i64) -> Option<Window> {
-        Some(Window { first_trigger: t(trigger), last_revert: Some(t(revert)), end: t(end) })
+        Some(Window {
+            first_trigger: t(trigger),
+            last_revert: Some(t(revert)),
+            end: t(end),
+        })
     }
 
     #[test]
     fn violation_longer_than_tolerate_refutes_and_shorter_does_not() {
-        let p = pts(&[(0, Some(0.1)), (1, Some(0.1)), (2, Some(0.5)), (3, Some(0.6)), (4, Some(0.1)), (5, Some(0.1))]);
+        let p = pts(&[
+            (0, Some(0.1)),
+            (1, Some(0.1)),
+            (2, Some(0.5)),
+            (3, Some(0.6)),
+            (4, Some(0.1)),
+            (5, Some(0.1)),
+        ]);
         let o = evaluate(&info(0), &p, window(1, 4, 5));
         assert_eq!(o.status, Status::Violated);
         assert_eq!(o.worst, Some((0.6, t(3))));
-        assert_eq!(o.violations, vec![Span { start: t(2), end: t(4) }]);
+        assert_eq!(
+            o.violations,
+            vec![Span {
+                start: t(2),
+                end: t(4)
+            }]
+        );
         let o = evaluate(&info(5), &p, window(1, 4, 5));
         assert_eq!(o.status, Status::HeldWithinTolerance);
         let o = evaluate(&info(2), &p, window(1, 4, 5));
-        assert_eq!(o.status, Status::Violated, "a 2 s violation with 2 s tolerated refutes");
+        assert_eq!(
+            o.status,
+            Status::Violated,
+            "a 2 s violation with 2 s tolerated refutes"
+        );
     }
 
     #[test]
     fn missing_data_is_never_a_pass() {
         // three samples missing in a row inside the window
-        let p = pts(&[(0, Some(0.1)), (1, Some(0.1)), (2, None), (3, None), (4, None), (5, None), (6, Some(0.1))]);
+        let p = pts(&[
+            (0, Some(0.1)),
+            (1, Some(0.1)),
+            (2, None),
+            (3, None),
+            (4, None),
+            (5, None),
+            (6, Some(0.1)),
+        ]);
         let o = evaluate(&info(0), &p, window(1, 5, 6));
         assert_eq!(o.status, Status::NoData);
         assert_eq!(o.gaps.len(), 1);
         // no samples at all inside the window
         let p = pts(&[(0, Some(0.1))]);
-        assert_eq!(evaluate(&info(0), &p, window(1, 5, 10)).status, Status::NoData);
+        assert_eq!(
+            evaluate(&info(0), &p, window(1, 5, 10)).status,
+            Status::NoData
+        );
         // two missing samples are tolerated jitter
-        let p = pts(&[(1, Some(0.1)), (2, None), (3, None), (4, Some(0.1)), (5, Some(0.1))]);
+        let p = pts(&[
+            (1, Some(0.1)),
+            (2, None),
+            (3, None),
+            (4, Some(0.1)),
+            (5, Some(0.1)),
+        ]);
         assert_eq!(evaluate(&info(0), &p, window(1, 4, 5)).status, Status::Held);
         // a violation does not end at missing data
         let p = pts(&[(1, Some(0.5)), (2, None), (3, Some(0.1))]);
-        assert_eq!(evaluate(&info(0), &p, window(1, 3, 3)).violations, vec![Span { start: t(1), end: t(3) }]);
+        assert_eq!(
+            evaluate(&info(0), &p, window(1, 3, 3)).violations,
+            vec![Span {
+                start: t(1),
+                end: t(3)
+            }]
+        );
     }
 
     #[test]
@@ -373,15 +494,28 @@ mod tests {
         ]);
         let o = evaluate(&info(0), &p, window(1, 3, 8));
         assert_eq!(o.recovered_in, Some(Some(Duration::from_secs(3))));
-        let p = pts(&[(1, Some(0.5)), (2, Some(0.5)), (3, Some(0.1)), (4, Some(0.5))]);
-        assert_eq!(evaluate(&info(0), &p, window(1, 2, 4)).recovered_in, Some(None));
+        let p = pts(&[
+            (1, Some(0.5)),
+            (2, Some(0.5)),
+            (3, Some(0.1)),
+            (4, Some(0.5)),
+        ]);
+        assert_eq!(
+            evaluate(&info(0), &p, window(1, 2, 4)).recovered_in,
+            Some(None)
+        );
         let p = pts(&[(1, Some(0.1)), (2, Some(0.1))]);
         assert_eq!(evaluate(&info(0), &p, window(1, 2, 2)).recovered_in, None);
     }
 
     #[test]
     fn baseline_is_the_median_before_the_trigger() {
-        let p = pts(&[(0, Some(0.1)), (1, Some(0.3)), (2, Some(0.2)), (3, Some(0.9))]);
+        let p = pts(&[
+            (0, Some(0.1)),
+            (1, Some(0.3)),
+            (2, Some(0.2)),
+            (3, Some(0.9)),
+        ]);
         let o = evaluate(&info(0), &p, window(3, 3, 3));
         assert_eq!(o.baseline, Some(0.2));
     }
@@ -392,14 +526,33 @@ mod tests {
         let held = evaluate(&i, &pts(&[(1, Some(0.1)), (2, Some(0.1))]), window(1, 2, 2));
         let bad = evaluate(&i, &pts(&[(1, Some(0.5)), (2, Some(0.1))]), window(1, 2, 2));
         let gap = evaluate(&i, &pts(&[]), window(1, 2, 10));
-        assert_eq!(verdict(&[(&i, &held)], &[], true, false).0, Verdict::Confirmed);
+        assert_eq!(
+            verdict(&[(&i, &held)], &[], true, false).0,
+            Verdict::Confirmed
+        );
         let (v, reasons) = verdict(&[(&i, &held), (&i, &bad), (&i, &gap)], &[], true, false);
         assert_eq!(v, Verdict::Refuted);
-        assert!(reasons[0].contains("`p99` violated < 300 ms"), "{reasons:?}");
-        assert_eq!(verdict(&[(&i, &held), (&i, &gap)], &[], true, false).0, Verdict::Inconclusive);
+        assert!(
+            reasons[0].contains("`p99` violated < 300 ms"),
+            "{reasons:?}"
+        );
+        assert_eq!(
+            verdict(&[(&i, &held), (&i, &gap)], &[], true, false).0,
+            Verdict::Inconclusive
+        );
         assert_eq!(verdict(&[(&i, &held)], &[], true, true).0, Verdict::Aborted);
-        assert_eq!(verdict(&[(&i, &held)], &[], false, false).0, Verdict::NotRun);
-        let late = AlertOutcome { name: "RedisDown".into(), within: Duration::from_secs(60), fired_after: None };
-        assert_eq!(verdict(&[(&i, &held)], &[late], true, false).0, Verdict::Refuted);
+        assert_eq!(
+            verdict(&[(&i, &held)], &[], false, false).0,
+            Verdict::NotRun
+        );
+        let late = AlertOutcome {
+            name: "RedisDown".into(),
+            within: Duration::from_secs(60),
+            fired_after: None,
+        };
+        assert_eq!(
+            verdict(&[(&i, &held)], &[late], true, false).0,
+            Verdict::Refuted
+        );
     }
 }

@@ -388,9 +388,19 @@ impl Redactor {
 /// Header names whose values are secrets.
 pub fn is_sensitive_name(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    ["authorization", "token", "password", "secret", "api-key", "api_key", "apikey", "cookie", "credential"]
-        .iter()
-        .any(|k| n.contains(k))
+    [
+        "authorization",
+        "token",
+        "password",
+        "secret",
+        "api-key",
+        "api_key",
+        "apikey",
+        "cookie",
+        "credential",
+    ]
+    .iter()
+    .any(|k| n.contains(k))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -402,7 +412,11 @@ pub enum JournalError {
     #[error("cannot read journal {path}: {source}")]
     Read { path: PathBuf, source: io::Error },
     #[error("{path}:{line}: not a journal line: {message}")]
-    Corrupt { path: PathBuf, line: usize, message: String },
+    Corrupt {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
 }
 
 /// Appends records; one writer per run.
@@ -421,8 +435,17 @@ impl JournalWriter {
             .create_new(true)
             .append(true)
             .open(path)
-            .map_err(|source| JournalError::Create { path: path.to_path_buf(), source })?;
-        Ok(JournalWriter { path: path.to_path_buf(), file, seq: 0, redactor, unsynced: false })
+            .map_err(|source| JournalError::Create {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        Ok(JournalWriter {
+            path: path.to_path_buf(),
+            file,
+            seq: 0,
+            redactor,
+            unsynced: false,
+        })
     }
 
     /// Opens an existing journal to add to it (`gameday recover`), after its last record.
@@ -436,12 +459,24 @@ impl JournalWriter {
         let mut file = OpenOptions::new()
             .append(true)
             .open(path)
-            .map_err(|source| JournalError::Create { path: path.to_path_buf(), source })?;
+            .map_err(|source| JournalError::Create {
+                path: path.to_path_buf(),
+                source,
+            })?;
         if needs_newline {
             file.write_all(b"\n")
-                .map_err(|source| JournalError::Write { path: path.to_path_buf(), source })?;
+                .map_err(|source| JournalError::Write {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
         }
-        Ok(JournalWriter { path: path.to_path_buf(), file, seq, redactor, unsynced: false })
+        Ok(JournalWriter {
+            path: path.to_path_buf(),
+            file,
+            seq,
+            redactor,
+            unsynced: false,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -452,17 +487,28 @@ impl JournalWriter {
     /// Returns the record as written, redacted.
     pub fn append(&mut self, ts: DateTime<Utc>, event: Event) -> Result<Record, JournalError> {
         self.seq += 1;
-        let record = Record { seq: self.seq, ts, event };
+        let record = Record {
+            seq: self.seq,
+            ts,
+            event,
+        };
         let line = serde_json::to_string(&record).map_err(|e| JournalError::Write {
             path: self.path.clone(),
             source: io::Error::other(e),
         })?;
-        let line = if self.redactor.is_empty() { line } else { self.redactor.redact(&line) };
+        let line = if self.redactor.is_empty() {
+            line
+        } else {
+            self.redactor.redact(&line)
+        };
         let mut bytes = line.into_bytes();
         bytes.push(b'\n');
         self.file
             .write_all(&bytes)
-            .map_err(|source| JournalError::Write { path: self.path.clone(), source })?;
+            .map_err(|source| JournalError::Write {
+                path: self.path.clone(),
+                source,
+            })?;
         self.unsynced = true;
         if record.event.needs_fsync() {
             self.sync()?;
@@ -477,7 +523,10 @@ impl JournalWriter {
         if self.unsynced {
             self.file
                 .sync_data()
-                .map_err(|source| JournalError::Write { path: self.path.clone(), source })?;
+                .map_err(|source| JournalError::Write {
+                    path: self.path.clone(),
+                    source,
+                })?;
             self.unsynced = false;
         }
         Ok(())
@@ -487,11 +536,17 @@ impl JournalWriter {
 /// Reads a journal. A torn last line (a crash mid-write) is tolerated and dropped; a
 /// broken line anywhere else is an error, since the rest cannot be trusted blindly.
 pub fn read_journal(path: &Path) -> Result<Vec<Record>, JournalError> {
-    let file = File::open(path).map_err(|source| JournalError::Read { path: path.to_path_buf(), source })?;
+    let file = File::open(path).map_err(|source| JournalError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let reader = BufReader::new(file);
     let mut lines: Vec<String> = Vec::new();
     for line in reader.split(b'\n') {
-        let line = line.map_err(|source| JournalError::Read { path: path.to_path_buf(), source })?;
+        let line = line.map_err(|source| JournalError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
         lines.push(String::from_utf8_lossy(&line).into_owned());
     }
     let last_nonempty = lines.iter().rposition(|l| !l.trim().is_empty());
@@ -551,15 +606,30 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("journal.jsonl");
         let mut w = JournalWriter::create(&path, Redactor::new()).unwrap();
-        w.append(t("2026-11-27T10:00:00.123Z"), Event::Phase { phase: Phase::Baseline }).unwrap();
+        w.append(
+            t("2026-11-27T10:00:00.123Z"),
+            Event::Phase {
+                phase: Phase::Baseline,
+            },
+        )
+        .unwrap();
         w.append(
             t("2026-11-27T10:00:01Z"),
-            Event::Note { author: "alice".into(), kind: NoteKind::Note, text: "hi".into() },
+            Event::Note {
+                author: "alice".into(),
+                kind: NoteKind::Note,
+                text: "hi".into(),
+            },
         )
         .unwrap();
         drop(w);
         let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.starts_with(r#"{"seq":1,"ts":"2026-11-27T10:00:00.123Z","type":"phase","phase":"BASELINE"}"#), "{text}");
+        assert!(
+            text.starts_with(
+                r#"{"seq":1,"ts":"2026-11-27T10:00:00.123Z","type":"phase","phase":"BASELINE"}"#
+            ),
+            "{text}"
+        );
         // a crash in the middle of the third line
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
         f.write_all(br#"{"seq":3,"ts":"2026-11-27T10:0"#).unwrap();
@@ -569,7 +639,8 @@ mod tests {
         assert_eq!(records[1].seq, 2);
         // appending after a torn line starts on a fresh line and continues the sequence
         let mut w = JournalWriter::append_to(&path, Redactor::new()).unwrap();
-        w.append(t("2026-11-27T10:00:02Z"), Event::RunEnded { exit_code: 0 }).unwrap();
+        w.append(t("2026-11-27T10:00:02Z"), Event::RunEnded { exit_code: 0 })
+            .unwrap();
         drop(w);
         let records = read_journal(&path).unwrap_err();
         // the torn line is now in the middle: that is corruption, reported with its line
@@ -617,8 +688,23 @@ mod tests {
 
     #[test]
     fn only_samples_and_phases_skip_fsync() {
-        assert!(!Event::Sample { signal: "x".into(), value: Some(1.0), error: None }.needs_fsync());
-        assert!(Event::Note { author: "a".into(), kind: NoteKind::Note, text: "t".into() }.needs_fsync());
-        assert!(Event::FaultInjecting { fault: "f".into(), by: "a".into(), action: "x".into() }.needs_fsync());
+        assert!(!Event::Sample {
+            signal: "x".into(),
+            value: Some(1.0),
+            error: None
+        }
+        .needs_fsync());
+        assert!(Event::Note {
+            author: "a".into(),
+            kind: NoteKind::Note,
+            text: "t".into()
+        }
+        .needs_fsync());
+        assert!(Event::FaultInjecting {
+            fault: "f".into(),
+            by: "a".into(),
+            action: "x".into()
+        }
+        .needs_fsync());
     }
 }

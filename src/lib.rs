@@ -2,7 +2,16 @@
 #![deny(clippy::unwrap_used)]
 
 pub mod analysis;
-pub mod journal;
-pub mod scenario;
-pub mod units;
+pub mod describe;
 pub mod engine;
+pub mod faults;
+pub mod headless;
+pub mod journal;
+pub mod junit;
+pub mod proc;
+pub mod report;
+pub mod resolve;
+pub mod runner;
+pub mod scenario;
+pub mod signals;
+pub mod units;

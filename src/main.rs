@@ -1,3 +1,220 @@
-fn main() {
-    println!("gameday");
+//! The `gameday` command line. Errors are shown here, at the edge, for a person to read.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use gameday::runner::{operator_name, RunOptions, Session};
+use gameday::scenario;
+
+/// Run chaos-engineering game days live from the terminal, and leave with evidence.
+#[derive(Parser)]
+#[command(name = "gameday", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scenario: baseline, faults, recovery, verdict and report.
+    Run {
+        scenario: PathBuf,
+        /// No TUI: trigger each fault in order while the steady state holds; one line per event.
+        #[arg(long)]
+        headless: bool,
+        /// Where run directories are created.
+        #[arg(long, default_value = "gameday-runs")]
+        out: PathBuf,
+        /// Your name in the journal and report (default: your user name).
+        #[arg(long)]
+        operator: Option<String>,
+        /// Kubernetes context (overrides `kubernetes.context`).
+        #[arg(long)]
+        context: Option<String>,
+        /// Prometheus URL (overrides `prometheus.url`).
+        #[arg(long)]
+        prometheus_url: Option<String>,
+        /// Also write the verdict and each criterion as JUnit XML (headless).
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+    },
+    /// Validate scenarios; prints FILE:LINE:COL: message for each problem.
+    Check {
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+    },
+    /// Print what would be injected and reverted; changes nothing.
+    Plan { scenario: PathBuf },
+    /// (Re)write RUN_DIR/report.md from RUN_DIR/journal.jsonl.
+    Report { run_dir: PathBuf },
+}
+
+const EXIT_USAGE: u8 = 64;
+
+fn env_lookup(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
+                _ => ExitCode::from(EXIT_USAGE),
+            };
+        }
+    };
+    let _ = color_eyre::install();
+    match cli.command {
+        Command::Check { scenarios } => check(&scenarios),
+        Command::Plan { scenario } => plan(&scenario),
+        Command::Report { run_dir } => match gameday::report::write_report(&run_dir) {
+            Ok(p) => {
+                println!("{}", p.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("gameday report: {e}");
+                ExitCode::from(EXIT_USAGE)
+            }
+        },
+        Command::Run {
+            scenario,
+            headless,
+            out,
+            operator,
+            context,
+            prometheus_url,
+            junit,
+        } => {
+            let opts = RunOptions {
+                out_dir: out,
+                operator: operator.unwrap_or_else(operator_name),
+                mode: "headless".into(),
+                demo: false,
+            };
+            if !headless {
+                eprintln!("gameday: the live TUI is not in this build yet; running headless");
+            }
+            run(&scenario, opts, context, prometheus_url, junit)
+        }
+    }
+}
+
+fn check(paths: &[PathBuf]) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    let ok = scenario::check::check_files(paths, &env_lookup, &mut out);
+    let _ = out.flush();
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_USAGE)
+    }
+}
+
+fn load(path: &Path) -> Result<(scenario::Scenario, String), ExitCode> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        eprintln!("{}: cannot read: {e}", path.display());
+        ExitCode::from(EXIT_USAGE)
+    })?;
+    match scenario::load(path, &env_lookup) {
+        Ok(s) => Ok((s, text)),
+        Err(problems) => {
+            for p in problems {
+                eprintln!("{p}");
+            }
+            Err(ExitCode::from(EXIT_USAGE))
+        }
+    }
+}
+
+fn plan(path: &Path) -> ExitCode {
+    let (s, _) = match load(path) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    println!("scenario {} — {}", s.name, s.hypothesis.trim());
+    println!(
+        "baseline {}, recovery {}, max_duration {}",
+        gameday::units::format_duration(s.phases.baseline),
+        gameday::units::format_duration(s.phases.recovery),
+        gameday::units::format_duration(s.safety.max_duration)
+    );
+    for (i, f) in s.faults.iter().enumerate() {
+        println!(
+            "{}. {} ({}, {})",
+            i + 1,
+            f.name,
+            f.kind.name(),
+            gameday::units::format_duration(f.duration)
+        );
+        for line in gameday::resolve::static_plan(&f.kind) {
+            println!("   {line}");
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn run(
+    path: &Path,
+    opts: RunOptions,
+    context: Option<String>,
+    prometheus_url: Option<String>,
+    junit: Option<PathBuf>,
+) -> ExitCode {
+    let (mut s, text) = match load(path) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    if let (Some(ctx), Some(k)) = (context, s.kubernetes.as_mut()) {
+        k.context = Some(ctx);
+    }
+    if let (Some(url), Some(p)) = (prometheus_url, s.prometheus.as_mut()) {
+        p.url = url;
+    }
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("gameday: cannot start the async runtime: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let code = rt.block_on(async {
+        let (session, rx) = match Session::start(&s, path, &text, &env_lookup, &opts) {
+            Ok(x) => x,
+            Err(e) => {
+                eprintln!("gameday: {e}");
+                return 64;
+            }
+        };
+        init_log(&session.run_dir);
+        gameday::headless::run(session, rx, junit).await
+    });
+    rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    ExitCode::from(code as u8)
+}
+
+/// Logs go to the run directory, never to the screen.
+fn init_log(run_dir: &Path) {
+    let Ok(file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(run_dir.join("gameday.log"))
+    else {
+        return;
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("GAMEDAY_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .with_writer(std::sync::Mutex::new(file))
+        .try_init();
 }

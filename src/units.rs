@@ -179,7 +179,11 @@ pub fn sparkline(values: &[Option<f64>], width: usize, ascii: bool) -> String {
         .iter()
         .map(|v| match v {
             Some(v) if v.is_finite() => {
-                let idx = if hi > lo { (((v - lo) / (hi - lo)) * 7.0).round() as usize } else { 0 };
+                let idx = if hi > lo {
+                    (((v - lo) / (hi - lo)) * 7.0).round() as usize
+                } else {
+                    0
+                };
                 chars[idx.min(7)]
             }
             _ => ' ',
@@ -216,7 +220,12 @@ mod tests {
 
     #[test]
     fn criteria_hold_and_nan_never_holds() {
-        let c = Criterion { op: Op::Lt, value: 0.3, for_: None, text: "< 300ms".into() };
+        let c = Criterion {
+            op: Op::Lt,
+            value: 0.3,
+            for_: None,
+            text: "< 300ms".into(),
+        };
         assert!(c.holds(0.2));
         assert!(!c.holds(0.3));
         assert!(!c.holds(f64::NAN));
@@ -225,7 +234,10 @@ mod tests {
 
     #[test]
     fn sparkline_scales_and_marks_gaps() {
-        assert_eq!(sparkline(&[Some(0.0), Some(1.0), None, Some(0.5)], 10, false), "▁█ ▅");
+        assert_eq!(
+            sparkline(&[Some(0.0), Some(1.0), None, Some(0.5)], 10, false),
+            "▁█ ▅"
+        );
         assert_eq!(sparkline(&[Some(1.0), Some(2.0), Some(3.0)], 2, true), "_#");
     }
 }

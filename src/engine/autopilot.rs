@@ -14,7 +14,10 @@ pub fn autopilot(state: &State, now: Ts, operator: &str) -> Option<Msg> {
         Phase::Ready if state.next_fault < state.faults.len() => {
             if failing.is_empty() {
                 let plan = state.cfg.faults[state.next_fault].plan.clone();
-                Some(Msg::Arm { by: operator.to_string(), plan })
+                Some(Msg::Arm {
+                    by: operator.to_string(),
+                    plan,
+                })
             } else if state.first_trigger.is_none() {
                 Some(Msg::GiveUp {
                     reason: format!(
@@ -25,16 +28,23 @@ pub fn autopilot(state: &State, now: Ts, operator: &str) -> Option<Msg> {
             } else if now >= state.phase_since + state.cfg.recovery {
                 // Between faults the system gets one recovery window to settle before the
                 // next fault; a system that does not settle gets no second fault.
-                Some(Msg::Finish { by: operator.to_string() })
+                Some(Msg::Finish {
+                    by: operator.to_string(),
+                })
             } else {
                 None
             }
         }
         Phase::Armed => {
             if failing.is_empty() {
-                Some(Msg::Trigger { by: operator.to_string(), override_steady_state: false })
+                Some(Msg::Trigger {
+                    by: operator.to_string(),
+                    override_steady_state: false,
+                })
             } else {
-                Some(Msg::Disarm { by: operator.to_string() })
+                Some(Msg::Disarm {
+                    by: operator.to_string(),
+                })
             }
         }
         _ => None,

@@ -16,7 +16,8 @@ use chrono::{DateTime, Utc};
 
 use crate::analysis::{self, AlertOutcome, Outcome, Point, Window};
 use crate::journal::{
-    AbortSource, AlertInfo, Event, FaultInfo, NoteKind, Phase, RevertReason, RunInfo, SignalInfo, Verdict,
+    AbortSource, AlertInfo, Event, FaultInfo, NoteKind, Phase, RevertReason, RunInfo, SignalInfo,
+    Verdict,
 };
 use crate::units::format_value;
 
@@ -40,7 +41,11 @@ pub struct Config {
 }
 
 impl Config {
-    pub fn from_run_info(info: &RunInfo, max_duration: Duration, require_steady_state: bool) -> Self {
+    pub fn from_run_info(
+        info: &RunInfo,
+        max_duration: Duration,
+        require_steady_state: bool,
+    ) -> Self {
         Config {
             signals: info.signals.clone(),
             faults: info.faults.clone(),
@@ -231,9 +236,14 @@ pub enum Msg {
 pub enum Effect {
     /// Append to the journal (fsynced when the event needs it) before the next effect.
     Journal(Event),
-    Inject { fault: usize },
+    Inject {
+        fault: usize,
+    },
     /// Revert the fault; an injection still in flight is cancelled first.
-    Revert { fault: usize, attempt: u32 },
+    Revert {
+        fault: usize,
+        attempt: u32,
+    },
     /// A request was refused; say why to whoever sent it.
     Refused(String),
 }
@@ -260,7 +270,12 @@ impl State {
             verdict: None,
             ended_at: None,
         };
-        (state, vec![Effect::Journal(Event::Phase { phase: Phase::Baseline })])
+        (
+            state,
+            vec![Effect::Journal(Event::Phase {
+                phase: Phase::Baseline,
+            })],
+        )
     }
 
     pub fn is_done(&self) -> bool {
@@ -269,17 +284,26 @@ impl State {
 
     /// Faults injected, or possibly so.
     pub fn live_faults(&self) -> impl Iterator<Item = usize> + '_ {
-        self.faults.iter().enumerate().filter(|(_, f)| f.is_live()).map(|(i, _)| i)
+        self.faults
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.is_live())
+            .map(|(i, _)| i)
     }
 
     pub fn any_fault_in_flight(&self) -> bool {
         self.faults.iter().any(|f| {
-            matches!(f.status, FaultStatus::Injecting | FaultStatus::Active | FaultStatus::Reverting)
+            matches!(
+                f.status,
+                FaultStatus::Injecting | FaultStatus::Active | FaultStatus::Reverting
+            )
         })
     }
 
     pub fn revert_failed(&self) -> bool {
-        self.faults.iter().any(|f| f.status == FaultStatus::RevertFailed)
+        self.faults
+            .iter()
+            .any(|f| f.status == FaultStatus::RevertFailed)
     }
 
     pub fn inject_failed(&self) -> bool {
@@ -337,7 +361,11 @@ impl State {
 
     /// The window the criteria are judged over, once something was triggered.
     pub fn window(&self, end: Ts) -> Option<Window> {
-        self.first_trigger.map(|first_trigger| Window { first_trigger, last_revert: self.last_revert, end })
+        self.first_trigger.map(|first_trigger| Window {
+            first_trigger,
+            last_revert: self.last_revert,
+            end,
+        })
     }
 
     pub fn outcomes(&self, end: Ts) -> Vec<Outcome> {
@@ -394,27 +422,53 @@ fn start_revert(state: &mut State, i: usize, reason: RevertReason, now: Ts, fx: 
         attempt: 1,
         action,
     }));
-    fx.push(Effect::Revert { fault: i, attempt: 1 });
+    fx.push(Effect::Revert {
+        fault: i,
+        attempt: 1,
+    });
     set_phase(state, Phase::Reverting, now, fx);
 }
 
 /// The kill switch: every live fault reverted at once, nothing more triggered.
-fn pull_kill_switch(state: &mut State, by: String, source: AbortSource, detail: String, now: Ts, fx: &mut Vec<Effect>) {
+fn pull_kill_switch(
+    state: &mut State,
+    by: String,
+    source: AbortSource,
+    detail: String,
+    now: Ts,
+    fx: &mut Vec<Effect>,
+) {
     if state.abort.is_some() || state.is_done() {
         return;
     }
-    fx.push(Effect::Journal(Event::Abort { by: by.clone(), source, detail }));
-    state.abort = Some(AbortInfo { by: by.clone(), source, at: now, all_reverted_at: None });
+    fx.push(Effect::Journal(Event::Abort {
+        by: by.clone(),
+        source,
+        detail,
+    }));
+    state.abort = Some(AbortInfo {
+        by: by.clone(),
+        source,
+        at: now,
+        all_reverted_at: None,
+    });
     let live: Vec<usize> = state.live_faults().collect();
     for i in live {
         let over_ceiling = state.faults[i].ceiling.is_some_and(|c| now >= c);
-        let reason = if source == AbortSource::Ttl && over_ceiling { RevertReason::MaxDuration } else { RevertReason::Abort };
+        let reason = if source == AbortSource::Ttl && over_ceiling {
+            RevertReason::MaxDuration
+        } else {
+            RevertReason::Abort
+        };
         start_revert(state, i, reason, now, fx);
     }
     for (i, f) in state.faults.iter_mut().enumerate() {
         if f.status == FaultStatus::Armed {
             f.status = FaultStatus::Pending;
-            fx.push(Effect::Journal(Event::Disarmed { fault: state.cfg.faults[i].name.clone(), by: by.clone() }));
+            fx.push(Effect::Journal(Event::Disarmed {
+                fault: state.cfg.faults[i].name.clone(),
+                by: by.clone(),
+            }));
         }
     }
     if !state.any_fault_in_flight() {
@@ -433,9 +487,16 @@ fn finish(state: &mut State, now: Ts, fx: &mut Vec<Effect>) {
     let outcomes = state.outcomes(now);
     let pairs: Vec<(&SignalInfo, &Outcome)> = state.cfg.signals.iter().zip(&outcomes).collect();
     let alerts = state.alert_outcomes();
-    let (verdict, reasons) =
-        analysis::verdict(&pairs, &alerts, state.first_trigger.is_some(), state.abort.is_some());
-    fx.push(Effect::Journal(Event::Verdict { verdict, reasons: reasons.clone() }));
+    let (verdict, reasons) = analysis::verdict(
+        &pairs,
+        &alerts,
+        state.first_trigger.is_some(),
+        state.abort.is_some(),
+    );
+    fx.push(Effect::Journal(Event::Verdict {
+        verdict,
+        reasons: reasons.clone(),
+    }));
     state.verdict = Some((verdict, reasons));
     state.ended_at = Some(now);
     set_phase(state, Phase::Done, now, fx);
@@ -474,10 +535,21 @@ pub fn update(state: &mut State, msg: Msg, now: Ts) -> Vec<Effect> {
         Msg::Sample { signal, value } => on_sample(state, signal, value, now, &mut fx),
         Msg::Arm { by, plan } => {
             if state.abort.is_some() {
-                refuse(&mut fx, "the kill switch was pulled: nothing more can be armed in this run");
+                refuse(
+                    &mut fx,
+                    "the kill switch was pulled: nothing more can be armed in this run",
+                );
             } else if state.phase == Phase::Baseline {
-                let left = (state.started_at + state.cfg.baseline - now).to_std().unwrap_or_default();
-                refuse(&mut fx, format!("baseline still running ({} left)", crate::units::format_duration(left)));
+                let left = (state.started_at + state.cfg.baseline - now)
+                    .to_std()
+                    .unwrap_or_default();
+                refuse(
+                    &mut fx,
+                    format!(
+                        "baseline still running ({} left)",
+                        crate::units::format_duration(left)
+                    ),
+                );
             } else if state.phase != Phase::Ready {
                 refuse(&mut fx, format!("cannot arm while {}", state.phase.word()));
             } else if state.next_fault >= state.faults.len() {
@@ -485,7 +557,11 @@ pub fn update(state: &mut State, msg: Msg, now: Ts) -> Vec<Effect> {
             } else {
                 let i = state.next_fault;
                 state.faults[i].status = FaultStatus::Armed;
-                fx.push(Effect::Journal(Event::Armed { fault: state.cfg.faults[i].name.clone(), by, plan }));
+                fx.push(Effect::Journal(Event::Armed {
+                    fault: state.cfg.faults[i].name.clone(),
+                    by,
+                    plan,
+                }));
                 set_phase(state, Phase::Armed, now, &mut fx);
             }
         }
@@ -493,24 +569,39 @@ pub fn update(state: &mut State, msg: Msg, now: Ts) -> Vec<Effect> {
             if state.phase == Phase::Armed {
                 let i = state.next_fault;
                 state.faults[i].status = FaultStatus::Pending;
-                fx.push(Effect::Journal(Event::Disarmed { fault: state.cfg.faults[i].name.clone(), by }));
+                fx.push(Effect::Journal(Event::Disarmed {
+                    fault: state.cfg.faults[i].name.clone(),
+                    by,
+                }));
                 set_phase(state, Phase::Ready, now, &mut fx);
             } else {
                 refuse(&mut fx, "nothing is armed");
             }
         }
-        Msg::Trigger { by, override_steady_state } => {
+        Msg::Trigger {
+            by,
+            override_steady_state,
+        } => {
             if state.abort.is_some() {
-                refuse(&mut fx, "the kill switch was pulled: nothing more can be triggered in this run");
+                refuse(
+                    &mut fx,
+                    "the kill switch was pulled: nothing more can be triggered in this run",
+                );
             } else if state.phase != Phase::Armed {
                 refuse(&mut fx, "arm a fault first: trigger works only when ARMED");
             } else {
                 let failing = state.failing_expectations();
                 if state.cfg.require_steady_state && !failing.is_empty() && !override_steady_state {
-                    refuse(&mut fx, format!("steady state does not hold: {}", failing.join("; ")));
+                    refuse(
+                        &mut fx,
+                        format!("steady state does not hold: {}", failing.join("; ")),
+                    );
                 } else {
                     if !failing.is_empty() {
-                        fx.push(Effect::Journal(Event::Override { by: by.clone(), failing }));
+                        fx.push(Effect::Journal(Event::Override {
+                            by: by.clone(),
+                            failing,
+                        }));
                     }
                     let i = state.next_fault;
                     state.next_fault += 1;
@@ -521,7 +612,11 @@ pub fn update(state: &mut State, msg: Msg, now: Ts) -> Vec<Effect> {
                         .find(|l| l.starts_with("inject"))
                         .cloned()
                         .unwrap_or_else(|| "inject".to_string());
-                    fx.push(Effect::Journal(Event::FaultInjecting { fault: info.name.clone(), by, action }));
+                    fx.push(Effect::Journal(Event::FaultInjecting {
+                        fault: info.name.clone(),
+                        by,
+                        action,
+                    }));
                     fx.push(Effect::Inject { fault: i });
                     let f = &mut state.faults[i];
                     f.status = FaultStatus::Injecting;
@@ -533,7 +628,9 @@ pub fn update(state: &mut State, msg: Msg, now: Ts) -> Vec<Effect> {
             }
         }
         Msg::Injected { fault, result } => {
-            let Some(f) = state.faults.get_mut(fault) else { return fx };
+            let Some(f) = state.faults.get_mut(fault) else {
+                return fx;
+            };
             if f.status != FaultStatus::Injecting {
                 // cancelled by the kill switch while in flight: its revert is under way
                 return fx;
@@ -557,13 +654,24 @@ pub fn update(state: &mut State, msg: Msg, now: Ts) -> Vec<Effect> {
                 Err(e) => {
                     f.inject_failed = true;
                     f.detail = e.clone();
-                    fx.push(Effect::Journal(Event::FaultInjected { fault: name, ok: false, targets: vec![], detail: e }));
+                    fx.push(Effect::Journal(Event::FaultInjected {
+                        fault: name,
+                        ok: false,
+                        targets: vec![],
+                        detail: e,
+                    }));
                     start_revert(state, fault, RevertReason::InjectFailed, now, &mut fx);
                 }
             }
         }
-        Msg::Reverted { fault, attempt, result } => {
-            let Some(f) = state.faults.get_mut(fault) else { return fx };
+        Msg::Reverted {
+            fault,
+            attempt,
+            result,
+        } => {
+            let Some(f) = state.faults.get_mut(fault) else {
+                return fx;
+            };
             if f.status != FaultStatus::Reverting || attempt != f.revert_attempts {
                 return fx;
             }
@@ -574,7 +682,13 @@ pub fn update(state: &mut State, msg: Msg, now: Ts) -> Vec<Effect> {
                     f.reverted_at = Some(now);
                     f.next_retry = None;
                     state.last_revert = Some(now);
-                    fx.push(Effect::Journal(Event::FaultReverted { fault: name, ok: true, attempt, detail, will_retry: false }));
+                    fx.push(Effect::Journal(Event::FaultReverted {
+                        fault: name,
+                        ok: true,
+                        attempt,
+                        detail,
+                        will_retry: false,
+                    }));
                     after_reverts(state, now, &mut fx);
                 }
                 Err(e) => {
@@ -598,7 +712,9 @@ pub fn update(state: &mut State, msg: Msg, now: Ts) -> Vec<Effect> {
                 }
             }
         }
-        Msg::Abort { by, source, detail } => pull_kill_switch(state, by, source, detail, now, &mut fx),
+        Msg::Abort { by, source, detail } => {
+            pull_kill_switch(state, by, source, detail, now, &mut fx)
+        }
         Msg::Note { author, kind, text } => {
             let text = text.trim().to_string();
             if text.is_empty() {
@@ -618,11 +734,21 @@ pub fn update(state: &mut State, msg: Msg, now: Ts) -> Vec<Effect> {
             }
             Phase::Baseline | Phase::Ready | Phase::Armed => finish(state, now, &mut fx),
             Phase::Recovery => finish(state, now, &mut fx),
-            _ => refuse(&mut fx, "a fault is in flight: use the kill switch to stop it"),
+            _ => refuse(
+                &mut fx,
+                "a fault is in flight: use the kill switch to stop it",
+            ),
         },
         Msg::End { by } => {
             if state.live_faults().next().is_some() {
-                pull_kill_switch(state, by, AbortSource::Quit, "quit with a fault active".into(), now, &mut fx);
+                pull_kill_switch(
+                    state,
+                    by,
+                    AbortSource::Quit,
+                    "quit with a fault active".into(),
+                    now,
+                    &mut fx,
+                );
             } else if !state.any_fault_in_flight() {
                 finish(state, now, &mut fx);
             }
@@ -635,20 +761,32 @@ pub fn update(state: &mut State, msg: Msg, now: Ts) -> Vec<Effect> {
             if state.first_trigger.is_some() || state.is_done() {
                 refuse(&mut fx, "too late to give up: a fault was triggered");
             } else {
-                fx.push(Effect::Journal(Event::Verdict { verdict: Verdict::NotRun, reasons: vec![reason.clone()] }));
+                fx.push(Effect::Journal(Event::Verdict {
+                    verdict: Verdict::NotRun,
+                    reasons: vec![reason.clone()],
+                }));
                 state.verdict = Some((Verdict::NotRun, vec![reason]));
                 state.ended_at = Some(now);
                 set_phase(state, Phase::Done, now, &mut fx);
             }
         }
-        Msg::Alert { name, state: alert_state } => {
+        Msg::Alert {
+            name,
+            state: alert_state,
+        } => {
             if let Some(i) = state.cfg.alerts.iter().position(|a| a.name == name) {
-                if alert_state == "firing" && state.first_trigger.is_some_and(|t| now >= t) && state.alerts_fired[i].is_none() {
+                if alert_state == "firing"
+                    && state.first_trigger.is_some_and(|t| now >= t)
+                    && state.alerts_fired[i].is_none()
+                {
                     state.alerts_fired[i] = Some(now);
                 }
             }
             if !state.is_done() {
-                fx.push(Effect::Journal(Event::Alert { name, state: alert_state }));
+                fx.push(Effect::Journal(Event::Alert {
+                    name,
+                    state: alert_state,
+                }));
             }
         }
     }
@@ -656,8 +794,16 @@ pub fn update(state: &mut State, msg: Msg, now: Ts) -> Vec<Effect> {
     fx
 }
 
-fn on_sample(state: &mut State, signal: usize, value: Result<f64, String>, now: Ts, fx: &mut Vec<Effect>) {
-    let Some(s) = state.signals.get_mut(signal) else { return };
+fn on_sample(
+    state: &mut State,
+    signal: usize,
+    value: Result<f64, String>,
+    now: Ts,
+    fx: &mut Vec<Effect>,
+) {
+    let Some(s) = state.signals.get_mut(signal) else {
+        return;
+    };
     let info = &state.cfg.signals[signal];
     let value = match value {
         Ok(v) if v.is_nan() => Err("no data (NaN)".to_string()),
@@ -669,15 +815,24 @@ fn on_sample(state: &mut State, signal: usize, value: Result<f64, String>, now: 
         // from it and must stay reproducible.
         return;
     }
-    s.points.push(Point { ts: now, value: value.as_ref().ok().copied() });
+    s.points.push(Point {
+        ts: now,
+        value: value.as_ref().ok().copied(),
+    });
     let (v, error) = match &value {
         Ok(v) => (Some(*v), None),
         Err(e) => (None, Some(e.clone())),
     };
-    fx.push(Effect::Journal(Event::Sample { signal: info.name.clone(), value: v, error }));
+    fx.push(Effect::Journal(Event::Sample {
+        signal: info.name.clone(),
+        value: v,
+        error,
+    }));
 
     // Guardrail: watched while a fault is injecting or active.
-    let Some(guard) = info.abort.clone() else { return };
+    let Some(guard) = info.abort.clone() else {
+        return;
+    };
     let watching = state.faults.iter().any(|f| f.is_live());
     let s = &mut state.signals[signal];
     if !watching {
@@ -718,13 +873,19 @@ fn on_time(state: &mut State, now: Ts, fx: &mut Vec<Effect>) {
         set_phase(state, Phase::Ready, now, fx);
     }
     // the ceiling first: past it the kill switch is pulled, whatever else happens
-    let over_ceiling = state.faults.iter().any(|f| f.is_live() && f.ceiling.is_some_and(|c| now >= c));
+    let over_ceiling = state
+        .faults
+        .iter()
+        .any(|f| f.is_live() && f.ceiling.is_some_and(|c| now >= c));
     if over_ceiling {
         pull_kill_switch(
             state,
             "gameday".into(),
             AbortSource::Ttl,
-            format!("safety.max_duration ({}) reached", crate::units::format_duration(state.cfg.max_duration)),
+            format!(
+                "safety.max_duration ({}) reached",
+                crate::units::format_duration(state.cfg.max_duration)
+            ),
             now,
             fx,
         );

@@ -16,8 +16,18 @@ struct Run {
     effects: Vec<Effect>,
 }
 
-fn signal(name: &str, expect: Option<&str>, abort: Option<(&str, u64)>, tolerate: u64) -> SignalInfo {
-    let crit = |op: Op, value: f64, text: &str, for_: Option<Duration>| Criterion { op, value, for_, text: text.into() };
+fn signal(
+    name: &str,
+    expect: Option<&str>,
+    abort: Option<(&str, u64)>,
+    tolerate: u64,
+) -> SignalInfo {
+    let crit = |op: Op, value: f64, text: &str, for_: Option<Duration>| Criterion {
+        op,
+        value,
+        for_,
+        text: text.into(),
+    };
     SignalInfo {
         name: name.into(),
         kind: "command".into(),
@@ -36,7 +46,10 @@ fn fault(name: &str, secs: u64) -> FaultInfo {
         name: name.into(),
         kind: "exec".into(),
         duration: Duration::from_secs(secs),
-        plan: vec![format!("inject: sh -c 'break {name}'"), format!("revert: sh -c 'fix {name}'")],
+        plan: vec![
+            format!("inject: sh -c 'break {name}'"),
+            format!("revert: sh -c 'fix {name}'"),
+        ],
     }
 }
 
@@ -52,7 +65,12 @@ impl Run {
             require_steady_state: true,
         };
         let (state, fx) = State::new(cfg, t0());
-        let mut run = Run { state, now: t0(), journal: vec![], effects: vec![] };
+        let mut run = Run {
+            state,
+            now: t0(),
+            journal: vec![],
+            effects: vec![],
+        };
         run.absorb(fx);
         run
     }
@@ -80,7 +98,10 @@ impl Run {
     /// One sample for every signal, then one second passes.
     fn second(&mut self, values: &[f64]) {
         for (i, v) in values.iter().enumerate() {
-            self.send(Msg::Sample { signal: i, value: Ok(*v) });
+            self.send(Msg::Sample {
+                signal: i,
+                value: Ok(*v),
+            });
         }
         self.advance(1.0);
     }
@@ -93,9 +114,15 @@ impl Run {
     }
 
     fn arm_and_trigger(&mut self) {
-        self.send(Msg::Arm { by: "alice".into(), plan: vec!["inject".into()] });
+        self.send(Msg::Arm {
+            by: "alice".into(),
+            plan: vec!["inject".into()],
+        });
         assert_eq!(self.state.phase, Phase::Armed, "{:?}", self.refused());
-        self.send(Msg::Trigger { by: "alice".into(), override_steady_state: false });
+        self.send(Msg::Trigger {
+            by: "alice".into(),
+            override_steady_state: false,
+        });
         assert_eq!(self.state.phase, Phase::Injecting, "{:?}", self.refused());
     }
 
@@ -113,18 +140,39 @@ fn baseline_ok(run: &mut Run, values: &[f64]) {
 
 #[test]
 fn full_run_confirmed() {
-    let mut run = Run::new(vec![signal("errors", Some("< 1%"), None, 0)], vec![fault("f", 5)]);
+    let mut run = Run::new(
+        vec![signal("errors", Some("< 1%"), None, 0)],
+        vec![fault("f", 5)],
+    );
     // nothing can be armed during the baseline
-    run.send(Msg::Arm { by: "alice".into(), plan: vec![] });
-    assert!(run.refused().unwrap().contains("baseline still running (10 s left)"));
+    run.send(Msg::Arm {
+        by: "alice".into(),
+        plan: vec![],
+    });
+    assert!(run
+        .refused()
+        .unwrap()
+        .contains("baseline still running (10 s left)"));
     baseline_ok(&mut run, &[0.001]);
     run.arm_and_trigger();
     assert!(run.effects.contains(&Effect::Inject { fault: 0 }));
     // the intent is journaled before the inject effect
-    let pos_intent = run.effects.iter().position(|e| matches!(e, Effect::Journal(Event::FaultInjecting { .. })));
-    let pos_inject = run.effects.iter().position(|e| matches!(e, Effect::Inject { .. }));
+    let pos_intent = run
+        .effects
+        .iter()
+        .position(|e| matches!(e, Effect::Journal(Event::FaultInjecting { .. })));
+    let pos_inject = run
+        .effects
+        .iter()
+        .position(|e| matches!(e, Effect::Inject { .. }));
     assert!(pos_intent < pos_inject);
-    run.send(Msg::Injected { fault: 0, result: Ok(Injection { targets: vec![], detail: String::new() }) });
+    run.send(Msg::Injected {
+        fault: 0,
+        result: Ok(Injection {
+            targets: vec![],
+            detail: String::new(),
+        }),
+    });
     assert_eq!(run.state.phase, Phase::Active);
     for _ in 0..4 {
         run.second(&[0.002]);
@@ -133,8 +181,15 @@ fn full_run_confirmed() {
     run.second(&[0.002]);
     // duration reached: reverted automatically
     assert_eq!(run.state.phase, Phase::Reverting);
-    assert!(run.effects.contains(&Effect::Revert { fault: 0, attempt: 1 }));
-    run.send(Msg::Reverted { fault: 0, attempt: 1, result: Ok("ok".into()) });
+    assert!(run.effects.contains(&Effect::Revert {
+        fault: 0,
+        attempt: 1
+    }));
+    run.send(Msg::Reverted {
+        fault: 0,
+        attempt: 1,
+        result: Ok("ok".into()),
+    });
     assert_eq!(run.state.phase, Phase::Recovery);
     for _ in 0..10 {
         run.second(&[0.002]);
@@ -145,23 +200,39 @@ fn full_run_confirmed() {
     assert!(run.types().contains(&"verdict"));
     // a finished run journals no more samples
     let n = run.journal.len();
-    run.send(Msg::Sample { signal: 0, value: Ok(0.5) });
+    run.send(Msg::Sample {
+        signal: 0,
+        value: Ok(0.5),
+    });
     assert_eq!(run.journal.len(), n);
 }
 
 #[test]
 fn violation_refutes_and_tolerate_forgives_a_short_one() {
     for (tolerate, expected, code) in [(0, Verdict::Refuted, 1), (5, Verdict::Confirmed, 0)] {
-        let mut run = Run::new(vec![signal("errors", Some("< 1%"), None, tolerate)], vec![fault("f", 5)]);
+        let mut run = Run::new(
+            vec![signal("errors", Some("< 1%"), None, tolerate)],
+            vec![fault("f", 5)],
+        );
         baseline_ok(&mut run, &[0.001]);
         run.arm_and_trigger();
-        run.send(Msg::Injected { fault: 0, result: Ok(Injection { targets: vec![], detail: String::new() }) });
+        run.send(Msg::Injected {
+            fault: 0,
+            result: Ok(Injection {
+                targets: vec![],
+                detail: String::new(),
+            }),
+        });
         run.second(&[0.02]);
         run.second(&[0.03]);
         run.second(&[0.001]);
         run.second(&[0.001]);
         run.second(&[0.001]);
-        run.send(Msg::Reverted { fault: 0, attempt: 1, result: Ok(String::new()) });
+        run.send(Msg::Reverted {
+            fault: 0,
+            attempt: 1,
+            result: Ok(String::new()),
+        });
         for _ in 0..10 {
             run.second(&[0.001]);
         }
@@ -173,53 +244,121 @@ fn violation_refutes_and_tolerate_forgives_a_short_one() {
 
 #[test]
 fn trigger_refused_while_steady_state_fails_unless_overridden() {
-    let mut run = Run::new(vec![signal("errors", Some("< 1%"), None, 0)], vec![fault("f", 5)]);
+    let mut run = Run::new(
+        vec![signal("errors", Some("< 1%"), None, 0)],
+        vec![fault("f", 5)],
+    );
     baseline_ok(&mut run, &[0.001]);
-    run.send(Msg::Arm { by: "alice".into(), plan: vec![] });
-    run.send(Msg::Sample { signal: 0, value: Ok(0.2) });
-    run.send(Msg::Trigger { by: "alice".into(), override_steady_state: false });
+    run.send(Msg::Arm {
+        by: "alice".into(),
+        plan: vec![],
+    });
+    run.send(Msg::Sample {
+        signal: 0,
+        value: Ok(0.2),
+    });
+    run.send(Msg::Trigger {
+        by: "alice".into(),
+        override_steady_state: false,
+    });
     assert_eq!(run.state.phase, Phase::Armed);
-    assert!(run.refused().unwrap().contains("errors: 20 % (expect < 1 %)"), "{:?}", run.refused());
+    assert!(
+        run.refused()
+            .unwrap()
+            .contains("errors: 20 % (expect < 1 %)"),
+        "{:?}",
+        run.refused()
+    );
     // missing data is not a steady state either
-    run.send(Msg::Sample { signal: 0, value: Err("connection refused".into()) });
-    run.send(Msg::Trigger { by: "alice".into(), override_steady_state: false });
-    assert!(run.refused().unwrap().contains("no data (connection refused)"));
-    run.send(Msg::Trigger { by: "alice".into(), override_steady_state: true });
+    run.send(Msg::Sample {
+        signal: 0,
+        value: Err("connection refused".into()),
+    });
+    run.send(Msg::Trigger {
+        by: "alice".into(),
+        override_steady_state: false,
+    });
+    assert!(run
+        .refused()
+        .unwrap()
+        .contains("no data (connection refused)"));
+    run.send(Msg::Trigger {
+        by: "alice".into(),
+        override_steady_state: true,
+    });
     assert_eq!(run.state.phase, Phase::Injecting);
     assert!(run.types().contains(&"override"));
 }
 
 #[test]
 fn trigger_only_from_armed_and_disarm_returns_to_ready() {
-    let mut run = Run::new(vec![signal("errors", Some("< 1%"), None, 0)], vec![fault("f", 5)]);
+    let mut run = Run::new(
+        vec![signal("errors", Some("< 1%"), None, 0)],
+        vec![fault("f", 5)],
+    );
     baseline_ok(&mut run, &[0.001]);
-    run.send(Msg::Trigger { by: "alice".into(), override_steady_state: false });
+    run.send(Msg::Trigger {
+        by: "alice".into(),
+        override_steady_state: false,
+    });
     assert!(run.refused().unwrap().contains("arm a fault first"));
-    run.send(Msg::Arm { by: "alice".into(), plan: vec![] });
+    run.send(Msg::Arm {
+        by: "alice".into(),
+        plan: vec![],
+    });
     run.send(Msg::Disarm { by: "bob".into() });
     assert_eq!(run.state.phase, Phase::Ready);
     assert_eq!(run.state.faults[0].status, FaultStatus::Pending);
-    assert!(matches!(run.journal.last(), Some(Event::Phase { phase: Phase::Ready })));
+    assert!(matches!(
+        run.journal.last(),
+        Some(Event::Phase {
+            phase: Phase::Ready
+        })
+    ));
 }
 
 #[test]
 fn kill_switch_reverts_every_live_fault_at_once_and_ends_the_run() {
-    let mut run = Run::new(vec![signal("errors", Some("< 1%"), None, 0)], vec![fault("f", 30), fault("g", 30)]);
+    let mut run = Run::new(
+        vec![signal("errors", Some("< 1%"), None, 0)],
+        vec![fault("f", 30), fault("g", 30)],
+    );
     baseline_ok(&mut run, &[0.001]);
     run.arm_and_trigger();
     // pulled while the injection is still in flight
-    run.send(Msg::Abort { by: "bob".into(), source: AbortSource::Join, detail: String::new() });
-    assert!(run.effects.contains(&Effect::Revert { fault: 0, attempt: 1 }));
+    run.send(Msg::Abort {
+        by: "bob".into(),
+        source: AbortSource::Join,
+        detail: String::new(),
+    });
+    assert!(run.effects.contains(&Effect::Revert {
+        fault: 0,
+        attempt: 1
+    }));
     assert_eq!(run.state.phase, Phase::Reverting);
     // a second pull changes nothing and asks nothing
     let before = run.journal.len();
-    run.send(Msg::Abort { by: "alice".into(), source: AbortSource::Key, detail: String::new() });
+    run.send(Msg::Abort {
+        by: "alice".into(),
+        source: AbortSource::Key,
+        detail: String::new(),
+    });
     assert_eq!(run.journal.len(), before);
     // the late injection result of a cancelled fault is ignored
-    run.send(Msg::Injected { fault: 0, result: Ok(Injection { targets: vec![], detail: String::new() }) });
+    run.send(Msg::Injected {
+        fault: 0,
+        result: Ok(Injection {
+            targets: vec![],
+            detail: String::new(),
+        }),
+    });
     assert_eq!(run.state.faults[0].status, FaultStatus::Reverting);
     run.now += Duration::from_millis(300);
-    run.send(Msg::Reverted { fault: 0, attempt: 1, result: Ok(String::new()) });
+    run.send(Msg::Reverted {
+        fault: 0,
+        attempt: 1,
+        result: Ok(String::new()),
+    });
     assert_eq!(run.state.phase, Phase::Done);
     assert_eq!(run.state.verdict.as_ref().unwrap().0, Verdict::Aborted);
     assert_eq!(run.state.exit_code(), 2);
@@ -227,34 +366,69 @@ fn kill_switch_reverts_every_live_fault_at_once_and_ends_the_run() {
     assert_eq!((a.by.as_str(), a.source), ("bob", AbortSource::Join));
     assert_eq!(a.all_reverted_at, Some(a.at + Duration::from_millis(300)));
     // nothing can be triggered after it
-    run.send(Msg::Arm { by: "alice".into(), plan: vec![] });
+    run.send(Msg::Arm {
+        by: "alice".into(),
+        plan: vec![],
+    });
     assert!(run.refused().unwrap().contains("kill switch"));
 }
 
 #[test]
 fn kill_switch_with_two_live_faults_reverts_both_concurrently() {
-    let mut run = Run::new(vec![signal("errors", Some("< 1%"), None, 0)], vec![fault("f", 30), fault("g", 30)]);
+    let mut run = Run::new(
+        vec![signal("errors", Some("< 1%"), None, 0)],
+        vec![fault("f", 30), fault("g", 30)],
+    );
     baseline_ok(&mut run, &[0.001]);
     // two faults live at once cannot come from the operator (one at a time), but the
     // kill switch must not depend on that
     run.state.faults[0].status = FaultStatus::Active;
     run.state.faults[1].status = FaultStatus::Injecting;
     run.state.first_trigger = Some(run.now);
-    run.send(Msg::Abort { by: "alice".into(), source: AbortSource::Key, detail: String::new() });
-    let reverts: Vec<_> = run.effects.iter().filter(|e| matches!(e, Effect::Revert { .. })).collect();
-    assert_eq!(reverts.len(), 2, "both reverts go out in the same batch, no waiting on each other");
-    run.send(Msg::Reverted { fault: 1, attempt: 1, result: Ok(String::new()) });
+    run.send(Msg::Abort {
+        by: "alice".into(),
+        source: AbortSource::Key,
+        detail: String::new(),
+    });
+    let reverts: Vec<_> = run
+        .effects
+        .iter()
+        .filter(|e| matches!(e, Effect::Revert { .. }))
+        .collect();
+    assert_eq!(
+        reverts.len(),
+        2,
+        "both reverts go out in the same batch, no waiting on each other"
+    );
+    run.send(Msg::Reverted {
+        fault: 1,
+        attempt: 1,
+        result: Ok(String::new()),
+    });
     assert_eq!(run.state.phase, Phase::Reverting, "one still reverting");
-    run.send(Msg::Reverted { fault: 0, attempt: 1, result: Ok(String::new()) });
+    run.send(Msg::Reverted {
+        fault: 0,
+        attempt: 1,
+        result: Ok(String::new()),
+    });
     assert_eq!(run.state.phase, Phase::Done);
 }
 
 #[test]
 fn guardrail_trips_the_kill_switch_after_its_for() {
-    let mut run = Run::new(vec![signal("errors", Some("< 1%"), Some(("> 5% for 3s", 3)), 0)], vec![fault("f", 30)]);
+    let mut run = Run::new(
+        vec![signal("errors", Some("< 1%"), Some(("> 5% for 3s", 3)), 0)],
+        vec![fault("f", 30)],
+    );
     baseline_ok(&mut run, &[0.001]);
     run.arm_and_trigger();
-    run.send(Msg::Injected { fault: 0, result: Ok(Injection { targets: vec![], detail: String::new() }) });
+    run.send(Msg::Injected {
+        fault: 0,
+        result: Ok(Injection {
+            targets: vec![],
+            detail: String::new(),
+        }),
+    });
     run.second(&[0.1]);
     run.second(&[0.1]);
     run.second(&[0.01]); // a break resets the guardrail
@@ -271,19 +445,31 @@ fn guardrail_trips_the_kill_switch_after_its_for() {
 
 #[test]
 fn guardrail_ignores_missing_data_and_the_baseline() {
-    let mut run = Run::new(vec![signal("errors", None, Some(("> 5%", 0)), 0)], vec![fault("f", 30)]);
+    let mut run = Run::new(
+        vec![signal("errors", None, Some(("> 5%", 0)), 0)],
+        vec![fault("f", 30)],
+    );
     baseline_ok(&mut run, &[0.5]); // bad, but nothing is injected: no trip
     assert!(run.state.abort.is_none());
     run.arm_and_trigger();
-    run.send(Msg::Sample { signal: 0, value: Err("timeout".into()) });
+    run.send(Msg::Sample {
+        signal: 0,
+        value: Err("timeout".into()),
+    });
     assert!(run.state.abort.is_none());
-    run.send(Msg::Sample { signal: 0, value: Ok(0.5) });
+    run.send(Msg::Sample {
+        signal: 0,
+        value: Ok(0.5),
+    });
     assert!(run.state.abort.is_some());
 }
 
 #[test]
 fn max_duration_pulls_the_kill_switch_even_if_injection_hangs() {
-    let mut run = Run::new(vec![signal("errors", Some("< 1%"), None, 0)], vec![fault("f", 30)]);
+    let mut run = Run::new(
+        vec![signal("errors", Some("< 1%"), None, 0)],
+        vec![fault("f", 30)],
+    );
     baseline_ok(&mut run, &[0.001]);
     run.arm_and_trigger();
     run.advance(59.0);
@@ -291,20 +477,43 @@ fn max_duration_pulls_the_kill_switch_even_if_injection_hangs() {
     run.advance(1.0);
     let a = run.state.abort.clone().expect("ttl");
     assert_eq!(a.source, AbortSource::Ttl);
-    assert!(run.journal.iter().any(|e| matches!(e, Event::FaultReverting { reason: RevertReason::MaxDuration, .. })));
+    assert!(run.journal.iter().any(|e| matches!(
+        e,
+        Event::FaultReverting {
+            reason: RevertReason::MaxDuration,
+            ..
+        }
+    )));
 }
 
 #[test]
 fn failed_revert_is_retried_with_backoff_then_exit_5() {
-    let mut run = Run::new(vec![signal("errors", Some("< 1%"), None, 0)], vec![fault("f", 1)]);
+    let mut run = Run::new(
+        vec![signal("errors", Some("< 1%"), None, 0)],
+        vec![fault("f", 1)],
+    );
     baseline_ok(&mut run, &[0.001]);
     run.arm_and_trigger();
-    run.send(Msg::Injected { fault: 0, result: Ok(Injection { targets: vec![], detail: String::new() }) });
+    run.send(Msg::Injected {
+        fault: 0,
+        result: Ok(Injection {
+            targets: vec![],
+            detail: String::new(),
+        }),
+    });
     run.advance(1.0);
     let mut waits = vec![];
     for attempt in 1..=REVERT_ATTEMPTS {
-        assert!(run.effects.contains(&Effect::Revert { fault: 0, attempt }), "attempt {attempt}: {:?}", run.effects);
-        run.send(Msg::Reverted { fault: 0, attempt, result: Err("exit 1".into()) });
+        assert!(
+            run.effects.contains(&Effect::Revert { fault: 0, attempt }),
+            "attempt {attempt}: {:?}",
+            run.effects
+        );
+        run.send(Msg::Reverted {
+            fault: 0,
+            attempt,
+            result: Err("exit 1".into()),
+        });
         if attempt < REVERT_ATTEMPTS {
             let retry = run.state.faults[0].next_retry.unwrap();
             waits.push((retry - run.now).num_milliseconds());
@@ -319,19 +528,43 @@ fn failed_revert_is_retried_with_backoff_then_exit_5() {
         run.second(&[0.001]);
     }
     assert_eq!(run.state.exit_code(), 5);
-    let attempts = run.journal.iter().filter(|e| matches!(e, Event::FaultReverting { .. })).count();
-    assert_eq!(attempts, REVERT_ATTEMPTS as usize, "every attempt is journaled");
+    let attempts = run
+        .journal
+        .iter()
+        .filter(|e| matches!(e, Event::FaultReverting { .. }))
+        .count();
+    assert_eq!(
+        attempts, REVERT_ATTEMPTS as usize,
+        "every attempt is journaled"
+    );
 }
 
 #[test]
 fn failed_injection_is_cleaned_up_and_exit_4() {
-    let mut run = Run::new(vec![signal("errors", Some("< 1%"), None, 0)], vec![fault("f", 5), fault("g", 5)]);
+    let mut run = Run::new(
+        vec![signal("errors", Some("< 1%"), None, 0)],
+        vec![fault("f", 5), fault("g", 5)],
+    );
     baseline_ok(&mut run, &[0.001]);
     run.arm_and_trigger();
-    run.send(Msg::Injected { fault: 0, result: Err("exit 2: no such service".into()) });
-    assert!(run.effects.contains(&Effect::Revert { fault: 0, attempt: 1 }));
-    run.send(Msg::Reverted { fault: 0, attempt: 1, result: Ok(String::new()) });
-    assert_eq!(run.state.phase, Phase::Recovery, "no second fault after a failed injection");
+    run.send(Msg::Injected {
+        fault: 0,
+        result: Err("exit 2: no such service".into()),
+    });
+    assert!(run.effects.contains(&Effect::Revert {
+        fault: 0,
+        attempt: 1
+    }));
+    run.send(Msg::Reverted {
+        fault: 0,
+        attempt: 1,
+        result: Ok(String::new()),
+    });
+    assert_eq!(
+        run.state.phase,
+        Phase::Recovery,
+        "no second fault after a failed injection"
+    );
     for _ in 0..10 {
         run.second(&[0.001]);
     }
@@ -340,15 +573,31 @@ fn failed_injection_is_cleaned_up_and_exit_4() {
 
 #[test]
 fn missing_data_during_the_window_is_inconclusive() {
-    let mut run = Run::new(vec![signal("errors", Some("< 1%"), None, 0)], vec![fault("f", 5)]);
+    let mut run = Run::new(
+        vec![signal("errors", Some("< 1%"), None, 0)],
+        vec![fault("f", 5)],
+    );
     baseline_ok(&mut run, &[0.001]);
     run.arm_and_trigger();
-    run.send(Msg::Injected { fault: 0, result: Ok(Injection { targets: vec![], detail: String::new() }) });
+    run.send(Msg::Injected {
+        fault: 0,
+        result: Ok(Injection {
+            targets: vec![],
+            detail: String::new(),
+        }),
+    });
     for _ in 0..5 {
-        run.send(Msg::Sample { signal: 0, value: Err("timeout".into()) });
+        run.send(Msg::Sample {
+            signal: 0,
+            value: Err("timeout".into()),
+        });
         run.advance(1.0);
     }
-    run.send(Msg::Reverted { fault: 0, attempt: 1, result: Ok(String::new()) });
+    run.send(Msg::Reverted {
+        fault: 0,
+        attempt: 1,
+        result: Ok(String::new()),
+    });
     for _ in 0..10 {
         run.second(&[0.001]);
     }
@@ -358,7 +607,10 @@ fn missing_data_during_the_window_is_inconclusive() {
 
 #[test]
 fn second_fault_waits_for_ready_and_autopilot_runs_both() {
-    let mut run = Run::new(vec![signal("errors", Some("< 1%"), None, 0)], vec![fault("f", 2), fault("g", 2)]);
+    let mut run = Run::new(
+        vec![signal("errors", Some("< 1%"), None, 0)],
+        vec![fault("f", 2), fault("g", 2)],
+    );
     baseline_ok(&mut run, &[0.001]);
     let mut injected = vec![];
     for _ in 0..40 {
@@ -369,10 +621,20 @@ fn second_fault_waits_for_ready_and_autopilot_runs_both() {
             match e {
                 Effect::Inject { fault } => {
                     injected.push(fault);
-                    run.send(Msg::Injected { fault, result: Ok(Injection { targets: vec![], detail: String::new() }) });
+                    run.send(Msg::Injected {
+                        fault,
+                        result: Ok(Injection {
+                            targets: vec![],
+                            detail: String::new(),
+                        }),
+                    });
                 }
                 Effect::Revert { fault, attempt } => {
-                    run.send(Msg::Reverted { fault, attempt, result: Ok(String::new()) });
+                    run.send(Msg::Reverted {
+                        fault,
+                        attempt,
+                        result: Ok(String::new()),
+                    });
                 }
                 _ => {}
             }
@@ -388,39 +650,76 @@ fn second_fault_waits_for_ready_and_autopilot_runs_both() {
 
 #[test]
 fn autopilot_gives_up_when_the_baseline_does_not_hold() {
-    let mut run = Run::new(vec![signal("errors", Some("< 1%"), None, 0)], vec![fault("f", 2)]);
+    let mut run = Run::new(
+        vec![signal("errors", Some("< 1%"), None, 0)],
+        vec![fault("f", 2)],
+    );
     baseline_ok(&mut run, &[0.5]);
     let msg = autopilot(&run.state, run.now, "ci").unwrap();
     run.send(msg);
     assert_eq!(run.state.phase, Phase::Done);
     let (v, reasons) = run.state.verdict.clone().unwrap();
     assert_eq!(v, Verdict::NotRun);
-    assert!(reasons[0].contains("did not hold at the end of the baseline"), "{reasons:?}");
+    assert!(
+        reasons[0].contains("did not hold at the end of the baseline"),
+        "{reasons:?}"
+    );
     assert_eq!(run.state.exit_code(), 6);
     assert!(run.state.faults.iter().all(|f| f.triggered_at.is_none()));
 }
 
 #[test]
 fn quitting_with_a_fault_active_reverts_it_first() {
-    let mut run = Run::new(vec![signal("errors", Some("< 1%"), None, 0)], vec![fault("f", 30)]);
+    let mut run = Run::new(
+        vec![signal("errors", Some("< 1%"), None, 0)],
+        vec![fault("f", 30)],
+    );
     baseline_ok(&mut run, &[0.001]);
     run.arm_and_trigger();
-    run.send(Msg::Injected { fault: 0, result: Ok(Injection { targets: vec![], detail: String::new() }) });
+    run.send(Msg::Injected {
+        fault: 0,
+        result: Ok(Injection {
+            targets: vec![],
+            detail: String::new(),
+        }),
+    });
     run.send(Msg::End { by: "alice".into() });
-    assert!(run.effects.contains(&Effect::Revert { fault: 0, attempt: 1 }));
+    assert!(run.effects.contains(&Effect::Revert {
+        fault: 0,
+        attempt: 1
+    }));
     assert_eq!(run.state.abort.as_ref().unwrap().source, AbortSource::Quit);
-    run.send(Msg::Reverted { fault: 0, attempt: 1, result: Ok(String::new()) });
+    run.send(Msg::Reverted {
+        fault: 0,
+        attempt: 1,
+        result: Ok(String::new()),
+    });
     assert!(run.state.is_done());
 }
 
 #[test]
 fn notes_are_journaled_with_their_author_in_every_phase() {
-    let mut run = Run::new(vec![signal("errors", Some("< 1%"), None, 0)], vec![fault("f", 30)]);
-    run.send(Msg::Note { author: "bob".into(), kind: NoteKind::Action, text: " raise the pool ".into() });
+    let mut run = Run::new(
+        vec![signal("errors", Some("< 1%"), None, 0)],
+        vec![fault("f", 30)],
+    );
+    run.send(Msg::Note {
+        author: "bob".into(),
+        kind: NoteKind::Action,
+        text: " raise the pool ".into(),
+    });
     assert_eq!(
         run.journal.last(),
-        Some(&Event::Note { author: "bob".into(), kind: NoteKind::Action, text: "raise the pool".into() })
+        Some(&Event::Note {
+            author: "bob".into(),
+            kind: NoteKind::Action,
+            text: "raise the pool".into()
+        })
     );
-    run.send(Msg::Note { author: "bob".into(), kind: NoteKind::Note, text: "  ".into() });
+    run.send(Msg::Note {
+        author: "bob".into(),
+        kind: NoteKind::Note,
+        text: "  ".into(),
+    });
     assert!(run.refused().is_some());
 }

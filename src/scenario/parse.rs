@@ -18,7 +18,11 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.line, self.col, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.col, self.message
+        )
     }
 }
 
@@ -26,7 +30,12 @@ impl fmt::Display for Problem {
 pub fn load(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Scenario, Vec<Problem>> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
-        vec![Problem { file: file.clone(), line: 1, col: 1, message: format!("cannot read: {e}") }]
+        vec![Problem {
+            file: file.clone(),
+            line: 1,
+            col: 1,
+            message: format!("cannot read: {e}"),
+        }]
     })?;
     let base = path.parent().unwrap_or(Path::new("."));
     parse_str(&text, &file, base, env)
@@ -39,5 +48,10 @@ pub fn parse_str(
     _base_dir: &Path,
     _env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Scenario, Vec<Problem>> {
-    Err(vec![Problem { file: file.to_string(), line: 1, col: 1, message: "not implemented".into() }])
+    Err(vec![Problem {
+        file: file.to_string(),
+        line: 1,
+        col: 1,
+        message: "not implemented".into(),
+    }])
 }

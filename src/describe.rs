@@ -1,0 +1,131 @@
+//! One human sentence per journal record: headless output and the TUI timeline.
+
+use crate::journal::{Event, NoteKind, Record, RunInfo};
+use crate::units::{format_duration_short, format_value};
+
+pub fn describe(rec: &Record, info: Option<&RunInfo>) -> String {
+    match &rec.event {
+        Event::RunStarted(r) => format!(
+            "run started: {} by {} on {} (gameday {}), run directory {}",
+            r.scenario, r.operator, r.host, r.version, r.run_dir
+        ),
+        Event::Phase { phase } => format!("phase {}", phase.word()),
+        Event::Sample {
+            signal,
+            value,
+            error,
+        } => {
+            let unit = info
+                .and_then(|i| i.signals.iter().find(|s| &s.name == signal))
+                .map(|s| s.unit)
+                .unwrap_or_default();
+            match (value, error) {
+                (Some(v), _) => format!("{signal} = {}", format_value(*v, unit)),
+                (None, Some(e)) => format!("{signal}: no data ({e})"),
+                (None, None) => format!("{signal}: no data"),
+            }
+        }
+        Event::Armed { fault, by, .. } => format!("armed `{fault}` ({by})"),
+        Event::Disarmed { fault, by } => format!("disarmed `{fault}` ({by})"),
+        Event::Override { by, failing } => {
+            format!(
+                "steady state overridden by {by} while failing: {}",
+                failing.join("; ")
+            )
+        }
+        Event::FaultInjecting { fault, by, action } => {
+            format!("triggered `{fault}` ({by}): {action}")
+        }
+        Event::FaultInjected {
+            fault,
+            ok: true,
+            targets,
+            detail,
+        } => {
+            let mut s = format!("`{fault}` injected");
+            if !targets.is_empty() {
+                s.push_str(&format!(": {}", targets.join(", ")));
+            }
+            if !detail.is_empty() {
+                s.push_str(&format!(" ({detail})"));
+            }
+            if let Some(f) = info.and_then(|i| i.faults.iter().find(|f| &f.name == fault)) {
+                s.push_str(&format!(
+                    ", active for {}",
+                    format_duration_short(f.duration)
+                ));
+            }
+            s
+        }
+        Event::FaultInjected {
+            fault,
+            ok: false,
+            detail,
+            ..
+        } => format!("`{fault}` FAILED to inject: {detail}"),
+        Event::FaultReverting {
+            fault,
+            reason,
+            attempt,
+            ..
+        } => {
+            if *attempt > 1 {
+                format!("reverting `{fault}` (attempt {attempt})")
+            } else {
+                format!("reverting `{fault}` ({})", reason.as_str())
+            }
+        }
+        Event::FaultReverted {
+            fault, ok: true, ..
+        } => format!("`{fault}` reverted"),
+        Event::FaultReverted {
+            fault,
+            ok: false,
+            attempt,
+            detail,
+            will_retry,
+        } => {
+            if *will_retry {
+                format!("revert of `{fault}` failed (attempt {attempt}): {detail}; retrying")
+            } else {
+                format!("REVERT FAILED for `{fault}` after {attempt} attempts: {detail}")
+            }
+        }
+        Event::GuardrailTripped {
+            signal,
+            criterion,
+            value,
+        } => {
+            let unit = info
+                .and_then(|i| i.signals.iter().find(|s| &s.name == signal))
+                .map(|s| s.unit)
+                .unwrap_or_default();
+            format!(
+                "guardrail tripped: {signal} {} ({criterion})",
+                format_value(*value, unit)
+            )
+        }
+        Event::Abort { by, source, detail } => {
+            let mut s = format!("KILL SWITCH pulled by {by} ({})", source.as_str());
+            if !detail.is_empty() {
+                s.push_str(&format!(": {detail}"));
+            }
+            s
+        }
+        Event::Note {
+            author,
+            kind: NoteKind::Note,
+            text,
+        } => format!("note ({author}): {text}"),
+        Event::Note {
+            author,
+            kind: NoteKind::Action,
+            text,
+        } => format!("action item ({author}): {text}"),
+        Event::Alert { name, state } => format!("alert {name} {state}"),
+        Event::Verdict { verdict, reasons } => {
+            format!("verdict {}: {}", verdict.word(), reasons.join("; "))
+        }
+        Event::RunEnded { exit_code } => format!("run ended, exit code {exit_code}"),
+    }
+}

@@ -1,0 +1,349 @@
+//! A live run: the engine, its journal, the samplers and the fault workers.
+//!
+//! Fronts (headless, the TUI) own the loop: they feed [`Session::handle`] with messages
+//! from the channel, their keys and the OS, and show the records it returns. Effects are
+//! carried out here, in order: a journal record is durable before the next effect runs,
+//! so a fault's intent is on disk before the fault is injected.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, DurationRound, Utc};
+use sha2::{Digest, Sha256};
+use tokio::sync::mpsc;
+use tokio::task::{AbortHandle, JoinHandle};
+
+use crate::engine::{self, Config, Effect, Msg, State};
+use crate::faults::{self, FaultAction};
+use crate::journal::{Event, JournalError, JournalWriter, Record, RunInfo};
+use crate::resolve;
+use crate::scenario::model::Scenario;
+
+pub type Ts = DateTime<Utc>;
+
+/// Wall-clock time that only moves forward: a clock step (NTP) during a run cannot
+/// stretch or shorten a fault. Millisecond precision, as the journal keeps it, so the
+/// report judges exactly the timestamps the engine judged.
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    wall0: Ts,
+    mono0: Instant,
+}
+
+impl Clock {
+    pub fn start() -> Self {
+        Clock {
+            wall0: Utc::now(),
+            mono0: Instant::now(),
+        }
+    }
+
+    pub fn now(&self) -> Ts {
+        let t = self.wall0 + self.mono0.elapsed();
+        t.duration_trunc(chrono::Duration::milliseconds(1))
+            .unwrap_or(t)
+    }
+}
+
+/// How a run was started.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub out_dir: PathBuf,
+    pub operator: String,
+    /// "headless" or "tui"
+    pub mode: String,
+    pub demo: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot create the run directory {path}: {source}")]
+    RunDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0} — refusing to run without a journal")]
+    Journal(#[from] JournalError),
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+/// What one message led to.
+#[derive(Debug, Default)]
+pub struct Step {
+    pub records: Vec<Record>,
+    pub refused: Vec<String>,
+}
+
+pub struct Session {
+    pub state: State,
+    pub info: RunInfo,
+    pub run_dir: PathBuf,
+    journal: JournalWriter,
+    actions: Arc<Vec<Box<dyn FaultAction>>>,
+    tx: mpsc::Sender<Msg>,
+    in_flight: Vec<Option<AbortHandle>>,
+    samplers: Vec<JoinHandle<()>>,
+    clock: Clock,
+    /// set when a journal write failed: nothing more is injected
+    journal_broken: bool,
+}
+
+pub fn operator_name() -> String {
+    if let Ok(Some(u)) = nix::unistd::User::from_uid(nix::unistd::getuid()) {
+        return u.name;
+    }
+    std::env::var("USER").unwrap_or_else(|_| format!("uid{}", nix::unistd::getuid()))
+}
+
+fn host_name() -> String {
+    nix::unistd::gethostname()
+        .ok()
+        .and_then(|h| h.into_string().ok())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// `DIR/<UTC yyyymmddThhmmssZ>-<name>/`, with `-2`, `-3`… when two runs start in the same
+/// second.
+fn create_run_dir(out: &Path, name: &str, now: Ts) -> Result<PathBuf, StartError> {
+    std::fs::create_dir_all(out).map_err(|source| StartError::RunDir {
+        path: out.to_path_buf(),
+        source,
+    })?;
+    let base = format!("{}-{}", now.format("%Y%m%dT%H%M%SZ"), name);
+    for n in 1..100 {
+        let dir = if n == 1 {
+            out.join(&base)
+        } else {
+            out.join(format!("{base}-{n}"))
+        };
+        match std::fs::create_dir(&dir) {
+            Ok(()) => {
+                let _ = std::fs::create_dir(dir.join("charts"));
+                return Ok(dir);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(source) => return Err(StartError::RunDir { path: dir, source }),
+        }
+    }
+    Err(StartError::RunDir {
+        path: out.join(base),
+        source: std::io::Error::other("too many runs in one second"),
+    })
+}
+
+impl Session {
+    /// Creates the run directory and journal, starts the samplers. Nothing is injected.
+    pub fn start(
+        scenario: &Scenario,
+        scenario_path: &Path,
+        scenario_text: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+        opts: &RunOptions,
+    ) -> Result<(Session, mpsc::Receiver<Msg>), StartError> {
+        let actions: Vec<Box<dyn FaultAction>> = scenario
+            .faults
+            .iter()
+            .map(faults::build)
+            .collect::<Result<_, _>>()
+            .map_err(StartError::Unsupported)?;
+        let clock = Clock::start();
+        let now = clock.now();
+        let run_dir = create_run_dir(&opts.out_dir, &scenario.name, now)?;
+        let redactor = resolve::redactor(scenario, env);
+        let journal = JournalWriter::create(&run_dir.join("journal.jsonl"), redactor.clone())?;
+        let mut fault_infos = resolve::fault_infos(scenario);
+        for (info, action) in fault_infos.iter_mut().zip(&actions) {
+            info.plan = action.plan();
+        }
+        let sha = Sha256::digest(scenario_text.as_bytes());
+        let info = RunInfo {
+            run_id: run_dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            scenario: scenario.name.clone(),
+            scenario_path: scenario_path.display().to_string(),
+            scenario_text: resolve::redact_scenario_text(scenario_text, &redactor),
+            scenario_sha256: sha.iter().map(|b| format!("{b:02x}")).collect(),
+            hypothesis: scenario.hypothesis.trim().to_string(),
+            description: scenario.description.clone(),
+            owner: scenario.owner.clone(),
+            operator: opts.operator.clone(),
+            host: host_name(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            run_dir: run_dir.display().to_string(),
+            mode: opts.mode.clone(),
+            demo: opts.demo,
+            prometheus_url: scenario.prometheus.as_ref().map(|p| p.url.clone()),
+            kube_context: scenario.kubernetes.as_ref().and_then(|k| k.context.clone()),
+            kube_namespace: scenario
+                .kubernetes
+                .as_ref()
+                .and_then(|k| k.namespace.clone()),
+            baseline: scenario.phases.baseline,
+            recovery: scenario.phases.recovery,
+            signals: scenario
+                .steady_state
+                .iter()
+                .map(resolve::signal_info)
+                .collect(),
+            faults: fault_infos,
+            alerts: resolve::alert_infos(scenario),
+        };
+        let (tx, rx) = mpsc::channel(1024);
+        let cfg = Config::from_run_info(
+            &info,
+            scenario.safety.max_duration,
+            scenario.safety.require_steady_state,
+        );
+        let (state, fx) = State::new(cfg, now);
+        let n = actions.len();
+        let mut session = Session {
+            state,
+            info: info.clone(),
+            run_dir,
+            journal,
+            actions: Arc::new(actions),
+            tx: tx.clone(),
+            in_flight: vec![None; n],
+            samplers: Vec::new(),
+            clock,
+            journal_broken: false,
+        };
+        session
+            .journal
+            .append(now, Event::RunStarted(Box::new(info)))?;
+        let mut step = Step::default();
+        session.apply(fx, now, &mut step);
+        if session.journal_broken {
+            return Err(StartError::Unsupported(
+                "the journal could not be written".into(),
+            ));
+        }
+        session.samplers = crate::signals::spawn_all(&scenario.steady_state, &tx)
+            .map_err(StartError::Unsupported)?;
+        Ok((session, rx))
+    }
+
+    pub fn now(&self) -> Ts {
+        self.clock.now()
+    }
+
+    pub fn sender(&self) -> mpsc::Sender<Msg> {
+        self.tx.clone()
+    }
+
+    pub fn journal_path(&self) -> &Path {
+        self.journal.path()
+    }
+
+    /// Feeds one message to the engine and carries out what it decided.
+    pub fn handle(&mut self, msg: Msg) -> Step {
+        let now = self.clock.now();
+        let fx = engine::update(&mut self.state, msg, now);
+        let mut step = Step::default();
+        self.apply(fx, now, &mut step);
+        step
+    }
+
+    fn apply(&mut self, fx: Vec<Effect>, now: Ts, step: &mut Step) {
+        for effect in fx {
+            match effect {
+                Effect::Journal(event) => match self.journal.append(now, event) {
+                    Ok(rec) => step.records.push(rec),
+                    Err(e) => {
+                        tracing::error!("{e}");
+                        if !self.journal_broken {
+                            self.journal_broken = true;
+                            step.refused.push(format!("{e}: pulling the kill switch"));
+                            let tx = self.tx.clone();
+                            tokio::spawn(async move {
+                                let _ = tx
+                                    .send(Msg::Abort {
+                                        by: "gameday".into(),
+                                        source: crate::journal::AbortSource::Panic,
+                                        detail: "the journal cannot be written".into(),
+                                    })
+                                    .await;
+                            });
+                        }
+                    }
+                },
+                Effect::Inject { fault } => {
+                    if self.journal_broken {
+                        // the intent is not durable: never act on it
+                        let tx = self.tx.clone();
+                        tokio::spawn(async move {
+                            let _ = tx
+                                .send(Msg::Injected {
+                                    fault,
+                                    result: Err(
+                                        "not injected: the journal cannot be written".into()
+                                    ),
+                                })
+                                .await;
+                        });
+                        continue;
+                    }
+                    let actions = Arc::clone(&self.actions);
+                    let tx = self.tx.clone();
+                    let task = tokio::spawn(async move {
+                        let result = actions[fault].inject().await;
+                        let _ = tx.send(Msg::Injected { fault, result }).await;
+                    });
+                    self.in_flight[fault] = Some(task.abort_handle());
+                }
+                Effect::Revert { fault, attempt } => {
+                    // an injection still running is cancelled (its process group killed)
+                    // before the revert starts
+                    if let Some(h) = self.in_flight[fault].take() {
+                        h.abort();
+                    }
+                    let actions = Arc::clone(&self.actions);
+                    let tx = self.tx.clone();
+                    tokio::spawn(async move {
+                        let result = actions[fault].revert().await;
+                        let _ = tx
+                            .send(Msg::Reverted {
+                                fault,
+                                attempt,
+                                result,
+                            })
+                            .await;
+                    });
+                }
+                Effect::Refused(why) => step.refused.push(why),
+            }
+        }
+    }
+
+    /// Stops sampling, writes the report and the last journal line. Returns the report's
+    /// path and the exit code.
+    pub fn close(mut self) -> (Result<PathBuf, String>, i32) {
+        for s in &self.samplers {
+            s.abort();
+        }
+        let code = self.state.exit_code();
+        let now = self.clock.now();
+        if let Err(e) = self
+            .journal
+            .append(now, Event::RunEnded { exit_code: code })
+        {
+            tracing::error!("{e}");
+        }
+        let _ = self.journal.sync();
+        let report = crate::report::write_report(&self.run_dir).map_err(|e| e.to_string());
+        (report, code)
+    }
+
+    /// Writes the report as it stands (at DONE, before the operator leaves).
+    pub fn write_report(&mut self) -> Result<PathBuf, String> {
+        let _ = self.journal.sync();
+        crate::report::write_report(&self.run_dir).map_err(|e| e.to_string())
+    }
+}
+
+/// The pause between ticks: the engine's timers are checked at least this often.
+pub const TICK: Duration = Duration::from_millis(100);
