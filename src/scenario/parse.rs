@@ -200,6 +200,10 @@ fn fields<'n>(cx: &mut Ctx, node: &'n Node, path: &str, allowed: &[&str]) -> Opt
         return None;
     };
     for (k, _) in entries {
+        // Top-level `x-` keys are ignored, as in Compose files: a home for YAML anchors.
+        if path.is_empty() && k.name.starts_with("x-") {
+            continue;
+        }
         if !allowed.contains(&k.name.as_str()) {
             let msg = match nearest(&k.name, allowed) {
                 Some(s) => format!(
