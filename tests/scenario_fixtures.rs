@@ -62,7 +62,10 @@ fn valid_fixtures_pass() {
     for path in files {
         let (ok, out) = run_check(&path);
         assert!(ok, "{out}");
-        assert!(out.starts_with(&format!("{}: ok (", path.display())), "{out}");
+        assert!(
+            out.starts_with(&format!("{}: ok (", path.display())),
+            "{out}"
+        );
     }
 }
 
@@ -74,26 +77,42 @@ fn the_full_example_fills_every_field() {
     assert_eq!(s.name, "redis-pod-delete");
     let p = s.prometheus.as_ref().expect("prometheus");
     assert_eq!(p.url, "http://localhost:9090");
-    assert_eq!(p.headers, vec![("X-Scope-OrgID".to_string(), "shop".to_string())]);
+    assert_eq!(
+        p.headers,
+        vec![("X-Scope-OrgID".to_string(), "shop".to_string())]
+    );
     assert_eq!(s.steady_state.len(), 6);
     let err = &s.steady_state[0];
     assert_eq!(err.unit, Unit::Ratio);
     assert_eq!(err.expect.as_ref().map(|c| c.value), Some(0.01));
-    assert_eq!(err.abort.as_ref().and_then(|c| c.for_), Some(Duration::from_secs(30)));
+    assert_eq!(
+        err.abort.as_ref().and_then(|c| c.for_),
+        Some(Duration::from_secs(30))
+    );
     assert_eq!(s.steady_state[1].tolerate, Duration::from_secs(20));
     assert_eq!(s.steady_state[2].unit, Unit::Count);
     let probe = &s.steady_state[3];
     assert_eq!(probe.unit, Unit::Seconds);
     assert_eq!(probe.interval, Duration::from_millis(500));
-    assert!(matches!(probe.source, SignalSource::Http { measure: Measure::P99, .. }));
+    assert!(matches!(
+        probe.source,
+        SignalSource::Http {
+            measure: Measure::P99,
+            ..
+        }
+    ));
     assert_eq!(s.steady_state[4].interval, Duration::from_secs(5));
     assert_eq!(s.faults.len(), 6);
-    let FaultKind::Manifest(m) = &s.faults[2].kind else { panic!("manifest") };
+    let FaultKind::Manifest(m) = &s.faults[2].kind else {
+        panic!("manifest")
+    };
     assert_eq!(
         m.source,
         ManifestSource::File(PathBuf::from("tests/fixtures/valid/chaos/deny-all.yaml"))
     );
-    let FaultKind::Http(h) = &s.faults[5].kind else { panic!("http") };
+    let FaultKind::Http(h) = &s.faults[5].kind else {
+        panic!("http")
+    };
     assert_eq!(h.inject.method, "PUT");
     assert_eq!(s.faults[1].duration, Duration::from_secs(90));
     assert_eq!(s.safety.namespaces, vec!["shop".to_string()]);
@@ -110,8 +129,16 @@ fn generated_hostile_inputs_are_refused_with_a_clear_message() {
             "the limit is 1 MiB",
         ),
         ("deep-seq.yaml", "[".repeat(10_000), "deeper than 64 levels"),
-        ("deep-map.yaml", "a: {".repeat(10_000), "deeper than 64 levels"),
-        ("deep-block.yaml", "- ".repeat(10_000) + "x\n", "deeper than 64 levels"),
+        (
+            "deep-map.yaml",
+            "a: {".repeat(10_000),
+            "deeper than 64 levels",
+        ),
+        (
+            "deep-block.yaml",
+            "- ".repeat(10_000) + "x\n",
+            "deeper than 64 levels",
+        ),
     ];
     for (name, text, needle) in cases {
         let path = dir.path().join(name);
@@ -124,5 +151,8 @@ fn generated_hostile_inputs_are_refused_with_a_clear_message() {
     }
     let big = dir.path().join("big.yaml");
     let (_, out) = run_check(&big);
-    assert!(out.contains(&format!("scenario is {} bytes", fs::metadata(&big).expect("meta").len())));
+    assert!(out.contains(&format!(
+        "scenario is {} bytes",
+        fs::metadata(&big).expect("meta").len()
+    )));
 }

@@ -34,9 +34,11 @@ pub fn expand(s: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, S
                 (Some(v), Some(d)) if v.is_empty() => d.to_string(),
                 (Some(v), _) => v,
                 (None, Some(d)) => d.to_string(),
-                (None, None) => return Err(format!(
+                (None, None) => {
+                    return Err(format!(
                     "environment variable {name} is not set; set it or write ${{{name}:-default}}"
-                )),
+                ))
+                }
             };
             out.push_str(&value);
             rest = &after[close + 1..];

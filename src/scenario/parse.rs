@@ -243,6 +243,18 @@ fn text(cx: &mut Ctx, f: &Fields, key: &str) -> Option<String> {
 }
 
 fn required_text(cx: &mut Ctx, f: &Fields, key: &str, hint: &str) -> Option<String> {
+    if matches!(
+        f.entry(key),
+        Some((
+            _,
+            Node {
+                value: Value::Unresolved,
+                ..
+            }
+        ))
+    ) {
+        return None;
+    }
     if !f.has(key) && !matches!(f.get(key), Some(n) if n.as_text().is_none()) {
         if f.entry(key).is_some() {
             cx.err(
@@ -372,6 +384,7 @@ fn string_map(cx: &mut Ctx, f: &Fields, key: &str) -> Vec<(String, String)> {
         match (&v.value, v.as_text()) {
             (_, Some(t)) => out.push((k.name.clone(), t.to_string())),
             (Value::Null, _) => out.push((k.name.clone(), String::new())),
+            (Value::Unresolved, _) => {}
             _ => cx.err(
                 v.pos,
                 format!("{path}.{}: expected text, found {}", k.name, v.describe()),
@@ -705,7 +718,7 @@ fn prometheus(cx: &mut Ctx, n: &Node, default_interval: Duration) -> Option<Prom
             password_file,
         })
     });
-    if basic_auth.is_some() && (f.has("bearer_token_file") || f.has("bearer_token_env")) {
+    if f.has("basic_auth") && (f.has("bearer_token_file") || f.has("bearer_token_env")) {
         cx.err(
             f.key_pos("basic_auth"),
             "prometheus: has both a bearer token and `basic_auth`; give one",
@@ -874,12 +887,15 @@ fn signal(
                 None
             }
         },
-        None => Some(match (kind, measure) {
-            (Some("http"), Some(Measure::ErrorRate)) => Unit::Ratio,
-            (Some("http"), Some(_)) => Unit::Seconds,
-            (Some("pods"), _) => Unit::Count,
-            _ => Unit::None,
-        }),
+        // An http signal without a valid measure has no known unit; its criteria are
+        // not checked rather than reported against a guessed unit.
+        None => match (kind, measure) {
+            (Some("http"), Some(Measure::ErrorRate)) => Some(Unit::Ratio),
+            (Some("http"), Some(_)) => Some(Unit::Seconds),
+            (Some("http"), None) => None,
+            (Some("pods"), _) => Some(Unit::Count),
+            _ => Some(Unit::None),
+        },
     };
     let criterion = |cx: &mut Ctx, key: &str| -> Option<Criterion> {
         let c = f.get(key)?;
@@ -956,6 +972,7 @@ fn safety(cx: &mut Ctx, n: &Node) -> Safety {
     let mut namespaces = Vec::new();
     for item in list(cx, &f, "namespaces", "namespace names") {
         match item.as_text() {
+            _ if item.is_null() => {}
             Some(ns) if is_dns_label(ns) => namespaces.push(ns.to_string()),
             Some(ns) => cx.err(
                 item.pos,

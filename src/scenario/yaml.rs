@@ -45,6 +45,9 @@ pub struct Key {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Null,
+    /// A scalar whose `${VAR}` could not be expanded; already reported, so later checks
+    /// skip it instead of piling a second message on the same spot.
+    Unresolved,
     /// `plain` is false for quoted and block scalars, whose text is never a number.
     Scalar {
         text: String,
@@ -65,6 +68,7 @@ impl Node {
     pub fn describe(&self) -> String {
         match &self.value {
             Value::Null => "nothing".into(),
+            Value::Unresolved => "a value that could not be expanded".into(),
             Value::Scalar { text, .. } => {
                 let short: String = text.chars().take(40).collect();
                 let ell = if text.chars().count() > 40 { "…" } else { "" };
@@ -82,8 +86,9 @@ impl Node {
         }
     }
 
+    /// Null or unresolved: either way there is no value to check.
     pub fn is_null(&self) -> bool {
-        matches!(self.value, Value::Null)
+        matches!(self.value, Value::Null | Value::Unresolved)
     }
 }
 
@@ -428,10 +433,10 @@ impl Builder<'_> {
             if tag.handle == "!" {
                 let key = self.parent_key().unwrap_or("expect").to_string();
                 let msg = if tag.suffix.starts_with('=') {
-                    format!(
-                        "criteria starting with `!` must be quoted in YAML: {key}: \"!{} {}\"",
-                        tag.suffix, text
-                    )
+                    // `!= 0` reads as the tag `!=` on `0`; rebuild it so only this
+                    // problem is reported, not a second one about the criterion.
+                    text = format!("!{} {}", tag.suffix, text);
+                    format!("criteria starting with `!` must be quoted in YAML: {key}: \"{text}\"")
                 } else {
                     format!(
                         "YAML tag `!{}` is not supported here; quote values that start with `!`",
@@ -443,13 +448,19 @@ impl Builder<'_> {
                 plain = false;
             }
         }
+        let mut unresolved = false;
         if !is_key {
             match expand(&text, self.env) {
                 Ok(t) => text = t,
-                Err(e) => self.problems.push((pos, e)),
+                Err(e) => {
+                    self.problems.push((pos, e));
+                    unresolved = true;
+                }
             }
         }
-        let value = if plain && matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL") {
+        let value = if unresolved {
+            Value::Unresolved
+        } else if plain && matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL") {
             Value::Null
         } else {
             Value::Scalar { text, plain }
@@ -480,7 +491,7 @@ impl Builder<'_> {
                 None => {
                     let name = match &node.value {
                         Value::Scalar { text, .. } => text.clone(),
-                        Value::Null => String::new(),
+                        Value::Null | Value::Unresolved => String::new(),
                         _ => {
                             self.problems.push((
                                 node.pos,
