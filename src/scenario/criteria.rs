@@ -175,6 +175,7 @@ fn convert(v: f64, suffix: &str, unit: Unit, op: Op, num: &str, t: &str) -> Resu
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use std::time::Duration;
