@@ -156,3 +156,31 @@ fn generated_hostile_inputs_are_refused_with_a_clear_message() {
         fs::metadata(&big).expect("meta").len()
     )));
 }
+
+/// Every prefix of a rich scenario, and the scenario with each line removed, must give a
+/// result (valid or problems), never a panic.
+#[test]
+fn damaged_scenarios_never_panic() {
+    use gameday::scenario::parse_str;
+    let text = fs::read_to_string("tests/fixtures/valid/full.yaml").expect("fixture");
+    let base = Path::new("tests/fixtures/valid");
+    let mut refused = 0;
+    for (i, _) in text.char_indices() {
+        if let Err(problems) = parse_str(&text[..i], "f.yaml", base, &fixed_env) {
+            assert!(!problems.is_empty());
+            assert!(problems.iter().all(|p| p.line >= 1 && p.col >= 1));
+            refused += 1;
+        }
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    for skip in 0..lines.len() {
+        let damaged: Vec<&str> = lines
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != skip)
+            .map(|(_, l)| *l)
+            .collect();
+        let _ = parse_str(&damaged.join("\n"), "f.yaml", base, &fixed_env);
+    }
+    assert!(refused > 0, "truncations should be refused");
+}
