@@ -119,7 +119,8 @@ enum Frame {
 struct Builder<'a> {
     env: &'a dyn Fn(&str) -> Option<String>,
     stack: Vec<Frame>,
-    anchors: HashMap<usize, (Node, usize)>,
+    /// anchor id → (node, node count, nesting depth)
+    anchors: HashMap<usize, (Node, usize, usize)>,
     nodes: usize,
     root: Option<Node>,
     problems: Vec<(Pos, String)>,
@@ -278,6 +279,23 @@ fn flow_too_deep(text: &str) -> Option<Pos> {
     None
 }
 
+/// Nesting depth of `node` (a scalar is 0), without recursion.
+fn depth_of(node: &Node) -> usize {
+    let mut max = 0;
+    let mut todo = vec![(node, 0usize)];
+    while let Some((n, d)) = todo.pop() {
+        match &n.value {
+            Value::Seq(items) => todo.extend(items.iter().map(|c| (c, d + 1))),
+            Value::Map(entries) => todo.extend(entries.iter().map(|(_, c)| (c, d + 1))),
+            _ => max = max.max(d),
+        }
+        if matches!(n.value, Value::Seq(_) | Value::Map(_)) {
+            max = max.max(d + 1);
+        }
+    }
+    max
+}
+
 impl Builder<'_> {
     fn count(&mut self, n: usize, pos: Pos, via_alias: bool) -> Result<(), (Pos, String)> {
         self.nodes += n;
@@ -380,14 +398,15 @@ impl Builder<'_> {
         };
         if anchor != 0 {
             let size = self.nodes - start;
-            self.anchors.insert(anchor, (node.clone(), size));
+            let depth = depth_of(&node);
+            self.anchors.insert(anchor, (node.clone(), size, depth));
         }
         self.attach(node);
         Ok(())
     }
 
     fn alias(&mut self, id: usize, pos: Pos) -> Result<(), (Pos, String)> {
-        let Some(size) = self.anchors.get(&id).map(|(_, size)| *size) else {
+        let Some((size, depth)) = self.anchors.get(&id).map(|(_, s, d)| (*s, *d)) else {
             return Err((
                 pos,
                 "this alias refers to a node that contains it; YAML aliases cannot be recursive"
@@ -396,7 +415,12 @@ impl Builder<'_> {
         };
         // Count before cloning, so an alias bomb is refused before it costs memory.
         self.count(size, pos, true)?;
-        let Some(mut node) = self.anchors.get(&id).map(|(n, _)| n.clone()) else {
+        // Aliases nested in anchors could otherwise stack far beyond the depth limit,
+        // and Clone/Drop of the tree recurse.
+        if self.stack.len() + depth > MAX_DEPTH {
+            return Err((pos, too_deep()));
+        }
+        let Some(mut node) = self.anchors.get(&id).map(|(n, _, _)| n.clone()) else {
             return Ok(());
         };
         node.pos = pos;
@@ -467,7 +491,7 @@ impl Builder<'_> {
         };
         let node = Node { value, pos };
         if anchor != 0 {
-            self.anchors.insert(anchor, (node.clone(), 1));
+            self.anchors.insert(anchor, (node.clone(), 1, 0));
         }
         self.attach(node);
         Ok(())
@@ -666,6 +690,23 @@ mod tests {
         assert!(p.root.is_none());
         assert!(
             p.problems[0].1.contains("aliases expand too far"),
+            "{:?}",
+            p.problems
+        );
+    }
+
+    #[test]
+    fn aliases_cannot_stack_past_the_depth_limit() {
+        let inner = format!("{}1{}", "[".repeat(40), "]".repeat(40));
+        let text = format!(
+            "a: &a {inner}\nb: &b {}*a{}\n",
+            "[".repeat(40),
+            "]".repeat(40)
+        );
+        let p = parse(&text);
+        assert!(p.root.is_none());
+        assert!(
+            p.problems[0].1.contains("deeper than 64"),
             "{:?}",
             p.problems
         );
