@@ -1,8 +1,13 @@
 //! Scenario files: the model, the YAML reader with positions, and `gameday check`.
 
 pub mod check;
+pub mod criteria;
+pub mod duration;
+pub mod expand;
 pub mod model;
 pub mod parse;
+pub mod selector;
+pub mod yaml;
 
 pub use model::*;
 pub use parse::{load, parse_str, Problem};

@@ -1,9 +1,17 @@
 //! Reading a scenario file into a [`Scenario`], reporting every problem with its position.
+//!
+//! Validation never stops at the first problem: an engineer fixing a file before a game
+//! day wants the whole list at once. Each problem points at the key or value to change.
 
 use std::fmt;
 use std::path::Path;
+use std::time::Duration;
 
-use super::model::Scenario;
+use super::criteria::parse_criterion;
+use super::duration::{format_duration, parse_duration};
+use super::model::*;
+use super::selector::{is_dns_label, validate_selector};
+use super::yaml::{parse_yaml, Key, Node, Pos, Value, MAX_BYTES};
 
 /// One problem in a scenario file, shown as `FILE:LINE:COL: message`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,29 +37,1259 @@ impl fmt::Display for Problem {
 /// Reads and checks the scenario at `path`; `env` resolves `${VAR}`.
 pub fn load(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Scenario, Vec<Problem>> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let at_start = |message: String| {
         vec![Problem {
             file: file.clone(),
             line: 1,
             col: 1,
-            message: format!("cannot read: {e}"),
+            message,
         }]
-    })?;
+    };
+    // Refuse a huge file before reading it into memory.
+    if let Ok(meta) = std::fs::metadata(path) {
+        if meta.len() > MAX_BYTES as u64 {
+            return Err(at_start(format!(
+                "scenario is {} bytes; the limit is 1 MiB",
+                meta.len()
+            )));
+        }
+    }
+    let bytes =
+        std::fs::read(path).map_err(|e| at_start(format!("cannot read the scenario: {e}")))?;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let good = String::from_utf8_lossy(good);
+            let line = good.matches('\n').count() + 1;
+            let col = good.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            return Err(vec![Problem {
+                file,
+                line,
+                col,
+                message: "the scenario is not valid UTF-8; save it as UTF-8 text".into(),
+            }]);
+        }
+    };
     let base = path.parent().unwrap_or(Path::new("."));
     parse_str(&text, &file, base, env)
 }
 
 /// Checks `text` as if it were the file `file` in directory `base_dir`.
 pub fn parse_str(
-    _text: &str,
+    text: &str,
     file: &str,
-    _base_dir: &Path,
-    _env: &dyn Fn(&str) -> Option<String>,
+    base_dir: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Scenario, Vec<Problem>> {
-    Err(vec![Problem {
-        file: file.to_string(),
-        line: 1,
-        col: 1,
-        message: "not implemented".into(),
-    }])
+    let parsed = parse_yaml(text, env);
+    let mut cx = Ctx {
+        problems: parsed.problems,
+        base_dir,
+    };
+    let scenario = match &parsed.root {
+        Some(root) => scenario(&mut cx, root),
+        None if cx.problems.is_empty() => {
+            cx.err(
+                Pos { line: 1, col: 1 },
+                "the scenario is empty; it needs at least `name` and `hypothesis`",
+            );
+            None
+        }
+        None => None,
+    };
+    let mut problems = cx.problems;
+    match scenario {
+        Some(s) if problems.is_empty() => Ok(s),
+        _ => {
+            problems.sort_by_key(|(pos, _)| *pos);
+            problems.dedup();
+            Err(problems
+                .into_iter()
+                .map(|(pos, message)| Problem {
+                    file: file.to_string(),
+                    line: pos.line,
+                    col: pos.col,
+                    message,
+                })
+                .collect())
+        }
+    }
+}
+
+struct Ctx<'a> {
+    problems: Vec<(Pos, String)>,
+    base_dir: &'a Path,
+}
+
+impl Ctx<'_> {
+    fn err(&mut self, pos: Pos, msg: impl Into<String>) {
+        self.problems.push((pos, msg.into()));
+    }
+}
+
+/// A mapping whose keys have been checked against the allowed list.
+struct Fields<'n> {
+    path: String,
+    pos: Pos,
+    entries: &'n [(Key, Node)],
+}
+
+impl<'n> Fields<'n> {
+    /// The value of `key`, treating an explicit null as absent.
+    fn get(&self, key: &str) -> Option<&'n Node> {
+        self.entry(key).map(|(_, n)| n).filter(|n| !n.is_null())
+    }
+
+    fn entry(&self, key: &str) -> Option<(&'n Key, &'n Node)> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k.name == key)
+            .map(|(k, n)| (k, n))
+    }
+
+    fn key_pos(&self, key: &str) -> Pos {
+        self.entry(key).map_or(self.pos, |(k, _)| k.pos)
+    }
+
+    fn path_of(&self, key: &str) -> String {
+        if self.path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.path)
+        }
+    }
+
+    fn has(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+}
+
+fn where_(path: &str) -> String {
+    if path.is_empty() {
+        "at the top level".into()
+    } else {
+        format!("in {path}")
+    }
+}
+
+fn nearest<'a>(key: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    allowed
+        .iter()
+        .map(|a| (strsim::damerau_levenshtein(key, a), *a))
+        .min_by_key(|(d, _)| *d)
+        .filter(|(d, a)| *d <= 2.max(a.len() / 3) && *d < a.len())
+        .map(|(_, a)| a)
+}
+
+fn fields<'n>(cx: &mut Ctx, node: &'n Node, path: &str, allowed: &[&str]) -> Option<Fields<'n>> {
+    let Value::Map(entries) = &node.value else {
+        cx.err(
+            node.pos,
+            format!(
+                "{}: expected a mapping with keys {}, found {}",
+                if path.is_empty() {
+                    "the scenario"
+                } else {
+                    path
+                },
+                allowed.join(", "),
+                node.describe()
+            ),
+        );
+        return None;
+    };
+    for (k, _) in entries {
+        // Top-level `x-` keys are ignored, as in Compose files: a home for YAML anchors.
+        if path.is_empty() && k.name.starts_with("x-") {
+            continue;
+        }
+        if !allowed.contains(&k.name.as_str()) {
+            let msg = match nearest(&k.name, allowed) {
+                Some(s) => format!(
+                    "unknown key `{}` {}; did you mean `{s}`?",
+                    k.name,
+                    where_(path)
+                ),
+                None => format!(
+                    "unknown key `{}` {}; valid keys are {}",
+                    k.name,
+                    where_(path),
+                    allowed.join(", ")
+                ),
+            };
+            cx.err(k.pos, msg);
+        }
+    }
+    Some(Fields {
+        path: path.to_string(),
+        pos: node.pos,
+        entries,
+    })
+}
+
+fn text(cx: &mut Ctx, f: &Fields, key: &str) -> Option<String> {
+    let n = f.get(key)?;
+    match n.as_text() {
+        Some(t) => Some(t.to_string()),
+        None => {
+            cx.err(
+                n.pos,
+                format!("{}: expected text, found {}", f.path_of(key), n.describe()),
+            );
+            None
+        }
+    }
+}
+
+fn required_text(cx: &mut Ctx, f: &Fields, key: &str, hint: &str) -> Option<String> {
+    if matches!(
+        f.entry(key),
+        Some((
+            _,
+            Node {
+                value: Value::Unresolved,
+                ..
+            }
+        ))
+    ) {
+        return None;
+    }
+    if !f.has(key) && !matches!(f.get(key), Some(n) if n.as_text().is_none()) {
+        if f.entry(key).is_some() {
+            cx.err(
+                f.key_pos(key),
+                format!("{}: is empty; {hint}", f.path_of(key)),
+            );
+        } else {
+            let target = if f.path.is_empty() {
+                "the scenario".to_string()
+            } else {
+                f.path.clone()
+            };
+            cx.err(f.pos, format!("{target}: `{key}` is required; {hint}"));
+        }
+        return None;
+    }
+    let t = text(cx, f, key)?;
+    if t.trim().is_empty() {
+        cx.err(
+            f.get(key).map_or(f.pos, |n| n.pos),
+            format!("{}: is empty; {hint}", f.path_of(key)),
+        );
+        return None;
+    }
+    Some(t)
+}
+
+fn duration(cx: &mut Ctx, f: &Fields, key: &str) -> Option<Duration> {
+    let n = f.get(key)?;
+    let path = f.path_of(key);
+    match n.as_text() {
+        Some(t) => match parse_duration(t) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                cx.err(n.pos, format!("{path}: {e}"));
+                None
+            }
+        },
+        None => {
+            cx.err(
+                n.pos,
+                format!(
+                    "{path}: expected a duration like 30s, found {}",
+                    n.describe()
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn boolean(cx: &mut Ctx, f: &Fields, key: &str) -> Option<bool> {
+    let n = f.get(key)?;
+    match n.as_text() {
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        _ => {
+            cx.err(
+                n.pos,
+                format!(
+                    "{}: expected true or false, found {}",
+                    f.path_of(key),
+                    n.describe()
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn uint(cx: &mut Ctx, f: &Fields, key: &str) -> Option<u32> {
+    let n = f.get(key)?;
+    match n.as_text().and_then(|t| t.trim().parse::<u32>().ok()) {
+        Some(v) => Some(v),
+        None => {
+            cx.err(
+                n.pos,
+                format!(
+                    "{}: expected a whole number like 1, found {}",
+                    f.path_of(key),
+                    n.describe()
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn list<'n>(cx: &mut Ctx, f: &Fields<'n>, key: &str, what: &str) -> &'n [Node] {
+    match f.get(key) {
+        None => &[],
+        Some(Node {
+            value: Value::Seq(items),
+            ..
+        }) => items,
+        Some(n) => {
+            cx.err(
+                n.pos,
+                format!(
+                    "{}: expected a list of {what}, found {}",
+                    f.path_of(key),
+                    n.describe()
+                ),
+            );
+            &[]
+        }
+    }
+}
+
+fn string_map(cx: &mut Ctx, f: &Fields, key: &str) -> Vec<(String, String)> {
+    let Some(n) = f.get(key) else {
+        return Vec::new();
+    };
+    let path = f.path_of(key);
+    let Value::Map(entries) = &n.value else {
+        cx.err(
+            n.pos,
+            format!(
+                "{path}: expected a mapping of names to text, found {}",
+                n.describe()
+            ),
+        );
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (k, v) in entries {
+        match (&v.value, v.as_text()) {
+            (_, Some(t)) => out.push((k.name.clone(), t.to_string())),
+            (Value::Null, _) => out.push((k.name.clone(), String::new())),
+            (Value::Unresolved, _) => {}
+            _ => cx.err(
+                v.pos,
+                format!("{path}.{}: expected text, found {}", k.name, v.describe()),
+            ),
+        }
+    }
+    out
+}
+
+fn http_url(cx: &mut Ctx, f: &Fields, key: &str, required: bool) -> Option<String> {
+    let url = if required {
+        required_text(cx, f, key, "give an http:// or https:// URL")?
+    } else {
+        text(cx, f, key)?
+    };
+    let ok = ["http://", "https://"].iter().any(|s| {
+        url.strip_prefix(s)
+            .is_some_and(|rest| !rest.is_empty() && !rest.contains(char::is_whitespace))
+    });
+    if !ok {
+        let pos = f.get(key).map_or(f.pos, |n| n.pos);
+        cx.err(
+            pos,
+            format!(
+                "{}: expected an http:// or https:// URL, found `{url}`",
+                f.path_of(key)
+            ),
+        );
+        return None;
+    }
+    Some(url)
+}
+
+fn namespace(cx: &mut Ctx, f: &Fields, key: &str) -> Option<String> {
+    let ns = text(cx, f, key)?;
+    if !is_dns_label(&ns) {
+        let pos = f.get(key).map_or(f.pos, |n| n.pos);
+        cx.err(
+            pos,
+            format!(
+                "{}: `{ns}` is not a valid namespace name (lower case letters, digits and -, at most 63)",
+                f.path_of(key)
+            ),
+        );
+        return None;
+    }
+    Some(ns)
+}
+
+fn selector(cx: &mut Ctx, f: &Fields, key: &str) -> Option<String> {
+    let s = required_text(cx, f, key, "give a label selector like app=redis")?;
+    if let Err(e) = validate_selector(&s) {
+        let pos = f.get(key).map_or(f.pos, |n| n.pos);
+        cx.err(pos, format!("{}: {e}", f.path_of(key)));
+        return None;
+    }
+    Some(s)
+}
+
+/// Exactly one of `keys` present; returns it.
+fn one_of<'k>(cx: &mut Ctx, f: &Fields, keys: &[&'k str], what: &str) -> Option<&'k str> {
+    let present: Vec<&str> = keys
+        .iter()
+        .copied()
+        .filter(|k| f.entry(k).is_some())
+        .collect();
+    match present.as_slice() {
+        [one] => Some(one),
+        [] => {
+            cx.err(
+                f.pos,
+                format!("{}: needs exactly one {what}: {}", f.path, keys.join(", ")),
+            );
+            None
+        }
+        [first, rest @ ..] => {
+            for r in rest {
+                cx.err(
+                    f.key_pos(r),
+                    format!(
+                        "{}: has both `{first}` and `{r}`; give exactly one {what}",
+                        f.path
+                    ),
+                );
+            }
+            None
+        }
+    }
+}
+
+const TOP_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "owner",
+    "hypothesis",
+    "interval",
+    "prometheus",
+    "kubernetes",
+    "grafana",
+    "steady_state",
+    "pods",
+    "alerts",
+    "faults",
+    "safety",
+    "phases",
+];
+
+fn scenario(cx: &mut Ctx, root: &Node) -> Option<Scenario> {
+    let f = fields(cx, root, "", TOP_KEYS)?;
+    let name = required_text(
+        cx,
+        &f,
+        "name",
+        "a short id like redis-pod-delete, [a-z0-9-]+",
+    );
+    if let Some(n) = &name {
+        let pos = f.get("name").map_or(f.pos, |n| n.pos);
+        if n.len() > 63 {
+            cx.err(
+                pos,
+                format!(
+                    "name: is {} characters; at most 63, it names the run directory",
+                    n.len()
+                ),
+            );
+        } else if !n
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            let fixed: String = n
+                .to_lowercase()
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                .collect();
+            cx.err(
+                pos,
+                format!("name: `{n}` may hold only a-z, 0-9 and -, it names the run directory; e.g. `{fixed}`"),
+            );
+        }
+    }
+    let description = text(cx, &f, "description");
+    let owner = text(cx, &f, "owner");
+    let hypothesis = required_text(
+        cx,
+        &f,
+        "hypothesis",
+        "say in plain words what you expect to happen and why",
+    );
+    let interval = duration(cx, &f, "interval").unwrap_or(Duration::from_secs(5));
+    if interval.is_zero() {
+        cx.err(
+            f.get("interval").map_or(f.pos, |n| n.pos),
+            "interval: must be more than 0s",
+        );
+    }
+
+    let prometheus = f
+        .get("prometheus")
+        .and_then(|n| prometheus(cx, n, interval));
+    let kubernetes = f.get("kubernetes").and_then(|n| kubernetes(cx, n));
+    let grafana = f.get("grafana").and_then(|n| grafana(cx, n));
+    let has_prom = f.entry("prometheus").is_some();
+    let has_kube = f.entry("kubernetes").is_some();
+    let prom_interval = prometheus.as_ref().map_or(interval, |p| p.interval);
+
+    let mut steady_state = Vec::new();
+    let mut seen = Vec::<(String, Pos)>::new();
+    for (i, n) in list(cx, &f, "steady_state", "signals").iter().enumerate() {
+        let path = format!("steady_state[{i}]");
+        if let Some(s) = signal(cx, n, &path, interval, prom_interval, has_prom, has_kube) {
+            if let Some((_, first)) = seen.iter().find(|(name, _)| *name == s.name) {
+                let pos = name_pos(n);
+                cx.err(pos, format!("{path}: a signal named `{}` already exists (line {}); signal names must be unique", s.name, first.line));
+            } else {
+                seen.push((s.name.clone(), name_pos(n)));
+            }
+            steady_state.push(s);
+        }
+    }
+
+    let mut pods = Vec::new();
+    let pod_items = list(cx, &f, "pods", "pod panels like {selector: app=api}");
+    if !pod_items.is_empty() && !has_kube {
+        cx.err(
+            f.key_pos("pods"),
+            "pods: the pod panel needs a `kubernetes:` section; add one (context, namespace)",
+        );
+    }
+    for (i, n) in pod_items.iter().enumerate() {
+        let path = format!("pods[{i}]");
+        if let Some(pf) = fields(cx, n, &path, &["selector", "namespace"]) {
+            let sel = selector(cx, &pf, "selector");
+            let ns = namespace(cx, &pf, "namespace");
+            if let Some(selector) = sel {
+                pods.push(PodPanel {
+                    selector,
+                    namespace: ns,
+                });
+            }
+        }
+    }
+
+    let mut alerts = Vec::new();
+    let alert_items = list(
+        cx,
+        &f,
+        "alerts",
+        "alerts like {name: RedisDown, within: 2m}",
+    );
+    if !alert_items.is_empty() && !has_prom {
+        cx.err(f.key_pos("alerts"), "alerts: expected alerts are read from Prometheus; add a `prometheus:` section with its url");
+    }
+    for (i, n) in alert_items.iter().enumerate() {
+        let path = format!("alerts[{i}]");
+        if let Some(af) = fields(cx, n, &path, &["name", "within"]) {
+            let name = required_text(cx, &af, "name", "the alert name as Prometheus shows it");
+            let within = duration(cx, &af, "within");
+            if within.is_none() && af.entry("within").is_none() {
+                cx.err(af.pos, format!("{path}: `within` is required: how soon after the first trigger the alert must fire, e.g. 2m"));
+            }
+            if let (Some(name), Some(within)) = (name, within) {
+                alerts.push(AlertExpectation { name, within });
+            }
+        }
+    }
+
+    let safety = f
+        .get("safety")
+        .map_or_else(Safety::default, |n| safety(cx, n));
+    let phases = f
+        .get("phases")
+        .map_or_else(Phases::default, |n| phases(cx, n));
+
+    let mut faults = Vec::new();
+    let mut seen = Vec::<(String, Pos)>::new();
+    for (i, n) in list(cx, &f, "faults", "faults").iter().enumerate() {
+        let path = format!("faults[{i}]");
+        if let Some(fault) = fault(cx, n, &path, &safety, has_kube) {
+            if let Some((_, first)) = seen.iter().find(|(name, _)| *name == fault.name) {
+                cx.err(name_pos(n), format!("{path}: a fault named `{}` already exists (line {}); fault names must be unique", fault.name, first.line));
+            } else {
+                seen.push((fault.name.clone(), name_pos(n)));
+            }
+            faults.push(fault);
+        }
+    }
+
+    Some(Scenario {
+        name: name?,
+        description,
+        owner,
+        hypothesis: hypothesis?,
+        interval,
+        prometheus,
+        kubernetes,
+        grafana,
+        steady_state,
+        pods,
+        alerts,
+        faults,
+        safety,
+        phases,
+    })
+}
+
+/// Where a list item's `name:` value is, for "already exists" messages.
+fn name_pos(n: &Node) -> Pos {
+    if let Value::Map(entries) = &n.value {
+        if let Some((_, v)) = entries.iter().find(|(k, _)| k.name == "name") {
+            return v.pos;
+        }
+    }
+    n.pos
+}
+
+fn prometheus(cx: &mut Ctx, n: &Node, default_interval: Duration) -> Option<Prometheus> {
+    let f = fields(
+        cx,
+        n,
+        "prometheus",
+        &[
+            "url",
+            "interval",
+            "timeout",
+            "bearer_token_file",
+            "bearer_token_env",
+            "basic_auth",
+            "headers",
+            "tls",
+        ],
+    )?;
+    let url = http_url(cx, &f, "url", true);
+    let interval = duration(cx, &f, "interval").unwrap_or(default_interval);
+    let timeout = duration(cx, &f, "timeout").unwrap_or(Duration::from_secs(10));
+    for (k, d) in [("interval", interval), ("timeout", timeout)] {
+        if d.is_zero() {
+            cx.err(
+                f.key_pos(k),
+                format!("prometheus.{k}: must be more than 0s"),
+            );
+        }
+    }
+    let bearer_token_file = text(cx, &f, "bearer_token_file").map(|p| cx.base_dir.join(p));
+    let bearer_token_env = text(cx, &f, "bearer_token_env");
+    if f.has("bearer_token_file") && f.has("bearer_token_env") {
+        cx.err(
+            f.key_pos("bearer_token_env"),
+            "prometheus: has both `bearer_token_file` and `bearer_token_env`; give one",
+        );
+    }
+    let basic_auth = f.get("basic_auth").and_then(|n| {
+        let bf = fields(
+            cx,
+            n,
+            "prometheus.basic_auth",
+            &["username", "password_env", "password_file"],
+        )?;
+        let username = required_text(cx, &bf, "username", "the user to authenticate as");
+        let kind = one_of(
+            cx,
+            &bf,
+            &["password_env", "password_file"],
+            "password source",
+        );
+        let password_env = text(cx, &bf, "password_env");
+        let password_file = text(cx, &bf, "password_file").map(|p| cx.base_dir.join(p));
+        kind?;
+        Some(BasicAuth {
+            username: username?,
+            password_env,
+            password_file,
+        })
+    });
+    if f.has("basic_auth") && (f.has("bearer_token_file") || f.has("bearer_token_env")) {
+        cx.err(
+            f.key_pos("basic_auth"),
+            "prometheus: has both a bearer token and `basic_auth`; give one",
+        );
+    }
+    let headers = string_map(cx, &f, "headers");
+    let tls = match f.get("tls") {
+        None => Tls::default(),
+        Some(n) => match fields(
+            cx,
+            n,
+            "prometheus.tls",
+            &["ca_file", "insecure_skip_verify"],
+        ) {
+            None => Tls::default(),
+            Some(tf) => Tls {
+                ca_file: text(cx, &tf, "ca_file").map(|p| cx.base_dir.join(p)),
+                insecure_skip_verify: boolean(cx, &tf, "insecure_skip_verify").unwrap_or(false),
+            },
+        },
+    };
+    Some(Prometheus {
+        url: url?,
+        interval,
+        timeout,
+        bearer_token_file,
+        bearer_token_env,
+        basic_auth,
+        headers,
+        tls,
+    })
+}
+
+fn kubernetes(cx: &mut Ctx, n: &Node) -> Option<Kubernetes> {
+    let f = fields(cx, n, "kubernetes", &["context", "namespace"])?;
+    Some(Kubernetes {
+        context: text(cx, &f, "context"),
+        namespace: namespace(cx, &f, "namespace"),
+    })
+}
+
+fn grafana(cx: &mut Ctx, n: &Node) -> Option<Grafana> {
+    let f = fields(cx, n, "grafana", &["url", "token_env"])?;
+    let url = http_url(cx, &f, "url", true);
+    let token_env = text(cx, &f, "token_env");
+    Some(Grafana {
+        url: url?,
+        token_env,
+    })
+}
+
+const SIGNAL_KEYS: &[&str] = &[
+    "name", "promql", "pods", "http", "command", "measure", "unit", "expect", "abort", "tolerate",
+];
+
+fn signal(
+    cx: &mut Ctx,
+    n: &Node,
+    path: &str,
+    interval: Duration,
+    prom_interval: Duration,
+    has_prom: bool,
+    has_kube: bool,
+) -> Option<Signal> {
+    let f = fields(cx, n, path, SIGNAL_KEYS)?;
+    let name = required_text(cx, &f, "name", "the panel title, e.g. `p99 read latency`");
+    let kind = one_of(cx, &f, &["promql", "pods", "http", "command"], "source");
+    let measure = match f.get("measure") {
+        None => None,
+        Some(m) => match m.as_text() {
+            Some("error_rate") => Some(Measure::ErrorRate),
+            Some("p50") => Some(Measure::P50),
+            Some("p90") => Some(Measure::P90),
+            Some("p99") => Some(Measure::P99),
+            _ => {
+                cx.err(
+                    m.pos,
+                    format!(
+                        "{path}.measure: expected one of error_rate, p50, p90, p99, found {}",
+                        m.describe()
+                    ),
+                );
+                None
+            }
+        },
+    };
+    if f.entry("measure").is_some() && kind.is_some() && kind != Some("http") {
+        cx.err(
+            f.key_pos("measure"),
+            format!("{path}: `measure` applies only to http signals; remove it (a {} signal is measured by itself)", kind.unwrap_or("")),
+        );
+    }
+    let mut own_interval = None;
+    let source = match kind {
+        Some("promql") => {
+            if !has_prom {
+                cx.err(f.key_pos("promql"), format!("{path}: a promql signal needs a `prometheus:` section with its url; add one"));
+            }
+            required_text(cx, &f, "promql", "give a PromQL expression")
+                .map(|query| SignalSource::Promql { query })
+        }
+        Some("command") => required_text(
+            cx,
+            &f,
+            "command",
+            "give a shell command that prints a number",
+        )
+        .map(|command| SignalSource::Command { command }),
+        Some("pods") => {
+            if !has_kube {
+                cx.err(f.key_pos("pods"), format!("{path}: a pods signal needs a `kubernetes:` section; add one (context, namespace)"));
+            }
+            let p = format!("{path}.pods");
+            f.get("pods")
+                .and_then(|pn| fields(cx, pn, &p, &["selector", "namespace"]))
+                .and_then(|pf| {
+                    let ns = namespace(cx, &pf, "namespace");
+                    selector(cx, &pf, "selector").map(|selector| SignalSource::Pods {
+                        selector,
+                        namespace: ns,
+                    })
+                })
+        }
+        Some("http") => {
+            let p = format!("{path}.http");
+            if f.entry("measure").is_none() {
+                cx.err(
+                    f.key_pos("http"),
+                    format!("{path}: an http signal needs `measure:` error_rate, p50, p90 or p99"),
+                );
+            }
+            f.get("http")
+                .and_then(|hn| fields(cx, hn, &p, &["url", "every", "timeout"]))
+                .and_then(|hf| {
+                    let url = http_url(cx, &hf, "url", true);
+                    own_interval = duration(cx, &hf, "every");
+                    if own_interval.is_some_and(|d| d.is_zero()) {
+                        cx.err(
+                            hf.key_pos("every"),
+                            format!("{p}.every: must be more than 0s"),
+                        );
+                    }
+                    let timeout = duration(cx, &hf, "timeout").unwrap_or(Duration::from_secs(2));
+                    Some(SignalSource::Http {
+                        url: url?,
+                        timeout,
+                        measure: measure?,
+                    })
+                })
+        }
+        _ => None,
+    };
+    let unit = match f.get("unit") {
+        Some(u) => match u.as_text() {
+            Some("ratio") => Some(Unit::Ratio),
+            Some("seconds") => Some(Unit::Seconds),
+            Some("bytes") => Some(Unit::Bytes),
+            Some("count") => Some(Unit::Count),
+            Some("none") => Some(Unit::None),
+            other => {
+                let hint = other
+                    .and_then(|o| nearest(o, &["ratio", "seconds", "bytes", "count", "none"]))
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
+                cx.err(u.pos, format!("{path}.unit: expected one of ratio, seconds, bytes, count, none, found {}{hint}", u.describe()));
+                None
+            }
+        },
+        // An http signal without a valid measure has no known unit; its criteria are
+        // not checked rather than reported against a guessed unit.
+        None => match (kind, measure) {
+            (Some("http"), Some(Measure::ErrorRate)) => Some(Unit::Ratio),
+            (Some("http"), Some(_)) => Some(Unit::Seconds),
+            (Some("http"), None) => None,
+            (Some("pods"), _) => Some(Unit::Count),
+            _ => Some(Unit::None),
+        },
+    };
+    let criterion = |cx: &mut Ctx, key: &str| -> Option<Criterion> {
+        let c = f.get(key)?;
+        let u = unit?;
+        let Some(t) = c.as_text() else {
+            cx.err(
+                c.pos,
+                format!(
+                    "{path}.{key}: expected a criterion like \"< 1%\", found {}",
+                    c.describe()
+                ),
+            );
+            return None;
+        };
+        match parse_criterion(t, u) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                cx.err(c.pos, format!("{path}.{key}: {e}"));
+                None
+            }
+        }
+    };
+    let expect = criterion(cx, "expect");
+    let abort = criterion(cx, "abort");
+    let tolerate_key = duration(cx, &f, "tolerate");
+    let expect_for = expect.as_ref().and_then(|c| c.for_);
+    if tolerate_key.is_some() && expect_for.is_some() {
+        cx.err(
+            f.key_pos("tolerate"),
+            format!(
+                "{path}: has both `tolerate` and a `for` in `expect`; they mean the same, keep one"
+            ),
+        );
+    }
+    let tolerate = tolerate_key.or(expect_for).unwrap_or(Duration::ZERO);
+    let interval = match kind {
+        Some("http") => own_interval.unwrap_or(interval),
+        Some("promql") => prom_interval,
+        _ => interval,
+    };
+    Some(Signal {
+        name: name?,
+        source: source?,
+        unit: unit?,
+        expect,
+        abort,
+        tolerate,
+        interval,
+    })
+}
+
+fn safety(cx: &mut Ctx, n: &Node) -> Safety {
+    let d = Safety::default();
+    let Some(f) = fields(
+        cx,
+        n,
+        "safety",
+        &[
+            "max_targets",
+            "namespaces",
+            "max_duration",
+            "require_steady_state",
+        ],
+    ) else {
+        return d;
+    };
+    let max_targets = uint(cx, &f, "max_targets").unwrap_or(d.max_targets);
+    if max_targets == 0 {
+        cx.err(
+            f.get("max_targets").map_or(f.pos, |n| n.pos),
+            "safety.max_targets: must be at least 1",
+        );
+    }
+    let mut namespaces = Vec::new();
+    for item in list(cx, &f, "namespaces", "namespace names") {
+        match item.as_text() {
+            _ if item.is_null() => {}
+            Some(ns) if is_dns_label(ns) => namespaces.push(ns.to_string()),
+            Some(ns) => cx.err(
+                item.pos,
+                format!("safety.namespaces: `{ns}` is not a valid namespace name (lower case letters, digits and -, at most 63)"),
+            ),
+            None => cx.err(item.pos, format!("safety.namespaces: expected a namespace name, found {}", item.describe())),
+        }
+    }
+    let max_duration = duration(cx, &f, "max_duration").unwrap_or(d.max_duration);
+    if max_duration.is_zero() {
+        cx.err(
+            f.key_pos("max_duration"),
+            "safety.max_duration: must be more than 0s",
+        );
+    }
+    let require_steady_state = boolean(cx, &f, "require_steady_state").unwrap_or(true);
+    Safety {
+        max_targets,
+        namespaces,
+        max_duration,
+        require_steady_state,
+    }
+}
+
+fn phases(cx: &mut Ctx, n: &Node) -> Phases {
+    let d = Phases::default();
+    let Some(f) = fields(cx, n, "phases", &["baseline", "recovery"]) else {
+        return d;
+    };
+    Phases {
+        baseline: duration(cx, &f, "baseline").unwrap_or(d.baseline),
+        recovery: duration(cx, &f, "recovery").unwrap_or(d.recovery),
+    }
+}
+
+const FAULT_KINDS: &[&str] = &["pod_delete", "scale", "manifest", "exec", "http"];
+
+fn fault(cx: &mut Ctx, n: &Node, path: &str, safety: &Safety, has_kube: bool) -> Option<Fault> {
+    let mut allowed = vec!["name", "duration"];
+    allowed.extend_from_slice(FAULT_KINDS);
+    let f = fields(cx, n, path, &allowed)?;
+    let name = required_text(
+        cx,
+        &f,
+        "name",
+        "say what the fault does, e.g. `delete one redis pod`",
+    );
+    let dur = duration(cx, &f, "duration");
+    if f.entry("duration").is_none() {
+        cx.err(f.pos, format!("{path}: `duration` is required: how long the fault stays before gameday reverts it, e.g. 60s"));
+    }
+    if let Some(d) = dur {
+        let pos = f.get("duration").map_or(f.pos, |n| n.pos);
+        if d.is_zero() {
+            cx.err(pos, format!("{path}.duration: must be more than 0s"));
+        } else if d > safety.max_duration {
+            cx.err(
+                pos,
+                format!(
+                    "{path}.duration: {} is longer than safety.max_duration ({}); shorten it or raise the ceiling",
+                    format_duration(d),
+                    format_duration(safety.max_duration)
+                ),
+            );
+        }
+    }
+    let kind_key = one_of(cx, &f, FAULT_KINDS, "fault kind");
+    if matches!(kind_key, Some("pod_delete" | "scale" | "manifest")) && !has_kube {
+        cx.err(
+            f.key_pos(kind_key.unwrap_or("")),
+            format!(
+                "{path}: a {} fault needs a `kubernetes:` section; add one (context, namespace)",
+                kind_key.unwrap_or("")
+            ),
+        );
+    }
+    let kind = kind_key.and_then(|k| {
+        let kn = f.get(k);
+        if kn.is_none() {
+            cx.err(
+                f.key_pos(k),
+                format!("{path}.{k}: is empty; give its settings"),
+            );
+        }
+        let kn = kn?;
+        let p = format!("{path}.{k}");
+        match k {
+            "pod_delete" => pod_delete(cx, kn, &p).map(FaultKind::PodDelete),
+            "scale" => scale(cx, kn, &p).map(FaultKind::Scale),
+            "manifest" => manifest(cx, kn, &p).map(FaultKind::Manifest),
+            "exec" => exec(cx, kn, &p).map(FaultKind::Exec),
+            _ => http_fault(cx, kn, &p).map(FaultKind::Http),
+        }
+    });
+    Some(Fault {
+        name: name?,
+        duration: dur?,
+        kind: kind?,
+    })
+}
+
+fn pod_delete(cx: &mut Ctx, n: &Node, path: &str) -> Option<PodDelete> {
+    let f = fields(
+        cx,
+        n,
+        path,
+        &[
+            "selector",
+            "namespace",
+            "count",
+            "percent",
+            "interval",
+            "grace_period",
+            "force",
+            "evict",
+        ],
+    )?;
+    let sel = selector(cx, &f, "selector");
+    let ns = namespace(cx, &f, "namespace");
+    let mut count = uint(cx, &f, "count");
+    let percent = uint(cx, &f, "percent");
+    if f.has("count") && f.has("percent") {
+        cx.err(
+            f.key_pos("percent"),
+            format!("{path}: has both `count` and `percent`; give one"),
+        );
+    }
+    if count == Some(0) {
+        cx.err(
+            f.key_pos("count"),
+            format!("{path}.count: must be at least 1"),
+        );
+    }
+    if let Some(p) = percent {
+        if !(1..=100).contains(&p) {
+            cx.err(
+                f.get("percent").map_or(f.pos, |n| n.pos),
+                format!("{path}.percent: must be between 1 and 100, found {p}"),
+            );
+        }
+    }
+    if count.is_none() && percent.is_none() && !f.has("count") && !f.has("percent") {
+        count = Some(1);
+    }
+    let interval = duration(cx, &f, "interval");
+    if interval.is_some_and(|d| d.is_zero()) {
+        cx.err(
+            f.key_pos("interval"),
+            format!("{path}.interval: must be more than 0s"),
+        );
+    }
+    let grace_period = duration(cx, &f, "grace_period");
+    let force = boolean(cx, &f, "force").unwrap_or(false);
+    let evict = boolean(cx, &f, "evict").unwrap_or(false);
+    if force && evict {
+        cx.err(
+            f.key_pos("evict"),
+            format!("{path}: `force` and `evict` cannot both be true: eviction respects PodDisruptionBudgets, force skips them"),
+        );
+    }
+    Some(PodDelete {
+        selector: sel?,
+        namespace: ns,
+        count,
+        percent,
+        interval,
+        grace_period,
+        force,
+        evict,
+    })
+}
+
+fn scale(cx: &mut Ctx, n: &Node, path: &str) -> Option<Scale> {
+    let f = fields(cx, n, path, &["kind", "name", "namespace", "replicas"])?;
+    let kind = match required_text(cx, &f, "kind", "Deployment or StatefulSet").as_deref() {
+        Some("Deployment") => Some(ScaleKind::Deployment),
+        Some("StatefulSet") => Some(ScaleKind::StatefulSet),
+        Some(other) => {
+            cx.err(
+                f.get("kind").map_or(f.pos, |n| n.pos),
+                format!("{path}.kind: expected Deployment or StatefulSet, found `{other}`"),
+            );
+            None
+        }
+        None => None,
+    };
+    let name = required_text(cx, &f, "name", "the name of the Deployment or StatefulSet");
+    let ns = namespace(cx, &f, "namespace");
+    let replicas = uint(cx, &f, "replicas");
+    if f.entry("replicas").is_none() {
+        cx.err(
+            f.pos,
+            format!("{path}: `replicas` is required: the replica count to scale to, e.g. 0"),
+        );
+    }
+    Some(Scale {
+        kind: kind?,
+        name: name?,
+        namespace: ns,
+        replicas: replicas?,
+    })
+}
+
+fn manifest(cx: &mut Ctx, n: &Node, path: &str) -> Option<Manifest> {
+    let f = fields(cx, n, path, &["file", "inline", "namespace"])?;
+    let which = one_of(cx, &f, &["file", "inline"], "manifest source");
+    let ns = namespace(cx, &f, "namespace");
+    let source = match which {
+        Some("file") => {
+            let file = required_text(cx, &f, "file", "a path relative to the scenario file")?;
+            let full = cx.base_dir.join(&file);
+            if !full.is_file() {
+                cx.err(
+                    f.get("file").map_or(f.pos, |n| n.pos),
+                    format!("{path}.file: `{}` does not exist (paths are relative to the scenario file)", full.display()),
+                );
+                return None;
+            }
+            Some(ManifestSource::File(full))
+        }
+        Some(_) => required_text(
+            cx,
+            &f,
+            "inline",
+            "the manifest YAML as a block: `inline: |`",
+        )
+        .map(ManifestSource::Inline),
+        None => None,
+    };
+    Some(Manifest {
+        source: source?,
+        namespace: ns,
+    })
+}
+
+fn exec(cx: &mut Ctx, n: &Node, path: &str) -> Option<ExecFault> {
+    let f = fields(cx, n, path, &["inject", "revert", "timeout", "env"])?;
+    let inject = required_text(cx, &f, "inject", "the shell command that injects the fault");
+    let revert = required_text(
+        cx,
+        &f,
+        "revert",
+        "the shell command that undoes it; a fault gameday cannot revert is refused",
+    );
+    let timeout = duration(cx, &f, "timeout").unwrap_or(Duration::from_secs(30));
+    if timeout.is_zero() {
+        cx.err(
+            f.key_pos("timeout"),
+            format!("{path}.timeout: must be more than 0s"),
+        );
+    }
+    let env = string_map(cx, &f, "env");
+    Some(ExecFault {
+        inject: inject?,
+        revert: revert?,
+        timeout,
+        env,
+    })
+}
+
+const METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+fn http_fault(cx: &mut Ctx, n: &Node, path: &str) -> Option<HttpFault> {
+    let f = fields(cx, n, path, &["inject", "revert", "timeout"])?;
+    let request = |cx: &mut Ctx, key: &str, hint: &str| -> Option<HttpRequest> {
+        let Some(rn) = f.get(key) else {
+            cx.err(f.pos, format!("{path}: `{key}` is required: {hint}"));
+            return None;
+        };
+        let p = format!("{path}.{key}");
+        let rf = fields(cx, rn, &p, &["method", "url", "headers", "body"])?;
+        let method = text(cx, &rf, "method")
+            .map(|m| m.to_uppercase())
+            .unwrap_or_else(|| "POST".into());
+        let method_ok = METHODS.contains(&method.as_str());
+        if !method_ok {
+            cx.err(
+                rf.get("method").map_or(rf.pos, |n| n.pos),
+                format!(
+                    "{p}.method: `{method}` is not an HTTP method; expected one of {}",
+                    METHODS.join(", ")
+                ),
+            );
+        }
+        let url = http_url(cx, &rf, "url", true);
+        let headers = string_map(cx, &rf, "headers");
+        let body = text(cx, &rf, "body");
+        if !method_ok {
+            return None;
+        }
+        Some(HttpRequest {
+            method,
+            url: url?,
+            headers,
+            body,
+        })
+    };
+    let inject = request(
+        cx,
+        "inject",
+        "the request that injects the fault: {method, url, headers, body}",
+    );
+    let revert = request(
+        cx,
+        "revert",
+        "the request that undoes it; a fault gameday cannot revert is refused",
+    );
+    let timeout = duration(cx, &f, "timeout").unwrap_or(Duration::from_secs(10));
+    if timeout.is_zero() {
+        cx.err(
+            f.key_pos("timeout"),
+            format!("{path}.timeout: must be more than 0s"),
+        );
+    }
+    Some(HttpFault {
+        inject: inject?,
+        revert: revert?,
+        timeout,
+    })
 }
