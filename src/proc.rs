@@ -135,9 +135,9 @@ pub async fn run_shell(
             ));
         }
     };
-    // The shell is gone; whatever it left running in its group goes too, so that the
-    // output pipes close.
-    drop(std::mem::replace(&mut guard, GroupGuard(None)));
+    // The shell finished: what it started in the background on purpose (a load
+    // generator, a proxy) stays; its output is read for at most 2 s more.
+    guard.0 = None;
     let stdout = tokio::time::timeout(Duration::from_secs(2), out_task)
         .await
         .ok()

@@ -1,0 +1,284 @@
+//! The real binary, headless, against a local HTTP service of the tests' own: the four
+//! outcomes an on-call engineer must be able to trust (DESIGN §1 exit codes).
+
+mod common;
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::*;
+
+fn write(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn confirmed_run_exits_0_with_report_and_junit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let svc = start_service(tmp.path());
+    let slow = tmp.path().join("slow");
+    let text = scenario(
+        svc,
+        &format!("touch {}", slow.display()),
+        &format!("rm -f {}", slow.display()),
+        2,
+        "< 500ms",
+    );
+    let path = write(tmp.path(), "ok.yaml", &text);
+    let out = tmp.path().join("runs");
+    let junit = tmp.path().join("junit.xml");
+    let o = run_headless(
+        &path,
+        &out,
+        &["--junit", junit.to_str().unwrap()],
+        Duration::from_secs(60),
+    );
+    let so = stdout(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{so}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let dir = run_dir(&out);
+    assert!(dir
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .ends_with("Z-e2e-probe"));
+    assert!(
+        so.contains(&format!("run directory {}", dir.display())),
+        "path printed: {so}"
+    );
+    let j = journal(&dir);
+    assert_eq!(j[0]["type"], "run_started");
+    assert!(j[0]["scenario_sha256"].as_str().unwrap().len() == 64);
+    assert_eq!(events(&j, "fault_injected").len(), 1);
+    let reverted = events(&j, "fault_reverted");
+    assert_eq!(reverted[0]["ok"], true);
+    assert_eq!(events(&j, "verdict")[0]["verdict"], "CONFIRMED");
+    assert!(!slow.exists(), "the revert ran");
+    assert_eq!(j.last().unwrap()["type"], "run_ended");
+    assert!(dir.join("gameday.log").exists() && dir.join("charts").is_dir());
+    let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(report.contains("CONFIRMED"), "{report}");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains("tests=\"3\" failures=\"0\""), "{xml}");
+    // the report is a pure function of the journal
+    std::fs::remove_file(dir.join("report.md")).unwrap();
+    let r = gameday().arg("report").arg(&dir).output().unwrap();
+    assert!(r.status.success());
+    assert_eq!(
+        std::fs::read_to_string(dir.join("report.md")).unwrap(),
+        report
+    );
+}
+
+#[test]
+fn refuted_run_exits_1_and_names_the_violated_criterion() {
+    let tmp = tempfile::tempdir().unwrap();
+    let svc = start_service(tmp.path());
+    let broken = tmp.path().join("broken");
+    let text = scenario(
+        svc,
+        &format!("touch {}", broken.display()),
+        &format!("rm -f {}", broken.display()),
+        2,
+        "< 500ms",
+    );
+    let path = write(tmp.path(), "bad.yaml", &text);
+    let out = tmp.path().join("runs");
+    let junit = tmp.path().join("junit.xml");
+    let o = run_headless(
+        &path,
+        &out,
+        &["--junit", junit.to_str().unwrap()],
+        Duration::from_secs(60),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let dir = run_dir(&out);
+    let j = journal(&dir);
+    let verdict = events(&j, "verdict")[0];
+    assert_eq!(verdict["verdict"], "REFUTED");
+    assert!(
+        verdict["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("`probe errors` violated < 1 %"),
+        "{verdict}"
+    );
+    let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(report.contains("REFUTED"), "{report}");
+    assert!(report.contains("probe errors"), "{report}");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains("<failure message=\"violated; worst"), "{xml}");
+    assert!(!broken.exists());
+}
+
+#[test]
+fn sigterm_mid_fault_aborts_reverts_and_exits_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let svc = start_service(tmp.path());
+    let slow = tmp.path().join("slow");
+    let text = scenario(
+        svc,
+        &format!("touch {}", slow.display()),
+        &format!("rm -f {}", slow.display()),
+        60,
+        "< 500ms",
+    );
+    let path = write(tmp.path(), "long.yaml", &text);
+    let out = tmp.path().join("runs");
+    let mut child = gameday()
+        .args(["run", "--headless", "--operator", "tester", "--out"])
+        .arg(&out)
+        .arg(&path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // wait until the fault is active, from the journal
+    let start = Instant::now();
+    loop {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "fault never became active"
+        );
+        if slow.exists() {
+            if let Ok(entries) = std::fs::read_dir(&out) {
+                if let Some(dir) = entries.flatten().next() {
+                    let j = std::fs::read_to_string(dir.path().join("journal.jsonl"))
+                        .unwrap_or_default();
+                    if j.contains("\"type\":\"fault_injected\"") {
+                        break;
+                    }
+                }
+            }
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let o = wait_bounded(&mut child, Duration::from_secs(20));
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(!slow.exists(), "the revert command ran");
+    let dir = run_dir(&out);
+    let j = journal(&dir);
+    let abort = events(&j, "abort")[0];
+    assert_eq!(abort["by"], "tester");
+    assert_eq!(abort["source"], "signal");
+    assert_eq!(abort["detail"], "SIGTERM");
+    assert_eq!(events(&j, "fault_reverting")[0]["reason"], "abort");
+    assert_eq!(events(&j, "verdict")[0]["verdict"], "ABORTED");
+    let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(report.contains("ABORTED"), "{report}");
+    assert!(report.contains("tester"), "who aborted: {report}");
+}
+
+#[test]
+fn failing_revert_exits_5_and_names_recover() {
+    let tmp = tempfile::tempdir().unwrap();
+    let svc = start_service(tmp.path());
+    let marker = tmp.path().join("marker");
+    let text = scenario(
+        svc,
+        &format!("touch {}", marker.display()),
+        "echo 'service unit not found' >&2; exit 1",
+        1,
+        "< 500ms",
+    );
+    let path = write(tmp.path(), "stuck.yaml", &text);
+    let out = tmp.path().join("runs");
+    let o = run_headless(&path, &out, &[], Duration::from_secs(60));
+    let so = stdout(&o);
+    assert_eq!(o.status.code(), Some(5), "{so}");
+    let dir = run_dir(&out);
+    assert!(
+        so.contains(&format!("gameday recover {}", dir.display())),
+        "{so}"
+    );
+    let j = journal(&dir);
+    let attempts = events(&j, "fault_reverted");
+    assert_eq!(attempts.len(), 4, "every attempt journaled");
+    assert!(attempts.iter().all(|a| a["ok"] == false));
+    assert!(attempts[0]["detail"]
+        .as_str()
+        .unwrap()
+        .contains("service unit not found"));
+    assert_eq!(attempts.last().unwrap()["will_retry"], false);
+    let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(report.contains("REVERT FAILED"), "{report}");
+}
+
+#[test]
+fn check_accepts_every_example_and_rejects_bad_usage_with_64() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 3);
+    for f in &files {
+        let o = gameday().arg("check").arg(f).output().unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}: {}",
+            f.display(),
+            String::from_utf8_lossy(&o.stdout)
+        );
+    }
+    let o = gameday().args(["run", "--no-such-flag"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(64));
+    let o = gameday()
+        .args(["run", "--headless", "/nonexistent.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(64));
+}
+
+#[test]
+fn stdin_lines_become_notes_and_action_items() {
+    let tmp = tempfile::tempdir().unwrap();
+    let svc = start_service(tmp.path());
+    let text = scenario(svc, "true", "true", 1, "< 500ms");
+    let path = write(tmp.path(), "notes.yaml", &text);
+    let out = tmp.path().join("runs");
+    let mut child = gameday()
+        .args(["run", "--headless", "--operator", "tester", "--out"])
+        .arg(&out)
+        .arg(&path)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        writeln!(stdin, "latency looks fine").unwrap();
+        writeln!(stdin, "action: add a fallback page").unwrap();
+    }
+    let o = wait_bounded(&mut child, Duration::from_secs(60));
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let j = journal(&run_dir(&out));
+    let notes = events(&j, "note");
+    assert_eq!(notes.len(), 2);
+    assert_eq!(notes[0]["author"], "tester");
+    assert_eq!(notes[0]["kind"], "note");
+    assert_eq!(notes[0]["text"], "latency looks fine");
+    assert_eq!(notes[1]["kind"], "action");
+    assert_eq!(notes[1]["text"], "add a fallback page");
+}
