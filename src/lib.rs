@@ -15,3 +15,4 @@ pub mod runner;
 pub mod scenario;
 pub mod signals;
 pub mod units;
+pub mod demo;

@@ -50,6 +50,21 @@ enum Command {
     Plan { scenario: PathBuf },
     /// (Re)write RUN_DIR/report.md from RUN_DIR/journal.jsonl.
     Report { run_dir: PathBuf },
+    /// A complete practice game day against a built-in shop on 127.0.0.1; no infrastructure.
+    Demo {
+        /// No TUI: print one line per event.
+        #[arg(long)]
+        headless: bool,
+        /// Where run directories are created.
+        #[arg(long, default_value = "gameday-runs")]
+        out: PathBuf,
+        /// Shorter phases (5 s baseline, 6 s faults and recovery) instead of about two minutes.
+        #[arg(long)]
+        quick: bool,
+        /// Your name in the journal and report (default: your user name).
+        #[arg(long)]
+        operator: Option<String>,
+    },
 }
 
 const EXIT_USAGE: u8 = 64;
@@ -85,6 +100,18 @@ fn main() -> ExitCode {
                 ExitCode::from(EXIT_USAGE)
             }
         },
+        Command::Demo { headless, out, quick, operator } => {
+            let opts = RunOptions {
+                out_dir: out,
+                operator: operator.unwrap_or_else(operator_name),
+                mode: "headless".into(),
+                demo: true,
+            };
+            if !headless {
+                eprintln!("gameday: the live TUI is not in this build yet; running headless");
+            }
+            demo(opts, quick)
+        }
         Command::Run {
             scenario,
             headless,
@@ -179,13 +206,7 @@ fn run(
     if let (Some(url), Some(p)) = (prometheus_url, s.prometheus.as_mut()) {
         p.url = url;
     }
-    let rt = match tokio::runtime::Runtime::new() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("gameday: cannot start the async runtime: {e}");
-            return ExitCode::from(EXIT_USAGE);
-        }
-    };
+    let Some(rt) = runtime() else { return ExitCode::from(EXIT_USAGE) };
     let code = rt.block_on(async {
         let (session, rx) = match Session::start(&s, path, &text, &env_lookup, &opts) {
             Ok(x) => x,
@@ -196,6 +217,51 @@ fn run(
         };
         init_log(&session.run_dir);
         gameday::headless::run(session, rx, junit).await
+    });
+    rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    ExitCode::from(code as u8)
+}
+
+fn runtime() -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Runtime::new() {
+        Ok(rt) => Some(rt),
+        Err(e) => {
+            eprintln!("gameday: cannot start the async runtime: {e}");
+            None
+        }
+    }
+}
+
+fn demo(opts: RunOptions, quick: bool) -> ExitCode {
+    use gameday::demo;
+    let Some(rt) = runtime() else { return ExitCode::from(EXIT_USAGE) };
+    let code = rt.block_on(async {
+        let (addr, _shop) = match demo::shop::start().await {
+            Ok(x) => x,
+            Err(e) => {
+                eprintln!("gameday demo: cannot start the demo shop on 127.0.0.1: {e}");
+                return 64;
+            }
+        };
+        let env = demo::env(format!("http://{addr}"), quick);
+        let s = match demo::scenario(&env) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("gameday demo: the built-in scenario is invalid (a bug):\n{e}");
+                return 64;
+            }
+        };
+        println!("gameday demo: PRACTICE RUN against the built-in demo shop on http://{addr} — nothing else is touched");
+        let path = Path::new(demo::SCENARIO_PATH);
+        let (session, rx) = match Session::start(&s, path, demo::SCENARIO, &env, &opts) {
+            Ok(x) => x,
+            Err(e) => {
+                eprintln!("gameday: {e}");
+                return 64;
+            }
+        };
+        init_log(&session.run_dir);
+        gameday::headless::run(session, rx, None).await
     });
     rt.shutdown_timeout(std::time::Duration::from_secs(1));
     ExitCode::from(code as u8)
