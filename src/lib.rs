@@ -3,6 +3,7 @@
 
 pub mod analysis;
 pub mod journal;
+pub mod report;
 pub mod scenario;
 pub mod units;
 pub mod engine;
