@@ -14,8 +14,8 @@ use chrono::{DateTime, Utc};
 
 use crate::analysis::{self, AlertOutcome, Outcome, Point, Span, Status, Window};
 use crate::journal::{
-    self, AbortSource, Event, FaultInfo, JournalError, NoteKind, Phase, Record, RevertReason, RunInfo, SignalInfo,
-    Verdict,
+    self, AbortSource, Event, FaultInfo, JournalError, NoteKind, Phase, Record, RevertReason,
+    RunInfo, SignalInfo, Verdict,
 };
 use crate::scenario::model::{Measure, Op};
 use crate::units::{format_duration, format_offset, format_value, sparkline};
@@ -46,17 +46,25 @@ pub fn write_report(run_dir: &Path) -> Result<PathBuf, ReportError> {
     let journal_path = run_dir.join("journal.jsonl");
     let records = journal::read_journal(&journal_path)?;
     let text = render(&records).map_err(|e| match e {
-        ReportError::NoRunStarted => ReportError::NotAJournal { path: journal_path.clone() },
+        ReportError::NoRunStarted => ReportError::NotAJournal {
+            path: journal_path.clone(),
+        },
         other => other,
     })?;
     let path = run_dir.join("report.md");
-    write_atomically(&path, text.as_bytes()).map_err(|source| ReportError::Write { path: path.clone(), source })?;
+    write_atomically(&path, text.as_bytes()).map_err(|source| ReportError::Write {
+        path: path.clone(),
+        source,
+    })?;
     Ok(path)
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = File::create(&tmp)?;
@@ -161,7 +169,11 @@ impl<'a> FaultHistory<'a> {
     fn revert_failure_detail(&self) -> String {
         match self.reverted.last() {
             Some(r) if !r.ok && !r.will_retry => {
-                format!("{} (revert attempt {} failed, no retry left)", or_unknown(r.detail), r.attempt)
+                format!(
+                    "{} (revert attempt {} failed, no retry left)",
+                    or_unknown(r.detail),
+                    r.attempt
+                )
             }
             Some(r) if !r.ok => format!(
                 "{} (revert attempt {} failed; the journal ends before the next attempt)",
@@ -236,7 +248,11 @@ impl<'a> Run<'a> {
             .or(verdict_record.map(|v| v.0))
             .unwrap_or(last_ts);
         let window = judging_window(records, verdict_record.map(|v| v.0).unwrap_or(last_ts));
-        let signals = info.signals.iter().map(|s| signal_view(s, records, window)).collect();
+        let signals = info
+            .signals
+            .iter()
+            .map(|s| signal_view(s, records, window))
+            .collect();
         Ok(Run {
             info,
             records,
@@ -282,42 +298,75 @@ impl<'a> Run<'a> {
 /// The span the criteria are judged over, exactly as the engine saw it: from the first
 /// trigger, through the last settled revert, to the verdict (or the journal's end).
 fn judging_window(records: &[Record], end: Ts) -> Option<Window> {
-    let first_trigger =
-        records.iter().find_map(|r| matches!(r.event, Event::FaultInjecting { .. }).then_some(r.ts))?;
+    let first_trigger = records
+        .iter()
+        .find_map(|r| matches!(r.event, Event::FaultInjecting { .. }).then_some(r.ts))?;
     let last_revert = records.iter().rev().find_map(|r| match &r.event {
         Event::FaultReverted { ok, will_retry, .. } if *ok || !*will_retry => Some(r.ts),
         _ => None,
     });
-    Some(Window { first_trigger, last_revert, end })
+    Some(Window {
+        first_trigger,
+        last_revert,
+        end,
+    })
 }
 
-fn signal_view<'a>(info: &'a SignalInfo, records: &'a [Record], window: Option<Window>) -> SignalView<'a> {
+fn signal_view<'a>(
+    info: &'a SignalInfo,
+    records: &'a [Record],
+    window: Option<Window>,
+) -> SignalView<'a> {
     let mut points = Vec::new();
     let mut errors: Vec<(&'a str, usize)> = Vec::new();
     for r in records {
-        let Event::Sample { signal, value, error } = &r.event else { continue };
+        let Event::Sample {
+            signal,
+            value,
+            error,
+        } = &r.event
+        else {
+            continue;
+        };
         if *signal != info.name {
             continue;
         }
         match error {
             Some(e) => {
-                points.push(Point { ts: r.ts, value: None });
+                points.push(Point {
+                    ts: r.ts,
+                    value: None,
+                });
                 match errors.iter_mut().find(|(m, _)| *m == e.as_str()) {
                     Some((_, n)) => *n += 1,
                     None => errors.push((e.as_str(), 1)),
                 }
             }
-            None => points.push(Point { ts: r.ts, value: *value }),
+            None => points.push(Point {
+                ts: r.ts,
+                value: *value,
+            }),
         }
     }
     let outcome = analysis::evaluate(info, &points, window);
-    SignalView { info, points, errors, outcome }
+    SignalView {
+        info,
+        points,
+        errors,
+        outcome,
+    }
 }
 
 fn fault_histories<'a>(info: &'a RunInfo, records: &'a [Record]) -> Vec<FaultHistory<'a>> {
-    let mut faults: Vec<FaultHistory<'a>> = info.faults.iter().map(|f| FaultHistory::new(&f.name, Some(f))).collect();
+    let mut faults: Vec<FaultHistory<'a>> = info
+        .faults
+        .iter()
+        .map(|f| FaultHistory::new(&f.name, Some(f)))
+        .collect();
     for r in records {
-        let Some(name) = fault_name(&r.event) else { continue };
+        let Some(name) = fault_name(&r.event) else {
+            continue;
+        };
         let i = match faults.iter().position(|f| f.name == name) {
             Some(i) => i,
             None => {
@@ -349,11 +398,29 @@ fn record_fault_event<'a>(f: &mut FaultHistory<'a>, r: &'a Record) {
         Event::FaultInjecting { by, .. } => {
             f.triggered.get_or_insert((r.ts, by));
         }
-        Event::FaultInjected { ok, targets, detail, .. } => {
-            f.injected = Some(Injected { ts: r.ts, ok: *ok, targets, detail });
+        Event::FaultInjected {
+            ok,
+            targets,
+            detail,
+            ..
+        } => {
+            f.injected = Some(Injected {
+                ts: r.ts,
+                ok: *ok,
+                targets,
+                detail,
+            });
         }
-        Event::FaultReverting { reason, attempt, .. } => f.reverting.push((r.ts, *reason, *attempt)),
-        Event::FaultReverted { ok, attempt, detail, will_retry, .. } => f.reverted.push(Reverted {
+        Event::FaultReverting {
+            reason, attempt, ..
+        } => f.reverting.push((r.ts, *reason, *attempt)),
+        Event::FaultReverted {
+            ok,
+            attempt,
+            detail,
+            will_retry,
+            ..
+        } => f.reverted.push(Reverted {
             ts: r.ts,
             ok: *ok,
             attempt: *attempt,
@@ -366,7 +433,12 @@ fn record_fault_event<'a>(f: &mut FaultHistory<'a>, r: &'a Record) {
 
 fn first_abort(records: &[Record]) -> Option<Abort<'_>> {
     records.iter().find_map(|r| match &r.event {
-        Event::Abort { by, source, detail } => Some(Abort { ts: r.ts, by, source: *source, detail }),
+        Event::Abort { by, source, detail } => Some(Abort {
+            ts: r.ts,
+            by,
+            source: *source,
+            detail,
+        }),
         _ => None,
     })
 }
@@ -375,7 +447,12 @@ fn collect_notes(records: &[Record]) -> Vec<Note<'_>> {
     records
         .iter()
         .filter_map(|r| match &r.event {
-            Event::Note { author, kind, text } => Some(Note { ts: r.ts, author, kind: *kind, text }),
+            Event::Note { author, kind, text } => Some(Note {
+                ts: r.ts,
+                author,
+                kind: *kind,
+                text,
+            }),
             _ => None,
         })
         .collect()
@@ -462,7 +539,8 @@ fn sentence(text: &str) -> String {
 }
 
 fn value_or_dash(v: Option<f64>, info: &SignalInfo) -> String {
-    v.map(|v| format_value(v, info.unit)).unwrap_or_else(|| "—".to_string())
+    v.map(|v| format_value(v, info.unit))
+        .unwrap_or_else(|| "—".to_string())
 }
 
 fn source_words(source: AbortSource) -> &'static str {
@@ -480,7 +558,10 @@ fn source_words(source: AbortSource) -> &'static str {
 
 /// Whether the kill switch was pulled by a person rather than by gameday itself.
 fn pulled_by_a_person(source: AbortSource) -> bool {
-    matches!(source, AbortSource::Key | AbortSource::Join | AbortSource::Quit | AbortSource::Signal)
+    matches!(
+        source,
+        AbortSource::Key | AbortSource::Join | AbortSource::Quit | AbortSource::Signal
+    )
 }
 
 // ---------------------------------------------------------------------------------------
@@ -488,7 +569,14 @@ fn pulled_by_a_person(source: AbortSource) -> bool {
 // ---------------------------------------------------------------------------------------
 
 fn title(run: &Run, out: &mut String) {
-    line(out, format!("# Game day: {} — {}", one_line(&run.info.scenario), run.verdict_word()));
+    line(
+        out,
+        format!(
+            "# Game day: {} — {}",
+            one_line(&run.info.scenario),
+            run.verdict_word()
+        ),
+    );
     line(out, "");
 }
 
@@ -507,7 +595,14 @@ fn banners(run: &Run, out: &mut String) {
     }
     for f in &run.faults {
         if let Some(error) = f.inject_error() {
-            line(out, format!("> **INJECT FAILED** — {} could not be injected: {}.", code(f.name), one_line(or_unknown(error))));
+            line(
+                out,
+                format!(
+                    "> **INJECT FAILED** — {} could not be injected: {}.",
+                    code(f.name),
+                    one_line(or_unknown(error))
+                ),
+            );
             line(out, "");
         }
     }
@@ -539,12 +634,24 @@ fn hypothesis_and_verdict(run: &Run, out: &mut String) {
     if let Some(s) = recovery_sentence(run) {
         sentences.push(s);
     }
-    line(out, format!("**Verdict: {}** — {}", run.verdict_word(), sentences.join(" ")));
+    line(
+        out,
+        format!(
+            "**Verdict: {}** — {}",
+            run.verdict_word(),
+            sentences.join(" ")
+        ),
+    );
     line(out, "");
 }
 
 fn abort_sentence(a: &Abort) -> String {
-    let mut s = format!("The kill switch was pulled by {} from {} at {}", one_line(a.by), source_words(a.source), hms(a.ts));
+    let mut s = format!(
+        "The kill switch was pulled by {} from {} at {}",
+        one_line(a.by),
+        source_words(a.source),
+        hms(a.ts)
+    );
     if !a.detail.trim().is_empty() {
         s.push_str(&format!(" ({})", one_line(a.detail)));
     }
@@ -561,10 +668,20 @@ fn recovery_sentence(run: &Run) -> Option<String> {
         .map(|s| code(&s.info.name))
         .collect();
     if !never.is_empty() {
-        return Some(format!("{} had not recovered by the end of the run.", never.join(", ")));
+        return Some(format!(
+            "{} had not recovered by the end of the run.",
+            never.join(", ")
+        ));
     }
-    let slowest = run.signals.iter().filter_map(|s| s.outcome.recovered_in.flatten()).max()?;
-    Some(format!("Recovery took {} after the revert.", format_duration(slowest)))
+    let slowest = run
+        .signals
+        .iter()
+        .filter_map(|s| s.outcome.recovered_in.flatten())
+        .max()?;
+    Some(format!(
+        "Recovery took {} after the revert.",
+        format_duration(slowest)
+    ))
 }
 
 fn facts_table(run: &Run, out: &mut String) {
@@ -572,7 +689,10 @@ fn facts_table(run: &Run, out: &mut String) {
     line(out, "| | |");
     line(out, "|---|---|");
     line(out, format!("| when | {} |", when_cell(run)));
-    line(out, format!("| operators | {} |", cell(&operators(run).join(", "))));
+    line(
+        out,
+        format!("| operators | {} |", cell(&operators(run).join(", "))),
+    );
     if let Some(c) = cluster_cell(info) {
         line(out, format!("| cluster | {c} |"));
     }
@@ -595,13 +715,28 @@ fn facts_table(run: &Run, out: &mut String) {
     );
     line(out, format!("| run | {} |", code_cell(&info.run_dir)));
     line(out, format!("| mode | {} |", cell(&info.mode)));
-    line(out, format!("| gameday | {} on {} |", cell(&info.version), code_cell(&info.host)));
+    line(
+        out,
+        format!(
+            "| gameday | {} on {} |",
+            cell(&info.version),
+            code_cell(&info.host)
+        ),
+    );
     line(out, "");
 }
 
 fn when_cell(run: &Run) -> String {
-    let end = if run.ended.date_naive() == run.started.date_naive() { hms(run.ended) } else { date_hms(run.ended) };
-    let open = if run.verdict.is_none() { ", no verdict yet" } else { "" };
+    let end = if run.ended.date_naive() == run.started.date_naive() {
+        hms(run.ended)
+    } else {
+        date_hms(run.ended)
+    };
+    let open = if run.verdict.is_none() {
+        ", no verdict yet"
+    } else {
+        ""
+    };
     format!(
         "{} → {} UTC ({}{open})",
         date_hms(run.started),
@@ -618,9 +753,9 @@ fn operators(run: &Run) -> Vec<String> {
         let who = match &r.event {
             Event::Note { author, .. } => Some(author.as_str()),
             Event::Abort { by, source, .. } if pulled_by_a_person(*source) => Some(by.as_str()),
-            Event::Armed { by, .. } | Event::Disarmed { by, .. } | Event::FaultInjecting { by, .. } => {
-                Some(by.as_str())
-            }
+            Event::Armed { by, .. }
+            | Event::Disarmed { by, .. }
+            | Event::FaultInjecting { by, .. } => Some(by.as_str()),
             Event::Override { by, .. } => Some(by.as_str()),
             _ => None,
         };
@@ -672,7 +807,9 @@ fn steady_state(run: &Run, out: &mut String) {
 fn criteria_row(run: &Run, s: &SignalView) -> String {
     let o = &s.outcome;
     let worst = match o.worst {
-        Some((v, ts)) if run.window.is_some() => format!("{} at {}", format_value(v, s.info.unit), run.t_label(ts)),
+        Some((v, ts)) if run.window.is_some() => {
+            format!("{} at {}", format_value(v, s.info.unit), run.t_label(ts))
+        }
         _ => "—".to_string(),
     };
     let recovered = match o.recovered_in {
@@ -686,14 +823,20 @@ fn criteria_row(run: &Run, s: &SignalView) -> String {
         expect_cell(s.info),
         value_or_dash(o.baseline, s.info),
         worst,
-        if run.window.is_some() { value_or_dash(o.after, s.info) } else { "—".to_string() },
+        if run.window.is_some() {
+            value_or_dash(o.after, s.info)
+        } else {
+            "—".to_string()
+        },
         recovered,
         result_cell(run, s)
     )
 }
 
 fn expect_cell(info: &SignalInfo) -> String {
-    let Some(expect) = &info.expect else { return "—".to_string() };
+    let Some(expect) = &info.expect else {
+        return "—".to_string();
+    };
     let mut s = expect.display(info.unit);
     if !info.tolerate.is_zero() {
         s.push_str(&format!(" (tolerate {})", format_duration(info.tolerate)));
@@ -706,13 +849,26 @@ fn result_cell(run: &Run, s: &SignalView) -> String {
     match o.status {
         Status::Held => "✓ held".to_string(),
         Status::HeldWithinTolerance => {
-            let longest = o.longest_violation().map(|v| v.duration()).unwrap_or_default();
-            format!("✓ held (violation of {} within tolerance)", format_duration(longest))
+            let longest = o
+                .longest_violation()
+                .map(|v| v.duration())
+                .unwrap_or_default();
+            format!(
+                "✓ held (violation of {} within tolerance)",
+                format_duration(longest)
+            )
         }
         Status::Violated => violated_cell(run, o),
-        Status::NoData if run.window.is_none() => "? not judged: no fault was triggered".to_string(),
+        Status::NoData if run.window.is_none() => {
+            "? not judged: no fault was triggered".to_string()
+        }
         Status::NoData => {
-            let longest = o.gaps.iter().map(|g| g.duration()).max().unwrap_or_default();
+            let longest = o
+                .gaps
+                .iter()
+                .map(|g| g.duration())
+                .max()
+                .unwrap_or_default();
             format!("? no data for {}", format_duration(longest))
         }
         Status::Watched => "— watched".to_string(),
@@ -720,7 +876,9 @@ fn result_cell(run: &Run, s: &SignalView) -> String {
 }
 
 fn violated_cell(run: &Run, o: &Outcome) -> String {
-    let Some(span) = o.longest_violation() else { return "✗ violated".to_string() };
+    let Some(span) = o.longest_violation() else {
+        return "✗ violated".to_string();
+    };
     let mut s = format!(
         "✗ violated {}, {} → {}",
         format_duration(span.duration()),
@@ -735,18 +893,41 @@ fn violated_cell(run: &Run, o: &Outcome) -> String {
 }
 
 fn sparkline_line(run: &Run, s: &SignalView) -> String {
-    let values: Vec<Option<f64>> = downsample(&s.points, SPARKLINE_POINTS).iter().map(|p| p.value).collect();
-    let spark = if values.is_empty() { "(no samples)".to_string() } else { sparkline(&values, SPARKLINE_POINTS, false) };
-    format!("{} {} ({})", code(&s.info.name), spark, fault_window_words(run))
+    let values: Vec<Option<f64>> = downsample(&s.points, SPARKLINE_POINTS)
+        .iter()
+        .map(|p| p.value)
+        .collect();
+    let spark = if values.is_empty() {
+        "(no samples)".to_string()
+    } else {
+        sparkline(&values, SPARKLINE_POINTS, false)
+    };
+    format!(
+        "{} {} ({})",
+        code(&s.info.name),
+        spark,
+        fault_window_words(run)
+    )
 }
 
 fn fault_window_words(run: &Run) -> String {
     match run.window {
         None => "no fault was triggered".to_string(),
-        Some(Window { first_trigger, last_revert: Some(r), .. }) => {
-            format!("fault window {} → {}", run.t_label(first_trigger), run.t_label(r))
+        Some(Window {
+            first_trigger,
+            last_revert: Some(r),
+            ..
+        }) => {
+            format!(
+                "fault window {} → {}",
+                run.t_label(first_trigger),
+                run.t_label(r)
+            )
         }
-        Some(w) => format!("fault window {} → not reverted", run.t_label(w.first_trigger)),
+        Some(w) => format!(
+            "fault window {} → not reverted",
+            run.t_label(w.first_trigger)
+        ),
     }
 }
 
@@ -760,7 +941,11 @@ fn downsample(points: &[Point], max: usize) -> Vec<Point> {
 }
 
 fn sample_errors(run: &Run, out: &mut String) {
-    let with_errors: Vec<&SignalView> = run.signals.iter().filter(|s| !s.errors.is_empty()).collect();
+    let with_errors: Vec<&SignalView> = run
+        .signals
+        .iter()
+        .filter(|s| !s.errors.is_empty())
+        .collect();
     if with_errors.is_empty() {
         return;
     }
@@ -770,8 +955,14 @@ fn sample_errors(run: &Run, out: &mut String) {
         let mut errors = s.errors.clone();
         // most frequent first; ties keep their order of first appearance
         errors.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
-        let list: Vec<String> = errors.iter().map(|(e, n)| format!("{} ×{n}", code(e))).collect();
-        line(out, format!("- {}: {}", one_line(&s.info.name), list.join(", ")));
+        let list: Vec<String> = errors
+            .iter()
+            .map(|(e, n)| format!("{} ×{n}", code(e)))
+            .collect();
+        line(
+            out,
+            format!("- {}: {}", one_line(&s.info.name), list.join(", ")),
+        );
     }
     line(out, "");
 }
@@ -791,15 +982,29 @@ fn alerts(run: &Run, out: &mut String) {
         let outcome = AlertOutcome {
             name: a.name.clone(),
             within: a.within,
-            fired_after: fired.zip(run.window).map(|(f, w)| elapsed(w.first_trigger, f)),
+            fired_after: fired
+                .zip(run.window)
+                .map(|(f, w)| elapsed(w.first_trigger, f)),
         };
         let (fired_cell, time_cell) = match (fired, outcome.fired_after) {
-            (Some(f), Some(d)) => {
-                (hms(f), format!("{} {}", format_duration(d), if outcome.in_time() { "✓" } else { "✗ late" }))
-            }
+            (Some(f), Some(d)) => (
+                hms(f),
+                format!(
+                    "{} {}",
+                    format_duration(d),
+                    if outcome.in_time() { "✓" } else { "✗ late" }
+                ),
+            ),
             _ => ("not fired".to_string(), "✗ did not fire".to_string()),
         };
-        line(out, format!("| {} | {} | {fired_cell} | {time_cell} |", cell(&a.name), format_duration(a.within)));
+        line(
+            out,
+            format!(
+                "| {} | {} | {fired_cell} | {time_cell} |",
+                cell(&a.name),
+                format_duration(a.within)
+            ),
+        );
     }
     line(out, "");
 }
@@ -808,7 +1013,9 @@ fn alerts(run: &Run, out: &mut String) {
 fn first_firing(run: &Run, name: &str) -> Option<Ts> {
     let trigger = run.window?.first_trigger;
     run.records.iter().find_map(|r| match &r.event {
-        Event::Alert { name: n, state } if n == name && state == "firing" && r.ts >= trigger => Some(r.ts),
+        Event::Alert { name: n, state } if n == name && state == "firing" && r.ts >= trigger => {
+            Some(r.ts)
+        }
         _ => None,
     })
 }
@@ -822,7 +1029,10 @@ fn faults(run: &Run, out: &mut String) {
         line(out, "No faults in this scenario.");
         line(out, "");
     } else {
-        line(out, "| fault | armed | triggered | targets | reverted | result |");
+        line(
+            out,
+            "| fault | armed | triggered | targets | reverted | result |",
+        );
         line(out, "|---|---|---|---|---|---|");
         for f in &run.faults {
             line(out, fault_row(f));
@@ -841,7 +1051,9 @@ fn fault_row(f: &FaultHistory) -> String {
         "| {} | {} | {} | {} | {} | {} |",
         cell(f.name),
         armed_cell(f),
-        f.triggered.map(|(ts, by)| format!("{} by {}", hms(ts), cell(by))).unwrap_or_else(|| "—".to_string()),
+        f.triggered
+            .map(|(ts, by)| format!("{} by {}", hms(ts), cell(by)))
+            .unwrap_or_else(|| "—".to_string()),
         targets_cell(f),
         reverted_cell(f),
         fault_result_cell(f)
@@ -849,8 +1061,16 @@ fn fault_row(f: &FaultHistory) -> String {
 }
 
 fn armed_cell(f: &FaultHistory) -> String {
-    let mut parts: Vec<String> = f.armed.iter().map(|(ts, by)| format!("{} by {}", hms(*ts), cell(by))).collect();
-    parts.extend(f.disarmed.iter().map(|(ts, by)| format!("disarmed {} by {}", hms(*ts), cell(by))));
+    let mut parts: Vec<String> = f
+        .armed
+        .iter()
+        .map(|(ts, by)| format!("{} by {}", hms(*ts), cell(by)))
+        .collect();
+    parts.extend(
+        f.disarmed
+            .iter()
+            .map(|(ts, by)| format!("disarmed {} by {}", hms(*ts), cell(by))),
+    );
     if parts.is_empty() {
         "—".to_string()
     } else {
@@ -866,20 +1086,34 @@ fn targets_cell(f: &FaultHistory) -> String {
 }
 
 fn reverted_cell(f: &FaultHistory) -> String {
-    let reason = f.revert_reason().map(|r| r.as_str()).unwrap_or("no reason recorded");
+    let reason = f
+        .revert_reason()
+        .map(|r| r.as_str())
+        .unwrap_or("no reason recorded");
     let attempts = f.reverting.len();
-    let attempts = if attempts > 1 { format!(", {attempts} attempts") } else { String::new() };
+    let attempts = if attempts > 1 {
+        format!(", {attempts} attempts")
+    } else {
+        String::new()
+    };
     match f.final_revert() {
         Some(r) if r.ok => format!("{} ({reason}{attempts})", hms(r.ts)),
         Some(r) => format!("✗ failed {} ({reason}{attempts})", hms(r.ts)),
-        None if !f.reverting.is_empty() => format!("reverting since {} ({reason}{attempts})", hms(f.reverting[0].0)),
+        None if !f.reverting.is_empty() => format!(
+            "reverting since {} ({reason}{attempts})",
+            hms(f.reverting[0].0)
+        ),
         None => "—".to_string(),
     }
 }
 
 fn fault_result_cell(f: &FaultHistory) -> String {
     if f.triggered.is_none() {
-        return if f.armed.is_empty() { "not run".to_string() } else { "armed, not triggered".to_string() };
+        return if f.armed.is_empty() {
+            "not run".to_string()
+        } else {
+            "armed, not triggered".to_string()
+        };
     }
     let mut parts = Vec::new();
     match &f.injected {
@@ -889,7 +1123,10 @@ fn fault_result_cell(f: &FaultHistory) -> String {
     }
     match f.final_revert() {
         Some(r) if r.ok => parts.push(with_detail("✓ reverted", r.detail)),
-        Some(r) => parts.push(format!("✗ REVERT FAILED: {} — may still be active", or_unknown(r.detail))),
+        Some(r) => parts.push(format!(
+            "✗ REVERT FAILED: {} — may still be active",
+            or_unknown(r.detail)
+        )),
         None => parts.push("✗ not reverted — may still be active".to_string()),
     }
     cell(&parts.join("; "))
@@ -905,8 +1142,12 @@ fn with_detail(what: &str, detail: &str) -> String {
 
 /// What each fault was set to do, as confirmed when it was armed.
 fn fault_plans(run: &Run, out: &mut String) {
-    let with_plans: Vec<(&str, &FaultInfo)> =
-        run.faults.iter().filter_map(|f| f.info.map(|i| (f.name, i))).filter(|(_, i)| !i.plan.is_empty()).collect();
+    let with_plans: Vec<(&str, &FaultInfo)> = run
+        .faults
+        .iter()
+        .filter_map(|f| f.info.map(|i| (f.name, i)))
+        .filter(|(_, i)| !i.plan.is_empty())
+        .collect();
     if with_plans.is_empty() {
         return;
     }
@@ -916,7 +1157,13 @@ fn fault_plans(run: &Run, out: &mut String) {
         let steps: Vec<String> = info.plan.iter().map(|p| code(p)).collect();
         line(
             out,
-            format!("- {} ({}, {}): {}", one_line(name), info.kind, format_duration(info.duration), steps.join(", ")),
+            format!(
+                "- {} ({}, {}): {}",
+                one_line(name),
+                info.kind,
+                format_duration(info.duration),
+                steps.join(", ")
+            ),
         );
     }
     line(out, "");
@@ -924,13 +1171,25 @@ fn fault_plans(run: &Run, out: &mut String) {
 
 /// Kill-switch latency: from the abort to the last revert that settled after it.
 fn kill_switch_line(run: &Run, a: &Abort) -> String {
-    let head = format!("Kill switch: pulled by {} ({}) at {}", one_line(a.by), a.source.as_str(), hms(a.ts));
-    let settled: Vec<&Reverted> =
-        run.faults.iter().filter_map(|f| f.final_revert()).filter(|r| r.ts >= a.ts).collect();
+    let head = format!(
+        "Kill switch: pulled by {} ({}) at {}",
+        one_line(a.by),
+        a.source.as_str(),
+        hms(a.ts)
+    );
+    let settled: Vec<&Reverted> = run
+        .faults
+        .iter()
+        .filter_map(|f| f.final_revert())
+        .filter(|r| r.ts >= a.ts)
+        .collect();
     let still_active = run.faults.iter().any(|f| f.may_be_active());
     let tail = match settled.iter().map(|r| r.ts).max() {
         _ if still_active => "; NOT every fault was reverted (see above).".to_string(),
-        Some(last) => format!("; every fault reverted {} later.", format_duration(elapsed(a.ts, last))),
+        Some(last) => format!(
+            "; every fault reverted {} later.",
+            format_duration(elapsed(a.ts, last))
+        ),
         None => "; no fault was active.".to_string(),
     };
     format!("{head}{tail}")
@@ -968,7 +1227,12 @@ fn timeline(run: &Run, out: &mut String) {
 }
 
 fn entry_row(run: &Run, e: &Entry) -> String {
-    format!("| {} | {} | {} |", format_offset(run.offset_ms(e.ts)), cell(&e.who), cell(&e.what))
+    format!(
+        "| {} | {} | {} |",
+        format_offset(run.offset_ms(e.ts)),
+        cell(&e.who),
+        cell(&e.what)
+    )
 }
 
 fn nobody() -> String {
@@ -976,41 +1240,96 @@ fn nobody() -> String {
 }
 
 fn record_entry(run: &Run, r: &Record) -> Option<Entry> {
-    let entry = |who: &str, what: String| Some(Entry { ts: r.ts, who: who.to_string(), what });
+    let entry = |who: &str, what: String| {
+        Some(Entry {
+            ts: r.ts,
+            who: who.to_string(),
+            what,
+        })
+    };
     match &r.event {
         Event::RunStarted(info) => entry(&info.operator, format!("run started ({})", info.mode)),
         Event::Phase { phase } => phase_words(run, *phase).and_then(|w| entry("—", w)),
         Event::Sample { .. } => None,
         Event::Armed { fault, by, .. } => entry(by, format!("armed {}", code(fault))),
         Event::Disarmed { fault, by } => entry(by, format!("disarmed {}", code(fault))),
-        Event::Override { by, failing } => {
-            entry(by, format!("triggered despite a failing steady state: {}", failing.join("; ")))
-        }
+        Event::Override { by, failing } => entry(
+            by,
+            format!(
+                "triggered despite a failing steady state: {}",
+                failing.join("; ")
+            ),
+        ),
         Event::FaultInjecting { fault, by, .. } => entry(by, format!("triggered {}", code(fault))),
-        Event::FaultInjected { fault, ok: true, targets, detail } => {
+        Event::FaultInjected {
+            fault,
+            ok: true,
+            targets,
+            detail,
+        } => {
             let mut what = format!("injected {}", code(fault));
             if !targets.is_empty() {
                 what.push_str(&format!(": {}", targets.join(", ")));
             }
             entry("—", with_detail(&what, detail))
         }
-        Event::FaultInjected { fault, ok: false, detail, .. } => {
-            entry("—", format!("injection of {} FAILED: {}", code(fault), or_unknown(detail)))
+        Event::FaultInjected {
+            fault,
+            ok: false,
+            detail,
+            ..
+        } => entry(
+            "—",
+            format!(
+                "injection of {} FAILED: {}",
+                code(fault),
+                or_unknown(detail)
+            ),
+        ),
+        Event::FaultReverting {
+            fault,
+            reason,
+            attempt,
+            ..
+        } => {
+            let attempt = if *attempt > 1 {
+                format!(", attempt {attempt}")
+            } else {
+                String::new()
+            };
+            entry(
+                "—",
+                format!("reverting {} ({}{attempt})", code(fault), reason.as_str()),
+            )
         }
-        Event::FaultReverting { fault, reason, attempt, .. } => {
-            let attempt = if *attempt > 1 { format!(", attempt {attempt}") } else { String::new() };
-            entry("—", format!("reverting {} ({}{attempt})", code(fault), reason.as_str()))
+        Event::FaultReverted {
+            fault,
+            ok,
+            attempt,
+            detail,
+            will_retry,
+        } => entry(
+            "—",
+            reverted_words(fault, *ok, *attempt, detail, *will_retry),
+        ),
+        Event::GuardrailTripped {
+            signal,
+            criterion,
+            value,
+        } => {
+            let v = run
+                .signal_info(signal)
+                .map(|i| format_value(*value, i.unit))
+                .unwrap_or_else(|| value.to_string());
+            entry(
+                "—",
+                format!("guardrail tripped: {signal} {v} ({criterion})"),
+            )
         }
-        Event::FaultReverted { fault, ok, attempt, detail, will_retry } => {
-            entry("—", reverted_words(fault, *ok, *attempt, detail, *will_retry))
-        }
-        Event::GuardrailTripped { signal, criterion, value } => {
-            let v = run.signal_info(signal).map(|i| format_value(*value, i.unit)).unwrap_or_else(|| value.to_string());
-            entry("—", format!("guardrail tripped: {signal} {v} ({criterion})"))
-        }
-        Event::Abort { by, source, detail } => {
-            entry(by, with_detail(&format!("kill switch pulled ({})", source.as_str()), detail))
-        }
+        Event::Abort { by, source, detail } => entry(
+            by,
+            with_detail(&format!("kill switch pulled ({})", source.as_str()), detail),
+        ),
         Event::Note { author, kind, text } => {
             let kind = match kind {
                 NoteKind::Note => "note",
@@ -1028,32 +1347,58 @@ fn phase_words(run: &Run, phase: Phase) -> Option<String> {
     match phase {
         Phase::Baseline => Some(format!("baseline ({})", format_duration(run.info.baseline))),
         Phase::Ready => Some("ready to arm".to_string()),
-        Phase::Recovery => Some(format!("recovery window ({})", format_duration(run.info.recovery))),
+        Phase::Recovery => Some(format!(
+            "recovery window ({})",
+            format_duration(run.info.recovery)
+        )),
         Phase::Done => Some("done".to_string()),
         Phase::Armed | Phase::Injecting | Phase::Active | Phase::Reverting => None,
     }
 }
 
 fn reverted_words(fault: &str, ok: bool, attempt: u32, detail: &str, will_retry: bool) -> String {
-    let attempt_words = if attempt > 1 { format!(" (attempt {attempt})") } else { String::new() };
+    let attempt_words = if attempt > 1 {
+        format!(" (attempt {attempt})")
+    } else {
+        String::new()
+    };
     if ok {
         return with_detail(&format!("reverted {}{attempt_words}", code(fault)), detail);
     }
-    let next = if will_retry { "will retry" } else { "no retry left" };
-    format!("revert of {} FAILED (attempt {attempt}): {}; {next}", code(fault), or_unknown(detail))
+    let next = if will_retry {
+        "will retry"
+    } else {
+        "no retry left"
+    };
+    format!(
+        "revert of {} FAILED (attempt {attempt}): {}; {next}",
+        code(fault),
+        or_unknown(detail)
+    )
 }
 
 /// Each signal's first violation of its `expect` in the window, and its return.
 fn signal_markers(run: &Run) -> Vec<Entry> {
-    let mut markers: Vec<Entry> = run.signals.iter().flat_map(|s| markers_for(run, s)).collect();
+    let mut markers: Vec<Entry> = run
+        .signals
+        .iter()
+        .flat_map(|s| markers_for(run, s))
+        .collect();
     markers.sort_by_key(|m| m.ts);
     markers
 }
 
 fn markers_for(run: &Run, s: &SignalView) -> Vec<Entry> {
-    let (Some(expect), Some(first)) = (&s.info.expect, s.outcome.violations.first()) else { return vec![] };
+    let (Some(expect), Some(first)) = (&s.info.expect, s.outcome.violations.first()) else {
+        return vec![];
+    };
     let mut out = Vec::new();
-    if let Some(v) = s.points.iter().find(|p| p.ts == first.start).and_then(|p| p.value) {
+    if let Some(v) = s
+        .points
+        .iter()
+        .find(|p| p.ts == first.start)
+        .and_then(|p| p.value)
+    {
         let op = violation_op(v, expect.value);
         out.push(Entry {
             ts: first.start,
@@ -1099,7 +1444,11 @@ fn return_within_expect(run: &Run, s: &SignalView, first: &Span) -> Option<Ts> {
     let end = run.window?.end;
     let mut streak: Option<Ts> = None;
     let mut count = 0;
-    for p in s.points.iter().filter(|p| p.ts > first.start && p.ts <= end) {
+    for p in s
+        .points
+        .iter()
+        .filter(|p| p.ts > first.start && p.ts <= end)
+    {
         match p.value.filter(|v| v.is_finite()) {
             Some(v) if expect.holds(v) => {
                 let start = *streak.get_or_insert(p.ts);
@@ -1122,22 +1471,41 @@ fn return_within_expect(run: &Run, s: &SignalView, first: &Span) -> Option<Ts> {
 fn notes(run: &Run, out: &mut String) {
     line(out, "## Notes");
     line(out, "");
-    let notes: Vec<&Note> = run.notes.iter().filter(|n| n.kind == NoteKind::Note).collect();
+    let notes: Vec<&Note> = run
+        .notes
+        .iter()
+        .filter(|n| n.kind == NoteKind::Note)
+        .collect();
     if notes.is_empty() {
         line(out, "None recorded.");
     }
     for n in notes {
-        line(out, format!("- **{}, {}** — {}", one_line(n.author), hms(n.ts), one_line(n.text)));
+        line(
+            out,
+            format!(
+                "- **{}, {}** — {}",
+                one_line(n.author),
+                hms(n.ts),
+                one_line(n.text)
+            ),
+        );
     }
     line(out, "");
     line(out, "## Action items");
     line(out, "");
-    let actions: Vec<&Note> = run.notes.iter().filter(|n| n.kind == NoteKind::Action).collect();
+    let actions: Vec<&Note> = run
+        .notes
+        .iter()
+        .filter(|n| n.kind == NoteKind::Action)
+        .collect();
     if actions.is_empty() {
         line(out, "None recorded.");
     }
     for n in actions {
-        line(out, format!("- [ ] {} ({})", one_line(n.text), one_line(n.author)));
+        line(
+            out,
+            format!("- [ ] {} ({})", one_line(n.text), one_line(n.author)),
+        );
     }
     line(out, "");
 }
@@ -1149,7 +1517,15 @@ fn queries(run: &Run, out: &mut String) {
         line(out, "None.");
     }
     for s in &run.info.signals {
-        line(out, format!("- {} ({}): {}", one_line(&s.name), query_kind(s), code(&s.source)));
+        line(
+            out,
+            format!(
+                "- {} ({}): {}",
+                one_line(&s.name),
+                query_kind(s),
+                code(&s.source)
+            ),
+        );
     }
 }
 
