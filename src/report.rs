@@ -543,16 +543,17 @@ fn value_or_dash(v: Option<f64>, info: &SignalInfo) -> String {
         .unwrap_or_else(|| "—".to_string())
 }
 
+/// How the kill switch was pulled, to follow "pulled by alice" (a person) or "pulled".
 fn source_words(source: AbortSource) -> &'static str {
     match source {
-        AbortSource::Key => "a key in the TUI",
-        AbortSource::Join => "a joined session",
-        AbortSource::Guardrail => "a guardrail",
-        AbortSource::Signal => "a signal to the process (SIGHUP, SIGTERM or SIGINT)",
-        AbortSource::Ttl => "the safety.max_duration ceiling",
-        AbortSource::Quit => "quitting with a fault active",
-        AbortSource::Terminal => "the terminal going away",
-        AbortSource::Panic => "gameday crashing",
+        AbortSource::Key => "from the TUI",
+        AbortSource::Join => "from a joined session",
+        AbortSource::Quit => "by quitting with a fault active",
+        AbortSource::Signal => "with a signal to the process (SIGHUP, SIGTERM or SIGINT)",
+        AbortSource::Guardrail => "by a guardrail",
+        AbortSource::Ttl => "when safety.max_duration ran out",
+        AbortSource::Terminal => "when the terminal went away",
+        AbortSource::Panic => "when gameday crashed",
     }
 }
 
@@ -646,9 +647,13 @@ fn hypothesis_and_verdict(run: &Run, out: &mut String) {
 }
 
 fn abort_sentence(a: &Abort) -> String {
+    let who = if pulled_by_a_person(a.source) {
+        format!(" by {}", one_line(a.by))
+    } else {
+        String::new()
+    };
     let mut s = format!(
-        "The kill switch was pulled by {} from {} at {}",
-        one_line(a.by),
+        "The kill switch was pulled{who} {} at {}",
         source_words(a.source),
         hms(a.ts)
     );
@@ -1542,5 +1547,271 @@ fn measure_words(m: Measure) -> &'static str {
         Measure::P50 => "p50",
         Measure::P90 => "p90",
         Measure::P99 => "p99",
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::scenario::model::{Criterion, Unit};
+
+    fn at(secs: i64) -> Ts {
+        DateTime::from_timestamp(1_795_773_600 + secs, 0).unwrap()
+    }
+
+    fn info() -> RunInfo {
+        RunInfo {
+            run_id: "r".into(),
+            scenario: "cache-outage".into(),
+            scenario_path: "s.yaml".into(),
+            scenario_text: String::new(),
+            scenario_sha256: "0123456789abcdef".into(),
+            hypothesis: "The API survives without its cache.".into(),
+            description: None,
+            owner: None,
+            operator: "carol".into(),
+            host: "h".into(),
+            version: "0.1.0".into(),
+            run_dir: "runs/r/".into(),
+            mode: "headless".into(),
+            demo: false,
+            prometheus_url: None,
+            kube_context: None,
+            kube_namespace: None,
+            baseline: Duration::from_secs(10),
+            recovery: Duration::from_secs(10),
+            signals: vec![SignalInfo {
+                name: "errors".into(),
+                kind: "command".into(),
+                source: "count-errors".into(),
+                unit: Unit::Ratio,
+                measure: None,
+                expect: Some(Criterion {
+                    op: Op::Lt,
+                    value: 0.01,
+                    for_: None,
+                    text: "< 1%".into(),
+                }),
+                abort: Some(Criterion {
+                    op: Op::Gt,
+                    value: 0.05,
+                    for_: None,
+                    text: "> 5%".into(),
+                }),
+                tolerate: Duration::ZERO,
+                interval: Duration::from_secs(1),
+            }],
+            faults: vec![FaultInfo {
+                name: "stop cache".into(),
+                kind: "exec".into(),
+                duration: Duration::from_secs(30),
+                plan: vec![],
+            }],
+            alerts: vec![],
+        }
+    }
+
+    fn journal(events: Vec<(i64, Event)>) -> Vec<Record> {
+        events
+            .into_iter()
+            .enumerate()
+            .map(|(i, (s, event))| Record {
+                seq: i as u64 + 1,
+                ts: at(s),
+                event,
+            })
+            .collect()
+    }
+
+    fn sample(v: f64) -> Event {
+        Event::Sample {
+            signal: "errors".into(),
+            value: Some(v),
+            error: None,
+        }
+    }
+
+    /// A guardrail trips the kill switch at T+00:03; the revert settles 250 ms later.
+    fn guardrail_abort() -> Vec<Record> {
+        let mut events = vec![
+            (0, Event::RunStarted(Box::new(info()))),
+            (
+                0,
+                Event::Phase {
+                    phase: Phase::Baseline,
+                },
+            ),
+        ];
+        events.extend((1..=10).map(|s| (s, sample(0.001))));
+        events.push((
+            10,
+            Event::Phase {
+                phase: Phase::Ready,
+            },
+        ));
+        events.push((
+            11,
+            Event::Armed {
+                fault: "stop cache".into(),
+                by: "carol".into(),
+                plan: vec![],
+            },
+        ));
+        events.push((
+            12,
+            Event::FaultInjecting {
+                fault: "stop cache".into(),
+                by: "carol".into(),
+                action: "inject".into(),
+            },
+        ));
+        events.push((
+            12,
+            Event::FaultInjected {
+                fault: "stop cache".into(),
+                ok: true,
+                targets: vec![],
+                detail: String::new(),
+            },
+        ));
+        events.push((13, sample(0.02)));
+        events.push((14, sample(0.08)));
+        events.push((15, sample(0.09)));
+        events.push((
+            15,
+            Event::GuardrailTripped {
+                signal: "errors".into(),
+                criterion: "> 5%".into(),
+                value: 0.09,
+            },
+        ));
+        events.push((
+            15,
+            Event::Abort {
+                by: "guardrail".into(),
+                source: AbortSource::Guardrail,
+                detail: "errors 9 % (> 5%)".into(),
+            },
+        ));
+        events.push((
+            15,
+            Event::FaultReverting {
+                fault: "stop cache".into(),
+                reason: RevertReason::Abort,
+                attempt: 1,
+                action: "revert".into(),
+            },
+        ));
+        let mut records = journal(events);
+        let reverted_at = at(15) + chrono::Duration::milliseconds(250);
+        let mut push = |event: Event| {
+            let seq = records.len() as u64 + 1;
+            records.push(Record {
+                seq,
+                ts: reverted_at,
+                event,
+            });
+        };
+        push(Event::FaultReverted {
+            fault: "stop cache".into(),
+            ok: true,
+            attempt: 1,
+            detail: String::new(),
+            will_retry: false,
+        });
+        push(Event::Verdict {
+            verdict: Verdict::Aborted,
+            reasons: vec![
+                "the kill switch ended the run".into(),
+                "`errors` violated < 1 %; worst 9 %".into(),
+            ],
+        });
+        records
+    }
+
+    #[test]
+    fn a_guardrail_abort_names_the_guardrail_not_a_person() {
+        let report = render(&guardrail_abort()).unwrap();
+        assert!(
+            report.starts_with("# Game day: cache-outage — ABORTED\n"),
+            "{report}"
+        );
+        assert!(
+            report.contains(
+                "**Verdict: ABORTED** — The kill switch ended the run. `errors` violated < 1 %; worst 9 %. \
+                 The kill switch was pulled by a guardrail at 10:00:15 (errors 9 % (> 5%))."
+            ),
+            "{report}"
+        );
+        assert!(report.contains("Kill switch: pulled by guardrail (guardrail) at 10:00:15; every fault reverted 250 ms later."));
+        assert!(
+            report.contains("| operators | carol (driver) |"),
+            "{report}"
+        );
+        assert!(
+            report.contains("| 00:03 | — | guardrail tripped: errors 9 % (> 5%) |"),
+            "{report}"
+        );
+        assert!(
+            report.contains("| 00:01 | — | errors 2 % > 1 % |"),
+            "{report}"
+        );
+        assert!(
+            report.contains("| errors | < 1 % | 0.1 % | 9 % at T+00:03 | 8 % | not recovered |"),
+            "{report}"
+        );
+        // neither cluster nor Prometheus rows when the run used neither
+        assert!(
+            !report.contains("| cluster |") && !report.contains("| Prometheus |"),
+            "{report}"
+        );
+        assert!(!report.contains("## Alerts"), "{report}");
+    }
+
+    #[test]
+    fn table_cells_and_code_spans_survive_user_text() {
+        assert_eq!(cell("a | b\nc\r\nd"), "a \\| b c d");
+        assert_eq!(code("rate(x[1m])\n  / y"), "`rate(x[1m]) / y`");
+        assert_eq!(code("echo `date`"), "`` echo `date` ``");
+        assert_eq!(code_cell("a|b"), "`a\\|b`");
+    }
+
+    #[test]
+    fn small_helpers() {
+        assert_eq!(short_hash("3f1c5e0d2b7a9a0e"), "3f1c…9a0e");
+        assert_eq!(short_hash("abc"), "abc");
+        assert_eq!(
+            sentence("no fault was triggered"),
+            "No fault was triggered."
+        );
+        assert_eq!(
+            sentence("`p99` violated < 300 ms."),
+            "`p99` violated < 300 ms."
+        );
+        assert_eq!(violation_op(0.4, 0.3), Op::Gt);
+        assert_eq!(violation_op(1.0, 2.0), Op::Lt);
+    }
+
+    #[test]
+    fn long_series_are_downsampled_evenly_to_sixty_points() {
+        let points: Vec<Point> = (0..601)
+            .map(|s| Point {
+                ts: at(s),
+                value: Some(s as f64),
+            })
+            .collect();
+        let picked = downsample(&points, SPARKLINE_POINTS);
+        assert_eq!(picked.len(), 60);
+        assert_eq!(picked[0].value, Some(0.0));
+        assert_eq!(picked[59].value, Some(600.0));
+        let short = downsample(&points[..10], SPARKLINE_POINTS);
+        assert_eq!(short.len(), 10);
+    }
+
+    #[test]
+    fn rendering_is_deterministic() {
+        let records = guardrail_abort();
+        assert_eq!(render(&records).unwrap(), render(&records).unwrap());
     }
 }
