@@ -2,6 +2,7 @@
 #![deny(clippy::unwrap_used)]
 
 pub mod analysis;
+pub mod demo;
 pub mod describe;
 pub mod engine;
 pub mod faults;
@@ -15,4 +16,3 @@ pub mod runner;
 pub mod scenario;
 pub mod signals;
 pub mod units;
-pub mod demo;

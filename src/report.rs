@@ -1,19 +1,1817 @@
-//! Placeholder until the report lands.
+//! The report: `report.md`, a pure function of the journal.
+//!
+//! `render` reads nothing but the records it is given (no clock, no environment, no
+//! files), so `gameday report RUN_DIR` reproduces a run's report byte for byte. The
+//! criteria are judged by `analysis::evaluate`, the same code the engine used for the
+//! verdict, so the table and the verdict can never disagree.
+
+use std::fs::{self, File};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::analysis::{self, AlertOutcome, Outcome, Point, Span, Status, Window};
+use crate::journal::{
+    self, AbortSource, Event, FaultInfo, JournalError, NoteKind, Phase, Record, RevertReason,
+    RunInfo, SignalInfo, Verdict,
+};
+use crate::scenario::model::{Measure, Op};
+use crate::units::{format_duration, format_offset, format_value, sparkline};
+
+pub type Ts = DateTime<Utc>;
+
+/// At most this many points in a signal's text sparkline.
+const SPARKLINE_POINTS: usize = 60;
+/// Samples back within `expect` in a row before a signal counts as returned.
+const RETURN_STREAK: usize = 3;
 
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct ReportError(String);
+#[non_exhaustive]
+pub enum ReportError {
+    #[error("the journal has no run_started line: not a gameday journal")]
+    NoRunStarted,
+    #[error("{path} has no run_started line: not a gameday journal")]
+    NotAJournal { path: PathBuf },
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    #[error("cannot write report {path}: {source} (is the disk full or read-only?)")]
+    Write { path: PathBuf, source: io::Error },
+}
 
+/// Reads `run_dir/journal.jsonl`, renders it and writes `run_dir/report.md` atomically
+/// (a temporary file in the same directory, fsynced, then renamed over the report).
 pub fn write_report(run_dir: &Path) -> Result<PathBuf, ReportError> {
-    let records = crate::journal::read_journal(&run_dir.join("journal.jsonl"))
-        .map_err(|e| ReportError(e.to_string()))?;
-    let mut out = String::new();
-    for r in &records {
-        out.push_str(&crate::describe::describe(r, None));
-        out.push('\n');
-    }
+    let journal_path = run_dir.join("journal.jsonl");
+    let records = journal::read_journal(&journal_path)?;
+    let text = render(&records).map_err(|e| match e {
+        ReportError::NoRunStarted => ReportError::NotAJournal {
+            path: journal_path.clone(),
+        },
+        other => other,
+    })?;
     let path = run_dir.join("report.md");
-    std::fs::write(&path, out).map_err(|e| ReportError(e.to_string()))?;
+    write_atomically(&path, text.as_bytes()).map_err(|source| ReportError::Write {
+        path: path.clone(),
+        source,
+    })?;
     Ok(path)
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result?;
+    // the rename itself survives a power loss only once the directory is synced
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// The report of a run, from its journal records alone.
+pub fn render(records: &[Record]) -> Result<String, ReportError> {
+    let run = Run::from_records(records)?;
+    let mut out = String::new();
+    title(&run, &mut out);
+    banners(&run, &mut out);
+    demo_line(&run, &mut out);
+    hypothesis_and_verdict(&run, &mut out);
+    facts_table(&run, &mut out);
+    steady_state(&run, &mut out);
+    alerts(&run, &mut out);
+    faults(&run, &mut out);
+    timeline(&run, &mut out);
+    notes(&run, &mut out);
+    queries(&run, &mut out);
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------
+// What the journal says, gathered once
+// ---------------------------------------------------------------------------------------
+
+struct Injected<'a> {
+    ts: Ts,
+    ok: bool,
+    targets: &'a [String],
+    detail: &'a str,
+}
+
+struct Reverted<'a> {
+    ts: Ts,
+    ok: bool,
+    attempt: u32,
+    detail: &'a str,
+    will_retry: bool,
+}
+
+/// Everything the journal says about one fault.
+struct FaultHistory<'a> {
+    name: &'a str,
+    info: Option<&'a FaultInfo>,
+    armed: Vec<(Ts, &'a str)>,
+    disarmed: Vec<(Ts, &'a str)>,
+    triggered: Option<(Ts, &'a str)>,
+    injected: Option<Injected<'a>>,
+    reverting: Vec<(Ts, RevertReason, u32)>,
+    reverted: Vec<Reverted<'a>>,
+}
+
+impl<'a> FaultHistory<'a> {
+    fn new(name: &'a str, info: Option<&'a FaultInfo>) -> Self {
+        FaultHistory {
+            name,
+            info,
+            armed: vec![],
+            disarmed: vec![],
+            triggered: None,
+            injected: None,
+            reverting: vec![],
+            reverted: vec![],
+        }
+    }
+
+    /// The revert that settled the fault: a success, or a failure with no retry to come.
+    fn final_revert(&self) -> Option<&Reverted<'a>> {
+        self.reverted.iter().rev().find(|r| r.ok || !r.will_retry)
+    }
+
+    fn reverted_ok(&self) -> bool {
+        self.reverted.iter().any(|r| r.ok)
+    }
+
+    /// Triggered and never reverted successfully: it may still be in place.
+    fn may_be_active(&self) -> bool {
+        self.triggered.is_some() && !self.reverted_ok()
+    }
+
+    fn inject_error(&self) -> Option<&'a str> {
+        self.injected.as_ref().filter(|i| !i.ok).map(|i| i.detail)
+    }
+
+    /// Why the fault may still be active, in the words of its last revert.
+    fn revert_failure_detail(&self) -> String {
+        match self.reverted.last() {
+            Some(r) if !r.ok && !r.will_retry => {
+                format!(
+                    "{} (revert attempt {} failed, no retry left)",
+                    or_unknown(r.detail),
+                    r.attempt
+                )
+            }
+            Some(r) if !r.ok => format!(
+                "{} (revert attempt {} failed; the journal ends before the next attempt)",
+                or_unknown(r.detail),
+                r.attempt
+            ),
+            _ if self.reverting.is_empty() => "the journal records no revert".to_string(),
+            _ => "the journal ends while it was being reverted".to_string(),
+        }
+    }
+
+    fn revert_reason(&self) -> Option<RevertReason> {
+        self.reverting.last().map(|r| r.1)
+    }
+}
+
+struct Abort<'a> {
+    ts: Ts,
+    by: &'a str,
+    source: AbortSource,
+    detail: &'a str,
+}
+
+struct Note<'a> {
+    ts: Ts,
+    author: &'a str,
+    kind: NoteKind,
+    text: &'a str,
+}
+
+/// One signal: its samples and how `analysis::evaluate` judged them.
+struct SignalView<'a> {
+    info: &'a SignalInfo,
+    points: Vec<Point>,
+    /// distinct sample errors with their counts, in order of first appearance
+    errors: Vec<(&'a str, usize)>,
+    outcome: Outcome,
+}
+
+/// The journal, read once into what the sections need.
+struct Run<'a> {
+    info: &'a RunInfo,
+    records: &'a [Record],
+    started: Ts,
+    /// when the run ended, or the last thing the journal knows of
+    ended: Ts,
+    window: Option<Window>,
+    verdict: Option<(Verdict, &'a [String])>,
+    faults: Vec<FaultHistory<'a>>,
+    abort: Option<Abort<'a>>,
+    notes: Vec<Note<'a>>,
+    signals: Vec<SignalView<'a>>,
+}
+
+impl<'a> Run<'a> {
+    fn from_records(records: &'a [Record]) -> Result<Self, ReportError> {
+        let (started, info) = records
+            .iter()
+            .find_map(|r| match &r.event {
+                Event::RunStarted(info) => Some((r.ts, info.as_ref())),
+                _ => None,
+            })
+            .ok_or(ReportError::NoRunStarted)?;
+        let last_ts = records.iter().map(|r| r.ts).max().unwrap_or(started);
+        let verdict_record = records.iter().find_map(|r| match &r.event {
+            Event::Verdict { verdict, reasons } => Some((r.ts, *verdict, reasons.as_slice())),
+            _ => None,
+        });
+        let ended = records
+            .iter()
+            .find_map(|r| matches!(r.event, Event::RunEnded { .. }).then_some(r.ts))
+            .or(verdict_record.map(|v| v.0))
+            .unwrap_or(last_ts);
+        let window = judging_window(records, verdict_record.map(|v| v.0).unwrap_or(last_ts));
+        let signals = info
+            .signals
+            .iter()
+            .map(|s| signal_view(s, records, window))
+            .collect();
+        Ok(Run {
+            info,
+            records,
+            started,
+            ended,
+            window,
+            verdict: verdict_record.map(|(_, v, reasons)| (v, reasons)),
+            faults: fault_histories(info, records),
+            abort: first_abort(records),
+            notes: collect_notes(records),
+            signals,
+        })
+    }
+
+    /// Time zero of the report: the first trigger, or the run's start when nothing was.
+    fn zero(&self) -> Ts {
+        self.window.map(|w| w.first_trigger).unwrap_or(self.started)
+    }
+
+    fn offset_ms(&self, ts: Ts) -> i64 {
+        (ts - self.zero()).num_milliseconds()
+    }
+
+    /// "T+00:23" (or "T−00:10" before time zero).
+    fn t_label(&self, ts: Ts) -> String {
+        let ms = self.offset_ms(ts);
+        if ms < 0 {
+            format!("T{}", format_offset(ms))
+        } else {
+            format!("T+{}", format_offset(ms))
+        }
+    }
+
+    fn verdict_word(&self) -> &'static str {
+        self.verdict.map(|(v, _)| v.word()).unwrap_or("IN PROGRESS")
+    }
+
+    fn signal_info(&self, name: &str) -> Option<&'a SignalInfo> {
+        self.info.signals.iter().find(|s| s.name == name)
+    }
+}
+
+/// The span the criteria are judged over, exactly as the engine saw it: from the first
+/// trigger, through the last settled revert, to the verdict (or the journal's end).
+fn judging_window(records: &[Record], end: Ts) -> Option<Window> {
+    let first_trigger = records
+        .iter()
+        .find_map(|r| matches!(r.event, Event::FaultInjecting { .. }).then_some(r.ts))?;
+    let last_revert = records.iter().rev().find_map(|r| match &r.event {
+        Event::FaultReverted { ok, will_retry, .. } if *ok || !*will_retry => Some(r.ts),
+        _ => None,
+    });
+    Some(Window {
+        first_trigger,
+        last_revert,
+        end,
+    })
+}
+
+fn signal_view<'a>(
+    info: &'a SignalInfo,
+    records: &'a [Record],
+    window: Option<Window>,
+) -> SignalView<'a> {
+    let mut points = Vec::new();
+    let mut errors: Vec<(&'a str, usize)> = Vec::new();
+    for r in records {
+        let Event::Sample {
+            signal,
+            value,
+            error,
+        } = &r.event
+        else {
+            continue;
+        };
+        if *signal != info.name {
+            continue;
+        }
+        match error {
+            Some(e) => {
+                points.push(Point {
+                    ts: r.ts,
+                    value: None,
+                });
+                match errors.iter_mut().find(|(m, _)| *m == e.as_str()) {
+                    Some((_, n)) => *n += 1,
+                    None => errors.push((e.as_str(), 1)),
+                }
+            }
+            None => points.push(Point {
+                ts: r.ts,
+                value: *value,
+            }),
+        }
+    }
+    let outcome = analysis::evaluate(info, &points, window);
+    SignalView {
+        info,
+        points,
+        errors,
+        outcome,
+    }
+}
+
+fn fault_histories<'a>(info: &'a RunInfo, records: &'a [Record]) -> Vec<FaultHistory<'a>> {
+    let mut faults: Vec<FaultHistory<'a>> = info
+        .faults
+        .iter()
+        .map(|f| FaultHistory::new(&f.name, Some(f)))
+        .collect();
+    for r in records {
+        let Some(name) = fault_name(&r.event) else {
+            continue;
+        };
+        let i = match faults.iter().position(|f| f.name == name) {
+            Some(i) => i,
+            None => {
+                faults.push(FaultHistory::new(name, None));
+                faults.len() - 1
+            }
+        };
+        record_fault_event(&mut faults[i], r);
+    }
+    faults
+}
+
+fn fault_name(event: &Event) -> Option<&str> {
+    match event {
+        Event::Armed { fault, .. }
+        | Event::Disarmed { fault, .. }
+        | Event::FaultInjecting { fault, .. }
+        | Event::FaultInjected { fault, .. }
+        | Event::FaultReverting { fault, .. }
+        | Event::FaultReverted { fault, .. } => Some(fault),
+        _ => None,
+    }
+}
+
+fn record_fault_event<'a>(f: &mut FaultHistory<'a>, r: &'a Record) {
+    match &r.event {
+        Event::Armed { by, .. } => f.armed.push((r.ts, by)),
+        Event::Disarmed { by, .. } => f.disarmed.push((r.ts, by)),
+        Event::FaultInjecting { by, .. } => {
+            f.triggered.get_or_insert((r.ts, by));
+        }
+        Event::FaultInjected {
+            ok,
+            targets,
+            detail,
+            ..
+        } => {
+            f.injected = Some(Injected {
+                ts: r.ts,
+                ok: *ok,
+                targets,
+                detail,
+            });
+        }
+        Event::FaultReverting {
+            reason, attempt, ..
+        } => f.reverting.push((r.ts, *reason, *attempt)),
+        Event::FaultReverted {
+            ok,
+            attempt,
+            detail,
+            will_retry,
+            ..
+        } => f.reverted.push(Reverted {
+            ts: r.ts,
+            ok: *ok,
+            attempt: *attempt,
+            detail,
+            will_retry: *will_retry,
+        }),
+        _ => {}
+    }
+}
+
+fn first_abort(records: &[Record]) -> Option<Abort<'_>> {
+    records.iter().find_map(|r| match &r.event {
+        Event::Abort { by, source, detail } => Some(Abort {
+            ts: r.ts,
+            by,
+            source: *source,
+            detail,
+        }),
+        _ => None,
+    })
+}
+
+fn collect_notes(records: &[Record]) -> Vec<Note<'_>> {
+    records
+        .iter()
+        .filter_map(|r| match &r.event {
+            Event::Note { author, kind, text } => Some(Note {
+                ts: r.ts,
+                author,
+                kind: *kind,
+                text,
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Text helpers
+// ---------------------------------------------------------------------------------------
+
+fn line(out: &mut String, text: impl AsRef<str>) {
+    out.push_str(text.as_ref());
+    out.push('\n');
+}
+
+/// User text made safe for a table cell: one line, no column breaks.
+fn cell(text: &str) -> String {
+    let one_line = text.replace("\r\n", " ").replace(['\n', '\r'], " ");
+    one_line.replace('|', "\\|")
+}
+
+/// User text on one line outside tables.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// An inline code span that survives backticks in the text.
+fn code(text: &str) -> String {
+    let text = one_line(text);
+    if text.contains('`') {
+        format!("`` {text} ``")
+    } else {
+        format!("`{text}`")
+    }
+}
+
+/// An inline code span inside a table cell.
+fn code_cell(text: &str) -> String {
+    cell(&code(text))
+}
+
+fn hms(ts: Ts) -> String {
+    ts.format("%H:%M:%S").to_string()
+}
+
+fn date_hms(ts: Ts) -> String {
+    ts.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+fn elapsed(from: Ts, to: Ts) -> Duration {
+    (to - from).to_std().unwrap_or_default()
+}
+
+fn or_unknown(detail: &str) -> &str {
+    if detail.trim().is_empty() {
+        "no detail recorded"
+    } else {
+        detail
+    }
+}
+
+/// "abcd…wxyz" for a long hash.
+fn short_hash(hash: &str) -> String {
+    let chars: Vec<char> = hash.chars().collect();
+    if chars.len() <= 9 {
+        return hash.to_string();
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}…{tail}")
+}
+
+/// A reason as a sentence: first letter up, full stop at the end.
+fn sentence(text: &str) -> String {
+    let text = one_line(text);
+    let mut chars = text.chars();
+    let mut s = match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect::<String>(),
+        None => return String::new(),
+    };
+    if !s.ends_with(['.', '!', '?']) {
+        s.push('.');
+    }
+    s
+}
+
+fn value_or_dash(v: Option<f64>, info: &SignalInfo) -> String {
+    v.map(|v| format_value(v, info.unit))
+        .unwrap_or_else(|| "—".to_string())
+}
+
+/// How the kill switch was pulled, to follow "pulled by alice" (a person) or "pulled".
+fn source_words(source: AbortSource) -> &'static str {
+    match source {
+        AbortSource::Key => "from the TUI",
+        AbortSource::Join => "from a joined session",
+        AbortSource::Quit => "by quitting with a fault active",
+        AbortSource::Signal => "with a signal to the process (SIGHUP, SIGTERM or SIGINT)",
+        AbortSource::Guardrail => "by a guardrail",
+        AbortSource::Ttl => "when safety.max_duration ran out",
+        AbortSource::Terminal => "when the terminal went away",
+        AbortSource::Panic => "when gameday crashed",
+    }
+}
+
+/// Whether the kill switch was pulled by a person rather than by gameday itself.
+fn pulled_by_a_person(source: AbortSource) -> bool {
+    matches!(
+        source,
+        AbortSource::Key | AbortSource::Join | AbortSource::Quit | AbortSource::Signal
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// Sections
+// ---------------------------------------------------------------------------------------
+
+fn title(run: &Run, out: &mut String) {
+    line(
+        out,
+        format!(
+            "# Game day: {} — {}",
+            one_line(&run.info.scenario),
+            run.verdict_word()
+        ),
+    );
+    line(out, "");
+}
+
+fn banners(run: &Run, out: &mut String) {
+    for f in run.faults.iter().filter(|f| f.may_be_active()) {
+        line(
+            out,
+            format!(
+                "> **REVERT FAILED** — {} may still be active: {}. Run `gameday recover {}`.",
+                code(f.name),
+                one_line(&f.revert_failure_detail()),
+                one_line(&run.info.run_dir)
+            ),
+        );
+        line(out, "");
+    }
+    for f in &run.faults {
+        if let Some(error) = f.inject_error() {
+            line(
+                out,
+                format!(
+                    "> **INJECT FAILED** — {} could not be injected: {}.",
+                    code(f.name),
+                    one_line(or_unknown(error))
+                ),
+            );
+            line(out, "");
+        }
+    }
+}
+
+fn demo_line(run: &Run, out: &mut String) {
+    if run.info.demo {
+        line(
+            out,
+            "_This is a practice run against gameday's built-in demo service: no real system was touched._",
+        );
+        line(out, "");
+    }
+}
+
+fn hypothesis_and_verdict(run: &Run, out: &mut String) {
+    let hypothesis = one_line(&run.info.hypothesis);
+    line(out, format!("> **Hypothesis.** {hypothesis}"));
+    line(out, "");
+    let mut sentences: Vec<String> = match run.verdict {
+        Some((_, reasons)) => reasons.iter().map(|r| sentence(r)).collect(),
+        None => vec![
+            "No verdict was recorded: the run is still going, or gameday stopped before reaching one.".to_string(),
+        ],
+    };
+    if let Some(a) = &run.abort {
+        sentences.push(abort_sentence(a));
+    }
+    if let Some(s) = recovery_sentence(run) {
+        sentences.push(s);
+    }
+    line(
+        out,
+        format!(
+            "**Verdict: {}** — {}",
+            run.verdict_word(),
+            sentences.join(" ")
+        ),
+    );
+    line(out, "");
+}
+
+fn abort_sentence(a: &Abort) -> String {
+    let who = if pulled_by_a_person(a.source) {
+        format!(" by {}", one_line(a.by))
+    } else {
+        String::new()
+    };
+    let mut s = format!(
+        "The kill switch was pulled{who} {} at {}",
+        source_words(a.source),
+        hms(a.ts)
+    );
+    if !a.detail.trim().is_empty() {
+        s.push_str(&format!(" ({})", one_line(a.detail)));
+    }
+    s.push('.');
+    s
+}
+
+/// "Recovery took 71 s after the revert.", from the slowest signal to recover.
+fn recovery_sentence(run: &Run) -> Option<String> {
+    let never: Vec<String> = run
+        .signals
+        .iter()
+        .filter(|s| s.outcome.recovered_in == Some(None))
+        .map(|s| code(&s.info.name))
+        .collect();
+    if !never.is_empty() {
+        return Some(format!(
+            "{} had not recovered by the end of the run.",
+            never.join(", ")
+        ));
+    }
+    let slowest = run
+        .signals
+        .iter()
+        .filter_map(|s| s.outcome.recovered_in.flatten())
+        .max()?;
+    Some(format!(
+        "Recovery took {} after the revert.",
+        format_duration(slowest)
+    ))
+}
+
+fn facts_table(run: &Run, out: &mut String) {
+    let info = run.info;
+    line(out, "| | |");
+    line(out, "|---|---|");
+    line(out, format!("| when | {} |", when_cell(run)));
+    line(
+        out,
+        format!("| operators | {} |", cell(&operators(run).join(", "))),
+    );
+    if let Some(c) = cluster_cell(info) {
+        line(out, format!("| cluster | {c} |"));
+    }
+    if let Some(url) = &info.prometheus_url {
+        let every = info
+            .signals
+            .iter()
+            .find(|s| s.kind == "promql")
+            .map(|s| format!(", every {}", format_duration(s.interval)))
+            .unwrap_or_default();
+        line(out, format!("| Prometheus | {}{every} |", code_cell(url)));
+    }
+    line(
+        out,
+        format!(
+            "| scenario | {}, sha256 {} |",
+            code_cell(&info.scenario_path),
+            code_cell(&short_hash(&info.scenario_sha256))
+        ),
+    );
+    line(out, format!("| run | {} |", code_cell(&info.run_dir)));
+    line(out, format!("| mode | {} |", cell(&info.mode)));
+    line(
+        out,
+        format!(
+            "| gameday | {} on {} |",
+            cell(&info.version),
+            code_cell(&info.host)
+        ),
+    );
+    line(out, "");
+}
+
+fn when_cell(run: &Run) -> String {
+    let end = if run.ended.date_naive() == run.started.date_naive() {
+        hms(run.ended)
+    } else {
+        date_hms(run.ended)
+    };
+    let open = if run.verdict.is_none() {
+        ", no verdict yet"
+    } else {
+        ""
+    };
+    format!(
+        "{} → {} UTC ({}{open})",
+        date_hms(run.started),
+        end,
+        format_duration(elapsed(run.started, run.ended))
+    )
+}
+
+/// The driver first, then everyone else who acted, in order of first appearance.
+fn operators(run: &Run) -> Vec<String> {
+    let driver = run.info.operator.as_str();
+    let mut others: Vec<&str> = Vec::new();
+    for r in run.records {
+        let who = match &r.event {
+            Event::Note { author, .. } => Some(author.as_str()),
+            Event::Abort { by, source, .. } if pulled_by_a_person(*source) => Some(by.as_str()),
+            Event::Armed { by, .. }
+            | Event::Disarmed { by, .. }
+            | Event::FaultInjecting { by, .. } => Some(by.as_str()),
+            Event::Override { by, .. } => Some(by.as_str()),
+            _ => None,
+        };
+        if let Some(who) = who {
+            if who != driver && !others.contains(&who) {
+                others.push(who);
+            }
+        }
+    }
+    let mut list = vec![format!("{} (driver)", one_line(driver))];
+    list.extend(others.into_iter().map(one_line));
+    list
+}
+
+fn cluster_cell(info: &RunInfo) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(ctx) = &info.kube_context {
+        parts.push(format!("context {}", code_cell(ctx)));
+    }
+    if let Some(ns) = &info.kube_namespace {
+        parts.push(format!("namespace {}", code_cell(ns)));
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+// --- steady state ------------------------------------------------------------------------
+
+fn steady_state(run: &Run, out: &mut String) {
+    line(out, "## Steady state");
+    line(out, "");
+    if run.signals.is_empty() {
+        line(out, "No signals were watched.");
+        line(out, "");
+        return;
+    }
+    line(out, "| signal | expect | baseline (median) | worst during fault | after recovery | recovered in | result |");
+    line(out, "|---|---|---|---|---|---|---|");
+    for s in &run.signals {
+        line(out, criteria_row(run, s));
+    }
+    line(out, "");
+    for s in &run.signals {
+        line(out, sparkline_line(run, s));
+        line(out, "");
+    }
+    sample_errors(run, out);
+}
+
+fn criteria_row(run: &Run, s: &SignalView) -> String {
+    let o = &s.outcome;
+    let worst = match o.worst {
+        Some((v, ts)) if run.window.is_some() => {
+            format!("{} at {}", format_value(v, s.info.unit), run.t_label(ts))
+        }
+        _ => "—".to_string(),
+    };
+    let recovered = match o.recovered_in {
+        Some(Some(d)) => format_duration(d),
+        Some(None) => "not recovered".to_string(),
+        None => "—".to_string(),
+    };
+    format!(
+        "| {} | {} | {} | {} | {} | {} | {} |",
+        cell(&s.info.name),
+        expect_cell(s.info),
+        value_or_dash(o.baseline, s.info),
+        worst,
+        if run.window.is_some() {
+            value_or_dash(o.after, s.info)
+        } else {
+            "—".to_string()
+        },
+        recovered,
+        result_cell(run, s)
+    )
+}
+
+fn expect_cell(info: &SignalInfo) -> String {
+    let Some(expect) = &info.expect else {
+        return "—".to_string();
+    };
+    let mut s = expect.display(info.unit);
+    if !info.tolerate.is_zero() {
+        s.push_str(&format!(" (tolerate {})", format_duration(info.tolerate)));
+    }
+    cell(&s)
+}
+
+fn result_cell(run: &Run, s: &SignalView) -> String {
+    let o = &s.outcome;
+    match o.status {
+        Status::Held => "✓ held".to_string(),
+        Status::HeldWithinTolerance => {
+            let longest = o
+                .longest_violation()
+                .map(|v| v.duration())
+                .unwrap_or_default();
+            format!(
+                "✓ held (violation of {} within tolerance)",
+                format_duration(longest)
+            )
+        }
+        Status::Violated => violated_cell(run, o),
+        Status::NoData if run.window.is_none() => {
+            "? not judged: no fault was triggered".to_string()
+        }
+        Status::NoData => {
+            let longest = o
+                .gaps
+                .iter()
+                .map(|g| g.duration())
+                .max()
+                .unwrap_or_default();
+            format!("? no data for {}", format_duration(longest))
+        }
+        Status::Watched => "— watched".to_string(),
+    }
+}
+
+fn violated_cell(run: &Run, o: &Outcome) -> String {
+    let Some(span) = o.longest_violation() else {
+        return "✗ violated".to_string();
+    };
+    let mut s = format!(
+        "✗ violated {}, {} → {}",
+        format_duration(span.duration()),
+        run.t_label(span.start),
+        run.t_label(span.end)
+    );
+    let more = o.violations.len() - 1;
+    if more > 0 {
+        s.push_str(&format!(" (and {more} shorter)"));
+    }
+    s
+}
+
+fn sparkline_line(run: &Run, s: &SignalView) -> String {
+    let values: Vec<Option<f64>> = downsample(&s.points, SPARKLINE_POINTS)
+        .iter()
+        .map(|p| p.value)
+        .collect();
+    let spark = if values.is_empty() {
+        "(no samples)".to_string()
+    } else {
+        sparkline(&values, SPARKLINE_POINTS, false)
+    };
+    format!(
+        "{} {} ({})",
+        code(&s.info.name),
+        spark,
+        fault_window_words(run)
+    )
+}
+
+fn fault_window_words(run: &Run) -> String {
+    match run.window {
+        None => "no fault was triggered".to_string(),
+        Some(Window {
+            first_trigger,
+            last_revert: Some(r),
+            ..
+        }) => {
+            format!(
+                "fault window {} → {}",
+                run.t_label(first_trigger),
+                run.t_label(r)
+            )
+        }
+        Some(w) => format!(
+            "fault window {} → not reverted",
+            run.t_label(w.first_trigger)
+        ),
+    }
+}
+
+/// At most `max` points picked evenly over the whole run, first and last included.
+fn downsample(points: &[Point], max: usize) -> Vec<Point> {
+    let n = points.len();
+    if n <= max || max < 2 {
+        return points.iter().take(max).copied().collect();
+    }
+    (0..max).map(|i| points[i * (n - 1) / (max - 1)]).collect()
+}
+
+fn sample_errors(run: &Run, out: &mut String) {
+    let with_errors: Vec<&SignalView> = run
+        .signals
+        .iter()
+        .filter(|s| !s.errors.is_empty())
+        .collect();
+    if with_errors.is_empty() {
+        return;
+    }
+    line(out, "Sample errors (each stands for a missing value):");
+    line(out, "");
+    for s in with_errors {
+        let mut errors = s.errors.clone();
+        // most frequent first; ties keep their order of first appearance
+        errors.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+        let list: Vec<String> = errors
+            .iter()
+            .map(|(e, n)| format!("{} ×{n}", code(e)))
+            .collect();
+        line(
+            out,
+            format!("- {}: {}", one_line(&s.info.name), list.join(", ")),
+        );
+    }
+    line(out, "");
+}
+
+// --- alerts ------------------------------------------------------------------------------
+
+fn alerts(run: &Run, out: &mut String) {
+    if run.info.alerts.is_empty() {
+        return;
+    }
+    line(out, "## Alerts");
+    line(out, "");
+    line(out, "| alert | expected within | fired | time to alert |");
+    line(out, "|---|---|---|---|");
+    for a in &run.info.alerts {
+        let fired = first_firing(run, &a.name);
+        let outcome = AlertOutcome {
+            name: a.name.clone(),
+            within: a.within,
+            fired_after: fired
+                .zip(run.window)
+                .map(|(f, w)| elapsed(w.first_trigger, f)),
+        };
+        let (fired_cell, time_cell) = match (fired, outcome.fired_after) {
+            (Some(f), Some(d)) => (
+                hms(f),
+                format!(
+                    "{} {}",
+                    format_duration(d),
+                    if outcome.in_time() { "✓" } else { "✗ late" }
+                ),
+            ),
+            _ => ("not fired".to_string(), "✗ did not fire".to_string()),
+        };
+        line(
+            out,
+            format!(
+                "| {} | {} | {fired_cell} | {time_cell} |",
+                cell(&a.name),
+                format_duration(a.within)
+            ),
+        );
+    }
+    line(out, "");
+}
+
+/// The first time the alert fired at or after the first trigger, as the engine counts it.
+fn first_firing(run: &Run, name: &str) -> Option<Ts> {
+    let trigger = run.window?.first_trigger;
+    run.records.iter().find_map(|r| match &r.event {
+        Event::Alert { name: n, state } if n == name && state == "firing" && r.ts >= trigger => {
+            Some(r.ts)
+        }
+        _ => None,
+    })
+}
+
+// --- faults ------------------------------------------------------------------------------
+
+fn faults(run: &Run, out: &mut String) {
+    line(out, "## Faults");
+    line(out, "");
+    if run.faults.is_empty() {
+        line(out, "No faults in this scenario.");
+        line(out, "");
+    } else {
+        line(
+            out,
+            "| fault | armed | triggered | targets | reverted | result |",
+        );
+        line(out, "|---|---|---|---|---|---|");
+        for f in &run.faults {
+            line(out, fault_row(f));
+        }
+        line(out, "");
+        fault_plans(run, out);
+    }
+    if let Some(a) = &run.abort {
+        line(out, kill_switch_line(run, a));
+        line(out, "");
+    }
+}
+
+fn fault_row(f: &FaultHistory) -> String {
+    format!(
+        "| {} | {} | {} | {} | {} | {} |",
+        cell(f.name),
+        armed_cell(f),
+        f.triggered
+            .map(|(ts, by)| format!("{} by {}", hms(ts), cell(by)))
+            .unwrap_or_else(|| "—".to_string()),
+        targets_cell(f),
+        reverted_cell(f),
+        fault_result_cell(f)
+    )
+}
+
+fn armed_cell(f: &FaultHistory) -> String {
+    let mut parts: Vec<String> = f
+        .armed
+        .iter()
+        .map(|(ts, by)| format!("{} by {}", hms(*ts), cell(by)))
+        .collect();
+    parts.extend(
+        f.disarmed
+            .iter()
+            .map(|(ts, by)| format!("disarmed {} by {}", hms(*ts), cell(by))),
+    );
+    if parts.is_empty() {
+        "—".to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
+fn targets_cell(f: &FaultHistory) -> String {
+    match &f.injected {
+        Some(i) if i.ok && !i.targets.is_empty() => cell(&i.targets.join(", ")),
+        _ => "—".to_string(),
+    }
+}
+
+fn reverted_cell(f: &FaultHistory) -> String {
+    let reason = f
+        .revert_reason()
+        .map(|r| r.as_str())
+        .unwrap_or("no reason recorded");
+    let attempts = f.reverting.len();
+    let attempts = if attempts > 1 {
+        format!(", {attempts} attempts")
+    } else {
+        String::new()
+    };
+    match f.final_revert() {
+        Some(r) if r.ok => format!("{} ({reason}{attempts})", hms(r.ts)),
+        Some(r) => format!("✗ failed {} ({reason}{attempts})", hms(r.ts)),
+        None if !f.reverting.is_empty() => format!(
+            "reverting since {} ({reason}{attempts})",
+            hms(f.reverting[0].0)
+        ),
+        None => "—".to_string(),
+    }
+}
+
+fn fault_result_cell(f: &FaultHistory) -> String {
+    if f.triggered.is_none() {
+        return if f.armed.is_empty() {
+            "not run".to_string()
+        } else {
+            "armed, not triggered".to_string()
+        };
+    }
+    let mut parts = Vec::new();
+    match &f.injected {
+        Some(i) if i.ok => parts.push(with_detail(&format!("✓ injected {}", hms(i.ts)), i.detail)),
+        Some(i) => parts.push(format!("✗ injection failed: {}", or_unknown(i.detail))),
+        None => parts.push("? no injection result recorded".to_string()),
+    }
+    match f.final_revert() {
+        Some(r) if r.ok => parts.push(with_detail("✓ reverted", r.detail)),
+        Some(r) => parts.push(format!(
+            "✗ REVERT FAILED: {} — may still be active",
+            or_unknown(r.detail)
+        )),
+        None => parts.push("✗ not reverted — may still be active".to_string()),
+    }
+    cell(&parts.join("; "))
+}
+
+fn with_detail(what: &str, detail: &str) -> String {
+    if detail.trim().is_empty() {
+        what.to_string()
+    } else {
+        format!("{what} ({})", one_line(detail))
+    }
+}
+
+/// What each fault was set to do, as confirmed when it was armed.
+fn fault_plans(run: &Run, out: &mut String) {
+    let with_plans: Vec<(&str, &FaultInfo)> = run
+        .faults
+        .iter()
+        .filter_map(|f| f.info.map(|i| (f.name, i)))
+        .filter(|(_, i)| !i.plan.is_empty())
+        .collect();
+    if with_plans.is_empty() {
+        return;
+    }
+    line(out, "Plans:");
+    line(out, "");
+    for (name, info) in with_plans {
+        let steps: Vec<String> = info.plan.iter().map(|p| code(p)).collect();
+        line(
+            out,
+            format!(
+                "- {} ({}, {}): {}",
+                one_line(name),
+                info.kind,
+                format_duration(info.duration),
+                steps.join(", ")
+            ),
+        );
+    }
+    line(out, "");
+}
+
+/// Kill-switch latency: from the abort to the last revert that settled after it.
+fn kill_switch_line(run: &Run, a: &Abort) -> String {
+    let head = format!(
+        "Kill switch: pulled by {} ({}) at {}",
+        one_line(a.by),
+        a.source.as_str(),
+        hms(a.ts)
+    );
+    let settled: Vec<&Reverted> = run
+        .faults
+        .iter()
+        .filter_map(|f| f.final_revert())
+        .filter(|r| r.ts >= a.ts)
+        .collect();
+    let still_active = run.faults.iter().any(|f| f.may_be_active());
+    let tail = match settled.iter().map(|r| r.ts).max() {
+        _ if still_active => "; NOT every fault was reverted (see above).".to_string(),
+        Some(last) => format!(
+            "; every fault reverted {} later.",
+            format_duration(elapsed(a.ts, last))
+        ),
+        None => "; no fault was active.".to_string(),
+    };
+    format!("{head}{tail}")
+}
+
+// --- timeline ----------------------------------------------------------------------------
+
+struct Entry {
+    ts: Ts,
+    who: String,
+    what: String,
+}
+
+fn timeline(run: &Run, out: &mut String) {
+    line(out, "## Timeline");
+    line(out, "");
+    line(out, "| T | who | what |");
+    line(out, "|---|---|---|");
+    let markers = signal_markers(run);
+    let mut next_marker = 0;
+    for r in run.records {
+        // signal markers sit at their sample's timestamp, in journal order
+        while next_marker < markers.len() && markers[next_marker].ts <= r.ts {
+            line(out, entry_row(run, &markers[next_marker]));
+            next_marker += 1;
+        }
+        if let Some(e) = record_entry(run, r) {
+            line(out, entry_row(run, &e));
+        }
+    }
+    for m in &markers[next_marker..] {
+        line(out, entry_row(run, m));
+    }
+    line(out, "");
+}
+
+fn entry_row(run: &Run, e: &Entry) -> String {
+    format!(
+        "| {} | {} | {} |",
+        format_offset(run.offset_ms(e.ts)),
+        cell(&e.who),
+        cell(&e.what)
+    )
+}
+
+fn nobody() -> String {
+    "—".to_string()
+}
+
+fn record_entry(run: &Run, r: &Record) -> Option<Entry> {
+    let entry = |who: &str, what: String| {
+        Some(Entry {
+            ts: r.ts,
+            who: who.to_string(),
+            what,
+        })
+    };
+    match &r.event {
+        Event::RunStarted(info) => entry(&info.operator, format!("run started ({})", info.mode)),
+        Event::Phase { phase } => phase_words(run, *phase).and_then(|w| entry("—", w)),
+        Event::Sample { .. } => None,
+        Event::Armed { fault, by, .. } => entry(by, format!("armed {}", code(fault))),
+        Event::Disarmed { fault, by } => entry(by, format!("disarmed {}", code(fault))),
+        Event::Override { by, failing } => entry(
+            by,
+            format!(
+                "triggered despite a failing steady state: {}",
+                failing.join("; ")
+            ),
+        ),
+        Event::FaultInjecting { fault, by, .. } => entry(by, format!("triggered {}", code(fault))),
+        Event::FaultInjected {
+            fault,
+            ok: true,
+            targets,
+            detail,
+        } => {
+            let mut what = format!("injected {}", code(fault));
+            if !targets.is_empty() {
+                what.push_str(&format!(": {}", targets.join(", ")));
+            }
+            entry("—", with_detail(&what, detail))
+        }
+        Event::FaultInjected {
+            fault,
+            ok: false,
+            detail,
+            ..
+        } => entry(
+            "—",
+            format!(
+                "injection of {} FAILED: {}",
+                code(fault),
+                or_unknown(detail)
+            ),
+        ),
+        Event::FaultReverting {
+            fault,
+            reason,
+            attempt,
+            ..
+        } => {
+            let attempt = if *attempt > 1 {
+                format!(", attempt {attempt}")
+            } else {
+                String::new()
+            };
+            entry(
+                "—",
+                format!("reverting {} ({}{attempt})", code(fault), reason.as_str()),
+            )
+        }
+        Event::FaultReverted {
+            fault,
+            ok,
+            attempt,
+            detail,
+            will_retry,
+        } => entry(
+            "—",
+            reverted_words(fault, *ok, *attempt, detail, *will_retry),
+        ),
+        Event::GuardrailTripped {
+            signal,
+            criterion,
+            value,
+        } => {
+            let v = run
+                .signal_info(signal)
+                .map(|i| format_value(*value, i.unit))
+                .unwrap_or_else(|| value.to_string());
+            entry(
+                "—",
+                format!("guardrail tripped: {signal} {v} ({criterion})"),
+            )
+        }
+        Event::Abort { by, source, detail } => entry(
+            by,
+            with_detail(&format!("kill switch pulled ({})", source.as_str()), detail),
+        ),
+        Event::Note { author, kind, text } => {
+            let kind = match kind {
+                NoteKind::Note => "note",
+                NoteKind::Action => "action",
+            };
+            entry(author, format!("{kind}: {text}"))
+        }
+        Event::Alert { name, state } => entry("—", format!("alert {name} {state}")),
+        Event::Verdict { verdict, .. } => entry("—", format!("verdict {}", verdict.word())),
+        Event::RunEnded { exit_code } => entry("—", format!("run ended (exit code {exit_code})")),
+    }
+}
+
+fn phase_words(run: &Run, phase: Phase) -> Option<String> {
+    match phase {
+        Phase::Baseline => Some(format!("baseline ({})", format_duration(run.info.baseline))),
+        Phase::Ready => Some("ready to arm".to_string()),
+        Phase::Recovery => Some(format!(
+            "recovery window ({})",
+            format_duration(run.info.recovery)
+        )),
+        Phase::Done => Some("done".to_string()),
+        Phase::Armed | Phase::Injecting | Phase::Active | Phase::Reverting => None,
+    }
+}
+
+fn reverted_words(fault: &str, ok: bool, attempt: u32, detail: &str, will_retry: bool) -> String {
+    let attempt_words = if attempt > 1 {
+        format!(" (attempt {attempt})")
+    } else {
+        String::new()
+    };
+    if ok {
+        return with_detail(&format!("reverted {}{attempt_words}", code(fault)), detail);
+    }
+    let next = if will_retry {
+        "will retry"
+    } else {
+        "no retry left"
+    };
+    format!(
+        "revert of {} FAILED (attempt {attempt}): {}; {next}",
+        code(fault),
+        or_unknown(detail)
+    )
+}
+
+/// Each signal's first violation of its `expect` in the window, and its return.
+fn signal_markers(run: &Run) -> Vec<Entry> {
+    let mut markers: Vec<Entry> = run
+        .signals
+        .iter()
+        .flat_map(|s| markers_for(run, s))
+        .collect();
+    markers.sort_by_key(|m| m.ts);
+    markers
+}
+
+fn markers_for(run: &Run, s: &SignalView) -> Vec<Entry> {
+    let (Some(expect), Some(first)) = (&s.info.expect, s.outcome.violations.first()) else {
+        return vec![];
+    };
+    let mut out = Vec::new();
+    if let Some(v) = s
+        .points
+        .iter()
+        .find(|p| p.ts == first.start)
+        .and_then(|p| p.value)
+    {
+        let op = violation_op(v, expect.value);
+        out.push(Entry {
+            ts: first.start,
+            who: nobody(),
+            what: format!(
+                "{} {} {} {}",
+                s.info.name,
+                format_value(v, s.info.unit),
+                op.symbol(),
+                format_value(expect.value, s.info.unit)
+            ),
+        });
+    }
+    if let Some(ts) = return_within_expect(run, s, first) {
+        out.push(Entry {
+            ts,
+            who: nobody(),
+            what: format!(
+                "{} back within {} for {RETURN_STREAK} samples",
+                s.info.name,
+                expect.display(s.info.unit)
+            ),
+        });
+    }
+    out
+}
+
+/// How a violating value stands against the threshold: "412 ms > 300 ms".
+fn violation_op(value: f64, threshold: f64) -> Op {
+    if value > threshold {
+        Op::Gt
+    } else if value < threshold {
+        Op::Lt
+    } else {
+        Op::Eq
+    }
+}
+
+/// The first of `RETURN_STREAK` samples in a row within `expect` after the first
+/// violation began; missing data breaks the streak, as it does for time to recover.
+fn return_within_expect(run: &Run, s: &SignalView, first: &Span) -> Option<Ts> {
+    let expect = s.info.expect.as_ref()?;
+    let end = run.window?.end;
+    let mut streak: Option<Ts> = None;
+    let mut count = 0;
+    for p in s
+        .points
+        .iter()
+        .filter(|p| p.ts > first.start && p.ts <= end)
+    {
+        match p.value.filter(|v| v.is_finite()) {
+            Some(v) if expect.holds(v) => {
+                let start = *streak.get_or_insert(p.ts);
+                count += 1;
+                if count == RETURN_STREAK {
+                    return Some(start);
+                }
+            }
+            _ => {
+                streak = None;
+                count = 0;
+            }
+        }
+    }
+    None
+}
+
+// --- notes, queries ----------------------------------------------------------------------
+
+fn notes(run: &Run, out: &mut String) {
+    line(out, "## Notes");
+    line(out, "");
+    let notes: Vec<&Note> = run
+        .notes
+        .iter()
+        .filter(|n| n.kind == NoteKind::Note)
+        .collect();
+    if notes.is_empty() {
+        line(out, "None recorded.");
+    }
+    for n in notes {
+        line(
+            out,
+            format!(
+                "- **{}, {}** — {}",
+                one_line(n.author),
+                hms(n.ts),
+                one_line(n.text)
+            ),
+        );
+    }
+    line(out, "");
+    line(out, "## Action items");
+    line(out, "");
+    let actions: Vec<&Note> = run
+        .notes
+        .iter()
+        .filter(|n| n.kind == NoteKind::Action)
+        .collect();
+    if actions.is_empty() {
+        line(out, "None recorded.");
+    }
+    for n in actions {
+        line(
+            out,
+            format!("- [ ] {} ({})", one_line(n.text), one_line(n.author)),
+        );
+    }
+    line(out, "");
+}
+
+fn queries(run: &Run, out: &mut String) {
+    line(out, "## Queries");
+    line(out, "");
+    if run.info.signals.is_empty() {
+        line(out, "None.");
+    }
+    for s in &run.info.signals {
+        line(
+            out,
+            format!(
+                "- {} ({}): {}",
+                one_line(&s.name),
+                query_kind(s),
+                code(&s.source)
+            ),
+        );
+    }
+}
+
+fn query_kind(s: &SignalInfo) -> String {
+    match (s.kind.as_str(), s.measure) {
+        ("http", Some(m)) => format!("http, {} of the probes", measure_words(m)),
+        (kind, _) => kind.to_string(),
+    }
+}
+
+fn measure_words(m: Measure) -> &'static str {
+    match m {
+        Measure::ErrorRate => "error rate",
+        Measure::P50 => "p50",
+        Measure::P90 => "p90",
+        Measure::P99 => "p99",
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::scenario::model::{Criterion, Unit};
+
+    fn at(secs: i64) -> Ts {
+        DateTime::from_timestamp(1_795_773_600 + secs, 0).unwrap()
+    }
+
+    fn info() -> RunInfo {
+        RunInfo {
+            run_id: "r".into(),
+            scenario: "cache-outage".into(),
+            scenario_path: "s.yaml".into(),
+            scenario_text: String::new(),
+            scenario_sha256: "0123456789abcdef".into(),
+            hypothesis: "The API survives without its cache.".into(),
+            description: None,
+            owner: None,
+            operator: "carol".into(),
+            host: "h".into(),
+            version: "0.1.0".into(),
+            run_dir: "runs/r/".into(),
+            mode: "headless".into(),
+            demo: false,
+            prometheus_url: None,
+            kube_context: None,
+            kube_namespace: None,
+            baseline: Duration::from_secs(10),
+            recovery: Duration::from_secs(10),
+            signals: vec![SignalInfo {
+                name: "errors".into(),
+                kind: "command".into(),
+                source: "count-errors".into(),
+                unit: Unit::Ratio,
+                measure: None,
+                expect: Some(Criterion {
+                    op: Op::Lt,
+                    value: 0.01,
+                    for_: None,
+                    text: "< 1%".into(),
+                }),
+                abort: Some(Criterion {
+                    op: Op::Gt,
+                    value: 0.05,
+                    for_: None,
+                    text: "> 5%".into(),
+                }),
+                tolerate: Duration::ZERO,
+                interval: Duration::from_secs(1),
+            }],
+            faults: vec![FaultInfo {
+                name: "stop cache".into(),
+                kind: "exec".into(),
+                duration: Duration::from_secs(30),
+                plan: vec![],
+            }],
+            alerts: vec![],
+        }
+    }
+
+    fn journal(events: Vec<(i64, Event)>) -> Vec<Record> {
+        events
+            .into_iter()
+            .enumerate()
+            .map(|(i, (s, event))| Record {
+                seq: i as u64 + 1,
+                ts: at(s),
+                event,
+            })
+            .collect()
+    }
+
+    fn sample(v: f64) -> Event {
+        Event::Sample {
+            signal: "errors".into(),
+            value: Some(v),
+            error: None,
+        }
+    }
+
+    /// A guardrail trips the kill switch at T+00:03; the revert settles 250 ms later.
+    fn guardrail_abort() -> Vec<Record> {
+        let mut events = vec![
+            (0, Event::RunStarted(Box::new(info()))),
+            (
+                0,
+                Event::Phase {
+                    phase: Phase::Baseline,
+                },
+            ),
+        ];
+        events.extend((1..=10).map(|s| (s, sample(0.001))));
+        events.push((
+            10,
+            Event::Phase {
+                phase: Phase::Ready,
+            },
+        ));
+        events.push((
+            11,
+            Event::Armed {
+                fault: "stop cache".into(),
+                by: "carol".into(),
+                plan: vec![],
+            },
+        ));
+        events.push((
+            12,
+            Event::FaultInjecting {
+                fault: "stop cache".into(),
+                by: "carol".into(),
+                action: "inject".into(),
+            },
+        ));
+        events.push((
+            12,
+            Event::FaultInjected {
+                fault: "stop cache".into(),
+                ok: true,
+                targets: vec![],
+                detail: String::new(),
+            },
+        ));
+        events.push((13, sample(0.02)));
+        events.push((14, sample(0.08)));
+        events.push((15, sample(0.09)));
+        events.push((
+            15,
+            Event::GuardrailTripped {
+                signal: "errors".into(),
+                criterion: "> 5%".into(),
+                value: 0.09,
+            },
+        ));
+        events.push((
+            15,
+            Event::Abort {
+                by: "guardrail".into(),
+                source: AbortSource::Guardrail,
+                detail: "errors 9 % (> 5%)".into(),
+            },
+        ));
+        events.push((
+            15,
+            Event::FaultReverting {
+                fault: "stop cache".into(),
+                reason: RevertReason::Abort,
+                attempt: 1,
+                action: "revert".into(),
+            },
+        ));
+        let mut records = journal(events);
+        let reverted_at = at(15) + chrono::Duration::milliseconds(250);
+        let mut push = |event: Event| {
+            let seq = records.len() as u64 + 1;
+            records.push(Record {
+                seq,
+                ts: reverted_at,
+                event,
+            });
+        };
+        push(Event::FaultReverted {
+            fault: "stop cache".into(),
+            ok: true,
+            attempt: 1,
+            detail: String::new(),
+            will_retry: false,
+        });
+        push(Event::Verdict {
+            verdict: Verdict::Aborted,
+            reasons: vec![
+                "the kill switch ended the run".into(),
+                "`errors` violated < 1 %; worst 9 %".into(),
+            ],
+        });
+        records
+    }
+
+    #[test]
+    fn a_guardrail_abort_names_the_guardrail_not_a_person() {
+        let report = render(&guardrail_abort()).unwrap();
+        assert!(
+            report.starts_with("# Game day: cache-outage — ABORTED\n"),
+            "{report}"
+        );
+        assert!(
+            report.contains(
+                "**Verdict: ABORTED** — The kill switch ended the run. `errors` violated < 1 %; worst 9 %. \
+                 The kill switch was pulled by a guardrail at 10:00:15 (errors 9 % (> 5%))."
+            ),
+            "{report}"
+        );
+        assert!(report.contains("Kill switch: pulled by guardrail (guardrail) at 10:00:15; every fault reverted 250 ms later."));
+        assert!(
+            report.contains("| operators | carol (driver) |"),
+            "{report}"
+        );
+        assert!(
+            report.contains("| 00:03 | — | guardrail tripped: errors 9 % (> 5%) |"),
+            "{report}"
+        );
+        assert!(
+            report.contains("| 00:01 | — | errors 2 % > 1 % |"),
+            "{report}"
+        );
+        assert!(
+            report.contains("| errors | < 1 % | 0.1 % | 9 % at T+00:03 | 8 % | not recovered |"),
+            "{report}"
+        );
+        // neither cluster nor Prometheus rows when the run used neither
+        assert!(
+            !report.contains("| cluster |") && !report.contains("| Prometheus |"),
+            "{report}"
+        );
+        assert!(!report.contains("## Alerts"), "{report}");
+    }
+
+    #[test]
+    fn table_cells_and_code_spans_survive_user_text() {
+        assert_eq!(cell("a | b\nc\r\nd"), "a \\| b c d");
+        assert_eq!(code("rate(x[1m])\n  / y"), "`rate(x[1m]) / y`");
+        assert_eq!(code("echo `date`"), "`` echo `date` ``");
+        assert_eq!(code_cell("a|b"), "`a\\|b`");
+    }
+
+    #[test]
+    fn small_helpers() {
+        assert_eq!(short_hash("3f1c5e0d2b7a9a0e"), "3f1c…9a0e");
+        assert_eq!(short_hash("abc"), "abc");
+        assert_eq!(
+            sentence("no fault was triggered"),
+            "No fault was triggered."
+        );
+        assert_eq!(
+            sentence("`p99` violated < 300 ms."),
+            "`p99` violated < 300 ms."
+        );
+        assert_eq!(violation_op(0.4, 0.3), Op::Gt);
+        assert_eq!(violation_op(1.0, 2.0), Op::Lt);
+    }
+
+    #[test]
+    fn long_series_are_downsampled_evenly_to_sixty_points() {
+        let points: Vec<Point> = (0..601)
+            .map(|s| Point {
+                ts: at(s),
+                value: Some(s as f64),
+            })
+            .collect();
+        let picked = downsample(&points, SPARKLINE_POINTS);
+        assert_eq!(picked.len(), 60);
+        assert_eq!(picked[0].value, Some(0.0));
+        assert_eq!(picked[59].value, Some(600.0));
+        let short = downsample(&points[..10], SPARKLINE_POINTS);
+        assert_eq!(short.len(), 10);
+    }
+
+    #[test]
+    fn rendering_is_deterministic() {
+        let records = guardrail_abort();
+        assert_eq!(render(&records).unwrap(), render(&records).unwrap());
+    }
 }

@@ -1,0 +1,828 @@
+//! The report, rendered from journals that the real engine wrote under a fake clock.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use gameday::engine::{update, Config, Effect, Injection, Msg, State};
+use gameday::journal::{
+    AbortSource, AlertInfo, Event, FaultInfo, JournalWriter, NoteKind, Record, Redactor, RunInfo,
+    SignalInfo,
+};
+use gameday::report::{render, write_report};
+use gameday::scenario::model::{Criterion, Measure, Op, Unit};
+
+type Ts = DateTime<Utc>;
+
+/// 10:00:15 UTC: the run starts; the baseline is 120 s, faults trigger at 10:02:20.
+fn t0() -> Ts {
+    DateTime::parse_from_rfc3339("2026-11-27T10:00:15Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+const TRIGGER_AT: f64 = 125.0;
+const RUN_DIR: &str = "gameday-runs/20261127T100015Z-redis-pod-delete/";
+
+fn criterion(op: Op, value: f64, text: &str) -> Criterion {
+    Criterion {
+        op,
+        value,
+        for_: None,
+        text: text.into(),
+    }
+}
+
+fn signals() -> Vec<SignalInfo> {
+    let base = |name: &str, kind: &str, source: &str, unit: Unit| SignalInfo {
+        name: name.into(),
+        kind: kind.into(),
+        source: source.into(),
+        unit,
+        measure: None,
+        expect: None,
+        abort: None,
+        tolerate: Duration::ZERO,
+        interval: Duration::from_secs(5),
+    };
+    vec![
+        SignalInfo {
+            expect: Some(criterion(Op::Lt, 0.01, "< 1%")),
+            ..base(
+                "5xx error rate",
+                "promql",
+                "sum(rate(http_requests_total{code=~\"5..\"}[1m]))\n  / sum(rate(http_requests_total[1m]))",
+                Unit::Ratio,
+            )
+        },
+        SignalInfo {
+            expect: Some(criterion(Op::Lt, 0.3, "< 300ms")),
+            tolerate: Duration::from_secs(20),
+            measure: Some(Measure::P99),
+            ..base("p99 read latency", "http", "http://api.shop.svc/read", Unit::Seconds)
+        },
+        SignalInfo {
+            expect: Some(criterion(Op::Ge, 2.0, ">= 2")),
+            ..base("api pods ready", "pods", "app=api", Unit::Count)
+        },
+        base("queue depth", "command", "redis-cli -h queue llen jobs", Unit::Count),
+    ]
+}
+
+fn run_info() -> RunInfo {
+    RunInfo {
+        run_id: "20261127T100015Z-redis-pod-delete".into(),
+        scenario: "redis-pod-delete".into(),
+        scenario_path: "scenarios/redis-pod-delete.yaml".into(),
+        scenario_text: "name: redis-pod-delete\n".into(),
+        scenario_sha256: "3f1c5e0d2b7a4c6e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c9a0e".into(),
+        hypothesis: "If one Redis pod is deleted, the API keeps serving traffic\nwith only a temporary latency bump."
+            .into(),
+        description: None,
+        owner: Some("payments-oncall".into()),
+        operator: "alice".into(),
+        host: "bastion-1".into(),
+        version: "0.1.0".into(),
+        run_dir: RUN_DIR.into(),
+        mode: "tui".into(),
+        demo: false,
+        prometheus_url: Some("http://prometheus.monitoring:9090".into()),
+        kube_context: Some("staging".into()),
+        kube_namespace: Some("shop".into()),
+        baseline: Duration::from_secs(120),
+        recovery: Duration::from_secs(60),
+        signals: signals(),
+        faults: vec![FaultInfo {
+            name: "delete one redis pod".into(),
+            kind: "pod_delete".into(),
+            duration: Duration::from_secs(60),
+            plan: vec!["inject: delete 1 pod of app=redis in shop".into(), "revert: wait for replacements".into()],
+        }],
+        alerts: vec![AlertInfo { name: "RedisDown".into(), within: Duration::from_secs(120) }],
+    }
+}
+
+/// Values of the four signals at `t` seconds after the run started.
+type Shape = fn(f64) -> [Result<f64, String>; 4];
+
+fn healthy(t: f64) -> [Result<f64, String>; 4] {
+    // two scrapes fail during the baseline: a missing value, not a pass
+    let errors = if t == 20.0 || t == 40.0 {
+        Err("connection refused".to_string())
+    } else {
+        Ok(0.0002)
+    };
+    [errors, Ok(0.084), Ok(3.0), Ok(12.0)]
+}
+
+/// Latency above 300 ms from T+00:10 until after the revert, 1.21 s at its worst.
+fn slow_reads(t: f64) -> [Result<f64, String>; 4] {
+    let mut v = healthy(t);
+    let since_trigger = t - TRIGGER_AT;
+    if (10.0..65.0).contains(&since_trigger) {
+        v[1] = Ok(match since_trigger as i64 {
+            10 => 0.412,
+            25 => 1.21,
+            _ => 0.6,
+        });
+    }
+    v
+}
+
+/// Drives the engine with a fake clock and keeps the journal it writes.
+struct Sim {
+    state: State,
+    started: Ts,
+    now: Ts,
+    records: Vec<Record>,
+    effects: Vec<Effect>,
+    /// revert attempts the engine asked for and the test has not answered yet
+    reverts: Vec<u32>,
+}
+
+impl Sim {
+    fn new(info: RunInfo) -> Sim {
+        let cfg = Config::from_run_info(&info, Duration::from_secs(600), true);
+        let (state, fx) = State::new(cfg, t0());
+        let mut sim = Sim {
+            state,
+            started: t0(),
+            now: t0(),
+            records: vec![],
+            effects: vec![],
+            reverts: vec![],
+        };
+        sim.journal(Event::RunStarted(Box::new(info)));
+        sim.absorb(fx);
+        sim
+    }
+
+    fn journal(&mut self, event: Event) {
+        let seq = self.records.len() as u64 + 1;
+        self.records.push(Record {
+            seq,
+            ts: self.now,
+            event,
+        });
+    }
+
+    fn absorb(&mut self, fx: Vec<Effect>) {
+        for e in &fx {
+            match e {
+                Effect::Journal(ev) => self.journal(ev.clone()),
+                Effect::Revert { attempt, .. } => self.reverts.push(*attempt),
+                _ => {}
+            }
+        }
+        self.effects = fx;
+    }
+
+    fn send(&mut self, msg: Msg) {
+        let fx = update(&mut self.state, msg, self.now);
+        self.absorb(fx);
+    }
+
+    fn elapsed(&self) -> f64 {
+        (self.now - self.started).num_milliseconds() as f64 / 1000.0
+    }
+
+    /// Moves the clock to `t` seconds after the start, sampling every 5 s on the way.
+    fn run_until(&mut self, t: f64, shape: Shape) {
+        while self.elapsed() + 5.0 <= t {
+            self.advance(5.0);
+            for (i, v) in shape(self.elapsed()).into_iter().enumerate() {
+                self.send(Msg::Sample {
+                    signal: i,
+                    value: v,
+                });
+            }
+        }
+        let rest = t - self.elapsed();
+        if rest > 0.0 {
+            self.advance(rest);
+        }
+    }
+
+    fn advance(&mut self, secs: f64) {
+        self.now += chrono::Duration::milliseconds((secs * 1000.0) as i64);
+        self.send(Msg::Tick);
+    }
+
+    fn arm_and_trigger(&mut self, shape: Shape) {
+        self.run_until(TRIGGER_AT - 4.0, shape);
+        self.send(Msg::Arm {
+            by: "alice".into(),
+            plan: vec!["inject: delete 1 pod".into()],
+        });
+        self.run_until(TRIGGER_AT, shape);
+        self.send(Msg::Trigger {
+            by: "alice".into(),
+            override_steady_state: false,
+        });
+        assert!(
+            self.journal_has("fault_injecting"),
+            "trigger refused: {:?}",
+            self.effects
+        );
+        self.send(Msg::Injected {
+            fault: 0,
+            result: Ok(Injection {
+                targets: vec!["redis-0".into()],
+                detail: "deleted redis-0".into(),
+            }),
+        });
+    }
+
+    fn note(&mut self, author: &str, kind: NoteKind, text: &str) {
+        self.send(Msg::Note {
+            author: author.into(),
+            kind,
+            text: text.into(),
+        });
+    }
+
+    fn journal_has(&self, type_name: &str) -> bool {
+        self.records
+            .iter()
+            .any(|r| r.event.type_name() == type_name)
+    }
+
+    fn revert_pending(&mut self) -> Option<u32> {
+        self.reverts.pop()
+    }
+
+    /// The fault runs its 60 s, is reverted a second later, and recovery is observed.
+    fn full_fault_and_recovery(&mut self, shape: Shape) {
+        self.run_until(TRIGGER_AT + 15.0, shape);
+        self.note(
+            "bob",
+            NoteKind::Note,
+            "fallback reads are slower than expected, pool at 20/20",
+        );
+        self.run_until(TRIGGER_AT + 35.0, shape);
+        self.send(Msg::Alert {
+            name: "RedisDown".into(),
+            state: "firing".into(),
+        });
+        self.run_until(TRIGGER_AT + 60.0, shape);
+        assert_eq!(
+            self.revert_pending(),
+            Some(1),
+            "the duration should have started the revert"
+        );
+        self.run_until(TRIGGER_AT + 61.0, shape);
+        self.send(Msg::Reverted {
+            fault: 0,
+            attempt: 1,
+            result: Ok("replacement redis-0 Ready".into()),
+        });
+        self.note(
+            "alice",
+            NoteKind::Action,
+            "add jitter to the Redis client's retries",
+        );
+        self.run_until(TRIGGER_AT + 130.0, shape);
+        assert!(self.state.is_done(), "the run should be over");
+        self.send(Msg::End { by: "alice".into() });
+        let code = self.state.exit_code();
+        self.journal(Event::RunEnded { exit_code: code });
+    }
+
+    fn finished(mut self) -> Vec<Record> {
+        if !self.journal_has("run_ended") {
+            let code = self.state.exit_code();
+            self.journal(Event::RunEnded { exit_code: code });
+        }
+        self.records
+    }
+}
+
+fn refuted_journal() -> Vec<Record> {
+    let mut sim = Sim::new(run_info());
+    sim.arm_and_trigger(slow_reads);
+    sim.full_fault_and_recovery(slow_reads);
+    sim.finished()
+}
+
+fn confirmed_journal() -> Vec<Record> {
+    let mut sim = Sim::new(run_info());
+    sim.arm_and_trigger(healthy);
+    sim.full_fault_and_recovery(healthy);
+    sim.finished()
+}
+
+fn aborted_journal() -> Vec<Record> {
+    let mut sim = Sim::new(run_info());
+    sim.arm_and_trigger(slow_reads);
+    sim.run_until(TRIGGER_AT + 15.0, slow_reads);
+    sim.send(Msg::Abort {
+        by: "bob".into(),
+        source: AbortSource::Join,
+        detail: String::new(),
+    });
+    assert_eq!(sim.revert_pending(), Some(1));
+    sim.advance(1.5);
+    sim.send(Msg::Reverted {
+        fault: 0,
+        attempt: 1,
+        result: Ok(String::new()),
+    });
+    assert!(sim.state.is_done());
+    sim.finished()
+}
+
+fn revert_failed_journal() -> Vec<Record> {
+    let mut sim = Sim::new(run_info());
+    sim.arm_and_trigger(healthy);
+    sim.run_until(TRIGGER_AT + 60.0, healthy);
+    for (attempt, pause) in [(1, 0.5), (2, 1.0), (3, 2.0), (4, 0.0)] {
+        assert_eq!(sim.revert_pending(), Some(attempt));
+        sim.send(Msg::Reverted {
+            fault: 0,
+            attempt,
+            result: Err("kubectl: connection refused".into()),
+        });
+        if pause > 0.0 {
+            sim.advance(pause);
+        }
+    }
+    sim.run_until(TRIGGER_AT + 130.0, healthy);
+    assert!(sim.state.is_done());
+    sim.finished()
+}
+
+fn not_run_journal() -> Vec<Record> {
+    let mut sim = Sim::new(run_info());
+    sim.run_until(120.0, healthy);
+    sim.send(Msg::GiveUp {
+        reason: "delete one redis pod: selector app=redis matched 3 pods, max_targets is 1".into(),
+    });
+    assert!(sim.state.is_done());
+    sim.finished()
+}
+
+fn section<'a>(report: &'a str, heading: &str) -> &'a str {
+    let start = report
+        .find(heading)
+        .unwrap_or_else(|| panic!("no {heading} in\n{report}"));
+    let rest = &report[start + heading.len()..];
+    let end = rest.find("\n## ").map(|i| i + 1).unwrap_or(rest.len());
+    &rest[..end]
+}
+
+fn row<'a>(text: &'a str, starts_with: &str) -> &'a str {
+    text.lines()
+        .find(|l| l.starts_with(starts_with))
+        .unwrap_or_else(|| panic!("no row starting {starts_with:?} in\n{text}"))
+}
+
+#[test]
+fn refuted_run_names_the_criterion_its_worst_value_and_when() {
+    let report = render(&refuted_journal()).unwrap();
+    assert!(
+        report.starts_with("# Game day: redis-pod-delete — REFUTED\n"),
+        "{report}"
+    );
+    assert!(!report.contains("REVERT FAILED"), "{report}");
+    let verdict = row(&report, "**Verdict: REFUTED** — ");
+    assert!(
+        verdict.contains(
+            "`p99 read latency` violated < 300 ms for 56 s (tolerated: 20 s); worst 1.21 s."
+        ),
+        "{verdict}"
+    );
+    assert!(
+        verdict.contains("Recovery took 5 s after the revert."),
+        "{verdict}"
+    );
+
+    let steady = section(&report, "## Steady state");
+    let latency = row(steady, "| p99 read latency |");
+    assert_eq!(
+        latency,
+        "| p99 read latency | < 300 ms (tolerate 20 s) | 84 ms | 1.21 s at T+00:25 | 84 ms | 5 s \
+         | ✗ violated 56 s, T+00:10 → T+01:06 |"
+    );
+    assert!(row(steady, "| 5xx error rate |").ends_with("| ✓ held |"));
+    assert!(row(steady, "| queue depth |").ends_with("| — watched |"));
+    assert!(steady.contains("`p99 read latency` "), "{steady}");
+    assert!(
+        steady.contains("(fault window T+00:00 → T+01:01)"),
+        "{steady}"
+    );
+    assert!(
+        steady.contains("- 5xx error rate: `connection refused` ×2"),
+        "{steady}"
+    );
+
+    let timeline = section(&report, "## Timeline");
+    assert!(
+        timeline.contains("| 00:10 | — | p99 read latency 412 ms > 300 ms |"),
+        "{timeline}"
+    );
+    assert!(
+        timeline.contains("| 01:06 | — | p99 read latency back within < 300 ms for 3 samples |"),
+        "{timeline}"
+    );
+    assert!(
+        timeline.contains("| 00:00 | alice | triggered `delete one redis pod` |"),
+        "{timeline}"
+    );
+    assert!(
+        timeline.contains("| −00:04 | alice | armed `delete one redis pod` |"),
+        "{timeline}"
+    );
+    assert!(
+        timeline.contains("| 00:35 | — | alert RedisDown firing |"),
+        "{timeline}"
+    );
+    assert!(timeline.contains("verdict REFUTED"), "{timeline}");
+    // not every sample
+    assert!(timeline.lines().count() < 30, "{timeline}");
+}
+
+#[test]
+fn confirmed_run_reads_as_a_clean_bill_of_health() {
+    let report = render(&confirmed_journal()).unwrap();
+    assert!(
+        report.starts_with("# Game day: redis-pod-delete — CONFIRMED\n"),
+        "{report}"
+    );
+    assert!(report.contains(
+        "> **Hypothesis.** If one Redis pod is deleted, the API keeps serving traffic with only a temporary latency bump."
+    ));
+    assert!(
+        report.contains("**Verdict: CONFIRMED** — Every expectation held.\n"),
+        "{report}"
+    );
+    assert!(
+        report.contains("| when | 2026-11-27 10:00:15 → 10:04:30 UTC (4 min 15 s) |"),
+        "{report}"
+    );
+    assert!(
+        report.contains("| operators | alice (driver), bob |"),
+        "{report}"
+    );
+    assert!(
+        report.contains("| cluster | context `staging`, namespace `shop` |"),
+        "{report}"
+    );
+    assert!(
+        report.contains("| Prometheus | `http://prometheus.monitoring:9090`, every 5 s |"),
+        "{report}"
+    );
+    assert!(
+        report.contains("| scenario | `scenarios/redis-pod-delete.yaml`, sha256 `3f1c…9a0e` |"),
+        "{report}"
+    );
+    assert!(
+        report.contains(&format!("| run | `{RUN_DIR}` |")),
+        "{report}"
+    );
+    assert!(report.contains("| mode | tui |"), "{report}");
+
+    let steady = section(&report, "## Steady state");
+    for name in ["5xx error rate", "p99 read latency", "api pods ready"] {
+        assert!(
+            row(steady, &format!("| {name} |")).ends_with("| ✓ held |"),
+            "{steady}"
+        );
+    }
+    assert!(
+        row(steady, "| api pods ready |").contains("| >= 2 | 3 | 3 at T+00:05 | 3 | — |"),
+        "{steady}"
+    );
+
+    let alerts = section(&report, "## Alerts");
+    assert!(
+        alerts.contains("| RedisDown | 2 min | 10:02:55 | 35 s ✓ |"),
+        "{alerts}"
+    );
+
+    let faults = section(&report, "## Faults");
+    let fault = row(faults, "| delete one redis pod |");
+    assert!(
+        fault.contains(
+            "| 10:02:16 by alice | 10:02:20 by alice | redis-0 | 10:03:21 (duration reached) |"
+        ),
+        "{fault}"
+    );
+    assert!(
+        fault.contains(
+            "✓ injected 10:02:20 (deleted redis-0); ✓ reverted (replacement redis-0 Ready)"
+        ),
+        "{fault}"
+    );
+    assert!(!faults.contains("Kill switch"), "{faults}");
+
+    let notes = section(&report, "## Notes");
+    assert!(
+        notes.contains(
+            "- **bob, 10:02:35** — fallback reads are slower than expected, pool at 20/20"
+        ),
+        "{notes}"
+    );
+    let actions = section(&report, "## Action items");
+    assert!(
+        actions.contains("- [ ] add jitter to the Redis client's retries (alice)"),
+        "{actions}"
+    );
+
+    let queries = section(&report, "## Queries");
+    assert!(
+        queries.contains(
+            "- 5xx error rate (promql): `sum(rate(http_requests_total{code=~\"5..\"}[1m])) / sum(rate(http_requests_total[1m]))`"
+        ),
+        "{queries}"
+    );
+    assert!(
+        queries
+            .contains("- p99 read latency (http, p99 of the probes): `http://api.shop.svc/read`"),
+        "{queries}"
+    );
+    assert!(
+        queries.contains("- api pods ready (pods): `app=api`"),
+        "{queries}"
+    );
+    assert!(
+        queries.contains("- queue depth (command): `redis-cli -h queue llen jobs`"),
+        "{queries}"
+    );
+}
+
+#[test]
+fn sections_come_in_the_documented_order() {
+    let report = render(&confirmed_journal()).unwrap();
+    let order = [
+        "# Game day:",
+        "> **Hypothesis.**",
+        "**Verdict:",
+        "| when |",
+        "## Steady state",
+        "## Alerts",
+        "## Faults",
+        "## Timeline",
+        "## Notes",
+        "## Action items",
+        "## Queries",
+    ];
+    let positions: Vec<usize> = order
+        .iter()
+        .map(|h| {
+            report
+                .find(h)
+                .unwrap_or_else(|| panic!("no {h} in\n{report}"))
+        })
+        .collect();
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "{positions:?}\n{report}"
+    );
+}
+
+#[test]
+fn aborted_run_says_who_pulled_the_kill_switch_and_how_fast_it_reverted() {
+    let report = render(&aborted_journal()).unwrap();
+    assert!(
+        report.starts_with("# Game day: redis-pod-delete — ABORTED\n"),
+        "{report}"
+    );
+    let verdict = row(&report, "**Verdict: ABORTED** — ");
+    assert!(
+        verdict.contains("The kill switch ended the run."),
+        "{verdict}"
+    );
+    assert!(
+        verdict.contains("The kill switch was pulled by bob from a joined session at 10:02:35."),
+        "{verdict}"
+    );
+    let faults = section(&report, "## Faults");
+    assert!(
+        faults.contains(
+            "Kill switch: pulled by bob (join) at 10:02:35; every fault reverted 1.5 s later."
+        ),
+        "{faults}"
+    );
+    assert!(
+        row(faults, "| delete one redis pod |").contains("10:02:36 (kill switch)"),
+        "{faults}"
+    );
+    let timeline = section(&report, "## Timeline");
+    assert!(
+        timeline.contains("| 00:15 | bob | kill switch pulled (join) |"),
+        "{timeline}"
+    );
+    assert!(
+        report.contains("| operators | alice (driver), bob |"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_failed_revert_is_the_first_thing_the_report_says() {
+    let report = render(&revert_failed_journal()).unwrap();
+    let mut lines = report.lines().filter(|l| !l.is_empty());
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("# Game day: redis-pod-delete — "),
+        "{report}"
+    );
+    assert_eq!(
+        lines.next().unwrap(),
+        format!(
+            "> **REVERT FAILED** — `delete one redis pod` may still be active: kubectl: connection refused \
+             (revert attempt 4 failed, no retry left). Run `gameday recover {RUN_DIR}`."
+        )
+    );
+    let fault = row(section(&report, "## Faults"), "| delete one redis pod |");
+    assert!(
+        fault.contains("✗ failed 10:03:23 (duration reached, 4 attempts)"),
+        "{fault}"
+    );
+    assert!(
+        fault.contains("✗ REVERT FAILED: kubectl: connection refused — may still be active"),
+        "{fault}"
+    );
+    let timeline = section(&report, "## Timeline");
+    assert!(timeline.contains("revert of `delete one redis pod` FAILED (attempt 1): kubectl: connection refused; will retry"));
+    assert!(timeline.contains("revert of `delete one redis pod` FAILED (attempt 4): kubectl: connection refused; no retry left"));
+}
+
+#[test]
+fn a_failed_injection_gets_a_banner() {
+    let mut sim = Sim::new(run_info());
+    sim.run_until(TRIGGER_AT - 4.0, healthy);
+    sim.send(Msg::Arm {
+        by: "alice".into(),
+        plan: vec![],
+    });
+    sim.run_until(TRIGGER_AT, healthy);
+    sim.send(Msg::Trigger {
+        by: "alice".into(),
+        override_steady_state: false,
+    });
+    sim.send(Msg::Injected {
+        fault: 0,
+        result: Err("pods \"redis-0\" is forbidden".into()),
+    });
+    sim.advance(1.0);
+    sim.send(Msg::Reverted {
+        fault: 0,
+        attempt: 1,
+        result: Ok(String::new()),
+    });
+    sim.run_until(TRIGGER_AT + 70.0, healthy);
+    let report = render(&sim.finished()).unwrap();
+    assert!(
+        report.contains("> **INJECT FAILED** — `delete one redis pod` could not be injected: pods \"redis-0\" is forbidden."),
+        "{report}"
+    );
+    assert!(!report.contains("REVERT FAILED"), "{report}");
+    assert!(
+        report.contains("✗ injection failed: pods \"redis-0\" is forbidden"),
+        "{report}"
+    );
+}
+
+#[test]
+fn not_run_says_why_and_judges_nothing() {
+    let report = render(&not_run_journal()).unwrap();
+    assert!(
+        report.starts_with("# Game day: redis-pod-delete — NOT RUN\n"),
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "**Verdict: NOT RUN** — Delete one redis pod: selector app=redis matched 3 pods, max_targets is 1."
+        ),
+        "{report}"
+    );
+    let steady = section(&report, "## Steady state");
+    assert!(row(steady, "| p99 read latency |")
+        .contains("| 84 ms | — | — | — | ? not judged: no fault was triggered |"));
+    assert!(steady.contains("(no fault was triggered)"), "{steady}");
+    assert!(
+        row(section(&report, "## Faults"), "| delete one redis pod |").ends_with("| not run |")
+    );
+    // the timeline counts from the start when nothing was triggered
+    assert!(
+        section(&report, "## Timeline").contains("| 00:00 | alice | run started (tui) |"),
+        "{report}"
+    );
+    assert!(section(&report, "## Notes").contains("None recorded."));
+    assert!(section(&report, "## Action items").contains("None recorded."));
+}
+
+#[test]
+fn a_journal_cut_short_is_in_progress_and_warns_of_the_live_fault() {
+    let records = refuted_journal();
+    let cut = records
+        .iter()
+        .position(|r| r.event.type_name() == "fault_reverting")
+        .expect("the journal has a revert");
+    let report = render(&records[..cut]).unwrap();
+    assert!(
+        report.starts_with("# Game day: redis-pod-delete — IN PROGRESS\n"),
+        "{report}"
+    );
+    assert!(report.contains("> **REVERT FAILED** — `delete one redis pod` may still be active: the journal records no revert."));
+    assert!(
+        report.contains("**Verdict: IN PROGRESS** — No verdict was recorded"),
+        "{report}"
+    );
+    assert!(report.contains("no verdict yet"), "{report}");
+    assert!(
+        report.contains("✗ not reverted — may still be active"),
+        "{report}"
+    );
+}
+
+#[test]
+fn demo_runs_say_so() {
+    let mut info = run_info();
+    info.demo = true;
+    let mut sim = Sim::new(info);
+    sim.run_until(10.0, healthy);
+    let report = render(&sim.finished()).unwrap();
+    assert!(
+        report.contains("practice run against gameday's built-in demo service"),
+        "{report}"
+    );
+}
+
+#[test]
+fn user_text_cannot_break_a_table() {
+    let mut sim = Sim::new(run_info());
+    sim.run_until(10.0, healthy);
+    sim.note("bob", NoteKind::Note, "a | b\nc");
+    let report = render(&sim.finished()).unwrap();
+    assert!(
+        report.contains("| 00:10 | bob | note: a \\| b c |"),
+        "{report}"
+    );
+    assert!(report.contains("- **bob, 10:00:25** — a | b c"), "{report}");
+}
+
+#[test]
+fn no_run_started_is_not_a_journal() {
+    let err = render(&[]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the journal has no run_started line: not a gameday journal"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = JournalWriter::create(&dir.path().join("journal.jsonl"), Redactor::new()).unwrap();
+    w.append(t0(), Event::RunEnded { exit_code: 0 }).unwrap();
+    drop(w);
+    let err = write_report(dir.path()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{} has no run_started line: not a gameday journal",
+            dir.path().join("journal.jsonl").display()
+        )
+    );
+}
+
+#[test]
+fn the_same_journal_gives_the_same_bytes_from_memory_and_from_disk() {
+    for records in [
+        refuted_journal(),
+        aborted_journal(),
+        revert_failed_journal(),
+        not_run_journal(),
+    ] {
+        let first = render(&records).unwrap();
+        assert_eq!(first, render(&records).unwrap());
+
+        let dir = tempfile::tempdir().unwrap();
+        let mut w =
+            JournalWriter::create(&dir.path().join("journal.jsonl"), Redactor::new()).unwrap();
+        for r in &records {
+            w.append(r.ts, r.event.clone()).unwrap();
+        }
+        drop(w);
+        let path = write_report(dir.path()).unwrap();
+        assert_eq!(path, dir.path().join("report.md"));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), first);
+        // rewriting replaces the report whole, and leaves no temporary file behind
+        write_report(dir.path()).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), first);
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["journal.jsonl", "report.md"]);
+    }
+}
+
+/// `cargo test --test report print_example -- --ignored --nocapture` shows a whole report.
+#[test]
+#[ignore]
+fn print_example() {
+    print!("{}", render(&refuted_journal()).unwrap());
+}
