@@ -100,7 +100,12 @@ fn main() -> ExitCode {
                 ExitCode::from(EXIT_USAGE)
             }
         },
-        Command::Demo { headless, out, quick, operator } => {
+        Command::Demo {
+            headless,
+            out,
+            quick,
+            operator,
+        } => {
             let opts = RunOptions {
                 out_dir: out,
                 operator: operator.unwrap_or_else(operator_name),
@@ -206,7 +211,9 @@ fn run(
     if let (Some(url), Some(p)) = (prometheus_url, s.prometheus.as_mut()) {
         p.url = url;
     }
-    let Some(rt) = runtime() else { return ExitCode::from(EXIT_USAGE) };
+    let Some(rt) = runtime() else {
+        return ExitCode::from(EXIT_USAGE);
+    };
     let code = rt.block_on(async {
         let (session, rx) = match Session::start(&s, path, &text, &env_lookup, &opts) {
             Ok(x) => x,
@@ -234,7 +241,9 @@ fn runtime() -> Option<tokio::runtime::Runtime> {
 
 fn demo(opts: RunOptions, quick: bool) -> ExitCode {
     use gameday::demo;
-    let Some(rt) = runtime() else { return ExitCode::from(EXIT_USAGE) };
+    let Some(rt) = runtime() else {
+        return ExitCode::from(EXIT_USAGE);
+    };
     let code = rt.block_on(async {
         let (addr, _shop) = match demo::shop::start().await {
             Ok(x) => x,

@@ -22,6 +22,10 @@ pub fn env(url: String, quick: bool) -> impl Fn(&str) -> Option<String> {
 }
 
 pub fn scenario(env: &dyn Fn(&str) -> Option<String>) -> Result<crate::scenario::Scenario, String> {
-    crate::scenario::parse_str(SCENARIO, SCENARIO_PATH, Path::new("."), env)
-        .map_err(|p| p.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))
+    crate::scenario::parse_str(SCENARIO, SCENARIO_PATH, Path::new("."), env).map_err(|p| {
+        p.iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
 }

@@ -67,13 +67,17 @@ struct Slow {
 }
 
 async fn store_slow(State(shop): State<Arc<Shop>>, Query(q): Query<Slow>) -> String {
-    shop.store_extra_ms.store(q.ms.min(10_000), Ordering::Relaxed);
+    shop.store_extra_ms
+        .store(q.ms.min(10_000), Ordering::Relaxed);
     format!("store +{} ms\n", q.ms)
 }
 
 /// Starts the shop on 127.0.0.1 (any free port); it runs until the runtime ends.
 pub async fn start() -> std::io::Result<(SocketAddr, Arc<Shop>)> {
-    let shop = Arc::new(Shop { rng: AtomicU64::new(0x9e37_79b9_7f4a_7c15), ..Shop::default() });
+    let shop = Arc::new(Shop {
+        rng: AtomicU64::new(0x9e37_79b9_7f4a_7c15),
+        ..Shop::default()
+    });
     let app = Router::new()
         .route("/read", get(read))
         .route("/admin/cache/down", post(cache_down))
@@ -96,9 +100,14 @@ mod tests {
 
     #[test]
     fn the_cache_hides_the_store_and_the_fault_exposes_it() {
-        let shop = Shop { rng: AtomicU64::new(42), ..Shop::default() };
+        let shop = Shop {
+            rng: AtomicU64::new(42),
+            ..Shop::default()
+        };
         let p99 = |shop: &Shop| {
-            let mut v: Vec<f64> = (0..1000).map(|_| shop.read_latency().as_secs_f64()).collect();
+            let mut v: Vec<f64> = (0..1000)
+                .map(|_| shop.read_latency().as_secs_f64())
+                .collect();
             v.sort_by(|a, b| a.total_cmp(b));
             (v[499], v[989])
         };
@@ -107,10 +116,16 @@ mod tests {
         assert!(p99_up < 0.125);
         shop.cache_down.store(true, Ordering::Relaxed);
         let (p50, p99_down) = p99(&shop);
-        assert!(p50 > 0.04 && p99_down < 0.25, "the store alone still meets 250 ms: {p50} {p99_down}");
+        assert!(
+            p50 > 0.04 && p99_down < 0.25,
+            "the store alone still meets 250 ms: {p50} {p99_down}"
+        );
         shop.cache_down.store(false, Ordering::Relaxed);
         shop.store_extra_ms.store(300, Ordering::Relaxed);
         let (_, p99_slow) = p99(&shop);
-        assert!(p99_slow > 0.25, "a slow store shows in the p99 even behind the cache: {p99_slow}");
+        assert!(
+            p99_slow > 0.25,
+            "a slow store shows in the p99 even behind the cache: {p99_slow}"
+        );
     }
 }

@@ -72,7 +72,7 @@ pub fn run_headless(scenario: &Path, out: &Path, extra: &[&str], limit: Duration
 pub fn wait_bounded(child: &mut std::process::Child, limit: Duration) -> Output {
     let start = std::time::Instant::now();
     loop {
-        if let Some(_) = child.try_wait().unwrap() {
+        if child.try_wait().unwrap().is_some() {
             break;
         }
         if start.elapsed() > limit {
