@@ -279,7 +279,7 @@ impl<'a> Run<'a> {
     /// "T+00:23" (or "T−00:10" before time zero).
     fn t_label(&self, ts: Ts) -> String {
         let ms = self.offset_ms(ts);
-        if ms < 0 {
+        if ms <= -1000 {
             format!("T{}", format_offset(ms))
         } else {
             format!("T+{}", format_offset(ms))

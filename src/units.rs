@@ -156,7 +156,8 @@ pub fn format_duration_short(d: Duration) -> String {
 
 /// `mm:ss` with a sign for times before the reference: "-02:00", "00:42", "61:05".
 pub fn format_offset(ms: i64) -> String {
-    let sign = if ms < 0 { "−" } else { "" };
+    // a few milliseconds before the reference is not "before" to a reader
+    let sign = if ms <= -1000 { "−" } else { "" };
     let s = ms.unsigned_abs() / 1000;
     format!("{sign}{:02}:{:02}", s / 60, s % 60)
 }

@@ -115,8 +115,22 @@ fn refuted_run_exits_1_and_names_the_violated_criterion() {
         "{verdict}"
     );
     let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
-    assert!(report.contains("REFUTED"), "{report}");
-    assert!(report.contains("probe errors"), "{report}");
+    assert!(
+        report.starts_with("# Game day: e2e-probe — REFUTED"),
+        "{report}"
+    );
+    // the criteria table names the violated criterion, its worst value and when
+    let row = report
+        .lines()
+        .find(|l| l.starts_with("| probe errors |"))
+        .expect("a row for the signal");
+    assert!(row.contains("| < 1 % |"), "{row}");
+    assert!(row.contains("✗ violated"), "{row}");
+    let worst = row.split('|').nth(4).unwrap().trim();
+    assert!(
+        worst.contains(" % at T+00:0"),
+        "worst value and when: {row}"
+    );
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(xml.contains("<failure message=\"violated; worst"), "{xml}");
     assert!(!broken.exists());
@@ -182,8 +196,19 @@ fn sigterm_mid_fault_aborts_reverts_and_exits_2() {
     assert_eq!(events(&j, "fault_reverting")[0]["reason"], "abort");
     assert_eq!(events(&j, "verdict")[0]["verdict"], "ABORTED");
     let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
-    assert!(report.contains("ABORTED"), "{report}");
-    assert!(report.contains("tester"), "who aborted: {report}");
+    assert!(
+        report.starts_with("# Game day: e2e-probe — ABORTED"),
+        "{report}"
+    );
+    // who aborted, from where, and how long reverting took
+    let line = report
+        .lines()
+        .find(|l| l.starts_with("Kill switch: pulled by tester (signal)"))
+        .expect(&report);
+    assert!(
+        line.contains("every fault reverted") && line.ends_with("later."),
+        "{line}"
+    );
 }
 
 #[test]
@@ -218,7 +243,14 @@ fn failing_revert_exits_5_and_names_recover() {
         .contains("service unit not found"));
     assert_eq!(attempts.last().unwrap()["will_retry"], false);
     let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
-    assert!(report.contains("REVERT FAILED"), "{report}");
+    let banner = report
+        .lines()
+        .find(|l| l.contains("REVERT FAILED"))
+        .expect(&report);
+    assert!(
+        banner.contains("break the probe") && banner.contains("gameday recover"),
+        "{banner}"
+    );
 }
 
 #[test]
@@ -281,4 +313,68 @@ fn stdin_lines_become_notes_and_action_items() {
     assert_eq!(notes[0]["text"], "latency looks fine");
     assert_eq!(notes[1]["kind"], "action");
     assert_eq!(notes[1]["text"], "add a fallback page");
+}
+
+#[test]
+fn secrets_never_reach_the_journal_log_or_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let svc = start_service(tmp.path());
+    let secret = "tok-7f3a9c1e5b";
+    let text = format!(
+        r#"name: e2e-secrets
+hypothesis: Secrets stay secret.
+steady_state:
+  - name: probe errors
+    http: {{ url: "http://{svc}/probe", every: 100ms, timeout: 1s }}
+    measure: error_rate
+    expect: "< 1%"
+faults:
+  - name: flag on
+    duration: 1s
+    http:
+      inject: {{ method: GET, url: "http://{svc}/probe", headers: {{ Authorization: "Bearer ${{FLAG_TOKEN}}" }} }}
+      revert: {{ method: GET, url: "http://{svc}/probe", headers: {{ X-Api-Key: "literal-key-123" }} }}
+  - name: echo it
+    duration: 1s
+    exec:
+      inject: echo "using $SECRET_TOKEN" && echo "again ${{FLAG_TOKEN}}" >&2
+      revert: "true"
+      env: {{ SECRET_TOKEN: "${{FLAG_TOKEN}}" }}
+phases:
+  baseline: 1s
+  recovery: 1s
+"#
+    );
+    let path = write(tmp.path(), "secrets.yaml", &text);
+    let out = tmp.path().join("runs");
+    let mut cmd = gameday();
+    cmd.env("FLAG_TOKEN", secret).env("GAMEDAY_LOG", "debug");
+    let o = cmd
+        .args(["run", "--headless", "--operator", "tester", "--out"])
+        .arg(&out)
+        .arg(&path)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let so = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{so}");
+    let dir = run_dir(&out);
+    for f in ["journal.jsonl", "report.md", "gameday.log"] {
+        let text = std::fs::read_to_string(dir.join(f)).unwrap();
+        assert!(!text.contains(secret), "{f} leaks the token:\n{text}");
+        assert!(
+            !text.contains("literal-key-123"),
+            "{f} leaks the literal key:\n{text}"
+        );
+    }
+    assert!(!so.contains(secret), "stdout leaks the token:\n{so}");
+    let journal = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
+    assert!(
+        journal.contains("${FLAG_TOKEN}"),
+        "the scenario text keeps the reference, not the value"
+    );
+    assert!(
+        journal.contains("using ***"),
+        "the command's output is kept, the secret in it is not:\n{journal}"
+    );
 }
