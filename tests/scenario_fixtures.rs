@@ -184,3 +184,30 @@ fn damaged_scenarios_never_panic() {
     }
     assert!(refused > 0, "truncations should be refused");
 }
+
+/// The same through the real binary: exactly the expected lines, and exit code 64.
+#[test]
+fn the_binary_prints_each_expected_message_and_exits_64() {
+    for path in fixtures("tests/fixtures/invalid") {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gameday"))
+            .arg("check")
+            .arg(&path)
+            .env_clear()
+            .env("HOME", "/home/operator")
+            .output()
+            .expect("gameday runs");
+        let expected = fs::read_to_string(path.with_extension("expected")).expect("expected file");
+        assert_eq!(out.status.code(), Some(64), "{}", path.display());
+        assert_eq!(String::from_utf8_lossy(&out.stdout), expected, "{}", path.display());
+    }
+    for path in fixtures("tests/fixtures/valid") {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gameday"))
+            .arg("check")
+            .arg(&path)
+            .env_clear()
+            .env("HOME", "/home/operator")
+            .output()
+            .expect("gameday runs");
+        assert_eq!(out.status.code(), Some(0), "{}", path.display());
+    }
+}
