@@ -3,8 +3,9 @@
 
 use std::path::Path;
 
-use crate::analysis::{self, Point, Status, Window};
-use crate::journal::{read_journal, Event, Record, RunInfo, Verdict};
+use crate::analysis::Status;
+use crate::journal::{read_journal, Record, Verdict};
+use crate::report::Run;
 use crate::units::format_value;
 
 fn esc(s: &str) -> String {
@@ -15,68 +16,28 @@ fn esc(s: &str) -> String {
 }
 
 pub fn render(records: &[Record]) -> Result<String, String> {
-    let info: &RunInfo = records
-        .iter()
-        .find_map(|r| match &r.event {
-            Event::RunStarted(i) => Some(i.as_ref()),
-            _ => None,
-        })
-        .ok_or("the journal has no run_started line")?;
-    let first_trigger = records
-        .iter()
-        .find(|r| matches!(r.event, Event::FaultInjecting { .. }))
-        .map(|r| r.ts);
-    let last_revert = records
-        .iter()
-        .rev()
-        .find(|r| matches!(r.event, Event::FaultReverted { .. }))
-        .map(|r| r.ts);
-    let (verdict, reasons, end) = records
-        .iter()
-        .find_map(|r| match &r.event {
-            Event::Verdict { verdict, reasons } => Some((Some(*verdict), reasons.clone(), r.ts)),
-            _ => None,
-        })
-        .unwrap_or_else(|| {
-            (
-                None,
-                vec!["the run did not finish".into()],
-                records.last().map(|r| r.ts).unwrap_or_default(),
-            )
-        });
-    let window = first_trigger.map(|first_trigger| Window {
-        first_trigger,
-        last_revert,
-        end,
-    });
+    let run = Run::from_records(records).map_err(|e| e.to_string())?;
+    let scenario = esc(&run.info.scenario);
     let mut cases = String::new();
     let mut failures = 0;
-    for s in &info.signals {
-        let Some(expect) = &s.expect else { continue };
-        let points: Vec<Point> = records
-            .iter()
-            .filter(|r| r.ts <= end)
-            .filter_map(|r| match &r.event {
-                Event::Sample { signal, value, .. } if signal == &s.name => Some(Point {
-                    ts: r.ts,
-                    value: *value,
-                }),
-                _ => None,
-            })
-            .collect();
-        let o = analysis::evaluate(s, &points, window);
-        let name = format!("{} {}", s.name, expect.display(s.unit));
+    let mut tests = 1;
+    for s in run.signals.iter() {
+        let Some(expect) = &s.info.expect else {
+            continue;
+        };
+        tests += 1;
+        let name = format!("{} {}", s.info.name, expect.display(s.info.unit));
         cases.push_str(&format!(
-            "    <testcase classname=\"gameday.{}\" name=\"{}\">",
-            esc(&info.scenario),
+            "    <testcase classname=\"gameday.{scenario}\" name=\"{}\">",
             esc(&name)
         ));
-        match o.status {
+        match s.outcome.status {
             Status::Violated => {
                 failures += 1;
-                let worst = o
+                let worst = s
+                    .outcome
                     .worst
-                    .map(|(v, _)| format_value(v, s.unit))
+                    .map(|(v, _)| format_value(v, s.info.unit))
                     .unwrap_or_default();
                 cases.push_str(&format!(
                     "<failure message=\"violated; worst {}\"/>",
@@ -91,28 +52,24 @@ pub fn render(records: &[Record]) -> Result<String, String> {
         }
         cases.push_str("</testcase>\n");
     }
-    let ok = verdict == Some(Verdict::Confirmed);
+    let (word, reasons) = match run.verdict {
+        Some((v, reasons)) => (v.word(), reasons.join("; ")),
+        None => ("IN PROGRESS", "the run did not finish".to_string()),
+    };
+    let ok = matches!(run.verdict, Some((Verdict::Confirmed, _)));
     if !ok {
         failures += 1;
     }
-    let word = verdict.map(|v| v.word()).unwrap_or("IN PROGRESS");
     cases.push_str(&format!(
-        "    <testcase classname=\"gameday.{}\" name=\"verdict\">{}</testcase>\n",
-        esc(&info.scenario),
+        "    <testcase classname=\"gameday.{scenario}\" name=\"verdict\">{}</testcase>\n",
         if ok {
             String::new()
         } else {
-            format!(
-                "<failure message=\"{}: {}\"/>",
-                word,
-                esc(&reasons.join("; "))
-            )
+            format!("<failure message=\"{word}: {}\"/>", esc(&reasons))
         }
     ));
-    let tests = info.signals.iter().filter(|s| s.expect.is_some()).count() + 1;
     Ok(format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"gameday.{}\" tests=\"{tests}\" failures=\"{failures}\">\n{cases}  </testsuite>\n</testsuites>\n",
-        esc(&info.scenario)
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"gameday.{scenario}\" tests=\"{tests}\" failures=\"{failures}\">\n{cases}  </testsuite>\n</testsuites>\n"
     ))
 }
 

@@ -205,31 +205,31 @@ struct Note<'a> {
 }
 
 /// One signal: its samples and how `analysis::evaluate` judged them.
-struct SignalView<'a> {
-    info: &'a SignalInfo,
-    points: Vec<Point>,
+pub(crate) struct SignalView<'a> {
+    pub(crate) info: &'a SignalInfo,
+    pub(crate) points: Vec<Point>,
     /// distinct sample errors with their counts, in order of first appearance
-    errors: Vec<(&'a str, usize)>,
-    outcome: Outcome,
+    pub(crate) errors: Vec<(&'a str, usize)>,
+    pub(crate) outcome: Outcome,
 }
 
 /// The journal, read once into what the sections need.
-struct Run<'a> {
-    info: &'a RunInfo,
+pub(crate) struct Run<'a> {
+    pub(crate) info: &'a RunInfo,
     records: &'a [Record],
     started: Ts,
     /// when the run ended, or the last thing the journal knows of
     ended: Ts,
     window: Option<Window>,
-    verdict: Option<(Verdict, &'a [String])>,
+    pub(crate) verdict: Option<(Verdict, &'a [String])>,
     faults: Vec<FaultHistory<'a>>,
     abort: Option<Abort<'a>>,
     notes: Vec<Note<'a>>,
-    signals: Vec<SignalView<'a>>,
+    pub(crate) signals: Vec<SignalView<'a>>,
 }
 
 impl<'a> Run<'a> {
-    fn from_records(records: &'a [Record]) -> Result<Self, ReportError> {
+    pub(crate) fn from_records(records: &'a [Record]) -> Result<Self, ReportError> {
         let (started, info) = records
             .iter()
             .find_map(|r| match &r.event {

@@ -198,7 +198,12 @@ fn the_binary_prints_each_expected_message_and_exits_64() {
             .expect("gameday runs");
         let expected = fs::read_to_string(path.with_extension("expected")).expect("expected file");
         assert_eq!(out.status.code(), Some(64), "{}", path.display());
-        assert_eq!(String::from_utf8_lossy(&out.stdout), expected, "{}", path.display());
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            expected,
+            "{}",
+            path.display()
+        );
     }
     for path in fixtures("tests/fixtures/valid") {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_gameday"))
