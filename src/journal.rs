@@ -177,6 +177,17 @@ pub struct FaultInfo {
     pub plan: Vec<String>,
 }
 
+impl FaultInfo {
+    /// The plan's line for `verb` ("inject", "revert"), or the verb alone.
+    pub fn plan_line(&self, verb: &str) -> String {
+        self.plan
+            .iter()
+            .find(|l| l.starts_with(verb))
+            .cloned()
+            .unwrap_or_else(|| verb.to_string())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlertInfo {
     pub name: String,

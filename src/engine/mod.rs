@@ -407,26 +407,26 @@ fn start_revert(state: &mut State, i: usize, reason: RevertReason, now: Ts, fx: 
     let f = &mut state.faults[i];
     f.status = FaultStatus::Reverting;
     f.revert_reason = Some(reason);
-    f.revert_attempts = 1;
-    f.next_retry = None;
+    f.revert_attempts = 0;
     f.deadline = None;
-    let action = state.cfg.faults[i]
-        .plan
-        .iter()
-        .find(|l| l.starts_with("revert"))
-        .cloned()
-        .unwrap_or_else(|| "revert".to_string());
-    fx.push(Effect::Journal(Event::FaultReverting {
-        fault: state.cfg.faults[i].name.clone(),
-        reason,
-        attempt: 1,
-        action,
-    }));
-    fx.push(Effect::Revert {
-        fault: i,
-        attempt: 1,
-    });
+    revert_attempt(state, i, fx);
     set_phase(state, Phase::Reverting, now, fx);
+}
+
+/// The next attempt at reverting fault `i`: journaled, then carried out.
+fn revert_attempt(state: &mut State, i: usize, fx: &mut Vec<Effect>) {
+    let f = &mut state.faults[i];
+    f.next_retry = None;
+    f.revert_attempts += 1;
+    let attempt = f.revert_attempts;
+    let info = &state.cfg.faults[i];
+    fx.push(Effect::Journal(Event::FaultReverting {
+        fault: info.name.clone(),
+        reason: f.revert_reason.unwrap_or(RevertReason::Abort),
+        attempt,
+        action: info.plan_line("revert"),
+    }));
+    fx.push(Effect::Revert { fault: i, attempt });
 }
 
 /// The kill switch: every live fault reverted at once, nothing more triggered.
@@ -606,12 +606,7 @@ pub fn update(state: &mut State, msg: Msg, now: Ts) -> Vec<Effect> {
                     let i = state.next_fault;
                     state.next_fault += 1;
                     let info = &state.cfg.faults[i];
-                    let action = info
-                        .plan
-                        .iter()
-                        .find(|l| l.starts_with("inject"))
-                        .cloned()
-                        .unwrap_or_else(|| "inject".to_string());
+                    let action = info.plan_line("inject");
                     fx.push(Effect::Journal(Event::FaultInjecting {
                         fault: info.name.clone(),
                         by,
@@ -897,23 +892,7 @@ fn on_time(state: &mut State, now: Ts, fx: &mut Vec<Effect>) {
         }
         let f = &mut state.faults[i];
         if f.status == FaultStatus::Reverting && f.next_retry.is_some_and(|t| now >= t) {
-            f.next_retry = None;
-            f.revert_attempts += 1;
-            let attempt = f.revert_attempts;
-            let reason = f.revert_reason.unwrap_or(RevertReason::Abort);
-            let action = state.cfg.faults[i]
-                .plan
-                .iter()
-                .find(|l| l.starts_with("revert"))
-                .cloned()
-                .unwrap_or_else(|| "revert".to_string());
-            fx.push(Effect::Journal(Event::FaultReverting {
-                fault: state.cfg.faults[i].name.clone(),
-                reason,
-                attempt,
-                action,
-            }));
-            fx.push(Effect::Revert { fault: i, attempt });
+            revert_attempt(state, i, fx);
         }
     }
     if state.phase == Phase::Recovery && now >= state.phase_since + state.cfg.recovery {
