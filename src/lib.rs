@@ -15,4 +15,5 @@ pub mod resolve;
 pub mod runner;
 pub mod scenario;
 pub mod signals;
+pub mod ui;
 pub mod units;
