@@ -15,5 +15,6 @@ pub mod resolve;
 pub mod runner;
 pub mod scenario;
 pub mod signals;
+pub mod tui;
 pub mod ui;
 pub mod units;

@@ -25,6 +25,9 @@ enum Command {
         /// No TUI: trigger each fault in order while the steady state holds; one line per event.
         #[arg(long)]
         headless: bool,
+        /// Only ASCII characters on screen (no box drawing, marks or sparks).
+        #[arg(long)]
+        ascii: bool,
         /// Where run directories are created.
         #[arg(long, default_value = "gameday-runs")]
         out: PathBuf,
@@ -55,6 +58,9 @@ enum Command {
         /// No TUI: print one line per event.
         #[arg(long)]
         headless: bool,
+        /// Only ASCII characters on screen (no box drawing, marks or sparks).
+        #[arg(long)]
+        ascii: bool,
         /// Where run directories are created.
         #[arg(long, default_value = "gameday-runs")]
         out: PathBuf,
@@ -102,40 +108,38 @@ fn main() -> ExitCode {
         },
         Command::Demo {
             headless,
+            ascii,
             out,
             quick,
             operator,
         } => {
+            let front = Front::choose(headless, ascii, None);
             let opts = RunOptions {
                 out_dir: out,
                 operator: operator.unwrap_or_else(operator_name),
-                mode: "headless".into(),
+                mode: front.mode().into(),
                 demo: true,
             };
-            if !headless {
-                eprintln!("gameday: the live TUI is not in this build yet; running headless");
-            }
-            demo(opts, quick)
+            demo(opts, quick, front)
         }
         Command::Run {
             scenario,
             headless,
+            ascii,
             out,
             operator,
             context,
             prometheus_url,
             junit,
         } => {
+            let front = Front::choose(headless, ascii, junit);
             let opts = RunOptions {
                 out_dir: out,
                 operator: operator.unwrap_or_else(operator_name),
-                mode: "headless".into(),
+                mode: front.mode().into(),
                 demo: false,
             };
-            if !headless {
-                eprintln!("gameday: the live TUI is not in this build yet; running headless");
-            }
-            run(&scenario, opts, context, prometheus_url, junit)
+            run(&scenario, opts, context, prometheus_url, front)
         }
     }
 }
@@ -194,12 +198,55 @@ fn plan(path: &Path) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Which front drives the run.
+enum Front {
+    Headless { junit: Option<PathBuf> },
+    Tui { theme: gameday::ui::Theme },
+}
+
+impl Front {
+    /// The TUI needs a terminal on both ends; without one the run goes headless, as
+    /// `--headless` would.
+    fn choose(headless: bool, ascii: bool, junit: Option<PathBuf>) -> Front {
+        use std::io::IsTerminal;
+        let tty = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+        if headless || junit.is_some() || !tty {
+            if !headless && !tty {
+                eprintln!("gameday: not a terminal: running headless");
+            }
+            Front::Headless { junit }
+        } else {
+            Front::Tui {
+                theme: gameday::ui::Theme::from_env(ascii),
+            }
+        }
+    }
+
+    fn mode(&self) -> &'static str {
+        match self {
+            Front::Headless { .. } => "headless",
+            Front::Tui { .. } => "tui",
+        }
+    }
+
+    async fn run(
+        self,
+        session: Session,
+        rx: tokio::sync::mpsc::Receiver<gameday::engine::Msg>,
+    ) -> i32 {
+        match self {
+            Front::Headless { junit } => gameday::headless::run(session, rx, junit).await,
+            Front::Tui { theme } => gameday::tui::run(session, rx, theme).await,
+        }
+    }
+}
+
 fn run(
     path: &Path,
     opts: RunOptions,
     context: Option<String>,
     prometheus_url: Option<String>,
-    junit: Option<PathBuf>,
+    front: Front,
 ) -> ExitCode {
     let (mut s, text) = match load(path) {
         Ok(x) => x,
@@ -223,7 +270,7 @@ fn run(
             }
         };
         init_log(&session.run_dir);
-        gameday::headless::run(session, rx, junit).await
+        front.run(session, rx).await
     });
     rt.shutdown_timeout(std::time::Duration::from_secs(1));
     ExitCode::from(code as u8)
@@ -239,7 +286,7 @@ fn runtime() -> Option<tokio::runtime::Runtime> {
     }
 }
 
-fn demo(opts: RunOptions, quick: bool) -> ExitCode {
+fn demo(opts: RunOptions, quick: bool, front: Front) -> ExitCode {
     use gameday::demo;
     let Some(rt) = runtime() else {
         return ExitCode::from(EXIT_USAGE);
@@ -270,7 +317,7 @@ fn demo(opts: RunOptions, quick: bool) -> ExitCode {
             }
         };
         init_log(&session.run_dir);
-        gameday::headless::run(session, rx, None).await
+        front.run(session, rx).await
     });
     rt.shutdown_timeout(std::time::Duration::from_secs(1));
     ExitCode::from(code as u8)

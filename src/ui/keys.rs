@@ -1,10 +1,608 @@
-//! Keys to actions.
+//! Keys to actions. The kill switch is looked at before anything else, so no dialog or
+//! editor can swallow it (`Ctrl-X` everywhere, `X` wherever no text is being typed).
 
-use ratatui::crossterm::event::KeyEvent;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use tui_input::{Input, InputRequest};
 
-use super::{Action, App, View};
+use super::{Action, App, Mode, View, OVERRIDE_WORD};
+use crate::engine::Msg;
+use crate::journal::{AbortSource, NoteKind, Phase};
+use crate::units::format_duration;
+
+fn ctrl(key: &KeyEvent, c: char) -> bool {
+    key.modifiers.contains(KeyModifiers::CONTROL)
+        && matches!(key.code, KeyCode::Char(k) if k.eq_ignore_ascii_case(&c))
+}
+
+fn abort(app: &App, detail: &str) -> Action {
+    Action::Send(Msg::Abort {
+        by: app.operator.clone(),
+        source: AbortSource::Key,
+        detail: detail.to_string(),
+    })
+}
 
 pub fn handle_key(app: &mut App, key: KeyEvent, view: View) -> Vec<Action> {
-    let _ = (app, key, view);
-    Vec::new()
+    if key.kind == KeyEventKind::Release {
+        return Vec::new();
+    }
+    // The hard key first: the kill switch never depends on what is open.
+    if ctrl(&key, 'x') {
+        if !app.typing() {
+            app.mode = Mode::Normal;
+        }
+        return vec![abort(app, "Ctrl-X")];
+    }
+    let plain_x = key.code == KeyCode::Char('X') && !key.modifiers.contains(KeyModifiers::CONTROL);
+    if plain_x && !app.typing() {
+        app.mode = Mode::Normal;
+        return vec![abort(app, "X")];
+    }
+    match std::mem::replace(&mut app.mode, Mode::Normal) {
+        Mode::Normal => normal(app, key, view),
+        Mode::Help => Vec::new(),
+        Mode::ArmConfirm { fault, plan } => match key.code {
+            KeyCode::Char('y') | KeyCode::Enter => vec![Action::Send(Msg::Arm {
+                by: app.operator.clone(),
+                plan,
+            })],
+            KeyCode::Char('n') | KeyCode::Esc | KeyCode::Char('q') => {
+                app.flash("not armed", view.now);
+                Vec::new()
+            }
+            _ => {
+                app.mode = Mode::ArmConfirm { fault, plan };
+                Vec::new()
+            }
+        },
+        Mode::QuitConfirm => match key.code {
+            KeyCode::Char('y') | KeyCode::Enter => {
+                app.flash("reverting every active fault, then quitting…", view.now);
+                vec![
+                    Action::Send(Msg::End {
+                        by: app.operator.clone(),
+                    }),
+                    Action::Quit,
+                ]
+            }
+            KeyCode::Char('n') | KeyCode::Esc => Vec::new(),
+            _ => {
+                app.mode = Mode::QuitConfirm;
+                Vec::new()
+            }
+        },
+        Mode::Note { kind, mut input } => match key.code {
+            KeyCode::Enter => {
+                let text = input.value().trim().to_string();
+                if text.is_empty() {
+                    return Vec::new();
+                }
+                vec![Action::Send(Msg::Note {
+                    author: app.operator.clone(),
+                    kind,
+                    text,
+                })]
+            }
+            KeyCode::Esc => Vec::new(),
+            _ if ctrl(&key, 'c') => Vec::new(),
+            _ => {
+                edit(&mut input, &key);
+                app.mode = Mode::Note { kind, input };
+                Vec::new()
+            }
+        },
+        Mode::Override { failing, mut input } => match key.code {
+            KeyCode::Enter => {
+                if input.value().trim().eq_ignore_ascii_case(OVERRIDE_WORD) {
+                    vec![Action::Send(Msg::Trigger {
+                        by: app.operator.clone(),
+                        override_steady_state: true,
+                    })]
+                } else {
+                    app.flash(
+                        format!("not triggered: type \"{OVERRIDE_WORD}\" to trigger anyway"),
+                        view.now,
+                    );
+                    app.mode = Mode::Override {
+                        failing,
+                        input: Input::default(),
+                    };
+                    Vec::new()
+                }
+            }
+            KeyCode::Esc => {
+                app.flash("not triggered", view.now);
+                Vec::new()
+            }
+            _ if ctrl(&key, 'c') => Vec::new(),
+            _ => {
+                edit(&mut input, &key);
+                app.mode = Mode::Override { failing, input };
+                Vec::new()
+            }
+        },
+    }
+}
+
+fn normal(app: &mut App, key: KeyEvent, view: View) -> Vec<Action> {
+    let state = view.state;
+    let n_signals = view.info.signals.len().max(1);
+    match key.code {
+        KeyCode::Char('a') => {
+            if state.abort.is_some() {
+                app.flash(
+                    "the kill switch was pulled: nothing more can be armed in this run",
+                    view.now,
+                );
+            } else if state.phase == Phase::Baseline {
+                let left = state
+                    .phase_deadline()
+                    .map(|d| (d - view.now).to_std().unwrap_or_default())
+                    .unwrap_or_default();
+                app.flash(
+                    format!("baseline still running ({} left)", format_duration(left)),
+                    view.now,
+                );
+            } else if state.phase != Phase::Ready {
+                app.flash(format!("cannot arm while {}", state.phase.word()), view.now);
+            } else if state.next_fault >= view.info.faults.len() {
+                app.flash("every fault has been run", view.now);
+            } else {
+                let fault = state.next_fault;
+                app.mode = Mode::ArmConfirm {
+                    fault,
+                    plan: view.info.faults[fault].plan.clone(),
+                };
+            }
+            Vec::new()
+        }
+        KeyCode::Char('d') => vec![Action::Send(Msg::Disarm {
+            by: app.operator.clone(),
+        })],
+        KeyCode::Char('t') => {
+            if state.phase != Phase::Armed {
+                app.flash(
+                    "arm a fault first (a): trigger works only when ARMED",
+                    view.now,
+                );
+                return Vec::new();
+            }
+            let failing = state.failing_expectations();
+            if state.cfg.require_steady_state && !failing.is_empty() {
+                app.mode = Mode::Override {
+                    failing,
+                    input: Input::default(),
+                };
+                return Vec::new();
+            }
+            vec![Action::Send(Msg::Trigger {
+                by: app.operator.clone(),
+                override_steady_state: false,
+            })]
+        }
+        KeyCode::Char('n') => {
+            app.mode = Mode::Note {
+                kind: NoteKind::Note,
+                input: Input::default(),
+            };
+            Vec::new()
+        }
+        KeyCode::Char('N') => {
+            app.mode = Mode::Note {
+                kind: NoteKind::Action,
+                input: Input::default(),
+            };
+            Vec::new()
+        }
+        KeyCode::Tab | KeyCode::Down | KeyCode::Char('j') => {
+            app.selected = (app.selected + 1) % n_signals;
+            Vec::new()
+        }
+        KeyCode::BackTab | KeyCode::Up | KeyCode::Char('k') => {
+            app.selected = (app.selected + n_signals - 1) % n_signals;
+            Vec::new()
+        }
+        KeyCode::PageUp => {
+            app.timeline_scroll =
+                (app.timeline_scroll + 5).min(app.timeline.len().saturating_sub(1));
+            Vec::new()
+        }
+        KeyCode::PageDown => {
+            app.timeline_scroll = app.timeline_scroll.saturating_sub(5);
+            Vec::new()
+        }
+        KeyCode::Char('?') | KeyCode::F(1) => {
+            app.mode = Mode::Help;
+            Vec::new()
+        }
+        KeyCode::Char('q') => quit(app, view),
+        _ if ctrl(&key, 'c') => quit(app, view),
+        _ => Vec::new(),
+    }
+}
+
+/// Leaving: with a fault live, only after a confirmation (the revert comes first).
+fn quit(app: &mut App, view: View) -> Vec<Action> {
+    if view.state.live_faults().next().is_some() {
+        app.mode = Mode::QuitConfirm;
+        return Vec::new();
+    }
+    if view.state.is_done() {
+        return vec![Action::Quit];
+    }
+    vec![
+        Action::Send(Msg::End {
+            by: app.operator.clone(),
+        }),
+        Action::Quit,
+    ]
+}
+
+/// The editing keys people expect from a shell line.
+fn edit(input: &mut Input, key: &KeyEvent) {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let alt = key.modifiers.contains(KeyModifiers::ALT);
+    let req = match key.code {
+        KeyCode::Char('a') if ctrl => Some(InputRequest::GoToStart),
+        KeyCode::Char('e') if ctrl => Some(InputRequest::GoToEnd),
+        KeyCode::Char('b') if ctrl => Some(InputRequest::GoToPrevChar),
+        KeyCode::Char('f') if ctrl => Some(InputRequest::GoToNextChar),
+        KeyCode::Char('w') if ctrl => Some(InputRequest::DeletePrevWord),
+        KeyCode::Char('u') if ctrl => Some(InputRequest::DeleteLine),
+        KeyCode::Char('k') if ctrl => Some(InputRequest::DeleteTillEnd),
+        KeyCode::Char('h') if ctrl => Some(InputRequest::DeletePrevChar),
+        KeyCode::Char('d') if ctrl => Some(InputRequest::DeleteNextChar),
+        KeyCode::Char('b') if alt => Some(InputRequest::GoToPrevWord),
+        KeyCode::Char('f') if alt => Some(InputRequest::GoToNextWord),
+        KeyCode::Char('d') if alt => Some(InputRequest::DeleteNextWord),
+        KeyCode::Char(_) if ctrl || alt => None,
+        KeyCode::Char(c) => Some(InputRequest::InsertChar(c)),
+        KeyCode::Backspace if ctrl || alt => Some(InputRequest::DeletePrevWord),
+        KeyCode::Backspace => Some(InputRequest::DeletePrevChar),
+        KeyCode::Delete => Some(InputRequest::DeleteNextChar),
+        KeyCode::Left if ctrl || alt => Some(InputRequest::GoToPrevWord),
+        KeyCode::Right if ctrl || alt => Some(InputRequest::GoToNextWord),
+        KeyCode::Left => Some(InputRequest::GoToPrevChar),
+        KeyCode::Right => Some(InputRequest::GoToNextChar),
+        KeyCode::Home => Some(InputRequest::GoToStart),
+        KeyCode::End => Some(InputRequest::GoToEnd),
+        _ => None,
+    };
+    if let Some(req) = req {
+        // a note is one line of a table cell: keep it a readable length
+        if matches!(req, InputRequest::InsertChar(_)) && input.value().chars().count() >= 500 {
+            return;
+        }
+        input.handle(req);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use chrono::DateTime;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use super::*;
+    use crate::engine::{self, Config, Effect, Injection, State};
+    use crate::journal::{FaultInfo, RunInfo, SignalInfo};
+    use crate::scenario::model::{Criterion, Op, Unit};
+    use crate::ui::{Theme, Ts};
+
+    struct Fixture {
+        info: RunInfo,
+        state: State,
+        app: App,
+        now: Ts,
+        sent: Vec<Msg>,
+    }
+
+    impl Fixture {
+        fn new() -> Fixture {
+            let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+            let info = RunInfo {
+                run_id: "r".into(),
+                scenario: "keys".into(),
+                scenario_path: "keys.yaml".into(),
+                scenario_text: String::new(),
+                scenario_sha256: String::new(),
+                hypothesis: "h".into(),
+                description: None,
+                owner: None,
+                operator: "alice".into(),
+                host: "h".into(),
+                version: "0".into(),
+                run_dir: "runs/r".into(),
+                mode: "tui".into(),
+                demo: false,
+                prometheus_url: None,
+                kube_context: None,
+                kube_namespace: None,
+                baseline: Duration::from_secs(5),
+                recovery: Duration::from_secs(5),
+                signals: vec![
+                    SignalInfo {
+                        name: "errors".into(),
+                        kind: "http".into(),
+                        source: "GET x".into(),
+                        unit: Unit::Ratio,
+                        measure: None,
+                        expect: Some(Criterion {
+                            op: Op::Lt,
+                            value: 0.01,
+                            for_: None,
+                            text: "< 1%".into(),
+                        }),
+                        abort: None,
+                        tolerate: Duration::ZERO,
+                        interval: Duration::from_secs(1),
+                    },
+                    SignalInfo {
+                        name: "depth".into(),
+                        kind: "command".into(),
+                        source: "echo 1".into(),
+                        unit: Unit::Count,
+                        measure: None,
+                        expect: None,
+                        abort: None,
+                        tolerate: Duration::ZERO,
+                        interval: Duration::from_secs(1),
+                    },
+                ],
+                faults: vec![FaultInfo {
+                    name: "cache down".into(),
+                    kind: "exec".into(),
+                    duration: Duration::from_secs(30),
+                    plan: vec!["inject: sh -c stop".into(), "revert: sh -c start".into()],
+                }],
+                alerts: vec![],
+            };
+            let cfg = Config::from_run_info(&info, Duration::from_secs(600), true);
+            let (state, _) = State::new(cfg, now);
+            Fixture {
+                info,
+                state,
+                app: App::new("alice".into(), Theme::default()),
+                now,
+                sent: vec![],
+            }
+        }
+
+        /// Sends a message to the engine, as the front would.
+        fn engine(&mut self, msg: Msg) -> Vec<Effect> {
+            engine::update(&mut self.state, msg, self.now)
+        }
+
+        fn key(&mut self, code: KeyCode, mods: KeyModifiers) -> Vec<Action> {
+            let view = View {
+                info: &self.info,
+                state: &self.state,
+                now: self.now,
+            };
+            let actions = handle_key(&mut self.app, KeyEvent::new(code, mods), view);
+            for a in &actions {
+                if let Action::Send(m) = a {
+                    self.sent.push(m.clone());
+                    let m = m.clone();
+                    self.engine(m);
+                }
+            }
+            actions
+        }
+
+        fn press(&mut self, c: char) -> Vec<Action> {
+            self.key(KeyCode::Char(c), KeyModifiers::NONE)
+        }
+
+        fn typ(&mut self, text: &str) {
+            for c in text.chars() {
+                self.press(c);
+            }
+        }
+
+        fn ready(&mut self) {
+            self.now += Duration::from_secs(5);
+            self.engine(Msg::Sample {
+                signal: 0,
+                value: Ok(0.0),
+            });
+            assert_eq!(self.state.phase, Phase::Ready);
+        }
+
+        fn active(&mut self) {
+            self.ready();
+            self.press('a');
+            self.press('y');
+            self.press('t');
+            self.engine(Msg::Injected {
+                fault: 0,
+                result: Ok(Injection {
+                    targets: vec![],
+                    detail: String::new(),
+                }),
+            });
+            assert_eq!(self.state.phase, Phase::Active);
+        }
+    }
+
+    #[test]
+    fn arm_shows_the_plan_and_needs_a_confirmation() {
+        let mut f = Fixture::new();
+        f.press('a');
+        assert!(matches!(f.app.mode, Mode::Normal));
+        assert!(f
+            .app
+            .flash
+            .as_ref()
+            .unwrap()
+            .0
+            .contains("baseline still running (5 s left)"));
+        f.ready();
+        f.press('a');
+        match &f.app.mode {
+            Mode::ArmConfirm { fault: 0, plan } => assert_eq!(plan[1], "revert: sh -c start"),
+            m => panic!("{m:?}"),
+        }
+        assert!(
+            f.sent.is_empty(),
+            "nothing is armed before the confirmation"
+        );
+        f.key(KeyCode::Esc, KeyModifiers::NONE);
+        assert_eq!(f.state.phase, Phase::Ready);
+        f.press('a');
+        f.press('y');
+        assert_eq!(f.state.phase, Phase::Armed);
+        f.press('d');
+        assert_eq!(f.state.phase, Phase::Ready);
+    }
+
+    #[test]
+    fn trigger_only_when_armed_and_a_failing_steady_state_needs_the_typed_override() {
+        let mut f = Fixture::new();
+        f.ready();
+        f.press('t');
+        assert!(f
+            .app
+            .flash
+            .as_ref()
+            .unwrap()
+            .0
+            .contains("arm a fault first"));
+        f.press('a');
+        f.press('y');
+        f.engine(Msg::Sample {
+            signal: 0,
+            value: Ok(0.5),
+        });
+        f.press('t');
+        assert!(matches!(f.app.mode, Mode::Override { .. }));
+        // one key is not enough, nor a wrong word
+        f.key(KeyCode::Enter, KeyModifiers::NONE);
+        assert_eq!(f.state.phase, Phase::Armed);
+        f.press('t');
+        f.typ("yes");
+        f.key(KeyCode::Enter, KeyModifiers::NONE);
+        assert_eq!(f.state.phase, Phase::Armed);
+        f.typ("override");
+        f.key(KeyCode::Enter, KeyModifiers::NONE);
+        assert_eq!(f.state.phase, Phase::Injecting);
+    }
+
+    #[test]
+    fn ctrl_x_in_the_note_editor_pulls_the_kill_switch_at_once_and_keeps_the_note() {
+        let mut f = Fixture::new();
+        f.active();
+        f.press('n');
+        f.typ("p99 rising, X marks it");
+        assert!(
+            f.sent.iter().all(|m| !matches!(m, Msg::Abort { .. })),
+            "X is a letter while typing"
+        );
+        f.key(KeyCode::Char('x'), KeyModifiers::CONTROL);
+        let abort = f.sent.last().unwrap();
+        assert!(
+            matches!(
+                abort,
+                Msg::Abort {
+                    source: AbortSource::Key,
+                    ..
+                }
+            ),
+            "{abort:?}"
+        );
+        assert_eq!(f.state.phase, Phase::Reverting, "one keystroke reverts");
+        // the half-written note is still there to finish
+        f.key(KeyCode::Enter, KeyModifiers::NONE);
+        match f.sent.last().unwrap() {
+            Msg::Note {
+                author,
+                kind: NoteKind::Note,
+                text,
+            } => {
+                assert_eq!(author, "alice");
+                assert_eq!(text, "p99 rising, X marks it");
+            }
+            m => panic!("{m:?}"),
+        }
+    }
+
+    #[test]
+    fn capital_x_is_the_kill_switch_in_dialogs_and_the_main_screen() {
+        for setup in ["normal", "help", "quit"] {
+            let mut f = Fixture::new();
+            f.active();
+            match setup {
+                "help" => {
+                    f.press('?');
+                    assert!(matches!(f.app.mode, Mode::Help));
+                }
+                "quit" => {
+                    f.press('q');
+                    assert!(matches!(f.app.mode, Mode::QuitConfirm));
+                }
+                _ => {}
+            }
+            f.press('X');
+            assert!(f.state.abort.is_some(), "{setup}");
+            assert!(matches!(f.app.mode, Mode::Normal));
+        }
+    }
+
+    #[test]
+    fn quitting_with_a_fault_active_asks_then_reverts_first() {
+        let mut f = Fixture::new();
+        f.active();
+        assert!(f.press('q').is_empty());
+        assert!(matches!(f.app.mode, Mode::QuitConfirm));
+        f.press('n');
+        assert!(f.state.abort.is_none());
+        f.press('q');
+        let actions = f.press('y');
+        assert_eq!(actions.last(), Some(&Action::Quit));
+        assert_eq!(f.state.abort.as_ref().unwrap().source, AbortSource::Quit);
+        assert_eq!(f.state.phase, Phase::Reverting);
+    }
+
+    #[test]
+    fn note_editor_has_the_editing_keys_people_expect() {
+        let mut f = Fixture::new();
+        f.press('N');
+        f.typ("raise the pool");
+        f.key(KeyCode::Char('w'), KeyModifiers::CONTROL); // delete "pool"
+        f.typ("db pool");
+        f.key(KeyCode::Home, KeyModifiers::NONE);
+        f.typ("to do: ");
+        f.key(KeyCode::Char('e'), KeyModifiers::CONTROL);
+        f.key(KeyCode::Backspace, KeyModifiers::NONE);
+        f.typ("l");
+        match &f.app.mode {
+            Mode::Note {
+                kind: NoteKind::Action,
+                input,
+            } => assert_eq!(input.value(), "to do: raise the db pool"),
+            m => panic!("{m:?}"),
+        }
+        f.key(KeyCode::Char('u'), KeyModifiers::CONTROL);
+        f.typ("short");
+        f.key(KeyCode::Enter, KeyModifiers::NONE);
+        assert!(
+            matches!(f.sent.last(), Some(Msg::Note { kind: NoteKind::Action, text, .. }) if text == "short")
+        );
+        // Esc discards, an empty note is not sent
+        f.press('n');
+        f.key(KeyCode::Enter, KeyModifiers::NONE);
+        assert_eq!(f.sent.len(), 1);
+    }
+
+    #[test]
+    fn selection_moves_and_wraps() {
+        let mut f = Fixture::new();
+        f.key(KeyCode::Tab, KeyModifiers::NONE);
+        assert_eq!(f.app.selected, 1);
+        f.press('j');
+        assert_eq!(f.app.selected, 0);
+        f.key(KeyCode::Up, KeyModifiers::NONE);
+        assert_eq!(f.app.selected, 1);
+    }
 }

@@ -1,0 +1,292 @@
+//! The interactive front: the terminal, its keys, the OS signals and the engine's
+//! messages in one loop. Drawing happens only when something visible changed, at most
+//! ten times a second, inside a synchronized update, through a buffered writer.
+//!
+//! Every way out goes through the same end: the kill switch when a fault is live, the
+//! journal closed, the report written, the terminal restored.
+
+use std::io::{BufWriter, Stdout, Write};
+use std::time::{Duration, Instant};
+
+use ratatui::backend::CrosstermBackend;
+use ratatui::crossterm::event::{self, Event as TermEvent};
+use ratatui::crossterm::{cursor, execute, queue, terminal};
+use ratatui::Terminal;
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::mpsc;
+
+use crate::engine::Msg;
+use crate::journal::AbortSource;
+use crate::runner::{Session, TICK};
+use crate::ui::{self, Action, App, Theme, View};
+
+const FRAME: Duration = Duration::from_millis(100);
+
+type Backend = CrosstermBackend<BufWriter<Stdout>>;
+
+/// Puts the terminal back on drop, on every path out of [`run`], panics included.
+struct TerminalGuard;
+
+impl TerminalGuard {
+    fn enter() -> std::io::Result<TerminalGuard> {
+        terminal::enable_raw_mode()?;
+        let guard = TerminalGuard;
+        execute!(
+            std::io::stdout(),
+            terminal::EnterAlternateScreen,
+            cursor::Hide
+        )?;
+        Ok(guard)
+    }
+}
+
+pub fn restore_terminal() {
+    let _ = terminal::disable_raw_mode();
+    let _ = execute!(
+        std::io::stdout(),
+        terminal::EndSynchronizedUpdate,
+        terminal::LeaveAlternateScreen,
+        cursor::Show
+    );
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+/// Terminal input, read on a thread of its own (the read blocks). A read error or the
+/// end of input means the terminal is gone.
+enum Input {
+    Term(TermEvent),
+    Lost(String),
+}
+
+fn spawn_input_thread(tx: mpsc::Sender<Input>) {
+    std::thread::spawn(move || loop {
+        match event::poll(Duration::from_millis(250)) {
+            Ok(false) => {
+                if tx.is_closed() {
+                    return;
+                }
+            }
+            Ok(true) => match event::read() {
+                Ok(ev) => {
+                    if tx.blocking_send(Input::Term(ev)).is_err() {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    let _ = tx.blocking_send(Input::Lost(e.to_string()));
+                    return;
+                }
+            },
+            Err(e) => {
+                let _ = tx.blocking_send(Input::Lost(e.to_string()));
+                return;
+            }
+        }
+    });
+}
+
+async fn next_input(rx: &mut Option<mpsc::Receiver<Input>>) -> Option<Input> {
+    match rx {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn next_signal(s: &mut Option<tokio::signal::unix::Signal>) -> Option<()> {
+    match s {
+        Some(s) => s.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+fn draw(terminal: &mut Terminal<Backend>, app: &App, session: &Session) -> std::io::Result<()> {
+    queue!(terminal.backend_mut(), terminal::BeginSynchronizedUpdate)?;
+    let view = View {
+        info: &session.info,
+        state: &session.state,
+        now: session.now(),
+    };
+    terminal.draw(|f| ui::draw::draw(f, app, view))?;
+    queue!(terminal.backend_mut(), terminal::EndSynchronizedUpdate)?;
+    terminal.backend_mut().flush()
+}
+
+/// Runs the session in the terminal to the end; returns the exit code.
+pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme) -> i32 {
+    let operator = session.info.operator.clone();
+    let mut app = App::new(operator.clone(), theme);
+    if let Ok(records) = crate::journal::read_journal(session.journal_path()) {
+        app.absorb(&records);
+    }
+    let run_dir = session.run_dir.clone();
+    let guard = match TerminalGuard::enter() {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("gameday: cannot use the terminal ({e}); run with --headless");
+            return finish(session, None);
+        }
+    };
+    let prev_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        prev_hook(info);
+    }));
+    let backend = CrosstermBackend::new(BufWriter::with_capacity(64 * 1024, std::io::stdout()));
+    let mut terminal = match Terminal::new(backend) {
+        Ok(t) => t,
+        Err(e) => {
+            drop(guard);
+            eprintln!("gameday: cannot draw on this terminal ({e}); run with --headless");
+            return finish(session, None);
+        }
+    };
+    let (in_tx, in_rx) = mpsc::channel(256);
+    spawn_input_thread(in_tx);
+    // `None` once the terminal is gone: never polled again, so no busy loop
+    let mut in_rx = Some(in_rx);
+    let mut sigterm = signal(SignalKind::terminate()).ok();
+    let mut sigint = signal(SignalKind::interrupt()).ok();
+    let mut sighup = signal(SignalKind::hangup()).ok();
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut dirty = true;
+    let mut last_draw = Instant::now() - FRAME;
+    let mut drawn_second = -1i64;
+    let mut terminal_lost = false;
+
+    loop {
+        // One event, then whatever else is already waiting: drawn once per batch.
+        let mut msgs: Vec<Msg> = Vec::new();
+        tokio::select! {
+            m = rx.recv() => if let Some(m) = m { msgs.push(m) },
+            _ = tick.tick() => msgs.push(Msg::Tick),
+            i = next_input(&mut in_rx) => match i {
+                Some(Input::Term(ev)) => handle_term_event(&mut app, &session, ev, &mut msgs, &mut dirty),
+                Some(Input::Lost(why)) => {
+                    tracing::warn!("terminal lost: {why}");
+                    terminal_lost = true;
+                    in_rx = None;
+                }
+                None => {
+                    terminal_lost = true;
+                    in_rx = None;
+                }
+            },
+            _ = next_signal(&mut sigterm) => msgs.push(by_signal(&operator, "SIGTERM")),
+            _ = next_signal(&mut sigint) => msgs.push(by_signal(&operator, "SIGINT")),
+            _ = next_signal(&mut sighup) => { terminal_lost = true; msgs.push(by_signal(&operator, "SIGHUP")) },
+        }
+        while let Ok(m) = rx.try_recv() {
+            msgs.push(m);
+        }
+        if terminal_lost && !session.state.is_done() {
+            msgs.push(Msg::Abort {
+                by: operator.clone(),
+                source: AbortSource::Terminal,
+                detail: "the terminal went away".into(),
+            });
+            app.quit = true;
+        }
+        for m in msgs {
+            let is_tick = m == Msg::Tick;
+            let step = session.handle(m);
+            if !step.records.is_empty() || !is_tick {
+                dirty = true;
+            }
+            app.absorb(&step.records);
+            for r in step.refused {
+                app.flash(r, session.now());
+                dirty = true;
+            }
+        }
+        if session.state.is_done() && app.report_path.is_none() {
+            match session.write_report() {
+                Ok(p) => app.report_path = Some(p.display().to_string()),
+                Err(e) => app.flash(format!("could not write the report: {e}"), session.now()),
+            }
+            dirty = true;
+        }
+        if app.quit && session.state.is_done() {
+            break;
+        }
+        if terminal_lost {
+            // nothing to draw on; keep reverting until the run is done
+            continue;
+        }
+        let second = session.now().timestamp();
+        if second != drawn_second {
+            dirty = true;
+        }
+        if dirty && last_draw.elapsed() >= FRAME {
+            if draw(&mut terminal, &app, &session).is_err() {
+                terminal_lost = true;
+                continue;
+            }
+            last_draw = Instant::now();
+            drawn_second = second;
+            dirty = false;
+        }
+    }
+    drop(terminal);
+    drop(guard);
+    let code = finish(session, None);
+    println!("gameday: run directory {} (exit {code})", run_dir.display());
+    code
+}
+
+fn handle_term_event(
+    app: &mut App,
+    session: &Session,
+    ev: TermEvent,
+    msgs: &mut Vec<Msg>,
+    dirty: &mut bool,
+) {
+    match ev {
+        TermEvent::Key(key) => {
+            let view = View {
+                info: &session.info,
+                state: &session.state,
+                now: session.now(),
+            };
+            for action in ui::keys::handle_key(app, key, view) {
+                match action {
+                    Action::Send(m) => msgs.push(m),
+                    Action::Quit => app.quit = true,
+                }
+            }
+            *dirty = true;
+        }
+        TermEvent::Resize(_, _) => *dirty = true,
+        _ => {}
+    }
+}
+
+fn by_signal(operator: &str, name: &str) -> Msg {
+    Msg::Abort {
+        by: operator.to_string(),
+        source: AbortSource::Signal,
+        detail: name.to_string(),
+    }
+}
+
+/// Closes the session (journal, report) and says where things are.
+fn finish(session: Session, _why: Option<String>) -> i32 {
+    let run_dir = session.run_dir.clone();
+    let (report, code) = session.close();
+    match report {
+        Ok(p) => println!("gameday: report {}", p.display()),
+        Err(e) => eprintln!("gameday: could not write the report: {e}"),
+    }
+    if code == 5 {
+        println!(
+            "gameday: A REVERT FAILED — faults may still be active. Run `gameday recover {}`",
+            run_dir.display()
+        );
+    }
+    code
+}
