@@ -119,7 +119,7 @@ pub fn format_duration(d: Duration) -> String {
     let s = d.as_secs();
     if s < 60 {
         // one decimal below 10 s, where it matters (kill-switch latency, TTR)
-        if s < 10 && ms % 1000 != 0 {
+        if s < 10 && !ms.is_multiple_of(1000) {
             return format!("{} s", trim(format!("{:.1}", d.as_secs_f64())));
         }
         return format!("{s} s");
@@ -136,7 +136,7 @@ pub fn format_duration(d: Duration) -> String {
 /// The scenario's own spelling of a duration: 30s, 2m, 1m30s, 500ms.
 pub fn format_duration_short(d: Duration) -> String {
     let ms = d.as_millis();
-    if ms % 1000 != 0 {
+    if !ms.is_multiple_of(1000) {
         return format!("{ms}ms");
     }
     let s = d.as_secs();
