@@ -10,13 +10,17 @@ pub const SCENARIO: &str = include_str!("../../scenarios/demo-shop.yaml");
 pub const SCENARIO_PATH: &str = "(built in) scenarios/demo-shop.yaml";
 
 /// The environment the demo scenario is expanded with: the shop's address, and shorter
-/// phases with `--quick`.
+/// phases with `--quick`. `DEMO_BASELINE`, `DEMO_FAULT` and `DEMO_RECOVERY` set in the
+/// real environment win, for rehearsing with other timings.
 pub fn env(url: String, quick: bool) -> impl Fn(&str) -> Option<String> {
     move |name: &str| match name {
         "DEMO_URL" => Some(url.clone()),
-        "DEMO_BASELINE" if quick => Some("5s".into()),
-        "DEMO_FAULT" if quick => Some("6s".into()),
-        "DEMO_RECOVERY" if quick => Some("6s".into()),
+        "DEMO_BASELINE" | "DEMO_FAULT" | "DEMO_RECOVERY" => std::env::var(name).ok().or_else(|| {
+            quick.then(|| match name {
+                "DEMO_BASELINE" => "5s".to_string(),
+                _ => "6s".to_string(),
+            })
+        }),
         _ => None,
     }
 }
