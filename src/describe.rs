@@ -14,15 +14,19 @@ pub fn describe(rec: &Record, info: Option<&RunInfo>) -> String {
             signal,
             value,
             error,
+            at,
         } => {
+            let when = at
+                .map(|t| format!(" (back-filled, at {})", t.format("%H:%M:%S")))
+                .unwrap_or_default();
             let unit = info
                 .and_then(|i| i.signals.iter().find(|s| &s.name == signal))
                 .map(|s| s.unit)
                 .unwrap_or_default();
             match (value, error) {
-                (Some(v), _) => format!("{signal} = {}", format_value(*v, unit)),
-                (None, Some(e)) => format!("{signal}: no data ({e})"),
-                (None, None) => format!("{signal}: no data"),
+                (Some(v), _) => format!("{signal} = {}{when}", format_value(*v, unit)),
+                (None, Some(e)) => format!("{signal}: no data ({e}){when}"),
+                (None, None) => format!("{signal}: no data{when}"),
             }
         }
         Event::Armed { fault, by, .. } => format!("armed `{fault}` ({by})"),

@@ -247,6 +247,10 @@ pub enum Event {
         value: Option<f64>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         error: Option<String>,
+        /// When the sample was taken, for samples back-filled from before the run (a
+        /// Prometheus range query); `ts` otherwise.
+        #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_ts_ms")]
+        at: Option<DateTime<Utc>>,
     },
     Armed {
         fault: String,
@@ -600,6 +604,28 @@ pub mod ts_ms {
     }
 }
 
+/// An optional RFC 3339 timestamp with milliseconds.
+pub mod opt_ts_ms {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(ts: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+        match ts {
+            Some(ts) => super::ts_ms::serialize(ts, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+        match Option::<String>::deserialize(d)? {
+            None => Ok(None),
+            Some(s) => DateTime::parse_from_rfc3339(&s)
+                .map(|t| Some(t.with_timezone(&Utc)))
+                .map_err(serde::de::Error::custom),
+        }
+    }
+}
+
 pub fn format_ts(ts: DateTime<Utc>) -> String {
     ts.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
@@ -700,6 +726,7 @@ mod tests {
     #[test]
     fn only_samples_and_phases_skip_fsync() {
         assert!(!Event::Sample {
+            at: None,
             signal: "x".into(),
             value: Some(1.0),
             error: None

@@ -324,6 +324,7 @@ fn signal_view<'a>(
             signal,
             value,
             error,
+            at,
         } = &r.event
         else {
             continue;
@@ -331,23 +332,20 @@ fn signal_view<'a>(
         if *signal != info.name {
             continue;
         }
+        let ts = at.unwrap_or(r.ts);
         match error {
             Some(e) => {
-                points.push(Point {
-                    ts: r.ts,
-                    value: None,
-                });
+                points.push(Point { ts, value: None });
                 match errors.iter_mut().find(|(m, _)| *m == e.as_str()) {
                     Some((_, n)) => *n += 1,
                     None => errors.push((e.as_str(), 1)),
                 }
             }
-            None => points.push(Point {
-                ts: r.ts,
-                value: *value,
-            }),
+            None => points.push(Point { ts, value: *value }),
         }
     }
+    // back-filled samples arrive after the first live ones
+    points.sort_by_key(|p| p.ts);
     let outcome = analysis::evaluate(info, &points, window);
     SignalView {
         info,
@@ -1629,6 +1627,7 @@ mod tests {
             signal: "errors".into(),
             value: Some(v),
             error: None,
+            at: None,
         }
     }
 

@@ -148,6 +148,10 @@ impl Session {
             .map(faults::build)
             .collect::<Result<_, _>>()
             .map_err(StartError::Unsupported)?;
+        // what cannot work is refused before a run directory exists
+        if let Some(p) = &scenario.prometheus {
+            crate::signals::prometheus::Client::new(p, env).map_err(StartError::Unsupported)?;
+        }
         let clock = Clock::start();
         let now = clock.now();
         let run_dir = create_run_dir(&opts.out_dir, &scenario.name, now)?;
@@ -222,8 +226,8 @@ impl Session {
                 "the journal could not be written".into(),
             ));
         }
-        session.samplers = crate::signals::spawn_all(&scenario.steady_state, &tx)
-            .map_err(StartError::Unsupported)?;
+        session.samplers =
+            crate::signals::spawn_all(scenario, env, now, &tx).map_err(StartError::Unsupported)?;
         Ok((session, rx))
     }
 

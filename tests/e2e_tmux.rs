@@ -15,11 +15,28 @@ struct Tmux {
 
 impl Tmux {
     fn start(cmd: &str, width: u16, height: u16) -> Tmux {
-        let ok = Command::new("tmux").arg("-V").output().map(|o| o.status.success()).unwrap_or(false);
-        assert!(ok, "tmux is needed for this test: apt-get install tmux (scripts/test installs it)");
+        let ok = Command::new("tmux")
+            .arg("-V")
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false);
+        assert!(
+            ok,
+            "tmux is needed for this test: apt-get install tmux (scripts/test installs it)"
+        );
         let socket = format!("gameday-test-{}-{}", std::process::id(), rand_suffix());
         let status = Command::new("tmux")
-            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d", "-s", "gd", "-x"])
+            .args([
+                "-L",
+                &socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-s",
+                "gd",
+                "-x",
+            ])
             .arg(width.to_string())
             .arg("-y")
             .arg(height.to_string())
@@ -32,18 +49,27 @@ impl Tmux {
     }
 
     fn screen(&self) -> String {
-        let o = Command::new("tmux").args(["-L", &self.socket, "capture-pane", "-p", "-t", "gd"]).output().unwrap();
+        let o = Command::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-p", "-t", "gd"])
+            .output()
+            .unwrap();
         String::from_utf8_lossy(&o.stdout).into_owned()
     }
 
     fn keys(&self, keys: &[&str]) {
-        let status = Command::new("tmux").args(["-L", &self.socket, "send-keys", "-t", "gd"]).args(keys).status().unwrap();
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", "-t", "gd"])
+            .args(keys)
+            .status()
+            .unwrap();
         assert!(status.success());
     }
 
     fn text(&self, text: &str) {
-        let status =
-            Command::new("tmux").args(["-L", &self.socket, "send-keys", "-t", "gd", "-l", text]).status().unwrap();
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", "-t", "gd", "-l", text])
+            .status()
+            .unwrap();
         assert!(status.success());
     }
 
@@ -54,7 +80,10 @@ impl Tmux {
             if s.contains(what) {
                 return s;
             }
-            assert!(start.elapsed() < limit, "waited {limit:?} for {what:?}; the screen:\n{s}");
+            assert!(
+                start.elapsed() < limit,
+                "waited {limit:?} for {what:?}; the screen:\n{s}"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -62,12 +91,17 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).status();
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
     }
 }
 
 fn rand_suffix() -> u32 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos()
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos()
 }
 
 fn wait_file(path: &Path, limit: Duration) -> String {
@@ -133,7 +167,10 @@ fn demo_arm_trigger_note_kill_switch_in_the_editor_and_quit() {
         if j.contains("\"type\":\"fault_reverted\"") {
             break;
         }
-        assert!(start.elapsed() < limit, "the fault was not reverted after Ctrl-X:\n{j}");
+        assert!(
+            start.elapsed() < limit,
+            "the fault was not reverted after Ctrl-X:\n{j}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     t.wait_for("ABORTED", limit);
@@ -154,8 +191,14 @@ fn demo_arm_trigger_note_kill_switch_in_the_editor_and_quit() {
     assert_eq!(abort[0]["source"], "key");
     assert_eq!(events(&j, "fault_reverted")[0]["ok"], true);
     let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
-    assert!(report.starts_with("# Game day: demo-shop — ABORTED"), "{report}");
+    assert!(
+        report.starts_with("# Game day: demo-shop — ABORTED"),
+        "{report}"
+    );
     assert!(report.contains("fallback reads look slow"), "{report}");
     assert!(report.contains("Kill switch: pulled by alice"), "{report}");
-    assert!(report.contains("practice run"), "the report says it is a demo: {report}");
+    assert!(
+        report.contains("practice run"),
+        "the report says it is a demo: {report}"
+    );
 }

@@ -15,12 +15,14 @@ pub const SCENARIO_PATH: &str = "(built in) scenarios/demo-shop.yaml";
 pub fn env(url: String, quick: bool) -> impl Fn(&str) -> Option<String> {
     move |name: &str| match name {
         "DEMO_URL" => Some(url.clone()),
-        "DEMO_BASELINE" | "DEMO_FAULT" | "DEMO_RECOVERY" => std::env::var(name).ok().or_else(|| {
-            quick.then(|| match name {
-                "DEMO_BASELINE" => "5s".to_string(),
-                _ => "6s".to_string(),
+        "DEMO_BASELINE" | "DEMO_FAULT" | "DEMO_RECOVERY" => {
+            std::env::var(name).ok().or_else(|| {
+                quick.then(|| match name {
+                    "DEMO_BASELINE" => "5s".to_string(),
+                    _ => "6s".to_string(),
+                })
             })
-        }),
+        }
         _ => None,
     }
 }

@@ -181,6 +181,11 @@ pub enum Msg {
         signal: usize,
         value: Result<f64, String>,
     },
+    /// Samples from before the run (a Prometheus range query), for the baseline.
+    Backfill {
+        signal: usize,
+        points: Vec<(Ts, Option<f64>)>,
+    },
     /// Arm the next fault; `plan` is what the operator confirmed.
     Arm {
         by: String,
@@ -533,6 +538,7 @@ pub fn update(state: &mut State, msg: Msg, now: Ts) -> Vec<Effect> {
     match msg {
         Msg::Tick => {}
         Msg::Sample { signal, value } => on_sample(state, signal, value, now, &mut fx),
+        Msg::Backfill { signal, points } => on_backfill(state, signal, points, &mut fx),
         Msg::Arm { by, plan } => {
             if state.abort.is_some() {
                 refuse(
@@ -789,6 +795,32 @@ pub fn update(state: &mut State, msg: Msg, now: Ts) -> Vec<Effect> {
     fx
 }
 
+/// Only what lies before the run's start is taken: the live samples cover the rest.
+fn on_backfill(
+    state: &mut State,
+    signal: usize,
+    points: Vec<(Ts, Option<f64>)>,
+    fx: &mut Vec<Effect>,
+) {
+    if state.is_done() {
+        return;
+    }
+    let Some(s) = state.signals.get_mut(signal) else {
+        return;
+    };
+    let name = &state.cfg.signals[signal].name;
+    for (ts, value) in points.into_iter().filter(|(ts, _)| *ts < state.started_at) {
+        s.points.push(Point { ts, value });
+        fx.push(Effect::Journal(Event::Sample {
+            signal: name.clone(),
+            value,
+            error: value.is_none().then(|| "no data (NaN)".to_string()),
+            at: Some(ts),
+        }));
+    }
+    s.points.sort_by_key(|p| p.ts);
+}
+
 fn on_sample(
     state: &mut State,
     signal: usize,
@@ -822,6 +854,7 @@ fn on_sample(
         signal: info.name.clone(),
         value: v,
         error,
+        at: None,
     }));
 
     // Guardrail: watched while a fault is injecting or active.

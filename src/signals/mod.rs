@@ -4,21 +4,26 @@
 
 pub mod command;
 pub mod http;
+pub mod prometheus;
 
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::engine::Msg;
-use crate::scenario::model::{Signal, SignalSource};
+use crate::scenario::model::{Scenario, SignalSource};
 
-/// Starts one sampler per signal. Fails, before anything starts, on a signal kind this
-/// build cannot sample.
+/// Starts one sampler per signal, and the alerts poller when alerts are expected. Fails,
+/// before anything starts, on a signal kind this build cannot sample or a Prometheus
+/// client that cannot be built (an unset token variable, an unreadable CA file).
 pub fn spawn_all(
-    signals: &[Signal],
+    scenario: &Scenario,
+    env: &dyn Fn(&str) -> Option<String>,
+    started: chrono::DateTime<chrono::Utc>,
     tx: &mpsc::Sender<Msg>,
 ) -> Result<Vec<JoinHandle<()>>, String> {
+    let signals = &scenario.steady_state;
     for s in signals {
-        if let SignalSource::Promql { .. } | SignalSource::Pods { .. } = s.source {
+        if let SignalSource::Pods { .. } = s.source {
             return Err(format!(
                 "signal `{}`: `{}` signals are not supported by this build yet",
                 s.name,
@@ -26,7 +31,12 @@ pub fn spawn_all(
             ));
         }
     }
+    let prom = match &scenario.prometheus {
+        Some(cfg) => Some(prometheus::Client::new(cfg, env)?),
+        None => None,
+    };
     let mut handles = Vec::new();
+    let mut promql = Vec::new();
     for (i, s) in signals.iter().enumerate() {
         let tx = tx.clone();
         let handle = match &s.source {
@@ -36,9 +46,33 @@ pub fn spawn_all(
                 measure,
             } => http::spawn(i, url.clone(), s.interval, *timeout, *measure, tx)?,
             SignalSource::Command { command } => command::spawn(i, command.clone(), s.interval, tx),
-            SignalSource::Promql { .. } | SignalSource::Pods { .. } => continue,
+            SignalSource::Promql { query } => {
+                promql.push((i, query.clone(), s.interval));
+                continue;
+            }
+            SignalSource::Pods { .. } => continue,
         };
         handles.push(handle);
+    }
+    if let Some(client) = prom {
+        if !promql.is_empty() {
+            let backfill = Some((started - scenario.phases.baseline, started));
+            handles.extend(prometheus::spawn(
+                client.clone(),
+                promql,
+                backfill,
+                tx.clone(),
+            ));
+        }
+        if !scenario.alerts.is_empty() {
+            let names = scenario.alerts.iter().map(|a| a.name.clone()).collect();
+            let every = scenario
+                .prometheus
+                .as_ref()
+                .map(|p| p.interval)
+                .unwrap_or(scenario.interval);
+            handles.push(prometheus::spawn_alerts(client, names, every, tx.clone()));
+        }
     }
     Ok(handles)
 }
