@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -117,7 +117,7 @@ fn wait_file(path: &Path, limit: Duration) -> String {
     }
 }
 
-fn demo_command(out: &Path, exit_file: &PathBuf) -> String {
+fn demo_command(out: &Path, exit_file: &Path) -> String {
     format!(
         "DEMO_BASELINE=3s DEMO_FAULT=90s DEMO_RECOVERY=3s {} demo --quick --operator alice --out {}; echo $? > {}; sleep 60",
         env!("CARGO_BIN_EXE_gameday"),
