@@ -44,6 +44,8 @@ pub enum AbortSource {
     Terminal,
     /// gameday itself crashed
     Panic,
+    /// `gameday recover`, after the run ended without reverting (killed, power loss)
+    Recover,
 }
 
 impl AbortSource {
@@ -57,6 +59,7 @@ impl AbortSource {
             AbortSource::Quit => "quit",
             AbortSource::Terminal => "terminal",
             AbortSource::Panic => "panic",
+            AbortSource::Recover => "recover",
         }
     }
 }
@@ -73,6 +76,8 @@ pub enum RevertReason {
     Abort,
     /// its injection failed; the revert cleans up whatever half-happened
     InjectFailed,
+    /// `gameday recover` found it not reverted in the journal
+    Recover,
 }
 
 impl RevertReason {
@@ -82,6 +87,7 @@ impl RevertReason {
             RevertReason::MaxDuration => "max_duration reached",
             RevertReason::Abort => "kill switch",
             RevertReason::InjectFailed => "injection failed",
+            RevertReason::Recover => "gameday recover",
         }
     }
 }

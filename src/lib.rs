@@ -10,6 +10,7 @@ pub mod headless;
 pub mod journal;
 pub mod junit;
 pub mod proc;
+pub mod recover;
 pub mod report;
 pub mod resolve;
 pub mod runner;

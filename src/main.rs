@@ -53,6 +53,13 @@ enum Command {
     Plan { scenario: PathBuf },
     /// (Re)write RUN_DIR/report.md from RUN_DIR/journal.jsonl.
     Report { run_dir: PathBuf },
+    /// Revert every fault the journal shows as not reverted (after a SIGKILL or a crash).
+    Recover {
+        run_dir: PathBuf,
+        /// Your name in the journal (default: your user name).
+        #[arg(long)]
+        operator: Option<String>,
+    },
     /// A complete practice game day against a built-in shop on 127.0.0.1; no infrastructure.
     Demo {
         /// No TUI: print one line per event.
@@ -106,6 +113,25 @@ fn main() -> ExitCode {
                 ExitCode::from(EXIT_USAGE)
             }
         },
+        Command::Recover { run_dir, operator } => {
+            let Some(rt) = runtime() else {
+                return ExitCode::from(EXIT_USAGE);
+            };
+            let operator = operator.unwrap_or_else(operator_name);
+            let mut out = std::io::stdout();
+            match rt.block_on(gameday::recover::recover(
+                &run_dir,
+                &operator,
+                &env_lookup,
+                &mut out,
+            )) {
+                Ok(outcome) => ExitCode::from(outcome.exit_code() as u8),
+                Err(e) => {
+                    eprintln!("gameday recover: {e}");
+                    ExitCode::from(EXIT_USAGE)
+                }
+            }
+        }
         Command::Demo {
             headless,
             ascii,

@@ -552,6 +552,7 @@ fn source_words(source: AbortSource) -> &'static str {
         AbortSource::Ttl => "when safety.max_duration ran out",
         AbortSource::Terminal => "when the terminal went away",
         AbortSource::Panic => "when gameday crashed",
+        AbortSource::Recover => "by `gameday recover` after the run ended without reverting",
     }
 }
 
@@ -559,7 +560,11 @@ fn source_words(source: AbortSource) -> &'static str {
 fn pulled_by_a_person(source: AbortSource) -> bool {
     matches!(
         source,
-        AbortSource::Key | AbortSource::Join | AbortSource::Quit | AbortSource::Signal
+        AbortSource::Key
+            | AbortSource::Join
+            | AbortSource::Quit
+            | AbortSource::Signal
+            | AbortSource::Recover
     )
 }
 

@@ -378,3 +378,79 @@ phases:
         "the command's output is kept, the secret in it is not:\n{journal}"
     );
 }
+
+#[test]
+fn sigkill_leaves_the_fault_and_recover_reverts_it_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let svc = start_service(tmp.path());
+    let marker = tmp.path().join("slow");
+    let text = scenario(
+        svc,
+        &format!("touch {}", marker.display()),
+        &format!("rm {}", marker.display()),
+        60,
+        "< 500ms",
+    );
+    let path = write(tmp.path(), "killed.yaml", &text);
+    let out = tmp.path().join("runs");
+    let mut child = gameday()
+        .args(["run", "--headless", "--operator", "tester", "--out"])
+        .arg(&out)
+        .arg(&path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !marker.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "fault never injected"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().unwrap(); // SIGKILL: nothing can run
+    child.wait().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(marker.exists(), "a SIGKILL leaves the fault in place");
+    let dir = run_dir(&out);
+    let o = gameday()
+        .args(["recover", "--operator", "rescuer"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let so = stdout(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{so}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(so.contains("reverted `break the probe`"), "{so}");
+    assert!(!marker.exists(), "recover ran the revert");
+    let j = journal(&dir);
+    let abort = events(&j, "abort");
+    assert_eq!(abort[0]["source"], "recover");
+    assert_eq!(abort[0]["by"], "rescuer");
+    assert_eq!(
+        events(&j, "fault_reverting").last().unwrap()["reason"],
+        "recover"
+    );
+    assert_eq!(events(&j, "verdict")[0]["verdict"], "ABORTED");
+    let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(
+        report.starts_with("# Game day: e2e-probe — ABORTED"),
+        "{report}"
+    );
+    assert!(!report.contains("REVERT FAILED"), "{report}");
+    // a second recover finds nothing to do and changes nothing
+    let before = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
+    let o = gameday().arg("recover").arg(&dir).output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("nothing to do"), "{}", stdout(&o));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("journal.jsonl")).unwrap(),
+        before
+    );
+}
