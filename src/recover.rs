@@ -21,10 +21,8 @@ pub fn pending_faults(records: &[Record]) -> Vec<String> {
     let mut pending: Vec<String> = Vec::new();
     for r in records {
         match &r.event {
-            Event::FaultInjecting { fault, .. } => {
-                if !pending.contains(fault) {
-                    pending.push(fault.clone());
-                }
+            Event::FaultInjecting { fault, .. } if !pending.contains(fault) => {
+                pending.push(fault.clone())
             }
             Event::FaultReverted {
                 fault, ok: true, ..
@@ -62,12 +60,14 @@ fn run_info(records: &[Record]) -> Option<&RunInfo> {
     })
 }
 
+type NamedAction = (String, Box<dyn FaultAction>);
+
 /// Rebuilds the fault actions from the scenario text the journal kept, expanded with
 /// today's environment (the journal never holds secret values, only `${VAR}` names).
 fn actions(
     info: &RunInfo,
     env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Vec<(String, Box<dyn FaultAction>)>, String> {
+) -> Result<Vec<NamedAction>, String> {
     let base = Path::new(&info.scenario_path)
         .parent()
         .unwrap_or(Path::new("."));
