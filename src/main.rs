@@ -287,19 +287,71 @@ fn run(
     let Some(rt) = runtime() else {
         return ExitCode::from(EXIT_USAGE);
     };
-    let code = rt.block_on(async {
-        let (session, rx) = match Session::start(&s, path, &text, &env_lookup, &opts) {
-            Ok(x) => x,
-            Err(e) => {
-                eprintln!("gameday: {e}");
-                return 64;
-            }
-        };
-        init_log(&session.run_dir);
-        front.run(session, rx).await
-    });
-    rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    let operator = opts.operator.clone();
+    let code = guarded(
+        rt,
+        async {
+            let (session, rx) = match Session::start(&s, path, &text, &env_lookup, &opts) {
+                Ok(x) => x,
+                Err(e) => {
+                    eprintln!("gameday: {e}");
+                    return 64;
+                }
+            };
+            init_log(&session.run_dir);
+            front.run(session, rx).await
+        },
+        &operator,
+    );
     ExitCode::from(code as u8)
+}
+
+/// Runs a live run's future; if it panics, the crash path takes over: the terminal is put
+/// back, every fault the journal shows as not reverted is reverted, the report is
+/// written, and the exit code says ABORTED (or REVERT FAILED).
+fn guarded(
+    rt: tokio::runtime::Runtime,
+    fut: impl std::future::Future<Output = i32>,
+    operator: &str,
+) -> i32 {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rt.block_on(fut)));
+    // Cancels whatever is still in flight (an injection's process group is killed with
+    // its task) before anything is reverted, so no injection lands after its revert.
+    rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    match result {
+        Ok(code) => code,
+        Err(_) => {
+            gameday::tui::restore_terminal();
+            let Some(dir) = gameday::runner::CURRENT_RUN.get() else {
+                eprintln!("gameday: crashed before the run started; nothing was injected");
+                return 2;
+            };
+            eprintln!("gameday: CRASHED; reverting every fault the journal shows as active");
+            let Some(rt2) = runtime() else { return 5 };
+            let mut out = std::io::stdout();
+            let res = rt2.block_on(gameday::recover::recover_as(
+                dir,
+                operator,
+                gameday::journal::AbortSource::Panic,
+                &env_lookup,
+                &mut out,
+            ));
+            match res {
+                Ok(o) if o.exit_code() == 0 => 2,
+                Ok(_) => {
+                    println!(
+                        "gameday: A REVERT FAILED — run `gameday recover {}`",
+                        dir.display()
+                    );
+                    5
+                }
+                Err(e) => {
+                    eprintln!("gameday: {e}; run `gameday recover {}`", dir.display());
+                    5
+                }
+            }
+        }
+    }
 }
 
 fn runtime() -> Option<tokio::runtime::Runtime> {
@@ -317,35 +369,39 @@ fn demo(opts: RunOptions, quick: bool, front: Front) -> ExitCode {
     let Some(rt) = runtime() else {
         return ExitCode::from(EXIT_USAGE);
     };
-    let code = rt.block_on(async {
-        let (addr, _shop) = match demo::shop::start().await {
-            Ok(x) => x,
-            Err(e) => {
-                eprintln!("gameday demo: cannot start the demo shop on 127.0.0.1: {e}");
-                return 64;
-            }
-        };
-        let env = demo::env(format!("http://{addr}"), quick);
-        let s = match demo::scenario(&env) {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("gameday demo: the built-in scenario is invalid (a bug):\n{e}");
-                return 64;
-            }
-        };
-        println!("gameday demo: PRACTICE RUN against the built-in demo shop on http://{addr} — nothing else is touched");
-        let path = Path::new(demo::SCENARIO_PATH);
-        let (session, rx) = match Session::start(&s, path, demo::SCENARIO, &env, &opts) {
-            Ok(x) => x,
-            Err(e) => {
-                eprintln!("gameday: {e}");
-                return 64;
-            }
-        };
-        init_log(&session.run_dir);
-        front.run(session, rx).await
-    });
-    rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    let operator = opts.operator.clone();
+    let code = guarded(
+        rt,
+        async {
+            let (addr, _shop) = match demo::shop::start().await {
+                Ok(x) => x,
+                Err(e) => {
+                    eprintln!("gameday demo: cannot start the demo shop on 127.0.0.1: {e}");
+                    return 64;
+                }
+            };
+            let env = demo::env(format!("http://{addr}"), quick);
+            let s = match demo::scenario(&env) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("gameday demo: the built-in scenario is invalid (a bug):\n{e}");
+                    return 64;
+                }
+            };
+            println!("gameday demo: PRACTICE RUN against the built-in demo shop on http://{addr} — nothing else is touched");
+            let path = Path::new(demo::SCENARIO_PATH);
+            let (session, rx) = match Session::start(&s, path, demo::SCENARIO, &env, &opts) {
+                Ok(x) => x,
+                Err(e) => {
+                    eprintln!("gameday: {e}");
+                    return 64;
+                }
+            };
+            init_log(&session.run_dir);
+            front.run(session, rx).await
+        },
+        &operator,
+    );
     ExitCode::from(code as u8)
 }
 

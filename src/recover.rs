@@ -94,6 +94,17 @@ pub async fn recover(
     env: &dyn Fn(&str) -> Option<String>,
     out: &mut impl Write,
 ) -> Result<Outcome, String> {
+    recover_as(run_dir, operator, AbortSource::Recover, env, out).await
+}
+
+/// `recover` on behalf of `source`: the crash path uses it with [`AbortSource::Panic`].
+pub async fn recover_as(
+    run_dir: &Path,
+    operator: &str,
+    source: AbortSource,
+    env: &dyn Fn(&str) -> Option<String>,
+    out: &mut impl Write,
+) -> Result<Outcome, String> {
     let journal_path = run_dir.join("journal.jsonl");
     let records = read_journal(&journal_path).map_err(|e| e.to_string())?;
     let info = run_info(&records).ok_or_else(|| {
@@ -142,8 +153,13 @@ pub async fn recover(
     if !finished {
         write(Event::Abort {
             by: operator.to_string(),
-            source: AbortSource::Recover,
-            detail: "the run ended without reverting (killed or crashed)".into(),
+            source,
+            detail: match source {
+                AbortSource::Panic => {
+                    "gameday crashed; its crash handler reverted what was left".into()
+                }
+                _ => "the run ended without reverting (killed or crashed)".into(),
+            },
         })?;
     }
     let mut reverted = Vec::new();

@@ -46,6 +46,10 @@ impl Clock {
     }
 }
 
+/// The run directory of the live run in this process, for the crash path in `main`:
+/// after a panic the journal is all that is left to revert from.
+pub static CURRENT_RUN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
 /// How a run was started.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -157,6 +161,7 @@ impl Session {
         let run_dir = create_run_dir(&opts.out_dir, &scenario.name, now)?;
         let redactor = resolve::redactor(scenario, env);
         let journal = JournalWriter::create(&run_dir.join("journal.jsonl"), redactor.clone())?;
+        let _ = CURRENT_RUN.set(run_dir.clone());
         let mut fault_infos = resolve::fault_infos(scenario);
         for (info, action) in fault_infos.iter_mut().zip(&actions) {
             info.plan = action.plan();
@@ -298,6 +303,7 @@ impl Session {
                         let _ = tx.send(Msg::Injected { fault, result }).await;
                     });
                     self.in_flight[fault] = Some(task.abort_handle());
+                    test_switch::panic_if("after-inject");
                 }
                 Effect::Revert { fault, attempt } => {
                     // an injection still running is cancelled (its process group killed)
@@ -351,3 +357,17 @@ impl Session {
 
 /// The pause between ticks: the engine's timers are checked at least this often.
 pub const TICK: Duration = Duration::from_millis(100);
+
+/// A crash on demand, for the tests of the crash path. Compiled only into debug builds:
+/// a release build has no such switch.
+mod test_switch {
+    #[cfg(debug_assertions)]
+    pub fn panic_if(point: &str) {
+        if std::env::var("GAMEDAY_TEST_PANIC").is_ok_and(|v| v == point) {
+            panic!("GAMEDAY_TEST_PANIC={point}: a crash on purpose");
+        }
+    }
+
+    #[cfg(not(debug_assertions))]
+    pub fn panic_if(_point: &str) {}
+}

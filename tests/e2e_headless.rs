@@ -454,3 +454,40 @@ fn sigkill_leaves_the_fault_and_recover_reverts_it_once() {
         before
     );
 }
+
+#[test]
+fn a_panic_reverts_the_active_fault_and_writes_the_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let svc = start_service(tmp.path());
+    let marker = tmp.path().join("slow");
+    let text = scenario(
+        svc,
+        &format!("touch {}; sleep 0.3", marker.display()),
+        &format!("rm {}", marker.display()),
+        60,
+        "< 500ms",
+    );
+    let path = write(tmp.path(), "crash.yaml", &text);
+    let out = tmp.path().join("runs");
+    let mut child = gameday()
+        .env("GAMEDAY_TEST_PANIC", "after-inject")
+        .args(["run", "--headless", "--operator", "tester", "--out"])
+        .arg(&out)
+        .arg(&path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let o = wait_bounded(&mut child, Duration::from_secs(30));
+    let (so, se) = (stdout(&o), String::from_utf8_lossy(&o.stderr).into_owned());
+    assert_eq!(o.status.code(), Some(2), "{so}\n{se}");
+    assert!(se.contains("CRASHED"), "{se}");
+    assert!(!marker.exists(), "the crash path reverted the fault");
+    let dir = run_dir(&out);
+    let j = journal(&dir);
+    assert_eq!(events(&j, "abort")[0]["source"], "panic");
+    assert_eq!(events(&j, "fault_reverted").last().unwrap()["ok"], true);
+    let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(report.contains("when gameday crashed"), "{report}");
+}
