@@ -63,14 +63,14 @@ pub fn heights(
     // the timeline keeps three lines (and its title) before the chart gets any
     h.timeline = take(4);
     let chart_min = take(3);
-    // what remains: 2/5 more to the chart, the rest to the timeline
+    // what remains: half more to the chart, the rest to the timeline
     let extra_hyp = if hypothesis_lines > 1 && height >= 30 {
         take(1)
     } else {
         0
     };
     h.hypothesis += extra_hyp;
-    let chart_more = (left * 2 / 5).min(left);
+    let chart_more = left.div_ceil(2).min(left);
     h.chart = chart_min + chart_more;
     left -= chart_more;
     h.timeline += left;
@@ -84,7 +84,7 @@ pub fn draw(frame: &mut Frame, app: &App, view: View) {
     }
     let theme = app.theme;
     let banner = Banner { app, view };
-    let banner_lines = banner.lines().len();
+    let banner_lines = banner.lines(area.width as usize).len();
     let hyp_label = "Hypothesis  ";
     let hyp_w = (area.width as usize).saturating_sub(hyp_label.len() + 2);
     let hyp = wrap(theme, &view.info.hypothesis, hyp_w.max(1));

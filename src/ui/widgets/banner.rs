@@ -8,7 +8,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use super::{alarm, fit, put_line, sym};
+use super::{alarm, fit, fit_left, put_line, sym};
 use crate::ui::{App, View};
 
 pub struct Banner<'a> {
@@ -17,19 +17,19 @@ pub struct Banner<'a> {
 }
 
 impl Banner<'_> {
-    /// The banner's lines, each with its style; empty when all is quiet.
-    pub fn lines(&self) -> Vec<(String, Style)> {
+    /// The banner's lines for a screen `width` columns wide, each with its style; empty
+    /// when all is quiet. Long paths are shortened from the left, so the words stay.
+    pub fn lines(&self, width: usize) -> Vec<(String, Style)> {
         let theme = self.app.theme;
         let state = self.view.state;
         let dash = sym(theme, "—", "--");
         let dot = sym(theme, "·", "-");
         let mut out = Vec::new();
         if state.revert_failed() {
+            let head = format!("REVERT FAILED {dash} may still be in place: gameday recover ");
+            let room = width.saturating_sub(super::width(&head) + 2).max(12);
             out.push((
-                format!(
-                    "REVERT FAILED {dash} a fault may still be in place: run `gameday recover {}`",
-                    self.view.info.run_dir
-                ),
+                format!("{head}{}", fit_left(theme, &self.view.info.run_dir, room)),
                 alarm(theme),
             ));
         }
@@ -61,8 +61,13 @@ impl Banner<'_> {
                 .as_ref()
                 .map(|v| v.0.word())
                 .unwrap_or("ENDED");
+            let head = format!("DONE {dot} {verdict} {dash} ");
+            let tail = format!(" {dot} q quit");
+            let room = width
+                .saturating_sub(super::width(&head) + super::width(&tail) + 10)
+                .max(12);
             let report = match &self.app.report_path {
-                Some(p) => format!("report: {p}"),
+                Some(p) => format!("report: {}", fit_left(theme, p, room)),
                 None => sym(theme, "writing report…", "writing report...").to_string(),
             };
             let style = if theme.color {
@@ -73,10 +78,7 @@ impl Banner<'_> {
             } else {
                 Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED)
             };
-            out.push((
-                format!("DONE {dot} {verdict} {dash} {report} {dot} q quit"),
-                style,
-            ));
+            out.push((format!("{head}{report}{tail}"), style));
         }
         out
     }
@@ -85,7 +87,7 @@ impl Banner<'_> {
 impl Widget for Banner<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let theme = self.app.theme;
-        for (row, (text, style)) in self.lines().into_iter().enumerate() {
+        for (row, (text, style)) in self.lines(area.width as usize).into_iter().enumerate() {
             let y = area.y + row as u16;
             if y >= area.bottom() {
                 break;

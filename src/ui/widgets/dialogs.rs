@@ -45,8 +45,9 @@ fn help_lines(theme: Theme, w: usize) -> Vec<Line<'static>> {
         ("t".into(), "trigger the armed fault"),
         (
             "X / Ctrl-X".into(),
-            "KILL SWITCH: revert every fault now (Ctrl-X works everywhere, also while typing)",
+            "KILL SWITCH: revert every active fault now",
         ),
+        ("".into(), "(Ctrl-X works everywhere, also while typing)"),
         ("n".into(), "write a note"),
         ("N".into(), "write an action item"),
         (
@@ -236,10 +237,11 @@ impl<'a> Dialog<'a> {
 /// The input field's row inside the dialog `rect`, if it is visible.
 fn field_rect(rect: Rect, row: usize) -> Option<Rect> {
     let y = rect.y + 1 + row as u16;
-    if y + 1 >= rect.bottom() || rect.width < 5 {
+    if y + 1 >= rect.bottom() || rect.width < 8 {
         return None;
     }
-    Some(Rect::new(rect.x + 2, y, rect.width - 4, 1))
+    // after the "> " prompt
+    Some(Rect::new(rect.x + 4, y, rect.width - 6, 1))
 }
 
 impl Widget for Dialog<'_> {
@@ -276,6 +278,12 @@ impl Widget for Dialog<'_> {
         }
         if let Some((row, input)) = content.input {
             if let Some(field) = field_rect(rect, row) {
+                buf.set_string(
+                    field.x - 2,
+                    field.y,
+                    sym(theme, "› ", "> "),
+                    bold().patch(fg(theme, Color::Cyan)),
+                );
                 let width = field.width as usize;
                 let scroll = input.visual_scroll(width);
                 let style = Style::default().add_modifier(Modifier::UNDERLINED | Modifier::BOLD);

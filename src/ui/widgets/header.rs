@@ -105,7 +105,7 @@ impl Widget for Header<'_> {
             right.push(Span::styled(format!(" {t}"), bar.patch(bold())));
         }
         let ops = self.app.operators.join(", ");
-        let ops_span = Span::styled(format!("   {} ", safe(theme, &ops)), bar);
+        let ops_span = Span::styled(format!("  {} ", safe(theme, &ops)), bar);
 
         // left side: what runs where
         let mut left: Vec<Span<'static>> = vec![Span::styled(" gameday", bar.patch(bold()))];
@@ -125,16 +125,17 @@ impl Widget for Header<'_> {
         }
 
         let w = area.width as usize;
-        let mut right_w = line_width(&right) + 1;
-        let left_fixed = line_width(&left);
-        // the operators go first when room is short, then the scenario is shortened
-        if !ops.is_empty() && left_fixed + right_w + ops_span.width() + 12 <= w {
+        let place_w = super::width(&safe(theme, &place));
+        let left_w = line_width(&left) + place_w;
+        // the scenario and cluster come first (which cluster am I breaking?); the
+        // operators are shown when they fit beside them
+        let right_w = line_width(&right);
+        if !ops.is_empty() && left_w + right_w + ops_span.width() + 1 <= w {
             right.push(ops_span);
-            right_w = line_width(&right);
         } else {
             right.push(Span::styled(" ", bar));
         }
-        let room = w.saturating_sub(right_w + left_fixed + 1);
+        let room = w.saturating_sub(line_width(&right) + line_width(&left) + 1);
         left.push(Span::styled(fit(theme, &place, room), bar));
 
         put_line(buf, area, area.y, Line::from(left));

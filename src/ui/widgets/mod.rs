@@ -155,6 +155,32 @@ pub fn fit(theme: Theme, s: &str, max: usize) -> String {
     out
 }
 
+/// `s` cut from the left to at most `max` columns: the end of a path is what tells runs
+/// apart.
+pub fn fit_left(theme: Theme, s: &str, max: usize) -> String {
+    let s = safe(theme, s);
+    if width(&s) <= max {
+        return s;
+    }
+    let ell = sym(theme, "…", "...");
+    let room = max.saturating_sub(width(ell));
+    let mut tail: Vec<char> = Vec::new();
+    let mut w = 0;
+    for c in s.chars().rev() {
+        let cw = char_width(c);
+        if w + cw > room {
+            break;
+        }
+        tail.push(c);
+        w += cw;
+    }
+    let tail: String = tail.into_iter().rev().collect();
+    if max < width(ell) {
+        return tail;
+    }
+    format!("{ell}{tail}")
+}
+
 /// `s` fitted to exactly `w` columns: cut, or padded on the right.
 pub fn pad(theme: Theme, s: &str, w: usize) -> String {
     let s = fit(theme, s, w);

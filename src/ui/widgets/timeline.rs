@@ -9,7 +9,7 @@ use ratatui::widgets::Widget;
 
 use super::{bold, fg, fit, put_line, section_rule, sym};
 use crate::describe::describe;
-use crate::journal::{Event, Record};
+use crate::journal::{Event, Phase, Record};
 use crate::ui::{App, Theme, View};
 
 pub struct Timeline<'a> {
@@ -30,12 +30,28 @@ fn style_of(theme: Theme, r: &Record) -> Style {
     }
 }
 
+/// Whether a record earns a timeline line. Phase changes that follow from a line already
+/// shown (armed, triggered, injected, reverting) are left out: the room is better spent.
+pub fn shown(r: &Record) -> bool {
+    match &r.event {
+        Event::Sample { .. } => false,
+        Event::Phase { phase } => matches!(
+            phase,
+            Phase::Baseline | Phase::Ready | Phase::Recovery | Phase::Done
+        ),
+        _ => true,
+    }
+}
+
 /// The records shown in `rows` lines, oldest first, and how far the view is scrolled.
-pub fn visible(timeline: &[Record], scroll: usize, rows: usize) -> (&[Record], usize) {
+pub fn visible(timeline: &[&Record], scroll: usize, rows: usize) -> (Vec<Record>, usize) {
     let scroll = scroll.min(timeline.len().saturating_sub(rows.max(1)));
     let end = timeline.len() - scroll.min(timeline.len());
     let start = end.saturating_sub(rows);
-    (&timeline[start..end], scroll)
+    (
+        timeline[start..end].iter().map(|r| (*r).clone()).collect(),
+        scroll,
+    )
 }
 
 impl Widget for Timeline<'_> {
@@ -45,7 +61,8 @@ impl Widget for Timeline<'_> {
         }
         let theme = self.app.theme;
         let rows = area.height.saturating_sub(1) as usize;
-        let (shown, scroll) = visible(&self.app.timeline, self.app.timeline_scroll, rows);
+        let worth: Vec<&Record> = self.app.timeline.iter().filter(|r| shown(r)).collect();
+        let (shown, scroll) = visible(&worth, self.app.timeline_scroll, rows);
         let mut title = vec![Span::styled("Timeline", bold()), Span::raw(" (UTC)")];
         if scroll > 0 {
             title.push(Span::styled(
