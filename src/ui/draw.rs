@@ -153,3 +153,37 @@ fn draw_hypothesis(frame: &mut Frame, app: &App, area: Rect, text: &str) {
         buf.set_line(area.x, area.y + i as u16, &line, area.width);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn total(h: Heights) -> u16 {
+        h.header + h.hypothesis + h.signals + h.chart + h.faults + h.timeline + h.banner + h.footer
+    }
+
+    #[test]
+    fn heights_never_exceed_the_screen() {
+        for height in 0..120 {
+            for signals in [0, 1, 3, 12, 40] {
+                for banner in 0..3 {
+                    let h = heights(height, signals, 2, banner, 3);
+                    assert!(total(h) <= height, "{height} {signals} {banner}: {h:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn at_80x24_every_section_has_room() {
+        let h = heights(24, 3, 2, 1, 2);
+        assert_eq!(total(h), 24);
+        assert_eq!((h.header, h.hypothesis, h.footer, h.banner), (1, 1, 1, 1));
+        assert_eq!(h.signals, 4, "a title and every signal");
+        assert_eq!(h.faults, 3, "a title and every fault");
+        assert!((4..=6).contains(&h.chart), "{h:?}");
+        assert!(h.timeline >= 4, "a title and at least three lines: {h:?}");
+        let big = heights(48, 3, 2, 1, 2);
+        assert!(big.chart > h.chart && big.timeline > h.timeline && big.hypothesis == 2);
+    }
+}

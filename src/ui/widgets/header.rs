@@ -130,7 +130,7 @@ impl Widget for Header<'_> {
         // the scenario and cluster come first (which cluster am I breaking?); the
         // operators are shown when they fit beside them
         let right_w = line_width(&right);
-        if !ops.is_empty() && left_w + right_w + ops_span.width() + 1 <= w {
+        if !ops.is_empty() && left_w + right_w + ops_span.width() < w {
             right.push(ops_span);
         } else {
             right.push(Span::styled(" ", bar));
