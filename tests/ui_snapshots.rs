@@ -459,6 +459,10 @@ fn active_screen_shows_the_abort_banner() {
     assert!(s.contains("✗ FAIL"), "{s}");
     assert!(s.contains("00:18 left"), "{s}");
     assert!(
+        s.contains("alice, bob"),
+        "who is in the room shows somewhere\n{s}"
+    );
+    assert!(
         s.contains("note (bob): fallback reads from postgres are slow"),
         "{s}"
     );

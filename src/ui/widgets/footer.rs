@@ -9,7 +9,7 @@ use ratatui::style::Color;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use super::{between, bold, fg, fit, line_width, put_line, reverse};
+use super::{between, bold, fg, fit, line_width, put_line, reverse, safe};
 use crate::journal::Phase;
 use crate::ui::{App, Mode, View};
 
@@ -91,6 +91,21 @@ impl Widget for Footer<'_> {
             }
             keys.retain(|(k, _)| *k != drop);
         }
-        put_line(buf, area, area.y, Line::from(spans_of(&keys)));
+        let spans = spans_of(&keys);
+        let used = line_width(&spans);
+        put_line(buf, area, area.y, Line::from(spans));
+        // who is in the room, when the header had no space for it
+        let header = super::header::Header {
+            app: self.app,
+            view: self.view,
+        };
+        if !header.shows_operators(w) && !self.app.operators.is_empty() {
+            let ops = format!("{} ", safe(theme, &self.app.operators.join(", ")));
+            let ops_w = super::width(&ops);
+            if used + ops_w + 2 <= w {
+                let x = area.x + (w - ops_w) as u16;
+                buf.set_string(x, area.y, ops, fg(theme, Color::Cyan));
+            }
+        }
     }
 }

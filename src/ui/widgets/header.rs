@@ -78,17 +78,15 @@ fn phase_color(state: &State) -> Color {
     }
 }
 
-impl Widget for Header<'_> {
-    fn render(self, area: Rect, buf: &mut Buffer) {
-        if area.width == 0 || area.height == 0 {
-            return;
-        }
+impl Header<'_> {
+    /// The left spans (without the place), the place text, the right spans (without the
+    /// operators) and the operators.
+    fn parts(&self) -> (Vec<Span<'static>>, String, Vec<Span<'static>>, String) {
         let theme = self.app.theme;
         let info = self.view.info;
         let state = self.view.state;
         let dot = sym(theme, "·", "-");
         let bar = reverse();
-        buf.set_style(area, bar);
 
         // right side, most important first: REVERT FAILED, the phase and its timer
         let mut right: Vec<Span<'static>> = Vec::new();
@@ -105,7 +103,6 @@ impl Widget for Header<'_> {
             right.push(Span::styled(format!(" {t}"), bar.patch(bold())));
         }
         let ops = self.app.operators.join(", ");
-        let ops_span = Span::styled(format!("  {} ", safe(theme, &ops)), bar);
 
         // left side: what runs where
         let mut left: Vec<Span<'static>> = vec![Span::styled(" gameday", bar.patch(bold()))];
@@ -124,14 +121,33 @@ impl Widget for Header<'_> {
             place.push_str(&format!(" {dot} ns {ns}"));
         }
 
+        (left, place, right, ops)
+    }
+
+    /// Whether the operators fit in the header at this width (the scenario and cluster
+    /// come first: which cluster am I breaking?). When not, the footer shows them.
+    pub fn shows_operators(&self, width: usize) -> bool {
+        let (left, place, right, ops) = self.parts();
+        let theme = self.app.theme;
+        let ops_w = super::width(&format!("  {} ", safe(theme, &ops)));
+        let left_w = line_width(&left) + super::width(&safe(theme, &place));
+        !ops.is_empty() && left_w + line_width(&right) + ops_w < width
+    }
+}
+
+impl Widget for Header<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.width == 0 || area.height == 0 {
+            return;
+        }
+        let theme = self.app.theme;
+        let bar = reverse();
+        buf.set_style(area, bar);
+        let shows_ops = self.shows_operators(area.width as usize);
+        let (mut left, place, mut right, ops) = self.parts();
         let w = area.width as usize;
-        let place_w = super::width(&safe(theme, &place));
-        let left_w = line_width(&left) + place_w;
-        // the scenario and cluster come first (which cluster am I breaking?); the
-        // operators are shown when they fit beside them
-        let right_w = line_width(&right);
-        if !ops.is_empty() && left_w + right_w + ops_span.width() < w {
-            right.push(ops_span);
+        if shows_ops {
+            right.push(Span::styled(format!("  {} ", safe(theme, &ops)), bar));
         } else {
             right.push(Span::styled(" ", bar));
         }
