@@ -734,3 +734,26 @@ fn no_terminal_size_panics() {
         let _ = render(&sim.app, sim.view(), 20, 5);
     }
 }
+
+#[test]
+fn demo_tag_and_a_sample_error() {
+    let mut sim = baseline();
+    sim.info.demo = true;
+    sim.send(Msg::Sample {
+        signal: 1,
+        value: Err("prometheus: bad_data: parse error at char 12".into()),
+    });
+    let s = snap_text(&sim, 80, 24);
+    assert!(header(&s).contains("DEMO"), "{s}");
+    assert!(s.contains("? NO DATA"), "{s}");
+    assert!(
+        s.contains("error < 300 ms ~20s prometheus: bad_data: par"),
+        "the error where it can be read\n{s}"
+    );
+    sim.app.theme = Theme {
+        ascii: true,
+        color: false,
+    };
+    let s = snap_text(&sim, 80, 24);
+    assert!(s.contains("[??] NO DATA"), "{s}");
+}

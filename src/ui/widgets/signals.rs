@@ -159,7 +159,10 @@ impl Widget for Signals<'_> {
             } else {
                 "  "
             };
-            let value = value_text(si, ss);
+            let value = match &ss.last {
+                Some(Err(_)) => "error".to_string(),
+                _ => value_text(si, ss),
+            };
             let value = if theme.ascii && value == "—" {
                 "-".to_string()
             } else {
@@ -179,14 +182,7 @@ impl Widget for Signals<'_> {
                 Span::styled(" ", base),
                 Span::styled(pad(theme, &si.name, name_w), base),
                 Span::styled(" ", base),
-                Span::styled(
-                    if matches!(ss.last, Some(Err(_))) {
-                        pad(theme, &value, value_w)
-                    } else {
-                        pad_left(theme, &value, value_w)
-                    },
-                    base.patch(value_style),
-                ),
+                Span::styled(pad_left(theme, &value, value_w), base.patch(value_style)),
                 Span::styled(" ", base),
                 Span::styled(pad(theme, &expect_text(si), expect_w), base),
                 Span::styled(" ", base),
@@ -203,11 +199,19 @@ impl Widget for Signals<'_> {
                 ));
                 spans.push(Span::styled(" ", base));
             }
-            let spark = sparkline(&points, spark_w, theme.ascii);
-            spans.push(Span::styled(
-                fit(theme, &spark, spark_w),
-                base.patch(fg(theme, standing.color())),
-            ));
+            if let Some(Err(e)) = &ss.last {
+                // the error takes the sparkline's room: that is where it can be read
+                spans.push(Span::styled(
+                    fit(theme, e, spark_w),
+                    base.patch(fg(theme, Color::Yellow)),
+                ));
+            } else {
+                let spark = sparkline(&points, spark_w, theme.ascii);
+                spans.push(Span::styled(
+                    fit(theme, &spark, spark_w),
+                    base.patch(fg(theme, standing.color())),
+                ));
+            }
             if selected {
                 buf.set_style(Rect::new(area.x, y, area.width, 1), reverse());
             }
