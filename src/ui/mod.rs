@@ -6,6 +6,7 @@
 
 pub mod draw;
 pub mod keys;
+pub mod widgets;
 
 use chrono::{DateTime, Utc};
 use tui_input::Input;

@@ -1,0 +1,101 @@
+//! The banner above the footer: what must not be missed. A fault is live (and how to stop
+//! it), the kill switch was pulled, a revert failed, or the run is done and where the
+//! report is. Reverse video always, so it reads without colour.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+use super::{alarm, fit, fit_left, put_line, sym};
+use crate::ui::{App, View};
+
+pub struct Banner<'a> {
+    pub app: &'a App,
+    pub view: View<'a>,
+}
+
+impl Banner<'_> {
+    /// The banner's lines for a screen `width` columns wide, each with its style; empty
+    /// when all is quiet. Long paths are shortened from the left, so the words stay.
+    pub fn lines(&self, width: usize) -> Vec<(String, Style)> {
+        let theme = self.app.theme;
+        let state = self.view.state;
+        let dash = sym(theme, "—", "--");
+        let dot = sym(theme, "·", "-");
+        let mut out = Vec::new();
+        if state.revert_failed() {
+            let head = format!("REVERT FAILED {dash} may still be in place: gameday recover ");
+            let room = width.saturating_sub(super::width(&head) + 2).max(12);
+            out.push((
+                format!("{head}{}", fit_left(theme, &self.view.info.run_dir, room)),
+                alarm(theme),
+            ));
+        }
+        if let Some(a) = &state.abort {
+            let how = if state.any_fault_in_flight() {
+                sym(theme, "reverting…", "reverting...")
+            } else if state.revert_failed() {
+                "revert FAILED"
+            } else {
+                "all reverted"
+            };
+            out.push((
+                format!(
+                    "KILL SWITCH PULLED by {} ({}) {dash} {how}",
+                    a.by,
+                    a.source.as_str()
+                ),
+                alarm(theme),
+            ));
+        } else if state.live_faults().next().is_some() {
+            out.push((
+                format!("FAULT ACTIVE {dash} X or Ctrl-X: ABORT"),
+                alarm(theme),
+            ));
+        }
+        if state.is_done() {
+            let verdict = state
+                .verdict
+                .as_ref()
+                .map(|v| v.0.word())
+                .unwrap_or("ENDED");
+            let head = format!("DONE {dot} {verdict} {dash} ");
+            let tail = format!(" {dot} q quit");
+            let room = width
+                .saturating_sub(super::width(&head) + super::width(&tail) + 10)
+                .max(12);
+            let report = match &self.app.report_path {
+                Some(p) => format!("report: {}", fit_left(theme, p, room)),
+                None => sym(theme, "writing report…", "writing report...").to_string(),
+            };
+            let style = if theme.color {
+                Style::default()
+                    .fg(Color::Black)
+                    .bg(Color::Cyan)
+                    .add_modifier(Modifier::BOLD)
+            } else {
+                Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED)
+            };
+            out.push((format!("{head}{report}{tail}"), style));
+        }
+        out
+    }
+}
+
+impl Widget for Banner<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let theme = self.app.theme;
+        for (row, (text, style)) in self.lines(area.width as usize).into_iter().enumerate() {
+            let y = area.y + row as u16;
+            if y >= area.bottom() {
+                break;
+            }
+            let line_area = Rect::new(area.x, y, area.width, 1);
+            buf.set_style(line_area, style);
+            let text = fit(theme, &format!(" {text}"), area.width as usize);
+            put_line(buf, area, y, Line::from(Span::styled(text, style)));
+        }
+    }
+}

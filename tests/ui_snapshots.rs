@@ -1,0 +1,759 @@
+//! Whole frames of the live TUI on ratatui's TestBackend, at 80×24 and 160×48, from
+//! states reached by driving the real engine with a fake clock. Timestamps are fixed, so
+//! nothing in a frame is volatile.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use gameday::engine::{self, Config, Effect, Injection, Msg, State};
+use gameday::journal::{AbortSource, FaultInfo, NoteKind, Phase, Record, RunInfo, SignalInfo};
+use gameday::scenario::model::{Criterion, Op, Unit};
+use gameday::ui::draw::draw;
+use gameday::ui::{App, Mode, Theme, View};
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::Color;
+use ratatui::Terminal;
+use tui_input::Input;
+
+type Ts = DateTime<Utc>;
+
+fn t0() -> Ts {
+    // 2027-01-15T08:00:00Z
+    DateTime::from_timestamp(1_800_000_000, 0).unwrap()
+}
+
+fn crit(op: Op, value: f64, text: &str, for_: Option<u64>) -> Criterion {
+    Criterion {
+        op,
+        value,
+        for_: for_.map(Duration::from_secs),
+        text: text.into(),
+    }
+}
+
+fn signal(name: &str, unit: Unit, expect: Option<Criterion>) -> SignalInfo {
+    SignalInfo {
+        name: name.into(),
+        kind: "promql".into(),
+        source: "sum(rate(x[1m]))".into(),
+        unit,
+        measure: None,
+        expect,
+        abort: None,
+        tolerate: Duration::ZERO,
+        interval: Duration::from_secs(2),
+    }
+}
+
+fn fault(name: &str, secs: u64, inject: &str, revert: &str) -> FaultInfo {
+    FaultInfo {
+        name: name.into(),
+        kind: "exec".into(),
+        duration: Duration::from_secs(secs),
+        plan: vec![
+            format!("inject: sh -c '{inject}'"),
+            format!("revert: sh -c '{revert}'"),
+        ],
+    }
+}
+
+fn run_info() -> RunInfo {
+    let mut errors = signal(
+        "5xx error rate",
+        Unit::Ratio,
+        Some(crit(Op::Lt, 0.01, "< 1%", None)),
+    );
+    errors.abort = Some(crit(Op::Gt, 0.05, "> 5% for 30s", Some(30)));
+    let mut p99 = signal(
+        "p99 read latency",
+        Unit::Seconds,
+        Some(crit(Op::Lt, 0.3, "< 300ms", None)),
+    );
+    p99.tolerate = Duration::from_secs(20);
+    let queue = signal("queue depth", Unit::Count, None);
+    RunInfo {
+        run_id: "20270115T080000Z-redis-pod-delete".into(),
+        scenario: "redis-pod-delete".into(),
+        scenario_path: "scenarios/redis-pod-delete.yaml".into(),
+        scenario_text: String::new(),
+        scenario_sha256: String::new(),
+        hypothesis: "If one Redis pod is deleted, the API keeps serving traffic with only a \
+                     temporary latency bump and no visible spike in 5xx responses, because \
+                     reads fall back to Postgres."
+            .into(),
+        description: None,
+        owner: Some("payments-oncall".into()),
+        operator: "alice".into(),
+        host: "bastion-1".into(),
+        version: "0.1.0".into(),
+        run_dir: "gameday-runs/20270115T080000Z-redis-pod-delete".into(),
+        mode: "tui".into(),
+        demo: false,
+        prometheus_url: Some("http://prometheus:9090".into()),
+        kube_context: Some("staging".into()),
+        kube_namespace: Some("shop".into()),
+        baseline: Duration::from_secs(120),
+        recovery: Duration::from_secs(60),
+        signals: vec![errors, p99, queue],
+        faults: vec![
+            fault(
+                "delete one redis pod",
+                60,
+                "kubectl -n shop delete pod redis-0",
+                "kubectl -n shop rollout status sts/redis",
+            ),
+            fault(
+                "block postgres egress",
+                30,
+                "iptables -A OUTPUT -p tcp --dport 5432 -j DROP",
+                "iptables -D OUTPUT -p tcp --dport 5432 -j DROP",
+            ),
+        ],
+        alerts: vec![],
+    }
+}
+
+/// A run driven through the real engine, with a fake clock every two seconds.
+struct Sim {
+    info: RunInfo,
+    state: State,
+    now: Ts,
+    seq: u64,
+    app: App,
+    step: u64,
+}
+
+impl Sim {
+    fn new() -> Sim {
+        let info = run_info();
+        let cfg = Config::from_run_info(&info, Duration::from_secs(600), true);
+        let (state, fx) = State::new(cfg, t0());
+        let mut app = App::new("alice".into(), Theme::default());
+        app.operators = vec!["alice".into(), "bob".into()];
+        let mut sim = Sim {
+            info,
+            state,
+            now: t0(),
+            seq: 0,
+            app,
+            step: 0,
+        };
+        sim.absorb(fx);
+        sim
+    }
+
+    fn absorb(&mut self, fx: Vec<Effect>) {
+        let mut records = Vec::new();
+        for e in fx {
+            if let Effect::Journal(event) = e {
+                self.seq += 1;
+                records.push(Record {
+                    seq: self.seq,
+                    ts: self.now,
+                    event,
+                });
+            }
+        }
+        self.app.absorb(&records);
+    }
+
+    fn send(&mut self, msg: Msg) -> Vec<Effect> {
+        let fx = engine::update(&mut self.state, msg, self.now);
+        let refused: Vec<String> = fx
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Refused(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect();
+        self.absorb(fx.clone());
+        if let Some(r) = refused.first() {
+            self.app.flash(r.clone(), self.now);
+        }
+        fx
+    }
+
+    /// One sample of every signal, then two seconds pass. `health` 0 is calm, 1 is the
+    /// fault's worst.
+    fn tick(&mut self, health: f64) {
+        self.step += 1;
+        let wobble = ((self.step * 7) % 5) as f64 / 4.0; // 0..1, deterministic
+        let errors = 0.002 + 0.002 * wobble + 0.016 * health;
+        let p99 = 0.12 + 0.04 * wobble + 0.33 * health;
+        let queue = 40.0 + 10.0 * wobble + 300.0 * health;
+        for (i, v) in [errors, p99, queue].into_iter().enumerate() {
+            self.send(Msg::Sample {
+                signal: i,
+                value: Ok(v),
+            });
+        }
+        self.advance(2);
+    }
+
+    fn advance(&mut self, secs: u64) {
+        self.now += Duration::from_secs(secs);
+        self.send(Msg::Tick);
+    }
+
+    fn ticks(&mut self, n: usize, health: f64) {
+        for _ in 0..n {
+            self.tick(health);
+        }
+    }
+
+    fn note(&mut self, author: &str, kind: NoteKind, text: &str) {
+        self.send(Msg::Note {
+            author: author.into(),
+            kind,
+            text: text.into(),
+        });
+    }
+
+    fn arm(&mut self) {
+        let plan = self.info.faults[self.state.next_fault].plan.clone();
+        self.send(Msg::Arm {
+            by: "alice".into(),
+            plan,
+        });
+        assert_eq!(self.state.phase, Phase::Armed);
+    }
+
+    fn trigger(&mut self, override_steady_state: bool, targets: &[&str]) -> usize {
+        let i = self.state.next_fault;
+        self.send(Msg::Trigger {
+            by: "alice".into(),
+            override_steady_state,
+        });
+        assert_eq!(self.state.phase, Phase::Injecting);
+        self.advance(1);
+        self.send(Msg::Injected {
+            fault: i,
+            result: Ok(Injection {
+                targets: targets.iter().map(|s| s.to_string()).collect(),
+                detail: "exit 0".into(),
+            }),
+        });
+        assert_eq!(self.state.phase, Phase::Active);
+        i
+    }
+
+    fn reverted(&mut self, fault: usize, result: Result<String, String>) {
+        let attempt = self.state.faults[fault].revert_attempts;
+        self.send(Msg::Reverted {
+            fault,
+            attempt,
+            result,
+        });
+    }
+
+    fn view(&self) -> View<'_> {
+        View {
+            info: &self.info,
+            state: &self.state,
+            now: self.now,
+        }
+    }
+}
+
+/// The screen as text, one line per row, trailing blanks cut.
+fn text_of(buf: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut line = String::new();
+        let mut skip = 0u16;
+        for x in 0..buf.area.width {
+            let c = &buf[(x, y)];
+            if skip == 0 {
+                line.push_str(c.symbol());
+            }
+            skip = skip
+                .max(ratatui::text::Span::raw(c.symbol()).width() as u16)
+                .saturating_sub(1);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn render(app: &App, view: View<'_>, w: u16, h: u16) -> Buffer {
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    term.draw(|f| draw(f, app, view)).unwrap();
+    term.backend().buffer().clone()
+}
+
+/// Snapshots the screen at 80×24 and 160×48; returns the 80×24 text.
+fn snap(name: &str, sim: &Sim) -> String {
+    let small = text_of(&render(&sim.app, sim.view(), 80, 24));
+    let large = text_of(&render(&sim.app, sim.view(), 160, 48));
+    insta::assert_snapshot!(format!("{name}_80x24"), small);
+    insta::assert_snapshot!(format!("{name}_160x48"), large);
+    small
+}
+
+fn header(text: &str) -> &str {
+    text.lines().next().unwrap_or("")
+}
+
+// ---- the run at each stage ----
+
+fn baseline() -> Sim {
+    let mut sim = Sim::new();
+    sim.ticks(20, 0.0);
+    assert_eq!(sim.state.phase, Phase::Baseline);
+    sim
+}
+
+fn ready() -> Sim {
+    let mut sim = baseline();
+    sim.note(
+        "bob",
+        NoteKind::Note,
+        "dashboards look normal, redis hit rate 97%",
+    );
+    sim.ticks(40, 0.0);
+    assert_eq!(sim.state.phase, Phase::Ready);
+    sim
+}
+
+fn armed() -> Sim {
+    let mut sim = ready();
+    sim.arm();
+    sim.advance(3);
+    sim
+}
+
+fn active() -> Sim {
+    let mut sim = armed();
+    sim.trigger(false, &["pod/redis-0"]);
+    sim.ticks(21, 1.0);
+    assert_eq!(sim.state.phase, Phase::Active);
+    sim.note(
+        "bob",
+        NoteKind::Note,
+        "fallback reads from postgres are slow",
+    );
+    sim
+}
+
+/// After the first fault: the second armed while the steady state still fails.
+fn second_armed_failing() -> Sim {
+    let mut sim = active();
+    sim.ticks(10, 1.0);
+    assert_eq!(sim.state.phase, Phase::Reverting);
+    sim.reverted(0, Ok("sts/redis rolled out".into()));
+    assert_eq!(sim.state.phase, Phase::Ready);
+    sim.note(
+        "alice",
+        NoteKind::Action,
+        "add a read-through timeout on the postgres fallback",
+    );
+    sim.tick(0.8);
+    sim.arm();
+    sim.tick(0.8);
+    sim
+}
+
+fn kill_switch() -> Sim {
+    let mut sim = active();
+    sim.send(Msg::Abort {
+        by: "alice".into(),
+        source: AbortSource::Key,
+        detail: "X pressed".into(),
+    });
+    sim.advance(1);
+    assert_eq!(sim.state.phase, Phase::Reverting);
+    sim
+}
+
+fn recovery() -> Sim {
+    let mut sim = second_armed_failing();
+    sim.trigger(true, &["node/db-egress"]);
+    sim.ticks(15, 0.5);
+    assert_eq!(sim.state.phase, Phase::Reverting);
+    sim.reverted(1, Ok("rule deleted".into()));
+    assert_eq!(sim.state.phase, Phase::Recovery);
+    sim.ticks(8, 0.1);
+    sim
+}
+
+fn done_refuted() -> Sim {
+    let mut sim = recovery();
+    sim.ticks(30, 0.0);
+    assert_eq!(sim.state.phase, Phase::Done);
+    sim.app.report_path = Some("gameday-runs/20270115T080000Z-redis-pod-delete/report.md".into());
+    sim
+}
+
+fn done_revert_failed() -> Sim {
+    let mut sim = active();
+    sim.ticks(10, 1.0);
+    assert_eq!(sim.state.phase, Phase::Reverting);
+    for _ in 0..engine::REVERT_ATTEMPTS {
+        sim.reverted(
+            0,
+            Err("exit 1: error: timed out waiting for the condition".into()),
+        );
+        sim.advance(5);
+    }
+    assert!(sim.state.revert_failed());
+    sim.ticks(31, 0.2);
+    assert_eq!(sim.state.phase, Phase::Done);
+    sim
+}
+
+// ---- the snapshots ----
+
+#[test]
+fn baseline_screen() {
+    let sim = baseline();
+    let s = snap("baseline", &sim);
+    assert!(header(&s).contains("BASELINE 01:20 left"), "{s}");
+    assert!(header(&s).contains("ctx staging"), "{s}");
+    assert!(s.contains("Hypothesis  If one Redis pod is deleted"), "{s}");
+    assert!(s.contains("✓ OK"), "{s}");
+    assert!(s.contains("· WATCH"), "{s}");
+    assert!(
+        !s.contains("a arm"),
+        "arming is not possible during the baseline\n{s}"
+    );
+}
+
+#[test]
+fn ready_screen_and_arm_dialog() {
+    let mut sim = ready();
+    let s = snap("ready", &sim);
+    assert!(header(&s).contains("READY"), "{s}");
+    assert!(s.contains("a arm"), "{s}");
+    assert!(!s.contains("t trigger"), "{s}");
+    sim.app.mode = Mode::ArmConfirm {
+        fault: 0,
+        plan: sim.info.faults[0].plan.clone(),
+    };
+    let s = snap("arm_dialog", &sim);
+    assert!(s.contains("Arm `delete one redis pod`?"), "{s}");
+    assert!(
+        s.contains("inject: sh -c 'kubectl -n shop delete pod redis-0'"),
+        "{s}"
+    );
+    assert!(s.contains("y/Enter arm · n/Esc cancel"), "{s}");
+}
+
+#[test]
+fn armed_screen() {
+    let sim = armed();
+    let s = snap("armed", &sim);
+    assert!(header(&s).contains("ARMED 00:03"), "{s}");
+    assert!(s.contains("t trigger"), "{s}");
+    assert!(s.contains("d disarm"), "{s}");
+    assert!(!s.contains("a arm"), "{s}");
+}
+
+#[test]
+fn active_screen_shows_the_abort_banner() {
+    let sim = active();
+    let s = snap("active", &sim);
+    assert!(header(&s).contains("ACTIVE 00:42 / 01:00"), "{s}");
+    assert!(s.contains("FAULT ACTIVE — X or Ctrl-X: ABORT"), "{s}");
+    assert!(s.contains("✗ FAIL"), "{s}");
+    assert!(s.contains("00:18 left"), "{s}");
+    assert!(
+        s.contains("alice, bob"),
+        "who is in the room shows somewhere\n{s}"
+    );
+    assert!(
+        s.contains("note (bob): fallback reads from postgres are slow"),
+        "{s}"
+    );
+}
+
+#[test]
+fn note_editor_during_active() {
+    let mut sim = active();
+    sim.app.mode = Mode::Note {
+        kind: NoteKind::Note,
+        input: Input::new("p99 back under 300ms after 20s".into()),
+    };
+    let s = snap("note_editor", &sim);
+    assert!(s.contains("Enter save · Esc cancel · Ctrl-X abort"), "{s}");
+    assert!(s.contains("p99 back under 300ms after 20s"), "{s}");
+    assert!(s.contains("FAULT ACTIVE"), "the banner stays visible\n{s}");
+    // the cursor sits at the end of the text
+    let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    term.draw(|f| draw(f, &sim.app, sim.view())).unwrap();
+    let row = s
+        .lines()
+        .position(|l| l.contains("p99 back under"))
+        .unwrap();
+    let line = s.lines().nth(row).unwrap();
+    let col = line[..line.find("p99").unwrap()].chars().count();
+    let len = "p99 back under 300ms after 20s".len();
+    term.backend_mut()
+        .assert_cursor_position(((col + len) as u16, row as u16));
+}
+
+#[test]
+fn override_dialog() {
+    let mut sim = second_armed_failing();
+    sim.send(Msg::Trigger {
+        by: "alice".into(),
+        override_steady_state: false,
+    });
+    assert_eq!(sim.state.phase, Phase::Armed, "the trigger is refused");
+    let failing = sim.state.failing_expectations();
+    assert!(!failing.is_empty());
+    sim.app.mode = Mode::Override {
+        failing,
+        input: Input::new("overr".into()),
+    };
+    let s = snap("override", &sim);
+    assert!(
+        s.contains("type \"override\" and Enter to trigger anyway"),
+        "{s}"
+    );
+    assert!(s.contains("5xx error rate:"), "{s}");
+    assert!(s.contains("overr"), "{s}");
+}
+
+#[test]
+fn reverting_after_kill_switch() {
+    let sim = kill_switch();
+    let s = snap("kill_switch", &sim);
+    assert!(header(&s).contains("ABORTED"), "{s}");
+    assert!(
+        s.contains("KILL SWITCH PULLED by alice (key) — reverting…"),
+        "{s}"
+    );
+    assert!(!s.contains("FAULT ACTIVE"), "{s}");
+    assert!(!s.contains("t trigger"), "{s}");
+}
+
+#[test]
+fn all_reverted_after_kill_switch() {
+    let mut sim = kill_switch();
+    sim.reverted(0, Ok("sts/redis rolled out".into()));
+    assert_eq!(sim.state.phase, Phase::Done);
+    let s = snap("kill_switch_done", &sim);
+    assert!(
+        s.contains("KILL SWITCH PULLED by alice (key) — all reverted"),
+        "{s}"
+    );
+    assert!(s.contains("DONE · ABORTED — writing report…"), "{s}");
+}
+
+#[test]
+fn recovery_screen() {
+    let sim = recovery();
+    let s = snap("recovery", &sim);
+    assert!(header(&s).contains("RECOVERY 00:44 left"), "{s}");
+    assert!(s.contains("REVERTED"), "{s}");
+    assert!(s.contains("steady state overridden by alice"), "{s}");
+}
+
+#[test]
+fn done_refuted_screen() {
+    let sim = done_refuted();
+    let s = snap("done_refuted", &sim);
+    assert!(header(&s).contains("DONE · REFUTED"), "{s}");
+    assert!(
+        s.contains(
+            "DONE · REFUTED — report: …20270115T080000Z-redis-pod-delete/report.md · q quit"
+        ),
+        "{s}"
+    );
+    assert!(s.contains("q quit"), "{s}");
+    // with room, the whole path
+    let big = snap_text(&sim, 160, 48);
+    assert!(
+        big.contains("report: gameday-runs/20270115T080000Z-redis-pod-delete/report.md"),
+        "{big}"
+    );
+}
+
+fn snap_text(sim: &Sim, w: u16, h: u16) -> String {
+    text_of(&render(&sim.app, sim.view(), w, h))
+}
+
+#[test]
+fn done_with_revert_failed() {
+    let sim = done_revert_failed();
+    let s = snap("done_revert_failed", &sim);
+    assert!(header(&s).contains("REVERT FAILED"), "{s}");
+    assert!(s.contains("gameday recover"), "{s}");
+    assert!(s.contains("revert attempt 4"), "{s}");
+    // red, when colour is on
+    let buf = render(&sim.app, sim.view(), 80, 24);
+    let x = header(&s).find("REVERT FAILED").unwrap();
+    let x = header(&s)[..x].chars().count() as u16;
+    assert_eq!(buf[(x, 0)].bg, Color::Red);
+}
+
+#[test]
+fn help_screen() {
+    let mut sim = active();
+    sim.app.mode = Mode::Help;
+    let s = snap("help", &sim);
+    for k in [
+        "a ",
+        "d ",
+        "t ",
+        "X / Ctrl-X",
+        "n ",
+        "N ",
+        "Tab/Shift-Tab/j/k/↑/↓",
+        "PgUp/PgDn",
+        "Ctrl-W delete word",
+        "Ctrl-U delete to start",
+        "Ctrl-K delete to end",
+        "Home/End or Ctrl-A/Ctrl-E",
+        "Backspace/Delete",
+    ] {
+        assert!(s.contains(k), "help lacks {k}\n{s}");
+    }
+}
+
+#[test]
+fn quit_confirm_dialog() {
+    let mut sim = active();
+    sim.app.mode = Mode::QuitConfirm;
+    let s = text_of(&render(&sim.app, sim.view(), 80, 24));
+    assert!(
+        s.contains("A fault is active. Revert it and quit? y/n"),
+        "{s}"
+    );
+}
+
+#[test]
+fn flash_replaces_the_keys_for_five_seconds() {
+    let mut sim = baseline();
+    sim.send(Msg::Arm {
+        by: "alice".into(),
+        plan: vec![],
+    });
+    let s = text_of(&render(&sim.app, sim.view(), 80, 24));
+    assert!(s.contains("baseline still running"), "{s}");
+    sim.advance(6);
+    let s = text_of(&render(&sim.app, sim.view(), 80, 24));
+    assert!(!s.contains("baseline still running"), "{s}");
+    assert!(s.contains("q quit"), "{s}");
+}
+
+// ---- themes ----
+
+fn every_stage() -> Vec<(&'static str, Sim)> {
+    let mut help = active();
+    help.app.mode = Mode::Help;
+    let mut note = active();
+    note.app.mode = Mode::Note {
+        kind: NoteKind::Action,
+        input: Input::new("écrire — un test…".into()),
+    };
+    let mut arm = ready();
+    arm.app.mode = Mode::ArmConfirm {
+        fault: 0,
+        plan: arm.info.faults[0].plan.clone(),
+    };
+    vec![
+        ("baseline", baseline()),
+        ("arm", arm),
+        ("active", active()),
+        ("note", note),
+        ("kill", kill_switch()),
+        ("recovery", recovery()),
+        ("refuted", done_refuted()),
+        ("revert_failed", done_revert_failed()),
+        ("help", help),
+    ]
+}
+
+#[test]
+fn ascii_and_no_color() {
+    let theme = Theme {
+        ascii: true,
+        color: false,
+    };
+    for (name, mut sim) in every_stage() {
+        sim.app.theme = theme;
+        let buf = render(&sim.app, sim.view(), 80, 24);
+        for cell in buf.content() {
+            assert!(
+                cell.symbol().is_ascii(),
+                "{name}: non-ASCII {:?}\n{}",
+                cell.symbol(),
+                text_of(&buf)
+            );
+        }
+        if name == "active" {
+            let s = text_of(&buf);
+            insta::assert_snapshot!("ascii_active_80x24", s);
+            assert!(s.contains("FAULT ACTIVE -- X or Ctrl-X: ABORT"), "{s}");
+            assert!(s.contains("[FAIL]"), "{s}");
+            assert!(s.contains("> "), "{s}");
+        }
+    }
+}
+
+#[test]
+fn no_color_means_no_colour() {
+    for (name, mut sim) in every_stage() {
+        sim.app.theme = Theme {
+            ascii: false,
+            color: false,
+        };
+        for (w, h) in [(80, 24), (160, 48)] {
+            let buf = render(&sim.app, sim.view(), w, h);
+            for cell in buf.content() {
+                assert_eq!(cell.fg, Color::Reset, "{name} {w}x{h}: {cell:?}");
+                assert_eq!(cell.bg, Color::Reset, "{name} {w}x{h}: {cell:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn no_terminal_size_panics() {
+    for (_, sim) in every_stage() {
+        for (w, h) in [
+            (1, 1),
+            (20, 5),
+            (40, 10),
+            (80, 12),
+            (79, 24),
+            (100, 30),
+            (300, 100),
+            (12, 60),
+        ] {
+            let _ = render(&sim.app, sim.view(), w, h);
+        }
+    }
+    // every theme at a tiny size too
+    for ascii in [false, true] {
+        let mut sim = active();
+        sim.app.theme = Theme { ascii, color: true };
+        let _ = render(&sim.app, sim.view(), 20, 5);
+    }
+}
+
+#[test]
+fn demo_tag_and_a_sample_error() {
+    let mut sim = baseline();
+    sim.info.demo = true;
+    sim.send(Msg::Sample {
+        signal: 1,
+        value: Err("prometheus: bad_data: parse error at char 12".into()),
+    });
+    let s = snap_text(&sim, 80, 24);
+    assert!(header(&s).contains("DEMO"), "{s}");
+    assert!(s.contains("? NO DATA"), "{s}");
+    assert!(
+        s.contains("error < 300 ms ~20s prometheus: bad_data: par"),
+        "the error where it can be read\n{s}"
+    );
+    sim.app.theme = Theme {
+        ascii: true,
+        color: false,
+    };
+    let s = snap_text(&sim, 80, 24);
+    assert!(s.contains("[??] NO DATA"), "{s}");
+}
