@@ -27,7 +27,10 @@ fn yaml_token() -> impl Strategy<Value = String> {
         Just("  - name: s\n".to_string()),
         Just("    expect: \"< 1%\"\n".to_string()),
         Just("    http: { url: http://127.0.0.1:1/, every: 1s }\n".to_string()),
-        Just("faults:\n  - name: f\n    duration: 1s\n    exec: { inject: a, revert: b }\n".to_string()),
+        Just(
+            "faults:\n  - name: f\n    duration: 1s\n    exec: { inject: a, revert: b }\n"
+                .to_string()
+        ),
         Just("&a [*a, *a]\n".to_string()),
         Just("${SET} ${UNSET:-d} $${X}\n".to_string()),
         Just("{[{[".to_string()),
