@@ -16,7 +16,7 @@ fn the_readme_scenario_example_is_valid() {
     match gameday::scenario::parse_str(yaml, "README.md", Path::new("."), &env) {
         Ok(s) => {
             assert_eq!(s.name, "checkout-cache-outage");
-            assert_eq!(s.steady_state.len(), 3);
+            assert_eq!(s.steady_state.len(), 4);
             assert_eq!(s.faults.len(), 2);
         }
         Err(problems) => panic!(
