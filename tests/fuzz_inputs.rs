@@ -46,7 +46,14 @@ fn yaml_token() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 1500, failure_persistence: None, .. ProptestConfig::default() })]
+    // A fixed seed: CI runs the same cases every time, so a red run is reproducible and
+    // never a coin toss. Change the seed to explore further.
+    #![proptest_config(ProptestConfig {
+        cases: 3000,
+        failure_persistence: None,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x6a6d_6461_7901),
+        .. ProptestConfig::default()
+    })]
 
     #[test]
     fn the_reader_never_panics_on_token_soup(tokens in prop::collection::vec(yaml_token(), 0..40)) {
@@ -73,6 +80,12 @@ proptest! {
             }
         }
         let _ = parse_duration(&text);
+    }
+
+    #[test]
+    fn huge_numbers_are_refused_not_infinite(exp in 309u32..5000) {
+        let text = format!("< 1e{exp}");
+        prop_assert!(parse_criterion(&text, Unit::Count).is_err());
     }
 
     #[test]

@@ -31,9 +31,16 @@ pub fn parse_criterion(text: &str, unit: Unit) -> Result<Criterion, String> {
     let num_text = &body[..num_len];
     let value: f64 = num_text
         .parse()
-        .map_err(|_| format!("`{num_text}` in `{t}` is not a number; expected {GRAMMAR}"))?;
+        .ok()
+        .filter(|v: &f64| v.is_finite())
+        .ok_or_else(|| format!("`{num_text}` in `{t}` is not a number; expected {GRAMMAR}"))?;
     let suffix = body[num_len..].trim();
     let value = convert(value, suffix, unit, op, num_text, t)?;
+    if !value.is_finite() {
+        return Err(format!(
+            "`{num_text}` in `{t}` is too large; expected {GRAMMAR}"
+        ));
+    }
     Ok(Criterion {
         op,
         value,
