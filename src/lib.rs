@@ -2,6 +2,7 @@
 #![deny(clippy::unwrap_used)]
 
 pub mod analysis;
+pub mod cluster;
 pub mod demo;
 pub mod describe;
 pub mod engine;

@@ -1,0 +1,3 @@
+//! The cluster side (DESIGN §2, §8): kubeconfig, pod watches, cluster faults, safety.
+
+pub mod pods;
