@@ -29,6 +29,13 @@ pub fn describe(rec: &Record, info: Option<&RunInfo>) -> String {
                 (None, None) => format!("{signal}: no data{when}"),
             }
         }
+        Event::Pods { selector, changes } => {
+            let what: Vec<String> = changes
+                .iter()
+                .map(|c| format!("{} {} ({} {})", c.pod, c.change, c.ready, c.status))
+                .collect();
+            format!("pods {selector}: {}", what.join("; "))
+        }
         Event::Armed { fault, by, .. } => format!("armed `{fault}` ({by})"),
         Event::Disarmed { fault, by } => format!("disarmed `{fault}` ({by})"),
         Event::Override { by, failing } => {

@@ -237,6 +237,21 @@ pub struct RunInfo {
     pub faults: Vec<FaultInfo>,
     #[serde(default)]
     pub alerts: Vec<AlertInfo>,
+    /// the selectors of the pods panels
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pod_panels: Vec<String>,
+}
+
+/// One pod's change, as the pods panel and the timeline show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PodChange {
+    pub pod: String,
+    /// added, deleted, changed, restarted
+    pub change: String,
+    /// the kubectl status word after the change
+    pub status: String,
+    /// "1/1"
+    pub ready: String,
 }
 
 /// Every kind of journal line. `type` is the tag.
@@ -257,6 +272,11 @@ pub enum Event {
         /// Prometheus range query); `ts` otherwise.
         #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_ts_ms")]
         at: Option<DateTime<Utc>>,
+    },
+    /// Pods of a watched selector changed.
+    Pods {
+        selector: String,
+        changes: Vec<PodChange>,
     },
     Armed {
         fault: String,
@@ -334,13 +354,17 @@ pub enum Event {
 impl Event {
     /// Intents, results and notes must survive a power loss before anyone acts on them.
     pub fn needs_fsync(&self) -> bool {
-        !matches!(self, Event::Sample { .. } | Event::Phase { .. })
+        !matches!(
+            self,
+            Event::Sample { .. } | Event::Phase { .. } | Event::Pods { .. }
+        )
     }
 
     pub fn type_name(&self) -> &'static str {
         match self {
             Event::RunStarted(_) => "run_started",
             Event::Phase { .. } => "phase",
+            Event::Pods { .. } => "pods",
             Event::Sample { .. } => "sample",
             Event::Armed { .. } => "armed",
             Event::Disarmed { .. } => "disarmed",

@@ -1259,6 +1259,18 @@ fn record_entry(run: &Run, r: &Record) -> Option<Entry> {
         Event::RunStarted(info) => entry(&info.operator, format!("run started ({})", info.mode)),
         Event::Phase { phase } => phase_words(run, *phase).and_then(|w| entry("—", w)),
         Event::Sample { .. } => None,
+        Event::Pods { changes, .. } => {
+            let what: Vec<String> = changes
+                .iter()
+                .map(|c| match c.change.as_str() {
+                    "deleted" => format!("{} deleted", c.pod),
+                    "added" => format!("{} new, {} {}", c.pod, c.ready, c.status),
+                    "restarted" => format!("{} restarted, {} {}", c.pod, c.ready, c.status),
+                    _ => format!("{} {} {}", c.pod, c.ready, c.status),
+                })
+                .collect();
+            entry("—", what.join("; "))
+        }
         Event::Armed { fault, by, .. } => entry(by, format!("armed {}", code(fault))),
         Event::Disarmed { fault, by } => entry(by, format!("disarmed {}", code(fault))),
         Event::Override { by, failing } => entry(
@@ -1612,6 +1624,7 @@ mod tests {
                 plan: vec![],
             }],
             alerts: vec![],
+            pod_panels: vec![],
         }
     }
 

@@ -200,6 +200,7 @@ impl Session {
                 .collect(),
             faults: fault_infos,
             alerts: resolve::alert_infos(scenario),
+            pod_panels: scenario.pods.iter().map(|p| p.selector.clone()).collect(),
         };
         let (tx, rx) = mpsc::channel(1024);
         let cfg = Config::from_run_info(

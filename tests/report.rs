@@ -99,6 +99,7 @@ fn run_info() -> RunInfo {
             plan: vec!["inject: delete 1 pod of app=redis in shop".into(), "revert: wait for replacements".into()],
         }],
         alerts: vec![AlertInfo { name: "RedisDown".into(), within: Duration::from_secs(120) }],
+        pod_panels: vec![],
     }
 }
 

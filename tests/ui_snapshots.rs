@@ -111,6 +111,7 @@ fn run_info() -> RunInfo {
             ),
         ],
         alerts: vec![],
+        pod_panels: vec![],
     }
 }
 

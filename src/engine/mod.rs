@@ -15,6 +15,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::analysis::{self, AlertOutcome, Outcome, Point, Window};
+use crate::cluster::pods::PodRow;
+use crate::journal::PodChange;
 use crate::journal::{
     AbortSource, AlertInfo, Event, FaultInfo, NoteKind, Phase, RevertReason, RunInfo, SignalInfo,
     Verdict,
@@ -38,6 +40,7 @@ pub struct Config {
     pub recovery: Duration,
     pub max_duration: Duration,
     pub require_steady_state: bool,
+    pub pod_panels: Vec<String>,
 }
 
 impl Config {
@@ -54,6 +57,7 @@ impl Config {
             recovery: info.recovery,
             max_duration,
             require_steady_state,
+            pod_panels: info.pod_panels.clone(),
         }
     }
 }
@@ -165,6 +169,19 @@ pub struct State {
     pub alerts_fired: Vec<Option<Ts>>,
     pub verdict: Option<(Verdict, Vec<String>)>,
     pub ended_at: Option<Ts>,
+    /// one per `pods:` selector
+    pub pod_panels: Vec<PodPanel>,
+}
+
+/// What a pods panel shows: the rows, the last watch error, and recent changes (to
+/// highlight new, deleted and restarted pods).
+#[derive(Debug, Clone, Default)]
+pub struct PodPanel {
+    pub selector: String,
+    pub rows: Vec<PodRow>,
+    pub error: Option<String>,
+    /// pod name → (what changed, when), kept for a short while
+    pub recent: Vec<(String, String, Ts)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -235,6 +252,16 @@ pub enum Msg {
         name: String,
         state: String,
     },
+    /// The rows of pods panel `panel`, as its watch sees them now.
+    Pods {
+        panel: usize,
+        rows: Vec<PodRow>,
+    },
+    /// The watch of pods panel `panel` failed (it retries with backoff).
+    PodsError {
+        panel: usize,
+        error: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -258,6 +285,14 @@ impl State {
         let signals = vec![SignalState::default(); cfg.signals.len()];
         let faults = vec![FaultState::new(); cfg.faults.len()];
         let alerts_fired = vec![None; cfg.alerts.len()];
+        let pod_panels = cfg
+            .pod_panels
+            .iter()
+            .map(|s| PodPanel {
+                selector: s.clone(),
+                ..PodPanel::default()
+            })
+            .collect();
         let state = State {
             cfg,
             started_at: now,
@@ -274,6 +309,7 @@ impl State {
             alerts_fired,
             verdict: None,
             ended_at: None,
+            pod_panels,
         };
         (
             state,
@@ -771,6 +807,12 @@ pub fn update(state: &mut State, msg: Msg, now: Ts) -> Vec<Effect> {
                 set_phase(state, Phase::Done, now, &mut fx);
             }
         }
+        Msg::Pods { panel, rows } => on_pods(state, panel, rows, now, &mut fx),
+        Msg::PodsError { panel, error } => {
+            if let Some(p) = state.pod_panels.get_mut(panel) {
+                p.error = Some(error);
+            }
+        }
         Msg::Alert {
             name,
             state: alert_state,
@@ -793,6 +835,67 @@ pub fn update(state: &mut State, msg: Msg, now: Ts) -> Vec<Effect> {
     }
     on_time(state, now, &mut fx);
     fx
+}
+
+/// How long a pod's change stays highlighted.
+pub const HIGHLIGHT: Duration = Duration::from_secs(10);
+
+fn on_pods(state: &mut State, panel: usize, rows: Vec<PodRow>, now: Ts, fx: &mut Vec<Effect>) {
+    let done = state.is_done();
+    let Some(p) = state.pod_panels.get_mut(panel) else {
+        return;
+    };
+    p.error = None;
+    let mut changes = Vec::new();
+    for row in &rows {
+        let change = match p
+            .rows
+            .iter()
+            .find(|o| o.name == row.name && o.namespace == row.namespace)
+        {
+            None => "added",
+            Some(o) if row.restarts > o.restarts => "restarted",
+            Some(o) if o.status != row.status || o.ready != row.ready => "changed",
+            Some(_) => continue,
+        };
+        changes.push(PodChange {
+            pod: row.name.clone(),
+            change: change.into(),
+            status: row.status.clone(),
+            ready: format!("{}/{}", row.ready, row.total),
+        });
+    }
+    for old in &p.rows {
+        if !rows
+            .iter()
+            .any(|r| r.name == old.name && r.namespace == old.namespace)
+        {
+            changes.push(PodChange {
+                pod: old.name.clone(),
+                change: "deleted".into(),
+                status: "gone".into(),
+                ready: format!("0/{}", old.total),
+            });
+        }
+    }
+    // The first list is the starting picture, not a change.
+    let first = p.rows.is_empty() && p.recent.is_empty();
+    p.rows = rows;
+    p.recent
+        .retain(|(_, _, t)| (now - *t).to_std().unwrap_or_default() < HIGHLIGHT);
+    if first || changes.is_empty() {
+        return;
+    }
+    for c in &changes {
+        p.recent.retain(|(name, _, _)| name != &c.pod);
+        p.recent.push((c.pod.clone(), c.change.clone(), now));
+    }
+    if !done {
+        fx.push(Effect::Journal(Event::Pods {
+            selector: p.selector.clone(),
+            changes,
+        }));
+    }
 }
 
 /// Only what lies before the run's start is taken: the live samples cover the rest.

@@ -63,6 +63,7 @@ impl Run {
             recovery: Duration::from_secs(10),
             max_duration: Duration::from_secs(60),
             require_steady_state: true,
+            pod_panels: vec![],
         };
         let (state, fx) = State::new(cfg, t0());
         let mut run = Run {

@@ -357,6 +357,7 @@ mod tests {
                     plan: vec!["inject: sh -c stop".into(), "revert: sh -c start".into()],
                 }],
                 alerts: vec![],
+                pod_panels: vec![],
             };
             let cfg = Config::from_run_info(&info, Duration::from_secs(600), true);
             let (state, _) = State::new(cfg, now);

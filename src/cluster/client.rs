@@ -1,0 +1,165 @@
+//! Connecting to the cluster by the standard kubeconfig rules: `KUBECONFIG` (several
+//! files merged) or `~/.kube/config`, the current context or `--context` /
+//! `kubernetes.context`, then in-cluster config. Credential plugins (`exec`: `aws eks
+//! get-token`, `gke-gcloud-auth-plugin`, kubelogin), OIDC, client certificates and tokens
+//! work as kube-rs supports them. Errors say what to do, not only what failed.
+
+use std::time::Duration;
+
+use kube::config::{KubeConfigOptions, Kubeconfig, KubeconfigError};
+use kube::{Client, Config};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClusterError {
+    #[error("context `{context}` is not in your kubeconfig{where_}; contexts there: {available}")]
+    NoContext {
+        context: String,
+        where_: String,
+        available: String,
+    },
+    #[error("no Kubernetes configuration: {kubeconfig}; and not running in a cluster ({incluster}). Set KUBECONFIG or use --context")]
+    NoConfig {
+        kubeconfig: String,
+        incluster: String,
+    },
+    #[error("cannot use the kubeconfig: {0}")]
+    Kubeconfig(String),
+    #[error("the Kubernetes API at {server} did not answer within {secs} s: {cause}. Check the route to the cluster (VPN, bastion) and the context (`{context}`)")]
+    Unreachable {
+        server: String,
+        context: String,
+        secs: u64,
+        cause: String,
+    },
+    #[error("the Kubernetes API at {server} refused the credentials of context `{context}` ({code}): they may have expired; log in again (e.g. `aws sso login`, `gcloud auth login`, kubelogin) and retry")]
+    Credentials {
+        server: String,
+        context: String,
+        code: u16,
+    },
+    #[error("the credential plugin of context `{context}` failed: {cause}")]
+    Plugin { context: String, cause: String },
+    #[error("Kubernetes API error at {server}: {cause}")]
+    Api { server: String, cause: String },
+}
+
+/// A connected cluster: the client, and where it points.
+#[derive(Clone)]
+pub struct Cluster {
+    pub client: Client,
+    /// the namespace selectors default to
+    pub namespace: String,
+    pub context: String,
+    pub server: String,
+}
+
+fn kubeconfig_where() -> String {
+    match std::env::var("KUBECONFIG") {
+        Ok(v) if !v.is_empty() => format!(" (KUBECONFIG={v})"),
+        _ => " (~/.kube/config)".to_string(),
+    }
+}
+
+fn available_contexts() -> String {
+    match Kubeconfig::read() {
+        Ok(k) => {
+            let names: Vec<String> = k.contexts.iter().map(|c| c.name.clone()).collect();
+            if names.is_empty() {
+                "none".into()
+            } else {
+                names.join(", ")
+            }
+        }
+        Err(_) => "none readable".into(),
+    }
+}
+
+/// The context kube-rs will use when none is given.
+fn current_context() -> String {
+    Kubeconfig::read()
+        .ok()
+        .and_then(|k| k.current_context)
+        .unwrap_or_else(|| "in-cluster".into())
+}
+
+/// Loads the configuration and checks that the API answers, within `timeout`.
+pub async fn connect(
+    context: Option<&str>,
+    namespace: Option<&str>,
+    timeout: Duration,
+) -> Result<Cluster, ClusterError> {
+    let opts = KubeConfigOptions {
+        context: context.map(String::from),
+        ..KubeConfigOptions::default()
+    };
+    let config = match Config::from_kubeconfig(&opts).await {
+        Ok(c) => c,
+        Err(KubeconfigError::LoadContext(ctx)) => {
+            return Err(ClusterError::NoContext {
+                context: ctx,
+                where_: kubeconfig_where(),
+                available: available_contexts(),
+            })
+        }
+        Err(e) if context.is_none() => {
+            Config::incluster().map_err(|ie| ClusterError::NoConfig {
+                kubeconfig: e.to_string(),
+                incluster: ie.to_string(),
+            })?
+        }
+        Err(e) => return Err(ClusterError::Kubeconfig(e.to_string())),
+    };
+    let context = context.map(String::from).unwrap_or_else(current_context);
+    let server = config
+        .cluster_url
+        .to_string()
+        .trim_end_matches('/')
+        .to_string();
+    let namespace = namespace
+        .map(String::from)
+        .unwrap_or_else(|| config.default_namespace.clone());
+    let client = Client::try_from(config).map_err(|e| ClusterError::Kubeconfig(e.to_string()))?;
+    match tokio::time::timeout(timeout, client.apiserver_version()).await {
+        Err(_) => Err(ClusterError::Unreachable {
+            server,
+            context,
+            secs: timeout.as_secs(),
+            cause: "no answer".into(),
+        }),
+        Ok(Err(e)) => Err(classify(e, &server, &context)),
+        Ok(Ok(_)) => Ok(Cluster {
+            client,
+            namespace,
+            context,
+            server,
+        }),
+    }
+}
+
+/// Turns a kube error into what an on-call engineer needs to read.
+pub fn classify(e: kube::Error, server: &str, context: &str) -> ClusterError {
+    let text = crate::faults::error_chain_of(&e);
+    match &e {
+        kube::Error::Api(s) if s.code == 401 || s.code == 403 && s.reason == "Unauthorized" => {
+            ClusterError::Credentials {
+                server: server.into(),
+                context: context.into(),
+                code: s.code,
+            }
+        }
+        kube::Error::Auth(_) => ClusterError::Plugin {
+            context: context.into(),
+            cause: text,
+        },
+        kube::Error::HyperError(_) | kube::Error::Service(_) => ClusterError::Unreachable {
+            server: server.into(),
+            context: context.into(),
+            secs: 0,
+            cause: text,
+        },
+        _ => ClusterError::Api {
+            server: server.into(),
+            cause: text,
+        },
+    }
+}
