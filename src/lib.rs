@@ -1,6 +1,17 @@
 //! gameday: run chaos-engineering game days live, and leave with evidence.
 #![deny(clippy::unwrap_used)]
 
+/// `println!` that never panics: standard output may be a closed pipe (`gameday plan |
+/// head`, a dropped SSH session), and printing must never be the reason a run stops
+/// before its faults are reverted.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 pub mod analysis;
 pub mod cluster;
 pub mod demo;

@@ -105,7 +105,7 @@ fn main() -> ExitCode {
         Command::Plan { scenario } => plan(&scenario),
         Command::Report { run_dir } => match gameday::report::write_report(&run_dir) {
             Ok(p) => {
-                println!("{}", p.display());
+                gameday::say!("{}", p.display());
                 ExitCode::SUCCESS
             }
             Err(e) => {
@@ -202,15 +202,15 @@ fn plan(path: &Path) -> ExitCode {
         Ok(x) => x,
         Err(code) => return code,
     };
-    println!("scenario {} — {}", s.name, s.hypothesis.trim());
-    println!(
+    gameday::say!("scenario {} — {}", s.name, s.hypothesis.trim());
+    gameday::say!(
         "baseline {}, recovery {}, max_duration {}",
         gameday::units::format_duration(s.phases.baseline),
         gameday::units::format_duration(s.phases.recovery),
         gameday::units::format_duration(s.safety.max_duration)
     );
     for (i, f) in s.faults.iter().enumerate() {
-        println!(
+        gameday::say!(
             "{}. {} ({}, {})",
             i + 1,
             f.name,
@@ -218,7 +218,7 @@ fn plan(path: &Path) -> ExitCode {
             gameday::units::format_duration(f.duration)
         );
         for line in gameday::resolve::static_plan(&f.kind) {
-            println!("   {line}");
+            gameday::say!("   {line}");
         }
     }
     ExitCode::SUCCESS
@@ -339,7 +339,7 @@ fn guarded(
             match res {
                 Ok(o) if o.exit_code() == 0 => 2,
                 Ok(_) => {
-                    println!(
+                    gameday::say!(
                         "gameday: A REVERT FAILED — run `gameday recover {}`",
                         dir.display()
                     );
@@ -388,7 +388,7 @@ fn demo(opts: RunOptions, quick: bool, front: Front) -> ExitCode {
                     return 64;
                 }
             };
-            println!("gameday demo: PRACTICE RUN against the built-in demo shop on http://{addr} — nothing else is touched");
+            gameday::say!("gameday demo: PRACTICE RUN against the built-in demo shop on http://{addr} — nothing else is touched");
             let path = Path::new(demo::SCENARIO_PATH);
             let (session, rx) = match Session::start(&s, path, demo::SCENARIO, &env, &opts) {
                 Ok(x) => x,

@@ -235,7 +235,7 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
     drop(terminal);
     drop(guard);
     let code = finish(session, None);
-    println!("gameday: run directory {} (exit {code})", run_dir.display());
+    crate::say!("gameday: run directory {} (exit {code})", run_dir.display());
     code
 }
 
@@ -279,11 +279,11 @@ fn finish(session: Session, _why: Option<String>) -> i32 {
     let run_dir = session.run_dir.clone();
     let (report, code) = session.close();
     match report {
-        Ok(p) => println!("gameday: report {}", p.display()),
+        Ok(p) => crate::say!("gameday: report {}", p.display()),
         Err(e) => eprintln!("gameday: could not write the report: {e}"),
     }
     if code == 5 {
-        println!(
+        crate::say!(
             "gameday: A REVERT FAILED — faults may still be active. Run `gameday recover {}`",
             run_dir.display()
         );

@@ -77,7 +77,11 @@ pub fn wait_bounded(child: &mut std::process::Child, limit: Duration) -> Output 
         }
         if start.elapsed() > limit {
             let _ = child.kill();
-            panic!("gameday did not finish within {limit:?}");
+            let _ = child.wait();
+            let mut out = String::new();
+            use std::io::Read;
+            child.stdout.take().map(|mut s| s.read_to_string(&mut out));
+            panic!("gameday did not finish within {limit:?}; it printed:\n{out}");
         }
         std::thread::sleep(Duration::from_millis(50));
     }
