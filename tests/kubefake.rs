@@ -307,7 +307,7 @@ async fn eviction_refused_by_pdb_with_429() {
                 .body,
         )
         .expect("eviction body is JSON");
-        assert_eq!(body["kind"], "Eviction");
+        assert_eq!(body["metadata"]["name"], "redis-0");
         assert!(pdb.ends_with("-pdb"));
         // With a budget of one, the first eviction goes through.
         e.fake.add_pdb("shop", &[("app", "api")], 1);
@@ -581,7 +581,19 @@ async fn expired_resource_version_gives_410_and_watcher_recovers() {
                 break;
             }
         }
-        e.fake.compact();
+        // Compact once the watcher's watch is open (the stream is lazy: it opens the
+        // watch while being polled below).
+        let fake = e.fake.clone();
+        let compactor = tokio::spawn(async move {
+            wait_until("the watch request", || {
+                fake.requests()
+                    .iter()
+                    .any(|r| r.query.contains("watch=true") && r.query.contains("app=redis"))
+            })
+            .await;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            fake.compact();
+        });
         // The open watch ends with 410; the watcher reports it and re-lists.
         let mut saw_error = false;
         loop {
@@ -592,6 +604,7 @@ async fn expired_resource_version_gives_410_and_watcher_recovers() {
             }
         }
         assert!(saw_error, "the 410 surfaced before the re-list");
+        compactor.await.expect("compacted");
         pods.delete("redis-0", &DeleteParams::default().grace_period(0))
             .await
             .expect("delete");
