@@ -364,11 +364,8 @@ pub async fn handle(inner: &Arc<Inner>, req: Request) -> Response {
         Route::Resource { res, ns, name, sub } => {
             // Authorization (the deny rules act like RBAC).
             let resource = match &sub {
-                Some(s) if s != "status" || true => match &sub {
-                    Some(s) => format!("{}/{s}", res.plural),
-                    None => res.plural.clone(),
-                },
-                _ => res.plural.clone(),
+                Some(s) => format!("{}/{s}", res.plural),
+                None => res.plural.clone(),
             };
             let denied = inner
                 .lock()
