@@ -21,6 +21,7 @@ pub mod faults;
 pub mod headless;
 pub mod journal;
 pub mod junit;
+pub mod kubefake;
 pub mod proc;
 pub mod recover;
 pub mod report;
