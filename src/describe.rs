@@ -37,6 +37,8 @@ pub fn describe(rec: &Record, info: Option<&RunInfo>) -> String {
             format!("pods {selector}: {}", what.join("; "))
         }
         Event::Armed { fault, by, .. } => format!("armed `{fault}` ({by})"),
+        Event::FaultProgress { fault, detail } => format!("`{fault}`: {detail}"),
+        Event::ArmRefused { fault, by, reason } => format!("cannot arm `{fault}` ({by}): {reason}"),
         Event::Disarmed { fault, by } => format!("disarmed `{fault}` ({by})"),
         Event::Override { by, failing } => {
             format!(
@@ -52,6 +54,7 @@ pub fn describe(rec: &Record, info: Option<&RunInfo>) -> String {
             ok: true,
             targets,
             detail,
+            ..
         } => {
             let mut s = format!("`{fault}` injected");
             if !targets.is_empty() {

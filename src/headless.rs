@@ -17,6 +17,38 @@ use crate::engine::{autopilot, Msg};
 use crate::journal::{AbortSource, NoteKind, Record};
 use crate::runner::{Session, Step, TICK};
 
+/// Prints what a step journaled and acts on a resolved plan as the headless operator:
+/// arms with it, or gives up when the fault cannot be armed (NOT RUN before any trigger).
+fn follow(session: &mut Session, step: Step, operator: &str, out: &mut impl Write) {
+    print_step(out, session, &step);
+    for (_, plan) in step.plans {
+        let next = session.handle(Msg::Arm {
+            by: operator.to_string(),
+            plan,
+        });
+        print_step(out, session, &next);
+    }
+    for reason in step.arm_refused {
+        let fault = session
+            .info
+            .faults
+            .get(session.state.next_fault)
+            .map(|f| f.name.clone())
+            .unwrap_or_default();
+        let msg = if session.state.first_trigger.is_none() {
+            Msg::GiveUp {
+                reason: format!("fault `{fault}` could not be armed: {reason}"),
+            }
+        } else {
+            Msg::Finish {
+                by: operator.to_string(),
+            }
+        };
+        let next = session.handle(msg);
+        print_step(out, session, &next);
+    }
+}
+
 fn print_step(out: &mut impl Write, session: &Session, step: &Step) {
     for rec in &step.records {
         print_record(out, session, rec);
@@ -104,14 +136,14 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, junit: Optio
             },
         };
         let step = session.handle(msg);
-        print_step(&mut out, &session, &step);
+        follow(&mut session, step, &operator, &mut out);
         // the headless operator acts on what just happened, until it has nothing to do
         for _ in 0..8 {
             let Some(m) = autopilot(&session.state, session.now(), &operator) else {
                 break;
             };
             let step = session.handle(m);
-            print_step(&mut out, &session, &step);
+            follow(&mut session, step, &operator, &mut out);
         }
     }
     let run_dir = session.run_dir.clone();

@@ -305,6 +305,20 @@ pub enum Event {
         targets: Vec<String>,
         #[serde(default, skip_serializing_if = "String::is_empty")]
         detail: String,
+        /// what the revert needs after a crash (e.g. the replicas before a scale)
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        restore: Option<String>,
+    },
+    /// What an active fault did since it was injected (each repeated pod deletion).
+    FaultProgress {
+        fault: String,
+        detail: String,
+    },
+    /// Arming was refused: the blast radius or the permissions did not allow it.
+    ArmRefused {
+        fault: String,
+        by: String,
+        reason: String,
     },
     FaultReverting {
         fault: String,
@@ -371,6 +385,8 @@ impl Event {
             Event::Override { .. } => "override",
             Event::FaultInjecting { .. } => "fault_injecting",
             Event::FaultInjected { .. } => "fault_injected",
+            Event::FaultProgress { .. } => "fault_progress",
+            Event::ArmRefused { .. } => "arm_refused",
             Event::FaultReverting { .. } => "fault_reverting",
             Event::FaultReverted { .. } => "fault_reverted",
             Event::GuardrailTripped { .. } => "guardrail_tripped",
@@ -735,6 +751,7 @@ mod tests {
             .append(
                 t("2026-11-27T10:00:00Z"),
                 Event::FaultInjected {
+                    restore: None,
                     fault: "f".into(),
                     ok: true,
                     targets: vec![],

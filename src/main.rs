@@ -291,7 +291,7 @@ fn run(
     let code = guarded(
         rt,
         async {
-            let (session, rx) = match Session::start(&s, path, &text, &env_lookup, &opts) {
+            let (session, rx) = match Session::start(&s, path, &text, &env_lookup, &opts).await {
                 Ok(x) => x,
                 Err(e) => {
                     eprintln!("gameday: {e}");
@@ -390,7 +390,7 @@ fn demo(opts: RunOptions, quick: bool, front: Front) -> ExitCode {
             };
             gameday::say!("gameday demo: PRACTICE RUN against the built-in demo shop on http://{addr} — nothing else is touched");
             let path = Path::new(demo::SCENARIO_PATH);
-            let (session, rx) = match Session::start(&s, path, demo::SCENARIO, &env, &opts) {
+            let (session, rx) = match Session::start(&s, path, demo::SCENARIO, &env, &opts).await {
                 Ok(x) => x,
                 Err(e) => {
                     eprintln!("gameday: {e}");

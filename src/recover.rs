@@ -33,6 +33,18 @@ pub fn pending_faults(records: &[Record]) -> Vec<String> {
     pending
 }
 
+/// What the fault's injection journaled for its revert, if anything.
+fn saved_restore(records: &[Record], name: &str) -> Option<String> {
+    records.iter().rev().find_map(|r| match &r.event {
+        Event::FaultInjected {
+            fault,
+            restore: Some(s),
+            ..
+        } if fault == name => Some(s.clone()),
+        _ => None,
+    })
+}
+
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
     NothingToDo,
@@ -64,7 +76,7 @@ type NamedAction = (String, Box<dyn FaultAction>);
 
 /// Rebuilds the fault actions from the scenario text the journal kept, expanded with
 /// today's environment (the journal never holds secret values, only `${VAR}` names).
-fn actions(
+async fn actions(
     info: &RunInfo,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Vec<NamedAction>, String> {
@@ -81,10 +93,11 @@ fn actions(
                     .join("\n")
             )
         })?;
+    let ctx = faults::context(&scenario, &info.run_id, base.to_path_buf()).await?;
     scenario
         .faults
         .iter()
-        .map(|f| Ok((f.name.clone(), faults::build(f)?)))
+        .map(|f| Ok((f.name.clone(), faults::build(f, &ctx)?)))
         .collect()
 }
 
@@ -145,7 +158,7 @@ pub async fn recover_as(
         // the demo's faults lived in the demo shop, which ended with the process
         Vec::new()
     } else {
-        actions(info, env)?
+        actions(info, env).await?
     };
     let mut journal = JournalWriter::append_to(&journal_path, crate::journal::Redactor::new())
         .map_err(|e| e.to_string())?;
@@ -167,6 +180,9 @@ pub async fn recover_as(
     for (name, done_before) in pending.iter().zip(attempts) {
         let attempt = done_before + 1;
         let action = actions.iter().find(|(n, _)| n == name).map(|(_, a)| a);
+        if let (Some(a), Some(saved)) = (action, saved_restore(&records, name)) {
+            a.restore(&saved);
+        }
         let plan_line = action
             .map(|a| {
                 a.plan()

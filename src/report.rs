@@ -1272,6 +1272,10 @@ fn record_entry(run: &Run, r: &Record) -> Option<Entry> {
             entry("—", what.join("; "))
         }
         Event::Armed { fault, by, .. } => entry(by, format!("armed {}", code(fault))),
+        Event::FaultProgress { fault, detail } => entry("—", format!("{}: {detail}", code(fault))),
+        Event::ArmRefused { fault, by, reason } => {
+            entry(by, format!("could not arm {}: {reason}", code(fault)))
+        }
         Event::Disarmed { fault, by } => entry(by, format!("disarmed {}", code(fault))),
         Event::Override { by, failing } => entry(
             by,
@@ -1286,6 +1290,7 @@ fn record_entry(run: &Run, r: &Record) -> Option<Entry> {
             ok: true,
             targets,
             detail,
+            ..
         } => {
             let mut what = format!("injected {}", code(fault));
             if !targets.is_empty() {
@@ -1686,6 +1691,7 @@ mod tests {
         events.push((
             12,
             Event::FaultInjected {
+                restore: None,
                 fault: "stop cache".into(),
                 ok: true,
                 targets: vec![],

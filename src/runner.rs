@@ -78,6 +78,10 @@ pub enum StartError {
 pub struct Step {
     pub records: Vec<Record>,
     pub refused: Vec<String>,
+    /// resolved plans, ready for the operator's confirmation
+    pub plans: Vec<(usize, Vec<String>)>,
+    /// why the next fault cannot be armed
+    pub arm_refused: Vec<String>,
 }
 
 pub struct Session {
@@ -139,26 +143,52 @@ fn create_run_dir(out: &Path, name: &str, now: Ts) -> Result<PathBuf, StartError
 
 impl Session {
     /// Creates the run directory and journal, starts the samplers. Nothing is injected.
-    pub fn start(
+    pub async fn start(
         scenario: &Scenario,
         scenario_path: &Path,
         scenario_text: &str,
         env: &dyn Fn(&str) -> Option<String>,
         opts: &RunOptions,
     ) -> Result<(Session, mpsc::Receiver<Msg>), StartError> {
-        let actions: Vec<Box<dyn FaultAction>> = scenario
-            .faults
-            .iter()
-            .map(faults::build)
-            .collect::<Result<_, _>>()
-            .map_err(StartError::Unsupported)?;
         // what cannot work is refused before a run directory exists
         if let Some(p) = &scenario.prometheus {
             crate::signals::prometheus::Client::new(p, env).map_err(StartError::Unsupported)?;
         }
+        let base_dir = scenario_path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        let mut ctx = faults::context(scenario, "", base_dir)
+            .await
+            .map_err(StartError::Unsupported)?;
         let clock = Clock::start();
         let now = clock.now();
         let run_dir = create_run_dir(&opts.out_dir, &scenario.name, now)?;
+        ctx.run_id = run_dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let (tx, rx) = mpsc::channel(1024);
+        let built: Result<Vec<Box<dyn FaultAction>>, String> = scenario
+            .faults
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let mut c = ctx.clone();
+                c.progress = Some(faults::Progress {
+                    tx: tx.clone(),
+                    fault: i,
+                });
+                faults::build(f, &c)
+            })
+            .collect();
+        let actions = match built {
+            Ok(a) => a,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&run_dir);
+                return Err(StartError::Unsupported(e));
+            }
+        };
         let redactor = resolve::redactor(scenario, env);
         let journal = JournalWriter::create(&run_dir.join("journal.jsonl"), redactor.clone())?;
         let _ = CURRENT_RUN.set(run_dir.clone());
@@ -202,7 +232,6 @@ impl Session {
             alerts: resolve::alert_infos(scenario),
             pod_panels: scenario.pods.iter().map(|p| p.selector.clone()).collect(),
         };
-        let (tx, rx) = mpsc::channel(1024);
         let cfg = Config::from_run_info(
             &info,
             scenario.safety.max_duration,
@@ -326,6 +355,16 @@ impl Session {
                     });
                 }
                 Effect::Refused(why) => step.refused.push(why),
+                Effect::Prepare { fault, by } => {
+                    let actions = Arc::clone(&self.actions);
+                    let tx = self.tx.clone();
+                    tokio::spawn(async move {
+                        let result = actions[fault].prepare().await;
+                        let _ = tx.send(Msg::Prepared { fault, by, result }).await;
+                    });
+                }
+                Effect::PlanReady { fault, plan } => step.plans.push((fault, plan)),
+                Effect::ArmRefused { fault: _, reason } => step.arm_refused.push(reason),
             }
         }
     }

@@ -199,8 +199,12 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
                 dirty = true;
             }
             app.absorb(&step.records);
-            for r in step.refused {
+            for r in step.refused.into_iter().chain(step.arm_refused) {
                 app.flash(r, session.now());
+                dirty = true;
+            }
+            for (fault, plan) in step.plans {
+                app.plan_ready(fault, plan);
                 dirty = true;
             }
         }

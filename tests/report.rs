@@ -230,6 +230,7 @@ impl Sim {
             result: Ok(Injection {
                 targets: vec!["redis-0".into()],
                 detail: "deleted redis-0".into(),
+                restore: None,
             }),
         });
     }

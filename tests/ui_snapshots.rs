@@ -233,6 +233,7 @@ impl Sim {
             result: Ok(Injection {
                 targets: targets.iter().map(|s| s.to_string()).collect(),
                 detail: "exit 0".into(),
+                restore: None,
             }),
         });
         assert_eq!(self.state.phase, Phase::Active);

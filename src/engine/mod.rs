@@ -165,6 +165,8 @@ pub struct State {
     pub finishing: bool,
     /// set by `End` while a revert is in flight: end as soon as it settles
     pub ending: bool,
+    /// a `Prepare` is out for the next fault
+    pub preparing: bool,
     /// the first time each expected alert fired
     pub alerts_fired: Vec<Option<Ts>>,
     pub verdict: Option<(Verdict, Vec<String>)>,
@@ -188,6 +190,8 @@ pub struct PodPanel {
 pub struct Injection {
     pub targets: Vec<String>,
     pub detail: String,
+    /// What the revert needs after a crash (JSON), journaled with the result.
+    pub restore: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -203,10 +207,25 @@ pub enum Msg {
         signal: usize,
         points: Vec<(Ts, Option<f64>)>,
     },
+    /// Resolve and check the next fault before arming (targets, blast radius,
+    /// permissions); answered by `Prepared`.
+    PrepareArm {
+        by: String,
+    },
+    Prepared {
+        fault: usize,
+        by: String,
+        result: Result<Vec<String>, String>,
+    },
     /// Arm the next fault; `plan` is what the operator confirmed.
     Arm {
         by: String,
         plan: Vec<String>,
+    },
+    /// What an active fault did (each repeated deletion).
+    FaultProgress {
+        fault: usize,
+        detail: String,
     },
     Disarm {
         by: String,
@@ -278,6 +297,21 @@ pub enum Effect {
     },
     /// A request was refused; say why to whoever sent it.
     Refused(String),
+    /// Resolve and check fault `fault` before arming (`FaultAction::prepare`).
+    Prepare {
+        fault: usize,
+        by: String,
+    },
+    /// The next fault is resolved and may be armed: show this plan for confirmation.
+    PlanReady {
+        fault: usize,
+        plan: Vec<String>,
+    },
+    /// The next fault cannot be armed, and why.
+    ArmRefused {
+        fault: usize,
+        reason: String,
+    },
 }
 
 impl State {
@@ -306,6 +340,7 @@ impl State {
             abort: None,
             finishing: false,
             ending: false,
+            preparing: false,
             alerts_fired,
             verdict: None,
             ended_at: None,
@@ -565,6 +600,27 @@ fn after_reverts(state: &mut State, now: Ts, fx: &mut Vec<Effect>) {
     }
 }
 
+/// Why the next fault cannot be armed now, if it cannot.
+fn arm_blocker(state: &State, now: Ts) -> Option<String> {
+    if state.abort.is_some() {
+        Some("the kill switch was pulled: nothing more can be armed in this run".into())
+    } else if state.phase == Phase::Baseline {
+        let left = (state.started_at + state.cfg.baseline - now)
+            .to_std()
+            .unwrap_or_default();
+        Some(format!(
+            "baseline still running ({} left)",
+            crate::units::format_duration(left)
+        ))
+    } else if state.phase != Phase::Ready {
+        Some(format!("cannot arm while {}", state.phase.word()))
+    } else if state.next_fault >= state.faults.len() {
+        Some("every fault has been run".into())
+    } else {
+        None
+    }
+}
+
 fn refuse(fx: &mut Vec<Effect>, why: impl Into<String>) {
     fx.push(Effect::Refused(why.into()));
 }
@@ -576,26 +632,8 @@ pub fn update(state: &mut State, msg: Msg, now: Ts) -> Vec<Effect> {
         Msg::Sample { signal, value } => on_sample(state, signal, value, now, &mut fx),
         Msg::Backfill { signal, points } => on_backfill(state, signal, points, &mut fx),
         Msg::Arm { by, plan } => {
-            if state.abort.is_some() {
-                refuse(
-                    &mut fx,
-                    "the kill switch was pulled: nothing more can be armed in this run",
-                );
-            } else if state.phase == Phase::Baseline {
-                let left = (state.started_at + state.cfg.baseline - now)
-                    .to_std()
-                    .unwrap_or_default();
-                refuse(
-                    &mut fx,
-                    format!(
-                        "baseline still running ({} left)",
-                        crate::units::format_duration(left)
-                    ),
-                );
-            } else if state.phase != Phase::Ready {
-                refuse(&mut fx, format!("cannot arm while {}", state.phase.word()));
-            } else if state.next_fault >= state.faults.len() {
-                refuse(&mut fx, "every fault has been run");
+            if let Some(why) = arm_blocker(state, now) {
+                refuse(&mut fx, why);
             } else {
                 let i = state.next_fault;
                 state.faults[i].status = FaultStatus::Armed;
@@ -605,6 +643,49 @@ pub fn update(state: &mut State, msg: Msg, now: Ts) -> Vec<Effect> {
                     plan,
                 }));
                 set_phase(state, Phase::Armed, now, &mut fx);
+            }
+        }
+        Msg::PrepareArm { by } => {
+            if let Some(why) = arm_blocker(state, now) {
+                refuse(&mut fx, why);
+            } else if state.preparing {
+                refuse(&mut fx, "already checking the next fault");
+            } else {
+                state.preparing = true;
+                fx.push(Effect::Prepare {
+                    fault: state.next_fault,
+                    by,
+                });
+            }
+        }
+        Msg::Prepared { fault, by, result } => {
+            state.preparing = false;
+            if fault != state.next_fault || state.phase != Phase::Ready || state.abort.is_some() {
+                return fx;
+            }
+            match result {
+                Ok(plan) => fx.push(Effect::PlanReady { fault, plan }),
+                Err(reason) => {
+                    fx.push(Effect::Journal(Event::ArmRefused {
+                        fault: state.cfg.faults[fault].name.clone(),
+                        by,
+                        reason: reason.clone(),
+                    }));
+                    fx.push(Effect::ArmRefused { fault, reason });
+                }
+            }
+        }
+        Msg::FaultProgress { fault, detail } => {
+            if let Some(info) = state.cfg.faults.get(fault) {
+                if !state.is_done() {
+                    fx.push(Effect::Journal(Event::FaultProgress {
+                        fault: info.name.clone(),
+                        detail: detail.clone(),
+                    }));
+                }
+                if let Some(f) = state.faults.get_mut(fault) {
+                    f.detail = detail;
+                }
             }
         }
         Msg::Disarm { by } => {
@@ -685,6 +766,7 @@ pub fn update(state: &mut State, msg: Msg, now: Ts) -> Vec<Effect> {
                         ok: true,
                         targets: inj.targets,
                         detail: inj.detail,
+                        restore: inj.restore,
                     }));
                     set_phase(state, Phase::Active, now, &mut fx);
                 }
@@ -692,6 +774,7 @@ pub fn update(state: &mut State, msg: Msg, now: Ts) -> Vec<Effect> {
                     f.inject_failed = true;
                     f.detail = e.clone();
                     fx.push(Effect::Journal(Event::FaultInjected {
+                        restore: None,
                         fault: name,
                         ok: false,
                         targets: vec![],

@@ -172,6 +172,7 @@ fn full_run_confirmed() {
         result: Ok(Injection {
             targets: vec![],
             detail: String::new(),
+            restore: None,
         }),
     });
     assert_eq!(run.state.phase, Phase::Active);
@@ -222,6 +223,7 @@ fn violation_refutes_and_tolerate_forgives_a_short_one() {
             result: Ok(Injection {
                 targets: vec![],
                 detail: String::new(),
+                restore: None,
             }),
         });
         run.second(&[0.02]);
@@ -351,6 +353,7 @@ fn kill_switch_reverts_every_live_fault_at_once_and_ends_the_run() {
         result: Ok(Injection {
             targets: vec![],
             detail: String::new(),
+            restore: None,
         }),
     });
     assert_eq!(run.state.faults[0].status, FaultStatus::Reverting);
@@ -428,6 +431,7 @@ fn guardrail_trips_the_kill_switch_after_its_for() {
         result: Ok(Injection {
             targets: vec![],
             detail: String::new(),
+            restore: None,
         }),
     });
     run.second(&[0.1]);
@@ -500,6 +504,7 @@ fn failed_revert_is_retried_with_backoff_then_exit_5() {
         result: Ok(Injection {
             targets: vec![],
             detail: String::new(),
+            restore: None,
         }),
     });
     run.advance(1.0);
@@ -585,6 +590,7 @@ fn missing_data_during_the_window_is_inconclusive() {
         result: Ok(Injection {
             targets: vec![],
             detail: String::new(),
+            restore: None,
         }),
     });
     for _ in 0..5 {
@@ -627,8 +633,46 @@ fn second_fault_waits_for_ready_and_autopilot_runs_both() {
                         result: Ok(Injection {
                             targets: vec![],
                             detail: String::new(),
+                            restore: None,
                         }),
                     });
+                }
+                Effect::Prepare { fault, by } => {
+                    let plan = run.state.cfg.faults[fault].plan.clone();
+                    let fx = run
+                        .send(Msg::Prepared {
+                            fault,
+                            by,
+                            result: Ok(plan),
+                        })
+                        .clone();
+                    for e in fx {
+                        if let Effect::PlanReady { plan, .. } = e {
+                            run.send(Msg::Arm {
+                                by: "ci".into(),
+                                plan,
+                            });
+                            let fx = run
+                                .send(Msg::Trigger {
+                                    by: "ci".into(),
+                                    override_steady_state: false,
+                                })
+                                .clone();
+                            for e in fx {
+                                if let Effect::Inject { fault } = e {
+                                    injected.push(fault);
+                                    run.send(Msg::Injected {
+                                        fault,
+                                        result: Ok(Injection {
+                                            targets: vec![],
+                                            detail: String::new(),
+                                            restore: None,
+                                        }),
+                                    });
+                                }
+                            }
+                        }
+                    }
                 }
                 Effect::Revert { fault, attempt } => {
                     run.send(Msg::Reverted {
@@ -682,6 +726,7 @@ fn quitting_with_a_fault_active_reverts_it_first() {
         result: Ok(Injection {
             targets: vec![],
             detail: String::new(),
+            restore: None,
         }),
     });
     run.send(Msg::End { by: "alice".into() });
@@ -723,4 +768,72 @@ fn notes_are_journaled_with_their_author_in_every_phase() {
         text: "  ".into(),
     });
     assert!(run.refused().is_some());
+}
+
+#[test]
+fn a_fault_that_cannot_be_armed_is_refused_and_journaled() {
+    let mut run = Run::new(
+        vec![signal("errors", Some("< 1%"), None, 0)],
+        vec![fault("f", 5)],
+    );
+    baseline_ok(&mut run, &[0.001]);
+    run.send(Msg::PrepareArm { by: "alice".into() });
+    assert_eq!(
+        run.effects,
+        vec![Effect::Prepare {
+            fault: 0,
+            by: "alice".into()
+        }]
+    );
+    // a second request while the first is out is refused, not doubled
+    run.send(Msg::PrepareArm { by: "alice".into() });
+    assert!(run.refused().unwrap().contains("already checking"));
+    run.send(Msg::Prepared {
+        fault: 0,
+        by: "alice".into(),
+        result: Err("selector app=redis matches 3 pods in shop; safety.max_targets is 1".into()),
+    });
+    assert!(matches!(
+        &run.effects[..],
+        [
+            Effect::Journal(Event::ArmRefused { .. }),
+            Effect::ArmRefused { .. }
+        ]
+    ));
+    assert_eq!(run.state.phase, Phase::Ready, "nothing armed");
+    run.send(Msg::PrepareArm { by: "alice".into() });
+    run.send(Msg::Prepared {
+        fault: 0,
+        by: "alice".into(),
+        result: Ok(vec!["inject: x".into()]),
+    });
+    assert_eq!(
+        run.effects,
+        vec![Effect::PlanReady {
+            fault: 0,
+            plan: vec!["inject: x".into()]
+        }]
+    );
+}
+
+#[test]
+fn fault_progress_is_journaled_while_active() {
+    let mut run = Run::new(
+        vec![signal("errors", Some("< 1%"), None, 0)],
+        vec![fault("f", 30)],
+    );
+    baseline_ok(&mut run, &[0.001]);
+    run.arm_and_trigger();
+    run.send(Msg::FaultProgress {
+        fault: 0,
+        detail: "deleted pod/redis-0".into(),
+    });
+    assert_eq!(
+        run.journal.last(),
+        Some(&Event::FaultProgress {
+            fault: "f".into(),
+            detail: "deleted pod/redis-0".into()
+        })
+    );
+    assert_eq!(run.state.faults[0].detail, "deleted pod/redis-0");
 }

@@ -38,6 +38,7 @@ impl FaultAction for ExecAction {
             Ok(Injection {
                 targets: vec![],
                 detail,
+                restore: None,
             })
         })
     }

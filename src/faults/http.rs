@@ -93,6 +93,7 @@ impl FaultAction for HttpAction {
             Ok(Injection {
                 targets: vec![],
                 detail,
+                restore: None,
             })
         })
     }

@@ -7,23 +7,139 @@ mod exec;
 mod http;
 
 use std::future::Future;
+use std::path::PathBuf;
 use std::pin::Pin;
 
-use crate::engine::Injection;
-use crate::scenario::model::{Fault, FaultKind};
+use tokio::sync::mpsc;
+
+use crate::engine::{Injection, Msg};
+use crate::scenario::model::{Fault, FaultKind, Safety};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-pub trait FaultAction: Send + Sync {
-    /// What arming shows: one `inject: …` line and one `revert: …` line, at least.
-    fn plan(&self) -> Vec<String>;
-    fn inject(&self) -> BoxFuture<'_, Result<Injection, String>>;
-    /// Must be safe to call when the injection failed half-way or never happened.
-    fn revert(&self) -> BoxFuture<'_, Result<String, String>>;
+/// What a fault needs from its surroundings, given when it is built.
+#[derive(Clone)]
+pub struct Context {
+    /// the connected cluster, for `pod_delete`, `scale`, `manifest`
+    pub cluster: Option<crate::cluster::Cluster>,
+    pub safety: Safety,
+    /// labels and annotations of applied objects carry it
+    pub run_id: String,
+    /// where relative paths of the scenario (manifest files) start
+    pub base_dir: PathBuf,
+    /// where a fault reports what it does while active (each repeated deletion)
+    pub progress: Option<Progress>,
 }
 
-/// Builds the action for a fault; an error says why this build cannot run it.
-pub fn build(fault: &Fault) -> Result<Box<dyn FaultAction>, String> {
+impl Context {
+    /// For faults that need nothing around them (`exec`, `http`) and for tests.
+    pub fn bare() -> Self {
+        Context {
+            cluster: None,
+            safety: Safety::default(),
+            run_id: String::new(),
+            base_dir: PathBuf::from("."),
+            progress: None,
+        }
+    }
+}
+
+/// A fault's line back to the engine while it is active: each message is journaled as
+/// `fault_progress` and shown in the timeline.
+#[derive(Clone)]
+pub struct Progress {
+    pub tx: mpsc::Sender<Msg>,
+    pub fault: usize,
+}
+
+impl Progress {
+    pub async fn say(&self, text: impl Into<String>) {
+        let _ = self
+            .tx
+            .send(Msg::FaultProgress {
+                fault: self.fault,
+                detail: text.into(),
+            })
+            .await;
+    }
+}
+
+pub trait FaultAction: Send + Sync {
+    /// What arming shows before anything is resolved: one `inject: …` line and one
+    /// `revert: …` line, at least.
+    fn plan(&self) -> Vec<String>;
+
+    /// Before arming: resolve the targets, check the blast radius (`safety.namespaces`,
+    /// `max_targets`, zero matches) and that gameday may both inject AND revert
+    /// (SelfSubjectAccessReview). `Ok`: the plan as resolved, shown for confirmation;
+    /// `Err`: why the fault cannot be armed, naming what matched.
+    fn prepare(&self) -> BoxFuture<'_, Result<Vec<String>, String>> {
+        Box::pin(async { Ok(self.plan()) })
+    }
+
+    fn inject(&self) -> BoxFuture<'_, Result<Injection, String>>;
+
+    /// Must be safe to call when the injection failed half-way or never happened.
+    fn revert(&self) -> BoxFuture<'_, Result<String, String>>;
+
+    /// A line about the fault's effect while it is active (a Litmus ChaosResult verdict,
+    /// a Chaos Mesh status), polled every few seconds; `None` when there is nothing to say.
+    fn status(&self) -> BoxFuture<'_, Option<String>> {
+        Box::pin(async { None })
+    }
+
+    /// After a crash, `gameday recover` rebuilds the action and hands it what its
+    /// injection journaled in `Injection::restore` (e.g. the replicas before a scale).
+    fn restore(&self, _saved: &str) {}
+}
+
+/// Whether any part of the scenario needs a cluster.
+pub fn needs_cluster(s: &crate::scenario::Scenario) -> bool {
+    use crate::scenario::model::SignalSource;
+    !s.pods.is_empty()
+        || s.steady_state
+            .iter()
+            .any(|x| matches!(x.source, SignalSource::Pods { .. }))
+        || s.faults.iter().any(|f| {
+            matches!(
+                f.kind,
+                FaultKind::PodDelete(_) | FaultKind::Scale(_) | FaultKind::Manifest(_)
+            )
+        })
+}
+
+/// The context of a run: connects to the cluster (kubeconfig rules, `kubernetes.context`)
+/// only when the scenario needs one.
+pub async fn context(
+    s: &crate::scenario::Scenario,
+    run_id: &str,
+    base_dir: PathBuf,
+) -> Result<Context, String> {
+    let cluster = if needs_cluster(s) {
+        let k = s.kubernetes.as_ref();
+        let c = crate::cluster::connect(
+            k.and_then(|k| k.context.as_deref()),
+            k.and_then(|k| k.namespace.as_deref()),
+            std::time::Duration::from_secs(10),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        Some(c)
+    } else {
+        None
+    };
+    Ok(Context {
+        cluster,
+        safety: s.safety.clone(),
+        run_id: run_id.to_string(),
+        base_dir,
+        progress: None,
+    })
+}
+
+/// Builds the action for a fault; an error says why it cannot run here.
+pub fn build(fault: &Fault, ctx: &Context) -> Result<Box<dyn FaultAction>, String> {
+    let _ = ctx;
     match &fault.kind {
         FaultKind::Exec(e) => Ok(Box::new(exec::ExecAction::new(e.clone()))),
         FaultKind::Http(h) => Ok(Box::new(http::HttpAction::new(h.clone())?)),

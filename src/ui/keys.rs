@@ -148,11 +148,12 @@ fn normal(app: &mut App, key: KeyEvent, view: View) -> Vec<Action> {
             } else if state.next_fault >= view.info.faults.len() {
                 app.flash("every fault has been run", view.now);
             } else {
-                let fault = state.next_fault;
-                app.mode = Mode::ArmConfirm {
-                    fault,
-                    plan: view.info.faults[fault].plan.clone(),
-                };
+                // targets, blast radius and permissions are checked first; the plan
+                // dialog opens when the answer comes back
+                app.flash("checking targets and permissions…", view.now);
+                return vec![Action::Send(Msg::PrepareArm {
+                    by: app.operator.clone(),
+                })];
             }
             Vec::new()
         }
@@ -370,9 +371,30 @@ mod tests {
             }
         }
 
-        /// Sends a message to the engine, as the front would.
+        /// Sends a message to the engine, and answers its effects as the front would:
+        /// a prepared plan comes back at once and opens the dialog.
         fn engine(&mut self, msg: Msg) -> Vec<Effect> {
-            engine::update(&mut self.state, msg, self.now)
+            let fx = engine::update(&mut self.state, msg, self.now);
+            for e in &fx {
+                #[allow(clippy::single_match)]
+                match e {
+                    Effect::Prepare { fault, by } => {
+                        let plan = self.info.faults[*fault].plan.clone();
+                        let more = self.engine(Msg::Prepared {
+                            fault: *fault,
+                            by: by.clone(),
+                            result: Ok(plan),
+                        });
+                        for e in more {
+                            if let Effect::PlanReady { fault, plan } = e {
+                                self.app.plan_ready(fault, plan);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            fx
         }
 
         fn key(&mut self, code: KeyCode, mods: KeyModifiers) -> Vec<Action> {
@@ -421,6 +443,7 @@ mod tests {
                 result: Ok(Injection {
                     targets: vec![],
                     detail: String::new(),
+                    restore: None,
                 }),
             });
             assert_eq!(self.state.phase, Phase::Active);
@@ -446,8 +469,9 @@ mod tests {
             m => panic!("{m:?}"),
         }
         assert!(
-            f.sent.is_empty(),
-            "nothing is armed before the confirmation"
+            f.sent.iter().all(|m| !matches!(m, Msg::Arm { .. })),
+            "nothing is armed before the confirmation: {:?}",
+            f.sent
         );
         f.key(KeyCode::Esc, KeyModifiers::NONE);
         assert_eq!(f.state.phase, Phase::Ready);

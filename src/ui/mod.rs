@@ -125,6 +125,14 @@ impl App {
         self.flash = Some((text.into(), now));
     }
 
+    /// The next fault's plan came back resolved: ask for the confirmation, unless the
+    /// operator is busy with something else (then `a` asks again).
+    pub fn plan_ready(&mut self, fault: usize, plan: Vec<String>) {
+        if matches!(self.mode, Mode::Normal | Mode::Help) {
+            self.mode = Mode::ArmConfirm { fault, plan };
+        }
+    }
+
     /// True while text is being typed: `X` is a letter there, not the kill switch.
     pub fn typing(&self) -> bool {
         matches!(self.mode, Mode::Note { .. } | Mode::Override { .. })
