@@ -261,8 +261,8 @@ impl Session {
                 "the journal could not be written".into(),
             ));
         }
-        session.samplers =
-            crate::signals::spawn_all(scenario, env, now, &tx).map_err(StartError::Unsupported)?;
+        session.samplers = crate::signals::spawn_all(scenario, env, ctx.cluster.as_ref(), now, &tx)
+            .map_err(StartError::Unsupported)?;
         Ok((session, rx))
     }
 

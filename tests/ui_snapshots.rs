@@ -759,3 +759,61 @@ fn demo_tag_and_a_sample_error() {
     let s = snap_text(&sim, 80, 24);
     assert!(s.contains("[??] NO DATA"), "{s}");
 }
+
+fn pod(name: &str, ready: u32, status: &str, restarts: u32) -> gameday::cluster::pods::PodRow {
+    gameday::cluster::pods::PodRow {
+        namespace: "shop".into(),
+        name: name.into(),
+        ready,
+        total: 1,
+        status: status.into(),
+        restarts,
+        created: Some(t0() - chrono::Duration::hours(3)),
+        node: "node-a".into(),
+    }
+}
+
+#[test]
+fn pods_panel_shows_kubectl_words_and_marks_changes() {
+    let mut sim = active();
+    sim.state.pod_panels = vec![gameday::engine::PodPanel {
+        selector: "app in (api, redis)".into(),
+        ..Default::default()
+    }];
+    let first = vec![
+        pod("api-7d9f-abc", 1, "Running", 0),
+        pod("api-7d9f-def", 1, "Running", 0),
+        pod("redis-0", 1, "Running", 0),
+    ];
+    sim.send(Msg::Pods {
+        panel: 0,
+        rows: first,
+    });
+    // redis-0 is deleted and comes back; an api pod restarts
+    let second = vec![
+        pod("api-7d9f-abc", 1, "Running", 1),
+        pod("api-7d9f-def", 1, "Running", 0),
+        pod("redis-0", 0, "Terminating", 0),
+    ];
+    sim.send(Msg::Pods {
+        panel: 0,
+        rows: second,
+    });
+    let journaled: Vec<_> = sim
+        .app
+        .timeline
+        .iter()
+        .filter(|r| r.event.type_name() == "pods")
+        .collect();
+    assert_eq!(
+        journaled.len(),
+        1,
+        "the first list is not a change; the second is"
+    );
+    let small = snap("pods_panel", &sim);
+    assert!(small.contains("Pods app in (api, redis)"), "{small}");
+    assert!(small.contains("Terminating"), "{small}");
+    assert!(small.contains("↻"), "a restart is marked: {small}");
+    let large = text_of(&render(&sim.app, sim.view(), 160, 48));
+    assert!(large.contains("node-a") && large.contains("3h"), "{large}");
+}

@@ -18,19 +18,19 @@ use crate::scenario::model::{Scenario, SignalSource};
 pub fn spawn_all(
     scenario: &Scenario,
     env: &dyn Fn(&str) -> Option<String>,
+    cluster: Option<&crate::cluster::Cluster>,
     started: chrono::DateTime<chrono::Utc>,
     tx: &mpsc::Sender<Msg>,
 ) -> Result<Vec<JoinHandle<()>>, String> {
     let signals = &scenario.steady_state;
-    for s in signals {
-        if let SignalSource::Pods { .. } = s.source {
-            return Err(format!(
-                "signal `{}`: `{}` signals are not supported by this build yet",
-                s.name,
-                s.source.kind()
-            ));
-        }
-    }
+    let pods_api = |namespace: &Option<String>| {
+        let c = cluster.ok_or("pods need a cluster: add a `kubernetes:` section")?;
+        let ns = namespace.clone().unwrap_or_else(|| c.namespace.clone());
+        Ok::<_, String>(kube::Api::<k8s_openapi::api::core::v1::Pod>::namespaced(
+            c.client.clone(),
+            &ns,
+        ))
+    };
     let prom = match &scenario.prometheus {
         Some(cfg) => Some(prometheus::Client::new(cfg, env)?),
         None => None,
@@ -50,9 +50,30 @@ pub fn spawn_all(
                 promql.push((i, query.clone(), s.interval));
                 continue;
             }
-            SignalSource::Pods { .. } => continue,
+            SignalSource::Pods {
+                selector,
+                namespace,
+            } => {
+                let targets = crate::cluster::watch::Targets {
+                    panel: None,
+                    signal: Some((i, s.interval)),
+                };
+                crate::cluster::watch::spawn(pods_api(namespace)?, selector.clone(), targets, tx)
+            }
         };
         handles.push(handle);
+    }
+    for (j, panel) in scenario.pods.iter().enumerate() {
+        let targets = crate::cluster::watch::Targets {
+            panel: Some(j),
+            signal: None,
+        };
+        handles.push(crate::cluster::watch::spawn(
+            pods_api(&panel.namespace)?,
+            panel.selector.clone(),
+            targets,
+            tx.clone(),
+        ));
     }
     if let Some(client) = prom {
         if !promql.is_empty() {

@@ -17,6 +17,7 @@ use super::widgets::dialogs::Dialog;
 use super::widgets::faults::Faults;
 use super::widgets::footer::Footer;
 use super::widgets::header::Header;
+use super::widgets::pods::Pods;
 use super::widgets::signals::Signals;
 use super::widgets::timeline::Timeline;
 use super::widgets::{bold, fg, safe, wrap};
@@ -114,7 +115,25 @@ pub fn draw(frame: &mut Frame, app: &App, view: View) {
     frame.render_widget(Header { app, view }, header);
     draw_hypothesis(frame, app, hyp_area, &view.info.hypothesis);
     frame.render_widget(Signals { app, view }, signals);
-    frame.render_widget(Chart { app, view }, chart);
+    // the pods panel shares the chart's rows, on the right, when there are pods to show
+    let pods_w = match area.width {
+        w if w >= 140 => w * 2 / 5,
+        w if w >= 70 => 36,
+        _ => 0,
+    };
+    if view.state.pod_panels.is_empty() || pods_w == 0 {
+        frame.render_widget(Chart { app, view }, chart);
+    } else {
+        let left = Rect::new(chart.x, chart.y, chart.width - pods_w, chart.height);
+        let right = Rect::new(
+            chart.x + chart.width - pods_w,
+            chart.y,
+            pods_w,
+            chart.height,
+        );
+        frame.render_widget(Chart { app, view }, left);
+        frame.render_widget(Pods { app, view }, right);
+    }
     frame.render_widget(Faults { app, view }, faults);
     frame.render_widget(Timeline { app, view }, timeline);
     frame.render_widget(banner, banner_area);

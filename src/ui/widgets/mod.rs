@@ -11,6 +11,7 @@ pub mod dialogs;
 pub mod faults;
 pub mod footer;
 pub mod header;
+pub mod pods;
 pub mod signals;
 pub mod timeline;
 
