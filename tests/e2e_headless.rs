@@ -325,7 +325,7 @@ fn secrets_never_reach_the_journal_log_or_report() {
 hypothesis: Secrets stay secret.
 steady_state:
   - name: probe errors
-    http: {{ url: "http://{svc}/probe", every: 100ms, timeout: 1s }}
+    http: {{ url: "http://{svc}/probe", every: 200ms, timeout: 2s }}
     measure: error_rate
     expect: "< 1%"
 faults:

@@ -144,11 +144,11 @@ pub fn scenario(
 hypothesis: The probe endpoint keeps answering while the fault is active.
 steady_state:
   - name: probe errors
-    http: {{ url: "http://{service}/probe", every: 100ms, timeout: 1s }}
+    http: {{ url: "http://{service}/probe", every: 200ms, timeout: 2s }}
     measure: error_rate
     expect: "< 1%"
   - name: probe p99
-    http: {{ url: "http://{service}/probe", every: 100ms, timeout: 1s }}
+    http: {{ url: "http://{service}/probe", every: 200ms, timeout: 2s }}
     measure: p99
     expect: "{expect_p99}"
 faults:
