@@ -144,7 +144,10 @@ pub fn evaluate(info: &SignalInfo, points: &[Point], window: Option<Window>) -> 
     // Gaps: a stretch of more than two intervals with no data. The slack for scheduling
     // jitter is half an interval, and never less than a second: a busy machine can delay
     // a 100 ms probe by a few hundred milliseconds without anything being missing.
-    let limit = info.interval.mul_f64(3.5).max(info.interval * 2 + Duration::from_secs(1));
+    let limit = info
+        .interval
+        .mul_f64(3.5)
+        .max(info.interval * 2 + Duration::from_secs(1));
     let mut gaps = Vec::new();
     let mut last_data = w.first_trigger;
     for p in &inside {

@@ -366,10 +366,21 @@ fn runtime() -> Option<tokio::runtime::Runtime> {
 
 fn demo(opts: RunOptions, quick: bool, front: Front) -> ExitCode {
     use gameday::demo;
+    // The demo's cluster is a local fake of the Kubernetes API; this process (and only
+    // this process) is pointed at it, before any thread exists.
+    let kube_dir = std::env::temp_dir().join(format!("gameday-demo-{}", std::process::id()));
+    if let Err(e) = std::fs::create_dir_all(&kube_dir) {
+        eprintln!("gameday demo: cannot create {}: {e}", kube_dir.display());
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let kubeconfig = kube_dir.join("kubeconfig");
+    std::env::set_var("KUBECONFIG", &kubeconfig);
     let Some(rt) = runtime() else {
         return ExitCode::from(EXIT_USAGE);
     };
     let operator = opts.operator.clone();
+    let kubeconfig_path = kubeconfig.clone();
+    let kubeconfig = &kubeconfig_path;
     let code = guarded(
         rt,
         async {
@@ -377,6 +388,13 @@ fn demo(opts: RunOptions, quick: bool, front: Front) -> ExitCode {
                 Ok(x) => x,
                 Err(e) => {
                     eprintln!("gameday demo: cannot start the demo shop on 127.0.0.1: {e}");
+                    return 64;
+                }
+            };
+            let _cluster = match demo::start_cluster(&kubeconfig).await {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("gameday demo: cannot start the demo cluster on 127.0.0.1: {e}");
                     return 64;
                 }
             };
@@ -402,6 +420,7 @@ fn demo(opts: RunOptions, quick: bool, front: Front) -> ExitCode {
         },
         &operator,
     );
+    let _ = std::fs::remove_dir_all(&kube_dir);
     ExitCode::from(code as u8)
 }
 

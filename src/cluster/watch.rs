@@ -91,6 +91,7 @@ pub fn spawn(
         let cfg = watcher::Config::default().labels(&selector).any_semantic();
         let mut stream = watcher::watcher(api, cfg).default_backoff().boxed();
         let mut store = Store::default();
+        let started = std::time::Instant::now();
         let mut dirty = false;
         let mut last_error: Option<String> = None;
         let mut flush = tokio::time::interval(COALESCE);
@@ -138,6 +139,9 @@ pub fn spawn(
                     let Some((signal, _)) = targets.signal else { continue };
                     let value = match (&last_error, store.synced) {
                         (Some(e), _) => Err(e.clone()),
+                        // the first list is usually a moment away: no sample yet rather
+                        // than a spurious "no data"
+                        (None, false) if started.elapsed() < Duration::from_secs(3) => continue,
                         (None, false) => Err("the pod list has not arrived yet".to_string()),
                         (None, true) => Ok(store.ready() as f64),
                     };

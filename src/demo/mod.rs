@@ -35,3 +35,20 @@ pub fn scenario(env: &dyn Fn(&str) -> Option<String>) -> Result<crate::scenario:
             .join("\n")
     })
 }
+
+/// The demo's cluster: the local fake of the Kubernetes API on 127.0.0.1, with the shop's
+/// pods (`api`, three replicas; `cache-0`), paced for a person to watch, and a kubeconfig
+/// for it at `kubeconfig` (context `gameday-demo`, namespace `shop`).
+pub async fn start_cluster(kubeconfig: &Path) -> Result<crate::kubefake::FakeHandle, String> {
+    use crate::kubefake::{FakeCluster, FakeOptions};
+    let fake = FakeCluster::start(FakeOptions::demo())
+        .await
+        .map_err(|e| e.to_string())?;
+    fake.add_namespace("shop");
+    fake.add_deployment("shop", "api", &[("app", "api")], 3);
+    fake.add_statefulset("shop", "cache", &[("app", "cache")], 1);
+    let token = fake.token().to_string();
+    fake.write_kubeconfig(kubeconfig, "gameday-demo", "shop", &token)
+        .map_err(|e| e.to_string())?;
+    Ok(fake)
+}
