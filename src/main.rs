@@ -391,7 +391,7 @@ fn demo(opts: RunOptions, quick: bool, front: Front) -> ExitCode {
                     return 64;
                 }
             };
-            let _cluster = match demo::start_cluster(&kubeconfig).await {
+            let _cluster = match demo::start_cluster(kubeconfig).await {
                 Ok(c) => c,
                 Err(e) => {
                     eprintln!("gameday demo: cannot start the demo cluster on 127.0.0.1: {e}");
