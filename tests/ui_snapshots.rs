@@ -817,3 +817,26 @@ fn pods_panel_shows_kubectl_words_and_marks_changes() {
     let large = text_of(&render(&sim.app, sim.view(), 160, 48));
     assert!(large.contains("node-a") && large.contains("3h"), "{large}");
 }
+
+#[test]
+fn expected_alerts_show_waiting_then_fired_in_time() {
+    let mut sim = active();
+    let alert = gameday::journal::AlertInfo {
+        name: "RedisDown".into(),
+        within: Duration::from_secs(120),
+    };
+    sim.info.alerts.push(alert.clone());
+    sim.state.cfg.alerts.push(alert);
+    sim.state.alerts_fired.push(None);
+    let text = text_of(&render(&sim.app, sim.view(), 80, 24));
+    assert!(text.contains("alert RedisDown waiting 00:4"), "{text}");
+    sim.send(Msg::Alert {
+        name: "RedisDown".into(),
+        state: "firing".into(),
+    });
+    let small = snap("alert_fired", &sim);
+    assert!(
+        small.contains("✓ alert RedisDown fired after 00:4"),
+        "{small}"
+    );
+}

@@ -92,7 +92,7 @@ pub fn draw(frame: &mut Frame, app: &App, view: View) {
     let h = heights(
         area.height,
         view.info.signals.len(),
-        view.info.faults.len(),
+        view.info.faults.len() + view.info.alerts.len(),
         banner_lines,
         hyp.len(),
     );

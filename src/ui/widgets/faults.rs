@@ -144,5 +144,65 @@ impl Widget for Faults<'_> {
                 Line::from("  no faults in this scenario"),
             );
         }
+        // expected alerts, below the faults when there is room
+        let shown = n.saturating_sub(first).min(rows);
+        for (k, line) in alert_lines(self.view, theme).into_iter().enumerate() {
+            let row = shown + k;
+            if row >= rows {
+                break;
+            }
+            put_line(buf, area, area.y + 1 + row as u16, line);
+        }
     }
+}
+
+/// One line per expected alert: fired in time (and how long it took), still waiting
+/// (with the time left), or late, as a mark and words.
+fn alert_lines(view: View<'_>, theme: Theme) -> Vec<Line<'static>> {
+    let state = view.state;
+    state
+        .alert_outcomes()
+        .into_iter()
+        .map(|a| {
+            let within = format_duration_short(a.within);
+            let (mark, text, color) = match (a.fired_after, state.first_trigger) {
+                (Some(d), _) if d <= a.within => (
+                    sym(theme, "✓", "ok"),
+                    format!("fired after {} (within {within})", mmss(d)),
+                    Color::Green,
+                ),
+                (Some(d), _) => (
+                    sym(theme, "✗", "X"),
+                    format!("fired late, after {} (expected within {within})", mmss(d)),
+                    Color::Red,
+                ),
+                (None, None) => (
+                    sym(theme, "·", "-"),
+                    format!("expected within {within} of the first trigger"),
+                    Color::Gray,
+                ),
+                (None, Some(t)) => {
+                    let waited = between(t, view.now);
+                    if waited > a.within {
+                        (
+                            sym(theme, "✗", "X"),
+                            format!("NOT fired within {within}"),
+                            Color::Red,
+                        )
+                    } else {
+                        (
+                            sym(theme, "…", ".."),
+                            format!("waiting {} / {within}", mmss(waited)),
+                            Color::Yellow,
+                        )
+                    }
+                }
+            };
+            Line::from(vec![
+                Span::styled(format!("  {mark} "), fg(theme, color).patch(bold())),
+                Span::styled(format!("alert {} ", a.name), bold()),
+                Span::styled(text, fg(theme, color)),
+            ])
+        })
+        .collect()
 }
