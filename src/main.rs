@@ -99,7 +99,7 @@ fn main() -> ExitCode {
             };
         }
     };
-    let _ = color_eyre::install();
+    install_hooks();
     match cli.command {
         Command::Check { scenarios } => check(&scenarios),
         Command::Plan { scenario } => plan(&scenario),
@@ -222,6 +222,19 @@ fn plan(path: &Path) -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+/// color-eyre's reports, with a panic hook that never panics itself: after an SSH drop
+/// standard error is a dead terminal, and a hook that fails to print there would abort
+/// the process before the crash path could revert anything.
+fn install_hooks() {
+    let (panic_hook, eyre_hook) = color_eyre::config::HookBuilder::default().into_hooks();
+    let _ = eyre_hook.install();
+    std::panic::set_hook(Box::new(move |info| {
+        use std::io::Write as _;
+        let report = panic_hook.panic_report(info);
+        let _ = writeln!(std::io::stderr(), "{report}");
+    }));
 }
 
 /// Which front drives the run.

@@ -177,8 +177,9 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
                     in_rx = None;
                 }
             },
-            _ = next_signal(&mut sigterm) => msgs.push(by_signal(&operator, "SIGTERM")),
-            _ = next_signal(&mut sigint) => msgs.push(by_signal(&operator, "SIGINT")),
+            // a signal ends the run: revert, report, leave (no key needed)
+            _ = next_signal(&mut sigterm) => { app.quit = true; msgs.push(by_signal(&operator, "SIGTERM")) },
+            _ = next_signal(&mut sigint) => { app.quit = true; msgs.push(by_signal(&operator, "SIGINT")) },
             _ = next_signal(&mut sighup) => { terminal_lost = true; msgs.push(by_signal(&operator, "SIGHUP")) },
         }
         while let Ok(m) = rx.try_recv() {
@@ -236,7 +237,13 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
             dirty = false;
         }
     }
-    drop(terminal);
+    if terminal_lost {
+        // ratatui shows the cursor on drop and reports failure on standard error, which
+        // is the dead terminal now: skip it
+        std::mem::forget(terminal);
+    } else {
+        drop(terminal);
+    }
     drop(guard);
     let code = finish(session, None);
     crate::say!("gameday: run directory {} (exit {code})", run_dir.display());

@@ -202,3 +202,196 @@ fn demo_arm_trigger_note_kill_switch_in_the_editor_and_quit() {
         "the report says it is a demo: {report}"
     );
 }
+
+/// A scenario whose fault creates `marker` and whose revert removes it; long enough that
+/// only an abort ends it.
+fn marker_scenario(dir: &Path, marker: &Path) -> std::path::PathBuf {
+    let text = format!(
+        r#"name: tmux-marker
+hypothesis: Nothing outlives the experiment.
+interval: 200ms
+steady_state:
+  - name: always fine
+    command: echo 0
+    expect: "< 1"
+faults:
+  - name: marker
+    duration: 5m
+    exec:
+      inject: touch {m}
+      revert: rm {m}
+safety:
+  max_duration: 10m
+phases:
+  baseline: 1s
+  recovery: 1s
+"#,
+        m = marker.display()
+    );
+    let p = dir.join("marker.yaml");
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// Starts `gameday run` in tmux and brings the fault to ACTIVE with the keys.
+fn active_in_tmux(tmp: &Path, extra_env: &str) -> (Tmux, std::path::PathBuf, std::path::PathBuf) {
+    let marker = tmp.join("marker");
+    let scenario = marker_scenario(tmp, &marker);
+    let out = tmp.join("runs");
+    let cmd = format!(
+        "{extra_env} {} run --operator alice --out {} {}; sleep 60",
+        env!("CARGO_BIN_EXE_gameday"),
+        out.display(),
+        scenario.display()
+    );
+    let t = Tmux::start(&cmd, 100, 30);
+    let limit = Duration::from_secs(30);
+    t.wait_for("READY", limit);
+    t.keys(&["a"]);
+    t.wait_for("y/Enter", limit);
+    t.keys(&["y"]);
+    t.wait_for("ARMED", limit);
+    t.keys(&["t"]);
+    if extra_env.is_empty() {
+        t.wait_for("FAULT ACTIVE", limit);
+    }
+    let start = Instant::now();
+    while !marker.exists() {
+        assert!(start.elapsed() < limit, "the fault never injected");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (t, marker, out)
+}
+
+fn gameday_pid(out: &Path) -> i32 {
+    // the gameday process itself, not the shell around it (whose command line holds
+    // the same words)
+    let pattern = format!(
+        "^{} run .*--out {}",
+        env!("CARGO_BIN_EXE_gameday"),
+        out.display()
+    );
+    let o = Command::new("pgrep")
+        .args(["-f", "--", &pattern])
+        .output()
+        .unwrap();
+    let pids: Vec<i32> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .collect();
+    *pids.iter().min().expect("gameday is running")
+}
+
+fn wait_gone(path: &Path, limit: Duration) {
+    let start = Instant::now();
+    while path.exists() {
+        assert!(
+            start.elapsed() < limit,
+            "{} still exists after {limit:?}",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn wait_report(out: &Path, limit: Duration) -> (Vec<serde_json::Value>, String) {
+    let start = Instant::now();
+    loop {
+        if let Ok(mut rd) = std::fs::read_dir(out) {
+            if let Some(Ok(e)) = rd.next() {
+                let j = std::fs::read_to_string(e.path().join("journal.jsonl")).unwrap_or_default();
+                if j.contains("\"type\":\"run_ended\"") {
+                    let report =
+                        std::fs::read_to_string(e.path().join("report.md")).unwrap_or_default();
+                    if !report.is_empty() {
+                        return (journal(&e.path()), report);
+                    }
+                }
+            }
+        }
+        assert!(
+            start.elapsed() < limit,
+            "no finished journal and report under {}",
+            out.display()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn ssh_drop_kill_session_reverts_within_2s() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (t, marker, out) = active_in_tmux(tmp.path(), "");
+    let killed = Instant::now();
+    drop(t); // tmux kill-server: the terminal goes away, the process gets SIGHUP
+    wait_gone(&marker, Duration::from_secs(2));
+    assert!(killed.elapsed() < Duration::from_secs(2));
+    let (j, report) = wait_report(&out, Duration::from_secs(10));
+    let abort = events(&j, "abort");
+    assert_eq!(abort[0]["source"], "signal", "{abort:?}");
+    assert_eq!(abort[0]["detail"], "SIGHUP");
+    assert!(report.contains("ABORTED"), "{report}");
+}
+
+#[test]
+fn sigterm_in_the_tui_reverts_and_writes_the_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_t, marker, out) = active_in_tmux(tmp.path(), "");
+    let pid = gameday_pid(&out);
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    wait_gone(&marker, Duration::from_secs(2));
+    let (j, report) = wait_report(&out, Duration::from_secs(10));
+    assert_eq!(events(&j, "abort")[0]["detail"], "SIGTERM");
+    assert_eq!(j.last().unwrap()["exit_code"], 2);
+    assert!(
+        report.starts_with("# Game day: tmux-marker — ABORTED"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_panic_in_the_tui_reverts_and_writes_the_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_t, marker, out) = active_in_tmux(tmp.path(), "GAMEDAY_TEST_PANIC=after-inject");
+    wait_gone(&marker, Duration::from_secs(2));
+    let (j, report) = wait_report(&out, Duration::from_secs(10));
+    assert_eq!(events(&j, "abort")[0]["source"], "panic");
+    assert!(report.contains("when gameday crashed"), "{report}");
+}
+
+#[test]
+fn sigkill_leaves_the_marker_and_recover_removes_it_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_t, marker, out) = active_in_tmux(tmp.path(), "");
+    let pid = gameday_pid(&out);
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(marker.exists(), "nothing can run after SIGKILL");
+    let dir = run_dir(&out);
+    let o = Command::new(env!("CARGO_BIN_EXE_gameday"))
+        .arg("recover")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(!marker.exists(), "recover reverted the fault");
+    let o = Command::new(env!("CARGO_BIN_EXE_gameday"))
+        .arg("recover")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&o.stdout).contains("nothing to do"));
+}
