@@ -505,7 +505,7 @@ async fn refusals_before_arming() {
         e.fake.deny("patch", "apps", "deployments/scale", "shop");
         let b = build(&e, safety(1), scale_api(0));
         let scale_denied = b.action.prepare().await.expect_err("no patch permission");
-        assert_eq!(scale_denied, "cannot arm: missing permission to patch deployments.apps/scale in shop (needed to inject); missing permission to patch deployments.apps/scale in shop (needed to revert); ask a cluster admin for the Role in assets/rbac.yaml");
+        assert_eq!(scale_denied, "cannot arm: missing permission to patch deployments.apps/scale in shop (needed to inject and revert); ask a cluster admin for the Role in assets/rbac.yaml");
 
         let b = build(&e, safety(1), FaultKind::Scale(Scale { kind: ScaleKind::StatefulSet, name: "nope".into(), namespace: None, replicas: 0 }));
         let missing = b.action.prepare().await.expect_err("no such statefulset");

@@ -111,7 +111,7 @@ impl Need {
         }
     }
 
-    pub fn sub(mut self, subresource: &str) -> Self {
+    pub fn on_subresource(mut self, subresource: &str) -> Self {
         self.subresource = Some(subresource.into());
         self
     }
@@ -169,7 +169,8 @@ pub async fn check_permissions(
     namespace: &str,
     needs: &[Need],
 ) -> Result<(), String> {
-    let mut missing = Vec::new();
+    // (verb, resource) -> what it is needed for, in the order first seen
+    let mut missing: Vec<(String, String, Vec<&'static str>)> = Vec::new();
     for n in needs {
         let resource = n.resource_text();
         match can_i(
@@ -183,10 +184,14 @@ pub async fn check_permissions(
         .await
         {
             Ok(true) => {}
-            Ok(false) => missing.push(format!(
-                "missing permission to {} {resource} in {namespace} (needed to {})",
-                n.verb, n.needed_to
-            )),
+            Ok(false) => match missing
+                .iter_mut()
+                .find(|(v, r, _)| *v == n.verb && *r == resource)
+            {
+                Some((_, _, why)) if !why.contains(&n.needed_to) => why.push(n.needed_to),
+                Some(_) => {}
+                None => missing.push((n.verb.clone(), resource, vec![n.needed_to])),
+            },
             Err(e) => {
                 return Err(format!(
                     "cannot arm: could not check the permission to {} {resource} in \
@@ -199,9 +204,18 @@ pub async fn check_permissions(
     if missing.is_empty() {
         Ok(())
     } else {
+        let lines: Vec<String> = missing
+            .iter()
+            .map(|(verb, resource, why)| {
+                format!(
+                    "missing permission to {verb} {resource} in {namespace} (needed to {})",
+                    why.join(" and ")
+                )
+            })
+            .collect();
         Err(format!(
             "cannot arm: {}; ask a cluster admin for the Role in assets/rbac.yaml",
-            missing.join("; ")
+            lines.join("; ")
         ))
     }
 }

@@ -102,19 +102,19 @@ fn parse_objects(text: &str, source: &str) -> Result<Vec<Object>, String> {
     for (i, doc) in serde_yaml::Deserializer::from_str(text).enumerate() {
         let n = i + 1;
         let v = Value::deserialize(doc)
-            .map_err(|e| format!("manifest {source}, document {n}: not valid YAML: {e}"))?;
+            .map_err(|e| format!("{source}, document {n}: not valid YAML: {e}"))?;
         if v.is_null() {
             continue;
         }
         let text_at = |p: &str| v.pointer(p).and_then(Value::as_str).map(str::to_string);
         let (Some(api_version), Some(kind)) = (text_at("/apiVersion"), text_at("/kind")) else {
             return Err(format!(
-                "manifest {source}, document {n}: every object needs `apiVersion` and `kind`"
+                "{source}, document {n}: every object needs `apiVersion` and `kind`"
             ));
         };
         let Some(name) = text_at("/metadata/name").filter(|n| !n.is_empty()) else {
             return Err(format!(
-                "manifest {source}, document {n} ({kind}): `metadata.name` is required \
+                "{source}, document {n} ({kind}): `metadata.name` is required \
                  (generateName cannot be reverted by name)"
             ));
         };
@@ -131,7 +131,7 @@ fn parse_objects(text: &str, source: &str) -> Result<Vec<Object>, String> {
         });
     }
     if out.is_empty() {
-        return Err(format!("manifest {source} holds no objects"));
+        return Err(format!("{source} holds no objects"));
     }
     Ok(out)
 }
@@ -149,7 +149,7 @@ impl ManifestAction {
         base_dir: &std::path::Path,
     ) -> Result<Self, String> {
         let (text, source_name) = match &spec.source {
-            ManifestSource::Inline(t) => (t.clone(), "(inline)".to_string()),
+            ManifestSource::Inline(t) => (t.clone(), "the inline manifest".to_string()),
             ManifestSource::File(p) => {
                 // the scenario parser already joined the path to the scenario's directory
                 let path = if p.is_absolute() || p.exists() {
@@ -159,7 +159,7 @@ impl ManifestAction {
                 };
                 let text = std::fs::read_to_string(&path)
                     .map_err(|e| format!("cannot read the manifest {}: {e}", path.display()))?;
-                (text, path.display().to_string())
+                (text, format!("the manifest {}", path.display()))
             }
         };
         let objects = parse_objects(&text, &source_name)?;
@@ -580,19 +580,19 @@ mod tests {
     fn documents() {
         let objs = parse_objects(
             "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n---\napiVersion: litmuschaos.io/v1alpha1\nkind: ChaosEngine\nmetadata: {name: e, namespace: shop}\n",
-            "(inline)",
+            "the inline manifest",
         )
         .unwrap();
         assert_eq!(objs.len(), 2);
         assert_eq!(objs[0].gvk.group, "");
         assert_eq!(objs[1].gvk.group, "litmuschaos.io");
         assert_eq!(objs[1].namespace.as_deref(), Some("shop"));
-        let e = parse_objects("kind: X\nmetadata: {name: a}\n", "(inline)").unwrap_err();
+        let e = parse_objects("kind: X\nmetadata: {name: a}\n", "the inline manifest").unwrap_err();
         assert!(
             e.contains("document 1: every object needs `apiVersion` and `kind`"),
             "{e}"
         );
-        assert!(parse_objects("", "(inline)")
+        assert!(parse_objects("", "the inline manifest")
             .unwrap_err()
             .contains("holds no objects"));
     }

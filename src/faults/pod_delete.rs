@@ -88,7 +88,7 @@ impl PodDeleteAction {
             Need::new("get", "", "pods", "inject"),
         ];
         needs.push(if self.spec.evict {
-            Need::new("create", "", "pods", "inject").sub("eviction")
+            Need::new("create", "", "pods", "inject").on_subresource("eviction")
         } else {
             Need::new("delete", "", "pods", "inject")
         });

@@ -61,9 +61,9 @@ impl ScaleAction {
     fn needs(&self) -> Vec<Need> {
         let p = self.plural();
         vec![
-            Need::new("get", "apps", p, "inject").sub("scale"),
-            Need::new("patch", "apps", p, "inject").sub("scale"),
-            Need::new("patch", "apps", p, "revert").sub("scale"),
+            Need::new("get", "apps", p, "inject").on_subresource("scale"),
+            Need::new("patch", "apps", p, "inject").on_subresource("scale"),
+            Need::new("patch", "apps", p, "revert").on_subresource("scale"),
         ]
     }
 
