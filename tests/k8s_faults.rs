@@ -253,7 +253,53 @@ async fn eviction_refused_by_a_pod_disruption_budget_says_so_at_once() {
         assert!(started.elapsed() < Duration::from_secs(5), "no retries on 429");
         let evictions = e.fake.requests().iter().filter(|r| r.path.ends_with("/eviction")).count();
         assert_eq!(evictions, 1);
-        assert!(b.action.revert().await.is_ok());
+        let started = std::time::Instant::now();
+        assert_eq!(b.action.revert().await.expect("reverted"), "nothing to revert: no pod was deleted");
+        assert!(started.elapsed() < Duration::from_secs(2), "no waiting for pods nothing touched");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn pod_delete_revert_after_a_crash_waits_for_as_many_pods_as_before() {
+    bounded(async {
+        let e = env().await;
+        let first = build(&e, safety(2), FaultKind::PodDelete(pod_delete("app=redis")));
+        let saved = first
+            .action
+            .inject()
+            .await
+            .expect("injected")
+            .restore
+            .expect("restore");
+        assert_eq!(saved, r#"{"matching_before":2}"#);
+        drop(first);
+        let recovered = build(&e, safety(2), FaultKind::PodDelete(pod_delete("app=redis")));
+        recovered.action.restore(&saved);
+        let r = recovered.action.revert().await.expect("reverted");
+        assert_eq!(r, "replacements Ready: redis-0 1/1, redis-1 1/1");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn manifest_refused_by_the_server_leaves_nothing_to_revert() {
+    bounded(async {
+        let e = env().await;
+        e.fake
+            .deny("patch", "litmuschaos.io", "chaosengines", "shop");
+        let b = build(&e, safety(1), manifest(ENGINE));
+        let err = b.action.inject().await.expect_err("forbidden");
+        assert!(
+            err.starts_with(
+                "could not apply ChaosEngine/redis-chaos in namespace shop: 403 Forbidden"
+            ),
+            "{err}"
+        );
+        assert_eq!(
+            b.action.revert().await.expect("nothing to revert"),
+            "nothing to revert: no object of this run was found"
+        );
     })
     .await;
 }

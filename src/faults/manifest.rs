@@ -458,6 +458,15 @@ impl FaultAction for ManifestAction {
                     .patch(&r.obj.name, &pp, &Patch::Apply(&body))
                     .await
                 {
+                    // an API answer below 500 means the server refused it: nothing to revert
+                    // for this object (a 5xx or a lost connection may still have applied it)
+                    if matches!(&e, kube::Error::Api(st) if st.code < 500) {
+                        lock(&self.applied).retain(|a| {
+                            !(a.name == r.obj.name
+                                && a.kind == r.obj.gvk.kind
+                                && a.namespace == r.namespace)
+                        });
+                    }
                     let done = if targets.is_empty() {
                         String::new()
                     } else {

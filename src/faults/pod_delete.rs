@@ -38,6 +38,8 @@ struct State {
     repeater: Option<Repeater>,
     /// live pods matching before the first deletion: what "back to normal" means
     before: Option<usize>,
+    /// whether any pod was deleted (by this process, or by the run `restore` tells of)
+    deleted: bool,
 }
 
 struct Repeater {
@@ -341,6 +343,9 @@ impl FaultAction for PodDeleteAction {
             let count = resolve_count(&self.spec, names.len());
             self.with_state(|s| s.before = Some(names.len()));
             let (done, err) = deleter.round(count).await;
+            if !done.is_empty() {
+                self.with_state(|s| s.deleted = true);
+            }
             let targets: Vec<String> = done.iter().map(|n| format!("pod/{n}")).collect();
             if let Some(e) = err {
                 return Err(if targets.is_empty() {
@@ -382,7 +387,8 @@ impl FaultAction for PodDeleteAction {
             Ok(Injection {
                 targets,
                 detail,
-                restore: None,
+                // after a crash the revert still knows how many pods "Ready again" means
+                restore: Some(serde_json::json!({ "matching_before": names.len() }).to_string()),
             })
         })
     }
@@ -412,10 +418,17 @@ impl FaultAction for PodDeleteAction {
                     None => "stopped deleting".to_string(),
                 });
             }
-            let before = self.with_state(|s| s.before);
+            let (before, deleted) = self.with_state(|s| (s.before, s.deleted));
+            if !deleted && parts.is_empty() {
+                return Ok("nothing to revert: no pod was deleted".into());
+            }
             parts.push(self.wait_ready(before).await);
             Ok(parts.join("; "))
         })
+    }
+
+    fn restore(&self, saved: &str) {
+        self.restore_from(saved);
     }
 }
 
@@ -504,6 +517,26 @@ async fn repeat(
                 p.say(format!("could not delete again: {e}")).await;
             }
         }
+    }
+}
+
+impl PodDeleteAction {
+    /// From the journal after a crash: pods were deleted, and how many matched before.
+    fn restore_from(&self, saved: &str) {
+        let before = serde_json::from_str::<serde_json::Value>(saved)
+            .ok()
+            .and_then(|v| v["matching_before"].as_u64())
+            .and_then(|n| usize::try_from(n).ok());
+        if before.is_none() {
+            tracing::warn!(
+                "pod_delete {}: the journaled restore data {saved:?} has no `matching_before`",
+                self.spec.selector
+            );
+        }
+        self.with_state(|s| {
+            s.deleted = true;
+            s.before = before;
+        });
     }
 }
 
