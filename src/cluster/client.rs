@@ -185,11 +185,3 @@ pub fn explain(e: &kube::Error) -> String {
         other => crate::faults::error_chain_of(other),
     }
 }
-
-/// The HTTP status of an API error, if it is one.
-pub fn api_code(e: &kube::Error) -> Option<u16> {
-    match e {
-        kube::Error::Api(s) => Some(s.code),
-        _ => None,
-    }
-}
