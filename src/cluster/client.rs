@@ -118,6 +118,12 @@ pub async fn connect(
     let namespace = namespace
         .map(String::from)
         .unwrap_or_else(|| config.default_namespace.clone());
+    // kube retries 429/503/504 by itself, up to 15 times: a PodDisruptionBudget refusing an
+    // eviction (429) would then hang a fault for minutes. gameday retries where it means
+    // to (the engine retries reverts with backoff, watchers back off on their own), so the
+    // client answers at once.
+    let mut config = config;
+    config.default_retry = false;
     let client = Client::try_from(config).map_err(|e| ClusterError::Kubeconfig(e.to_string()))?;
     match tokio::time::timeout(timeout, client.apiserver_version()).await {
         Err(_) => Err(ClusterError::Unreachable {
@@ -161,5 +167,21 @@ pub fn classify(e: kube::Error, server: &str, context: &str) -> ClusterError {
             server: server.into(),
             cause: text,
         },
+    }
+}
+
+/// One line for a kube error: `404 NotFound: pods "x" not found` for API answers, the whole
+/// cause chain otherwise (connection refused, timeouts, TLS).
+pub fn explain(e: &kube::Error) -> String {
+    match e {
+        kube::Error::Api(s) => {
+            let reason = if s.reason.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", s.reason)
+            };
+            format!("{}{reason}: {}", s.code, s.message)
+        }
+        other => crate::faults::error_chain_of(other),
     }
 }

@@ -4,4 +4,5 @@ pub mod client;
 pub mod pods;
 pub mod watch;
 
-pub use client::{connect, Cluster, ClusterError};
+pub use client::{connect, explain, Cluster, ClusterError};
+pub mod safety;

@@ -5,6 +5,9 @@
 
 mod exec;
 mod http;
+mod manifest;
+mod pod_delete;
+mod scale;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -139,14 +142,34 @@ pub async fn context(
 
 /// Builds the action for a fault; an error says why it cannot run here.
 pub fn build(fault: &Fault, ctx: &Context) -> Result<Box<dyn FaultAction>, String> {
-    let _ = ctx;
+    let cluster = || {
+        ctx.cluster.clone().ok_or_else(|| {
+            format!(
+                "fault `{}`: `{}` needs a cluster: add a `kubernetes:` section to the scenario \
+                 and make sure the cluster is reachable (KUBECONFIG, --context)",
+                fault.name,
+                fault.kind.name()
+            )
+        })
+    };
+    let safety = ctx.safety.clone();
     match &fault.kind {
         FaultKind::Exec(e) => Ok(Box::new(exec::ExecAction::new(e.clone()))),
         FaultKind::Http(h) => Ok(Box::new(http::HttpAction::new(h.clone())?)),
-        other => Err(format!(
-            "fault `{}`: `{}` faults need the Kubernetes support, which this build does not have yet",
-            fault.name,
-            other.name()
+        FaultKind::PodDelete(p) => Ok(Box::new(pod_delete::PodDeleteAction::new(
+            p.clone(),
+            cluster()?,
+            safety,
+            ctx.progress.clone(),
+        ))),
+        FaultKind::Scale(s) => Ok(Box::new(scale::ScaleAction::new(
+            s.clone(),
+            cluster()?,
+            safety,
+        ))),
+        FaultKind::Manifest(m) => Ok(Box::new(
+            manifest::ManifestAction::new(m, cluster()?, safety, &ctx.run_id, &ctx.base_dir)
+                .map_err(|e| format!("fault `{}`: {e}", fault.name))?,
         )),
     }
 }

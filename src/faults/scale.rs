@@ -1,0 +1,238 @@
+//! `scale`: patch the scale subresource of a Deployment or StatefulSet; the revert puts
+//! back the replica count recorded just before injecting (journaled, so `gameday recover`
+//! can put it back after a crash).
+
+use std::sync::Mutex;
+
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::autoscaling::v1::Scale as ScaleObj;
+use kube::api::{Api, Patch, PatchParams};
+use serde_json::json;
+
+use super::{BoxFuture, FaultAction};
+use crate::cluster::safety::{check_namespace, check_permissions, Need};
+use crate::cluster::{explain, Cluster};
+use crate::engine::Injection;
+use crate::scenario::model::{Safety, Scale, ScaleKind};
+
+pub struct ScaleAction {
+    spec: Scale,
+    cluster: Cluster,
+    namespace: String,
+    safety: Safety,
+    /// replicas before the injection: from `inject`, or from the journal via `restore`
+    saved: Mutex<Option<i32>>,
+}
+
+impl ScaleAction {
+    pub fn new(spec: Scale, cluster: Cluster, safety: Safety) -> Self {
+        let namespace = spec
+            .namespace
+            .clone()
+            .unwrap_or_else(|| cluster.namespace.clone());
+        ScaleAction {
+            spec,
+            cluster,
+            namespace,
+            safety,
+            saved: Mutex::new(None),
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self.spec.kind {
+            ScaleKind::Deployment => "Deployment",
+            ScaleKind::StatefulSet => "StatefulSet",
+        }
+    }
+
+    fn plural(&self) -> &'static str {
+        match self.spec.kind {
+            ScaleKind::Deployment => "deployments",
+            ScaleKind::StatefulSet => "statefulsets",
+        }
+    }
+
+    /// `Deployment/api`
+    fn object(&self) -> String {
+        format!("{}/{}", self.kind(), self.spec.name)
+    }
+
+    fn needs(&self) -> Vec<Need> {
+        let p = self.plural();
+        vec![
+            Need::new("get", "apps", p, "inject").on_subresource("scale"),
+            Need::new("patch", "apps", p, "inject").on_subresource("scale"),
+            Need::new("patch", "apps", p, "revert").on_subresource("scale"),
+        ]
+    }
+
+    async fn get_scale(&self) -> Result<ScaleObj, kube::Error> {
+        let c = self.cluster.client.clone();
+        match self.spec.kind {
+            ScaleKind::Deployment => {
+                Api::<Deployment>::namespaced(c, &self.namespace)
+                    .get_scale(&self.spec.name)
+                    .await
+            }
+            ScaleKind::StatefulSet => {
+                Api::<StatefulSet>::namespaced(c, &self.namespace)
+                    .get_scale(&self.spec.name)
+                    .await
+            }
+        }
+    }
+
+    async fn set_replicas(&self, replicas: i32) -> Result<ScaleObj, kube::Error> {
+        let c = self.cluster.client.clone();
+        let patch = Patch::Merge(json!({"spec": {"replicas": replicas}}));
+        let pp = PatchParams::default();
+        match self.spec.kind {
+            ScaleKind::Deployment => {
+                Api::<Deployment>::namespaced(c, &self.namespace)
+                    .patch_scale(&self.spec.name, &pp, &patch)
+                    .await
+            }
+            ScaleKind::StatefulSet => {
+                Api::<StatefulSet>::namespaced(c, &self.namespace)
+                    .patch_scale(&self.spec.name, &pp, &patch)
+                    .await
+            }
+        }
+    }
+
+    /// The current replicas, with an error that names the object.
+    async fn current(&self) -> Result<i32, String> {
+        let sc = self.get_scale().await.map_err(|e| match &e {
+            kube::Error::Api(s) if s.code == 404 => format!(
+                "{} not found in namespace {}: check `scale.name` and the namespace",
+                self.object(),
+                self.namespace
+            ),
+            _ => format!(
+                "could not read the scale of {} in namespace {}: {}",
+                self.object(),
+                self.namespace,
+                explain(&e)
+            ),
+        })?;
+        Ok(sc.spec.and_then(|s| s.replicas).unwrap_or(0))
+    }
+
+    fn saved(&self) -> Option<i32> {
+        *self.saved.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn set_saved(&self, v: i32) {
+        *self.saved.lock().unwrap_or_else(|p| p.into_inner()) = Some(v);
+    }
+
+    fn target(&self) -> i32 {
+        i32::try_from(self.spec.replicas).unwrap_or(i32::MAX)
+    }
+}
+
+impl FaultAction for ScaleAction {
+    fn plan(&self) -> Vec<String> {
+        vec![
+            format!(
+                "inject: scale {} in namespace {} to {} replicas",
+                self.object(),
+                self.namespace,
+                self.spec.replicas
+            ),
+            format!(
+                "revert: scale {} back to the replicas recorded just before injecting",
+                self.object()
+            ),
+        ]
+    }
+
+    fn prepare(&self) -> BoxFuture<'_, Result<Vec<String>, String>> {
+        Box::pin(async move {
+            check_namespace(&self.safety, &self.cluster.namespace, &self.namespace)?;
+            check_permissions(&self.cluster.client, &self.namespace, &self.needs()).await?;
+            let now = self.current().await?;
+            Ok(vec![
+                format!(
+                    "inject: scale {} in namespace {}: {now} → {} replicas",
+                    self.object(),
+                    self.namespace,
+                    self.spec.replicas
+                ),
+                format!(
+                    "revert: scale {} back to the replicas recorded just before injecting ({now} now)",
+                    self.object()
+                ),
+                format!(
+                    "permissions: ok (get, patch {}.apps/scale)",
+                    self.plural()
+                ),
+            ])
+        })
+    }
+
+    fn inject(&self) -> BoxFuture<'_, Result<Injection, String>> {
+        Box::pin(async move {
+            check_namespace(&self.safety, &self.cluster.namespace, &self.namespace)?;
+            let before = self.current().await?;
+            // recorded BEFORE the change, so that a failure half-way is still reverted
+            self.set_saved(before);
+            let target = self.target();
+            self.set_replicas(target).await.map_err(|e| {
+                format!(
+                    "could not scale {} in namespace {} to {target}: {}",
+                    self.object(),
+                    self.namespace,
+                    explain(&e)
+                )
+            })?;
+            Ok(Injection {
+                targets: vec![format!(
+                    "{}/{}",
+                    self.plural().trim_end_matches('s'),
+                    self.spec.name
+                )],
+                detail: format!("{} {before} → {target}", self.object()),
+                restore: Some(json!({ "replicas": before }).to_string()),
+            })
+        })
+    }
+
+    fn revert(&self) -> BoxFuture<'_, Result<String, String>> {
+        Box::pin(async move {
+            let Some(replicas) = self.saved() else {
+                return Ok(format!(
+                    "nothing to revert: {} was not scaled (no replica count was recorded)",
+                    self.object()
+                ));
+            };
+            self.set_replicas(replicas).await.map_err(|e| {
+                format!(
+                    "could not scale {} in namespace {} back to {replicas}: {} (gameday \
+                     retries; by hand: kubectl scale {} -n {} --replicas={replicas})",
+                    self.object(),
+                    self.namespace,
+                    explain(&e),
+                    self.object().to_lowercase(),
+                    self.namespace
+                )
+            })?;
+            Ok(format!("{} back to {replicas} replicas", self.object()))
+        })
+    }
+
+    fn restore(&self, saved: &str) {
+        match serde_json::from_str::<serde_json::Value>(saved)
+            .ok()
+            .and_then(|v| v["replicas"].as_i64())
+            .and_then(|n| i32::try_from(n).ok())
+        {
+            Some(n) => self.set_saved(n),
+            None => tracing::warn!(
+                "scale {}: the journaled restore data {saved:?} has no `replicas`; nothing to restore from",
+                self.object()
+            ),
+        }
+    }
+}
