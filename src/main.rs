@@ -49,8 +49,14 @@ enum Command {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
-    /// Print what would be injected and reverted; changes nothing.
-    Plan { scenario: PathBuf },
+    /// Resolve targets and check permissions; print what would be injected and reverted.
+    /// Changes nothing.
+    Plan {
+        scenario: PathBuf,
+        /// Kubernetes context (overrides `kubernetes.context`).
+        #[arg(long)]
+        context: Option<String>,
+    },
     /// (Re)write RUN_DIR/report.md from RUN_DIR/journal.jsonl.
     Report { run_dir: PathBuf },
     /// Revert every fault the journal shows as not reverted (after a SIGKILL or a crash).
@@ -102,7 +108,7 @@ fn main() -> ExitCode {
     install_hooks();
     match cli.command {
         Command::Check { scenarios } => check(&scenarios),
-        Command::Plan { scenario } => plan(&scenario),
+        Command::Plan { scenario, context } => plan(&scenario, context),
         Command::Report { run_dir } => match gameday::report::write_report(&run_dir) {
             Ok(p) => {
                 gameday::say!("{}", p.display());
@@ -197,11 +203,16 @@ fn load(path: &Path) -> Result<(scenario::Scenario, String), ExitCode> {
     }
 }
 
-fn plan(path: &Path) -> ExitCode {
-    let (s, _) = match load(path) {
+/// Resolves every fault as arming would (targets, blast radius, permissions) and prints
+/// the plan; changes nothing. Exit 0 when every fault could be armed, 6 otherwise.
+fn plan(path: &Path, context: Option<String>) -> ExitCode {
+    let (mut s, _) = match load(path) {
         Ok(x) => x,
         Err(code) => return code,
     };
+    if let (Some(ctx), Some(k)) = (context, s.kubernetes.as_mut()) {
+        k.context = Some(ctx);
+    }
     gameday::say!("scenario {} — {}", s.name, s.hypothesis.trim());
     gameday::say!(
         "baseline {}, recovery {}, max_duration {}",
@@ -209,19 +220,61 @@ fn plan(path: &Path) -> ExitCode {
         gameday::units::format_duration(s.phases.recovery),
         gameday::units::format_duration(s.safety.max_duration)
     );
-    for (i, f) in s.faults.iter().enumerate() {
-        gameday::say!(
-            "{}. {} ({}, {})",
-            i + 1,
-            f.name,
-            f.kind.name(),
-            gameday::units::format_duration(f.duration)
-        );
-        for line in gameday::resolve::static_plan(&f.kind) {
-            gameday::say!("   {line}");
+    let Some(rt) = runtime() else {
+        return ExitCode::from(EXIT_USAGE);
+    };
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let all_ok = rt.block_on(async {
+        let ctx = match gameday::faults::context(&s, "plan", base).await {
+            Ok(c) => c,
+            Err(e) => {
+                gameday::say!("cannot resolve the plan: {e}");
+                return false;
+            }
+        };
+        if let Some(c) = &ctx.cluster {
+            gameday::say!(
+                "cluster: context `{}` at {}, namespace {}",
+                c.context,
+                c.server,
+                c.namespace
+            );
         }
+        let mut all_ok = true;
+        for (i, f) in s.faults.iter().enumerate() {
+            gameday::say!(
+                "{}. {} ({}, {})",
+                i + 1,
+                f.name,
+                f.kind.name(),
+                gameday::units::format_duration(f.duration)
+            );
+            let result = match gameday::faults::build(f, &ctx) {
+                Ok(action) => action.prepare().await,
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(lines) => {
+                    for line in lines {
+                        gameday::say!("   {line}");
+                    }
+                }
+                Err(why) => {
+                    all_ok = false;
+                    for line in gameday::resolve::static_plan(&f.kind) {
+                        gameday::say!("   {line}");
+                    }
+                    gameday::say!("   CANNOT BE ARMED: {why}");
+                }
+            }
+        }
+        all_ok
+    });
+    if all_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(6)
     }
-    ExitCode::SUCCESS
 }
 
 /// color-eyre's reports, with a panic hook that never panics itself: after an SSH drop

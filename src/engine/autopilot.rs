@@ -13,10 +13,10 @@ pub fn autopilot(state: &State, now: Ts, operator: &str) -> Option<Msg> {
     match state.phase {
         Phase::Ready if state.next_fault < state.faults.len() => {
             if failing.is_empty() {
-                let plan = state.cfg.faults[state.next_fault].plan.clone();
-                Some(Msg::Arm {
+                // targets, blast radius and permissions first: the resolved plan comes
+                // back as `Effect::PlanReady` and the front arms with it
+                (!state.preparing).then(|| Msg::PrepareArm {
                     by: operator.to_string(),
-                    plan,
                 })
             } else if state.first_trigger.is_none() {
                 Some(Msg::GiveUp {
