@@ -8,7 +8,7 @@ use ratatui::style::Color;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use super::{bold, fg, fit, pad, put_line, section_rule, sym};
+use super::{bold, fg, fit, fit_left, pad, put_line, section_rule, sym};
 use crate::cluster::pods::age;
 use crate::ui::{App, View};
 
@@ -97,7 +97,8 @@ impl Widget for Pods<'_> {
                 };
                 let mut spans = vec![
                     Span::styled(format!(" {mark} "), fg(theme, color).patch(bold())),
-                    Span::raw(pad(theme, &fit(theme, &r.name, name_w), name_w)),
+                    // a pod name is told apart by its end (the hash), so cut the start
+                    Span::raw(pad(theme, &fit_left(theme, &r.name, name_w), name_w)),
                     Span::raw(format!(" {:>5} ", format!("{}/{}", r.ready, r.total))),
                     Span::styled(
                         pad(theme, &fit(theme, &r.status, status_w), status_w),
