@@ -38,6 +38,14 @@ pub fn describe(rec: &Record, info: Option<&RunInfo>) -> String {
         }
         Event::Armed { fault, by, .. } => format!("armed `{fault}` ({by})"),
         Event::FaultProgress { fault, detail } => format!("`{fault}`: {detail}"),
+        Event::ClusterWarning {
+            namespace,
+            object,
+            reason,
+            message,
+        } => {
+            format!("warning {reason} {object} ({namespace}): {message}")
+        }
         Event::ArmRefused { fault, by, reason } => format!("cannot arm `{fault}` ({by}): {reason}"),
         Event::Disarmed { fault, by } => format!("disarmed `{fault}` ({by})"),
         Event::Override { by, failing } => {

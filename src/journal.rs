@@ -309,6 +309,13 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         restore: Option<String>,
     },
+    /// A Warning event of a watched namespace (BackOff, FailedScheduling, Unhealthy…).
+    ClusterWarning {
+        namespace: String,
+        object: String,
+        reason: String,
+        message: String,
+    },
     /// What an active fault did since it was injected (each repeated pod deletion).
     FaultProgress {
         fault: String,
@@ -386,6 +393,7 @@ impl Event {
             Event::FaultInjecting { .. } => "fault_injecting",
             Event::FaultInjected { .. } => "fault_injected",
             Event::FaultProgress { .. } => "fault_progress",
+            Event::ClusterWarning { .. } => "cluster_warning",
             Event::ArmRefused { .. } => "arm_refused",
             Event::FaultReverting { .. } => "fault_reverting",
             Event::FaultReverted { .. } => "fault_reverted",

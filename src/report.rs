@@ -1273,6 +1273,15 @@ fn record_entry(run: &Run, r: &Record) -> Option<Entry> {
         }
         Event::Armed { fault, by, .. } => entry(by, format!("armed {}", code(fault))),
         Event::FaultProgress { fault, detail } => entry("—", format!("{}: {detail}", code(fault))),
+        Event::ClusterWarning {
+            namespace,
+            object,
+            reason,
+            message,
+        } => entry(
+            "—",
+            format!("warning {reason} on {object} in {namespace}: {message}"),
+        ),
         Event::ArmRefused { fault, by, reason } => {
             entry(by, format!("could not arm {}: {reason}", code(fault)))
         }

@@ -330,7 +330,26 @@ impl Session {
                     let tx = self.tx.clone();
                     let task = tokio::spawn(async move {
                         let result = actions[fault].inject().await;
+                        let injected = result.is_ok();
                         let _ = tx.send(Msg::Injected { fault, result }).await;
+                        // While active, what the fault reports of itself (a ChaosResult
+                        // verdict…) goes to the timeline when it changes. The revert
+                        // cancels this task.
+                        let mut last: Option<String> = None;
+                        while injected {
+                            tokio::time::sleep(STATUS_EVERY).await;
+                            if let Some(line) = actions[fault].status().await {
+                                if last.as_ref() != Some(&line) {
+                                    last = Some(line.clone());
+                                    let _ = tx
+                                        .send(Msg::FaultProgress {
+                                            fault,
+                                            detail: line,
+                                        })
+                                        .await;
+                                }
+                            }
+                        }
                     });
                     self.in_flight[fault] = Some(task.abort_handle());
                     test_switch::panic_if("after-inject");
@@ -394,6 +413,9 @@ impl Session {
         crate::report::write_report(&self.run_dir).map_err(|e| e.to_string())
     }
 }
+
+/// How often an active fault is asked for its status line.
+const STATUS_EVERY: Duration = Duration::from_secs(3);
 
 /// The pause between ticks: the engine's timers are checked at least this often.
 pub const TICK: Duration = Duration::from_millis(100);

@@ -183,6 +183,13 @@ fn scale_to_zero_and_back_and_a_revert_that_meets_a_500() {
             .unwrap_or_default();
         if j.contains("\"type\":\"fault_injected\"") {
             fake.fail("PATCH", "deployments/api/scale", 500, 1);
+            fake.add_warning_event(
+                "shop",
+                "Pod",
+                "api-x",
+                "FailedScheduling",
+                "0/3 nodes are available",
+            );
             break;
         }
         assert!(start.elapsed() < Duration::from_secs(30), "never injected");
@@ -207,6 +214,18 @@ fn scale_to_zero_and_back_and_a_revert_that_meets_a_500() {
     assert_eq!(reverts[1]["ok"], true);
     let dep = fake.get("apps", "deployments", "shop", "api").unwrap();
     assert_eq!(dep["spec"]["replicas"], 3, "replicas restored");
+    let warnings = events(&j, "cluster_warning");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w["reason"] == "FailedScheduling" && w["object"] == "Pod/api-x"),
+        "Warning events of the watched namespace reach the timeline: {warnings:?}"
+    );
+    let report = std::fs::read_to_string(run_dir(&out).join("report.md")).unwrap();
+    assert!(
+        report.contains("warning FailedScheduling on Pod/api-x"),
+        "{report}"
+    );
 }
 
 #[test]
@@ -327,6 +346,59 @@ fn refusals_before_arming_inject_nothing() {
     assert_eq!(o.status.code(), Some(6), "{so}");
     assert!(
         so.contains("CANNOT BE ARMED: cannot arm: missing permission to delete pods in shop"),
+        "{so}"
+    );
+}
+
+#[test]
+fn cluster_errors_say_what_to_do() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (fake, kubeconfig) = start_fake(tmp.path());
+    let fault = "    pod_delete: { selector: app=redis }";
+    let s = scenario(tmp.path(), "errors", fault, "  max_targets: 1");
+    let plan = |kubeconfig: &Path, s: &Path| {
+        let o = common::gameday()
+            .arg("plan")
+            .arg(s)
+            .env("KUBECONFIG", kubeconfig)
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+        )
+    };
+    // a context that is not there
+    let text = std::fs::read_to_string(&s)
+        .unwrap()
+        .replace("context: fake", "context: staging");
+    let missing = tmp.path().join("missing.yaml");
+    std::fs::write(&missing, text).unwrap();
+    let (code, so) = plan(&kubeconfig, &missing);
+    assert_eq!(code, Some(6));
+    assert!(
+        so.contains("context `staging` is not in your kubeconfig")
+            && so.contains("contexts there: fake"),
+        "{so}"
+    );
+    // credentials refused
+    let bad = tmp.path().join("bad-token");
+    fake.write_kubeconfig(&bad, "fake", "shop", "expired-token")
+        .unwrap();
+    let (_, so) = plan(&bad, &s);
+    assert!(
+        so.contains("refused the credentials of context `fake`") && so.contains("log in again"),
+        "{so}"
+    );
+    // nothing answers
+    let dead = tmp.path().join("dead");
+    let text = std::fs::read_to_string(&kubeconfig)
+        .unwrap()
+        .replace(&fake.url(), "http://127.0.0.1:9");
+    std::fs::write(&dead, text).unwrap();
+    let (_, so) = plan(&dead, &s);
+    assert!(
+        so.contains("did not answer") && so.contains("Check the route to the cluster"),
         "{so}"
     );
 }

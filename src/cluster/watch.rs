@@ -153,3 +153,70 @@ pub fn spawn(
         }
     })
 }
+
+/// Warning events of a namespace, from the moment the watch starts: the timeline shows
+/// BackOff, FailedScheduling, Unhealthy… as they happen. Events listed at start are
+/// history and are skipped.
+pub fn spawn_warnings(
+    api: Api<k8s_openapi::api::core::v1::Event>,
+    namespace: String,
+    tx: mpsc::Sender<Msg>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let cfg = watcher::Config::default().any_semantic();
+        let mut stream = watcher::watcher(api, cfg).default_backoff().boxed();
+        let mut live = false;
+        let mut seen: std::collections::HashMap<String, i32> = std::collections::HashMap::new();
+        while let Some(ev) = stream.next().await {
+            let ev = match ev {
+                Ok(ev) => ev,
+                Err(e) => {
+                    tracing::warn!(
+                        "watch of events in {namespace}: {}",
+                        crate::faults::error_chain_of(&e)
+                    );
+                    continue;
+                }
+            };
+            let (e, fresh) = match ev {
+                Event::InitApply(e) => {
+                    seen.insert(
+                        e.metadata.uid.clone().unwrap_or_default(),
+                        e.count.unwrap_or(1),
+                    );
+                    continue;
+                }
+                Event::InitDone => {
+                    live = true;
+                    continue;
+                }
+                Event::Apply(e) => (e, live),
+                Event::Init | Event::Delete(_) => continue,
+            };
+            if !fresh || e.type_.as_deref() != Some("Warning") {
+                continue;
+            }
+            // an event repeated (count + 1) is news again; the same object re-sent is not
+            let uid = e.metadata.uid.clone().unwrap_or_default();
+            let count = e.count.unwrap_or(1);
+            if seen.get(&uid).is_some_and(|c| *c >= count) {
+                continue;
+            }
+            seen.insert(uid, count);
+            let obj = &e.involved_object;
+            let msg = Msg::ClusterWarning {
+                namespace: namespace.clone(),
+                object: format!(
+                    "{}/{}",
+                    obj.kind.clone().unwrap_or_default(),
+                    obj.name.clone().unwrap_or_default()
+                ),
+                reason: e.reason.clone().unwrap_or_default(),
+                message: e.message.clone().unwrap_or_default(),
+            };
+            if tx.send(msg).await.is_err() {
+                return;
+            }
+        }
+    })
+}

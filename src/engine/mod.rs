@@ -276,6 +276,13 @@ pub enum Msg {
         panel: usize,
         rows: Vec<PodRow>,
     },
+    /// A Warning event in a watched namespace.
+    ClusterWarning {
+        namespace: String,
+        object: String,
+        reason: String,
+        message: String,
+    },
     /// The watch of pods panel `panel` failed (it retries with backoff).
     PodsError {
         panel: usize,
@@ -891,6 +898,21 @@ pub fn update(state: &mut State, msg: Msg, now: Ts) -> Vec<Effect> {
             }
         }
         Msg::Pods { panel, rows } => on_pods(state, panel, rows, now, &mut fx),
+        Msg::ClusterWarning {
+            namespace,
+            object,
+            reason,
+            message,
+        } => {
+            if !state.is_done() {
+                fx.push(Effect::Journal(Event::ClusterWarning {
+                    namespace,
+                    object,
+                    reason,
+                    message,
+                }));
+            }
+        }
         Msg::PodsError { panel, error } => {
             if let Some(p) = state.pod_panels.get_mut(panel) {
                 p.error = Some(error);

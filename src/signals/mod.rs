@@ -63,6 +63,21 @@ pub fn spawn_all(
         };
         handles.push(handle);
     }
+    // Warning events of every namespace whose pods are watched
+    if let Some(c) = cluster {
+        let mut namespaces: Vec<String> = scenario
+            .pods
+            .iter()
+            .map(|p| p.namespace.clone().unwrap_or_else(|| c.namespace.clone()))
+            .collect();
+        namespaces.sort();
+        namespaces.dedup();
+        for ns in namespaces {
+            let api =
+                kube::Api::<k8s_openapi::api::core::v1::Event>::namespaced(c.client.clone(), &ns);
+            handles.push(crate::cluster::watch::spawn_warnings(api, ns, tx.clone()));
+        }
+    }
     for (j, panel) in scenario.pods.iter().enumerate() {
         let targets = crate::cluster::watch::Targets {
             panel: Some(j),
