@@ -335,8 +335,11 @@ impl Session {
                         // While active, what the fault reports of itself (a ChaosResult
                         // verdict…) goes to the timeline when it changes. The revert
                         // cancels this task.
+                        if !injected {
+                            return;
+                        }
                         let mut last: Option<String> = None;
-                        while injected {
+                        loop {
                             tokio::time::sleep(STATUS_EVERY).await;
                             if let Some(line) = actions[fault].status().await {
                                 if last.as_ref() != Some(&line) {
