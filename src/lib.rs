@@ -32,3 +32,4 @@ pub mod signals;
 pub mod tui;
 pub mod ui;
 pub mod units;
+pub mod watchdog;

@@ -92,6 +92,10 @@ pub struct Session {
     actions: Arc<Vec<Box<dyn FaultAction>>>,
     tx: mpsc::Sender<Msg>,
     in_flight: Vec<Option<AbortHandle>>,
+    watchdog: crate::watchdog::Watchdog,
+    /// each fault's duration (capped by max_duration), for the watchdog's deadline
+    deadlines: Vec<Duration>,
+    max_duration: Duration,
     samplers: Vec<JoinHandle<()>>,
     clock: Clock,
     /// set when a journal write failed: nothing more is injected
@@ -239,14 +243,22 @@ impl Session {
         );
         let (state, fx) = State::new(cfg, now);
         let n = actions.len();
+        let actions = Arc::new(actions);
         let mut session = Session {
             state,
             info: info.clone(),
             run_dir,
             journal,
-            actions: Arc::new(actions),
+            actions: Arc::clone(&actions),
             tx: tx.clone(),
             in_flight: vec![None; n],
+            watchdog: crate::watchdog::Watchdog::start(Arc::clone(&actions)),
+            deadlines: scenario
+                .faults
+                .iter()
+                .map(|f| f.duration.min(scenario.safety.max_duration))
+                .collect(),
+            max_duration: scenario.safety.max_duration,
             samplers: Vec::new(),
             clock,
             journal_broken: false,
@@ -281,6 +293,7 @@ impl Session {
     /// Feeds one message to the engine and carries out what it decided.
     pub fn handle(&mut self, msg: Msg) -> Step {
         let now = self.clock.now();
+
         let fx = engine::update(&mut self.state, msg, now);
         let mut step = Step::default();
         self.apply(fx, now, &mut step);
@@ -328,9 +341,15 @@ impl Session {
                     }
                     let actions = Arc::clone(&self.actions);
                     let tx = self.tx.clone();
+                    let watchdog = self.watchdog.clone();
+                    let duration = self.deadlines[fault];
                     let task = tokio::spawn(async move {
                         let result = actions[fault].inject().await;
                         let injected = result.is_ok();
+                        if injected {
+                            // told here, not by the loop: the loop may be the stuck part
+                            watchdog.injected(fault, duration);
+                        }
                         let _ = tx.send(Msg::Injected { fault, result }).await;
                         // While active, what the fault reports of itself (a ChaosResult
                         // verdict…) goes to the timeline when it changes. The revert
@@ -355,7 +374,11 @@ impl Session {
                         }
                     });
                     self.in_flight[fault] = Some(task.abort_handle());
+                    // until the injection answers, the ceiling: a hung injection is
+                    // reverted too
+                    self.watchdog.arm(fault, self.max_duration);
                     test_switch::panic_if("after-inject");
+                    test_switch::stall_if("after-inject");
                 }
                 Effect::Revert { fault, attempt } => {
                     // an injection still running is cancelled (its process group killed)
@@ -365,8 +388,13 @@ impl Session {
                     }
                     let actions = Arc::clone(&self.actions);
                     let tx = self.tx.clone();
+                    // the watchdog may have reverted it while the loop was stuck
+                    let done = self.watchdog.disarm(fault);
                     tokio::spawn(async move {
-                        let result = actions[fault].revert().await;
+                        let result = match done {
+                            Some(r) => r,
+                            None => actions[fault].revert().await,
+                        };
                         let _ = tx
                             .send(Msg::Reverted {
                                 fault,
@@ -435,4 +463,20 @@ mod test_switch {
 
     #[cfg(not(debug_assertions))]
     pub fn panic_if(_point: &str) {}
+
+    /// A stuck loop on demand (`GAMEDAY_TEST_STALL=after-inject`): the thread blocks for
+    /// `GAMEDAY_TEST_STALL_SECS` (default 6), as a blocked terminal write would.
+    #[cfg(debug_assertions)]
+    pub fn stall_if(point: &str) {
+        if std::env::var("GAMEDAY_TEST_STALL").is_ok_and(|v| v == point) {
+            let secs = std::env::var("GAMEDAY_TEST_STALL_SECS")
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(6);
+            std::thread::sleep(std::time::Duration::from_secs(secs));
+        }
+    }
+
+    #[cfg(not(debug_assertions))]
+    pub fn stall_if(_point: &str) {}
 }

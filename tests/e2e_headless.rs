@@ -491,3 +491,57 @@ fn a_panic_reverts_the_active_fault_and_writes_the_report() {
     let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
     assert!(report.contains("when gameday crashed"), "{report}");
 }
+
+#[test]
+fn the_watchdog_reverts_a_fault_while_the_loop_is_stuck() {
+    let tmp = tempfile::tempdir().unwrap();
+    let svc = start_service(tmp.path());
+    let marker = tmp.path().join("slow");
+    let text = scenario(
+        svc,
+        &format!("touch {}", marker.display()),
+        &format!("rm {}", marker.display()),
+        1,
+        "< 500ms",
+    );
+    let path = write(tmp.path(), "stuck.yaml", &text);
+    let out = tmp.path().join("runs");
+    let mut child = gameday()
+        .env("GAMEDAY_TEST_STALL", "after-inject")
+        .env("GAMEDAY_TEST_STALL_SECS", "8")
+        .args(["run", "--headless", "--operator", "tester", "--out"])
+        .arg(&out)
+        .arg(&path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !marker.exists() {
+        assert!(start.elapsed() < Duration::from_secs(30), "never injected");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let injected = Instant::now();
+    // the loop sleeps 8 s; the watchdog reverts at the 1 s duration plus its 2 s grace
+    while marker.exists() {
+        assert!(
+            injected.elapsed() < Duration::from_secs(6),
+            "the watchdog did not revert while the loop was stuck"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let o = wait_bounded(&mut child, Duration::from_secs(60));
+    // the stuck loop took no samples for 8 s: honestly INCONCLUSIVE, never a pass
+    assert_eq!(o.status.code(), Some(3), "{}", stdout(&o));
+    let j = journal(&run_dir(&out));
+    let reverted = events(&j, "fault_reverted");
+    assert_eq!(reverted.len(), 1, "reverted once, not twice: {reverted:?}");
+    assert!(
+        reverted[0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("reverted by the watchdog"),
+        "{reverted:?}"
+    );
+}
