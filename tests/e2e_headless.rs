@@ -545,3 +545,32 @@ fn the_watchdog_reverts_a_fault_while_the_loop_is_stuck() {
         "{reverted:?}"
     );
 }
+
+#[test]
+fn a_run_directory_that_cannot_be_written_refuses_to_start() {
+    let tmp = tempfile::tempdir().unwrap();
+    let svc = start_service(tmp.path());
+    let marker = tmp.path().join("slow");
+    let text = scenario(
+        svc,
+        &format!("touch {}", marker.display()),
+        &format!("rm {}", marker.display()),
+        1,
+        "< 500ms",
+    );
+    let path = write(tmp.path(), "nowhere.yaml", &text);
+    // /proc refuses new directories even to root: a run there cannot be journaled
+    let o = gameday()
+        .args(["run", "--headless", "--out", "/proc/gameday-runs"])
+        .arg(&path)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let se = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(64), "{se}");
+    assert!(
+        se.contains("cannot create the run directory /proc/gameday-runs"),
+        "{se}"
+    );
+    assert!(!marker.exists(), "nothing was injected");
+}
