@@ -150,15 +150,7 @@ fn sigterm_mid_fault_aborts_reverts_and_exits_2() {
     );
     let path = write(tmp.path(), "long.yaml", &text);
     let out = tmp.path().join("runs");
-    let mut child = gameday()
-        .args(["run", "--headless", "--operator", "tester", "--out"])
-        .arg(&out)
-        .arg(&path)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = headless(&path, &out, &[]).spawn().unwrap();
     // wait until the fault is active, from the journal
     let start = Instant::now();
     loop {
@@ -469,14 +461,8 @@ fn a_panic_reverts_the_active_fault_and_writes_the_report() {
     );
     let path = write(tmp.path(), "crash.yaml", &text);
     let out = tmp.path().join("runs");
-    let mut child = gameday()
+    let mut child = headless(&path, &out, &[])
         .env("GAMEDAY_TEST_PANIC", "after-inject")
-        .args(["run", "--headless", "--operator", "tester", "--out"])
-        .arg(&out)
-        .arg(&path)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let o = wait_bounded(&mut child, Duration::from_secs(30));
@@ -506,15 +492,9 @@ fn the_watchdog_reverts_a_fault_while_the_loop_is_stuck() {
     );
     let path = write(tmp.path(), "stuck.yaml", &text);
     let out = tmp.path().join("runs");
-    let mut child = gameday()
+    let mut child = headless(&path, &out, &[])
         .env("GAMEDAY_TEST_STALL", "after-inject")
         .env("GAMEDAY_TEST_STALL_SECS", "8")
-        .args(["run", "--headless", "--operator", "tester", "--out"])
-        .arg(&out)
-        .arg(&path)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let start = Instant::now();

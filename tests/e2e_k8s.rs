@@ -6,7 +6,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::{events, journal, run_dir, wait_bounded};
@@ -69,14 +68,8 @@ phases:
 }
 
 fn run(kubeconfig: &Path, scenario: &Path, out: &Path) -> (i32, String) {
-    let mut child = common::gameday()
-        .args(["run", "--headless", "--operator", "tester", "--out"])
-        .arg(out)
-        .arg(scenario)
+    let mut child = common::headless(scenario, out, &[])
         .env("KUBECONFIG", kubeconfig)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let o = wait_bounded(&mut child, Duration::from_secs(60));
@@ -162,14 +155,8 @@ fn scale_to_zero_and_back_and_a_revert_that_meets_a_500() {
         .replace("expect: \">= 1\"", "expect: \">= 0\"");
     std::fs::write(&s, text).unwrap();
     let out = tmp.path().join("scale");
-    let mut child = common::gameday()
-        .args(["run", "--headless", "--operator", "tester", "--out"])
-        .arg(&out)
-        .arg(&s)
+    let mut child = common::headless(&s, &out, &[])
         .env("KUBECONFIG", &kubeconfig)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     // once scaled to zero, the next PATCH of the scale (the revert) gets a 500

@@ -218,10 +218,7 @@ impl Stack {
 
     /// Runs the scenario headless; returns (exit code, run dir, stdout).
     fn run(&self, scenario: &Path, out: &Path) -> (i32, PathBuf, String) {
-        let mut child = common::gameday()
-            .args(["run", "--headless", "--operator", "tester", "--out"])
-            .arg(out)
-            .arg(scenario)
+        let mut child = common::headless(scenario, out, &[])
             .env("PROMETHEUS_URL", self.prom_url())
             .env("REDIS_PORT", self.redis.to_string())
             .env("LOCAL_STATE", self.state.path())
@@ -229,9 +226,6 @@ impl Stack {
             .env("BASELINE", "8s")
             .env("FAULT_DURATION", "10s")
             .env("RECOVERY", "6s")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
             .spawn()
             .unwrap();
         let o = wait_bounded(&mut child, Duration::from_secs(120));

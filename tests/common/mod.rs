@@ -52,17 +52,23 @@ pub fn gameday() -> Command {
     c
 }
 
-/// Runs `gameday run --headless` on `scenario` with `out` as the runs directory; bounded
-/// by `limit`.
-pub fn run_headless(scenario: &Path, out: &Path, extra: &[&str], limit: Duration) -> Output {
-    let mut child = gameday()
-        .args(["run", "--headless", "--operator", "tester", "--out"])
+/// `gameday run --headless` as operator `tester` on `scenario`, runs under `out`, with
+/// `extra` arguments; standard input empty, output captured. Not started yet.
+pub fn headless(scenario: &Path, out: &Path, extra: &[&str]) -> Command {
+    let mut c = gameday();
+    c.args(["run", "--headless", "--operator", "tester", "--out"])
         .arg(out)
         .args(extra)
         .arg(scenario)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::piped());
+    c
+}
+
+/// Runs `headless(..)` to the end, bounded by `limit`.
+pub fn run_headless(scenario: &Path, out: &Path, extra: &[&str], limit: Duration) -> Output {
+    let mut child = headless(scenario, out, extra)
         .spawn()
         .expect("gameday starts");
     wait_bounded(&mut child, limit)
