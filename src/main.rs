@@ -59,9 +59,18 @@ enum Command {
     },
     /// (Re)write RUN_DIR/report.md from RUN_DIR/journal.jsonl.
     Report { run_dir: PathBuf },
-    /// Revert every fault the journal shows as not reverted (after a SIGKILL or a crash).
+    /// Revert every fault the journal shows as not reverted (after a SIGKILL or a crash);
+    /// with --cluster, delete every object gameday applied whose expiry has passed.
     Recover {
-        run_dir: PathBuf,
+        #[arg(required_unless_present = "cluster")]
+        run_dir: Option<PathBuf>,
+        /// Without a journal: find objects labelled app.kubernetes.io/managed-by=gameday
+        /// whose gameday.dev/expires-at has passed, and delete them.
+        #[arg(long)]
+        cluster: bool,
+        /// Kubernetes context for --cluster (default: the current one).
+        #[arg(long)]
+        context: Option<String>,
         /// Your name in the journal (default: your user name).
         #[arg(long)]
         operator: Option<String>,
@@ -119,24 +128,36 @@ fn main() -> ExitCode {
                 ExitCode::from(EXIT_USAGE)
             }
         },
-        Command::Recover { run_dir, operator } => {
+        Command::Recover {
+            run_dir,
+            cluster,
+            context,
+            operator,
+        } => {
             let Some(rt) = runtime() else {
                 return ExitCode::from(EXIT_USAGE);
             };
             let operator = operator.unwrap_or_else(operator_name);
-            let mut out = std::io::stdout();
-            match rt.block_on(gameday::recover::recover(
-                &run_dir,
-                &operator,
-                &env_lookup,
-                &mut out,
-            )) {
-                Ok(outcome) => ExitCode::from(outcome.exit_code() as u8),
-                Err(e) => {
-                    eprintln!("gameday recover: {e}");
-                    ExitCode::from(EXIT_USAGE)
+            let mut code = 0;
+            if let Some(run_dir) = run_dir {
+                let mut out = std::io::stdout();
+                match rt.block_on(gameday::recover::recover(
+                    &run_dir,
+                    &operator,
+                    &env_lookup,
+                    &mut out,
+                )) {
+                    Ok(outcome) => code = outcome.exit_code(),
+                    Err(e) => {
+                        eprintln!("gameday recover: {e}");
+                        return ExitCode::from(EXIT_USAGE);
+                    }
                 }
             }
+            if cluster {
+                code = code.max(rt.block_on(recover_cluster(context.as_deref())));
+            }
+            ExitCode::from(code as u8)
         }
         Command::Demo {
             headless,
@@ -274,6 +295,46 @@ fn plan(path: &Path, context: Option<String>) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(6)
+    }
+}
+
+/// `recover --cluster`: deletes expired objects that gameday applied. 0 when nothing is
+/// left, 5 when some could not be deleted, 64 when the cluster cannot be reached.
+async fn recover_cluster(context: Option<&str>) -> i32 {
+    use gameday::cluster::expired;
+    let c = match gameday::cluster::connect(context, None, std::time::Duration::from_secs(10)).await
+    {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("gameday recover --cluster: {e}");
+            return 64;
+        }
+    };
+    let found = match expired::find(&c.client, chrono::Utc::now()).await {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("gameday recover --cluster: {e}");
+            return 64;
+        }
+    };
+    if found.is_empty() {
+        gameday::say!("gameday recover --cluster: nothing to do: no expired object managed by gameday in context `{}`", c.context);
+        return 0;
+    }
+    let mut failed = 0;
+    for (e, ar, namespaced) in &found {
+        match expired::delete(&c.client, e, ar, *namespaced).await {
+            Ok(()) => gameday::say!("gameday recover --cluster: deleted {}", e.describe()),
+            Err(why) => {
+                failed += 1;
+                gameday::say!("gameday recover --cluster: FAILED to delete {why}");
+            }
+        }
+    }
+    if failed > 0 {
+        5
+    } else {
+        0
     }
 }
 

@@ -389,3 +389,64 @@ fn cluster_errors_say_what_to_do() {
         "{so}"
     );
 }
+
+#[test]
+fn recover_cluster_deletes_expired_objects_without_a_journal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (fake, kubeconfig) = start_fake(tmp.path());
+    let engine = |name: &str, expires: &str| {
+        serde_json::json!({
+            "apiVersion": "litmuschaos.io/v1alpha1",
+            "kind": "ChaosEngine",
+            "metadata": {
+                "name": name,
+                "namespace": "shop",
+                "labels": { "app.kubernetes.io/managed-by": "gameday", "gameday.dev/run-id": "r1" },
+                "annotations": { "gameday.dev/expires-at": expires }
+            },
+            "spec": { "engineState": "active" }
+        })
+    };
+    fake.put_object(
+        "litmuschaos.io",
+        "chaosengines",
+        "shop",
+        engine("left-behind", "2026-01-01T00:00:00Z"),
+    )
+    .unwrap();
+    fake.put_object(
+        "litmuschaos.io",
+        "chaosengines",
+        "shop",
+        engine("still-running", "2999-01-01T00:00:00Z"),
+    )
+    .unwrap();
+    let recover = || {
+        let o = common::gameday()
+            .args(["recover", "--cluster"])
+            .env("KUBECONFIG", &kubeconfig)
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr),
+        )
+    };
+    let (code, so) = recover();
+    assert_eq!(code, Some(0), "{so}");
+    assert!(
+        so.contains("deleted ChaosEngine/left-behind in shop"),
+        "{so}"
+    );
+    assert!(fake
+        .get("litmuschaos.io", "chaosengines", "shop", "left-behind")
+        .is_none());
+    assert!(
+        fake.get("litmuschaos.io", "chaosengines", "shop", "still-running")
+            .is_some(),
+        "not expired: kept"
+    );
+    let (code, so) = recover();
+    assert_eq!(code, Some(0));
+    assert!(so.contains("nothing to do"), "{so}");
+}

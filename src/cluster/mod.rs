@@ -1,6 +1,7 @@
 //! The cluster side (DESIGN §2, §8): kubeconfig, pod watches, cluster faults, safety.
 
 pub mod client;
+pub mod expired;
 pub mod pods;
 pub mod watch;
 

@@ -5,7 +5,7 @@
 
 mod exec;
 mod http;
-mod manifest;
+pub mod manifest;
 mod pod_delete;
 mod scale;
 

@@ -1,0 +1,111 @@
+//! `gameday recover --cluster`: without any journal, find the objects gameday applied
+//! (label `app.kubernetes.io/managed-by: gameday`) whose `gameday.dev/expires-at` has
+//! passed, and delete them. For the run whose journal is gone with its machine.
+
+use chrono::{DateTime, Utc};
+use kube::api::{DeleteParams, DynamicObject, ListParams};
+use kube::discovery::{verbs, Discovery, Scope};
+use kube::Api;
+
+use crate::faults::manifest::{EXPIRES_AT, MANAGED_BY};
+
+/// One object that outlived its expiry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expired {
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+    pub expired_at: DateTime<Utc>,
+}
+
+impl Expired {
+    pub fn describe(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!(
+                "{}/{} in {ns} (expired {})",
+                self.kind,
+                self.name,
+                self.expired_at.format("%Y-%m-%d %H:%M:%S UTC")
+            ),
+            None => format!(
+                "{}/{} (expired {})",
+                self.kind,
+                self.name,
+                self.expired_at.format("%Y-%m-%d %H:%M:%S UTC")
+            ),
+        }
+    }
+}
+
+/// Every expired object gameday manages, in every resource the cluster serves that can be
+/// listed and deleted. Objects without a readable expiry are left alone: they may belong
+/// to a run that is still going.
+pub async fn find(
+    client: &kube::Client,
+    now: DateTime<Utc>,
+) -> Result<Vec<(Expired, kube::api::ApiResource, bool)>, String> {
+    let discovery = Discovery::new(client.clone())
+        .run()
+        .await
+        .map_err(|e| format!("discovery: {e}"))?;
+    let lp = ListParams::default().labels(&format!("{MANAGED_BY}=gameday"));
+    let mut found = Vec::new();
+    for group in discovery.groups() {
+        for (ar, caps) in group.recommended_resources() {
+            if !caps.supports_operation(verbs::LIST) || !caps.supports_operation(verbs::DELETE) {
+                continue;
+            }
+            let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
+            let Ok(list) = api.list(&lp).await else {
+                continue;
+            };
+            for obj in list.items {
+                let Some(at) = obj
+                    .metadata
+                    .annotations
+                    .as_ref()
+                    .and_then(|a| a.get(EXPIRES_AT))
+                    .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                    .map(|t| t.with_timezone(&Utc))
+                else {
+                    continue;
+                };
+                if at <= now {
+                    found.push((
+                        Expired {
+                            kind: ar.kind.clone(),
+                            namespace: obj.metadata.namespace.clone(),
+                            name: obj.metadata.name.clone().unwrap_or_default(),
+                            expired_at: at,
+                        },
+                        ar.clone(),
+                        caps.scope == Scope::Namespaced,
+                    ));
+                }
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Deletes what [`find`] found; a 404 means someone was quicker, which is fine.
+pub async fn delete(
+    client: &kube::Client,
+    e: &Expired,
+    ar: &kube::api::ApiResource,
+    namespaced: bool,
+) -> Result<(), String> {
+    let api: Api<DynamicObject> = match (&e.namespace, namespaced) {
+        (Some(ns), true) => Api::namespaced_with(client.clone(), ns, ar),
+        _ => Api::all_with(client.clone(), ar),
+    };
+    match api.delete(&e.name, &DeleteParams::default()).await {
+        Ok(_) => Ok(()),
+        Err(kube::Error::Api(s)) if s.code == 404 => Ok(()),
+        Err(err) => Err(format!(
+            "{}: {}",
+            e.describe(),
+            crate::faults::error_chain_of(&err)
+        )),
+    }
+}
