@@ -409,7 +409,14 @@ impl Session {
                     let actions = Arc::clone(&self.actions);
                     let tx = self.tx.clone();
                     tokio::spawn(async move {
-                        let result = actions[fault].prepare().await;
+                        // an API that hangs must not leave the operator waiting forever
+                        let result = match tokio::time::timeout(PREPARE_WITHIN, actions[fault].prepare()).await {
+                            Ok(r) => r,
+                            Err(_) => Err(format!(
+                                "the checks before arming did not finish within {} (is the cluster answering?); nothing was armed",
+                                crate::units::format_duration(PREPARE_WITHIN)
+                            )),
+                        };
                         let _ = tx.send(Msg::Prepared { fault, by, result }).await;
                     });
                 }
@@ -444,6 +451,9 @@ impl Session {
         crate::report::write_report(&self.run_dir).map_err(|e| e.to_string())
     }
 }
+
+/// How long resolving targets and permissions before arming may take.
+const PREPARE_WITHIN: Duration = Duration::from_secs(20);
 
 /// How often an active fault is asked for its status line.
 const STATUS_EVERY: Duration = Duration::from_secs(3);

@@ -450,3 +450,27 @@ fn recover_cluster_deletes_expired_objects_without_a_journal() {
     assert_eq!(code, Some(0));
     assert!(so.contains("nothing to do"), "{so}");
 }
+
+#[test]
+fn an_api_that_hangs_before_arming_arms_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (fake, kubeconfig) = start_fake(tmp.path());
+    // the permission check hangs far longer than gameday waits for it
+    fake.delay("selfsubjectaccessreviews", Duration::from_secs(120));
+    let fault = "    pod_delete: { selector: app=redis }";
+    let s = scenario(tmp.path(), "hang", fault, "  max_targets: 1");
+    let started = Instant::now();
+    let (code, so) = run(&kubeconfig, &s, &tmp.path().join("hang"));
+    assert_eq!(code, 6, "NOT RUN: {so}");
+    assert!(started.elapsed() < Duration::from_secs(50), "bounded");
+    let j = journal(&run_dir(&tmp.path().join("hang")));
+    let refused = events(&j, "arm_refused");
+    assert!(
+        refused[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("did not finish within 20 s"),
+        "{refused:?}"
+    );
+    assert!(deletes(&fake).is_empty());
+}
