@@ -138,6 +138,15 @@ fn refuted_run_exits_1_and_names_the_violated_criterion() {
 
 #[test]
 fn sigterm_mid_fault_aborts_reverts_and_exits_2() {
+    signal_mid_fault(nix::sys::signal::Signal::SIGTERM, "SIGTERM");
+}
+
+#[test]
+fn sigint_mid_fault_aborts_reverts_and_exits_2() {
+    signal_mid_fault(nix::sys::signal::Signal::SIGINT, "SIGINT");
+}
+
+fn signal_mid_fault(sig: nix::sys::signal::Signal, name: &str) {
     let tmp = tempfile::tempdir().unwrap();
     let svc = start_service(tmp.path());
     let slow = tmp.path().join("slow");
@@ -171,11 +180,7 @@ fn sigterm_mid_fault_aborts_reverts_and_exits_2() {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
-        nix::sys::signal::Signal::SIGTERM,
-    )
-    .unwrap();
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), sig).unwrap();
     let o = wait_bounded(&mut child, Duration::from_secs(20));
     assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
     assert!(!slow.exists(), "the revert command ran");
@@ -184,7 +189,7 @@ fn sigterm_mid_fault_aborts_reverts_and_exits_2() {
     let abort = events(&j, "abort")[0];
     assert_eq!(abort["by"], "tester");
     assert_eq!(abort["source"], "signal");
-    assert_eq!(abort["detail"], "SIGTERM");
+    assert_eq!(abort["detail"], name);
     assert_eq!(events(&j, "fault_reverting")[0]["reason"], "abort");
     assert_eq!(events(&j, "verdict")[0]["verdict"], "ABORTED");
     let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
@@ -553,4 +558,66 @@ fn a_run_directory_that_cannot_be_written_refuses_to_start() {
         "{se}"
     );
     assert!(!marker.exists(), "nothing was injected");
+}
+
+/// A tmpfs of a few kilobytes for the run directory, unmounted on every way out.
+struct TinyDisk(std::path::PathBuf);
+
+impl TinyDisk {
+    fn mount(path: &std::path::Path, size: &str) -> TinyDisk {
+        std::fs::create_dir_all(path).unwrap();
+        let o = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(path)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "this test mounts a tiny tmpfs and needs root: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        TinyDisk(path.to_path_buf())
+    }
+}
+
+impl Drop for TinyDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_disk_that_fills_up_mid_fault_pulls_the_kill_switch() {
+    let tmp = tempfile::tempdir().unwrap();
+    let marker = tmp.path().join("marker");
+    let disk = TinyDisk::mount(&tmp.path().join("disk"), "8k");
+    let text = format!(
+        r#"name: full-disk
+hypothesis: A full disk never leaves a fault behind.
+interval: 100ms
+steady_state:
+  - name: ok
+    command: echo 0
+    expect: "< 1"
+faults:
+  - name: marker
+    duration: 5m
+    exec: {{ inject: touch {m}, revert: rm {m} }}
+phases: {{ baseline: 1s, recovery: 1s }}
+"#,
+        m = marker.display()
+    );
+    let path = write(tmp.path(), "full.yaml", &text);
+    let mut child = headless(&path, &disk.0, &[]).spawn().unwrap();
+    let o = wait_bounded(&mut child, Duration::from_secs(90));
+    let so = stdout(&o);
+    assert_eq!(o.status.code(), Some(2), "{so}");
+    assert!(
+        so.contains("No space left on device") && so.contains("pulling the kill switch"),
+        "{so}"
+    );
+    assert!(
+        !marker.exists(),
+        "the fault was reverted although nothing more could be journaled"
+    );
 }
