@@ -17,23 +17,44 @@ struct Cli {
     command: Command,
 }
 
+/// What `run` and `demo` share: how the run is driven and where it is written.
+#[derive(clap::Args)]
+struct LiveArgs {
+    /// No TUI: trigger each fault in order while the steady state holds; one line per event.
+    #[arg(long)]
+    headless: bool,
+    /// Only ASCII characters on screen (no box drawing, marks or sparks).
+    #[arg(long)]
+    ascii: bool,
+    /// Where run directories are created.
+    #[arg(long, default_value = "gameday-runs")]
+    out: PathBuf,
+    /// Your name in the journal and report (default: your user name).
+    #[arg(long)]
+    operator: Option<String>,
+}
+
+impl LiveArgs {
+    /// The front that drives the run, and the run's options.
+    fn resolve(self, junit: Option<PathBuf>, demo: bool) -> (Front, RunOptions) {
+        let front = Front::choose(self.headless, self.ascii, junit);
+        let opts = RunOptions {
+            out_dir: self.out,
+            operator: self.operator.unwrap_or_else(operator_name),
+            mode: front.mode().into(),
+            demo,
+        };
+        (front, opts)
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run a scenario: baseline, faults, recovery, verdict and report.
     Run {
         scenario: PathBuf,
-        /// No TUI: trigger each fault in order while the steady state holds; one line per event.
-        #[arg(long)]
-        headless: bool,
-        /// Only ASCII characters on screen (no box drawing, marks or sparks).
-        #[arg(long)]
-        ascii: bool,
-        /// Where run directories are created.
-        #[arg(long, default_value = "gameday-runs")]
-        out: PathBuf,
-        /// Your name in the journal and report (default: your user name).
-        #[arg(long)]
-        operator: Option<String>,
+        #[command(flatten)]
+        live: LiveArgs,
         /// Kubernetes context (overrides `kubernetes.context`).
         #[arg(long)]
         context: Option<String>,
@@ -77,21 +98,11 @@ enum Command {
     },
     /// A complete practice game day against a built-in shop on 127.0.0.1; no infrastructure.
     Demo {
-        /// No TUI: print one line per event.
-        #[arg(long)]
-        headless: bool,
-        /// Only ASCII characters on screen (no box drawing, marks or sparks).
-        #[arg(long)]
-        ascii: bool,
-        /// Where run directories are created.
-        #[arg(long, default_value = "gameday-runs")]
-        out: PathBuf,
+        #[command(flatten)]
+        live: LiveArgs,
         /// Shorter phases (5 s baseline, 6 s faults and recovery) instead of about two minutes.
         #[arg(long)]
         quick: bool,
-        /// Your name in the journal and report (default: your user name).
-        #[arg(long)]
-        operator: Option<String>,
     },
 }
 
@@ -159,39 +170,18 @@ fn main() -> ExitCode {
             }
             ExitCode::from(code as u8)
         }
-        Command::Demo {
-            headless,
-            ascii,
-            out,
-            quick,
-            operator,
-        } => {
-            let front = Front::choose(headless, ascii, None);
-            let opts = RunOptions {
-                out_dir: out,
-                operator: operator.unwrap_or_else(operator_name),
-                mode: front.mode().into(),
-                demo: true,
-            };
+        Command::Demo { live, quick } => {
+            let (front, opts) = live.resolve(None, true);
             demo(opts, quick, front)
         }
         Command::Run {
             scenario,
-            headless,
-            ascii,
-            out,
-            operator,
+            live,
             context,
             prometheus_url,
             junit,
         } => {
-            let front = Front::choose(headless, ascii, junit);
-            let opts = RunOptions {
-                out_dir: out,
-                operator: operator.unwrap_or_else(operator_name),
-                mode: front.mode().into(),
-                demo: false,
-            };
+            let (front, opts) = live.resolve(junit, false);
             run(&scenario, opts, context, prometheus_url, front)
         }
     }
