@@ -13,6 +13,7 @@ macro_rules! say {
 }
 
 pub mod analysis;
+pub mod charts;
 pub mod cluster;
 pub mod demo;
 pub mod describe;

@@ -51,6 +51,16 @@ pub fn write_report(run_dir: &Path) -> Result<PathBuf, ReportError> {
         },
         other => other,
     })?;
+    let charts_dir = run_dir.join(crate::charts::DIR);
+    fs::create_dir_all(&charts_dir).map_err(|source| ReportError::Write {
+        path: charts_dir.clone(),
+        source,
+    })?;
+    for (name, svg) in crate::charts::render_all(&records)? {
+        let path = charts_dir.join(name);
+        write_atomically(&path, svg.as_bytes())
+            .map_err(|source| ReportError::Write { path, source })?;
+    }
     let path = run_dir.join("report.md");
     write_atomically(&path, text.as_bytes()).map_err(|source| ReportError::Write {
         path: path.clone(),
@@ -267,8 +277,16 @@ impl<'a> Run<'a> {
         })
     }
 
+    pub(crate) fn started(&self) -> Ts {
+        self.started
+    }
+
+    pub(crate) fn ended(&self) -> Ts {
+        self.ended
+    }
+
     /// Time zero of the report: the first trigger, or the run's start when nothing was.
-    fn zero(&self) -> Ts {
+    pub(crate) fn zero(&self) -> Ts {
         self.window.map(|w| w.first_trigger).unwrap_or(self.started)
     }
 
@@ -805,8 +823,18 @@ fn steady_state(run: &Run, out: &mut String) {
         line(out, criteria_row(run, s));
     }
     line(out, "");
-    for s in &run.signals {
+    let charts = crate::charts::file_names(run.signals.iter().map(|s| s.info.name.as_str()));
+    for (s, chart) in run.signals.iter().zip(charts) {
         line(out, sparkline_line(run, s));
+        line(out, "");
+        line(
+            out,
+            format!(
+                "![{}]({}/{chart})",
+                alt_text(&s.info.name),
+                crate::charts::DIR
+            ),
+        );
         line(out, "");
     }
     sample_errors(run, out);
@@ -916,6 +944,14 @@ fn sparkline_line(run: &Run, s: &SignalView) -> String {
         spark,
         fault_window_words(run)
     )
+}
+
+/// A signal name as the alt text of an image link: brackets would end the link early.
+fn alt_text(name: &str) -> String {
+    one_line(name)
+        .replace('\\', "\\\\")
+        .replace('[', "\\[")
+        .replace(']', "\\]")
 }
 
 fn fault_window_words(run: &Run) -> String {

@@ -810,16 +810,81 @@ fn the_same_journal_gives_the_same_bytes_from_memory_and_from_disk() {
         let path = write_report(dir.path()).unwrap();
         assert_eq!(path, dir.path().join("report.md"));
         assert_eq!(std::fs::read_to_string(&path).unwrap(), first);
-        // rewriting replaces the report whole, and leaves no temporary file behind
+        let charts = read_charts(dir.path());
+        // rewriting replaces the report and the charts whole, and leaves no temporary
+        // file behind
         write_report(dir.path()).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), first);
+        assert_eq!(read_charts(dir.path()), charts);
         let mut names: Vec<String> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into())
             .collect();
         names.sort();
-        assert_eq!(names, ["journal.jsonl", "report.md"]);
+        assert_eq!(names, ["charts", "journal.jsonl", "report.md"]);
     }
+}
+
+/// Every chart of a run directory, by file name.
+fn read_charts(dir: &std::path::Path) -> Vec<(String, String)> {
+    let mut charts: Vec<(String, String)> = std::fs::read_dir(dir.join("charts"))
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read_to_string(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    charts.sort();
+    charts
+}
+
+#[test]
+fn every_signal_has_a_chart_linked_beside_its_sparkline() {
+    let records = refuted_journal();
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = JournalWriter::create(&dir.path().join("journal.jsonl"), Redactor::new()).unwrap();
+    for r in &records {
+        w.append(r.ts, r.event.clone()).unwrap();
+    }
+    drop(w);
+    let report = std::fs::read_to_string(write_report(dir.path()).unwrap()).unwrap();
+    let charts = read_charts(dir.path());
+    let names: Vec<&str> = charts.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "5xx-error-rate.svg",
+            "api-pods-ready.svg",
+            "p99-read-latency.svg",
+            "queue-depth.svg"
+        ]
+    );
+    // the link follows the signal's sparkline
+    let spark = report.find("\n`p99 read latency` ").unwrap();
+    let link = report
+        .find("![p99 read latency](charts/p99-read-latency.svg)")
+        .unwrap();
+    assert!(spark < link, "{report}");
+    assert!(!report[spark..link].contains("![5xx"), "{report}");
+    for (name, svg) in &charts {
+        assert!(
+            report.contains(&format!("](charts/{name})")),
+            "{name}: {report}"
+        );
+        let doc = roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let class = |c: &str| {
+            doc.descendants()
+                .filter(|n| n.attribute("class") == Some(c))
+                .count()
+        };
+        assert_eq!(class("fault-window"), 1, "{name}");
+        assert!(class("samples") >= 1, "{name}");
+    }
+    let latency = &charts[2].1;
+    assert!(latency.contains("expect &lt; 300 ms"), "{latency}");
 }
 
 /// `cargo test --test report print_example -- --ignored --nocapture` shows a whole report.
