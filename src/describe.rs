@@ -149,5 +149,15 @@ pub fn describe(rec: &Record, info: Option<&RunInfo>) -> String {
             format!("verdict {}: {}", verdict.word(), reasons.join("; "))
         }
         Event::RunEnded { exit_code } => format!("run ended, exit code {exit_code}"),
+        Event::Screen {
+            moment,
+            front,
+            width,
+            height,
+            ..
+        } => format!(
+            "screen at {} kept for the report ({front}, {width}×{height})",
+            moment.as_str()
+        ),
     }
 }

@@ -20,13 +20,13 @@ use crate::runner::{Session, Step, TICK};
 /// Prints what a step journaled and acts on a resolved plan as the headless operator:
 /// arms with it, or gives up when the fault cannot be armed (NOT RUN before any trigger).
 fn follow(session: &mut Session, step: Step, operator: &str, out: &mut impl Write) {
-    print_step(out, session, &step);
+    show_step(out, session, &step);
     for (_, plan) in step.plans {
         let next = session.handle(Msg::Arm {
             by: operator.to_string(),
             plan,
         });
-        print_step(out, session, &next);
+        show_step(out, session, &next);
     }
     for reason in step.arm_refused {
         let fault = session
@@ -45,7 +45,15 @@ fn follow(session: &mut Session, step: Step, operator: &str, out: &mut impl Writ
             }
         };
         let next = session.handle(msg);
-        print_step(out, session, &next);
+        show_step(out, session, &next);
+    }
+}
+
+/// Prints a step and keeps the screen of a trigger or abort in it for the report.
+fn show_step(out: &mut impl Write, session: &mut Session, step: &Step) {
+    print_step(out, session, step);
+    for rec in crate::screens::keep_headless(session, &step.records) {
+        print_record(out, session, &rec);
     }
 }
 

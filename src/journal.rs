@@ -92,6 +92,23 @@ impl RevertReason {
     }
 }
 
+/// When the screen was captured for the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScreenMoment {
+    Trigger,
+    Abort,
+}
+
+impl ScreenMoment {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScreenMoment::Trigger => "trigger",
+            ScreenMoment::Abort => "abort",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NoteKind {
@@ -370,6 +387,19 @@ pub enum Event {
     RunEnded {
         exit_code: i32,
     },
+    /// The screen at a trigger or the abort, as plain text, for the report: the report
+    /// is a function of the journal, so what the operator saw must be in it.
+    Screen {
+        moment: ScreenMoment,
+        /// the fault triggered (empty at an abort)
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        fault: String,
+        /// "tui": the operator's own screen; "headless": what the TUI would have shown
+        front: String,
+        width: u16,
+        height: u16,
+        text: String,
+    },
 }
 
 impl Event {
@@ -377,7 +407,7 @@ impl Event {
     pub fn needs_fsync(&self) -> bool {
         !matches!(
             self,
-            Event::Sample { .. } | Event::Phase { .. } | Event::Pods { .. }
+            Event::Sample { .. } | Event::Phase { .. } | Event::Pods { .. } | Event::Screen { .. }
         )
     }
 
@@ -403,6 +433,7 @@ impl Event {
             Event::Alert { .. } => "alert",
             Event::Verdict { .. } => "verdict",
             Event::RunEnded { .. } => "run_ended",
+            Event::Screen { .. } => "screen",
         }
     }
 }

@@ -29,6 +29,7 @@ pub mod report;
 pub mod resolve;
 pub mod runner;
 pub mod scenario;
+pub mod screens;
 pub mod signals;
 pub mod tui;
 pub mod ui;

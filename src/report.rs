@@ -108,6 +108,7 @@ pub fn render(records: &[Record]) -> Result<String, ReportError> {
     faults(&run, &mut out);
     timeline(&run, &mut out);
     notes(&run, &mut out);
+    crate::screens::section(&run, records, &mut out);
     queries(&run, &mut out);
     Ok(out)
 }
@@ -295,7 +296,7 @@ impl<'a> Run<'a> {
     }
 
     /// "T+00:23" (or "T−00:10" before time zero).
-    fn t_label(&self, ts: Ts) -> String {
+    pub(crate) fn t_label(&self, ts: Ts) -> String {
         let ms = self.offset_ms(ts);
         if ms <= -1000 {
             format!("T{}", format_offset(ms))
@@ -495,7 +496,7 @@ fn one_line(text: &str) -> String {
 }
 
 /// An inline code span that survives backticks in the text.
-fn code(text: &str) -> String {
+pub(crate) fn code(text: &str) -> String {
     let text = one_line(text);
     if text.contains('`') {
         format!("`` {text} ``")
@@ -1410,6 +1411,7 @@ fn record_entry(run: &Run, r: &Record) -> Option<Entry> {
         Event::Alert { name, state } => entry("—", format!("alert {name} {state}")),
         Event::Verdict { verdict, .. } => entry("—", format!("verdict {}", verdict.word())),
         Event::RunEnded { exit_code } => entry("—", format!("run ended (exit code {exit_code})")),
+        Event::Screen { .. } => None,
     }
 }
 

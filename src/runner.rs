@@ -426,6 +426,19 @@ impl Session {
         }
     }
 
+    /// Journals a record that a front made rather than the engine (the screen at a
+    /// trigger). A failure is logged, not fatal: such records are evidence, not intents.
+    pub fn journal_front_event(&mut self, event: Event) -> Option<Record> {
+        let now = self.clock.now();
+        match self.journal.append(now, event) {
+            Ok(rec) => Some(rec),
+            Err(e) => {
+                tracing::error!("{e}");
+                None
+            }
+        }
+    }
+
     /// Stops sampling, writes the report and the last journal line. Returns the report's
     /// path and the exit code.
     pub fn close(mut self) -> (Result<PathBuf, String>, i32) {

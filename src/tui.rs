@@ -200,6 +200,12 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
                 dirty = true;
             }
             app.absorb(&step.records);
+            if !terminal_lost {
+                if let Ok(size) = terminal.size() {
+                    let size = (size.width, size.height);
+                    crate::screens::keep(&mut session, &app, &step.records, "tui", size);
+                }
+            }
             for r in step.refused.into_iter().chain(step.arm_refused) {
                 app.flash(r, session.now());
                 dirty = true;

@@ -69,6 +69,38 @@ fn confirmed_run_exits_0_with_report_and_junit() {
     assert!(dir.join("gameday.log").exists() && dir.join("charts").is_dir());
     let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
     assert!(report.contains("CONFIRMED"), "{report}");
+    // its charts, linked and well-formed
+    for name in ["probe-errors.svg", "probe-p99.svg"] {
+        let chart = std::fs::read_to_string(dir.join("charts").join(name)).unwrap();
+        roxmltree::Document::parse(&chart).unwrap();
+        assert!(chart.contains("class=\"fault-window\""), "{chart}");
+        assert!(chart.contains("class=\"threshold\""), "{chart}");
+        assert!(report.contains(&format!("](charts/{name})")), "{report}");
+    }
+    // the screen at the trigger, as the TUI would have drawn it, journaled and reported
+    let screen = events(&j, "screen")[0];
+    assert_eq!(screen["moment"], "trigger");
+    assert_eq!(screen["front"], "headless");
+    assert_eq!(
+        (screen["width"].as_u64(), screen["height"].as_u64()),
+        (Some(100), Some(30))
+    );
+    let text = screen["text"].as_str().unwrap();
+    assert!(
+        text.contains("gameday · e2e-probe") && text.contains("probe p99"),
+        "{text}"
+    );
+    let screens = &report[report.find("## Screens").expect(&report)..];
+    assert!(
+        screens.contains("At the trigger of `break the probe` (")
+            && screens.contains("as the TUI would have shown it, headless run, 100×30:"),
+        "{screens}"
+    );
+    assert!(screens.contains(text.lines().next().unwrap()), "{screens}");
+    assert!(
+        so.contains("screen at trigger kept for the report (headless, 100×30)"),
+        "{so}"
+    );
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(xml.contains("tests=\"3\" failures=\"0\""), "{xml}");
     // the report is a pure function of the journal
@@ -192,7 +224,13 @@ fn signal_mid_fault(sig: nix::sys::signal::Signal, name: &str) {
     assert_eq!(abort["detail"], name);
     assert_eq!(events(&j, "fault_reverting")[0]["reason"], "abort");
     assert_eq!(events(&j, "verdict")[0]["verdict"], "ABORTED");
+    let moments: Vec<&str> = events(&j, "screen")
+        .iter()
+        .map(|s| s["moment"].as_str().unwrap())
+        .collect();
+    assert_eq!(moments, ["trigger", "abort"]);
     let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(report.contains("\nAt the abort ("), "{report}");
     assert!(
         report.starts_with("# Game day: e2e-probe — ABORTED"),
         "{report}"
@@ -356,6 +394,11 @@ phases:
     let so = stdout(&o);
     assert_eq!(o.status.code(), Some(0), "{so}");
     let dir = run_dir(&out);
+    assert_eq!(
+        events(&journal(&dir), "screen").len(),
+        2,
+        "a screen per trigger"
+    );
     for f in ["journal.jsonl", "report.md", "gameday.log"] {
         let text = std::fs::read_to_string(dir.join(f)).unwrap();
         assert!(!text.contains(secret), "{f} leaks the token:\n{text}");

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use gameday::engine::{update, Config, Effect, Injection, Msg, State};
 use gameday::journal::{
     AbortSource, AlertInfo, Event, FaultInfo, JournalWriter, NoteKind, Record, Redactor, RunInfo,
-    SignalInfo,
+    ScreenMoment, SignalInfo,
 };
 use gameday::report::{render, write_report};
 use gameday::scenario::model::{Criterion, Measure, Op, Unit};
@@ -892,4 +892,67 @@ fn every_signal_has_a_chart_linked_beside_its_sparkline() {
 #[ignore]
 fn print_example() {
     print!("{}", render(&refuted_journal()).unwrap());
+}
+
+#[test]
+fn screens_are_shown_as_kept_with_how_they_were_seen() {
+    let mut records = aborted_journal();
+    let trigger = records
+        .iter()
+        .find(|r| matches!(r.event, Event::FaultInjecting { .. }))
+        .unwrap()
+        .ts;
+    let abort = records
+        .iter()
+        .find(|r| matches!(r.event, Event::Abort { .. }))
+        .unwrap()
+        .ts;
+    let screen = |ts, moment, fault: &str, front: &str, text: &str| Record {
+        seq: 0,
+        ts,
+        event: Event::Screen {
+            moment,
+            fault: fault.into(),
+            front: front.into(),
+            width: 143,
+            height: 41,
+            text: text.into(),
+        },
+    };
+    records.push(screen(
+        trigger,
+        ScreenMoment::Trigger,
+        "delete one redis pod",
+        "tui",
+        " gameday · redis-pod-delete   ● INJECTING\n ```not a fence```",
+    ));
+    records.push(screen(
+        abort,
+        ScreenMoment::Abort,
+        "",
+        "headless",
+        " gameday · redis-pod-delete   ● ABORTED",
+    ));
+    let report = render(&records).unwrap();
+    let screens = &report[report.find("## Screens\n").expect(&report)..];
+    let queries = screens.find("## Queries").expect(&report);
+    let screens = &screens[..queries];
+    assert!(
+        screens.contains(
+            "At the trigger of `delete one redis pod` (10:02:20, T+00:00), as the operator saw it, 143×41:\n\n\
+             ````text\n gameday · redis-pod-delete   ● INJECTING\n ```not a fence```\n````\n"
+        ),
+        "{screens}"
+    );
+    assert!(
+        screens.contains(&format!(
+            "At the abort ({}, T+00:{:02}), as the TUI would have shown it, headless run, 143×41:\n\n```text\n gameday · redis-pod-delete   ● ABORTED\n```\n",
+            abort.format("%H:%M:%S"),
+            (abort - trigger).num_seconds()
+        )),
+        "{screens}"
+    );
+    // a journal without screens has no such section, and they never reach the timeline
+    assert!(!render(&aborted_journal()).unwrap().contains("## Screens"));
+    assert!(!report.contains("| screen"), "{report}");
 }

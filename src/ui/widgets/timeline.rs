@@ -34,7 +34,7 @@ fn style_of(theme: Theme, r: &Record) -> Style {
 /// shown (armed, triggered, injected, reverting) are left out: the room is better spent.
 pub fn shown(r: &Record) -> bool {
     match &r.event {
-        Event::Sample { .. } => false,
+        Event::Sample { .. } | Event::Screen { .. } => false,
         Event::Phase { phase } => matches!(
             phase,
             Phase::Baseline | Phase::Ready | Phase::Recovery | Phase::Done
