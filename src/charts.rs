@@ -236,8 +236,8 @@ fn nice_step(range: f64, parts: f64) -> f64 {
     nice * mag
 }
 
-/// The value axis: from 0 (or the lowest value) to the highest, the threshold included,
-/// rounded out to whole steps.
+/// The value axis: from 0 (or the lowest value) to a little above the highest, the
+/// threshold included, rounded out to whole steps.
 fn value_range(chart: &Chart) -> (f64, f64, f64) {
     let mut values: Vec<f64> = chart
         .points
@@ -262,6 +262,8 @@ fn value_range(chart: &Chart) -> (f64, f64, f64) {
         hi = lo + if lo == 0.0 { 1.0 } else { lo.abs() };
     }
     let step = nice_step(hi - lo, 4.0);
+    // a little room above the highest value, so that a flat line at the top is seen
+    let hi = hi + (hi - lo) * 0.05;
     let lo = (lo / step).floor() * step;
     let hi = (hi / step).ceil() * step;
     (lo, hi, step)
