@@ -149,6 +149,7 @@ pub fn describe(rec: &Record, info: Option<&RunInfo>) -> String {
             format!("verdict {}: {}", verdict.word(), reasons.join("; "))
         }
         Event::RunEnded { exit_code } => format!("run ended, exit code {exit_code}"),
+        Event::Warning { source, message } => format!("warning ({source}): {message}"),
         Event::Screen {
             moment,
             front,

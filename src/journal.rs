@@ -387,6 +387,13 @@ pub enum Event {
     RunEnded {
         exit_code: i32,
     },
+    /// Something beside the run went wrong (a Grafana annotation could not be sent); the
+    /// run and its verdict are not affected.
+    Warning {
+        /// what it was about: "grafana"
+        source: String,
+        message: String,
+    },
     /// The screen at a trigger or the abort, as plain text, for the report: the report
     /// is a function of the journal, so what the operator saw must be in it.
     Screen {
@@ -434,6 +441,7 @@ impl Event {
             Event::Verdict { .. } => "verdict",
             Event::RunEnded { .. } => "run_ended",
             Event::Screen { .. } => "screen",
+            Event::Warning { .. } => "warning",
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod demo;
 pub mod describe;
 pub mod engine;
 pub mod faults;
+pub mod grafana;
 pub mod headless;
 pub mod journal;
 pub mod junit;

@@ -1412,6 +1412,9 @@ fn record_entry(run: &Run, r: &Record) -> Option<Entry> {
         Event::Verdict { verdict, .. } => entry("—", format!("verdict {}", verdict.word())),
         Event::RunEnded { exit_code } => entry("—", format!("run ended (exit code {exit_code})")),
         Event::Screen { .. } => None,
+        Event::Warning { source, message } => {
+            entry("—", format!("warning ({source}): {}", cell(message)))
+        }
     }
 }
 

@@ -100,6 +100,8 @@ pub struct Session {
     clock: Clock,
     /// set when a journal write failed: nothing more is injected
     journal_broken: bool,
+    /// Grafana annotations, when the scenario asks for them
+    grafana: Option<crate::grafana::Annotator>,
 }
 
 pub fn operator_name() -> String {
@@ -262,10 +264,29 @@ impl Session {
             samplers: Vec::new(),
             clock,
             journal_broken: false,
+            grafana: None,
         };
         session
             .journal
             .append(now, Event::RunStarted(Box::new(info)))?;
+        if let Some(g) = &scenario.grafana {
+            let token = g.token_env.as_deref().and_then(env);
+            if let (Some(var), None) = (&g.token_env, &token) {
+                session.journal_front_event(Event::Warning {
+                    source: "grafana".into(),
+                    message: format!("{var} is not set: annotations are sent without a token"),
+                });
+            }
+            match crate::grafana::Annotator::start(g, token, &scenario.name, &session.info.run_id) {
+                Ok(a) => session.grafana = Some(a),
+                Err(message) => {
+                    session.journal_front_event(Event::Warning {
+                        source: "grafana".into(),
+                        message,
+                    });
+                }
+            }
+        }
         let mut step = Step::default();
         session.apply(fx, now, &mut step);
         if session.journal_broken {
@@ -297,14 +318,36 @@ impl Session {
         let fx = engine::update(&mut self.state, msg, now);
         let mut step = Step::default();
         self.apply(fx, now, &mut step);
+        self.journal_warnings(&mut step);
         step
+    }
+
+    /// What the side tasks (Grafana) had to say, into the journal.
+    fn journal_warnings(&mut self, step: &mut Step) {
+        let Some(g) = self.grafana.as_mut() else {
+            return;
+        };
+        for message in g.warnings() {
+            let event = Event::Warning {
+                source: "grafana".into(),
+                message,
+            };
+            if let Some(rec) = self.journal_front_event(event) {
+                step.records.push(rec);
+            }
+        }
     }
 
     fn apply(&mut self, fx: Vec<Effect>, now: Ts, step: &mut Step) {
         for effect in fx {
             match effect {
                 Effect::Journal(event) => match self.journal.append(now, event) {
-                    Ok(rec) => step.records.push(rec),
+                    Ok(rec) => {
+                        if let Some(g) = &self.grafana {
+                            g.observe(&rec);
+                        }
+                        step.records.push(rec);
+                    }
                     Err(e) => {
                         tracing::error!("{e}");
                         if !self.journal_broken {
@@ -446,6 +489,7 @@ impl Session {
             s.abort();
         }
         let code = self.state.exit_code();
+        self.journal_warnings(&mut Step::default());
         let now = self.clock.now();
         if let Err(e) = self
             .journal

@@ -1,0 +1,242 @@
+//! Grafana annotations (DESIGN §8), through the real binary in a headless run, against a
+//! local server of the tests' own that records what it was sent.
+
+mod common;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::Router;
+use serde_json::Value;
+
+use common::*;
+
+const TOKEN: &str = "glsa_t0ken-4b1d9e";
+
+#[derive(Debug, Clone)]
+struct Seen {
+    method: Method,
+    path: String,
+    authorization: Option<String>,
+    body: Value,
+}
+
+#[derive(Clone)]
+struct Grafana {
+    seen: Arc<Mutex<Vec<Seen>>>,
+    /// answer every request with a 500
+    broken: bool,
+}
+
+async fn record(
+    State(g): State<Grafana>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> (StatusCode, String) {
+    let seen = Seen {
+        method: method.clone(),
+        path: uri.path().to_string(),
+        authorization: headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+        body: serde_json::from_slice(&body).unwrap_or(Value::Null),
+    };
+    g.seen.lock().unwrap().push(seen);
+    if g.broken {
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            r#"{"message":"Failed to save annotation: database is locked"}"#.into(),
+        );
+    }
+    match (method, uri.path()) {
+        (Method::POST, "/api/annotations") => (
+            StatusCode::OK,
+            r#"{"message":"Annotation added","id":42}"#.into(),
+        ),
+        (Method::PATCH, "/api/annotations/42") => {
+            (StatusCode::OK, r#"{"message":"Annotation patched"}"#.into())
+        }
+        _ => (StatusCode::NOT_FOUND, r#"{"message":"Not found"}"#.into()),
+    }
+}
+
+/// A Grafana stand-in on 127.0.0.1 for the rest of the test process.
+fn start_grafana(broken: bool) -> (std::net::SocketAddr, Arc<Mutex<Vec<Seen>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let state = Grafana {
+        seen: Arc::clone(&seen),
+        broken,
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let app = Router::new().fallback(record).with_state(state);
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    let addr = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    (addr, seen)
+}
+
+/// A confirmed experiment (the fault only slows the probe a little) that annotates
+/// `grafana_url`; returns the run directory and the exit code.
+fn run_with_grafana(tmp: &Path, grafana_url: &str) -> (std::path::PathBuf, Option<i32>, String) {
+    let svc = start_service(tmp);
+    let slow = tmp.join("slow");
+    let text = scenario(
+        svc,
+        &format!("touch {}", slow.display()),
+        &format!("rm -f {}", slow.display()),
+        2,
+        "< 500ms",
+    )
+    .replace(
+        "steady_state:",
+        &format!("grafana:\n  url: {grafana_url}\n  token_env: GRAFANA_TOKEN\nsteady_state:"),
+    );
+    let path = tmp.join("grafana.yaml");
+    std::fs::write(&path, text).unwrap();
+    let out = tmp.join("runs");
+    let mut child = headless(&path, &out, &[])
+        .env("GRAFANA_TOKEN", TOKEN)
+        .spawn()
+        .unwrap();
+    let o = wait_bounded(&mut child, Duration::from_secs(60));
+    let so = String::from_utf8_lossy(&o.stdout).into_owned();
+    (run_dir(&out), o.status.code(), so)
+}
+
+/// The token is in no file of the run directory.
+fn assert_token_nowhere(dir: &Path) {
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let bytes = std::fs::read(&p).unwrap();
+                assert!(
+                    !String::from_utf8_lossy(&bytes).contains(TOKEN),
+                    "{} leaks the Grafana token",
+                    p.display()
+                );
+            }
+        }
+    }
+}
+
+fn ms(journal: &[Value], ty: &str) -> i64 {
+    let ts = events(journal, ty)[0]["ts"].as_str().unwrap();
+    chrono::DateTime::parse_from_rfc3339(ts)
+        .unwrap()
+        .timestamp_millis()
+}
+
+#[test]
+fn the_fault_window_becomes_a_region_in_grafana() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (addr, seen) = start_grafana(false);
+    let (dir, code, so) = run_with_grafana(tmp.path(), &format!("http://{addr}/"));
+    assert_eq!(code, Some(0), "{so}");
+    let j = journal(&dir);
+    assert!(events(&j, "warning").is_empty(), "{so}");
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+
+    let (post, patch) = (&seen[0], &seen[1]);
+    assert_eq!(
+        (&post.method, post.path.as_str()),
+        (&Method::POST, "/api/annotations")
+    );
+    assert_eq!(
+        post.authorization.as_deref(),
+        Some(&*format!("Bearer {TOKEN}"))
+    );
+    let start = post.body["time"].as_i64().unwrap();
+    assert_eq!(
+        start,
+        ms(&j, "fault_injecting"),
+        "the trigger's time, in ms"
+    );
+    let tags: Vec<&str> = post.body["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    let run_id = dir.file_name().unwrap().to_str().unwrap();
+    assert_eq!(tags, ["gameday", "e2e-probe", run_id]);
+    let text = post.body["text"].as_str().unwrap();
+    assert!(
+        text.contains("`break the probe`") && text.contains("by tester"),
+        "{text}"
+    );
+
+    assert_eq!(
+        (&patch.method, patch.path.as_str()),
+        (&Method::PATCH, "/api/annotations/42")
+    );
+    assert_eq!(patch.authorization, post.authorization);
+    let end = patch.body["timeEnd"].as_i64().unwrap();
+    assert_eq!(end, ms(&j, "fault_reverted"), "the revert's time, in ms");
+    assert!(end > start, "the region ends after it starts");
+    assert_token_nowhere(&dir);
+}
+
+#[test]
+fn a_broken_or_missing_grafana_changes_nothing_but_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (addr, seen) = start_grafana(true);
+    // a port nothing listens on
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed_url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    for (url, expect) in [
+        (
+            format!("http://{addr}"),
+            "HTTP 500 Internal Server Error: Failed to save annotation: database is locked",
+        ),
+        (closed_url.clone(), "cannot connect to"),
+    ] {
+        let sub = tmp
+            .path()
+            .join(if url == closed_url { "closed" } else { "500" });
+        std::fs::create_dir(&sub).unwrap();
+        let (dir, code, so) = run_with_grafana(&sub, &url);
+        assert_eq!(code, Some(0), "the same verdict as without Grafana: {so}");
+        let j = journal(&dir);
+        assert_eq!(events(&j, "verdict")[0]["verdict"], "CONFIRMED");
+        let warnings = events(&j, "warning");
+        assert_eq!(warnings.len(), 1, "{so}");
+        assert_eq!(warnings[0]["source"], "grafana");
+        let message = warnings[0]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("could not annotate the trigger of `break the probe` in Grafana: ")
+                && message.contains(expect),
+            "{message}"
+        );
+        let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
+        assert!(
+            report.contains(&format!("| — | warning (grafana): {message} |")),
+            "{report}"
+        );
+        assert!(so.contains("warning (grafana): could not annotate"), "{so}");
+        assert_token_nowhere(&dir);
+    }
+    // the broken one was asked once, and not asked to close what it never opened
+    assert_eq!(seen.lock().unwrap().len(), 1);
+}
