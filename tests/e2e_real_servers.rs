@@ -270,6 +270,39 @@ fn signal_query(j: &[serde_json::Value], name: &str) -> String {
         .to_string()
 }
 
+/// One chart per signal, linked from the report, well-formed, with the threshold line
+/// (where the signal has an `expect`) and the shaded fault window; the screen at the
+/// trigger in the report.
+fn assert_charts_and_screens(dir: &Path, report: &str) {
+    for (name, file, has_expect) in [
+        ("5xx error ratio", "5xx-error-ratio.svg", true),
+        ("p99 read latency", "p99-read-latency.svg", true),
+        ("cache hit ratio", "cache-hit-ratio.svg", false),
+    ] {
+        assert!(
+            report.contains(&format!("![{name}](charts/{file})")),
+            "{file} linked: {report}"
+        );
+        let svg = std::fs::read_to_string(dir.join("charts").join(file)).unwrap();
+        let doc = roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let count = |class: &str| {
+            doc.descendants()
+                .filter(|n| n.attribute("class") == Some(class))
+                .count()
+        };
+        assert_eq!(count("fault-window"), 1, "{file}");
+        assert_eq!(count("threshold"), usize::from(has_expect), "{file}");
+        assert!(count("samples") >= 1, "{file}");
+    }
+    let screens = &report[report.find("## Screens").expect(report)..];
+    assert!(
+        screens.contains("At the trigger of `stop redis` (")
+            && screens.contains("as the TUI would have shown it, headless run, 100×30:")
+            && screens.contains("gameday · local-redis-outage"),
+        "{screens}"
+    );
+}
+
 #[test]
 fn redis_outage_on_real_servers() {
     let stack = Stack::start();
@@ -292,6 +325,7 @@ fn redis_outage_on_real_servers() {
         .find(|l| l.starts_with("| CacheDown |"))
         .expect(&report);
     assert!(alert_row.contains('✓'), "{alert_row}");
+    assert_charts_and_screens(&dir, &report);
     // back-filled baseline from the range query
     assert!(
         j.iter()
