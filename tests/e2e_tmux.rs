@@ -197,6 +197,31 @@ fn demo_arm_trigger_note_kill_switch_in_the_editor_and_quit() {
     );
     assert!(report.contains("fallback reads look slow"), "{report}");
     assert!(report.contains("Kill switch: pulled by alice"), "{report}");
+    // the screens the operator saw, at the trigger and at the kill switch, in the report
+    let screens = events(&j, "screen");
+    let kept: Vec<(&str, &str, u64, u64)> = screens
+        .iter()
+        .map(|s| {
+            (
+                s["moment"].as_str().unwrap(),
+                s["front"].as_str().unwrap(),
+                s["width"].as_u64().unwrap(),
+                s["height"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kept,
+        [("trigger", "tui", 100, 30), ("abort", "tui", 100, 30)]
+    );
+    let at_abort = screens[1]["text"].as_str().unwrap();
+    assert!(at_abort.contains("demo-shop"), "{at_abort}");
+    assert!(
+        report.contains("At the trigger of `take the cache away` (")
+            && report.contains("), as the operator saw it, 100×30:")
+            && report.contains("At the abort ("),
+        "{report}"
+    );
     assert!(
         report.contains("practice run"),
         "the report says it is a demo: {report}"
