@@ -51,15 +51,19 @@ pub fn write_report(run_dir: &Path) -> Result<PathBuf, ReportError> {
         },
         other => other,
     })?;
+    // the charts illustrate the report: one that cannot be written is logged, and the
+    // report is written all the same
     let charts_dir = run_dir.join(crate::charts::DIR);
-    fs::create_dir_all(&charts_dir).map_err(|source| ReportError::Write {
-        path: charts_dir.clone(),
-        source,
-    })?;
-    for (name, svg) in crate::charts::render_all(&records)? {
-        let path = charts_dir.join(name);
-        write_atomically(&path, svg.as_bytes())
-            .map_err(|source| ReportError::Write { path, source })?;
+    match fs::create_dir_all(&charts_dir) {
+        Ok(()) => {
+            for (name, svg) in crate::charts::render_all(&records)? {
+                let path = charts_dir.join(name);
+                if let Err(e) = write_atomically(&path, svg.as_bytes()) {
+                    tracing::warn!("cannot write chart {}: {e}", path.display());
+                }
+            }
+        }
+        Err(e) => tracing::warn!("cannot create {}: {e}", charts_dir.display()),
     }
     let path = run_dir.join("report.md");
     write_atomically(&path, text.as_bytes()).map_err(|source| ReportError::Write {

@@ -956,3 +956,21 @@ fn screens_are_shown_as_kept_with_how_they_were_seen() {
     assert!(!render(&aborted_journal()).unwrap().contains("## Screens"));
     assert!(!report.contains("| screen"), "{report}");
 }
+
+#[test]
+fn a_chart_that_cannot_be_written_does_not_cost_the_report() {
+    let records = refuted_journal();
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = JournalWriter::create(&dir.path().join("journal.jsonl"), Redactor::new()).unwrap();
+    for r in &records {
+        w.append(r.ts, r.event.clone()).unwrap();
+    }
+    drop(w);
+    // `charts` is taken by a file: no chart can go there
+    std::fs::write(dir.path().join("charts"), "not a directory").unwrap();
+    let path = write_report(dir.path()).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(path).unwrap(),
+        render(&records).unwrap()
+    );
+}
