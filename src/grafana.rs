@@ -32,7 +32,8 @@ enum Command {
 /// Sends annotations in the background; dropped with the session.
 pub struct Annotator {
     scenario: String,
-    tx: mpsc::UnboundedSender<Command>,
+    /// `None` once [`Annotator::finish`] closed it
+    tx: Option<mpsc::UnboundedSender<Command>>,
     warnings: mpsc::UnboundedReceiver<String>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -112,7 +113,7 @@ impl Annotator {
         });
         Ok(Annotator {
             scenario: scenario.to_string(),
-            tx,
+            tx: Some(tx),
             warnings,
             task,
         })
@@ -138,7 +139,28 @@ impl Annotator {
             },
             _ => return,
         };
-        let _ = self.tx.send(cmd);
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(cmd);
+        }
+    }
+
+    /// At the end of the run: waits, at most `limit`, for what was already asked (the
+    /// region of a fault reverted by the kill switch an instant ago), then returns the
+    /// last warnings. The engine loop is over by then; nothing waits on Grafana before.
+    pub fn finish(mut self, limit: Duration) -> Vec<String> {
+        self.tx = None;
+        if let Ok(handle) = tokio::runtime::Handle::try_current() {
+            // blocking in place needs the multi-threaded runtime (the binary's)
+            if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread {
+                let task = &mut self.task;
+                tokio::task::block_in_place(|| {
+                    handle.block_on(async {
+                        let _ = tokio::time::timeout(limit, task).await;
+                    })
+                });
+            }
+        }
+        self.warnings()
     }
 
     /// Warnings that came back since the last call, for the journal.

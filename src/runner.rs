@@ -489,7 +489,14 @@ impl Session {
             s.abort();
         }
         let code = self.state.exit_code();
-        self.journal_warnings(&mut Step::default());
+        if let Some(g) = self.grafana.take() {
+            for message in g.finish(crate::grafana::REQUEST_TIMEOUT + Duration::from_secs(1)) {
+                self.journal_front_event(Event::Warning {
+                    source: "grafana".into(),
+                    message,
+                });
+            }
+        }
         let now = self.clock.now();
         if let Err(e) = self
             .journal

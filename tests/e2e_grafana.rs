@@ -25,11 +25,19 @@ struct Seen {
     body: Value,
 }
 
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Healthy,
+    /// every request answered with a 500
+    Broken,
+    /// the PATCH answered with a 500, slowly
+    SlowBrokenPatch,
+}
+
 #[derive(Clone)]
 struct Grafana {
     seen: Arc<Mutex<Vec<Seen>>>,
-    /// answer every request with a 500
-    broken: bool,
+    mode: Mode,
 }
 
 async fn record(
@@ -49,7 +57,14 @@ async fn record(
         body: serde_json::from_slice(&body).unwrap_or(Value::Null),
     };
     g.seen.lock().unwrap().push(seen);
-    if g.broken {
+    if g.mode == Mode::SlowBrokenPatch && method == Method::PATCH {
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            r#"{"message":"Failed to update annotation"}"#.into(),
+        );
+    }
+    if g.mode == Mode::Broken {
         return (
             StatusCode::INTERNAL_SERVER_ERROR,
             r#"{"message":"Failed to save annotation: database is locked"}"#.into(),
@@ -68,11 +83,11 @@ async fn record(
 }
 
 /// A Grafana stand-in on 127.0.0.1 for the rest of the test process.
-fn start_grafana(broken: bool) -> (std::net::SocketAddr, Arc<Mutex<Vec<Seen>>>) {
+fn start_grafana(mode: Mode) -> (std::net::SocketAddr, Arc<Mutex<Vec<Seen>>>) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let state = Grafana {
         seen: Arc::clone(&seen),
-        broken,
+        mode,
     };
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -91,16 +106,16 @@ fn start_grafana(broken: bool) -> (std::net::SocketAddr, Arc<Mutex<Vec<Seen>>>) 
     (addr, seen)
 }
 
-/// A confirmed experiment (the fault only slows the probe a little) that annotates
-/// `grafana_url`; returns the run directory and the exit code.
-fn run_with_grafana(tmp: &Path, grafana_url: &str) -> (std::path::PathBuf, Option<i32>, String) {
+/// The headless run of an experiment (the fault only slows the probe a little, for
+/// `fault_secs`) that annotates `grafana_url`, started.
+fn start_with_grafana(tmp: &Path, grafana_url: &str, fault_secs: u32) -> std::process::Child {
     let svc = start_service(tmp);
     let slow = tmp.join("slow");
     let text = scenario(
         svc,
         &format!("touch {}", slow.display()),
         &format!("rm -f {}", slow.display()),
-        2,
+        fault_secs,
         "< 500ms",
     )
     .replace(
@@ -109,11 +124,17 @@ fn run_with_grafana(tmp: &Path, grafana_url: &str) -> (std::path::PathBuf, Optio
     );
     let path = tmp.join("grafana.yaml");
     std::fs::write(&path, text).unwrap();
-    let out = tmp.join("runs");
-    let mut child = headless(&path, &out, &[])
+    headless(&path, &tmp.join("runs"), &[])
         .env("GRAFANA_TOKEN", TOKEN)
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+/// A confirmed experiment that annotates `grafana_url`; returns the run directory, the
+/// exit code and what it printed.
+fn run_with_grafana(tmp: &Path, grafana_url: &str) -> (std::path::PathBuf, Option<i32>, String) {
+    let mut child = start_with_grafana(tmp, grafana_url, 2);
+    let out = tmp.join("runs");
     let o = wait_bounded(&mut child, Duration::from_secs(60));
     let so = String::from_utf8_lossy(&o.stdout).into_owned();
     (run_dir(&out), o.status.code(), so)
@@ -149,7 +170,7 @@ fn ms(journal: &[Value], ty: &str) -> i64 {
 #[test]
 fn the_fault_window_becomes_a_region_in_grafana() {
     let tmp = tempfile::tempdir().unwrap();
-    let (addr, seen) = start_grafana(false);
+    let (addr, seen) = start_grafana(Mode::Healthy);
     let (dir, code, so) = run_with_grafana(tmp.path(), &format!("http://{addr}/"));
     assert_eq!(code, Some(0), "{so}");
     let j = journal(&dir);
@@ -200,7 +221,7 @@ fn the_fault_window_becomes_a_region_in_grafana() {
 #[test]
 fn a_broken_or_missing_grafana_changes_nothing_but_a_warning() {
     let tmp = tempfile::tempdir().unwrap();
-    let (addr, seen) = start_grafana(true);
+    let (addr, seen) = start_grafana(Mode::Broken);
     // a port nothing listens on
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let closed_url = format!("http://{}", closed.local_addr().unwrap());
@@ -239,4 +260,44 @@ fn a_broken_or_missing_grafana_changes_nothing_but_a_warning() {
     }
     // the broken one was asked once, and not asked to close what it never opened
     assert_eq!(seen.lock().unwrap().len(), 1);
+}
+
+#[test]
+fn the_kill_switch_still_closes_the_region() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (addr, seen) = start_grafana(Mode::SlowBrokenPatch);
+    let mut child = start_with_grafana(tmp.path(), &format!("http://{addr}"), 60);
+    let start = std::time::Instant::now();
+    while !tmp.path().join("slow").exists() || seen.lock().unwrap().is_empty() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "never triggered and annotated"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let o = wait_bounded(&mut child, Duration::from_secs(20));
+    assert_eq!(o.status.code(), Some(2), "ABORTED");
+    let dir = run_dir(&tmp.path().join("runs"));
+    let j = journal(&dir);
+    let seen = seen.lock().unwrap().clone();
+    let methods: Vec<&Method> = seen.iter().map(|s| &s.method).collect();
+    assert_eq!(methods, [&Method::POST, &Method::PATCH], "{seen:?}");
+    assert_eq!(
+        seen[1].body["timeEnd"].as_i64().unwrap(),
+        ms(&j, "fault_reverted")
+    );
+    // the run waited for Grafana's (slow, failed) answer before its last journal line
+    let warnings = events(&j, "warning");
+    assert_eq!(warnings.len(), 1, "{j:?}");
+    assert_eq!(
+        warnings[0]["message"],
+        "could not mark the revert of `break the probe` in Grafana: \
+         HTTP 500 Internal Server Error: Failed to update annotation"
+    );
+    assert_eq!(j.last().unwrap()["type"], "run_ended");
 }
