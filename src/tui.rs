@@ -200,7 +200,7 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
                 dirty = true;
             }
             app.absorb(&step.records);
-            if !terminal_lost {
+            if !terminal_lost && !crate::screens::moments(&step.records).is_empty() {
                 if let Ok(size) = terminal.size() {
                     let size = (size.width, size.height);
                     crate::screens::keep(&mut session, &app, &step.records, "tui", size);

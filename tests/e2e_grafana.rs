@@ -109,6 +109,15 @@ fn start_grafana(mode: Mode) -> (std::net::SocketAddr, Arc<Mutex<Vec<Seen>>>) {
 /// The headless run of an experiment (the fault only slows the probe a little, for
 /// `fault_secs`) that annotates `grafana_url`, started.
 fn start_with_grafana(tmp: &Path, grafana_url: &str, fault_secs: u32) -> std::process::Child {
+    start_with_token(tmp, grafana_url, fault_secs, Some(TOKEN))
+}
+
+fn start_with_token(
+    tmp: &Path,
+    grafana_url: &str,
+    fault_secs: u32,
+    token: Option<&str>,
+) -> std::process::Child {
     let svc = start_service(tmp);
     let slow = tmp.join("slow");
     let text = scenario(
@@ -124,10 +133,12 @@ fn start_with_grafana(tmp: &Path, grafana_url: &str, fault_secs: u32) -> std::pr
     );
     let path = tmp.join("grafana.yaml");
     std::fs::write(&path, text).unwrap();
-    headless(&path, &tmp.join("runs"), &[])
-        .env("GRAFANA_TOKEN", TOKEN)
-        .spawn()
-        .unwrap()
+    let mut cmd = headless(&path, &tmp.join("runs"), &[]);
+    match token {
+        Some(t) => cmd.env("GRAFANA_TOKEN", t),
+        None => cmd.env_remove("GRAFANA_TOKEN"),
+    };
+    cmd.spawn().unwrap()
 }
 
 /// A confirmed experiment that annotates `grafana_url`; returns the run directory, the
@@ -300,4 +311,23 @@ fn the_kill_switch_still_closes_the_region() {
          HTTP 500 Internal Server Error: Failed to update annotation"
     );
     assert_eq!(j.last().unwrap()["type"], "run_ended");
+}
+
+#[test]
+fn an_unset_token_variable_is_said_once_and_the_annotations_go_without_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (addr, seen) = start_grafana(Mode::Healthy);
+    let mut child = start_with_token(tmp.path(), &format!("http://{addr}"), 1, None);
+    let o = wait_bounded(&mut child, Duration::from_secs(60));
+    assert_eq!(o.status.code(), Some(0));
+    let j = journal(&run_dir(&tmp.path().join("runs")));
+    let warnings = events(&j, "warning");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(
+        warnings[0]["message"],
+        "GRAFANA_TOKEN is not set: annotations are sent without a token"
+    );
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert!(seen.iter().all(|s| s.authorization.is_none()), "{seen:?}");
 }
