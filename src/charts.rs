@@ -182,8 +182,8 @@ pub fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            // control characters are not allowed in XML 1.0
-            c if (c as u32) < 0x20 => out.push(' '),
+            // characters XML 1.0 does not allow
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push(' '),
             c => out.push(c),
         }
     }
@@ -670,6 +670,48 @@ mod tests {
         let text = svg(&c);
         let doc = roxmltree::Document::parse(&text).unwrap();
         assert_eq!(by_class(&doc, "no-data").len(), 1);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_name_and_any_values_give_well_formed_svg(
+            title in "\\PC{0,40}|[\\x00-\\x1f<>&'\"\u{fffe}\u{ffff}]{0,10}",
+            values in proptest::collection::vec(
+                proptest::option::of(proptest::num::f64::ANY), 0..50),
+            threshold in proptest::num::f64::ANY,
+            start in -100i64..200,
+            len in 0i64..200,
+        ) {
+            let points: Vec<Point> = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| Point { ts: at(i as i64 * 3 - 20), value: *v })
+                .collect();
+            let chart = Chart {
+                title: &title,
+                unit: Unit::Ratio,
+                points: &points,
+                zero: at(start),
+                from: at(-20),
+                to: at(130),
+                threshold: Some(Threshold { value: threshold, label: title.clone() }),
+                windows: vec![FaultWindow {
+                    fault: title.clone(),
+                    start: at(start),
+                    end: Some(at(start + len)),
+                }],
+                abort: Some(Mark { ts: at(start + len / 2), label: title.clone() }),
+            };
+            let text = svg(&chart);
+            proptest::prop_assert!(roxmltree::Document::parse(&text).is_ok(), "{}", text);
+            let doc = roxmltree::Document::parse(&text).unwrap();
+            let shown = by_class(&doc, "title")[0].text().unwrap_or("").to_string();
+            let expected: String = title
+                .chars()
+                .map(|c| if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' { ' ' } else { c })
+                .collect();
+            proptest::prop_assert_eq!(shown, expected);
+        }
     }
 
     #[test]
