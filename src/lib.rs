@@ -28,6 +28,7 @@ pub mod report;
 pub mod resolve;
 pub mod runner;
 pub mod scenario;
+pub mod schema;
 pub mod signals;
 pub mod tui;
 pub mod ui;

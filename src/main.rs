@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use gameday::runner::{operator_name, RunOptions, Session};
 use gameday::scenario;
@@ -104,6 +104,17 @@ enum Command {
         #[arg(long)]
         quick: bool,
     },
+    /// Print the JSON Schema of the scenario format, for editors:
+    /// `gameday schema > scenario.schema.json`, then a first line
+    /// `# yaml-language-server: $schema=scenario.schema.json` in each scenario.
+    Schema,
+    /// Print a completion script: `gameday completions bash > /etc/bash_completion.d/gameday`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `gameday man | man -l -`.
+    Man,
 }
 
 const EXIT_USAGE: u8 = 64;
@@ -127,6 +138,22 @@ fn main() -> ExitCode {
     };
     install_hooks();
     match cli.command {
+        Command::Schema => print_text(gameday::schema::SCENARIO_SCHEMA),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "gameday", &mut out);
+            print_text(&String::from_utf8_lossy(&out))
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut out) {
+                Ok(()) => print_text(&String::from_utf8_lossy(&out)),
+                Err(e) => {
+                    eprintln!("gameday man: {e}");
+                    ExitCode::from(EXIT_USAGE)
+                }
+            }
+        }
         Command::Check { scenarios } => check(&scenarios),
         Command::Plan { scenario, context } => plan(&scenario, context),
         Command::Report { run_dir } => match gameday::report::write_report(&run_dir) {
@@ -185,6 +212,13 @@ fn main() -> ExitCode {
             run(&scenario, opts, context, prometheus_url, front)
         }
     }
+}
+
+/// Prints generated text whole; a closed pipe (`gameday man | head`) is not an error.
+fn print_text(text: &str) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+    ExitCode::SUCCESS
 }
 
 fn check(paths: &[PathBuf]) -> ExitCode {
