@@ -115,6 +115,37 @@ enum Command {
     },
     /// Print the man page (roff): `gameday man | man -l -`.
     Man,
+    /// Write a commented scenario for a common failure, ready for `gameday check`.
+    New {
+        /// The scenario name: a-z, 0-9 and -.
+        name: String,
+        #[arg(long, value_enum)]
+        template: gameday::templates::Template,
+        /// Where to write it (default: NAME.yaml in the current directory).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Convert another tool's experiment into a gameday scenario.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// A Litmus ChaosEngine (pod-delete, promProbe, httpProbe) to a native scenario; what
+    /// cannot be mapped is listed at the top of the output and on standard error.
+    Litmus {
+        file: PathBuf,
+        /// Where to write the scenario (default: standard output).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 const EXIT_USAGE: u8 = 64;
@@ -138,6 +169,33 @@ fn main() -> ExitCode {
     };
     install_hooks();
     match cli.command {
+        Command::New {
+            name,
+            template,
+            out,
+            force,
+        } => match gameday::templates::write_new(&name, template, out, force) {
+            Ok(path) => {
+                gameday::say!(
+                    "wrote {0}; edit the lines marked CHANGE, then: gameday check {0}",
+                    path.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("gameday new: {e}");
+                ExitCode::from(EXIT_USAGE)
+            }
+        },
+        Command::Import(ImportCommand::Litmus { file, out, force }) => {
+            match gameday::import::litmus::import_file(&file, out.as_deref(), force) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("{e}");
+                    ExitCode::from(EXIT_USAGE)
+                }
+            }
+        }
         Command::Schema => print_text(gameday::schema::SCENARIO_SCHEMA),
         Command::Completions { shell } => {
             let mut out = Vec::new();

@@ -381,3 +381,31 @@ faults:
         list_after("needs exactly one fault kind: ", "\u{0}")
     );
 }
+
+/// What `gameday new` and `gameday import litmus` write validates too.
+#[test]
+fn generated_scenarios_validate() {
+    let v = validator();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for t in ["pod-delete", "scale-to-zero", "latency", "exec"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gameday"))
+            .args(["new", "x", "--template", t, "--out"])
+            .arg(tmp.path().join(format!("{t}.yaml")))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{t}");
+        files.push(tmp.path().join(format!("{t}.yaml")));
+    }
+    let mut expected: Vec<PathBuf> = fs::read_dir("tests/fixtures/litmus")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "expected"))
+        .collect();
+    assert!(!expected.is_empty());
+    files.append(&mut expected);
+    for path in files {
+        let errors = schema_errors(&v, &yaml_to_json(&path));
+        assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
+    }
+}
