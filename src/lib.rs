@@ -23,6 +23,7 @@ pub mod import;
 pub mod journal;
 pub mod junit;
 pub mod kubefake;
+pub mod manpage;
 pub mod proc;
 pub mod recover;
 pub mod report;

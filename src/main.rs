@@ -202,16 +202,13 @@ fn main() -> ExitCode {
             clap_complete::generate(shell, &mut Cli::command(), "gameday", &mut out);
             print_text(&String::from_utf8_lossy(&out))
         }
-        Command::Man => {
-            let mut out = Vec::new();
-            match clap_mangen::Man::new(Cli::command()).render(&mut out) {
-                Ok(()) => print_text(&String::from_utf8_lossy(&out)),
-                Err(e) => {
-                    eprintln!("gameday man: {e}");
-                    ExitCode::from(EXIT_USAGE)
-                }
+        Command::Man => match gameday::manpage::render(Cli::command()) {
+            Ok(page) => print_text(&page),
+            Err(e) => {
+                eprintln!("gameday man: {e}");
+                ExitCode::from(EXIT_USAGE)
             }
-        }
+        },
         Command::Check { scenarios } => check(&scenarios),
         Command::Plan { scenario, context } => plan(&scenario, context),
         Command::Report { run_dir } => match gameday::report::write_report(&run_dir) {

@@ -86,16 +86,22 @@ fn the_man_page_has_its_sections_and_every_subcommand() {
         ".SH SYNOPSIS",
         ".SH DESCRIPTION",
         ".SH OPTIONS",
-        ".SH SUBCOMMANDS",
+        ".SH COMMANDS",
     ] {
         assert!(page.contains(section), "no {section}");
     }
+    // One page documents every command: its synopsis and its options.
     for name in subcommands() {
         assert!(
-            page.contains(&format!("gameday\\-{name}(1)")),
-            "the man page does not list `{name}`"
+            page.contains(&format!(".SS \"gameday {name}\"\n\\fBgameday {name}\\fR")),
+            "the man page does not document `{name}`"
         );
     }
+    for option in [r"\-\-template", r"\-\-headless", r"\-\-cluster"] {
+        assert!(page.contains(option), "no {option}");
+    }
+    assert!(page.contains(".SS \"gameday import litmus\""));
+    assert_eq!(page.matches(".ds Aq").count(), 2, "one preamble");
 }
 
 #[test]
