@@ -163,6 +163,13 @@ impl<'n> Fields<'n> {
     fn has(&self, key: &str) -> bool {
         self.get(key).is_some()
     }
+
+    /// Missing or explicitly empty (`duration:`): a required value that is not there.
+    /// An unresolved `${VAR}` is not absent: it has been reported already.
+    fn absent(&self, key: &str) -> bool {
+        self.entry(key)
+            .is_none_or(|(_, n)| matches!(n.value, Value::Null))
+    }
 }
 
 fn where_(path: &str) -> String {
@@ -602,7 +609,7 @@ fn scenario(cx: &mut Ctx, root: &Node) -> Option<Scenario> {
         if let Some(af) = fields(cx, n, &path, &["name", "within"]) {
             let name = required_text(cx, &af, "name", "the alert name as Prometheus shows it");
             let within = duration(cx, &af, "within");
-            if within.is_none() && af.entry("within").is_none() {
+            if af.absent("within") {
                 cx.err(af.pos, format!("{path}: `within` is required: how soon after the first trigger the alert must fire, e.g. 2m"));
             }
             if let (Some(name), Some(within)) = (name, within) {
@@ -1021,7 +1028,7 @@ fn fault(cx: &mut Ctx, n: &Node, path: &str, safety: &Safety, has_kube: bool) ->
         "say what the fault does, e.g. `delete one redis pod`",
     );
     let dur = duration(cx, &f, "duration");
-    if f.entry("duration").is_none() {
+    if f.absent("duration") {
         cx.err(f.pos, format!("{path}: `duration` is required: how long the fault stays before gameday reverts it, e.g. 60s"));
     }
     if let Some(d) = dur {
@@ -1162,7 +1169,7 @@ fn scale(cx: &mut Ctx, n: &Node, path: &str) -> Option<Scale> {
     let name = required_text(cx, &f, "name", "the name of the Deployment or StatefulSet");
     let ns = namespace(cx, &f, "namespace");
     let replicas = uint(cx, &f, "replicas");
-    if f.entry("replicas").is_none() {
+    if f.absent("replicas") {
         cx.err(
             f.pos,
             format!("{path}: `replicas` is required: the replica count to scale to, e.g. 0"),
