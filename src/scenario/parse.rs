@@ -569,6 +569,8 @@ fn scenario(cx: &mut Ctx, root: &Node) -> Option<Scenario> {
                 seen.push((s.name.clone(), name_pos(n)));
             }
             steady_state.push(s);
+        } else {
+            unread(cx, n, &path);
         }
     }
 
@@ -614,8 +616,10 @@ fn scenario(cx: &mut Ctx, root: &Node) -> Option<Scenario> {
             }
             if let (Some(name), Some(within)) = (name, within) {
                 alerts.push(AlertExpectation { name, within });
+                continue;
             }
         }
+        unread(cx, n, &path);
     }
 
     let safety = f
@@ -636,6 +640,8 @@ fn scenario(cx: &mut Ctx, root: &Node) -> Option<Scenario> {
                 seen.push((fault.name.clone(), name_pos(n)));
             }
             faults.push(fault);
+        } else {
+            unread(cx, n, &path);
         }
     }
 
@@ -655,6 +661,19 @@ fn scenario(cx: &mut Ctx, root: &Node) -> Option<Scenario> {
         safety,
         phases,
     })
+}
+
+/// A list item that could not be read must never vanish from a scenario that is
+/// otherwise valid: a dropped fault or criterion would make the game day look safer or
+/// greener than the file says. Every path that drops an item should have said why; this
+/// is the net under the ones that forgot.
+fn unread(cx: &mut Ctx, n: &Node, path: &str) {
+    if cx.problems.is_empty() {
+        cx.err(
+            n.pos,
+            format!("{path}: could not be read; check that every required key has a value"),
+        );
+    }
 }
 
 /// Where a list item's `name:` value is, for "already exists" messages.
@@ -839,6 +858,12 @@ fn signal(
                 cx.err(f.key_pos("pods"), format!("{path}: a pods signal needs a `kubernetes:` section; add one (context, namespace)"));
             }
             let p = format!("{path}.pods");
+            if f.absent("pods") {
+                cx.err(
+                    f.key_pos("pods"),
+                    format!("{p}: is empty; give its selector, e.g. {{ selector: app=api }}"),
+                );
+            }
             f.get("pods")
                 .and_then(|pn| fields(cx, pn, &p, &["selector", "namespace"]))
                 .and_then(|pf| {
@@ -851,10 +876,16 @@ fn signal(
         }
         Some("http") => {
             let p = format!("{path}.http");
-            if f.entry("measure").is_none() {
+            if f.absent("measure") {
                 cx.err(
                     f.key_pos("http"),
                     format!("{path}: an http signal needs `measure:` error_rate, p50, p90 or p99"),
+                );
+            }
+            if f.absent("http") {
+                cx.err(
+                    f.key_pos("http"),
+                    format!("{p}: is empty; give its url, e.g. {{ url: \"http://api/health\" }}"),
                 );
             }
             f.get("http")
