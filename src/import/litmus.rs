@@ -508,13 +508,17 @@ fn hypothesis(
         }
         None => format!("If the pods matching {selector}{where_} are disrupted"),
     };
-    let holds = if signals.is_empty() {
+    let judged: Vec<&str> = signals
+        .iter()
+        .filter(|s| s.expect.is_some())
+        .map(|s| s.name.as_str())
+        .collect();
+    let holds = if judged.is_empty() {
         "the service keeps working".to_string()
     } else {
-        let names: Vec<&str> = signals.iter().map(|s| s.name.as_str()).collect();
         format!(
-            "every probe of the experiment keeps passing ({})",
-            names.join(", ")
+            "the experiment's probes keep passing ({})",
+            judged.join(", ")
         )
     };
     format!("{what}, {holds}. CHANGE: say why you expect it to hold.")
@@ -770,4 +774,58 @@ fn get<'a>(n: &'a Node, key: &str) -> Option<&'a Node> {
 /// A YAML double-quoted scalar. `${` is doubled so gameday does not expand it.
 fn q(s: &str) -> String {
     serde_json::to_string(&s.replace("${", "$${")).unwrap_or_else(|_| "\"\"".into())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_properties_are_seconds_or_go_durations() {
+        assert_eq!(litmus_duration("5").as_deref(), Some("5s"));
+        assert_eq!(litmus_duration("500ms").as_deref(), Some("500ms"));
+        assert_eq!(litmus_duration("2m").as_deref(), Some("2m"));
+        assert_eq!(litmus_duration("0"), None);
+        assert_eq!(litmus_duration("soon"), None);
+    }
+
+    #[test]
+    fn targets_give_namespace_and_selector() {
+        assert_eq!(
+            parse_targets("deployment:shop:[app=redis]"),
+            Some((Some("shop".into()), "app=redis".into()))
+        );
+        assert_eq!(parse_targets("deployment:shop:redis-0"), None);
+    }
+
+    /// A query holding `${` must reach gameday as written, not be expanded from the
+    /// environment of whoever runs the scenario.
+    #[test]
+    fn dollar_braces_in_a_probe_survive_the_round_trip() {
+        let engine = r#"
+apiVersion: litmuschaos.io/v1alpha1
+kind: ChaosEngine
+metadata: { name: e }
+spec:
+  appinfo: { appns: shop, applabel: app=x }
+  experiments:
+    - name: pod-delete
+      spec:
+        probe:
+          - name: q
+            type: promProbe
+            promProbe/inputs:
+              endpoint: http://prom:9090
+              query: 'up{job="${JOB}"}'
+              comparator: { criteria: ">=", value: "1" }
+"#;
+        let out = convert(engine, "e.yaml", "").unwrap();
+        let env = |_: &str| None;
+        let s = crate::scenario::parse_str(&out.text, "o.yaml", Path::new("."), &env).unwrap();
+        assert!(matches!(
+            &s.steady_state[0].source,
+            crate::scenario::SignalSource::Promql { query } if query == r#"up{job="${JOB}"}"#
+        ));
+    }
 }
