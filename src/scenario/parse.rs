@@ -737,7 +737,15 @@ fn prometheus(cx: &mut Ctx, n: &Node, default_interval: Duration) -> Option<Prom
         );
         let password_env = text(cx, &bf, "password_env");
         let password_file = text(cx, &bf, "password_file").map(|p| cx.base_dir.join(p));
-        kind?;
+        let kind = kind?;
+        // `password_env:` with nothing after it would authenticate with no password.
+        if password_env.is_none() && password_file.is_none() && bf.absent(kind) {
+            cx.err(
+                bf.key_pos(kind),
+                format!("prometheus.basic_auth.{kind}: is empty; name the environment variable or file that holds the password"),
+            );
+            return None;
+        }
         Some(BasicAuth {
             username: username?,
             password_env,
