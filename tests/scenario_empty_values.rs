@@ -56,3 +56,20 @@ fn an_emptied_value_never_drops_an_item() {
     }
     assert!(checked > 50, "only {checked} values emptied");
 }
+
+/// An empty `kubernetes:` is the kubeconfig's defaults, as `kubernetes: {}` is; an empty
+/// `prometheus:` is refused (it has no url), never a promql signal with nowhere to ask.
+#[test]
+fn empty_sections_mean_defaults_or_are_refused() {
+    let base = Path::new("tests/fixtures/valid");
+    let text = std::fs::read_to_string("tests/fixtures/valid/empty-kubernetes.yaml").unwrap();
+    let s = gameday::scenario::parse_str(&text, "k.yaml", base, &fixed_env).unwrap();
+    let k = s.kubernetes.expect("kubernetes: means the defaults");
+    assert_eq!((k.context, k.namespace), (None, None));
+    let text = std::fs::read_to_string("tests/fixtures/invalid/empty-prometheus.yaml").unwrap();
+    let problems = gameday::scenario::parse_str(&text, "p.yaml", base, &fixed_env).unwrap_err();
+    assert!(
+        problems[0].message.starts_with("prometheus: is empty"),
+        "{problems:?}"
+    );
+}

@@ -141,6 +141,7 @@ fn structurally_invalid_fixtures_fail_the_schema() {
         ("prometheus-auth-conflicts", "/prometheus"),
         ("http-fault-bad-method", "/faults/0/http/inject/method"),
         ("empty-required-values", "/faults/0/duration"),
+        ("empty-prometheus", "/prometheus"),
     ];
     let mut wrong = Vec::new();
     for (name, at) in cases {

@@ -551,7 +551,22 @@ fn scenario(cx: &mut Ctx, root: &Node) -> Option<Scenario> {
     let prometheus = f
         .get("prometheus")
         .and_then(|n| prometheus(cx, n, interval));
-    let kubernetes = f.get("kubernetes").and_then(|n| kubernetes(cx, n));
+    if f.entry("prometheus").is_some() && f.absent("prometheus") {
+        cx.err(
+            f.key_pos("prometheus"),
+            "prometheus: is empty; give at least its url, e.g. { url: http://localhost:9090 }",
+        );
+    }
+    // `kubernetes:` with nothing after it means what `kubernetes: {}` means: the
+    // kubeconfig's current context and namespace.
+    let kubernetes = if f.entry("kubernetes").is_some() && f.absent("kubernetes") {
+        Some(Kubernetes {
+            context: None,
+            namespace: None,
+        })
+    } else {
+        f.get("kubernetes").and_then(|n| kubernetes(cx, n))
+    };
     let grafana = f.get("grafana").and_then(|n| grafana(cx, n));
     let has_prom = f.entry("prometheus").is_some();
     let has_kube = f.entry("kubernetes").is_some();
