@@ -194,10 +194,7 @@ phases: { zzzzzzzzzzzz: 1 }
 const MAPPINGS: &[(&str, &str)] = &[
     ("at the top level", ""),
     ("in prometheus", "prometheus"),
-    (
-        "in prometheus.basic_auth",
-        "prometheus/properties/basic_auth",
-    ),
+    ("in prometheus.basic_auth", "basicAuth"),
     ("in prometheus.tls", "prometheus/properties/tls"),
     ("in kubernetes", "kubernetes"),
     ("in grafana", "grafana"),
@@ -317,7 +314,7 @@ fn enum_of(def: &Value) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|v| v.as_str().unwrap().to_string())
+        .filter_map(|v| v.as_str().map(str::to_string))
         .collect()
 }
 
@@ -410,4 +407,176 @@ fn generated_scenarios_validate() {
         let errors = schema_errors(&v, &yaml_to_json(&path));
         assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
     }
+}
+
+/// Scenarios that together use every key of every mapping (the alternatives of each
+/// "exactly one of" in separate places), all valid.
+const MAXIMAL: &[&str] = &[
+    r#"
+name: max-one
+description: d
+owner: o
+hypothesis: h
+interval: 5s
+x-anchor: 1
+prometheus:
+  url: http://p:9090
+  interval: 5s
+  timeout: 10s
+  bearer_token_file: /run/token
+  headers: { A: b }
+  tls: { ca_file: /etc/ca.pem, insecure_skip_verify: false }
+kubernetes: { context: staging, namespace: shop }
+grafana: { url: "http://g", token_env: G }
+steady_state:
+  - { name: s0, promql: up, unit: count, expect: "> 0", abort: "< -1 for 30s", tolerate: 10s }
+  - { name: s1, pods: { selector: app=api, namespace: shop }, expect: ">= 1" }
+  - { name: s2, http: { url: "http://x", every: 1s, timeout: 1s }, measure: p99, expect: "< 300ms" }
+  - { name: s3, command: "echo 1" }
+pods:
+  - { selector: app=api, namespace: shop }
+alerts:
+  - { name: A, within: 1m }
+faults:
+  - name: f0
+    duration: 10s
+    pod_delete: { selector: app=x, namespace: shop, count: 1, interval: 5s, grace_period: 0s, force: false, evict: false }
+  - { name: f1, duration: 10s, scale: { kind: Deployment, name: x, namespace: shop, replicas: 0 } }
+  - { name: f2, duration: 10s, manifest: { file: chaos/deny-all.yaml, namespace: shop } }
+  - { name: f3, duration: 10s, exec: { inject: a, revert: b, timeout: 5s, env: { A: b } } }
+  - name: f4
+    duration: 10s
+    http:
+      inject: { method: PUT, url: "http://x", headers: { A: b }, body: "{}" }
+      revert: { url: "http://x" }
+      timeout: 5s
+safety: { max_targets: 2, namespaces: [shop], max_duration: 1m, require_steady_state: true }
+phases: { baseline: 1m, recovery: 1m }
+"#,
+    r#"
+name: max-two
+hypothesis: h
+prometheus:
+  url: http://p:9090
+  basic_auth: { username: u, password_file: /run/pw }
+kubernetes: {}
+steady_state:
+  - { name: s0, promql: up }
+faults:
+  - { name: f0, duration: 10s, pod_delete: { selector: app=x, percent: 50, evict: true } }
+  - { name: f1, duration: 10s, manifest: { inline: "kind: X" } }
+"#,
+    r#"
+name: max-three
+hypothesis: h
+prometheus:
+  url: http://p:9090
+  bearer_token_env: T
+steady_state:
+  - { name: s0, promql: up }
+"#,
+    r#"
+name: max-four
+hypothesis: h
+prometheus: { url: "http://p:9090", basic_auth: { username: u, password_env: P } }
+kubernetes: {}
+faults:
+  - { name: f0, duration: 10s, pod_delete: { selector: app=x, force: true } }
+"#,
+];
+
+/// Every (object, key) of a JSON document, as a path of object keys and list indices.
+fn key_paths(v: &Value, at: Vec<Value>, out: &mut Vec<Vec<Value>>) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                let mut p = at.clone();
+                p.push(Value::String(k.clone()));
+                out.push(p.clone());
+                key_paths(child, p, out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                let mut p = at.clone();
+                p.push(Value::from(i));
+                key_paths(child, p, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The object holding the last key of `path`, and that key.
+fn parent_mut<'a>(
+    doc: &'a mut Value,
+    path: &[Value],
+) -> (&'a mut serde_json::Map<String, Value>, String) {
+    let (last, init) = path.split_last().unwrap();
+    let mut node = doc;
+    for seg in init {
+        node = match seg {
+            Value::String(k) => node.get_mut(k.as_str()).unwrap(),
+            other => node.get_mut(other.as_u64().unwrap() as usize).unwrap(),
+        };
+    }
+    (
+        node.as_object_mut().unwrap(),
+        last.as_str().unwrap().to_string(),
+    )
+}
+
+/// For every key of the maximal scenarios, emptied (`key:` with no value) and then left
+/// out: the schema accepts the result exactly when the parser does. This is what keeps
+/// `required`, the nullable keys and the conditional requirements of the schema honest.
+#[test]
+fn the_schema_and_the_parser_agree_on_every_empty_or_missing_key() {
+    let v = validator();
+    let base = Path::new("tests/fixtures/valid");
+    let env = |_: &str| None;
+    let parses = |doc: &Value| {
+        let text = serde_yaml::to_string(doc).unwrap();
+        gameday::scenario::parse_str(&text, "max.yaml", base, &env).map(|_| ())
+    };
+    let mut disagreements = Vec::new();
+    let mut tried = 0;
+    for text in MAXIMAL {
+        let doc: Value = serde_yaml::from_str(text).unwrap();
+        assert_eq!(parses(&doc), Ok(()), "{text}");
+        assert!(schema_errors(&v, &doc).is_empty(), "{text}");
+        let mut paths = Vec::new();
+        key_paths(&doc, Vec::new(), &mut paths);
+        for path in paths {
+            for removed in [false, true] {
+                let mut changed = doc.clone();
+                let (obj, key) = parent_mut(&mut changed, &path);
+                if removed {
+                    obj.remove(&key);
+                } else {
+                    obj.insert(key, Value::Null);
+                }
+                tried += 1;
+                let parser_ok = parses(&changed).is_ok();
+                let errors = schema_errors(&v, &changed);
+                if parser_ok != errors.is_empty() {
+                    disagreements.push(format!(
+                        "{} {}: parser {}, schema {}",
+                        if removed { "without" } else { "empty" },
+                        path.iter()
+                            .map(|s| s.to_string())
+                            .collect::<Vec<_>>()
+                            .join("/"),
+                        if parser_ok { "accepts" } else { "refuses" },
+                        if errors.is_empty() {
+                            "accepts".to_string()
+                        } else {
+                            format!("refuses: {errors:?}")
+                        },
+                    ));
+                }
+            }
+        }
+    }
+    assert!(tried > 200, "{tried}");
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }
