@@ -143,7 +143,7 @@ enum ImportCommand {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
         /// Replace FILE if it exists.
-        #[arg(long)]
+        #[arg(long, requires = "out")]
         force: bool,
     },
 }
