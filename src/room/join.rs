@@ -594,6 +594,15 @@ async fn tui(
     if let Some(words) = words {
         crate::say!("gameday: {words}");
     }
+    // what was being typed when the screen went is not thrown away either
+    if let ui::Mode::Note { input, .. } = &app.mode {
+        if !input.value().trim().is_empty() {
+            eprintln!(
+                "gameday: NOT SENT (still being typed when the session ended): {}",
+                input.value().trim()
+            );
+        }
+    }
     let _ = in_rx;
     code
 }
