@@ -28,6 +28,7 @@ pub mod proc;
 pub mod recover;
 pub mod report;
 pub mod resolve;
+pub mod room;
 pub mod runner;
 pub mod scenario;
 pub mod schema;

@@ -96,6 +96,18 @@ enum Command {
         #[arg(long)]
         operator: Option<String>,
     },
+    /// Second operator: the live view of a run in progress, notes and the kill switch
+    /// (only the driver arms and triggers). Leaving changes nothing in the run.
+    Join {
+        run_dir: PathBuf,
+        /// No TUI: one line per journal event; lines on standard input become notes
+        /// (`action: …` an action item, `/abort` or `X` the kill switch).
+        #[arg(long)]
+        headless: bool,
+        /// Only ASCII characters on screen.
+        #[arg(long)]
+        ascii: bool,
+    },
     /// A complete practice game day against a built-in shop on 127.0.0.1; no infrastructure.
     Demo {
         #[command(flatten)]
@@ -250,6 +262,22 @@ fn main() -> ExitCode {
             if cluster {
                 code = code.max(rt.block_on(recover_cluster(context.as_deref())));
             }
+            ExitCode::from(code as u8)
+        }
+        Command::Join {
+            run_dir,
+            headless,
+            ascii,
+        } => {
+            let Some(rt) = runtime() else {
+                return ExitCode::from(EXIT_USAGE);
+            };
+            let front = match Front::choose(headless, ascii, None) {
+                Front::Tui { theme } => gameday::room::join::Front::Tui { theme },
+                Front::Headless { .. } => gameday::room::join::Front::Headless,
+            };
+            let code = rt.block_on(gameday::room::join::join(&run_dir, front));
+            rt.shutdown_timeout(std::time::Duration::from_millis(200));
             ExitCode::from(code as u8)
         }
         Command::Demo { live, quick } => {
