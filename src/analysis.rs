@@ -12,7 +12,7 @@ use crate::journal::{SignalInfo, Verdict};
 pub type Ts = DateTime<Utc>;
 
 /// One sample: `None` is missing data (an error, NaN, an empty result).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Point {
     pub ts: Ts,
     pub value: Option<f64>,

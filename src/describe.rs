@@ -149,6 +149,11 @@ pub fn describe(rec: &Record, info: Option<&RunInfo>) -> String {
             format!("verdict {}: {}", verdict.word(), reasons.join("; "))
         }
         Event::RunEnded { exit_code } => format!("run ended, exit code {exit_code}"),
+        Event::OperatorJoined { name } => format!("{name} joined the room"),
+        Event::OperatorLeft { name, detail } if detail.is_empty() => {
+            format!("{name} left the room")
+        }
+        Event::OperatorLeft { name, detail } => format!("{name} left the room ({detail})"),
         Event::Warning { source, message } => format!("warning ({source}): {message}"),
         Event::Screen {
             moment,

@@ -147,19 +147,9 @@ impl Annotator {
     /// At the end of the run: waits, at most `limit`, for what was already asked (the
     /// region of a fault reverted by the kill switch an instant ago), then returns the
     /// last warnings. The engine loop is over by then; nothing waits on Grafana before.
-    pub fn finish(mut self, limit: Duration) -> Vec<String> {
+    pub async fn finish(mut self, limit: Duration) -> Vec<String> {
         self.tx = None;
-        if let Ok(handle) = tokio::runtime::Handle::try_current() {
-            // blocking in place needs the multi-threaded runtime (the binary's)
-            if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread {
-                let task = &mut self.task;
-                tokio::task::block_in_place(|| {
-                    handle.block_on(async {
-                        let _ = tokio::time::timeout(limit, task).await;
-                    })
-                });
-            }
-        }
+        let _ = tokio::time::timeout(limit, &mut self.task).await;
         self.warnings()
     }
 

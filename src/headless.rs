@@ -15,7 +15,7 @@ use tokio::sync::mpsc;
 use crate::describe::describe;
 use crate::engine::{autopilot, Msg};
 use crate::journal::{AbortSource, NoteKind, Record};
-use crate::runner::{Session, Step, TICK};
+use crate::runner::{next_request, Session, Step, TICK};
 
 /// Prints what a step journaled and acts on a resolved plan as the headless operator:
 /// arms with it, or gives up when the fault cannot be armed (NOT RUN before any trigger).
@@ -112,6 +112,7 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, junit: Optio
     let mut sigint = signal(SignalKind::interrupt()).ok();
     let mut sighup = signal(SignalKind::hangup()).ok();
     let mut stdin = Some(tokio::io::BufReader::new(tokio::io::stdin()).lines());
+    let mut room = session.take_room_requests();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 
@@ -126,6 +127,14 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, junit: Optio
         let msg = tokio::select! {
             m = rx.recv() => match m { Some(m) => m, None => Msg::Tick },
             _ = tick.tick() => Msg::Tick,
+            r = next_request(&mut room) => match r {
+                Some(r) => {
+                    let step = session.serve(r);
+                    follow(&mut session, step, &operator, &mut out);
+                    continue;
+                }
+                None => { room = None; continue; }
+            },
             _ = next_signal(&mut sigterm) => abort_by_signal(&operator, "SIGTERM"),
             _ = next_signal(&mut sigint) => abort_by_signal(&operator, "SIGINT"),
             _ = next_signal(&mut sighup) => abort_by_signal(&operator, "SIGHUP"),
@@ -155,7 +164,7 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, junit: Optio
         }
     }
     let run_dir = session.run_dir.clone();
-    let (report, code) = session.close();
+    let (report, code) = session.close().await;
     match &report {
         Ok(p) => {
             let _ = writeln!(out, "gameday: report {}", p.display());

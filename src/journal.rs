@@ -380,6 +380,16 @@ pub enum Event {
         name: String,
         state: String,
     },
+    /// A second operator came into the room (`gameday join`); `name` is the user name of
+    /// the socket peer's uid, never what the client said.
+    OperatorJoined {
+        name: String,
+    },
+    OperatorLeft {
+        name: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        detail: String,
+    },
     Verdict {
         verdict: Verdict,
         reasons: Vec<String>,
@@ -438,6 +448,8 @@ impl Event {
             Event::Abort { .. } => "abort",
             Event::Note { .. } => "note",
             Event::Alert { .. } => "alert",
+            Event::OperatorJoined { .. } => "operator_joined",
+            Event::OperatorLeft { .. } => "operator_left",
             Event::Verdict { .. } => "verdict",
             Event::RunEnded { .. } => "run_ended",
             Event::Screen { .. } => "screen",

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use gameday::runner::{operator_name, RunOptions, Session};
 use gameday::scenario;
@@ -96,6 +96,18 @@ enum Command {
         #[arg(long)]
         operator: Option<String>,
     },
+    /// Second operator: the live view of a run in progress, notes and the kill switch
+    /// (only the driver arms and triggers). Leaving changes nothing in the run.
+    Join {
+        run_dir: PathBuf,
+        /// No TUI: one line per journal event; lines on standard input become notes
+        /// (`action: …` an action item, `/abort` or `X` the kill switch).
+        #[arg(long)]
+        headless: bool,
+        /// Only ASCII characters on screen.
+        #[arg(long)]
+        ascii: bool,
+    },
     /// A complete practice game day against a built-in shop on 127.0.0.1; no infrastructure.
     Demo {
         #[command(flatten)]
@@ -103,6 +115,48 @@ enum Command {
         /// Shorter phases (5 s baseline, 6 s faults and recovery) instead of about two minutes.
         #[arg(long)]
         quick: bool,
+    },
+    /// Print the JSON Schema of the scenario format, for editors:
+    /// `gameday schema > scenario.schema.json`, then a first line
+    /// `# yaml-language-server: $schema=scenario.schema.json` in each scenario.
+    Schema,
+    /// Print a completion script: `gameday completions bash > /etc/bash_completion.d/gameday`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `gameday man | man -l -`.
+    Man,
+    /// Write a commented scenario for a common failure, ready for `gameday check`.
+    New {
+        /// The scenario name: a-z, 0-9 and -.
+        name: String,
+        #[arg(long, value_enum)]
+        template: gameday::templates::Template,
+        /// Where to write it (default: NAME.yaml in the current directory).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Convert another tool's experiment into a gameday scenario.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// A Litmus ChaosEngine (pod-delete, promProbe, httpProbe) to a native scenario; what
+    /// cannot be mapped is listed at the top of the output and on standard error.
+    Litmus {
+        file: PathBuf,
+        /// Where to write the scenario (default: standard output).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Replace FILE if it exists.
+        #[arg(long, requires = "out")]
+        force: bool,
     },
 }
 
@@ -127,6 +181,46 @@ fn main() -> ExitCode {
     };
     install_hooks();
     match cli.command {
+        Command::New {
+            name,
+            template,
+            out,
+            force,
+        } => match gameday::templates::write_new(&name, template, out, force) {
+            Ok(path) => {
+                gameday::say!(
+                    "wrote {0}; edit the lines marked CHANGE, then: gameday check {0}",
+                    path.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("gameday new: {e}");
+                ExitCode::from(EXIT_USAGE)
+            }
+        },
+        Command::Import(ImportCommand::Litmus { file, out, force }) => {
+            match gameday::import::litmus::import_file(&file, out.as_deref(), force) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("{e}");
+                    ExitCode::from(EXIT_USAGE)
+                }
+            }
+        }
+        Command::Schema => print_text(gameday::schema::SCENARIO_SCHEMA),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "gameday", &mut out);
+            print_text(&String::from_utf8_lossy(&out))
+        }
+        Command::Man => match gameday::manpage::render(Cli::command()) {
+            Ok(page) => print_text(&page),
+            Err(e) => {
+                eprintln!("gameday man: {e}");
+                ExitCode::from(EXIT_USAGE)
+            }
+        },
         Command::Check { scenarios } => check(&scenarios),
         Command::Plan { scenario, context } => plan(&scenario, context),
         Command::Report { run_dir } => match gameday::report::write_report(&run_dir) {
@@ -170,6 +264,22 @@ fn main() -> ExitCode {
             }
             ExitCode::from(code as u8)
         }
+        Command::Join {
+            run_dir,
+            headless,
+            ascii,
+        } => {
+            let Some(rt) = runtime() else {
+                return ExitCode::from(EXIT_USAGE);
+            };
+            let front = match Front::choose(headless, ascii, None) {
+                Front::Tui { theme } => gameday::room::join::Front::Tui { theme },
+                Front::Headless { .. } => gameday::room::join::Front::Headless,
+            };
+            let code = rt.block_on(gameday::room::join::join(&run_dir, front));
+            rt.shutdown_timeout(std::time::Duration::from_millis(200));
+            ExitCode::from(code as u8)
+        }
         Command::Demo { live, quick } => {
             let (front, opts) = live.resolve(None, true);
             demo(opts, quick, front)
@@ -185,6 +295,13 @@ fn main() -> ExitCode {
             run(&scenario, opts, context, prometheus_url, front)
         }
     }
+}
+
+/// Prints generated text whole; a closed pipe (`gameday man | head`) is not an error.
+fn print_text(text: &str) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+    ExitCode::SUCCESS
 }
 
 fn check(paths: &[PathBuf]) -> ExitCode {

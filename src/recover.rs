@@ -107,7 +107,35 @@ pub async fn recover(
     env: &dyn Fn(&str) -> Option<String>,
     out: &mut impl Write,
 ) -> Result<Outcome, String> {
+    refuse_live(run_dir)?;
     recover_as(run_dir, operator, AbortSource::Recover, env, out).await
+}
+
+/// A run whose driver still answers on `control.sock` is not reverted behind its back:
+/// the driver would go on believing its fault is active. A socket nobody answers is what
+/// a killed driver leaves: it is removed.
+fn refuse_live(run_dir: &Path) -> Result<(), String> {
+    let sock = run_dir.join(crate::room::SOCKET);
+    if !sock.exists() {
+        return Ok(());
+    }
+    let Ok((path, _hold)) = crate::room::socket_path(run_dir) else {
+        return Ok(());
+    };
+    match std::os::unix::net::UnixStream::connect(&path) {
+        Ok(_) => Err(format!(
+            "the run in {} is live: its driver's gameday still answers on {}. Pull the kill \
+             switch there (X), or from a second seat: `gameday join {}`, then X",
+            run_dir.display(),
+            sock.display(),
+            run_dir.display()
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+            let _ = std::fs::remove_file(&sock);
+            Ok(())
+        }
+        Err(_) => Ok(()),
+    }
 }
 
 /// `recover` on behalf of `source`: the crash path uses it with [`AbortSource::Panic`].

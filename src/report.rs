@@ -788,6 +788,7 @@ fn operators(run: &Run) -> Vec<String> {
             | Event::Disarmed { by, .. }
             | Event::FaultInjecting { by, .. } => Some(by.as_str()),
             Event::Override { by, .. } => Some(by.as_str()),
+            Event::OperatorJoined { name } => Some(name.as_str()),
             _ => None,
         };
         if let Some(who) = who {
@@ -1415,6 +1416,8 @@ fn record_entry(run: &Run, r: &Record) -> Option<Entry> {
         Event::Alert { name, state } => entry("—", format!("alert {name} {state}")),
         Event::Verdict { verdict, .. } => entry("—", format!("verdict {}", verdict.word())),
         Event::RunEnded { exit_code } => entry("—", format!("run ended (exit code {exit_code})")),
+        Event::OperatorJoined { name } => entry(name, "joined the room".to_string()),
+        Event::OperatorLeft { name, detail } => entry(name, with_detail("left the room", detail)),
         Event::Screen { .. } => None,
         Event::Warning { source, message } => {
             entry("—", format!("warning ({source}): {}", cell(message)))

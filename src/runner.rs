@@ -18,6 +18,8 @@ use crate::engine::{self, Config, Effect, Msg, State};
 use crate::faults::{self, FaultAction};
 use crate::journal::{Event, JournalError, JournalWriter, Record, RunInfo};
 use crate::resolve;
+use crate::room::server::{Request as RoomRequest, Room, Welcome};
+use crate::room::ServerLine;
 use crate::scenario::model::Scenario;
 
 pub type Ts = DateTime<Utc>;
@@ -100,6 +102,9 @@ pub struct Session {
     clock: Clock,
     /// set when a journal write failed: nothing more is injected
     journal_broken: bool,
+    /// `control.sock`: joiners, and what they ask of this loop
+    room: Option<Room>,
+    room_rx: Option<mpsc::Receiver<RoomRequest>>,
     /// Grafana annotations, when the scenario asks for them
     grafana: Option<crate::grafana::Annotator>,
 }
@@ -264,6 +269,8 @@ impl Session {
             samplers: Vec::new(),
             clock,
             journal_broken: false,
+            room: None,
+            room_rx: None,
             grafana: None,
         };
         session
@@ -294,6 +301,14 @@ impl Session {
                 "the journal could not be written".into(),
             ));
         }
+        // pairing is a convenience: a run without its socket still runs
+        match Room::open(&session.run_dir) {
+            Ok((room, rx)) => {
+                session.room = Some(room);
+                session.room_rx = Some(rx);
+            }
+            Err(e) => tracing::warn!("no control socket, nobody can join: {e}"),
+        }
         session.samplers = crate::signals::spawn_all(scenario, env, ctx.cluster.as_ref(), now, &tx)
             .map_err(StartError::Unsupported)?;
         Ok((session, rx))
@@ -314,11 +329,119 @@ impl Session {
     /// Feeds one message to the engine and carries out what it decided.
     pub fn handle(&mut self, msg: Msg) -> Step {
         let now = self.clock.now();
-
+        // joiners replay the same message at the same time on their copy of the state
+        let shared = self
+            .room
+            .as_ref()
+            .filter(|r| r.has_guests())
+            .map(|_| msg.clone());
         let fx = engine::update(&mut self.state, msg, now);
         let mut step = Step::default();
         self.apply(fx, now, &mut step);
+        if let (Some(room), Some(msg)) = (&self.room, shared) {
+            room.send(&ServerLine::Step {
+                now,
+                msg: Some(msg),
+                records: step.records.clone(),
+            });
+        }
         self.journal_warnings(&mut step);
+        step
+    }
+
+    /// What joiners asked, for the front's loop to pass to [`Session::serve`]; `None`
+    /// when the run has no socket.
+    pub fn take_room_requests(&mut self) -> Option<mpsc::Receiver<RoomRequest>> {
+        self.room_rx.take()
+    }
+
+    /// Journals a record the engine does not decide (a join, a leave) and shows it to
+    /// the room.
+    fn record(&mut self, event: Event) -> Result<Record, String> {
+        let now = self.clock.now();
+        let rec = self.journal.append(now, event).map_err(|e| e.to_string())?;
+        if let Some(room) = &self.room {
+            room.send(&ServerLine::Step {
+                now,
+                msg: None,
+                records: vec![rec.clone()],
+            });
+        }
+        Ok(rec)
+    }
+
+    fn welcome(&self, user: &str) -> Option<Welcome> {
+        let room = self.room.as_ref()?;
+        let records = crate::journal::read_journal(self.journal.path()).ok()?;
+        let rx = room.subscribe()?;
+        let line = crate::room::encode(&ServerLine::Welcome {
+            protocol: crate::room::PROTOCOL,
+            you: user.to_string(),
+            driver: self.info.operator.clone(),
+            info: Box::new(self.info.clone()),
+            state: Box::new(self.state.clone()),
+            records,
+            now: self.clock.now(),
+        });
+        Some(Welcome { line, rx })
+    }
+
+    /// Carries out what a joiner asked. Notes and aborts go through the engine like the
+    /// driver's own, with the joiner's user name as author; the answer is sent only
+    /// after the journal has the record on disk.
+    pub fn serve(&mut self, req: RoomRequest) -> Step {
+        let mut step = Step::default();
+        match req {
+            RoomRequest::Join { user, reply } => {
+                match self.record(Event::OperatorJoined { name: user.clone() }) {
+                    Ok(rec) => step.records.push(rec),
+                    Err(e) => tracing::error!("{e}"),
+                }
+                if let Some(w) = self.welcome(&user) {
+                    let _ = reply.send(w);
+                }
+            }
+            RoomRequest::Resync { user, reply } => {
+                if let Some(w) = self.welcome(&user) {
+                    let _ = reply.send(w);
+                }
+            }
+            RoomRequest::Left { user, detail } => {
+                match self.record(Event::OperatorLeft { name: user, detail }) {
+                    Ok(rec) => step.records.push(rec),
+                    Err(e) => tracing::error!("{e}"),
+                }
+            }
+            RoomRequest::Note {
+                user,
+                id,
+                kind,
+                text,
+                reply,
+            } => {
+                let s = self.handle(Msg::Note {
+                    author: user,
+                    kind,
+                    text,
+                });
+                let _ = reply.send(answer(id, &s, |e| matches!(e, Event::Note { .. })));
+                step = s;
+            }
+            RoomRequest::Abort {
+                user,
+                id,
+                detail,
+                reply,
+            } => {
+                let s = self.handle(Msg::Abort {
+                    by: user,
+                    source: crate::journal::AbortSource::Join,
+                    detail,
+                });
+                let _ = reply.send(answer(id, &s, |e| matches!(e, Event::Abort { .. })));
+                step = s;
+            }
+        }
         step
     }
 
@@ -470,10 +593,10 @@ impl Session {
     }
 
     /// Journals a record that a front made rather than the engine (the screen at a
-    /// trigger). A failure is logged, not fatal: such records are evidence, not intents.
+    /// trigger), and shows it to the room. A failure is logged, not fatal: such records
+    /// are evidence, not intents.
     pub fn journal_front_event(&mut self, event: Event) -> Option<Record> {
-        let now = self.clock.now();
-        match self.journal.append(now, event) {
+        match self.record(event) {
             Ok(rec) => Some(rec),
             Err(e) => {
                 tracing::error!("{e}");
@@ -484,13 +607,14 @@ impl Session {
 
     /// Stops sampling, writes the report and the last journal line. Returns the report's
     /// path and the exit code.
-    pub fn close(mut self) -> (Result<PathBuf, String>, i32) {
+    pub async fn close(mut self) -> (Result<PathBuf, String>, i32) {
         for s in &self.samplers {
             s.abort();
         }
         let code = self.state.exit_code();
         if let Some(g) = self.grafana.take() {
-            for message in g.finish(crate::grafana::REQUEST_TIMEOUT + Duration::from_secs(1)) {
+            let limit = crate::grafana::REQUEST_TIMEOUT + Duration::from_secs(1);
+            for message in g.finish(limit).await {
                 self.journal_front_event(Event::Warning {
                     source: "grafana".into(),
                     message,
@@ -506,6 +630,15 @@ impl Session {
         }
         let _ = self.journal.sync();
         let report = crate::report::write_report(&self.run_dir).map_err(|e| e.to_string());
+        if let Some(room) = self.room.take() {
+            room.close(ServerLine::Ended {
+                exit_code: code,
+                verdict: self.state.verdict.as_ref().map(|(v, _)| *v),
+                report: report.as_ref().ok().map(|p| p.display().to_string()),
+                run_dir: self.run_dir.display().to_string(),
+            })
+            .await;
+        }
         (report, code)
     }
 
@@ -513,6 +646,30 @@ impl Session {
     pub fn write_report(&mut self) -> Result<PathBuf, String> {
         let _ = self.journal.sync();
         crate::report::write_report(&self.run_dir).map_err(|e| e.to_string())
+    }
+}
+
+/// The answer to a joiner's request: `ack` with the record that made it durable, or why
+/// there is none.
+fn answer(id: u64, step: &Step, is_it: impl Fn(&Event) -> bool) -> ServerLine {
+    match step.records.iter().find(|r| is_it(&r.event)) {
+        Some(rec) => ServerLine::Ack { id, seq: rec.seq },
+        None => ServerLine::Refused {
+            id: Some(id),
+            message: if step.refused.is_empty() {
+                "nothing was journaled".to_string()
+            } else {
+                step.refused.join("; ")
+            },
+        },
+    }
+}
+
+/// Waits for a joiner's request; never, when the run has no socket.
+pub async fn next_request(rx: &mut Option<mpsc::Receiver<RoomRequest>>) -> Option<RoomRequest> {
+    match rx {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
     }
 }
 

@@ -17,18 +17,26 @@ use tokio::sync::mpsc;
 
 use crate::engine::Msg;
 use crate::journal::AbortSource;
-use crate::runner::{Session, TICK};
+use crate::runner::{next_request, Session, TICK};
 use crate::ui::{self, Action, App, Theme, View};
 
-const FRAME: Duration = Duration::from_millis(100);
+pub(crate) const FRAME: Duration = Duration::from_millis(100);
 
-type Backend = CrosstermBackend<BufWriter<Stdout>>;
+pub(crate) type Backend = CrosstermBackend<BufWriter<Stdout>>;
+
+/// The terminal, drawn through a buffered writer.
+pub(crate) fn terminal() -> std::io::Result<Terminal<Backend>> {
+    Terminal::new(CrosstermBackend::new(BufWriter::with_capacity(
+        64 * 1024,
+        std::io::stdout(),
+    )))
+}
 
 /// Puts the terminal back on drop, on every path out of [`run`], panics included.
-struct TerminalGuard;
+pub(crate) struct TerminalGuard;
 
 impl TerminalGuard {
-    fn enter() -> std::io::Result<TerminalGuard> {
+    pub(crate) fn enter() -> std::io::Result<TerminalGuard> {
         terminal::enable_raw_mode()?;
         let guard = TerminalGuard;
         execute!(
@@ -58,12 +66,12 @@ impl Drop for TerminalGuard {
 
 /// Terminal input, read on a thread of its own (the read blocks). A read error or the
 /// end of input means the terminal is gone.
-enum Input {
+pub(crate) enum Input {
     Term(TermEvent),
     Lost(String),
 }
 
-fn spawn_input_thread(tx: mpsc::Sender<Input>) {
+pub(crate) fn spawn_input_thread(tx: mpsc::Sender<Input>) {
     std::thread::spawn(move || loop {
         match event::poll(Duration::from_millis(250)) {
             Ok(false) => {
@@ -105,12 +113,21 @@ async fn next_signal(s: &mut Option<tokio::signal::unix::Signal>) -> Option<()> 
 }
 
 fn draw(terminal: &mut Terminal<Backend>, app: &App, session: &Session) -> std::io::Result<()> {
-    queue!(terminal.backend_mut(), terminal::BeginSynchronizedUpdate)?;
     let view = View {
         info: &session.info,
         state: &session.state,
         now: session.now(),
     };
+    draw_view(terminal, app, view)
+}
+
+/// One frame, inside a synchronized update.
+pub(crate) fn draw_view(
+    terminal: &mut Terminal<Backend>,
+    app: &App,
+    view: View,
+) -> std::io::Result<()> {
+    queue!(terminal.backend_mut(), terminal::BeginSynchronizedUpdate)?;
     terminal.draw(|f| ui::draw::draw(f, app, view))?;
     queue!(terminal.backend_mut(), terminal::EndSynchronizedUpdate)?;
     terminal.backend_mut().flush()
@@ -128,7 +145,7 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
         Ok(g) => g,
         Err(e) => {
             eprintln!("gameday: cannot use the terminal ({e}); run with --headless");
-            return finish(session, None);
+            return finish(session).await;
         }
     };
     let prev_hook = std::panic::take_hook();
@@ -136,19 +153,19 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
         restore_terminal();
         prev_hook(info);
     }));
-    let backend = CrosstermBackend::new(BufWriter::with_capacity(64 * 1024, std::io::stdout()));
-    let mut terminal = match Terminal::new(backend) {
+    let mut terminal = match terminal() {
         Ok(t) => t,
         Err(e) => {
             drop(guard);
             eprintln!("gameday: cannot draw on this terminal ({e}); run with --headless");
-            return finish(session, None);
+            return finish(session).await;
         }
     };
     let (in_tx, in_rx) = mpsc::channel(256);
     spawn_input_thread(in_tx);
     // `None` once the terminal is gone: never polled again, so no busy loop
     let mut in_rx = Some(in_rx);
+    let mut room = session.take_room_requests();
     let mut sigterm = signal(SignalKind::terminate()).ok();
     let mut sigint = signal(SignalKind::interrupt()).ok();
     let mut sighup = signal(SignalKind::hangup()).ok();
@@ -165,6 +182,15 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
         tokio::select! {
             m = rx.recv() => if let Some(m) = m { msgs.push(m) },
             _ = tick.tick() => msgs.push(Msg::Tick),
+            r = next_request(&mut room) => if let Some(r) = r {
+                let step = session.serve(r);
+                let screen = screen_records(&step);
+                absorb_step(&mut app, &session, step);
+                if !terminal_lost {
+                    keep_screen(&mut session, &app, &screen, &terminal);
+                }
+                dirty = true;
+            },
             i = next_input(&mut in_rx) => match i {
                 Some(Input::Term(ev)) => handle_term_event(&mut app, &session, ev, &mut msgs, &mut dirty),
                 Some(Input::Lost(why)) => {
@@ -199,20 +225,12 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
             if !step.records.is_empty() || !is_tick {
                 dirty = true;
             }
-            app.absorb(&step.records);
-            if !terminal_lost && !crate::screens::moments(&step.records).is_empty() {
-                if let Ok(size) = terminal.size() {
-                    let size = (size.width, size.height);
-                    crate::screens::keep(&mut session, &app, &step.records, "tui", size);
-                }
-            }
-            for r in step.refused.into_iter().chain(step.arm_refused) {
-                app.flash(r, session.now());
+            let screen = screen_records(&step);
+            if absorb_step(&mut app, &session, step) {
                 dirty = true;
             }
-            for (fault, plan) in step.plans {
-                app.plan_ready(fault, plan);
-                dirty = true;
+            if !terminal_lost {
+                keep_screen(&mut session, &app, &screen, &terminal);
             }
         }
         if session.state.is_done() && app.report_path.is_none() {
@@ -251,9 +269,49 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
         drop(terminal);
     }
     drop(guard);
-    let code = finish(session, None);
+    let code = finish(session).await;
     crate::say!("gameday: run directory {} (exit {code})", run_dir.display());
     code
+}
+
+/// The records of a step that call for a screen in the report (a trigger, the abort),
+/// kept before the step is absorbed; usually none.
+fn screen_records(step: &crate::runner::Step) -> Vec<crate::journal::Record> {
+    if crate::screens::moments(&step.records).is_empty() {
+        Vec::new()
+    } else {
+        step.records.clone()
+    }
+}
+
+/// Journals the frame the operator sees, at the terminal's size, for those records.
+fn keep_screen(
+    session: &mut Session,
+    app: &App,
+    records: &[crate::journal::Record],
+    terminal: &Terminal<Backend>,
+) {
+    if records.is_empty() {
+        return;
+    }
+    if let Ok(size) = terminal.size() {
+        crate::screens::keep(session, app, records, "tui", (size.width, size.height));
+    }
+}
+
+/// Shows what a step journaled, refused or resolved; true when it asked for attention.
+fn absorb_step(app: &mut App, session: &Session, step: crate::runner::Step) -> bool {
+    app.absorb(&step.records);
+    let mut attention = false;
+    for r in step.refused.into_iter().chain(step.arm_refused) {
+        app.flash(r, session.now());
+        attention = true;
+    }
+    for (fault, plan) in step.plans {
+        app.plan_ready(fault, plan);
+        attention = true;
+    }
+    attention
 }
 
 fn handle_term_event(
@@ -292,9 +350,9 @@ fn by_signal(operator: &str, name: &str) -> Msg {
 }
 
 /// Closes the session (journal, report) and says where things are.
-fn finish(session: Session, _why: Option<String>) -> i32 {
+async fn finish(session: Session) -> i32 {
     let run_dir = session.run_dir.clone();
-    let (report, code) = session.close();
+    let (report, code) = session.close().await;
     match report {
         Ok(p) => crate::say!("gameday: report {}", p.display()),
         Err(e) => eprintln!("gameday: could not write the report: {e}"),

@@ -420,3 +420,55 @@ fn sigkill_leaves_the_marker_and_recover_removes_it_once() {
         .unwrap();
     assert!(String::from_utf8_lossy(&o.stdout).contains("nothing to do"));
 }
+
+#[test]
+fn a_joiner_sees_the_run_notes_and_pulls_the_kill_switch_but_cannot_trigger() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (driver, marker, out) = active_in_tmux(tmp.path(), "");
+    let dir = run_dir(&out);
+    let exit_file = tmp.path().join("join-exit");
+    let joiner = Tmux::start(
+        &format!(
+            "{} join {}; echo $? > {}; sleep 60",
+            env!("CARGO_BIN_EXE_gameday"),
+            dir.display(),
+            exit_file.display()
+        ),
+        100,
+        30,
+    );
+    let limit = Duration::from_secs(20);
+    // who the joiner is comes from its uid
+    let me = nix::unistd::User::from_uid(nix::unistd::getuid())
+        .unwrap()
+        .unwrap()
+        .name;
+    // the same live view, and both screens say who is in the room
+    joiner.wait_for("FAULT ACTIVE", limit);
+    joiner.wait_for(&format!("alice, {me}"), limit);
+    driver.wait_for(&format!("alice, {me}"), limit);
+    driver.wait_for(&format!("{me} joined the room"), limit);
+    // only the driver arms and triggers
+    joiner.keys(&["t"]);
+    joiner.wait_for("only the driver (alice)", limit);
+    joiner.keys(&["n"]);
+    joiner.text("seen from the second seat");
+    joiner.keys(&["Enter"]);
+    joiner.wait_for("saved in the journal", limit);
+    driver.wait_for("seen from the second seat", limit);
+    // the kill switch from the second seat
+    joiner.keys(&["X"]);
+    wait_gone(&marker, Duration::from_secs(5));
+    driver.wait_for("ABORTED", limit);
+    // the driver leaves; the joiner is told the verdict and where the report is
+    driver.keys(&["q"]);
+    let code = wait_file(&exit_file, limit);
+    assert_eq!(code.trim(), "2", "the joiner exits with the run's code");
+    let screen = joiner.wait_for("the run ended: ABORTED", limit);
+    assert!(screen.contains("report.md"), "{screen}");
+    let j = journal(&dir);
+    let abort = events(&j, "abort")[0];
+    assert_eq!(abort["by"], me.as_str());
+    assert_eq!(abort["source"], "join");
+    assert_eq!(events(&j, "note")[0]["author"], me.as_str());
+}

@@ -851,3 +851,20 @@ fn expected_alerts_show_waiting_then_fired_in_time() {
         "{small}"
     );
 }
+
+#[test]
+fn a_joiner_sees_the_same_screen_without_the_drivers_keys() {
+    let mut sim = armed();
+    sim.app.operator = "bob".into();
+    sim.app.joined = Some("alice".into());
+    let s = snap("joined_armed", &sim);
+    assert!(header(&s).contains("ARMED 00:03"), "{s}");
+    assert!(!s.contains("t trigger"), "only the driver triggers\n{s}");
+    assert!(!s.contains("d disarm"), "{s}");
+    assert!(s.contains("n note"), "{s}");
+    assert!(s.contains("X abort"), "{s}");
+    // the driver's screen at the same moment offers the trigger
+    let driver = armed();
+    let d = text_of(&render(&driver.app, driver.view(), 80, 24));
+    assert!(d.contains("t trigger"), "{d}");
+}

@@ -6,7 +6,7 @@ use k8s_openapi::api::core::v1::Pod;
 
 pub type Ts = DateTime<Utc>;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PodRow {
     pub namespace: String,
     pub name: String,

@@ -31,7 +31,7 @@ pub const REVERT_ATTEMPTS: u32 = 4;
 pub const REVERT_BACKOFF: Duration = Duration::from_millis(500);
 
 /// The rules' inputs that do not change during a run.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Config {
     pub signals: Vec<SignalInfo>,
     pub faults: Vec<FaultInfo>,
@@ -62,7 +62,7 @@ impl Config {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum FaultStatus {
     Pending,
     Armed,
@@ -88,7 +88,7 @@ impl FaultStatus {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FaultState {
     pub status: FaultStatus,
     pub triggered_at: Option<Ts>,
@@ -130,7 +130,7 @@ impl FaultState {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SignalState {
     pub points: Vec<Point>,
     /// the newest sample: a value, or the error that stood in for one
@@ -139,7 +139,7 @@ pub struct SignalState {
     pub guard_since: Option<Ts>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AbortInfo {
     pub by: String,
     pub source: AbortSource,
@@ -148,7 +148,7 @@ pub struct AbortInfo {
     pub all_reverted_at: Option<Ts>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct State {
     pub cfg: Config,
     pub started_at: Ts,
@@ -177,7 +177,7 @@ pub struct State {
 
 /// What a pods panel shows: the rows, the last watch error, and recent changes (to
 /// highlight new, deleted and restarted pods).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct PodPanel {
     pub selector: String,
     pub rows: Vec<PodRow>,
@@ -186,7 +186,7 @@ pub struct PodPanel {
     pub recent: Vec<(String, String, Ts)>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Injection {
     pub targets: Vec<String>,
     pub detail: String,
@@ -194,7 +194,7 @@ pub struct Injection {
     pub restore: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Msg {
     /// Time passed; timers are checked.
     Tick,

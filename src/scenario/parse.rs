@@ -163,6 +163,13 @@ impl<'n> Fields<'n> {
     fn has(&self, key: &str) -> bool {
         self.get(key).is_some()
     }
+
+    /// Missing or explicitly empty (`duration:`): a required value that is not there.
+    /// An unresolved `${VAR}` is not absent: it has been reported already.
+    fn absent(&self, key: &str) -> bool {
+        self.entry(key)
+            .is_none_or(|(_, n)| matches!(n.value, Value::Null))
+    }
 }
 
 fn where_(path: &str) -> String {
@@ -544,7 +551,22 @@ fn scenario(cx: &mut Ctx, root: &Node) -> Option<Scenario> {
     let prometheus = f
         .get("prometheus")
         .and_then(|n| prometheus(cx, n, interval));
-    let kubernetes = f.get("kubernetes").and_then(|n| kubernetes(cx, n));
+    if f.entry("prometheus").is_some() && f.absent("prometheus") {
+        cx.err(
+            f.key_pos("prometheus"),
+            "prometheus: is empty; give at least its url, e.g. { url: http://localhost:9090 }",
+        );
+    }
+    // `kubernetes:` with nothing after it means what `kubernetes: {}` means: the
+    // kubeconfig's current context and namespace.
+    let kubernetes = if f.entry("kubernetes").is_some() && f.absent("kubernetes") {
+        Some(Kubernetes {
+            context: None,
+            namespace: None,
+        })
+    } else {
+        f.get("kubernetes").and_then(|n| kubernetes(cx, n))
+    };
     let grafana = f.get("grafana").and_then(|n| grafana(cx, n));
     let has_prom = f.entry("prometheus").is_some();
     let has_kube = f.entry("kubernetes").is_some();
@@ -562,6 +584,8 @@ fn scenario(cx: &mut Ctx, root: &Node) -> Option<Scenario> {
                 seen.push((s.name.clone(), name_pos(n)));
             }
             steady_state.push(s);
+        } else {
+            unread(cx, n, &path);
         }
     }
 
@@ -602,13 +626,15 @@ fn scenario(cx: &mut Ctx, root: &Node) -> Option<Scenario> {
         if let Some(af) = fields(cx, n, &path, &["name", "within"]) {
             let name = required_text(cx, &af, "name", "the alert name as Prometheus shows it");
             let within = duration(cx, &af, "within");
-            if within.is_none() && af.entry("within").is_none() {
+            if af.absent("within") {
                 cx.err(af.pos, format!("{path}: `within` is required: how soon after the first trigger the alert must fire, e.g. 2m"));
             }
             if let (Some(name), Some(within)) = (name, within) {
                 alerts.push(AlertExpectation { name, within });
+                continue;
             }
         }
+        unread(cx, n, &path);
     }
 
     let safety = f
@@ -629,6 +655,8 @@ fn scenario(cx: &mut Ctx, root: &Node) -> Option<Scenario> {
                 seen.push((fault.name.clone(), name_pos(n)));
             }
             faults.push(fault);
+        } else {
+            unread(cx, n, &path);
         }
     }
 
@@ -648,6 +676,19 @@ fn scenario(cx: &mut Ctx, root: &Node) -> Option<Scenario> {
         safety,
         phases,
     })
+}
+
+/// A list item that could not be read must never vanish from a scenario that is
+/// otherwise valid: a dropped fault or criterion would make the game day look safer or
+/// greener than the file says. Every path that drops an item should have said why; this
+/// is the net under the ones that forgot.
+fn unread(cx: &mut Ctx, n: &Node, path: &str) {
+    if cx.problems.is_empty() {
+        cx.err(
+            n.pos,
+            format!("{path}: could not be read; check that every required key has a value"),
+        );
+    }
 }
 
 /// Where a list item's `name:` value is, for "already exists" messages.
@@ -711,7 +752,15 @@ fn prometheus(cx: &mut Ctx, n: &Node, default_interval: Duration) -> Option<Prom
         );
         let password_env = text(cx, &bf, "password_env");
         let password_file = text(cx, &bf, "password_file").map(|p| cx.base_dir.join(p));
-        kind?;
+        let kind = kind?;
+        // `password_env:` with nothing after it would authenticate with no password.
+        if password_env.is_none() && password_file.is_none() && bf.absent(kind) {
+            cx.err(
+                bf.key_pos(kind),
+                format!("prometheus.basic_auth.{kind}: is empty; name the environment variable or file that holds the password"),
+            );
+            return None;
+        }
         Some(BasicAuth {
             username: username?,
             password_env,
@@ -832,6 +881,12 @@ fn signal(
                 cx.err(f.key_pos("pods"), format!("{path}: a pods signal needs a `kubernetes:` section; add one (context, namespace)"));
             }
             let p = format!("{path}.pods");
+            if f.absent("pods") {
+                cx.err(
+                    f.key_pos("pods"),
+                    format!("{p}: is empty; give its selector, e.g. {{ selector: app=api }}"),
+                );
+            }
             f.get("pods")
                 .and_then(|pn| fields(cx, pn, &p, &["selector", "namespace"]))
                 .and_then(|pf| {
@@ -844,10 +899,16 @@ fn signal(
         }
         Some("http") => {
             let p = format!("{path}.http");
-            if f.entry("measure").is_none() {
+            if f.absent("measure") {
                 cx.err(
                     f.key_pos("http"),
                     format!("{path}: an http signal needs `measure:` error_rate, p50, p90 or p99"),
+                );
+            }
+            if f.absent("http") {
+                cx.err(
+                    f.key_pos("http"),
+                    format!("{p}: is empty; give its url, e.g. {{ url: \"http://api/health\" }}"),
                 );
             }
             f.get("http")
@@ -1021,7 +1082,7 @@ fn fault(cx: &mut Ctx, n: &Node, path: &str, safety: &Safety, has_kube: bool) ->
         "say what the fault does, e.g. `delete one redis pod`",
     );
     let dur = duration(cx, &f, "duration");
-    if f.entry("duration").is_none() {
+    if f.absent("duration") {
         cx.err(f.pos, format!("{path}: `duration` is required: how long the fault stays before gameday reverts it, e.g. 60s"));
     }
     if let Some(d) = dur {
@@ -1162,7 +1223,7 @@ fn scale(cx: &mut Ctx, n: &Node, path: &str) -> Option<Scale> {
     let name = required_text(cx, &f, "name", "the name of the Deployment or StatefulSet");
     let ns = namespace(cx, &f, "namespace");
     let replicas = uint(cx, &f, "replicas");
-    if f.entry("replicas").is_none() {
+    if f.absent("replicas") {
         cx.err(
             f.pos,
             format!("{path}: `replicas` is required: the replica count to scale to, e.g. 0"),

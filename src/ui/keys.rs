@@ -127,6 +127,15 @@ pub fn handle_key(app: &mut App, key: KeyEvent, view: View) -> Vec<Action> {
 fn normal(app: &mut App, key: KeyEvent, view: View) -> Vec<Action> {
     let state = view.state;
     let n_signals = view.info.signals.len().max(1);
+    if let Some(driver) = &app.joined {
+        if matches!(key.code, KeyCode::Char('a' | 'd' | 't')) {
+            app.flash(
+                format!("only the driver ({driver}) arms and triggers; X pulls the kill switch"),
+                view.now,
+            );
+            return Vec::new();
+        }
+    }
     match key.code {
         KeyCode::Char('a') => {
             if state.abort.is_some() {
@@ -224,6 +233,10 @@ fn normal(app: &mut App, key: KeyEvent, view: View) -> Vec<Action> {
 
 /// Leaving: with a fault live, only after a confirmation (the revert comes first).
 fn quit(app: &mut App, view: View) -> Vec<Action> {
+    // a second operator leaving changes nothing in the run
+    if app.joined.is_some() {
+        return vec![Action::Quit];
+    }
     if view.state.live_faults().next().is_some() {
         app.mode = Mode::QuitConfirm;
         return Vec::new();

@@ -92,6 +92,9 @@ pub struct App {
     pub operator: String,
     /// set once the user asked to leave and nothing keeps the run alive
     pub quit: bool,
+    /// `Some(driver)` in `gameday join`: this screen may note and pull the kill switch,
+    /// never arm, trigger or end the run
+    pub joined: Option<String>,
     /// where the report was written, once it was
     pub report_path: Option<String>,
 }
@@ -108,16 +111,27 @@ impl App {
             operators: vec![operator.clone()],
             operator,
             quit: false,
+            joined: None,
             report_path: None,
         }
     }
 
     /// Keeps the records a person wants in the timeline (samples are in the panels).
     pub fn absorb(&mut self, records: &[Record]) {
+        use crate::journal::Event;
         for r in records {
-            if !matches!(r.event, crate::journal::Event::Sample { .. }) {
-                self.timeline.push(r.clone());
+            match &r.event {
+                Event::Sample { .. } => continue,
+                Event::OperatorJoined { name } => self.operators.push(name.clone()),
+                Event::OperatorLeft { name, .. } => {
+                    // the driver stays first; one of several sessions of a user leaves
+                    if let Some(i) = self.operators.iter().skip(1).position(|o| o == name) {
+                        self.operators.remove(i + 1);
+                    }
+                }
+                _ => {}
             }
+            self.timeline.push(r.clone());
         }
     }
 

@@ -38,10 +38,11 @@ pub fn keys(app: &App, view: View<'_>) -> Vec<(&'static str, &'static str)> {
     }
     let mut k = Vec::new();
     let live = state.abort.is_none() && !state.is_done();
-    if live && state.phase == Phase::Ready {
+    let drives = app.joined.is_none();
+    if drives && live && state.phase == Phase::Ready {
         k.push(("a", "arm"));
     }
-    if live && state.phase == Phase::Armed {
+    if drives && live && state.phase == Phase::Armed {
         k.push(("d", "disarm"));
         k.push(("t", "trigger"));
     }

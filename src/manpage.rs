@@ -1,0 +1,67 @@
+//! `gameday man`: one page for the whole command line. clap_mangen renders a page per
+//! command; gameday ships one page (assets/gameday.1), so each command's synopsis,
+//! description and options become a subsection of COMMANDS instead of a gameday-run(1)
+//! page that would not exist.
+
+use std::io;
+
+use clap_mangen::Man;
+
+/// The roff text of the page for `cmd` (the top-level `gameday` command).
+pub fn render(cmd: clap::Command) -> io::Result<String> {
+    let mut out = Vec::new();
+    let man = Man::new(cmd.clone());
+    man.render_title(&mut out)?;
+    man.render_name_section(&mut out)?;
+    man.render_synopsis_section(&mut out)?;
+    man.render_description_section(&mut out)?;
+    man.render_options_section(&mut out)?;
+    let mut text = String::from_utf8_lossy(&out).into_owned();
+    text.push_str(".SH COMMANDS\n");
+    let mut todo: Vec<(String, clap::Command)> = cmd
+        .get_subcommands()
+        .map(|s| (format!("gameday {}", s.get_name()), s.clone()))
+        .collect();
+    while !todo.is_empty() {
+        let (name, sub) = todo.remove(0);
+        if sub.get_name() == "help" || sub.is_hide_set() {
+            continue;
+        }
+        let nested: Vec<(String, clap::Command)> = sub
+            .get_subcommands()
+            .filter(|s| s.get_name() != "help")
+            .map(|s| (format!("{name} {}", s.get_name()), s.clone()))
+            .collect();
+        let sub = sub.bin_name(name.clone());
+        let m = Man::new(sub);
+        let mut part = Vec::new();
+        m.render_synopsis_section(&mut part)?;
+        m.render_description_section(&mut part)?;
+        m.render_options_section(&mut part)?;
+        let part = String::from_utf8_lossy(&part)
+            .replace(
+                ".SH SYNOPSIS\n",
+                &format!(".SS \"{}\"\n", name.replace('-', "\\-")),
+            )
+            .replace(".SH DESCRIPTION\n", ".PP\n")
+            .replace(".SH OPTIONS\n", ".PP\nOptions:\n");
+        text.push_str(&part);
+        // Nested commands (`import litmus`) follow their parent.
+        for (i, n) in nested.into_iter().enumerate() {
+            todo.insert(i, n);
+        }
+    }
+    let mut tail = Vec::new();
+    man.render_version_section(&mut tail)?;
+    text.push_str(&String::from_utf8_lossy(&tail));
+    // Each render call starts with the same two-line preamble; the page needs it once.
+    let body: String = text
+        .lines()
+        .filter(|l| !PREAMBLE.contains(l))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    Ok(format!("{}\n{}\n{body}", PREAMBLE[0], PREAMBLE[1]))
+}
+
+/// clap_mangen's definition of the `Aq` string (an apostrophe that survives groff).
+const PREAMBLE: [&str; 2] = [".ie \\n(.g .ds Aq \\(aq", ".el .ds Aq '"];

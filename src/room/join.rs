@@ -1,0 +1,639 @@
+//! `gameday join RUN_DIR`: the second operator's side. It draws the driver's state (a
+//! snapshot, then the driver's own engine messages replayed on it), sends notes and the
+//! kill switch, and never arms, triggers or ends the run. Leaving, or losing the
+//! connection, changes nothing in the run.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::unix::OwnedWriteHalf;
+use tokio::net::UnixStream;
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::mpsc;
+
+use super::server::read_line;
+use super::{encode, ClientLine, ServerLine, Ts, PROTOCOL};
+use crate::describe::describe;
+use crate::engine::{self, Msg, State};
+use crate::journal::{NoteKind, Record, RunInfo, Verdict};
+use crate::ui::{self, Action, App, Theme, View};
+
+/// Exit codes of `join` besides the run's own (0–6, when the joiner saw the run end).
+pub const EXIT_UNAVAILABLE: i32 = 69;
+pub const EXIT_NOPERM: i32 = 77;
+
+/// The joiner's screen.
+#[derive(Debug, Clone, Copy)]
+pub enum Front {
+    Headless,
+    Tui { theme: Theme },
+}
+
+/// The driver's state as the joiner keeps it.
+struct Follower {
+    you: String,
+    driver: String,
+    info: RunInfo,
+    state: State,
+    driver_now: Ts,
+    at: Instant,
+}
+
+impl Follower {
+    /// The driver's clock, moved on by the time since its last word.
+    fn now(&self) -> Ts {
+        let since = chrono::Duration::from_std(self.at.elapsed()).unwrap_or_default();
+        self.driver_now + since
+    }
+
+    fn view(&self) -> View<'_> {
+        View {
+            info: &self.info,
+            state: &self.state,
+            now: self.now(),
+        }
+    }
+
+    fn at(&mut self, now: Ts) {
+        self.driver_now = now;
+        self.at = Instant::now();
+    }
+}
+
+/// What the connection brought.
+enum Incoming {
+    Line(Box<ServerLine>),
+    /// a line this joiner could not read: ask for a fresh snapshot
+    Garbled(String),
+    Closed(Option<String>),
+}
+
+/// Connects and reads the welcome: the exit code and the words to say when it fails.
+async fn connect(
+    run_dir: &Path,
+) -> Result<
+    (
+        Follower,
+        Vec<Record>,
+        mpsc::Receiver<Incoming>,
+        OwnedWriteHalf,
+    ),
+    (i32, String),
+> {
+    let sock = run_dir.join(super::SOCKET);
+    let (path, _hold) = super::socket_path(run_dir).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => (EXIT_UNAVAILABLE, no_run(run_dir)),
+        _ => (
+            EXIT_UNAVAILABLE,
+            format!("cannot open {}: {e}", run_dir.display()),
+        ),
+    })?;
+    let stream = match UnixStream::connect(&path).await {
+        Ok(s) => s,
+        Err(e) => {
+            return Err(match e.kind() {
+                std::io::ErrorKind::NotFound => (EXIT_UNAVAILABLE, no_run(run_dir)),
+                std::io::ErrorKind::ConnectionRefused => (
+                    EXIT_UNAVAILABLE,
+                    format!(
+                        "the run in {} is not live any more (its driver is gone); \
+                         `gameday report {}` shows what happened",
+                        run_dir.display(),
+                        run_dir.display()
+                    ),
+                ),
+                std::io::ErrorKind::PermissionDenied => (EXIT_NOPERM, denied(run_dir, &sock)),
+                _ => (
+                    EXIT_UNAVAILABLE,
+                    format!("cannot connect to {}: {e}", sock.display()),
+                ),
+            })
+        }
+    };
+    let (rd, mut wr) = stream.into_split();
+    let hello = encode(&ClientLine::Hello {
+        protocol: PROTOCOL,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+    });
+    wr.write_all(hello.as_bytes())
+        .await
+        .map_err(|e| (EXIT_UNAVAILABLE, format!("the driver hung up: {e}")))?;
+    let mut rd = BufReader::new(rd);
+    let first = tokio::time::timeout(
+        Duration::from_secs(10),
+        read_line(&mut rd, super::MAX_SERVER_LINE),
+    )
+    .await
+    .map_err(|_| {
+        (
+            EXIT_UNAVAILABLE,
+            "the driver did not answer within 10 s".to_string(),
+        )
+    })?
+    .map_err(|e| (EXIT_UNAVAILABLE, format!("the driver hung up: {e}")))?
+    .ok_or((EXIT_UNAVAILABLE, "the driver hung up".to_string()))?;
+    let follower = match serde_json::from_str::<ServerLine>(&first) {
+        Ok(ServerLine::Welcome {
+            you,
+            driver,
+            info,
+            state,
+            records,
+            now,
+            ..
+        }) => (
+            Follower {
+                you,
+                driver,
+                info: *info,
+                state: *state,
+                driver_now: now,
+                at: Instant::now(),
+            },
+            records,
+        ),
+        Ok(ServerLine::Refused { message, .. }) => return Err((EXIT_NOPERM, message)),
+        Ok(_) => {
+            return Err((
+                EXIT_UNAVAILABLE,
+                "the driver said something unexpected".into(),
+            ))
+        }
+        Err(e) => {
+            return Err((
+                EXIT_UNAVAILABLE,
+                format!("cannot read the driver's welcome (another gameday version?): {e}"),
+            ))
+        }
+    };
+    let (tx, rx) = mpsc::channel(4096);
+    tokio::spawn(async move {
+        loop {
+            let incoming = match read_line(&mut rd, super::MAX_SERVER_LINE).await {
+                Ok(Some(line)) => match serde_json::from_str::<ServerLine>(&line) {
+                    Ok(l) => Incoming::Line(Box::new(l)),
+                    Err(e) => Incoming::Garbled(e.to_string()),
+                },
+                Ok(None) => Incoming::Closed(None),
+                Err(e) => Incoming::Closed(Some(e.to_string())),
+            };
+            let closed = matches!(incoming, Incoming::Closed(_));
+            if tx.send(incoming).await.is_err() || closed {
+                return;
+            }
+        }
+    });
+    Ok((follower.0, follower.1, rx, wr))
+}
+
+fn no_run(run_dir: &Path) -> String {
+    let ended = crate::journal::read_journal(&run_dir.join("journal.jsonl"))
+        .ok()
+        .and_then(|rs| {
+            rs.iter().find_map(|r| match r.event {
+                crate::journal::Event::RunEnded { exit_code } => Some(exit_code),
+                _ => None,
+            })
+        });
+    if let Some(code) = ended {
+        return format!(
+            "the run in {} has ended (exit code {code}); its report is {}",
+            run_dir.display(),
+            run_dir.join("report.md").display()
+        );
+    }
+    format!(
+        "no live run in {}: there is no {} (the socket exists only while the run is live; \
+         is the path the one the driver's gameday printed?)",
+        run_dir.display(),
+        super::SOCKET
+    )
+}
+
+fn denied(run_dir: &Path, sock: &Path) -> String {
+    let me = super::user_name(nix::unistd::getuid().as_raw());
+    match std::fs::metadata(run_dir) {
+        Ok(meta) => super::refusal(&me, &meta, run_dir),
+        Err(_) => format!(
+            "{me} may not join {}: permission denied on {} (only the run directory's owner \
+             and group can open it)",
+            run_dir.display(),
+            sock.display()
+        ),
+    }
+}
+
+/// The requests sent and not yet acknowledged, by id: what a lost connection loses.
+#[derive(Default)]
+struct Outbox {
+    next: u64,
+    pending: BTreeMap<u64, String>,
+}
+
+impl Outbox {
+    async fn send(&mut self, wr: &mut OwnedWriteHalf, line: ClientLine) -> Result<u64, String> {
+        let id = self.next;
+        self.next += 1;
+        let (line, what) = match line {
+            ClientLine::Note { kind, text, .. } => (
+                ClientLine::Note {
+                    id,
+                    kind,
+                    text: text.clone(),
+                },
+                match kind {
+                    NoteKind::Note => format!("note: {text}"),
+                    NoteKind::Action => format!("action: {text}"),
+                },
+            ),
+            ClientLine::Abort { detail, .. } => {
+                (ClientLine::Abort { id, detail }, "kill switch".to_string())
+            }
+            other => (other, String::new()),
+        };
+        self.pending.insert(id, what.clone());
+        wr.write_all(encode(&line).as_bytes())
+            .await
+            .map_err(|e| format!("{what}: NOT SENT ({e})"))?;
+        Ok(id)
+    }
+}
+
+/// Joins the run in `run_dir`; returns the exit code.
+pub async fn join(run_dir: &Path, front: Front) -> i32 {
+    let (follower, records, rx, wr) = match connect(run_dir).await {
+        Ok(x) => x,
+        Err((code, message)) => {
+            eprintln!("gameday: {message}");
+            return code;
+        }
+    };
+    let mut outbox = Outbox::default();
+    let code = match front {
+        Front::Headless => headless(follower, records, rx, wr, &mut outbox).await,
+        Front::Tui { theme } => tui(follower, records, rx, wr, &mut outbox, theme).await,
+    };
+    for what in outbox.pending.values() {
+        eprintln!("gameday: NOT CONFIRMED by the driver (the connection ended first): {what}");
+    }
+    code
+}
+
+/// What a server line means for the joiner's screen.
+enum Seen {
+    Records(Vec<Record>),
+    Ack(String, u64),
+    Refused(String),
+    Ended(String, i32),
+    Nothing,
+}
+
+fn apply(f: &mut Follower, outbox: &mut Outbox, line: ServerLine) -> Seen {
+    match line {
+        ServerLine::Step { now, msg, records } => {
+            f.at(now);
+            if let Some(m) = msg {
+                // the driver's effects are the driver's: here only the state moves
+                let _ = engine::update(&mut f.state, m, now);
+            }
+            Seen::Records(records)
+        }
+        ServerLine::Welcome {
+            info,
+            state,
+            now,
+            driver,
+            ..
+        } => {
+            f.info = *info;
+            f.state = *state;
+            f.driver = driver;
+            f.at(now);
+            Seen::Nothing
+        }
+        ServerLine::Ack { id, seq } => {
+            let what = outbox.pending.remove(&id).unwrap_or_default();
+            Seen::Ack(what, seq)
+        }
+        ServerLine::Refused { id, message } => {
+            let what = id.and_then(|id| outbox.pending.remove(&id));
+            Seen::Refused(match what {
+                Some(what) => format!("{what}: refused: {message}"),
+                None => message,
+            })
+        }
+        ServerLine::Ended {
+            exit_code,
+            verdict,
+            report,
+            run_dir,
+        } => {
+            let verdict = verdict.map(Verdict::word).unwrap_or("NO VERDICT");
+            let report =
+                report.unwrap_or_else(|| format!("not written; `gameday report {run_dir}`"));
+            Seen::Ended(
+                format!("the run ended: {verdict} (exit code {exit_code}); report {report}"),
+                exit_code,
+            )
+        }
+    }
+}
+
+/// A line typed on standard input: `/abort [why]` or `X` pulls the kill switch,
+/// `action: …` is an action item, anything else a note.
+fn typed(line: &str) -> Option<ClientLine> {
+    let text = line.trim();
+    if text.is_empty() {
+        return None;
+    }
+    if text == "X" || text == "/abort" || text.starts_with("/abort ") {
+        let why = text.strip_prefix("/abort").unwrap_or("").trim();
+        return Some(ClientLine::Abort {
+            id: 0,
+            detail: if why.is_empty() {
+                "joiner".into()
+            } else {
+                why.into()
+            },
+        });
+    }
+    let (kind, text) = match text.strip_prefix("action:") {
+        Some(rest) => (NoteKind::Action, rest.trim()),
+        None => (NoteKind::Note, text),
+    };
+    Some(ClientLine::Note {
+        id: 0,
+        kind,
+        text: text.to_string(),
+    })
+}
+
+fn lost(why: Option<String>) -> i32 {
+    let why = why.map(|w| format!(" ({w})")).unwrap_or_default();
+    eprintln!("gameday: lost the connection to the driver{why}; the run goes on without you");
+    EXIT_UNAVAILABLE
+}
+
+async fn next_signal(s: &mut Option<tokio::signal::unix::Signal>) -> Option<()> {
+    match s {
+        Some(s) => s.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn headless(
+    mut f: Follower,
+    records: Vec<Record>,
+    mut rx: mpsc::Receiver<Incoming>,
+    mut wr: OwnedWriteHalf,
+    outbox: &mut Outbox,
+) -> i32 {
+    let mut out = std::io::stdout();
+    let stamp = |r: &Record| r.ts.format("%H:%M:%S%.3f").to_string();
+    let _ = writeln!(
+        out,
+        "gameday: joined {} as {}; {} drives. Type a note and Enter; `action: …` for an \
+         action item; `/abort` or `X` pulls the kill switch",
+        f.info.run_id, f.you, f.driver
+    );
+    for r in &records {
+        let _ = writeln!(out, "{}  {}", stamp(r), describe(r, Some(&f.info)));
+    }
+    let _ = out.flush();
+    let mut stdin = Some(tokio::io::BufReader::new(tokio::io::stdin()).lines());
+    let mut sigterm = signal(SignalKind::terminate()).ok();
+    let mut sigint = signal(SignalKind::interrupt()).ok();
+    let mut sighup = signal(SignalKind::hangup()).ok();
+    loop {
+        tokio::select! {
+            i = rx.recv() => {
+                let line = match i {
+                    Some(Incoming::Line(l)) => *l,
+                    Some(Incoming::Garbled(why)) => {
+                        tracing::warn!("unreadable line from the driver: {why}");
+                        let _ = wr.write_all(encode(&ClientLine::Resync).as_bytes()).await;
+                        continue;
+                    }
+                    Some(Incoming::Closed(why)) => return lost(why),
+                    None => return lost(None),
+                };
+                match apply(&mut f, outbox, line) {
+                    Seen::Records(rs) => {
+                        for r in &rs {
+                            let _ = writeln!(out, "{}  {}", stamp(r), describe(r, Some(&f.info)));
+                        }
+                    }
+                    Seen::Ack(what, seq) => {
+                        let _ = writeln!(out, "gameday: saved in the driver's journal (#{seq}): {what}");
+                    }
+                    Seen::Refused(why) => {
+                        let _ = writeln!(out, "gameday: {why}");
+                    }
+                    Seen::Ended(words, code) => {
+                        let _ = writeln!(out, "gameday: {words}");
+                        let _ = out.flush();
+                        return code;
+                    }
+                    Seen::Nothing => {}
+                }
+                let _ = out.flush();
+            }
+            l = async {
+                match stdin.as_mut() {
+                    Some(l) => l.next_line().await,
+                    None => std::future::pending().await,
+                }
+            } => match l {
+                Ok(Some(line)) => {
+                    if let Some(req) = typed(&line) {
+                        if let Err(e) = outbox.send(&mut wr, req).await {
+                            eprintln!("gameday: {e}");
+                        }
+                    }
+                }
+                // end of input: no more notes; keep watching until the run ends
+                _ => stdin = None,
+            },
+            _ = next_signal(&mut sigterm) => return 0,
+            _ = next_signal(&mut sigint) => return 0,
+            _ = next_signal(&mut sighup) => return 0,
+        }
+    }
+}
+
+/// What a key asked for, as the joiner may do it.
+fn request_of(action: Msg) -> Option<ClientLine> {
+    match action {
+        Msg::Note { kind, text, .. } => Some(ClientLine::Note { id: 0, kind, text }),
+        Msg::Abort { detail, .. } => Some(ClientLine::Abort { id: 0, detail }),
+        _ => None,
+    }
+}
+
+async fn tui(
+    mut f: Follower,
+    records: Vec<Record>,
+    mut rx: mpsc::Receiver<Incoming>,
+    mut wr: OwnedWriteHalf,
+    outbox: &mut Outbox,
+    theme: Theme,
+) -> i32 {
+    use crate::tui::{spawn_input_thread, Input, TerminalGuard};
+    let mut app = App::new(f.you.clone(), theme);
+    app.joined = Some(f.driver.clone());
+    app.operators = vec![f.driver.clone()];
+    app.absorb(&records);
+    let guard = match TerminalGuard::enter() {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("gameday: cannot use the terminal ({e}); join with --headless");
+            return EXIT_UNAVAILABLE;
+        }
+    };
+    let mut terminal = match crate::tui::terminal() {
+        Ok(t) => t,
+        Err(e) => {
+            drop(guard);
+            eprintln!("gameday: cannot draw on this terminal ({e}); join with --headless");
+            return EXIT_UNAVAILABLE;
+        }
+    };
+    let (in_tx, in_rx) = mpsc::channel(256);
+    spawn_input_thread(in_tx);
+    let mut in_rx = Some(in_rx);
+    let mut sigterm = signal(SignalKind::terminate()).ok();
+    let mut sigint = signal(SignalKind::interrupt()).ok();
+    let mut sighup = signal(SignalKind::hangup()).ok();
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut dirty = true;
+    let mut last_draw = Instant::now() - crate::tui::FRAME;
+    let mut drawn_second = -1i64;
+    // the words printed once the screen is gone, and the exit code
+    let (words, code): (Option<String>, i32) = loop {
+        tokio::select! {
+            i = rx.recv() => {
+                let line = match i {
+                    Some(Incoming::Line(l)) => *l,
+                    Some(Incoming::Garbled(why)) => {
+                        tracing::warn!("unreadable line from the driver: {why}");
+                        let _ = wr.write_all(encode(&ClientLine::Resync).as_bytes()).await;
+                        continue;
+                    }
+                    Some(Incoming::Closed(why)) => break (Some(format!(
+                        "lost the connection to the driver{}; the run goes on without you",
+                        why.map(|w| format!(" ({w})")).unwrap_or_default()
+                    )), EXIT_UNAVAILABLE),
+                    None => break (None, EXIT_UNAVAILABLE),
+                };
+                let now = f.now();
+                match apply(&mut f, outbox, line) {
+                    Seen::Records(rs) => app.absorb(&rs),
+                    Seen::Ack(what, seq) => app.flash(format!("saved in the journal (#{seq}): {what}"), now),
+                    Seen::Refused(why) => app.flash(why, now),
+                    Seen::Ended(words, code) => break (Some(words), code),
+                    Seen::Nothing => {}
+                }
+                dirty = true;
+            }
+            i = async {
+                match in_rx.as_mut() {
+                    Some(rx) => rx.recv().await,
+                    None => std::future::pending().await,
+                }
+            } => match i {
+                Some(Input::Term(ratatui::crossterm::event::Event::Key(key))) => {
+                    let mut leave = false;
+                    for action in ui::keys::handle_key(&mut app, key, f.view()) {
+                        match action {
+                            Action::Send(m) => match request_of(m) {
+                                Some(req) => {
+                                    let aborting = matches!(req, ClientLine::Abort { .. });
+                                    match outbox.send(&mut wr, req).await {
+                                        Ok(_) => app.flash(if aborting { "kill switch sent…" } else { "note sent…" }, f.now()),
+                                        Err(e) => app.flash(e, f.now()),
+                                    }
+                                }
+                                None => app.flash(format!("only the driver ({}) can do that", f.driver), f.now()),
+                            },
+                            Action::Quit => leave = true,
+                        }
+                    }
+                    if leave {
+                        break (None, 0);
+                    }
+                    dirty = true;
+                }
+                Some(Input::Term(_)) => dirty = true,
+                Some(Input::Lost(_)) | None => break (None, 0),
+            },
+            _ = tick.tick() => {}
+            _ = next_signal(&mut sigterm) => break (None, 0),
+            _ = next_signal(&mut sigint) => break (None, 0),
+            _ = next_signal(&mut sighup) => break (None, 0),
+        }
+        let second = f.now().timestamp();
+        if second != drawn_second {
+            dirty = true;
+        }
+        if dirty && last_draw.elapsed() >= crate::tui::FRAME {
+            if crate::tui::draw_view(&mut terminal, &app, f.view()).is_err() {
+                in_rx = None;
+                break (None, 0);
+            }
+            last_draw = Instant::now();
+            drawn_second = second;
+            dirty = false;
+        }
+    };
+    drop(terminal);
+    drop(guard);
+    if let Some(words) = words {
+        crate::say!("gameday: {words}");
+    }
+    // what was being typed when the screen went is not thrown away either
+    if let ui::Mode::Note { input, .. } = &app.mode {
+        if !input.value().trim().is_empty() {
+            eprintln!(
+                "gameday: NOT SENT (still being typed when the session ended): {}",
+                input.value().trim()
+            );
+        }
+    }
+    let _ = in_rx;
+    code
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_lines_become_notes_actions_or_the_kill_switch() {
+        assert!(typed("   ").is_none());
+        assert!(matches!(typed("X"), Some(ClientLine::Abort { .. })));
+        assert!(
+            matches!(typed("/abort p99 is on fire"), Some(ClientLine::Abort { detail, .. }) if detail == "p99 is on fire")
+        );
+        assert!(
+            matches!(typed("action: page the DBA"), Some(ClientLine::Note { kind: NoteKind::Action, text, .. }) if text == "page the DBA")
+        );
+        assert!(matches!(
+            typed("/abortion is a word"),
+            Some(ClientLine::Note {
+                kind: NoteKind::Note,
+                ..
+            })
+        ));
+        assert!(matches!(
+            typed("Xmas"),
+            Some(ClientLine::Note {
+                kind: NoteKind::Note,
+                ..
+            })
+        ));
+    }
+}

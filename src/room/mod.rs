@@ -1,0 +1,240 @@
+//! Pairing: a second operator joins the live run through `RUN_DIR/control.sock`.
+//!
+//! The driver's loop stays the only writer of the journal and the only place the engine
+//! runs. A joiner gets the run's state once (a snapshot) and then every message the
+//! driver's engine handles, with the time it handled it at; the engine is a pure function
+//! of those, so the joiner's copy is the driver's state, not a second opinion of the
+//! world. Who a joiner is comes from the socket's peer credentials (SO_PEERCRED), never
+//! from what the client says.
+//!
+//! The protocol is JSON lines, one object per line, tagged by `type`, versioned by the
+//! `protocol` number in `hello` and `welcome`.
+
+pub mod join;
+pub mod server;
+
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{Msg, State};
+use crate::journal::{NoteKind, Record, RunInfo, Verdict};
+
+pub type Ts = chrono::DateTime<chrono::Utc>;
+
+/// Bumped on any change a peer of another version would misread.
+pub const PROTOCOL: u32 = 1;
+
+/// The socket's name inside the run directory.
+pub const SOCKET: &str = "control.sock";
+
+/// The longest line either side accepts: a note, or a welcome with the run's state.
+pub const MAX_CLIENT_LINE: usize = 64 * 1024;
+
+/// The longest line a joiner accepts: a welcome carries the whole journal and state.
+pub const MAX_SERVER_LINE: usize = 512 * 1024 * 1024;
+
+/// A note longer than this is refused (it would not fit a screen or a report line).
+pub const MAX_NOTE: usize = 4000;
+
+/// What a joiner sends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientLine {
+    Hello {
+        protocol: u32,
+        version: String,
+    },
+    /// Acknowledged by `ack` once the driver has fsynced it, or answered by `refused`.
+    Note {
+        id: u64,
+        kind: NoteKind,
+        text: String,
+    },
+    /// The kill switch.
+    Abort {
+        id: u64,
+        detail: String,
+    },
+    /// The joiner could not follow (a step it could not read): a fresh `welcome`, please.
+    Resync,
+}
+
+/// What the driver sends.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerLine {
+    Welcome {
+        protocol: u32,
+        /// the joiner's user name, from its uid
+        you: String,
+        driver: String,
+        info: Box<RunInfo>,
+        state: Box<State>,
+        /// the journal so far
+        records: Vec<Record>,
+        now: Ts,
+    },
+    /// One message the driver's engine handled at `now` (none for a record written
+    /// outside the engine, such as a join), and the records it journaled.
+    Step {
+        now: Ts,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        msg: Option<Msg>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        records: Vec<Record>,
+    },
+    /// The request `id` is durable in the journal as record `seq`.
+    Ack { id: u64, seq: u64 },
+    /// The request `id` (or, without an id, the connection) was refused.
+    Refused {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+        message: String,
+    },
+    /// The driver ended the run.
+    Ended {
+        exit_code: i32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        verdict: Option<Verdict>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        report: Option<String>,
+        run_dir: String,
+    },
+}
+
+/// One line of the protocol, newline included.
+pub fn encode<T: Serialize>(line: &T) -> String {
+    match serde_json::to_string(line) {
+        Ok(mut s) => {
+            s.push('\n');
+            s
+        }
+        // only non-string map keys fail, and there are none
+        Err(e) => format!("{{\"type\":\"refused\",\"message\":\"cannot encode: {e}\"}}\n"),
+    }
+}
+
+/// The path to bind or connect to. A Unix socket path is limited to 107 bytes; a deeper
+/// run directory is reached through `/proc/self/fd` of an open handle on it, which
+/// `hold` keeps open while the path is in use.
+pub fn socket_path(run_dir: &Path) -> std::io::Result<(PathBuf, Option<std::fs::File>)> {
+    let path = run_dir.join(SOCKET);
+    if path.as_os_str().len() < 100 {
+        return Ok((path, None));
+    }
+    let dir = std::fs::File::open(run_dir)?;
+    let fd = std::os::fd::AsRawFd::as_raw_fd(&dir);
+    Ok((
+        PathBuf::from(format!("/proc/self/fd/{fd}/{SOCKET}")),
+        Some(dir),
+    ))
+}
+
+/// The user name of a uid, or `uid N` when the system has no name for it.
+pub fn user_name(uid: u32) -> String {
+    match nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(uid)) {
+        Ok(Some(u)) => u.name,
+        _ => format!("uid {uid}"),
+    }
+}
+
+pub fn group_name(gid: u32) -> String {
+    match nix::unistd::Group::from_gid(nix::unistd::Gid::from_raw(gid)) {
+        Ok(Some(g)) => g.name,
+        _ => format!("gid {gid}"),
+    }
+}
+
+/// Whether `uid` may join a run whose directory has `dir`'s owner and group: the owner,
+/// or a member of the group (primary or supplementary). The kernel already refuses others
+/// at `connect` (the socket is 0660); this is the check root cannot bypass.
+pub fn may_join(uid: u32, dir: &std::fs::Metadata, run_dir: &Path) -> Result<(), String> {
+    if uid == dir.uid() {
+        return Ok(());
+    }
+    let name = user_name(uid);
+    let in_group = match nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(uid)) {
+        Ok(Some(u)) => {
+            u.gid.as_raw() == dir.gid()
+                || std::ffi::CString::new(u.name.clone())
+                    .ok()
+                    .and_then(|c| nix::unistd::getgrouplist(&c, u.gid).ok())
+                    .is_some_and(|groups| groups.iter().any(|g| g.as_raw() == dir.gid()))
+        }
+        _ => false,
+    };
+    if in_group {
+        return Ok(());
+    }
+    Err(refusal(&name, dir, run_dir))
+}
+
+/// The words for a user who may not join.
+pub fn refusal(name: &str, dir: &std::fs::Metadata, run_dir: &Path) -> String {
+    format!(
+        "{name} may not join {}: only its owner ({}) and the members of its group ({}) can; \
+         ask the driver to add you to group {}, or to run with --out in a directory your \
+         group shares",
+        run_dir.display(),
+        user_name(dir.uid()),
+        group_name(dir.gid()),
+        group_name(dir.gid()),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_round_trip_and_the_tag_is_type() {
+        let l = ClientLine::Note {
+            id: 3,
+            kind: NoteKind::Action,
+            text: "page the DBA".into(),
+        };
+        let s = encode(&l);
+        assert!(s.ends_with('\n'));
+        assert!(s.contains("\"type\":\"note\""), "{s}");
+        let back: ClientLine = serde_json::from_str(s.trim_end()).unwrap();
+        assert_eq!(back, l);
+        let step = ServerLine::Step {
+            now: chrono::Utc::now(),
+            msg: Some(Msg::Sample {
+                signal: 1,
+                value: Err("no data".into()),
+            }),
+            records: vec![],
+        };
+        let back: ServerLine = serde_json::from_str(encode(&step).trim_end()).unwrap();
+        assert_eq!(encode(&back), encode(&step));
+    }
+
+    #[test]
+    fn a_deep_run_directory_is_reached_through_proc() {
+        let tmp = tempfile::tempdir().unwrap();
+        let deep = tmp.path().join("d".repeat(60)).join("e".repeat(60));
+        std::fs::create_dir_all(&deep).unwrap();
+        let (path, hold) = socket_path(&deep).unwrap();
+        assert!(hold.is_some());
+        assert!(path.as_os_str().len() < 100, "{}", path.display());
+        let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+        assert!(deep.join(SOCKET).exists());
+        let (cpath, _chold) = socket_path(&deep).unwrap();
+        std::os::unix::net::UnixStream::connect(&cpath).unwrap();
+        drop(listener);
+    }
+
+    #[test]
+    fn the_owner_may_join_and_a_stranger_gets_words_that_say_who_may() {
+        let tmp = tempfile::tempdir().unwrap();
+        let meta = std::fs::metadata(tmp.path()).unwrap();
+        assert!(may_join(meta.uid(), &meta, tmp.path()).is_ok());
+        // a uid with no name and no groups
+        let err = may_join(4_000_123, &meta, tmp.path()).unwrap_err();
+        assert!(err.contains("uid 4000123 may not join"), "{err}");
+        assert!(err.contains("only its owner"), "{err}");
+    }
+}

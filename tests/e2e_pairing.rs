@@ -1,0 +1,309 @@
+//! Pairing through the real binary: a driver (`gameday run --headless`, as root) and a
+//! joiner (`gameday join --headless`) run as another user of the run directory's group,
+//! and a user outside that group. Needs root, to start processes as other users; README's
+//! test command runs as root.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use common::{events, headless, journal, scenario, start_service, wait_bounded};
+
+struct User {
+    name: &'static str,
+    uid: u32,
+    gid: u32,
+}
+
+fn user(name: &'static str) -> User {
+    let u = nix::unistd::User::from_name(name)
+        .unwrap()
+        .unwrap_or_else(|| {
+            panic!("this test needs the system user `{name}` (Debian's base-passwd has it)")
+        });
+    User {
+        name,
+        uid: u.uid.as_raw(),
+        gid: u.gid.as_raw(),
+    }
+}
+
+/// A room: the driver's `--out` directory belongs to root and to `daemon`'s group
+/// (setgid, so run directories inherit it), closed to everyone else; the binary is
+/// linked where other users can run it.
+struct Room {
+    tmp: tempfile::TempDir,
+    out: PathBuf,
+    bin: PathBuf,
+    member: User,
+}
+
+fn room() -> Room {
+    assert!(
+        nix::unistd::geteuid().is_root(),
+        "the pairing tests start the joiner as another user, which needs root: run them \
+         through README's test command (scripts/test), which runs as root"
+    );
+    let member = user("daemon");
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o711)).unwrap();
+    let out = tmp.path().join("runs");
+    std::fs::create_dir(&out).unwrap();
+    std::os::unix::fs::chown(&out, Some(0), Some(member.gid)).unwrap();
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o2750)).unwrap();
+    let bindir = tmp.path().join("bin");
+    std::fs::create_dir(&bindir).unwrap();
+    std::fs::set_permissions(&bindir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let bin = bindir.join("gameday");
+    let real = Path::new(env!("CARGO_BIN_EXE_gameday"));
+    if std::fs::hard_link(real, &bin).is_err() {
+        std::fs::copy(real, &bin).unwrap();
+    }
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    Room {
+        tmp,
+        out,
+        bin,
+        member,
+    }
+}
+
+impl Room {
+    fn start_driver(&self, fault_secs: u32) -> (Child, PathBuf) {
+        let svc = start_service(self.tmp.path());
+        let slow = self.tmp.path().join("slow");
+        let text = scenario(
+            svc,
+            &format!("touch {}", slow.display()),
+            &format!("rm -f {}", slow.display()),
+            fault_secs,
+            "< 500ms",
+        );
+        let path = self.tmp.path().join("pair.yaml");
+        std::fs::write(&path, text).unwrap();
+        let child = headless(&path, &self.out, &[]).spawn().unwrap();
+        let start = Instant::now();
+        let run_dir = loop {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "no control.sock appeared under {}",
+                self.out.display()
+            );
+            if let Some(dir) = std::fs::read_dir(&self.out)
+                .unwrap()
+                .flatten()
+                .map(|e| e.path())
+                .find(|p| p.join("control.sock").exists())
+            {
+                break dir;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        (child, run_dir)
+    }
+
+    fn marker(&self) -> PathBuf {
+        self.tmp.path().join("slow")
+    }
+
+    /// `gameday join --headless RUN_DIR` as `who`, its output lines on a channel.
+    fn join(&self, who: &User, run_dir: &Path) -> Joiner {
+        let mut child = Command::new(&self.bin)
+            .args(["join", "--headless"])
+            .arg(run_dir)
+            .uid(who.uid)
+            .gid(who.gid)
+            .env("HOME", "/")
+            .env_remove("GAMEDAY_LOG")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (tx, lines) = mpsc::channel();
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        Joiner {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+}
+
+struct Joiner {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Joiner {
+    fn say(&mut self, line: &str) {
+        let stdin = self.child.stdin.as_mut().unwrap();
+        writeln!(stdin, "{line}").unwrap();
+        stdin.flush().unwrap();
+    }
+
+    /// Waits (bounded) for an output line containing `text`.
+    fn expect(&mut self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        if let Some(l) = self.seen.iter().find(|l| l.contains(text)) {
+            return l.clone();
+        }
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(l) => {
+                    self.seen.push(l.clone());
+                    if l.contains(text) {
+                        return l;
+                    }
+                }
+                Err(_) => panic!(
+                    "the joiner never printed {text:?}; it printed:\n{}",
+                    self.seen.join("\n")
+                ),
+            }
+        }
+    }
+}
+
+fn wait_for_event(run_dir: &Path, ty: &str) {
+    let start = Instant::now();
+    let needle = format!("\"type\":\"{ty}\"");
+    while !std::fs::read_to_string(run_dir.join("journal.jsonl"))
+        .unwrap_or_default()
+        .contains(&needle)
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no {ty} in the journal"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_joiners_note_is_journaled_under_its_user_name_and_its_kill_switch_reverts_the_fault() {
+    let room = room();
+    let (mut driver, run_dir) = room.start_driver(60);
+    let mut joiner = room.join(&room.member, &run_dir);
+    joiner.expect(&format!("as {}; tester drives", room.member.name));
+    joiner.say("the cache looks cold");
+    let ack = joiner.expect("saved in the driver's journal");
+    assert!(ack.contains("note: the cache looks cold"), "{ack}");
+    joiner.say("action: alert on cache misses");
+    joiner.expect("action: alert on cache misses");
+
+    wait_for_event(&run_dir, "fault_injected");
+    assert!(room.marker().exists(), "the fault is active");
+    // `recover` does not revert a live run behind its driver's back
+    let r = common::gameday()
+        .arg("recover")
+        .arg(&run_dir)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(64), "{err}");
+    assert!(err.contains("is live"), "{err}");
+    assert!(
+        room.marker().exists(),
+        "recover left the live fault to its driver"
+    );
+    joiner.say("/abort p99 is climbing");
+    let o = wait_bounded(&mut driver, Duration::from_secs(30));
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(
+        !room.marker().exists(),
+        "the joiner's kill switch reverted the fault"
+    );
+
+    let ended = joiner.expect("the run ended");
+    assert!(ended.contains("ABORTED (exit code 2); report"), "{ended}");
+    let jo = wait_bounded(&mut joiner.child, Duration::from_secs(10));
+    assert_eq!(
+        jo.status.code(),
+        Some(2),
+        "the joiner exits with the run's code"
+    );
+
+    let j = journal(&run_dir);
+    assert_eq!(events(&j, "operator_joined")[0]["name"], room.member.name);
+    let notes = events(&j, "note");
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert_eq!(notes[0]["author"], room.member.name);
+    assert_eq!(notes[0]["text"], "the cache looks cold");
+    assert_eq!(notes[1]["kind"], "action");
+    let abort = events(&j, "abort")[0];
+    assert_eq!(abort["by"], room.member.name);
+    assert_eq!(abort["source"], "join");
+    assert_eq!(abort["detail"], "p99 is climbing");
+    assert_eq!(events(&j, "fault_reverting")[0]["reason"], "abort");
+    assert!(events(&j, "fault_reverted")[0]["ok"].as_bool().unwrap());
+
+    let report = std::fs::read_to_string(run_dir.join("report.md")).unwrap();
+    assert!(report.contains("the cache looks cold"), "{report}");
+    assert!(
+        report.contains(&format!(
+            "| operators | tester (driver), {} |",
+            room.member.name
+        )),
+        "the report names both operators:\n{report}"
+    );
+    assert!(report.contains("alert on cache misses"), "{report}");
+    assert!(!run_dir.join("control.sock").exists(), "the socket is gone");
+}
+
+#[test]
+fn an_outsider_is_refused_and_killing_a_joiner_changes_nothing_in_the_run() {
+    let room = room();
+    let (mut driver, run_dir) = room.start_driver(3);
+
+    // outside the group: refused, with words that say who may join
+    let outsider = user("nobody");
+    let mut refused = room.join(&outsider, &run_dir);
+    let o = wait_bounded(&mut refused.child, Duration::from_secs(10));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(77), "{err}");
+    assert!(err.contains("nobody may not join"), "{err}");
+    assert!(err.contains("owner") && err.contains("group"), "{err}");
+
+    let mut joiner = room.join(&room.member, &run_dir);
+    joiner.expect("tester drives");
+    wait_for_event(&run_dir, "fault_injected");
+    joiner.child.kill().unwrap();
+    joiner.child.wait().unwrap();
+
+    let o = wait_bounded(&mut driver, Duration::from_secs(30));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "the run goes on to its verdict: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let j = journal(&run_dir);
+    assert!(events(&j, "abort").is_empty(), "nothing was aborted");
+    assert_eq!(events(&j, "fault_reverting")[0]["reason"], "duration");
+    assert_eq!(events(&j, "verdict")[0]["verdict"], "CONFIRMED");
+    let joined = events(&j, "operator_joined");
+    assert_eq!(joined.len(), 1, "the outsider never got in: {joined:?}");
+    assert_eq!(events(&j, "operator_left")[0]["name"], room.member.name);
+    assert!(!room.marker().exists());
+}

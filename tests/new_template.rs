@@ -1,0 +1,106 @@
+//! `gameday new NAME --template T`: every template written by the real binary passes
+//! `gameday check`; an existing file is kept unless --force; a bad template or name is
+//! refused with the valid choices.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn gameday_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gameday"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("PROMETHEUS_URL")
+        .env_remove("KUBE_CONTEXT")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn every_template_passes_check() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (template, kind) in [
+        ("pod-delete", "pod_delete:"),
+        ("scale-to-zero", "scale:"),
+        ("latency", "kind: NetworkChaos"),
+        ("exec", "exec:"),
+    ] {
+        let name = format!("my-{template}");
+        let out = gameday_in(tmp.path(), &["new", &name, "--template", template]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{template}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let file = format!("{name}.yaml");
+        let text = fs::read_to_string(tmp.path().join(&file)).unwrap();
+        assert!(
+            text.starts_with("# yaml-language-server: $schema=scenario.schema.json\n"),
+            "{text}"
+        );
+        assert!(text.contains(&format!("name: {name}\n")));
+        assert!(text.contains(kind), "{template}");
+        assert!(text.contains("gameday check my-"), "{template}");
+        let check = gameday_in(tmp.path(), &["check", &file]);
+        assert_eq!(
+            check.status.code(),
+            Some(0),
+            "{template}: {}",
+            String::from_utf8_lossy(&check.stdout)
+        );
+    }
+}
+
+#[test]
+fn out_and_overwrite() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::create_dir(tmp.path().join("sub")).unwrap();
+    let args = [
+        "new",
+        "redis",
+        "--template",
+        "pod-delete",
+        "--out",
+        "sub/r.yaml",
+    ];
+    assert_eq!(gameday_in(tmp.path(), &args).status.code(), Some(0));
+    fs::write(tmp.path().join("sub/r.yaml"), "mine").unwrap();
+    let again = gameday_in(tmp.path(), &args);
+    assert_eq!(again.status.code(), Some(64));
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        err.contains("sub/r.yaml already exists") && err.contains("--force"),
+        "{err}"
+    );
+    assert_eq!(
+        fs::read_to_string(tmp.path().join("sub/r.yaml")).unwrap(),
+        "mine"
+    );
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    assert_eq!(gameday_in(tmp.path(), &forced).status.code(), Some(0));
+    assert!(fs::read_to_string(tmp.path().join("sub/r.yaml"))
+        .unwrap()
+        .contains("name: redis"));
+}
+
+#[test]
+fn a_bad_template_lists_the_valid_ones_and_a_bad_name_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = gameday_in(tmp.path(), &["new", "x", "--template", "network-loss"]);
+    assert_eq!(out.status.code(), Some(64));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for t in ["pod-delete", "scale-to-zero", "latency", "exec"] {
+        assert!(err.contains(t), "{err}");
+    }
+    let out = gameday_in(tmp.path(), &["new", "My Game", "--template", "exec"]);
+    assert_eq!(out.status.code(), Some(64));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("e.g. `my-game`"), "{err}");
+    assert_eq!(
+        fs::read_dir(tmp.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
+}

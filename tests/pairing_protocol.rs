@@ -1,0 +1,217 @@
+//! The protocol of `control.sock`, spoken by hand: a joiner that replays the driver's
+//! steps on the welcome snapshot holds exactly the driver's state; a note is acknowledged
+//! only once it is in the journal file; a joiner speaking another protocol is refused.
+
+use std::path::Path;
+use std::time::Duration;
+
+use gameday::engine::{self, State};
+use gameday::room::server::Request;
+use gameday::room::{ClientLine, ServerLine, PROTOCOL};
+use gameday::runner::{next_request, RunOptions, Session};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::UnixStream;
+
+const SCENARIO: &str = r#"name: room-protocol
+hypothesis: The joiner sees what the driver sees.
+interval: 100ms
+steady_state:
+  - name: always zero
+    command: echo 0
+    expect: "< 1"
+faults:
+  - name: nothing
+    duration: 2s
+    exec:
+      inject: "true"
+      revert: "true"
+phases:
+  baseline: 30s
+  recovery: 1s
+"#;
+
+async fn session(dir: &Path) -> (Session, tokio::sync::mpsc::Receiver<gameday::engine::Msg>) {
+    let path = dir.join("room.yaml");
+    std::fs::write(&path, SCENARIO).unwrap();
+    let env = |_: &str| None;
+    let s = gameday::scenario::parse::load(&path, &env).unwrap();
+    let opts = RunOptions {
+        out_dir: dir.join("runs"),
+        operator: "driver".into(),
+        mode: "headless".into(),
+        demo: false,
+    };
+    Session::start(&s, &path, SCENARIO, &env, &opts)
+        .await
+        .unwrap()
+}
+
+async fn send(w: &mut tokio::net::unix::OwnedWriteHalf, line: &ClientLine) {
+    w.write_all(gameday::room::encode(line).as_bytes())
+        .await
+        .unwrap();
+}
+
+/// Drives the session for `dur`: engine messages and joiners' requests, as a front does.
+async fn drive(
+    session: &mut Session,
+    rx: &mut tokio::sync::mpsc::Receiver<gameday::engine::Msg>,
+    room: &mut Option<tokio::sync::mpsc::Receiver<Request>>,
+    dur: Duration,
+) {
+    let end = tokio::time::Instant::now() + dur;
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep_until(end) => return,
+            m = rx.recv() => { session.handle(m.unwrap()); }
+            _ = tick.tick() => { session.handle(gameday::engine::Msg::Tick); }
+            r = next_request(room) => { session.serve(r.unwrap()); }
+        }
+    }
+}
+
+fn as_json(state: &State) -> serde_json::Value {
+    serde_json::to_value(state).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_joiner_replaying_the_steps_holds_the_drivers_state_and_notes_are_durable_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut session, mut rx) = session(tmp.path()).await;
+    let mut room = session.take_room_requests();
+    let sock = session.run_dir.join("control.sock");
+    assert!(sock.exists());
+
+    let stream = UnixStream::connect(&sock).await.unwrap();
+    let (rd, mut wr) = stream.into_split();
+    let mut rd = BufReader::new(rd).lines();
+    send(
+        &mut wr,
+        &ClientLine::Hello {
+            protocol: PROTOCOL,
+            version: "test".into(),
+        },
+    )
+    .await;
+    // the joiner's lines, read while the driver drives
+    let reader = tokio::spawn(async move {
+        let mut lines = Vec::new();
+        while let Ok(Ok(Some(l))) =
+            tokio::time::timeout(Duration::from_secs(3), rd.next_line()).await
+        {
+            lines.push(serde_json::from_str::<ServerLine>(&l).unwrap());
+        }
+        lines
+    });
+    drive(&mut session, &mut rx, &mut room, Duration::from_millis(800)).await;
+    send(
+        &mut wr,
+        &ClientLine::Note {
+            id: 7,
+            kind: gameday::journal::NoteKind::Note,
+            text: "seen from the second seat".into(),
+        },
+    )
+    .await;
+    // the author is the peer's user name, whatever a client might claim
+    drive(&mut session, &mut rx, &mut room, Duration::from_millis(800)).await;
+    let journal = std::fs::read_to_string(session.run_dir.join("journal.jsonl")).unwrap();
+    drop(wr);
+    let lines = reader.await.unwrap();
+
+    let mut lines = lines.into_iter();
+    let Some(ServerLine::Welcome {
+        protocol,
+        mut state,
+        records,
+        driver,
+        ..
+    }) = lines.next()
+    else {
+        panic!("the first line is the welcome");
+    };
+    assert_eq!(protocol, PROTOCOL);
+    assert_eq!(driver, "driver");
+    assert!(records
+        .iter()
+        .any(|r| matches!(r.event, gameday::journal::Event::OperatorJoined { .. })));
+    let mut steps = 0;
+    let mut acked = None;
+    for line in lines {
+        match line {
+            ServerLine::Step { now, msg, .. } => {
+                if let Some(m) = msg {
+                    engine::update(&mut state, m, now);
+                    steps += 1;
+                }
+            }
+            ServerLine::Ack { id, seq } => acked = Some((id, seq)),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(steps > 10, "the joiner saw the driver's messages ({steps})");
+    assert_eq!(
+        as_json(&state),
+        as_json(&session.state),
+        "the joiner's replayed state is the driver's"
+    );
+    assert!(!state.signals[0].points.is_empty(), "samples were replayed");
+
+    let (id, seq) = acked.expect("the note was acknowledged");
+    assert_eq!(id, 7);
+    let note = journal
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|v| v["seq"] == seq)
+        .expect("the acknowledged record is in the journal file");
+    assert_eq!(note["type"], "note");
+    assert_eq!(note["text"], "seen from the second seat");
+    let me = nix::unistd::User::from_uid(nix::unistd::getuid())
+        .unwrap()
+        .unwrap()
+        .name;
+    assert_eq!(note["author"], me.as_str());
+    let (_, code) = session.close().await;
+    assert_eq!(code, 2, "ended before any fault: ABORTED");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_protocol_is_refused_with_words_and_the_run_is_untouched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut session, mut rx) = session(tmp.path()).await;
+    let mut room = session.take_room_requests();
+    let sock = session.run_dir.join("control.sock");
+    let stream = UnixStream::connect(&sock).await.unwrap();
+    let (rd, mut wr) = stream.into_split();
+    send(
+        &mut wr,
+        &ClientLine::Hello {
+            protocol: PROTOCOL + 1,
+            version: "9.9.9".into(),
+        },
+    )
+    .await;
+    let reader = tokio::spawn(async move {
+        let mut rd = BufReader::new(rd).lines();
+        tokio::time::timeout(Duration::from_secs(3), rd.next_line())
+            .await
+            .unwrap()
+            .unwrap()
+    });
+    drive(&mut session, &mut rx, &mut room, Duration::from_millis(300)).await;
+    let line = reader.await.unwrap().expect("an answer");
+    let ServerLine::Refused { message, .. } = serde_json::from_str(&line).unwrap() else {
+        panic!("{line}");
+    };
+    assert!(message.contains("speaks protocol"), "{message}");
+    assert!(message.contains("9.9.9"), "{message}");
+    let journal = std::fs::read_to_string(session.run_dir.join("journal.jsonl")).unwrap();
+    assert!(!journal.contains("operator_joined"), "{journal}");
+    let run_dir = session.run_dir.clone();
+    let _ = session.close().await;
+    assert!(
+        !run_dir.join("control.sock").exists(),
+        "the socket is removed at the end"
+    );
+}

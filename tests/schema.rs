@@ -1,0 +1,582 @@
+//! `gameday schema` and assets/scenario.schema.json: the schema accepts every scenario the
+//! parser accepts (scenarios/, tests/fixtures/valid), rejects structurally invalid ones,
+//! and lists exactly the keys, enums and kinds the parser knows (so the two cannot drift).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+fn schema() -> Value {
+    serde_json::from_str(&fs::read_to_string("assets/scenario.schema.json").unwrap()).unwrap()
+}
+
+fn validator() -> jsonschema::Validator {
+    jsonschema::validator_for(&schema()).unwrap()
+}
+
+/// YAML as an editor's language server sees it (aliases resolved, YAML 1.2 scalars).
+fn yaml_to_json(path: &Path) -> Value {
+    let text = fs::read_to_string(path).unwrap();
+    serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn yaml_files(dir: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    v.sort();
+    v
+}
+
+fn schema_errors(v: &jsonschema::Validator, doc: &Value) -> Vec<String> {
+    v.iter_errors(doc)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect()
+}
+
+#[test]
+fn the_schema_is_a_valid_draft_07_schema() {
+    let s = schema();
+    assert_eq!(s["$schema"], "http://json-schema.org/draft-07/schema#");
+    jsonschema::meta::validate(&s).unwrap();
+}
+
+#[test]
+fn gameday_schema_prints_the_shipped_file() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gameday"))
+        .arg("schema")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        fs::read_to_string("assets/scenario.schema.json").unwrap()
+    );
+}
+
+#[test]
+fn every_example_and_valid_fixture_validates() {
+    let v = validator();
+    let files: Vec<PathBuf> = yaml_files("scenarios")
+        .into_iter()
+        .chain(yaml_files("tests/fixtures/valid"))
+        .collect();
+    assert!(files.len() >= 10, "{files:?}");
+    for path in files {
+        let errors = schema_errors(&v, &yaml_to_json(&path));
+        assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
+    }
+}
+
+#[test]
+fn every_example_starts_with_the_modeline_and_still_checks() {
+    for path in yaml_files("scenarios") {
+        let text = fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text.lines().next(),
+            Some("# yaml-language-server: $schema=../assets/scenario.schema.json"),
+            "{}",
+            path.display()
+        );
+        // The modeline resolves relative to the file: it must name the real schema.
+        assert!(path
+            .parent()
+            .unwrap()
+            .join("../assets/scenario.schema.json")
+            .is_file());
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gameday"))
+            .arg("check")
+            .arg(&path)
+            .env("PROMETHEUS_URL", "http://127.0.0.1:9")
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}: {}",
+            path.display(),
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}
+
+/// Fixtures that are invalid for structural reasons (unknown key, wrong type, missing or
+/// conflicting keys, a value outside an enum) are flagged by the schema too, at the same
+/// place the parser points at.
+#[test]
+fn structurally_invalid_fixtures_fail_the_schema() {
+    let v = validator();
+    let cases = [
+        ("unknown-top-level-key", ""),
+        ("unknown-signal-key", "/steady_state/0"),
+        ("unknown-key-no-suggestion", "/safety"),
+        ("missing-name", ""),
+        ("missing-hypothesis", ""),
+        ("empty-hypothesis", "/hypothesis"),
+        ("wrong-types", "/safety/max_targets"),
+        ("duration-wrong-type", "/interval"),
+        ("duration-without-unit", "/faults/0/duration"),
+        ("fault-no-kind", "/faults/0"),
+        ("fault-two-kinds", "/faults/0"),
+        ("two-sources", "/steady_state/0"),
+        ("no-source", "/steady_state/0"),
+        ("http-without-measure", "/steady_state/0"),
+        ("measure-on-promql", "/steady_state/0"),
+        ("scale-bad-kind", "/faults/0/scale/kind"),
+        ("count-and-percent", "/faults/0/pod_delete"),
+        ("exec-without-revert", "/faults/0/exec"),
+        ("not-a-mapping", ""),
+        ("bad-name-chars", "/name"),
+        ("name-too-long", "/name"),
+        ("bad-namespace", "/safety/namespaces/1"),
+        ("bad-url", "/prometheus/url"),
+        ("bad-unit", "/steady_state/0/unit"),
+        ("criterion-bad-op", "/steady_state/0/expect"),
+        ("promql-without-prometheus", ""),
+        ("pods-without-kubernetes", ""),
+        ("prometheus-auth-conflicts", "/prometheus"),
+        ("http-fault-bad-method", "/faults/0/http/inject/method"),
+        ("empty-required-values", "/faults/0/duration"),
+        ("empty-prometheus", "/prometheus"),
+    ];
+    let mut wrong = Vec::new();
+    for (name, at) in cases {
+        let path = PathBuf::from(format!("tests/fixtures/invalid/{name}.yaml"));
+        let errors = schema_errors(&v, &yaml_to_json(&path));
+        if !errors.iter().any(|e| e.starts_with(&format!("{at}: "))) {
+            wrong.push(format!("{name}: no error at `{at}`: {errors:#?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// A scenario with an unknown key in every mapping the parser checks: the parser's
+/// "valid keys are ..." message is its own list of keys for that mapping.
+const EVERY_MAPPING: &str = r#"
+name: fx
+hypothesis: h
+zzzzzzzzzzzz: 1
+prometheus:
+  url: http://p
+  zzzzzzzzzzzz: 1
+  basic_auth: { username: u, password_env: P, zzzzzzzzzzzz: 1 }
+  tls: { zzzzzzzzzzzz: 1 }
+kubernetes: { zzzzzzzzzzzz: 1 }
+grafana: { url: "http://g", zzzzzzzzzzzz: 1 }
+steady_state:
+  - { name: a, promql: up, zzzzzzzzzzzz: 1 }
+  - { name: b, pods: { selector: app=x, zzzzzzzzzzzz: 1 } }
+  - { name: c, measure: p99, http: { url: "http://x", zzzzzzzzzzzz: 1 } }
+pods:
+  - { selector: app=x, zzzzzzzzzzzz: 1 }
+alerts:
+  - { name: A, within: 1m, zzzzzzzzzzzz: 1 }
+faults:
+  - { name: f0, duration: 1s, zzzzzzzzzzzz: 1, exec: { inject: a, revert: b, zzzzzzzzzzzz: 1 } }
+  - { name: f1, duration: 1s, pod_delete: { selector: app=x, zzzzzzzzzzzz: 1 } }
+  - { name: f2, duration: 1s, scale: { kind: Deployment, name: x, replicas: 0, zzzzzzzzzzzz: 1 } }
+  - { name: f3, duration: 1s, manifest: { inline: x, zzzzzzzzzzzz: 1 } }
+  - name: f4
+    duration: 1s
+    http:
+      zzzzzzzzzzzz: 1
+      inject: { url: "http://x", zzzzzzzzzzzz: 1 }
+      revert: { url: "http://x" }
+safety: { zzzzzzzzzzzz: 1 }
+phases: { zzzzzzzzzzzz: 1 }
+"#;
+
+/// Parser path of a mapping → the schema definition that describes it ("" = the root).
+const MAPPINGS: &[(&str, &str)] = &[
+    ("at the top level", ""),
+    ("in prometheus", "prometheus"),
+    ("in prometheus.basic_auth", "basicAuth"),
+    ("in prometheus.tls", "prometheus/properties/tls"),
+    ("in kubernetes", "kubernetes"),
+    ("in grafana", "grafana"),
+    ("in steady_state[0]", "signal"),
+    ("in steady_state[1].pods", "signal/properties/pods"),
+    ("in steady_state[2].http", "signal/properties/http"),
+    ("in pods[0]", "podPanel"),
+    ("in alerts[0]", "alert"),
+    ("in faults[0]", "fault"),
+    ("in faults[0].exec", "exec"),
+    ("in faults[1].pod_delete", "podDelete"),
+    ("in faults[2].scale", "scale"),
+    ("in faults[3].manifest", "manifest"),
+    ("in faults[4].http", "httpFault"),
+    ("in faults[4].http.inject", "httpRequest"),
+    ("in safety", "safety"),
+    ("in phases", "phases"),
+];
+
+fn definition<'a>(schema: &'a Value, path: &str) -> &'a Value {
+    if path.is_empty() {
+        return schema;
+    }
+    let mut node = &schema["definitions"];
+    for seg in path.split('/') {
+        node = &node[seg];
+    }
+    assert!(node.is_object(), "no schema definition {path}");
+    node
+}
+
+fn property_names(def: &Value) -> BTreeSet<String> {
+    def["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect()
+}
+
+fn parser_messages(text: &str) -> Vec<String> {
+    let env = |_: &str| None;
+    match gameday::scenario::parse_str(text, "drift.yaml", Path::new("."), &env) {
+        Ok(_) => panic!("the drift scenario should be refused"),
+        Err(problems) => problems.into_iter().map(|p| p.message).collect(),
+    }
+}
+
+#[test]
+fn the_schema_has_exactly_the_keys_the_parser_accepts() {
+    let schema = schema();
+    let mut by_place = BTreeMap::new();
+    for m in parser_messages(EVERY_MAPPING) {
+        let Some(rest) = m.strip_prefix("unknown key `zzzzzzzzzzzz` ") else {
+            continue;
+        };
+        let (place, keys) = rest
+            .split_once("; valid keys are ")
+            .unwrap_or_else(|| panic!("no key list in `{m}`"));
+        let keys: BTreeSet<String> = keys.split(", ").map(str::to_string).collect();
+        by_place.insert(place.to_string(), keys);
+    }
+    let expected: BTreeSet<&str> = MAPPINGS.iter().map(|(p, _)| *p).collect();
+    let found: BTreeSet<&str> = by_place.keys().map(String::as_str).collect();
+    assert_eq!(
+        found, expected,
+        "the parser checks a different set of mappings"
+    );
+    for (place, def_path) in MAPPINGS {
+        let def = definition(&schema, def_path);
+        assert_eq!(
+            property_names(def),
+            by_place[*place],
+            "schema `{def_path}` vs the parser {place}"
+        );
+        assert_eq!(
+            def["additionalProperties"],
+            Value::Bool(false),
+            "`{def_path}`: the parser refuses unknown keys"
+        );
+    }
+    // Every closed mapping in the schema is one the parser was asked about above.
+    let mut closed = Vec::new();
+    collect_closed(&schema, String::new(), &mut closed);
+    let mapped: BTreeSet<String> = MAPPINGS
+        .iter()
+        .map(|(_, d)| {
+            if d.is_empty() {
+                String::new()
+            } else {
+                format!("/definitions/{d}")
+            }
+        })
+        .collect();
+    for c in closed {
+        assert!(
+            mapped.contains(&c),
+            "schema mapping {c} is not compared with the parser"
+        );
+    }
+}
+
+/// JSON pointers of every object schema with `additionalProperties: false`.
+fn collect_closed(v: &Value, at: String, out: &mut Vec<String>) {
+    if let Value::Object(map) = v {
+        if map.get("additionalProperties") == Some(&Value::Bool(false)) {
+            out.push(at.clone());
+        }
+        for (k, child) in map {
+            collect_closed(child, format!("{at}/{k}"), out);
+        }
+    }
+}
+
+fn enum_of(def: &Value) -> Vec<String> {
+    def["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect()
+}
+
+fn one_of_required(def: &Value) -> Vec<String> {
+    def["oneOf"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|alt| alt["required"][0].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The enums and the "exactly one of" lists are the parser's own.
+#[test]
+fn enums_and_kinds_match_the_parser() {
+    let schema = schema();
+    let messages = parser_messages(
+        r#"
+name: fx
+hypothesis: h
+kubernetes: {}
+steady_state:
+  - { name: a, command: x, unit: zzz }
+  - { name: b, http: { url: "http://x" }, measure: zzz }
+  - { name: c }
+faults:
+  - { name: f0, duration: 1s, scale: { kind: zzz, name: x, replicas: 0 } }
+  - { name: f1, duration: 1s }
+"#,
+    );
+    let list_after = |needle: &str, end: &str| -> Vec<String> {
+        let m = messages
+            .iter()
+            .find(|m| m.contains(needle))
+            .unwrap_or_else(|| panic!("no `{needle}` in {messages:#?}"));
+        let start = m.find(needle).unwrap() + needle.len();
+        let rest = &m[start..];
+        let rest = rest.split(end).next().unwrap();
+        rest.split(&[',', ' '][..])
+            .filter(|s| !s.is_empty() && *s != "or")
+            .map(str::to_string)
+            .collect()
+    };
+    let signal = definition(&schema, "signal");
+    assert_eq!(
+        enum_of(&signal["properties"]["unit"]),
+        list_after("unit: expected one of ", ", found")
+    );
+    assert_eq!(
+        enum_of(&signal["properties"]["measure"]),
+        list_after("measure: expected one of ", ", found")
+    );
+    assert_eq!(
+        enum_of(&definition(&schema, "scale")["properties"]["kind"]),
+        list_after(".kind: expected ", ", found")
+    );
+    assert_eq!(
+        one_of_required(signal),
+        list_after("needs exactly one source: ", "\u{0}")
+    );
+    assert_eq!(
+        one_of_required(definition(&schema, "fault")),
+        list_after("needs exactly one fault kind: ", "\u{0}")
+    );
+}
+
+/// What `gameday new` and `gameday import litmus` write validates too.
+#[test]
+fn generated_scenarios_validate() {
+    let v = validator();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for t in ["pod-delete", "scale-to-zero", "latency", "exec"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gameday"))
+            .args(["new", "x", "--template", t, "--out"])
+            .arg(tmp.path().join(format!("{t}.yaml")))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{t}");
+        files.push(tmp.path().join(format!("{t}.yaml")));
+    }
+    let mut expected: Vec<PathBuf> = fs::read_dir("tests/fixtures/litmus")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "expected"))
+        .collect();
+    assert!(!expected.is_empty());
+    files.append(&mut expected);
+    for path in files {
+        let errors = schema_errors(&v, &yaml_to_json(&path));
+        assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
+    }
+}
+
+/// Scenarios that together use every key of every mapping (the alternatives of each
+/// "exactly one of" in separate places), all valid.
+const MAXIMAL: &[&str] = &[
+    r#"
+name: max-one
+description: d
+owner: o
+hypothesis: h
+interval: 5s
+x-anchor: 1
+prometheus:
+  url: http://p:9090
+  interval: 5s
+  timeout: 10s
+  bearer_token_file: /run/token
+  headers: { A: b }
+  tls: { ca_file: /etc/ca.pem, insecure_skip_verify: false }
+kubernetes: { context: staging, namespace: shop }
+grafana: { url: "http://g", token_env: G }
+steady_state:
+  - { name: s0, promql: up, unit: count, expect: "> 0", abort: "< -1 for 30s", tolerate: 10s }
+  - { name: s1, pods: { selector: app=api, namespace: shop }, expect: ">= 1" }
+  - { name: s2, http: { url: "http://x", every: 1s, timeout: 1s }, measure: p99, expect: "< 300ms" }
+  - { name: s3, command: "echo 1" }
+pods:
+  - { selector: app=api, namespace: shop }
+alerts:
+  - { name: A, within: 1m }
+faults:
+  - name: f0
+    duration: 10s
+    pod_delete: { selector: app=x, namespace: shop, count: 1, interval: 5s, grace_period: 0s, force: false, evict: false }
+  - { name: f1, duration: 10s, scale: { kind: Deployment, name: x, namespace: shop, replicas: 0 } }
+  - { name: f2, duration: 10s, manifest: { file: chaos/deny-all.yaml, namespace: shop } }
+  - { name: f3, duration: 10s, exec: { inject: a, revert: b, timeout: 5s, env: { A: b } } }
+  - name: f4
+    duration: 10s
+    http:
+      inject: { method: PUT, url: "http://x", headers: { A: b }, body: "{}" }
+      revert: { url: "http://x" }
+      timeout: 5s
+safety: { max_targets: 2, namespaces: [shop], max_duration: 1m, require_steady_state: true }
+phases: { baseline: 1m, recovery: 1m }
+"#,
+    r#"
+name: max-two
+hypothesis: h
+prometheus:
+  url: http://p:9090
+  basic_auth: { username: u, password_file: /run/pw }
+kubernetes: {}
+steady_state:
+  - { name: s0, promql: up }
+faults:
+  - { name: f0, duration: 10s, pod_delete: { selector: app=x, percent: 50, evict: true } }
+  - { name: f1, duration: 10s, manifest: { inline: "kind: X" } }
+"#,
+    r#"
+name: max-three
+hypothesis: h
+prometheus:
+  url: http://p:9090
+  bearer_token_env: T
+steady_state:
+  - { name: s0, promql: up }
+"#,
+    r#"
+name: max-four
+hypothesis: h
+prometheus: { url: "http://p:9090", basic_auth: { username: u, password_env: P } }
+kubernetes: {}
+faults:
+  - { name: f0, duration: 10s, pod_delete: { selector: app=x, force: true } }
+"#,
+];
+
+/// Every (object, key) of a JSON document, as a path of object keys and list indices.
+fn key_paths(v: &Value, at: Vec<Value>, out: &mut Vec<Vec<Value>>) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                let mut p = at.clone();
+                p.push(Value::String(k.clone()));
+                out.push(p.clone());
+                key_paths(child, p, out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                let mut p = at.clone();
+                p.push(Value::from(i));
+                key_paths(child, p, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The object holding the last key of `path`, and that key.
+fn parent_mut<'a>(
+    doc: &'a mut Value,
+    path: &[Value],
+) -> (&'a mut serde_json::Map<String, Value>, String) {
+    let (last, init) = path.split_last().unwrap();
+    let mut node = doc;
+    for seg in init {
+        node = match seg {
+            Value::String(k) => node.get_mut(k.as_str()).unwrap(),
+            other => node.get_mut(other.as_u64().unwrap() as usize).unwrap(),
+        };
+    }
+    (
+        node.as_object_mut().unwrap(),
+        last.as_str().unwrap().to_string(),
+    )
+}
+
+/// For every key of the maximal scenarios, emptied (`key:` with no value) and then left
+/// out: the schema accepts the result exactly when the parser does. This is what keeps
+/// `required`, the nullable keys and the conditional requirements of the schema honest.
+#[test]
+fn the_schema_and_the_parser_agree_on_every_empty_or_missing_key() {
+    let v = validator();
+    let base = Path::new("tests/fixtures/valid");
+    let env = |_: &str| None;
+    let parses = |doc: &Value| {
+        let text = serde_yaml::to_string(doc).unwrap();
+        gameday::scenario::parse_str(&text, "max.yaml", base, &env).map(|_| ())
+    };
+    let mut disagreements = Vec::new();
+    let mut tried = 0;
+    for text in MAXIMAL {
+        let doc: Value = serde_yaml::from_str(text).unwrap();
+        assert_eq!(parses(&doc), Ok(()), "{text}");
+        assert!(schema_errors(&v, &doc).is_empty(), "{text}");
+        let mut paths = Vec::new();
+        key_paths(&doc, Vec::new(), &mut paths);
+        for path in paths {
+            for removed in [false, true] {
+                let mut changed = doc.clone();
+                let (obj, key) = parent_mut(&mut changed, &path);
+                if removed {
+                    obj.remove(&key);
+                } else {
+                    obj.insert(key, Value::Null);
+                }
+                tried += 1;
+                let parser_ok = parses(&changed).is_ok();
+                let errors = schema_errors(&v, &changed);
+                if parser_ok != errors.is_empty() {
+                    disagreements.push(format!(
+                        "{} {}: parser {}, schema {}",
+                        if removed { "without" } else { "empty" },
+                        path.iter()
+                            .map(|s| s.to_string())
+                            .collect::<Vec<_>>()
+                            .join("/"),
+                        if parser_ok { "accepts" } else { "refuses" },
+                        if errors.is_empty() {
+                            "accepts".to_string()
+                        } else {
+                            format!("refuses: {errors:?}")
+                        },
+                    ));
+                }
+            }
+        }
+    }
+    assert!(tried > 200, "{tried}");
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+}
