@@ -78,7 +78,7 @@ enum Command {
         #[arg(long)]
         context: Option<String>,
     },
-    /// (Re)write RUN_DIR/report.md from RUN_DIR/journal.jsonl.
+    /// (Re)write RUN_DIR/report.md and RUN_DIR/charts/ from RUN_DIR/journal.jsonl.
     Report { run_dir: PathBuf },
     /// Revert every fault the journal shows as not reverted (after a SIGKILL or a crash);
     /// with --cluster, delete every object gameday applied whose expiry has passed.
