@@ -105,12 +105,23 @@ async fn next_signal(s: &mut Option<tokio::signal::unix::Signal>) -> Option<()> 
 }
 
 fn draw(terminal: &mut Terminal<Backend>, app: &App, session: &Session) -> std::io::Result<()> {
-    queue!(terminal.backend_mut(), terminal::BeginSynchronizedUpdate)?;
     let view = View {
         info: &session.info,
         state: &session.state,
         now: session.now(),
     };
+    draw_frame(terminal, app, view)
+}
+
+/// One frame as the terminal gets it: the cells that changed since the last frame,
+/// inside a synchronized update, flushed once. Public for the benchmarks, which count
+/// the bytes it writes.
+pub fn draw_frame<W: Write>(
+    terminal: &mut Terminal<CrosstermBackend<W>>,
+    app: &App,
+    view: View,
+) -> std::io::Result<()> {
+    queue!(terminal.backend_mut(), terminal::BeginSynchronizedUpdate)?;
     terminal.draw(|f| ui::draw::draw(f, app, view))?;
     queue!(terminal.backend_mut(), terminal::EndSynchronizedUpdate)?;
     terminal.backend_mut().flush()
