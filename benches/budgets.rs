@@ -430,14 +430,6 @@ fn seed(fake: &gameday::kubefake::FakeHandle) -> Vec<String> {
     all
 }
 
-fn crashed(sim: &Sim) -> usize {
-    sim.state.pod_panels[0]
-        .rows
-        .iter()
-        .filter(|r| r.status == "CrashLoopBackOff")
-        .count()
-}
-
 fn pods_figures(out: &mut Vec<Figure>, work: &Path, fake_rt: &tokio::runtime::Runtime) {
     let fake = fake_rt.block_on(async {
         let opts = gameday::kubefake::FakeOptions {
@@ -456,7 +448,7 @@ fn pods_figures(out: &mut Vec<Figure>, work: &Path, fake_rt: &tokio::runtime::Ru
 
     // The gameday side on a thread of its own (a current-thread runtime), so that its
     // CPU time is its own and not the fake's.
-    let (cmd_tx, cmd_rx) = std::sync::mpsc::channel::<usize>();
+    let (cmd_tx, cmd_rx) = std::sync::mpsc::channel::<(usize, bool)>();
     let (res_tx, res_rx) = std::sync::mpsc::channel::<(Duration, u64)>();
     let kc = kubeconfig.clone();
     let side = std::thread::spawn(move || {
@@ -497,19 +489,33 @@ fn pods_figures(out: &mut Vec<Figure>, work: &Path, fake_rt: &tokio::runtime::Ru
             }
             let first = start.elapsed();
             let _ = res_tx.send((first, 0));
-            // then: for each command, wait for that many more crashed pods, drawing as the
-            // TUI does, and report the CPU time this thread spent
-            while let Ok(more) = cmd_rx.recv() {
-                let want = crashed(&sim) + more;
+            // then: for each command, wait for that many more crashed pods (drawing a
+            // frame per batch of messages, as the TUI does, when asked) and report the
+            // CPU time this thread spent
+            let mut seen = 0usize;
+            let count = |m: &Msg| match m {
+                Msg::PodsChanged { changed, .. } => changed
+                    .iter()
+                    .filter(|r| r.status == "CrashLoopBackOff")
+                    .count(),
+                _ => 0,
+            };
+            while let Ok((more, draw)) = cmd_rx.recv() {
+                let want = seen + more;
                 let cpu0 = thread_cpu_ns();
                 let t = Instant::now();
-                while crashed(&sim) < want {
+                while seen < want {
                     let Some(m) = rx.recv().await else { break };
+                    seen += count(&m);
                     sim.send(m);
                     while let Ok(m) = rx.try_recv() {
+                        seen += count(&m);
                         sim.send(m);
                     }
-                    gameday::tui::draw_frame(&mut term, &sim.app, sim.view()).unwrap_or_default();
+                    if draw {
+                        gameday::tui::draw_frame(&mut term, &sim.app, sim.view())
+                            .unwrap_or_default();
+                    }
                 }
                 let _ = res_tx.send((t.elapsed(), thread_cpu_ns() - cpu0));
             }
@@ -524,16 +530,17 @@ fn pods_figures(out: &mut Vec<Figure>, work: &Path, fake_rt: &tokio::runtime::Ru
     for n in &names[..burst] {
         fake.crash_pod("shop", n);
     }
-    let _ = cmd_tx.send(burst);
+    let _ = cmd_tx.send((burst, true));
     let (_, burst_ns) = res_rx
         .recv_timeout(Duration::from_secs(60))
         .unwrap_or_else(|e| panic!("burst: {e}"));
-    // one event at a time: each costs a flush, a message and a frame of its own
+    // one event at a time: each costs a flush and a message of its own (its frame is the
+    // draw figure)
     let single = 40;
     let mut single_ns = 0;
     for n in &names[burst..burst + single] {
         fake.crash_pod("shop", n);
-        let _ = cmd_tx.send(1);
+        let _ = cmd_tx.send((1, false));
         let (_, ns) = res_rx
             .recv_timeout(Duration::from_secs(20))
             .unwrap_or_else(|e| panic!("single: {e}"));
@@ -553,8 +560,8 @@ fn pods_figures(out: &mut Vec<Figure>, work: &Path, fake_rt: &tokio::runtime::Ru
     out.push(fig(
         "10,000 pods: CPU per watch event (decode, store, engine, frame)",
         "≤ 50 µs",
-        format!("{per_burst:.1} µs in a burst of {burst}; {per_single:.0} µs for an event alone (its own frame)"),
-        Some(per_burst <= 50.0),
+        format!("{per_burst:.1} µs each in a burst of {burst} (frames included); {per_single:.0} µs for an event alone (its own flush and message, no frame)"),
+        Some(per_burst <= 50.0 && per_single <= 50.0),
     ));
 }
 
@@ -856,9 +863,13 @@ fn machine() -> String {
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; a filter argument runs only the rows that match
-    let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
-    let on = |name: &str| filter.as_deref().is_none_or(|f| name.contains(f));
+    // `cargo bench` passes `--bench`; filter arguments (draw, bytes, kill, journal, pods,
+    // check, rss, idle) run only the steps named
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let on = |name: &str| filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()));
     let work_dir: PathBuf =
         std::env::temp_dir().join(format!("gameday-budgets-{}", std::process::id()));
     std::fs::create_dir_all(&work_dir).unwrap_or_else(|e| panic!("{e}"));
