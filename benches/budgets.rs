@@ -451,77 +451,80 @@ fn pods_figures(out: &mut Vec<Figure>, work: &Path, fake_rt: &tokio::runtime::Ru
     let (cmd_tx, cmd_rx) = std::sync::mpsc::channel::<(usize, bool)>();
     let (res_tx, res_rx) = std::sync::mpsc::channel::<(Duration, u64)>();
     let kc = kubeconfig.clone();
-    let side = std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap_or_else(|e| panic!("{e}"));
-        rt.block_on(async move {
-            let config = kube::Config::from_custom_kubeconfig(
-                kube::config::Kubeconfig::read_from(&kc).unwrap_or_else(|e| panic!("{e}")),
-                &kube::config::KubeConfigOptions::default(),
-            )
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-            let client = kube::Client::try_from(config).unwrap_or_else(|e| panic!("{e}"));
-            let api: kube::Api<k8s_openapi::api::core::v1::Pod> =
-                kube::Api::namespaced(client, "shop");
-            let mut sim = Sim::new();
-            let mut term = terminal(std::io::sink());
-            let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
-            let start = Instant::now();
-            let watch = gameday::cluster::watch::spawn(
-                api,
-                "app=api".into(),
-                gameday::cluster::watch::Targets {
-                    panel: Some(0),
-                    signal: None,
-                },
-                tx,
-            );
-            // first frame with every pod
-            while let Some(m) = rx.recv().await {
-                sim.send(m);
-                gameday::tui::draw_frame(&mut term, &sim.app, sim.view()).unwrap_or_default();
-                if sim.state.pod_panels[0].rows.len() == MANY as usize {
-                    break;
-                }
-            }
-            let first = start.elapsed();
-            let _ = res_tx.send((first, 0));
-            // then: for each command, wait for that many more crashed pods (drawing a
-            // frame per batch of messages, as the TUI does, when asked) and report the
-            // CPU time this thread spent
-            let mut seen = 0usize;
-            let count = |m: &Msg| match m {
-                Msg::PodsChanged { changed, .. } => changed
-                    .iter()
-                    .filter(|r| r.status == "CrashLoopBackOff")
-                    .count(),
-                _ => 0,
-            };
-            while let Ok((more, draw)) = cmd_rx.recv() {
-                let want = seen + more;
-                let cpu0 = thread_cpu_ns();
-                let t = Instant::now();
-                while seen < want {
-                    let Some(m) = rx.recv().await else { break };
-                    seen += count(&m);
+    let side = std::thread::Builder::new()
+        .name("gameday-side".into())
+        .spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap_or_else(|e| panic!("{e}"));
+            rt.block_on(async move {
+                let config = kube::Config::from_custom_kubeconfig(
+                    kube::config::Kubeconfig::read_from(&kc).unwrap_or_else(|e| panic!("{e}")),
+                    &kube::config::KubeConfigOptions::default(),
+                )
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+                let client = kube::Client::try_from(config).unwrap_or_else(|e| panic!("{e}"));
+                let api: kube::Api<k8s_openapi::api::core::v1::Pod> =
+                    kube::Api::namespaced(client, "shop");
+                let mut sim = Sim::new();
+                let mut term = terminal(std::io::sink());
+                let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
+                let start = Instant::now();
+                let watch = gameday::cluster::watch::spawn(
+                    api,
+                    "app=api".into(),
+                    gameday::cluster::watch::Targets {
+                        panel: Some(0),
+                        signal: None,
+                    },
+                    tx,
+                );
+                // first frame with every pod
+                while let Some(m) = rx.recv().await {
                     sim.send(m);
-                    while let Ok(m) = rx.try_recv() {
+                    gameday::tui::draw_frame(&mut term, &sim.app, sim.view()).unwrap_or_default();
+                    if sim.state.pod_panels[0].rows.len() == MANY as usize {
+                        break;
+                    }
+                }
+                let first = start.elapsed();
+                let _ = res_tx.send((first, 0));
+                // then: for each command, wait for that many more crashed pods (drawing a
+                // frame per batch of messages, as the TUI does, when asked) and report the
+                // CPU time this thread spent
+                let mut seen = 0usize;
+                let count = |m: &Msg| match m {
+                    Msg::PodsChanged { changed, .. } => changed
+                        .iter()
+                        .filter(|r| r.status == "CrashLoopBackOff")
+                        .count(),
+                    _ => 0,
+                };
+                while let Ok((more, draw)) = cmd_rx.recv() {
+                    let want = seen + more;
+                    let cpu0 = thread_cpu_ns();
+                    let t = Instant::now();
+                    while seen < want {
+                        let Some(m) = rx.recv().await else { break };
                         seen += count(&m);
                         sim.send(m);
+                        while let Ok(m) = rx.try_recv() {
+                            seen += count(&m);
+                            sim.send(m);
+                        }
+                        if draw {
+                            gameday::tui::draw_frame(&mut term, &sim.app, sim.view())
+                                .unwrap_or_default();
+                        }
                     }
-                    if draw {
-                        gameday::tui::draw_frame(&mut term, &sim.app, sim.view())
-                            .unwrap_or_default();
-                    }
+                    let _ = res_tx.send((t.elapsed(), thread_cpu_ns() - cpu0));
                 }
-                let _ = res_tx.send((t.elapsed(), thread_cpu_ns() - cpu0));
-            }
-            watch.abort();
-        });
-    });
+                watch.abort();
+            });
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
     let (first, _) = res_rx
         .recv_timeout(Duration::from_secs(60))
         .unwrap_or_else(|e| panic!("no first frame: {e}"));
@@ -536,7 +539,10 @@ fn pods_figures(out: &mut Vec<Figure>, work: &Path, fake_rt: &tokio::runtime::Ru
         .unwrap_or_else(|e| panic!("burst: {e}"));
     // one event at a time: each costs a flush and a message of its own (its frame is the
     // draw figure)
-    let single = 40;
+    let single: usize = std::env::var("GAMEDAY_BENCH_SINGLE_EVENTS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(40);
     let mut single_ns = 0;
     for n in &names[burst..burst + single] {
         fake.crash_pod("shop", n);

@@ -79,10 +79,33 @@ fn watch_events(c: &mut Criterion) {
             }
         })
     });
+    let json = serde_json::to_vec(&pod(1, 1)).unwrap_or_default();
+    c.bench_function("watch event: decode one pod", |b| {
+        b.iter(|| serde_json::from_slice::<Pod>(black_box(&json)).unwrap_or_default())
+    });
+    let mut n = 0;
+    c.bench_function("watch event: store only (10,000 pods)", |b| {
+        b.iter(|| {
+            n += 1;
+            store.apply(watcher::Event::Apply(pod(n % 10_000, n as i32)));
+            store.take_changes()
+        })
+    });
     let mut sim = Sim::new();
     sim.send(Msg::Pods {
         panel: 0,
         rows: (0..10_000).map(|i| pod_row(i, 0)).collect(),
+    });
+    let mut n = 0;
+    c.bench_function("watch event: engine only (10,000 pods)", |b| {
+        b.iter(|| {
+            n += 1;
+            sim.send(Msg::PodsChanged {
+                panel: 0,
+                changed: vec![pod_row(n % 10_000, n as u32)],
+                deleted: vec![],
+            })
+        })
     });
     let mut term = terminal();
     c.bench_function("frame with a 10,000-pod panel", |b| {

@@ -182,7 +182,8 @@ pub struct PodPanel {
     pub selector: String,
     pub rows: Vec<PodRow>,
     pub error: Option<String>,
-    /// pod name → (what changed, when), kept for a short while
+    /// (pod name, what changed, when), oldest first, kept for [`HIGHLIGHT`]; a pod
+    /// may be there more than once: its newest entry counts
     pub recent: Vec<(String, String, Ts)>,
 }
 
@@ -1076,14 +1077,15 @@ fn record_pod_changes(
     done: bool,
     fx: &mut Vec<Effect>,
 ) {
-    p.recent
-        .retain(|(_, _, t)| (now - *t).to_std().unwrap_or_default() < HIGHLIGHT);
+    // entries are in time order: what expired is a prefix. No pass over every entry per
+    // message: after a mass restart there are thousands.
+    let expired = p
+        .recent
+        .partition_point(|(_, _, t)| (now - *t).to_std().unwrap_or_default() >= HIGHLIGHT);
+    p.recent.drain(..expired);
     if changes.is_empty() {
         return;
     }
-    let names: std::collections::HashSet<&str> = changes.iter().map(|c| c.pod.as_str()).collect();
-    p.recent
-        .retain(|(name, _, _)| !names.contains(name.as_str()));
     for c in &changes {
         p.recent.push((c.pod.clone(), c.change.clone(), now));
     }

@@ -970,4 +970,28 @@ fn pod_changes_update_only_their_rows_and_are_journaled() {
         deleted: vec![("shop".into(), "no-such-pod".into())],
     });
     assert_eq!(run.journal.len(), before);
+    // the marks last HIGHLIGHT, then go
+    run.now += HIGHLIGHT - Duration::from_secs(1);
+    run.send(Msg::PodsChanged {
+        panel: 0,
+        changed: vec![pod("shop", "api-050", "Failed", 0)],
+        deleted: vec![],
+    });
+    assert_eq!(run.state.pod_panels[0].recent.len(), 4);
+    run.now += Duration::from_secs(2);
+    run.send(Msg::PodsChanged {
+        panel: 0,
+        changed: vec![],
+        deleted: vec![],
+    });
+    let left: Vec<_> = run.state.pod_panels[0]
+        .recent
+        .iter()
+        .map(|(n, c, _)| (n.as_str(), c.as_str()))
+        .collect();
+    assert_eq!(
+        left,
+        [("api-050", "changed")],
+        "only the newer mark is left"
+    );
 }

@@ -67,10 +67,17 @@ impl Widget for Pods<'_> {
                     fg(theme, Color::Gray),
                 )));
             }
+            // each pod's newest change (a pod may be in `recent` more than once)
+            let latest: std::collections::HashMap<&str, &str> = p
+                .recent
+                .iter()
+                .map(|(n, c, _)| (n.as_str(), c.as_str()))
+                .collect();
             let mut deleted = p
                 .recent
                 .iter()
-                .filter(|(_, what, _)| what == "deleted")
+                .map(|(n, _, _)| n.as_str())
+                .filter(|n| latest.get(n) == Some(&"deleted"))
                 .peekable();
             // a deleted pod that came back (a StatefulSet's) shows as its row instead
             let present: std::collections::HashSet<&str> = if deleted.peek().is_some() {
@@ -78,8 +85,9 @@ impl Widget for Pods<'_> {
             } else {
                 std::collections::HashSet::new()
             };
-            for (name, what, _) in deleted {
-                if present.contains(name.as_str()) {
+            let mut told = std::collections::HashSet::new();
+            for name in deleted {
+                if present.contains(name) || !told.insert(name) {
                     continue;
                 }
                 if lines.len() >= rows {
@@ -91,7 +99,6 @@ impl Widget for Pods<'_> {
                     sym(theme, "✗", "x"),
                     pad(theme, name, name_w)
                 );
-                let _ = what;
                 lines.push(Line::from(Span::styled(
                     fit(theme, &text, w),
                     fg(theme, Color::Red),
@@ -100,11 +107,7 @@ impl Widget for Pods<'_> {
             let room = rows.saturating_sub(lines.len());
             hidden += p.rows.len().saturating_sub(room);
             for r in p.rows.iter().take(room) {
-                let change = p
-                    .recent
-                    .iter()
-                    .find(|(n, _, _)| n == &r.name)
-                    .map(|(_, c, _)| c.as_str());
+                let change = latest.get(r.name.as_str()).copied();
                 let (mark, color) = match change {
                     Some("added") => (sym(theme, "+", "+"), Color::Cyan),
                     Some("restarted") => (sym(theme, "↻", "r"), Color::Yellow),
