@@ -107,6 +107,17 @@ fn watch_events(c: &mut Criterion) {
             })
         })
     });
+    // a fresh run: the loop above left thousands of marks and timeline lines behind
+    let mut sim = Sim::new();
+    sim.send(Msg::Pods {
+        panel: 0,
+        rows: (0..10_000).map(|i| pod_row(i, 0)).collect(),
+    });
+    sim.send(Msg::PodsChanged {
+        panel: 0,
+        changed: (0..100).map(|i| pod_row(i * 7, 1)).collect(),
+        deleted: vec![],
+    });
     let mut term = terminal();
     c.bench_function("frame with a 10,000-pod panel", |b| {
         b.iter(|| {
