@@ -1236,6 +1236,10 @@ fn kill_switch_line(run: &Run, a: &Abort) -> String {
     let still_active = run.faults.iter().any(|f| f.may_be_active());
     let tail = match settled.iter().map(|r| r.ts).max() {
         _ if still_active => "; NOT every fault was reverted (see above).".to_string(),
+        // the journal keeps milliseconds: the same millisecond is not "0 s later"
+        Some(last) if elapsed(a.ts, last) < Duration::from_millis(1) => {
+            "; every fault reverted in under 1 ms.".to_string()
+        }
         Some(last) => format!(
             "; every fault reverted {} later.",
             format_duration(elapsed(a.ts, last))
@@ -1808,6 +1812,24 @@ mod tests {
             ],
         });
         records
+    }
+
+    #[test]
+    fn a_revert_settled_in_the_abort_millisecond_is_under_1_ms_not_0_s() {
+        let mut records = guardrail_abort();
+        let abort_ts = records
+            .iter()
+            .find(|r| matches!(r.event, Event::Abort { .. }))
+            .map(|r| r.ts)
+            .unwrap();
+        for r in records.iter_mut().filter(|r| r.ts > abort_ts) {
+            r.ts = abort_ts;
+        }
+        let report = render(&records).unwrap();
+        assert!(
+            report.contains("at 10:00:15; every fault reverted in under 1 ms."),
+            "{report}"
+        );
     }
 
     #[test]

@@ -461,35 +461,54 @@ impl Session {
         }
     }
 
+    fn journal_failed(&mut self, e: JournalError, step: &mut Step) {
+        tracing::error!("{e}");
+        if !self.journal_broken {
+            self.journal_broken = true;
+            step.refused.push(format!("{e}: pulling the kill switch"));
+            let tx = self.tx.clone();
+            tokio::spawn(async move {
+                let _ = tx
+                    .send(Msg::Abort {
+                        by: "gameday".into(),
+                        source: crate::journal::AbortSource::Panic,
+                        detail: "the journal cannot be written".into(),
+                    })
+                    .await;
+            });
+        }
+    }
+
     fn apply(&mut self, fx: Vec<Effect>, now: Ts, step: &mut Step) {
+        // A batch that reverts (the kill switch) writes its records, starts every revert,
+        // then fsyncs once: a revert is the safe direction and may run twice (`recover`
+        // after a crash repeats it), so it does not wait on the disk. Everything is
+        // durable before `handle` returns, and an injection's intent still before it runs.
+        let reverts = fx.iter().any(|e| matches!(e, Effect::Revert { .. }));
         for effect in fx {
             match effect {
-                Effect::Journal(event) => match self.journal.append(now, event) {
-                    Ok(rec) => {
-                        if let Some(g) = &self.grafana {
-                            g.observe(&rec);
+                Effect::Journal(event) => {
+                    let written = if reverts {
+                        self.journal.append_unsynced(now, event)
+                    } else {
+                        self.journal.append(now, event)
+                    };
+                    match written {
+                        Ok(rec) => {
+                            if let Some(g) = &self.grafana {
+                                g.observe(&rec);
+                            }
+                            step.records.push(rec);
                         }
-                        step.records.push(rec);
+                        Err(e) => self.journal_failed(e, step),
                     }
-                    Err(e) => {
-                        tracing::error!("{e}");
-                        if !self.journal_broken {
-                            self.journal_broken = true;
-                            step.refused.push(format!("{e}: pulling the kill switch"));
-                            let tx = self.tx.clone();
-                            tokio::spawn(async move {
-                                let _ = tx
-                                    .send(Msg::Abort {
-                                        by: "gameday".into(),
-                                        source: crate::journal::AbortSource::Panic,
-                                        detail: "the journal cannot be written".into(),
-                                    })
-                                    .await;
-                            });
-                        }
-                    }
-                },
+                }
                 Effect::Inject { fault } => {
+                    if reverts {
+                        if let Err(e) = self.journal.sync() {
+                            self.journal_failed(e, step);
+                        }
+                    }
                     if self.journal_broken {
                         // the intent is not durable: never act on it
                         let tx = self.tx.clone();
@@ -588,6 +607,11 @@ impl Session {
                 }
                 Effect::PlanReady { fault, plan } => step.plans.push((fault, plan)),
                 Effect::ArmRefused { fault: _, reason } => step.arm_refused.push(reason),
+            }
+        }
+        if reverts {
+            if let Err(e) = self.journal.sync() {
+                self.journal_failed(e, step);
             }
         }
     }

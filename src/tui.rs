@@ -118,12 +118,14 @@ fn draw(terminal: &mut Terminal<Backend>, app: &App, session: &Session) -> std::
         state: &session.state,
         now: session.now(),
     };
-    draw_view(terminal, app, view)
+    draw_frame(terminal, app, view)
 }
 
-/// One frame, inside a synchronized update.
-pub(crate) fn draw_view(
-    terminal: &mut Terminal<Backend>,
+/// One frame as the terminal gets it: the cells that changed since the last frame,
+/// inside a synchronized update, flushed once. Public for the benchmarks, which count
+/// the bytes it writes.
+pub fn draw_frame<W: Write>(
+    terminal: &mut Terminal<CrosstermBackend<W>>,
     app: &App,
     view: View,
 ) -> std::io::Result<()> {

@@ -701,3 +701,60 @@ async fn crash_loop_and_warning_events() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn lists_are_paginated_with_limit_and_continue() {
+    bounded(async {
+        let e = env().await;
+        for i in 0..5 {
+            e.fake
+                .add_pod("shop", &format!("web-{i}"), &[("app", "web")]);
+        }
+        let pods: Api<Pod> = Api::default_namespaced(e.client.clone());
+        let all = pods.list(&ListParams::default()).await.expect("list");
+        assert_eq!(all.items.len(), 10, "no limit: every pod in one page");
+        assert_eq!(all.metadata.continue_, None);
+        let mut names = Vec::new();
+        let mut token: Option<String> = None;
+        let mut pages = 0;
+        loop {
+            let mut lp = ListParams::default().limit(4);
+            if let Some(t) = &token {
+                lp = lp.continue_token(t);
+            }
+            let page = pods.list(&lp).await.expect("page");
+            pages += 1;
+            assert!(page.items.len() <= 4);
+            assert_eq!(
+                page.metadata.resource_version, all.metadata.resource_version,
+                "every page reports the list's resourceVersion"
+            );
+            names.extend(page.items.iter().map(|p| p.name_any()));
+            token = page.metadata.continue_.filter(|t| !t.is_empty());
+            if token.is_none() {
+                break;
+            }
+            // a pod added while paging, after the last name read, is in a later page
+            if pages == 1 {
+                e.fake.add_pod("shop", "zz-late", &[("app", "web")]);
+            }
+        }
+        let want: Vec<String> = all.items.iter().map(|p| p.name_any()).collect();
+        assert_eq!(pages, 3);
+        assert_eq!(names[..10], want[..], "in order, none twice, none missed");
+        assert_eq!(names.last().map(String::as_str), Some("zz-late"));
+        // the watcher pages its first list (500 a page) and still sees every pod
+        let stream = watcher::watcher(pods, watcher::Config::default().page_size(3));
+        let mut stream = Box::pin(stream);
+        let mut seen = 0;
+        while let Some(ev) = next(&mut stream).await {
+            match ev.expect("event") {
+                watcher::Event::InitApply(_) => seen += 1,
+                watcher::Event::InitDone => break,
+                _ => {}
+            }
+        }
+        assert_eq!(seen, 11);
+    })
+    .await;
+}

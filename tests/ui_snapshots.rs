@@ -868,3 +868,34 @@ fn a_joiner_sees_the_same_screen_without_the_drivers_keys() {
     let d = text_of(&render(&driver.app, driver.view(), 80, 24));
     assert!(d.contains("t trigger"), "{d}");
 }
+
+#[test]
+fn pods_panel_with_ten_thousand_pods_shows_what_fits_and_counts_the_rest() {
+    let mut sim = active();
+    sim.state.pod_panels = vec![gameday::engine::PodPanel {
+        selector: "app=api".into(),
+        ..Default::default()
+    }];
+    let rows: Vec<_> = (0..10_000)
+        .map(|i| pod(&format!("api-{i:05}"), 1, "Running", 0))
+        .collect();
+    sim.send(Msg::Pods { panel: 0, rows });
+    let text = text_of(&render(&sim.app, sim.view(), 160, 48));
+    let shown = text.lines().filter(|l| l.contains("api-0")).count();
+    let more: usize = text
+        .split("… ")
+        .nth(1)
+        .and_then(|r| r.split(" more").next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no `… N more` line: {text}"));
+    assert!(shown > 3, "{text}");
+    assert_eq!(
+        shown + more,
+        10_000,
+        "every pod is shown or counted: {text}"
+    );
+    assert!(
+        text.contains("api-00000"),
+        "the first rows in order: {text}"
+    );
+}

@@ -25,13 +25,38 @@ pub struct Targets {
     pub signal: Option<(usize, Duration)>,
 }
 
-/// The rows of one selector, as the watch last saw them.
+/// A pod's key in a store and a panel: (namespace, name), ordered as the panel shows it.
+pub type PodKey = (String, String);
+
+/// The rows of one selector, as the watch last saw them, and what changed since the
+/// engine was last told. At 10,000 pods one event must not cost a copy of every row, so
+/// the engine gets the changed rows only; the whole list goes only after a (re)list.
 #[derive(Debug, Default)]
 pub struct Store {
-    rows: BTreeMap<String, PodRow>,
-    init: Option<BTreeMap<String, PodRow>>,
+    rows: BTreeMap<PodKey, PodRow>,
+    init: Option<BTreeMap<PodKey, PodRow>>,
+    /// rows changed since the last [`Store::take_changes`]: `None` for a deletion
+    pending: BTreeMap<PodKey, Option<PodRow>>,
+    /// a (re)list replaced every row: the next message carries them all
+    relisted: bool,
     /// the first full list arrived: before it, a count is not data
     pub synced: bool,
+}
+
+/// What the engine is told at a flush.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Changes {
+    /// every row, after a (re)list
+    All(Vec<PodRow>),
+    /// rows added or changed, and pods gone, since the last flush
+    Some {
+        changed: Vec<PodRow>,
+        deleted: Vec<PodKey>,
+    },
+}
+
+fn key_of(row: &PodRow) -> PodKey {
+    (row.namespace.clone(), row.name.clone())
 }
 
 impl Store {
@@ -45,7 +70,7 @@ impl Store {
             Event::InitApply(p) => {
                 let row = PodRow::from_pod(&p);
                 if let Some(buf) = self.init.as_mut() {
-                    buf.insert(format!("{}/{}", row.namespace, row.name), row);
+                    buf.insert(key_of(&row), row);
                 }
                 false
             }
@@ -53,31 +78,82 @@ impl Store {
                 if let Some(buf) = self.init.take() {
                     self.rows = buf;
                 }
+                self.pending.clear();
+                self.relisted = true;
                 self.synced = true;
                 true
             }
             Event::Apply(p) => {
                 let row = PodRow::from_pod(&p);
-                let key = format!("{}/{}", row.namespace, row.name);
-                self.rows.insert(key, row.clone()) != Some(row)
+                let key = key_of(&row);
+                if self.rows.get(&key) == Some(&row) {
+                    return false;
+                }
+                self.rows.insert(key.clone(), row.clone());
+                self.pending.insert(key, Some(row));
+                true
             }
             Event::Delete(p) => {
-                let key = format!(
-                    "{}/{}",
+                let key = (
                     p.metadata.namespace.unwrap_or_default(),
-                    p.metadata.name.unwrap_or_default()
+                    p.metadata.name.unwrap_or_default(),
                 );
-                self.rows.remove(&key).is_some()
+                if self.rows.remove(&key).is_some() {
+                    self.pending.insert(key, None);
+                    true
+                } else {
+                    false
+                }
             }
         }
+    }
+
+    /// What changed since the last call, for the engine; `None` when nothing did.
+    pub fn take_changes(&mut self) -> Option<Changes> {
+        if std::mem::take(&mut self.relisted) {
+            self.pending.clear();
+            return Some(Changes::All(self.rows()));
+        }
+        if self.pending.is_empty() {
+            return None;
+        }
+        let mut changed = Vec::new();
+        let mut deleted = Vec::new();
+        for (key, row) in std::mem::take(&mut self.pending) {
+            match row {
+                Some(r) => changed.push(r),
+                None => deleted.push(key),
+            }
+        }
+        Some(Changes::Some { changed, deleted })
     }
 
     pub fn rows(&self) -> Vec<PodRow> {
         self.rows.values().cloned().collect()
     }
 
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
     pub fn ready(&self) -> usize {
         self.rows.values().filter(|r| r.is_ready()).count()
+    }
+}
+
+/// The message that tells pods panel `panel` about `changes`.
+pub fn message(panel: usize, changes: Changes) -> Msg {
+    match changes {
+        Changes::All(rows) => Msg::Pods { panel, rows },
+        Changes::Some { changed, deleted } => Msg::PodsChanged {
+            panel,
+            changed,
+            deleted,
+        },
     }
 }
 
@@ -128,8 +204,13 @@ pub fn spawn(
                 _ = flush.tick() => {
                     if dirty {
                         dirty = false;
+                        // nothing new but an error gone: an empty change clears it
+                        let changes = store.take_changes().unwrap_or(Changes::Some {
+                            changed: Vec::new(),
+                            deleted: Vec::new(),
+                        });
                         if let Some(panel) = targets.panel {
-                            if tx.send(Msg::Pods { panel, rows: store.rows() }).await.is_err() {
+                            if tx.send(message(panel, changes)).await.is_err() {
                                 return;
                             }
                         }
@@ -219,4 +300,64 @@ pub fn spawn_warnings(
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pod(name: &str, phase: &str) -> Pod {
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": name, "namespace": "shop"},
+            "spec": {"containers": [{"name": "app"}]},
+            "status": {"phase": phase},
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_list_sends_every_row_then_only_what_changed() {
+        let mut store = Store::default();
+        assert_eq!(store.take_changes(), None);
+        store.apply(Event::Init);
+        store.apply(Event::InitApply(pod("b", "Running")));
+        store.apply(Event::InitApply(pod("a", "Running")));
+        assert!(store.apply(Event::InitDone));
+        let Some(Changes::All(rows)) = store.take_changes() else {
+            panic!("a list sends every row");
+        };
+        assert_eq!(
+            rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+            ["a", "b"]
+        );
+        assert_eq!(store.take_changes(), None, "told once");
+
+        assert!(!store.apply(Event::Apply(pod("a", "Running"))), "no change");
+        assert!(store.apply(Event::Apply(pod("a", "Failed"))));
+        assert!(store.apply(Event::Apply(pod("c", "Pending"))));
+        assert!(store.apply(Event::Delete(pod("b", "Running"))));
+        assert!(
+            !store.apply(Event::Delete(pod("zz", "Running"))),
+            "never seen"
+        );
+        let Some(Changes::Some { changed, deleted }) = store.take_changes() else {
+            panic!("changes only");
+        };
+        let changed: Vec<_> = changed
+            .iter()
+            .map(|r| (r.name.as_str(), r.status.as_str()))
+            .collect();
+        assert_eq!(changed, [("a", "Failed"), ("c", "Pending")]);
+        assert_eq!(deleted, [("shop".to_string(), "b".to_string())]);
+        assert_eq!(store.len(), 2);
+        assert_eq!(store.take_changes(), None);
+
+        // a relist (after a 410) replaces everything, whatever was pending
+        store.apply(Event::Apply(pod("d", "Running")));
+        store.apply(Event::Init);
+        store.apply(Event::InitApply(pod("a", "Running")));
+        store.apply(Event::InitDone);
+        assert_eq!(store.take_changes(), Some(Changes::All(store.rows())));
+        assert_eq!(store.len(), 1);
+    }
 }

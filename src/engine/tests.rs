@@ -837,3 +837,161 @@ fn fault_progress_is_journaled_while_active() {
     );
     assert_eq!(run.state.faults[0].detail, "deleted pod/redis-0");
 }
+
+fn pod(ns: &str, name: &str, status: &str, restarts: u32) -> PodRow {
+    PodRow {
+        namespace: ns.into(),
+        name: name.into(),
+        ready: u32::from(status == "Running"),
+        total: 1,
+        status: status.into(),
+        restarts,
+        created: None,
+        node: "node-a".into(),
+    }
+}
+
+fn pods_run() -> Run {
+    let mut run = Run::new(vec![], vec![fault("f", 30)]);
+    run.state.pod_panels = vec![PodPanel {
+        selector: "app=api".into(),
+        ..PodPanel::default()
+    }];
+    run
+}
+
+fn pod_changes(run: &Run) -> Vec<(String, String)> {
+    match run.journal.last() {
+        Some(Event::Pods { changes, .. }) => changes
+            .iter()
+            .map(|c| (c.pod.clone(), c.change.clone()))
+            .collect(),
+        other => panic!("no pods record last: {other:?}"),
+    }
+}
+
+#[test]
+fn a_whole_pod_list_is_sorted_and_compared_with_the_rows_shown() {
+    let mut run = pods_run();
+    run.send(Msg::Pods {
+        panel: 0,
+        rows: vec![
+            pod("shop", "c", "Running", 0),
+            pod("shop", "a", "Running", 0),
+            pod("bar", "z", "Running", 0),
+        ],
+    });
+    assert!(
+        !run.types().contains(&"pods"),
+        "the first list is the starting picture"
+    );
+    let names: Vec<_> = run.state.pod_panels[0]
+        .rows
+        .iter()
+        .map(|r| format!("{}/{}", r.namespace, r.name))
+        .collect();
+    assert_eq!(
+        names,
+        ["bar/z", "shop/a", "shop/c"],
+        "sorted by namespace, name"
+    );
+    // a relist: a is gone, b is new, c restarted, z unchanged
+    run.send(Msg::Pods {
+        panel: 0,
+        rows: vec![
+            pod("shop", "c", "Running", 1),
+            pod("bar", "z", "Running", 0),
+            pod("shop", "b", "Pending", 0),
+        ],
+    });
+    let mut changes = pod_changes(&run);
+    changes.sort();
+    assert_eq!(
+        changes,
+        [
+            ("a".to_string(), "deleted".to_string()),
+            ("b".into(), "added".into()),
+            ("c".into(), "restarted".into())
+        ]
+    );
+    assert_eq!(run.state.pod_panels[0].rows.len(), 3);
+}
+
+#[test]
+fn pod_changes_update_only_their_rows_and_are_journaled() {
+    let mut run = pods_run();
+    run.send(Msg::Pods {
+        panel: 0,
+        rows: (0..100)
+            .map(|i| pod("shop", &format!("api-{i:03}"), "Running", 0))
+            .collect(),
+    });
+    run.state.pod_panels[0].error = Some("watch failed".into());
+    run.send(Msg::PodsChanged {
+        panel: 0,
+        changed: vec![
+            pod("shop", "api-007", "CrashLoopBackOff", 1),
+            pod("shop", "api-050", "Running", 0),
+            pod("shop", "api-100", "Pending", 0),
+        ],
+        deleted: vec![("shop".into(), "api-003".into())],
+    });
+    let p = &run.state.pod_panels[0];
+    assert_eq!(p.error, None, "news from the watch clears its error");
+    assert_eq!(p.rows.len(), 100, "one added, one deleted");
+    assert!(
+        p.rows.windows(2).all(|w| w[0].name < w[1].name),
+        "still sorted"
+    );
+    assert!(!p.rows.iter().any(|r| r.name == "api-003"));
+    assert_eq!(p.rows[6].status, "CrashLoopBackOff");
+    let mut changes = pod_changes(&run);
+    changes.sort();
+    assert_eq!(
+        changes,
+        [
+            ("api-003".to_string(), "deleted".to_string()),
+            ("api-007".into(), "restarted".into()),
+            ("api-100".into(), "added".into())
+        ],
+        "an unchanged row is not news"
+    );
+    let marked: Vec<_> = p
+        .recent
+        .iter()
+        .map(|(n, c, _)| (n.as_str(), c.as_str()))
+        .collect();
+    assert!(marked.contains(&("api-007", "restarted")), "{marked:?}");
+    // nothing new: nothing journaled
+    let before = run.journal.len();
+    run.send(Msg::PodsChanged {
+        panel: 0,
+        changed: vec![],
+        deleted: vec![("shop".into(), "no-such-pod".into())],
+    });
+    assert_eq!(run.journal.len(), before);
+    // the marks last HIGHLIGHT, then go
+    run.now += HIGHLIGHT - Duration::from_secs(1);
+    run.send(Msg::PodsChanged {
+        panel: 0,
+        changed: vec![pod("shop", "api-050", "Failed", 0)],
+        deleted: vec![],
+    });
+    assert_eq!(run.state.pod_panels[0].recent.len(), 4);
+    run.now += Duration::from_secs(2);
+    run.send(Msg::PodsChanged {
+        panel: 0,
+        changed: vec![],
+        deleted: vec![],
+    });
+    let left: Vec<_> = run.state.pod_panels[0]
+        .recent
+        .iter()
+        .map(|(n, c, _)| (n.as_str(), c.as_str()))
+        .collect();
+    assert_eq!(
+        left,
+        [("api-050", "changed")],
+        "only the newer mark is left"
+    );
+}

@@ -558,16 +558,48 @@ fn collection(ctx: Ctx) -> Response {
                 Err(r) => return r,
             };
             let st = ctx.inner.lock();
-            let items: Vec<Value> = st
-                .list(&ctx.res, ctx.ns_opt())
-                .into_iter()
-                .filter(|o| l.matches_object(o) && f.matches(o))
-                .map(|o| list_item(&ctx.res, o))
-                .collect();
+            // Pagination (`limit` / `continue`): items come in (namespace, name) order;
+            // the token holds the list's resourceVersion and the last key sent, and every
+            // page reports that first resourceVersion, so a watch started from it sees
+            // whatever changed while the pages were read.
+            let limit = qget(&ctx.q, "limit")
+                .and_then(|v| v.parse::<usize>().ok())
+                .filter(|n| *n > 0);
+            let token = qget(&ctx.q, "continue").filter(|v| !v.is_empty());
+            let (list_rv, after) = match token.map(|t| t.split_once(':')) {
+                None => (st.rv, None),
+                Some(Some((rv, key))) if rv.parse::<u64>().is_ok() => {
+                    let (ns, name) = key.split_once('/').unwrap_or(("", key));
+                    (
+                        rv.parse().unwrap_or(st.rv),
+                        Some((ns.to_string(), name.to_string())),
+                    )
+                }
+                Some(_) => return err(400, "BadRequest", "invalid continue token", None),
+            };
+            let after_ref = after.as_ref().map(|(n, m)| (n.as_str(), m.as_str()));
+            let (items, more) = st.list_page(
+                &ctx.res,
+                ctx.ns_opt(),
+                after_ref,
+                limit.unwrap_or(usize::MAX),
+                |o| l.matches_object(o) && f.matches(o),
+            );
+            let mut meta = json!({"resourceVersion": list_rv.to_string()});
+            if more {
+                if let Some(last) = items.last() {
+                    meta["continue"] = json!(format!(
+                        "{list_rv}:{}/{}",
+                        str_at(last, "/metadata/namespace"),
+                        str_at(last, "/metadata/name")
+                    ));
+                }
+            }
+            let items: Vec<Value> = items.into_iter().map(|o| list_item(&ctx.res, o)).collect();
             Response::json(
                 200,
                 &json!({"kind": format!("{}List", ctx.res.kind), "apiVersion": ctx.res.api_version(),
-                    "metadata": {"resourceVersion": st.rv.to_string()}, "items": items}),
+                    "metadata": meta, "items": items}),
             )
         }
         "watch" => watch(ctx),

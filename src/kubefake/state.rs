@@ -414,6 +414,54 @@ impl State {
         self.objects.get(&Self::key(res, ns, name))
     }
 
+    /// One page of a list: the objects after `after` (namespace, name) that `keep`
+    /// accepts, in key order, at most `limit`, and whether more follow. Only the page is
+    /// cloned: paging through 10,000 pods is not 10,000 copies per page.
+    pub fn list_page(
+        &self,
+        res: &ResourceDef,
+        ns: Option<&str>,
+        after: Option<(&str, &str)>,
+        limit: usize,
+        keep: impl Fn(&Value) -> bool,
+    ) -> (Vec<Value>, bool) {
+        use std::ops::Bound;
+        let start = match after {
+            Some((a_ns, a_name)) => Bound::Excluded((
+                res.group.clone(),
+                res.plural.clone(),
+                a_ns.to_string(),
+                a_name.to_string(),
+            )),
+            None => Bound::Included((
+                res.group.clone(),
+                res.plural.clone(),
+                ns.unwrap_or("").to_string(),
+                String::new(),
+            )),
+        };
+        let mut page = Vec::new();
+        for ((g, p, n, _), v) in self.objects.range((start, Bound::Unbounded)) {
+            if *g != res.group || *p != res.plural {
+                break;
+            }
+            if ns.is_some_and(|ns| ns != n) {
+                if ns.is_some_and(|ns| n.as_str() > ns) {
+                    break;
+                }
+                continue;
+            }
+            if !keep(v) {
+                continue;
+            }
+            if page.len() == limit {
+                return (page, true);
+            }
+            page.push(v.clone());
+        }
+        (page, false)
+    }
+
     pub fn list(&self, res: &ResourceDef, ns: Option<&str>) -> Vec<Value> {
         self.objects
             .iter()

@@ -580,7 +580,7 @@ async fn tui(
             dirty = true;
         }
         if dirty && last_draw.elapsed() >= crate::tui::FRAME {
-            if crate::tui::draw_view(&mut terminal, &app, f.view()).is_err() {
+            if crate::tui::draw_frame(&mut terminal, &app, f.view()).is_err() {
                 in_rx = None;
                 break (None, 0);
             }

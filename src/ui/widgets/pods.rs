@@ -49,7 +49,11 @@ impl Widget for Pods<'_> {
         } else {
             w.saturating_sub(3 + 7 + name_w).max(4)
         };
+        // Only the lines that fit are built: 10,000 pods must not cost 10,000 formatted
+        // lines a frame. The rest is counted.
+        let rows = (area.height as usize).saturating_sub(1);
         let mut lines: Vec<Line<'static>> = Vec::new();
+        let mut hidden = 0usize;
         for p in panels {
             if let Some(e) = &p.error {
                 lines.push(Line::from(Span::styled(
@@ -63,8 +67,31 @@ impl Widget for Pods<'_> {
                     fg(theme, Color::Gray),
                 )));
             }
-            for (name, what, _) in p.recent.iter().filter(|(_, what, _)| what == "deleted") {
-                if p.rows.iter().any(|r| &r.name == name) {
+            // each pod's newest change (a pod may be in `recent` more than once)
+            let latest: std::collections::HashMap<&str, &str> = p
+                .recent
+                .iter()
+                .map(|(n, c, _)| (n.as_str(), c.as_str()))
+                .collect();
+            let mut deleted = p
+                .recent
+                .iter()
+                .map(|(n, _, _)| n.as_str())
+                .filter(|n| latest.get(n) == Some(&"deleted"))
+                .peekable();
+            // a deleted pod that came back (a StatefulSet's) shows as its row instead
+            let present: std::collections::HashSet<&str> = if deleted.peek().is_some() {
+                p.rows.iter().map(|r| r.name.as_str()).collect()
+            } else {
+                std::collections::HashSet::new()
+            };
+            let mut told = std::collections::HashSet::new();
+            for name in deleted {
+                if present.contains(name) || !told.insert(name) {
+                    continue;
+                }
+                if lines.len() >= rows {
+                    hidden += 1;
                     continue;
                 }
                 let text = format!(
@@ -72,18 +99,15 @@ impl Widget for Pods<'_> {
                     sym(theme, "✗", "x"),
                     pad(theme, name, name_w)
                 );
-                let _ = what;
                 lines.push(Line::from(Span::styled(
                     fit(theme, &text, w),
                     fg(theme, Color::Red),
                 )));
             }
-            for r in &p.rows {
-                let change = p
-                    .recent
-                    .iter()
-                    .find(|(n, _, _)| n == &r.name)
-                    .map(|(_, c, _)| c.as_str());
+            let room = rows.saturating_sub(lines.len());
+            hidden += p.rows.len().saturating_sub(room);
+            for r in p.rows.iter().take(room) {
+                let change = latest.get(r.name.as_str()).copied();
                 let (mark, color) = match change {
                     Some("added") => (sym(theme, "+", "+"), Color::Cyan),
                     Some("restarted") => (sym(theme, "↻", "r"), Color::Yellow),
@@ -116,9 +140,14 @@ impl Widget for Pods<'_> {
                 lines.push(Line::from(spans));
             }
         }
-        let rows = (area.height as usize).saturating_sub(1);
-        let hidden = lines.len().saturating_sub(rows);
-        for (i, line) in lines.into_iter().take(rows).enumerate() {
+        hidden += lines.len().saturating_sub(rows);
+        lines.truncate(rows);
+        if hidden > 0 && rows > 0 {
+            // the count takes the last row: the pod that was there is counted too
+            lines.truncate(rows - 1);
+            hidden += 1;
+        }
+        for (i, line) in lines.into_iter().enumerate() {
             put_line(buf, area, area.y + 1 + i as u16, line);
         }
         if hidden > 0 && rows > 0 {
@@ -127,7 +156,7 @@ impl Widget for Pods<'_> {
                 buf,
                 area,
                 area.y + area.height - 1,
-                Line::from(Span::styled(fit(theme, &more, w), fg(theme, Color::Gray))),
+                Line::from(Span::styled(pad(theme, &more, w), fg(theme, Color::Gray))),
             );
         }
     }
