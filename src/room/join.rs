@@ -371,10 +371,33 @@ fn typed(line: &str) -> Option<ClientLine> {
     })
 }
 
-fn lost(why: Option<String>) -> i32 {
+/// What the connection's next item asks of the joiner.
+enum Next {
+    Line(ServerLine),
+    /// a line this joiner could not read: ask for a fresh snapshot
+    Resync,
+    Lost(Option<String>),
+}
+
+fn next(i: Option<Incoming>) -> Next {
+    match i {
+        Some(Incoming::Line(l)) => Next::Line(*l),
+        Some(Incoming::Garbled(why)) => {
+            tracing::warn!("unreadable line from the driver: {why}");
+            Next::Resync
+        }
+        Some(Incoming::Closed(why)) => Next::Lost(why),
+        None => Next::Lost(None),
+    }
+}
+
+async fn resync(wr: &mut OwnedWriteHalf) {
+    let _ = wr.write_all(encode(&ClientLine::Resync).as_bytes()).await;
+}
+
+fn lost_words(why: Option<String>) -> String {
     let why = why.map(|w| format!(" ({w})")).unwrap_or_default();
-    eprintln!("gameday: lost the connection to the driver{why}; the run goes on without you");
-    EXIT_UNAVAILABLE
+    format!("lost the connection to the driver{why}; the run goes on without you")
 }
 
 async fn next_signal(s: &mut Option<tokio::signal::unix::Signal>) -> Option<()> {
@@ -410,15 +433,13 @@ async fn headless(
     loop {
         tokio::select! {
             i = rx.recv() => {
-                let line = match i {
-                    Some(Incoming::Line(l)) => *l,
-                    Some(Incoming::Garbled(why)) => {
-                        tracing::warn!("unreadable line from the driver: {why}");
-                        let _ = wr.write_all(encode(&ClientLine::Resync).as_bytes()).await;
-                        continue;
+                let line = match next(i) {
+                    Next::Line(l) => l,
+                    Next::Resync => { resync(&mut wr).await; continue; }
+                    Next::Lost(why) => {
+                        eprintln!("gameday: {}", lost_words(why));
+                        return EXIT_UNAVAILABLE;
                     }
-                    Some(Incoming::Closed(why)) => return lost(why),
-                    None => return lost(None),
                 };
                 match apply(&mut f, outbox, line) {
                     Seen::Records(rs) => {
@@ -516,18 +537,10 @@ async fn tui(
     let (words, code): (Option<String>, i32) = loop {
         tokio::select! {
             i = rx.recv() => {
-                let line = match i {
-                    Some(Incoming::Line(l)) => *l,
-                    Some(Incoming::Garbled(why)) => {
-                        tracing::warn!("unreadable line from the driver: {why}");
-                        let _ = wr.write_all(encode(&ClientLine::Resync).as_bytes()).await;
-                        continue;
-                    }
-                    Some(Incoming::Closed(why)) => break (Some(format!(
-                        "lost the connection to the driver{}; the run goes on without you",
-                        why.map(|w| format!(" ({w})")).unwrap_or_default()
-                    )), EXIT_UNAVAILABLE),
-                    None => break (None, EXIT_UNAVAILABLE),
+                let line = match next(i) {
+                    Next::Line(l) => l,
+                    Next::Resync => { resync(&mut wr).await; continue; }
+                    Next::Lost(why) => break (Some(lost_words(why)), EXIT_UNAVAILABLE),
                 };
                 let now = f.now();
                 match apply(&mut f, outbox, line) {
