@@ -97,10 +97,96 @@ pub fn note_from_line(line: &str, author: &str) -> Option<Msg> {
     })
 }
 
+/// Standard output that never blocks the loop: whole chunks go to a thread of their own.
+/// A reader that stops reading (a full pipe in a CI job) stalls only that thread; the loop
+/// goes on sampling and still hears the kill switch. Past `BACKLOG` unwritten chunks new
+/// ones are dropped and counted: the journal has every line anyway.
+pub(crate) struct Printer {
+    buf: Vec<u8>,
+    tx: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+    dropped: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Printer {
+    const BACKLOG: usize = 4096;
+
+    pub(crate) fn stdout() -> Printer {
+        use std::sync::atomic::Ordering;
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(Self::BACKLOG);
+        let dropped = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let lost = std::sync::Arc::clone(&dropped);
+        let thread = std::thread::Builder::new()
+            .name("stdout".into())
+            .spawn(move || {
+                let mut out = std::io::stdout();
+                for chunk in rx {
+                    let n = lost.swap(0, Ordering::Relaxed);
+                    if n > 0 {
+                        let _ = writeln!(
+                            out,
+                            "gameday: {n} lines not printed (standard output was not being \
+                             read); journal.jsonl has them all"
+                        );
+                    }
+                    if out.write_all(&chunk).and_then(|()| out.flush()).is_err() {
+                        // nobody reads any more (EPIPE): let the rest go
+                        return;
+                    }
+                }
+            })
+            .ok();
+        Printer {
+            buf: Vec::new(),
+            tx: thread.as_ref().map(|_| tx),
+            dropped,
+            thread,
+        }
+    }
+
+    /// Lets the thread print what it still has, for at most `limit`.
+    pub(crate) fn finish(mut self, limit: std::time::Duration) {
+        let _ = self.flush();
+        drop(self.tx.take());
+        let Some(t) = self.thread.take() else { return };
+        let deadline = std::time::Instant::now() + limit;
+        while !t.is_finished() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        if t.is_finished() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Write for Printer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = std::mem::take(&mut self.buf);
+        let lines = chunk.iter().filter(|b| **b == b'\n').count() as u64;
+        let sent = match &self.tx {
+            Some(tx) => tx.try_send(chunk).is_ok(),
+            None => std::io::stdout().write_all(&chunk).is_ok(),
+        };
+        if !sent {
+            self.dropped
+                .fetch_add(lines, std::sync::atomic::Ordering::Relaxed);
+        }
+        Ok(())
+    }
+}
+
 /// Runs the session to the end; returns the exit code.
 pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, junit: Option<PathBuf>) -> i32 {
     let operator = session.info.operator.clone();
-    let mut out = std::io::stdout();
+    let mut out = Printer::stdout();
     let _ = writeln!(out, "gameday: run directory {}", session.run_dir.display());
     // the records written while starting
     if let Ok(records) = crate::journal::read_journal(session.journal_path()) {
@@ -195,7 +281,7 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, junit: Optio
         "gameday: run directory {} (exit {code})",
         run_dir.display()
     );
-    let _ = out.flush();
+    out.finish(std::time::Duration::from_secs(2));
     code
 }
 

@@ -664,3 +664,71 @@ phases: {{ baseline: 1s, recovery: 1s }}
         "the fault was reverted although nothing more could be journaled"
     );
 }
+
+/// A CI job whose standard output nobody reads: once the pipe is full, the run must go
+/// on sampling and still hear the kill switch (printing is not the loop's business).
+#[test]
+fn a_full_stdout_pipe_stalls_neither_the_samples_nor_the_kill_switch() {
+    let tmp = tempfile::tempdir().unwrap();
+    let svc = start_service(tmp.path());
+    let slow = tmp.path().join("slow");
+    let mut signals = String::new();
+    // long names: long lines
+    let pad = "x".repeat(100);
+    for i in 0..8 {
+        signals.push_str(&format!(
+            "  - name: probe errors {i} {pad}\n    http: {{ url: \"http://{svc}/probe\", every: 20ms, timeout: 2s }}\n    measure: error_rate\n    expect: \"< 50%\"\n"
+        ));
+    }
+    let text = format!(
+        "name: full-pipe\nhypothesis: Printing never holds up the run.\ninterval: 50ms\nsteady_state:\n{signals}faults:\n  - name: marker\n    duration: 60s\n    exec:\n      inject: touch {s}\n      revert: rm -f {s}\nphases:\n  baseline: 1s\n  recovery: 1s\n",
+        s = slow.display()
+    );
+    let path = write(tmp.path(), "full-pipe.yaml", &text);
+    let out = tmp.path().join("runs");
+    // stdout is a pipe this test does not read until the end
+    let mut child = headless(&path, &out, &[]).spawn().unwrap();
+    let start = Instant::now();
+    while !slow.exists() {
+        assert!(start.elapsed() < Duration::from_secs(30), "never injected");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let dir = run_dir(&out);
+    // well past a 64 KiB pipe at this rate (hundreds of sample lines a second)
+    std::thread::sleep(Duration::from_secs(6));
+    let lines_before = std::fs::read_to_string(dir.join("journal.jsonl"))
+        .unwrap()
+        .lines()
+        .count();
+    std::thread::sleep(Duration::from_secs(1));
+    let lines_after = std::fs::read_to_string(dir.join("journal.jsonl"))
+        .unwrap()
+        .lines()
+        .count();
+    assert!(
+        lines_after > lines_before + 50,
+        "sampling goes on with nobody reading stdout ({lines_before} → {lines_after})"
+    );
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let sent = Instant::now();
+    while slow.exists() {
+        assert!(
+            sent.elapsed() < Duration::from_secs(5),
+            "SIGTERM did not revert the fault while stdout was full"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let o = wait_bounded(&mut child, Duration::from_secs(20));
+    assert_eq!(o.status.code(), Some(2));
+    let printed = stdout(&o);
+    assert!(
+        printed.len() > 60_000,
+        "the pipe filled up, or this test shows nothing: {} bytes printed: {}",
+        printed.len(),
+        &printed[printed.len().saturating_sub(300)..]
+    );
+}
