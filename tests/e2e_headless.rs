@@ -193,25 +193,8 @@ fn signal_mid_fault(sig: nix::sys::signal::Signal, name: &str) {
     let out = tmp.path().join("runs");
     let mut child = headless(&path, &out, &[]).spawn().unwrap();
     // wait until the fault is active, from the journal
-    let start = Instant::now();
-    loop {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "fault never became active"
-        );
-        if slow.exists() {
-            if let Ok(entries) = std::fs::read_dir(&out) {
-                if let Some(dir) = entries.flatten().next() {
-                    let j = std::fs::read_to_string(dir.path().join("journal.jsonl"))
-                        .unwrap_or_default();
-                    if j.contains("\"type\":\"fault_injected\"") {
-                        break;
-                    }
-                }
-            }
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for_event(&out, "fault_injected", Duration::from_secs(30));
+    assert!(slow.exists(), "the fault is in place");
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), sig).unwrap();
     let o = wait_bounded(&mut child, Duration::from_secs(20));
     assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
@@ -688,12 +671,8 @@ fn a_full_stdout_pipe_stalls_neither_the_samples_nor_the_kill_switch() {
     let out = tmp.path().join("runs");
     // stdout is a pipe this test does not read until the end
     let mut child = headless(&path, &out, &[]).spawn().unwrap();
-    let start = Instant::now();
-    while !slow.exists() {
-        assert!(start.elapsed() < Duration::from_secs(30), "never injected");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let dir = run_dir(&out);
+    let dir = wait_for_event(&out, "fault_injected", Duration::from_secs(30));
+    assert!(slow.exists(), "the fault is in place");
     // well past a 64 KiB pipe at this rate (hundreds of sample lines a second)
     std::thread::sleep(Duration::from_secs(6));
     let lines_before = std::fs::read_to_string(dir.join("journal.jsonl"))

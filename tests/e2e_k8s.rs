@@ -160,28 +160,15 @@ fn scale_to_zero_and_back_and_a_revert_that_meets_a_500() {
         .spawn()
         .unwrap();
     // once scaled to zero, the next PATCH of the scale (the revert) gets a 500
-    let start = Instant::now();
-    loop {
-        let j = std::fs::read_dir(&out)
-            .ok()
-            .and_then(|mut d| d.next())
-            .and_then(|e| e.ok())
-            .and_then(|e| std::fs::read_to_string(e.path().join("journal.jsonl")).ok())
-            .unwrap_or_default();
-        if j.contains("\"type\":\"fault_injected\"") {
-            fake.fail("PATCH", "deployments/api/scale", 500, 1);
-            fake.add_warning_event(
-                "shop",
-                "Pod",
-                "api-x",
-                "FailedScheduling",
-                "0/3 nodes are available",
-            );
-            break;
-        }
-        assert!(start.elapsed() < Duration::from_secs(30), "never injected");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    common::wait_for_event(&out, "fault_injected", Duration::from_secs(30));
+    fake.fail("PATCH", "deployments/api/scale", 500, 1);
+    fake.add_warning_event(
+        "shop",
+        "Pod",
+        "api-x",
+        "FailedScheduling",
+        "0/3 nodes are available",
+    );
     let o = wait_bounded(&mut child, Duration::from_secs(60));
     let so = String::from_utf8_lossy(&o.stdout).into_owned();
     assert_eq!(o.status.code(), Some(0), "{so}");

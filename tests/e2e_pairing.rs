@@ -13,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use common::{events, headless, journal, scenario, start_service, wait_bounded};
+use common::{events, headless, journal, scenario, start_service, wait_bounded, wait_for_event};
 
 struct User {
     name: &'static str,
@@ -180,21 +180,6 @@ impl Joiner {
     }
 }
 
-fn wait_for_event(run_dir: &Path, ty: &str) {
-    let start = Instant::now();
-    let needle = format!("\"type\":\"{ty}\"");
-    while !std::fs::read_to_string(run_dir.join("journal.jsonl"))
-        .unwrap_or_default()
-        .contains(&needle)
-    {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "no {ty} in the journal"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 #[test]
 fn a_joiners_note_is_journaled_under_its_user_name_and_its_kill_switch_reverts_the_fault() {
     let room = room();
@@ -207,7 +192,7 @@ fn a_joiners_note_is_journaled_under_its_user_name_and_its_kill_switch_reverts_t
     joiner.say("action: alert on cache misses");
     joiner.expect("action: alert on cache misses");
 
-    wait_for_event(&run_dir, "fault_injected");
+    wait_for_event(&room.out, "fault_injected", Duration::from_secs(30));
     assert!(room.marker().exists(), "the fault is active");
     // `recover` does not revert a live run behind its driver's back
     let r = common::gameday()
@@ -287,7 +272,7 @@ fn an_outsider_is_refused_and_killing_a_joiner_changes_nothing_in_the_run() {
 
     let mut joiner = room.join(&room.member, &run_dir);
     joiner.expect("tester drives");
-    wait_for_event(&run_dir, "fault_injected");
+    wait_for_event(&room.out, "fault_injected", Duration::from_secs(30));
     joiner.child.kill().unwrap();
     joiner.child.wait().unwrap();
 

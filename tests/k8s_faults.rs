@@ -1,18 +1,19 @@
 //! The Kubernetes fault kinds (`pod_delete`, `scale`, `manifest`) against the local fake of
 //! the Kubernetes API, through the real kube client and a kubeconfig file.
 
+mod common;
+
 use std::future::Future;
 use std::time::Duration;
 
 use gameday::cluster::Cluster;
 use gameday::engine::Msg;
 use gameday::faults::{self, Context, FaultAction, Progress};
-use gameday::kubefake::{FakeCluster, FakeHandle, FakeOptions, RequestRecord};
+use gameday::kubefake::{FakeHandle, RequestRecord};
 use gameday::scenario::model::{
     Fault, FaultKind, Manifest, ManifestSource, PodDelete, Safety, Scale, ScaleKind,
 };
-use kube::config::{KubeConfigOptions, Kubeconfig};
-use kube::{Client, Config};
+use kube::Client;
 use serde_json::json;
 use tokio::sync::mpsc;
 
@@ -27,21 +28,9 @@ struct Env {
 /// `api` (Deployment, 3 pods) and `redis` (StatefulSet, 2 pods) in `shop`; the client is
 /// built from a kubeconfig file the way `cluster::connect` builds it (no retries).
 async fn env() -> Env {
-    let fake = FakeCluster::start(FakeOptions::default())
-        .await
-        .expect("start fake");
-    fake.add_namespace("shop");
-    fake.add_deployment("shop", "api", &[("app", "api")], 3);
-    fake.add_statefulset("shop", "redis", &[("app", "redis")], 2);
+    let fake = common::shop_fake().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("kubeconfig");
-    fake.write_kubeconfig(&path, "kubefake", "shop", fake.token())
-        .expect("write kubeconfig");
-    let kc = Kubeconfig::read_from(&path).expect("read kubeconfig");
-    let mut cfg = Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
-        .await
-        .expect("config");
-    cfg.default_retry = false;
+    let cfg = common::kube_config(&fake, dir.path(), fake.token(), false).await;
     let server = cfg.cluster_url.to_string();
     let namespace = cfg.default_namespace.clone();
     let client = Client::try_from(cfg).expect("client");

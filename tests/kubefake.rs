@@ -1,6 +1,8 @@
 //! The Kubernetes API fake, exercised only through the real kube client and a real
 //! kubeconfig file written by the fake.
 
+mod common;
+
 use std::future::Future;
 use std::time::Duration;
 
@@ -14,12 +16,11 @@ use kube::api::{
     Api, DeleteParams, DynamicObject, EvictParams, ListParams, Patch, PatchParams, PostParams,
     WatchEvent, WatchParams,
 };
-use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::core::GroupVersionKind;
 use kube::discovery::Discovery;
 use kube::runtime::watcher;
 use kube::runtime::WatchStreamExt;
-use kube::{Client, Config, ResourceExt};
+use kube::{Client, ResourceExt};
 use serde_json::json;
 
 const LIMIT: Duration = Duration::from_secs(30);
@@ -31,27 +32,15 @@ struct Env {
 }
 
 async fn client_for(fake: &FakeHandle, dir: &std::path::Path, token: &str, retry: bool) -> Client {
-    let path = dir.join(format!("kubeconfig-{token}"));
-    fake.write_kubeconfig(&path, "kubefake", "shop", token)
-        .expect("write kubeconfig");
-    let kc = Kubeconfig::read_from(&path).expect("read kubeconfig");
-    let mut cfg = Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
-        .await
-        .expect("config");
+    let cfg = common::kube_config(fake, dir, token, retry).await;
     assert_eq!(cfg.default_namespace, "shop");
-    cfg.default_retry = retry;
     Client::try_from(cfg).expect("client")
 }
 
 /// A fake with `api` (Deployment, 3 pods) and `redis` (StatefulSet, 2 pods) in `shop`.
 /// The client does not retry, so injected 429s reach the test.
 async fn env() -> Env {
-    let fake = FakeCluster::start(FakeOptions::default())
-        .await
-        .expect("start fake");
-    fake.add_namespace("shop");
-    fake.add_deployment("shop", "api", &[("app", "api")], 3);
-    fake.add_statefulset("shop", "redis", &[("app", "redis")], 2);
+    let fake = common::shop_fake().await;
     let dir = tempfile::tempdir().expect("tempdir");
     let client = client_for(&fake, dir.path(), fake.token(), false).await;
     Env {

@@ -170,3 +170,61 @@ phases:
 "#
     )
 }
+
+/// Waits (bounded) until the one run under `out` has journaled an event of type `ty`;
+/// returns that run's directory.
+pub fn wait_for_event(out: &Path, ty: &str, limit: Duration) -> PathBuf {
+    let start = std::time::Instant::now();
+    let needle = format!("\"type\":\"{ty}\"");
+    loop {
+        let found = std::fs::read_dir(out).ok().and_then(|entries| {
+            entries.flatten().map(|e| e.path()).find(|dir| {
+                std::fs::read_to_string(dir.join("journal.jsonl"))
+                    .is_ok_and(|j| j.contains(&needle))
+            })
+        });
+        if let Some(dir) = found {
+            return dir;
+        }
+        assert!(
+            start.elapsed() < limit,
+            "no {ty} journaled under {} within {limit:?}",
+            out.display()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A local fake of the Kubernetes API with `api` (Deployment, 3 pods) and `redis`
+/// (StatefulSet, 2 pods) in namespace `shop`.
+pub async fn shop_fake() -> gameday::kubefake::FakeHandle {
+    use gameday::kubefake::{FakeCluster, FakeOptions};
+    let fake = FakeCluster::start(FakeOptions::default())
+        .await
+        .expect("start fake");
+    fake.add_namespace("shop");
+    fake.add_deployment("shop", "api", &[("app", "api")], 3);
+    fake.add_statefulset("shop", "redis", &[("app", "redis")], 2);
+    fake
+}
+
+/// The client configuration read from a kubeconfig file written into `dir` for `token`
+/// (context `kubefake`, namespace `shop`), the way `cluster::connect` reads one;
+/// `retry` is kube's `default_retry`.
+pub async fn kube_config(
+    fake: &gameday::kubefake::FakeHandle,
+    dir: &Path,
+    token: &str,
+    retry: bool,
+) -> kube::Config {
+    use kube::config::{KubeConfigOptions, Kubeconfig};
+    let path = dir.join(format!("kubeconfig-{token}"));
+    fake.write_kubeconfig(&path, "kubefake", "shop", token)
+        .expect("write kubeconfig");
+    let kc = Kubeconfig::read_from(&path).expect("read kubeconfig");
+    let mut cfg = kube::Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
+        .await
+        .expect("config");
+    cfg.default_retry = retry;
+    cfg
+}
