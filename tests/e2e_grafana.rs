@@ -89,20 +89,7 @@ fn start_grafana(mode: Mode) -> (std::net::SocketAddr, Arc<Mutex<Vec<Seen>>>) {
         seen: Arc::clone(&seen),
         mode,
     };
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let app = Router::new().fallback(record).with_state(state);
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
-    let addr = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    let addr = common::serve(Router::new().fallback(record).with_state(state));
     (addr, seen)
 }
 

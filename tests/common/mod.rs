@@ -17,7 +17,16 @@ use axum::Router;
 /// Serves `GET /probe` on 127.0.0.1: 500 while `DIR/broken` exists, 50 ms slower while
 /// `DIR/slow` exists, 200 otherwise. Runs on its own thread until the test process ends.
 pub fn start_service(dir: &Path) -> SocketAddr {
-    let dir = dir.to_path_buf();
+    serve(
+        Router::new()
+            .route("/probe", get(probe))
+            .with_state(dir.to_path_buf()),
+    )
+}
+
+/// Serves `app` on 127.0.0.1 (a free port), on a thread of its own until the test process
+/// ends.
+pub fn serve(app: Router) -> SocketAddr {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -25,14 +34,13 @@ pub fn start_service(dir: &Path) -> SocketAddr {
             .build()
             .unwrap();
         rt.block_on(async move {
-            let app = Router::new().route("/probe", get(probe)).with_state(dir);
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             tx.send(listener.local_addr().unwrap()).unwrap();
             axum::serve(listener, app).await.unwrap();
         });
     });
     rx.recv_timeout(Duration::from_secs(10))
-        .expect("test service started")
+        .expect("test server started")
 }
 
 async fn probe(State(dir): State<PathBuf>) -> (StatusCode, &'static str) {
