@@ -216,30 +216,45 @@ async fn write_line<W: tokio::io::AsyncWrite + Unpin>(
     w.flush().await
 }
 
-async fn ask(
+/// Hands a request to the driver's loop and waits for its answer; `None` once the loop
+/// has stopped listening (the run is ending).
+async fn ask<T>(
+    req: &mpsc::Sender<Request>,
+    make: impl FnOnce(oneshot::Sender<T>) -> Request,
+) -> Option<T> {
+    let (tx, rx) = oneshot::channel();
+    req.send(make(tx)).await.ok()?;
+    rx.await.ok()
+}
+
+/// The answer to a note or an abort, or why there is none.
+async fn answer(
     req: &mpsc::Sender<Request>,
     make: impl FnOnce(oneshot::Sender<ServerLine>) -> Request,
 ) -> ServerLine {
-    let (tx, rx) = oneshot::channel();
-    if req.send(make(tx)).await.is_err() {
-        return ServerLine::Refused {
-            id: None,
-            message: "the run is ending".into(),
-        };
-    }
-    rx.await.unwrap_or(ServerLine::Refused {
+    ask(req, make).await.unwrap_or(ServerLine::Refused {
         id: None,
         message: "the run is ending".into(),
     })
 }
 
-async fn welcome(
+/// A fresh welcome for a joiner that fell behind or could not read a line: the new
+/// subscription, or why the connection ends (`None`: the run is ending).
+async fn resync<W: tokio::io::AsyncWrite + Unpin>(
     req: &mpsc::Sender<Request>,
-    make: impl FnOnce(oneshot::Sender<Welcome>) -> Request,
-) -> Option<Welcome> {
-    let (tx, rx) = oneshot::channel();
-    req.send(make(tx)).await.ok()?;
-    rx.await.ok()
+    user: &str,
+    wr: &mut BufWriter<W>,
+) -> Result<broadcast::Receiver<Arc<str>>, Option<String>> {
+    let w = ask(req, |reply| Request::Resync {
+        user: user.to_string(),
+        reply,
+    })
+    .await
+    .ok_or(None)?;
+    write_line(wr, &w.line)
+        .await
+        .map_err(|e| Some(format!("connection lost: {e}")))?;
+    Ok(w.rx)
 }
 
 async fn serve_joiner(stream: UnixStream, req: mpsc::Sender<Request>, run_dir: &Path) {
@@ -282,7 +297,7 @@ async fn serve_joiner(stream: UnixStream, req: mpsc::Sender<Request>, run_dir: &
         return;
     }
     let user = super::user_name(uid);
-    let Some(w) = welcome(&req, |reply| Request::Join {
+    let Some(w) = ask(&req, |reply| Request::Join {
         user: user.clone(),
         reply,
     })
@@ -309,15 +324,10 @@ async fn serve_joiner(stream: UnixStream, req: mpsc::Sender<Request>, run_dir: &
                         break Some(format!("connection lost: {e}"));
                     }
                 }
-                Err(broadcast::error::RecvError::Lagged(_)) => {
-                    let Some(w) = welcome(&req, |reply| Request::Resync { user: user.clone(), reply }).await else {
-                        break None;
-                    };
-                    sub = w.rx;
-                    if let Err(e) = write_line(&mut wr, &w.line).await {
-                        break Some(format!("connection lost: {e}"));
-                    }
-                }
+                Err(broadcast::error::RecvError::Lagged(_)) => match resync(&req, &user, &mut wr).await {
+                    Ok(rx) => sub = rx,
+                    Err(why) => break why,
+                },
                 // the run ended: `ended` was the last line
                 Err(broadcast::error::RecvError::Closed) => break None,
             },
@@ -327,7 +337,7 @@ async fn serve_joiner(stream: UnixStream, req: mpsc::Sender<Request>, run_dir: &
                     Ok(None) => break Some(String::new()),
                     Err(e) => break Some(format!("connection lost: {e}")),
                 };
-                let answer = match serde_json::from_str::<ClientLine>(&line) {
+                let reply = match serde_json::from_str::<ClientLine>(&line) {
                     Ok(ClientLine::Note { id, text, .. }) if text.chars().count() > MAX_NOTE => {
                         ServerLine::Refused { id: Some(id), message: format!("a note is at most {MAX_NOTE} characters") }
                     }
@@ -335,25 +345,19 @@ async fn serve_joiner(stream: UnixStream, req: mpsc::Sender<Request>, run_dir: &
                         ServerLine::Refused { id: Some(id), message: "a note cannot hold a NUL".into() }
                     }
                     Ok(ClientLine::Note { id, kind, text }) => {
-                        ask(&req, |reply| Request::Note { user: user.clone(), id, kind, text, reply }).await
+                        answer(&req, |reply| Request::Note { user: user.clone(), id, kind, text, reply }).await
                     }
                     Ok(ClientLine::Abort { id, detail }) => {
-                        ask(&req, |reply| Request::Abort { user: user.clone(), id, detail, reply }).await
+                        answer(&req, |reply| Request::Abort { user: user.clone(), id, detail, reply }).await
                     }
-                    Ok(ClientLine::Resync) => {
-                        let Some(w) = welcome(&req, |reply| Request::Resync { user: user.clone(), reply }).await else {
-                            break None;
-                        };
-                        sub = w.rx;
-                        if let Err(e) = write_line(&mut wr, &w.line).await {
-                            break Some(format!("connection lost: {e}"));
-                        }
-                        continue;
-                    }
+                    Ok(ClientLine::Resync) => match resync(&req, &user, &mut wr).await {
+                        Ok(rx) => { sub = rx; continue; }
+                        Err(why) => break why,
+                    },
                     Ok(ClientLine::Hello { .. }) => continue,
                     Err(e) => ServerLine::Refused { id: None, message: format!("cannot read that line: {e}") },
                 };
-                if let Err(e) = write_line(&mut wr, &encode(&answer)).await {
+                if let Err(e) = write_line(&mut wr, &encode(&reply)).await {
                     break Some(format!("connection lost: {e}"));
                 }
             }
