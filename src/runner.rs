@@ -355,21 +355,6 @@ impl Session {
         self.room_rx.take()
     }
 
-    /// Journals a record the engine does not decide (a join, a leave) and shows it to
-    /// the room.
-    fn record(&mut self, event: Event) -> Result<Record, String> {
-        let now = self.clock.now();
-        let rec = self.journal.append(now, event).map_err(|e| e.to_string())?;
-        if let Some(room) = &self.room {
-            room.send(&ServerLine::Step {
-                now,
-                msg: None,
-                records: vec![rec.clone()],
-            });
-        }
-        Ok(rec)
-    }
-
     fn welcome(&self, user: &str) -> Option<Welcome> {
         let room = self.room.as_ref()?;
         let records = crate::journal::read_journal(self.journal.path()).ok()?;
@@ -393,10 +378,8 @@ impl Session {
         let mut step = Step::default();
         match req {
             RoomRequest::Join { user, reply } => {
-                match self.record(Event::OperatorJoined { name: user.clone() }) {
-                    Ok(rec) => step.records.push(rec),
-                    Err(e) => tracing::error!("{e}"),
-                }
+                step.records
+                    .extend(self.journal_front_event(Event::OperatorJoined { name: user.clone() }));
                 if let Some(w) = self.welcome(&user) {
                     let _ = reply.send(w);
                 }
@@ -407,10 +390,8 @@ impl Session {
                 }
             }
             RoomRequest::Left { user, detail } => {
-                match self.record(Event::OperatorLeft { name: user, detail }) {
-                    Ok(rec) => step.records.push(rec),
-                    Err(e) => tracing::error!("{e}"),
-                }
+                step.records
+                    .extend(self.journal_front_event(Event::OperatorLeft { name: user, detail }));
             }
             RoomRequest::Note {
                 user,
@@ -616,17 +597,26 @@ impl Session {
         }
     }
 
-    /// Journals a record that a front made rather than the engine (the screen at a
-    /// trigger), and shows it to the room. A failure is logged, not fatal: such records
-    /// are evidence, not intents.
+    /// Journals a record the engine does not decide (a screen at a trigger, a join, a
+    /// leave, a warning), and shows it to the room. A failure is logged, not fatal: such
+    /// records are evidence, not intents.
     pub fn journal_front_event(&mut self, event: Event) -> Option<Record> {
-        match self.record(event) {
-            Ok(rec) => Some(rec),
+        let now = self.clock.now();
+        let rec = match self.journal.append(now, event) {
+            Ok(rec) => rec,
             Err(e) => {
                 tracing::error!("{e}");
-                None
+                return None;
             }
+        };
+        if let Some(room) = &self.room {
+            room.send(&ServerLine::Step {
+                now,
+                msg: None,
+                records: vec![rec.clone()],
+            });
         }
+        Some(rec)
     }
 
     /// Stops sampling, writes the report and the last journal line. Returns the report's
