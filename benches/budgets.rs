@@ -364,6 +364,7 @@ fn journal_figures(out: &mut Vec<Figure>, work: &Path) {
         value: Some(i as f64 * 0.001),
         error: None,
         at: None,
+        detail: None,
     };
     let n = 20_000;
     let t = Instant::now();

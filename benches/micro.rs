@@ -142,6 +142,7 @@ fn journal(c: &mut Criterion) {
                     value: Some(0.123),
                     error: None,
                     at: None,
+                    detail: None,
                 },
             )
             .unwrap_or_else(|e| panic!("{e}"));

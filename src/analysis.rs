@@ -1,49 +1,116 @@
-//! Judging a signal's samples against its criterion over the experiment window.
+//! Judging a signal's samples against its criterion, and the run against its hypothesis.
 //!
-//! The engine uses this to reach the verdict and the report uses it to explain it, both
-//! from the same samples, so the two can never disagree.
+//! The engine uses this to reach the verdict and the report uses it to explain it (and
+//! to check the journaled verdict), both from the same samples. The rules are README's
+//! "How the verdict is reached", one function each here; the tests hold them against a
+//! separately written judge (`tests/judge`). The one principle behind every rule:
+//! missing or bad data is never a pass.
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
 use crate::journal::{SignalInfo, Verdict};
+use crate::scenario::model::Criterion;
 
 pub type Ts = DateTime<Utc>;
 
-/// One sample: `None` is missing data (an error, NaN, an empty result).
+/// One sample: `None` is missing data (an error, NaN, an empty result). `+Inf` and
+/// `-Inf` are values.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Point {
     pub ts: Ts,
+    #[serde(with = "crate::journal::num::opt")]
     pub value: Option<f64>,
 }
 
-/// The span over which `expect` must hold: from the first trigger to the end of recovery
-/// (or the abort).
-#[derive(Debug, Clone, Copy, PartialEq)]
+impl Point {
+    /// The value, unless it is missing. NaN is never a value.
+    pub fn present(&self) -> Option<f64> {
+        self.value.filter(|v| !v.is_nan())
+    }
+}
+
+/// One triggered fault, as far as judging goes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FaultSpan {
+    pub name: String,
+    pub trigger: Ts,
+    /// Its settled revert: a success, or the last failed attempt. `None`: never settled.
+    pub settled: Option<Ts>,
+    /// Its inject failed: it never took effect.
+    pub inject_failed: bool,
+    /// Its settled revert failed: it may still be active.
+    pub revert_failed: bool,
+}
+
+/// The span over which `expect` must hold, from the first trigger to the end of the run,
+/// and the faults inside it in trigger order.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Window {
     pub first_trigger: Ts,
-    /// When the last fault finished reverting; `None` when it never did.
-    pub last_revert: Option<Ts>,
     pub end: Ts,
+    pub faults: Vec<FaultSpan>,
+}
+
+impl Window {
+    /// When the last fault settled; `None` when one never did.
+    pub fn last_revert(&self) -> Option<Ts> {
+        let mut last: Option<Ts> = None;
+        for f in &self.faults {
+            let settled = f.settled?;
+            last = Some(last.map_or(settled, |l| l.max(settled)));
+        }
+        last
+    }
+
+    /// Fault `i`'s fault window: its trigger to its settled revert (or the end).
+    pub fn fault_window(&self, i: usize) -> (Ts, Ts) {
+        let f = &self.faults[i];
+        (f.trigger, f.settled.unwrap_or(self.end).min(self.end))
+    }
+
+    /// Fault `i`'s recovery span: after its settled revert, to the next trigger or the
+    /// end. `None` when it never settled.
+    pub fn recovery_span(&self, i: usize) -> Option<(Ts, Ts)> {
+        let settled = self.faults[i].settled?;
+        let next = self
+            .faults
+            .iter()
+            .map(|f| f.trigger)
+            .filter(|t| *t >= settled)
+            .min()
+            .unwrap_or(self.end);
+        Some((settled, next.min(self.end)))
+    }
+
+    fn in_fault_window(&self, ts: Ts) -> bool {
+        (0..self.faults.len()).any(|i| {
+            let (a, b) = self.fault_window(i);
+            ts >= a && ts <= b
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     Held,
-    /// held, but for a violation shorter than `tolerate`
+    /// held, but for violations shorter than `tolerate`
     HeldWithinTolerance,
     Violated,
-    /// data missing for more than two consecutive intervals, and no violation
+    /// data missing (README's rule 4), and no violation
     NoData,
     /// the signal has no `expect`
     Watched,
 }
 
+/// A stretch of time: a violation (open when it had not ended by the end of the window)
+/// or a stretch without data.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Span {
     pub start: Ts,
     pub end: Ts,
+    pub open: bool,
 }
 
 impl Span {
@@ -52,26 +119,90 @@ impl Span {
     }
 }
 
+/// How a signal came back after one fault's revert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recovery {
+    /// it never left `expect` during this fault or after it
+    NotNeeded,
+    /// it was violated during the fault but held again by the revert
+    BeforeRevert,
+    /// back within `expect` for good this long after the revert
+    After(Duration),
+    /// not back within `expect` for good by the end of the recovery span
+    Never,
+    /// the fault never settled (the journal ends first)
+    NotSettled,
+}
+
+/// One signal during and after one fault.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FaultOutcome {
+    pub fault: String,
+    /// the worst value inside this fault's window, and when
+    pub worst: Option<(f64, Ts)>,
+    /// `NotNeeded` for a signal without `expect`
+    pub recovery: Recovery,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
     pub status: Status,
-    /// median of the samples before the first trigger
+    /// median of the values before the first trigger
     pub baseline: Option<f64>,
-    /// the worst value from the first trigger to the last revert, and when
+    /// the worst value inside the fault windows, and when it was first seen
     pub worst: Option<(f64, Ts)>,
-    /// median of the last three samples of the window
+    /// the worst value that violated `expect` anywhere in the window, and when
+    pub worst_violating: Option<(f64, Ts)>,
+    /// median of the last three values of the window
     pub after: Option<f64>,
-    /// every run of violating samples inside the window
+    /// every run of violating samples inside the window, in order
     pub violations: Vec<Span>,
-    /// every stretch without data longer than two intervals inside the window
+    /// every stretch without data that makes the signal lack data
     pub gaps: Vec<Span>,
-    /// `None` when there was nothing to recover from; `Some(None)` when it never did.
-    pub recovered_in: Option<Option<Duration>>,
+    /// the window holds no value at all
+    pub no_value: bool,
+    /// one per triggered fault, in trigger order
+    pub per_fault: Vec<FaultOutcome>,
 }
 
 impl Outcome {
     pub fn longest_violation(&self) -> Option<Span> {
-        self.violations.iter().copied().max_by_key(|s| s.duration())
+        let mut best: Option<Span> = None;
+        for s in &self.violations {
+            if best.is_none_or(|b| s.duration() > b.duration()) {
+                best = Some(*s);
+            }
+        }
+        best
+    }
+
+    pub fn longest_gap(&self) -> Option<Span> {
+        let mut best: Option<Span> = None;
+        for s in &self.gaps {
+            if best.is_none_or(|b| s.duration() > b.duration()) {
+                best = Some(*s);
+            }
+        }
+        best
+    }
+
+    /// The slowest recovery over the faults: `Never` first, then the longest `After`.
+    pub fn slowest_recovery(&self) -> Option<Recovery> {
+        let mut slowest: Option<Recovery> = None;
+        for f in &self.per_fault {
+            slowest = Some(match (slowest, f.recovery) {
+                (None, r) => r,
+                (Some(Recovery::Never), _) | (_, Recovery::Never) => Recovery::Never,
+                (Some(Recovery::After(a)), Recovery::After(b)) => Recovery::After(a.max(b)),
+                (Some(Recovery::After(a)), _) | (_, Recovery::After(a)) => Recovery::After(a),
+                (Some(Recovery::NotSettled), _) | (_, Recovery::NotSettled) => Recovery::NotSettled,
+                (Some(Recovery::BeforeRevert), _) | (_, Recovery::BeforeRevert) => {
+                    Recovery::BeforeRevert
+                }
+                _ => Recovery::NotNeeded,
+            });
+        }
+        slowest
     }
 }
 
@@ -88,126 +219,138 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
     })
 }
 
+/// Whether `a` is further on the wrong side of `c` than `b` (README: *worst*).
+fn worse(c: Option<&Criterion>, a: f64, b: f64) -> bool {
+    match c {
+        Some(c) => c.op.worse(a, b, c.value),
+        None => a > b,
+    }
+}
+
+/// The longest a signal may go without a value before it lacks data: more than two
+/// intervals, with half an interval (at least a second) of slack for a busy machine.
+pub fn gap_limit(interval: Duration) -> Duration {
+    interval
+        .mul_f64(3.5)
+        .max(interval * 2 + Duration::from_secs(1))
+}
+
+/// How many missing samples in a row make a signal lack data, wherever they are.
+pub const MISSING_IN_A_ROW: usize = 3;
+
 /// Judges one signal. `points` must be in time order; points outside the window only
 /// feed the baseline.
-pub fn evaluate(info: &SignalInfo, points: &[Point], window: Option<Window>) -> Outcome {
-    let present = |p: &Point| p.value.filter(|v| v.is_finite());
-    let before: Vec<f64> = points
-        .iter()
-        .filter(|p| window.is_none_or(|w| p.ts < w.first_trigger))
-        .filter_map(present)
-        .collect();
-    let baseline = median(before);
+pub fn evaluate(info: &SignalInfo, points: &[Point], window: Option<&Window>) -> Outcome {
+    let expect = info.expect.as_ref();
     let Some(w) = window else {
+        let all: Vec<f64> = points.iter().filter_map(Point::present).collect();
         return Outcome {
-            status: if info.expect.is_some() {
+            status: if expect.is_some() {
                 Status::NoData
             } else {
                 Status::Watched
             },
-            baseline,
+            baseline: median(all),
             worst: None,
+            worst_violating: None,
             after: None,
             violations: vec![],
             gaps: vec![],
-            recovered_in: None,
+            no_value: true,
+            per_fault: vec![],
         };
     };
-    let inside: Vec<&Point> = points
+    let t0 = w.first_trigger;
+    let baseline = median(
+        points
+            .iter()
+            .filter(|p| p.ts < t0)
+            .filter_map(Point::present)
+            .collect(),
+    );
+    let inside: Vec<Point> = points
         .iter()
-        .filter(|p| p.ts >= w.first_trigger && p.ts <= w.end)
+        .filter(|p| p.ts >= t0 && p.ts <= w.end)
+        .copied()
         .collect();
-    let fault_end = w.last_revert.unwrap_or(w.end);
+    let fails = |v: f64| expect.is_some_and(|c| !c.holds(v));
 
-    // worst during the fault, in the direction the criterion cares about
     let mut worst: Option<(f64, Ts)> = None;
-    for p in inside.iter().filter(|p| p.ts <= fault_end) {
-        if let Some(v) = present(p) {
-            let worse = match (&info.expect, worst) {
-                (_, None) => true,
-                (Some(c), Some((w, _))) => c.op.worse(v, w),
-                (None, Some((w, _))) => v > w,
-            };
-            if worse {
-                worst = Some((v, p.ts));
-            }
+    let mut worst_violating: Option<(f64, Ts)> = None;
+    for p in &inside {
+        let Some(v) = p.present() else { continue };
+        if w.in_fault_window(p.ts) && worst.is_none_or(|(b, _)| worse(expect, v, b)) {
+            worst = Some((v, p.ts));
+        }
+        if fails(v) && worst_violating.is_none_or(|(b, _)| worse(expect, v, b)) {
+            worst_violating = Some((v, p.ts));
         }
     }
     let tail: Vec<f64> = inside
         .iter()
         .rev()
-        .filter_map(|p| present(p))
+        .filter_map(Point::present)
         .take(3)
         .collect();
     let after = median(tail);
+    let (gaps, no_value) = gaps(info.interval, points, w);
 
-    // Gaps: a stretch of more than two intervals with no data. The slack for scheduling
-    // jitter is half an interval, and never less than a second: a busy machine can delay
-    // a 100 ms probe by a few hundred milliseconds without anything being missing.
-    let limit = info
-        .interval
-        .mul_f64(3.5)
-        .max(info.interval * 2 + Duration::from_secs(1));
-    let mut gaps = Vec::new();
-    let mut last_data = w.first_trigger;
-    for p in &inside {
-        if present(p).is_some() {
-            if (p.ts - last_data).to_std().unwrap_or_default() > limit {
-                gaps.push(Span {
-                    start: last_data,
-                    end: p.ts,
-                });
-            }
-            last_data = p.ts;
-        }
-    }
-    if (w.end - last_data).to_std().unwrap_or_default() > limit {
-        gaps.push(Span {
-            start: last_data,
-            end: w.end,
-        });
-    }
-
-    let Some(expect) = &info.expect else {
+    let Some(expect) = expect else {
         return Outcome {
             status: Status::Watched,
             baseline,
             worst,
+            worst_violating: None,
             after,
             violations: vec![],
             gaps,
-            recovered_in: None,
+            no_value,
+            per_fault: w
+                .faults
+                .iter()
+                .enumerate()
+                .map(|(i, f)| FaultOutcome {
+                    fault: f.name.clone(),
+                    worst: worst_in(&inside, w.fault_window(i), None),
+                    recovery: Recovery::NotNeeded,
+                })
+                .collect(),
         };
     };
 
-    // Violations: a run starts at a violating sample and ends at the next sample that
-    // holds. Missing data does not end a run: it is never a pass.
+    // Rule 2: a violation starts at a value that fails and ends at the next that holds;
+    // missing data neither starts nor ends one.
     let mut violations = Vec::new();
     let mut open: Option<Ts> = None;
     for p in &inside {
-        match present(p) {
+        match p.present() {
             Some(v) if !expect.holds(v) => {
                 open.get_or_insert(p.ts);
             }
             Some(_) => {
                 if let Some(start) = open.take() {
-                    violations.push(Span { start, end: p.ts });
+                    violations.push(Span {
+                        start,
+                        end: p.ts,
+                        open: false,
+                    });
                 }
             }
             None => {}
         }
     }
     if let Some(start) = open {
-        violations.push(Span { start, end: w.end });
+        violations.push(Span {
+            start,
+            end: w.end,
+            open: true,
+        });
     }
 
-    let refuting = violations.iter().any(|s| {
-        if info.tolerate.is_zero() {
-            true
-        } else {
-            s.duration() >= info.tolerate
-        }
-    });
+    // Rule 3: `tolerate` forgives only a violation that ended, and was shorter.
+    let refuting = violations
+        .iter()
+        .any(|s| s.open || s.duration() >= info.tolerate);
     let status = if refuting {
         Status::Violated
     } else if !gaps.is_empty() {
@@ -218,43 +361,174 @@ pub fn evaluate(info: &SignalInfo, points: &[Point], window: Option<Window>) -> 
         Status::Held
     };
 
-    // Time to recover: from the last revert to the first of three consecutive samples
-    // back within `expect`; only for a signal that was violated at all.
-    let recovered_in = match (violations.is_empty(), w.last_revert) {
-        (true, _) | (_, None) => None,
-        (false, Some(revert)) => {
-            let mut streak: Option<Ts> = None;
-            let mut count = 0;
-            let mut found = None;
-            for p in inside.iter().filter(|p| p.ts >= revert) {
-                match present(p) {
-                    Some(v) if expect.holds(v) => {
-                        streak.get_or_insert(p.ts);
-                        count += 1;
-                        if count == 3 {
-                            found = streak;
-                            break;
-                        }
-                    }
-                    _ => {
-                        streak = None;
-                        count = 0;
-                    }
-                }
-            }
-            Some(found.map(|t| (t - revert).to_std().unwrap_or_default()))
-        }
-    };
+    let per_fault = (0..w.faults.len())
+        .map(|i| FaultOutcome {
+            fault: w.faults[i].name.clone(),
+            worst: worst_in(&inside, w.fault_window(i), Some(expect)),
+            recovery: recovery(expect, &inside, w, i),
+        })
+        .collect();
 
     Outcome {
         status,
         baseline,
         worst,
+        worst_violating,
         after,
         violations,
         gaps,
-        recovered_in,
+        no_value,
+        per_fault,
     }
+}
+
+fn worst_in(inside: &[Point], (a, b): (Ts, Ts), c: Option<&Criterion>) -> Option<(f64, Ts)> {
+    let mut worst: Option<(f64, Ts)> = None;
+    for p in inside.iter().filter(|p| p.ts >= a && p.ts <= b) {
+        if let Some(v) = p.present() {
+            if worst.is_none_or(|(w, _)| worse(c, v, w)) {
+                worst = Some((v, p.ts));
+            }
+        }
+    }
+    worst
+}
+
+/// Rule 4: the stretches that make a signal lack data, and whether the window holds no
+/// value at all.
+fn gaps(interval: Duration, points: &[Point], w: &Window) -> (Vec<Span>, bool) {
+    let t0 = w.first_trigger;
+    let limit = gap_limit(interval);
+    let mut gaps: Vec<Span> = Vec::new();
+    let mut push = |start: Ts, end: Ts| {
+        if let Some(last) = gaps.last_mut() {
+            if start <= last.end {
+                last.end = last.end.max(end);
+                return;
+            }
+        }
+        gaps.push(Span {
+            start,
+            end,
+            open: false,
+        });
+    };
+    // from the last value at or before the trigger (or the trigger itself)
+    let anchor = points
+        .iter()
+        .filter(|p| p.ts <= t0 && p.present().is_some())
+        .map(|p| p.ts)
+        .next_back()
+        .unwrap_or(t0);
+    let mut last_value = anchor;
+    let mut missing_run = 0;
+    let mut any_value = false;
+    for p in points.iter().filter(|p| p.ts >= t0 && p.ts <= w.end) {
+        match p.present() {
+            Some(_) => {
+                any_value = true;
+                let stretch = (p.ts - last_value).to_std().unwrap_or_default();
+                if missing_run >= MISSING_IN_A_ROW || stretch > limit {
+                    push(last_value, p.ts);
+                }
+                missing_run = 0;
+                last_value = last_value.max(p.ts);
+            }
+            None => missing_run += 1,
+        }
+    }
+    let stretch = (w.end - last_value).to_std().unwrap_or_default();
+    if missing_run >= MISSING_IN_A_ROW || stretch > limit || !any_value {
+        push(last_value, w.end);
+    }
+    (gaps, !any_value)
+}
+
+/// README's *recovered in*, for fault `i`.
+fn recovery(expect: &Criterion, inside: &[Point], w: &Window, i: usize) -> Recovery {
+    let Some((settled, span_end)) = w.recovery_span(i) else {
+        return Recovery::NotSettled;
+    };
+    let (trigger, _) = w.fault_window(i);
+    let at_revert_fails = inside
+        .iter()
+        .filter(|p| p.ts <= settled)
+        .filter_map(Point::present)
+        .next_back()
+        .is_none_or(|v| !expect.holds(v));
+    let after: Vec<&Point> = inside
+        .iter()
+        .filter(|p| p.ts > settled && p.ts <= span_end)
+        .collect();
+    let later_fails = after
+        .iter()
+        .filter_map(|p| p.present())
+        .any(|v| !expect.holds(v));
+    if !at_revert_fails && !later_fails {
+        let during = inside
+            .iter()
+            .filter(|p| p.ts >= trigger && p.ts <= settled)
+            .filter_map(Point::present)
+            .any(|v| !expect.holds(v));
+        return if during {
+            Recovery::BeforeRevert
+        } else {
+            Recovery::NotNeeded
+        };
+    }
+    let mut row_start: Option<Ts> = None;
+    let mut row_len = 0;
+    let mut found: Option<Ts> = None;
+    for p in after {
+        match p.present() {
+            Some(v) if expect.holds(v) => {
+                let start = *row_start.get_or_insert(p.ts);
+                row_len += 1;
+                if row_len == 3 && found.is_none() {
+                    found = Some(start);
+                }
+            }
+            Some(_) => {
+                row_start = None;
+                row_len = 0;
+                found = None;
+            }
+            None => {
+                row_start = None;
+                row_len = 0;
+            }
+        }
+    }
+    match found {
+        Some(t) => Recovery::After((t - settled).to_std().unwrap_or_default()),
+        None => Recovery::Never,
+    }
+}
+
+/// One observation of an expected alert: its state from this moment on.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AlertObservation {
+    pub ts: Ts,
+    /// inactive, pending, firing, or unknown (the alerts API could not be read)
+    pub state: String,
+    /// when Prometheus says the alert became active
+    pub active_at: Option<Ts>,
+}
+
+/// README's rule 6.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertResult {
+    InTime(Duration),
+    Late(Duration),
+    DidNotFire,
+    /// the alerts API failed while it mattered
+    Unreadable,
+    /// the run ended before `within` was up
+    EndedTooSoon(Duration),
+    /// pending or firing at the first trigger, and it did not fire anew
+    AlreadyActive,
+    /// nothing was triggered
+    NotJudged,
 }
 
 /// Whether an expected alert fired in time.
@@ -262,54 +536,148 @@ pub fn evaluate(info: &SignalInfo, points: &[Point], window: Option<Window>) -> 
 pub struct AlertOutcome {
     pub name: String,
     pub within: Duration,
-    /// time from the first trigger to firing
-    pub fired_after: Option<Duration>,
+    pub result: AlertResult,
+    /// when it fired (as counted by rule 6)
+    pub fired_at: Option<Ts>,
 }
 
 impl AlertOutcome {
     pub fn in_time(&self) -> bool {
-        self.fired_after.is_some_and(|d| d <= self.within)
+        matches!(self.result, AlertResult::InTime(_))
     }
 }
 
-/// The verdict and the sentences that explain it.
+/// Judges one expected alert from its observations (in time order).
+pub fn judge_alert(
+    name: &str,
+    within: Duration,
+    obs: &[AlertObservation],
+    first_trigger: Option<Ts>,
+    end: Ts,
+) -> AlertOutcome {
+    let mut out = AlertOutcome {
+        name: name.to_string(),
+        within,
+        result: AlertResult::NotJudged,
+        fired_at: None,
+    };
+    let Some(t0) = first_trigger else {
+        return out;
+    };
+    let obs: Vec<&AlertObservation> = obs.iter().filter(|o| o.ts <= end).collect();
+    let fired = obs
+        .iter()
+        .find(|o| o.ts >= t0 && o.state == "firing" && o.active_at.is_none_or(|a| a >= t0));
+    if let Some(f) = fired {
+        let after = (f.ts - t0).to_std().unwrap_or_default();
+        out.fired_at = Some(f.ts);
+        out.result = if after <= within {
+            AlertResult::InTime(after)
+        } else {
+            AlertResult::Late(after)
+        };
+        return out;
+    }
+    let before = obs.iter().rev().find(|o| o.ts < t0);
+    let active_before = before.is_some_and(|o| o.state == "pending" || o.state == "firing")
+        || obs
+            .iter()
+            .any(|o| o.ts >= t0 && o.state == "firing" && o.active_at.is_some_and(|a| a < t0));
+    if active_before {
+        out.result = AlertResult::AlreadyActive;
+        return out;
+    }
+    let until = (t0 + within).min(end);
+    let unreadable = before.is_some_and(|o| o.state == "unknown")
+        || obs
+            .iter()
+            .any(|o| o.ts >= t0 && o.ts <= until && o.state == "unknown");
+    out.result = if unreadable {
+        AlertResult::Unreadable
+    } else if end < t0 + within {
+        AlertResult::EndedTooSoon((end - t0).to_std().unwrap_or_default())
+    } else {
+        AlertResult::DidNotFire
+    };
+    out
+}
+
+/// What the verdict is reached from, besides the signals and alerts.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunFacts {
+    pub triggered: bool,
+    pub aborted: bool,
+    /// faults whose inject failed
+    pub inject_failed: Vec<String>,
+    /// faults whose settled revert failed
+    pub revert_failed: Vec<String>,
+}
+
+impl RunFacts {
+    pub fn from_window(window: Option<&Window>, aborted: bool) -> Self {
+        let faults = window.map(|w| w.faults.as_slice()).unwrap_or_default();
+        RunFacts {
+            triggered: window.is_some(),
+            aborted,
+            inject_failed: faults
+                .iter()
+                .filter(|f| f.inject_failed)
+                .map(|f| f.name.clone())
+                .collect(),
+            revert_failed: faults
+                .iter()
+                .filter(|f| f.revert_failed)
+                .map(|f| f.name.clone())
+                .collect(),
+        }
+    }
+}
+
+/// The verdict and the sentences that explain it (README's rules 7 to 12).
 pub fn verdict(
     signals: &[(&SignalInfo, &Outcome)],
     alerts: &[AlertOutcome],
-    triggered: bool,
-    aborted: bool,
+    facts: &RunFacts,
 ) -> (Verdict, Vec<String>) {
-    use crate::units::{format_duration, format_value};
+    use crate::units::{format_duration, format_duration_against, format_value_against};
     let mut violated = Vec::new();
     let mut no_data = Vec::new();
     for (info, o) in signals {
         match o.status {
             Status::Violated => {
-                let span = o.longest_violation();
                 let c = info
                     .expect
                     .as_ref()
                     .map(|c| c.display(info.unit))
                     .unwrap_or_default();
                 let mut s = format!("`{}` violated {}", info.name, c);
-                if let Some(span) = span {
+                if let Some(span) = o
+                    .violations
+                    .iter()
+                    .filter(|s| s.open || s.duration() >= info.tolerate)
+                    .max_by_key(|s| s.duration())
+                {
                     s.push_str(&format!(" for {}", format_duration(span.duration())));
+                    if span.open {
+                        s.push_str(", still violated at the end");
+                    }
                 }
                 if !info.tolerate.is_zero() {
                     s.push_str(&format!(" (tolerated: {})", format_duration(info.tolerate)));
                 }
-                if let Some((v, _)) = o.worst {
-                    s.push_str(&format!("; worst {}", format_value(v, info.unit)));
+                if let (Some((v, _)), Some(c)) = (o.worst_violating, info.expect.as_ref()) {
+                    s.push_str(&format!(
+                        "; worst {}",
+                        format_value_against(v, c.value, info.unit)
+                    ));
                 }
                 violated.push(s);
             }
+            Status::NoData if o.no_value => {
+                no_data.push(format!("`{}` had no value in the whole window", info.name));
+            }
             Status::NoData => {
-                let longest = o
-                    .gaps
-                    .iter()
-                    .map(|g| g.duration())
-                    .max()
-                    .unwrap_or_default();
+                let longest = o.longest_gap().map(|g| g.duration()).unwrap_or_default();
                 no_data.push(format!(
                     "`{}` had no data for {}",
                     info.name,
@@ -320,30 +688,41 @@ pub fn verdict(
         }
     }
     for a in alerts {
-        if !a.in_time() {
-            violated.push(match a.fired_after {
-                Some(d) => format!(
-                    "alert `{}` fired after {}, expected within {}",
-                    a.name,
-                    format_duration(d),
-                    format_duration(a.within)
-                ),
-                None => format!(
-                    "alert `{}` did not fire within {}",
-                    a.name,
-                    format_duration(a.within)
-                ),
-            });
+        let within = format_duration(a.within);
+        match a.result {
+            AlertResult::InTime(_) | AlertResult::NotJudged => {}
+            AlertResult::Late(d) => violated.push(format!(
+                "alert `{}` fired after {}, expected within {within}",
+                a.name,
+                format_duration_against(d, a.within)
+            )),
+            AlertResult::DidNotFire => violated.push(format!(
+                "alert `{}` did not fire within {within}",
+                a.name
+            )),
+            AlertResult::Unreadable => no_data.push(format!(
+                "the alerts API could not be read: cannot tell whether alert `{}` fired within {within}",
+                a.name
+            )),
+            AlertResult::EndedTooSoon(d) => no_data.push(format!(
+                "the run ended {} after the first trigger, before alert `{}`'s {within} were up",
+                format_duration(d),
+                a.name
+            )),
+            AlertResult::AlreadyActive => no_data.push(format!(
+                "alert `{}` was already active before the first trigger: it says nothing about this fault",
+                a.name
+            )),
         }
     }
-    if !triggered {
-        let why = if aborted {
+    if !facts.triggered {
+        let why = if facts.aborted {
             "the run was aborted before any fault was triggered"
         } else {
             "no fault was triggered"
         };
         return (
-            if aborted {
+            if facts.aborted {
                 Verdict::Aborted
             } else {
                 Verdict::NotRun
@@ -351,18 +730,44 @@ pub fn verdict(
             vec![why.to_string()],
         );
     }
-    if aborted {
+    let never: Vec<String> = facts
+        .inject_failed
+        .iter()
+        .map(|f| {
+            format!("`{f}` was never injected (its inject failed): the hypothesis was not tested")
+        })
+        .collect();
+    let unreverted: Vec<String> = facts
+        .revert_failed
+        .iter()
+        .map(|f| {
+            format!("the revert of `{f}` failed: it may still be active, and the recovery was not observed")
+        })
+        .collect();
+    if facts.aborted {
         let mut reasons = vec!["the kill switch ended the run".to_string()];
+        reasons.extend(never);
+        reasons.extend(unreverted);
         reasons.extend(violated);
         reasons.extend(no_data);
         return (Verdict::Aborted, reasons);
     }
+    if !never.is_empty() {
+        let mut reasons = never;
+        reasons.extend(unreverted);
+        reasons.extend(violated);
+        reasons.extend(no_data);
+        return (Verdict::Inconclusive, reasons);
+    }
     if !violated.is_empty() {
+        violated.extend(unreverted);
         violated.extend(no_data);
         return (Verdict::Refuted, violated);
     }
-    if !no_data.is_empty() {
-        return (Verdict::Inconclusive, no_data);
+    if !no_data.is_empty() || !unreverted.is_empty() {
+        let mut reasons = unreverted;
+        reasons.extend(no_data);
+        return (Verdict::Inconclusive, reasons);
     }
     (
         Verdict::Confirmed,
@@ -373,10 +778,19 @@ pub fn verdict(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::model::{Criterion, Op, Unit};
+    use crate::scenario::model::{Op, Unit};
 
     fn t(s: i64) -> Ts {
         DateTime::from_timestamp(1_800_000_000 + s, 0).unwrap()
+    }
+
+    fn crit(op: Op, value: f64) -> Criterion {
+        Criterion {
+            op,
+            value,
+            for_: None,
+            text: format!("{} {value}", op.symbol()),
+        }
     }
 
     fn info(tolerate: u64) -> SignalInfo {
@@ -386,15 +800,11 @@ mod tests {
             source: "http://x".into(),
             unit: Unit::Seconds,
             measure: None,
-            expect: Some(Criterion {
-                op: Op::Lt,
-                value: 0.3,
-                for_: None,
-                text: "< 300ms".into(),
-            }),
+            expect: Some(crit(Op::Lt, 0.3)),
             abort: None,
             tolerate: Duration::from_secs(tolerate),
             interval: Duration::from_secs(1),
+            window: None,
         }
     }
 
@@ -405,12 +815,26 @@ mod tests {
             .collect()
     }
 
-    fn window(trigger: i64, revert: i64, end: i64) -> Option<Window> {
-        Some(Window {
+    fn span(name: &str, trigger: i64, settled: i64) -> FaultSpan {
+        FaultSpan {
+            name: name.into(),
+            trigger: t(trigger),
+            settled: Some(t(settled)),
+            inject_failed: false,
+            revert_failed: false,
+        }
+    }
+
+    fn window(trigger: i64, revert: i64, end: i64) -> Window {
+        Window {
             first_trigger: t(trigger),
-            last_revert: Some(t(revert)),
             end: t(end),
-        })
+            faults: vec![span("f", trigger, revert)],
+        }
+    }
+
+    fn facts(w: &Window) -> RunFacts {
+        RunFacts::from_window(Some(w), false)
     }
 
     #[test]
@@ -423,48 +847,83 @@ mod tests {
             (4, Some(0.1)),
             (5, Some(0.1)),
         ]);
-        let o = evaluate(&info(0), &p, window(1, 4, 5));
+        let w = window(1, 4, 5);
+        let o = evaluate(&info(0), &p, Some(&w));
         assert_eq!(o.status, Status::Violated);
         assert_eq!(o.worst, Some((0.6, t(3))));
         assert_eq!(
             o.violations,
             vec![Span {
                 start: t(2),
-                end: t(4)
+                end: t(4),
+                open: false
             }]
         );
-        let o = evaluate(&info(5), &p, window(1, 4, 5));
-        assert_eq!(o.status, Status::HeldWithinTolerance);
-        let o = evaluate(&info(2), &p, window(1, 4, 5));
         assert_eq!(
-            o.status,
+            evaluate(&info(5), &p, Some(&w)).status,
+            Status::HeldWithinTolerance
+        );
+        assert_eq!(
+            evaluate(&info(2), &p, Some(&w)).status,
             Status::Violated,
             "a 2 s violation with 2 s tolerated refutes"
         );
     }
 
     #[test]
-    fn missing_data_is_never_a_pass() {
-        // three samples missing in a row inside the window
+    fn infinity_is_a_value_that_fails_a_latency() {
         let p = pts(&[
             (0, Some(0.1)),
-            (1, Some(0.1)),
-            (2, None),
-            (3, None),
-            (4, None),
-            (5, None),
+            (1, Some(f64::INFINITY)),
+            (2, Some(f64::INFINITY)),
+            (3, Some(f64::INFINITY)),
+            (4, Some(0.1)),
+            (5, Some(0.1)),
             (6, Some(0.1)),
         ]);
-        let o = evaluate(&info(0), &p, window(1, 5, 6));
-        assert_eq!(o.status, Status::NoData);
-        assert_eq!(o.gaps.len(), 1);
-        // no samples at all inside the window
-        let p = pts(&[(0, Some(0.1))]);
-        assert_eq!(
-            evaluate(&info(0), &p, window(1, 5, 10)).status,
-            Status::NoData
+        let w = window(1, 3, 6);
+        let o = evaluate(&info(0), &p, Some(&w));
+        assert_eq!(o.status, Status::Violated);
+        assert_eq!(o.worst, Some((f64::INFINITY, t(1))));
+        assert_eq!(o.worst_violating, Some((f64::INFINITY, t(1))));
+        let (v, _) = verdict(&[(&info(0), &o)], &[], &facts(&w));
+        assert_eq!(v, Verdict::Refuted);
+    }
+
+    #[test]
+    fn a_violation_open_at_the_end_is_never_tolerated() {
+        let p = pts(&[
+            (0, Some(0.1)),
+            (1, Some(0.5)),
+            (2, Some(0.5)),
+            (3, Some(0.5)),
+        ]);
+        let w = window(1, 2, 3);
+        let o = evaluate(&info(30), &p, Some(&w));
+        assert_eq!(o.status, Status::Violated);
+        assert!(o.violations[0].open);
+        let (v, reasons) = verdict(&[(&info(30), &o)], &[], &facts(&w));
+        assert_eq!(v, Verdict::Refuted);
+        assert!(
+            reasons[0].contains("still violated at the end"),
+            "{reasons:?}"
         );
-        // two missing samples are tolerated jitter
+    }
+
+    #[test]
+    fn missing_data_is_never_a_pass_wherever_it_is() {
+        // three missing in a row: at the start, in the middle, at the end of the window
+        for missing in [[1, 2, 3], [3, 4, 5], [6, 7, 8]] {
+            let p: Vec<Point> = (0..=8)
+                .map(|s| Point {
+                    ts: t(s),
+                    value: (!missing.contains(&s)).then_some(0.1),
+                })
+                .collect();
+            let o = evaluate(&info(0), &p, Some(&window(1, 6, 8)));
+            assert_eq!(o.status, Status::NoData, "missing {missing:?}");
+        }
+        // two in a row are jitter
         let p = pts(&[
             (1, Some(0.1)),
             (2, None),
@@ -472,44 +931,142 @@ mod tests {
             (4, Some(0.1)),
             (5, Some(0.1)),
         ]);
-        assert_eq!(evaluate(&info(0), &p, window(1, 4, 5)).status, Status::Held);
+        assert_eq!(
+            evaluate(&info(0), &p, Some(&window(1, 4, 5))).status,
+            Status::Held
+        );
+        // a short window where every sample is an error: interval 5 s, window 15 s
+        let mut i = info(0);
+        i.interval = Duration::from_secs(5);
+        let p = pts(&[(0, Some(0.1)), (1, None), (6, None)]);
+        let o = evaluate(&i, &p, Some(&window(1, 6, 11)));
+        assert_eq!(o.status, Status::NoData);
+        assert!(o.no_value);
+        // silence: no sample at all for longer than 3.5 intervals
+        let p = pts(&[(0, Some(0.1)), (5, Some(0.1))]);
+        assert_eq!(
+            evaluate(&info(0), &p, Some(&window(1, 4, 5))).status,
+            Status::NoData
+        );
         // a violation does not end at missing data
         let p = pts(&[(1, Some(0.5)), (2, None), (3, Some(0.1))]);
         assert_eq!(
-            evaluate(&info(0), &p, window(1, 3, 3)).violations,
+            evaluate(&info(0), &p, Some(&window(1, 3, 3))).violations,
             vec![Span {
                 start: t(1),
-                end: t(3)
+                end: t(3),
+                open: false
             }]
         );
     }
 
     #[test]
-    fn time_to_recover_counts_to_the_first_of_three_good_samples() {
+    fn recovery_is_back_for_good_and_a_relapse_restarts_it() {
+        // back for three samples at 4-6, relapse at 7, back for good at 8
         let p = pts(&[
             (1, Some(0.5)),
             (2, Some(0.5)),
             (3, Some(0.5)),
             (4, Some(0.1)),
-            (5, Some(0.5)),
+            (5, Some(0.1)),
             (6, Some(0.1)),
-            (7, Some(0.1)),
+            (7, Some(0.5)),
             (8, Some(0.1)),
+            (9, Some(0.1)),
+            (10, Some(0.1)),
         ]);
-        let o = evaluate(&info(0), &p, window(1, 3, 8));
-        assert_eq!(o.recovered_in, Some(Some(Duration::from_secs(3))));
+        let o = evaluate(&info(0), &p, Some(&window(1, 3, 10)));
+        assert_eq!(
+            o.per_fault[0].recovery,
+            Recovery::After(Duration::from_secs(5))
+        );
+        // never back
         let p = pts(&[
             (1, Some(0.5)),
             (2, Some(0.5)),
             (3, Some(0.1)),
             (4, Some(0.5)),
         ]);
-        assert_eq!(
-            evaluate(&info(0), &p, window(1, 2, 4)).recovered_in,
-            Some(None)
-        );
+        let o = evaluate(&info(0), &p, Some(&window(1, 2, 4)));
+        assert_eq!(o.per_fault[0].recovery, Recovery::Never);
+        // back before the revert: no time to recover
+        let p = pts(&[
+            (1, Some(0.5)),
+            (2, Some(0.1)),
+            (3, Some(0.1)),
+            (4, Some(0.1)),
+        ]);
+        let o = evaluate(&info(0), &p, Some(&window(1, 3, 4)));
+        assert_eq!(o.per_fault[0].recovery, Recovery::BeforeRevert);
         let p = pts(&[(1, Some(0.1)), (2, Some(0.1))]);
-        assert_eq!(evaluate(&info(0), &p, window(1, 2, 2)).recovered_in, None);
+        let o = evaluate(&info(0), &p, Some(&window(1, 2, 2)));
+        assert_eq!(o.per_fault[0].recovery, Recovery::NotNeeded);
+    }
+
+    #[test]
+    fn each_fault_has_its_own_worst_and_recovery() {
+        // f1: 1-3, f2: 10-12; the value between the faults is not "during a fault"
+        let p = pts(&[
+            (1, Some(0.4)),
+            (3, Some(0.5)),
+            (4, Some(0.1)),
+            (5, Some(0.1)),
+            (6, Some(0.1)),
+            (7, Some(0.9)),
+            (8, Some(0.1)),
+            (9, Some(0.1)),
+            (10, Some(0.1)),
+            (11, Some(0.6)),
+            (12, Some(0.6)),
+            (13, Some(0.6)),
+            (14, Some(0.1)),
+            (15, Some(0.1)),
+            (16, Some(0.1)),
+        ]);
+        let mut i = info(0);
+        i.interval = Duration::from_secs(2);
+        let w = Window {
+            first_trigger: t(1),
+            end: t(16),
+            faults: vec![span("f1", 1, 3), span("f2", 10, 12)],
+        };
+        let o = evaluate(&i, &p, Some(&w));
+        assert_eq!(
+            o.worst,
+            Some((0.6, t(11))),
+            "0.9 at 7 is between the faults"
+        );
+        assert_eq!(o.worst_violating, Some((0.9, t(7))));
+        assert_eq!(o.per_fault[0].worst, Some((0.5, t(3))));
+        // f1's recovery span ends at f2's trigger: back at 4, relapse at 7, back at 8
+        assert_eq!(
+            o.per_fault[0].recovery,
+            Recovery::After(Duration::from_secs(5))
+        );
+        assert_eq!(o.per_fault[1].worst, Some((0.6, t(11))));
+        assert_eq!(
+            o.per_fault[1].recovery,
+            Recovery::After(Duration::from_secs(2))
+        );
+    }
+
+    #[test]
+    fn worst_of_equal_and_not_equal_is_the_farthest_from_expectation() {
+        let mut i = info(0);
+        i.expect = Some(crit(Op::Eq, 3.0));
+        i.unit = Unit::Count;
+        let p = pts(&[
+            (1, Some(2.0)),
+            (2, Some(9.0)),
+            (3, Some(-10.0)),
+            (4, Some(3.0)),
+        ]);
+        let o = evaluate(&i, &p, Some(&window(1, 4, 4)));
+        assert_eq!(o.worst, Some((-10.0, t(3))));
+        i.expect = Some(crit(Op::Ne, 0.0));
+        let p = pts(&[(1, Some(5.0)), (2, Some(0.0)), (3, Some(9.0))]);
+        let o = evaluate(&i, &p, Some(&window(1, 3, 3)));
+        assert_eq!(o.worst, Some((0.0, t(2))));
     }
 
     #[test]
@@ -520,43 +1077,110 @@ mod tests {
             (2, Some(0.2)),
             (3, Some(0.9)),
         ]);
-        let o = evaluate(&info(0), &p, window(3, 3, 3));
+        let o = evaluate(&info(0), &p, Some(&window(3, 3, 3)));
         assert_eq!(o.baseline, Some(0.2));
+    }
+
+    fn obs(s: i64, state: &str, active: Option<i64>) -> AlertObservation {
+        AlertObservation {
+            ts: t(s),
+            state: state.into(),
+            active_at: active.map(t),
+        }
+    }
+
+    #[test]
+    fn alerts_fire_in_time_late_not_at_all_or_cannot_be_told() {
+        let w = Duration::from_secs(10);
+        let j =
+            |o: &[AlertObservation], end: i64| judge_alert("A", w, o, Some(t(0)), t(end)).result;
+        assert_eq!(
+            j(&[obs(4, "firing", Some(2))], 30),
+            AlertResult::InTime(Duration::from_secs(4))
+        );
+        assert_eq!(
+            j(&[obs(12, "firing", Some(1))], 30),
+            AlertResult::Late(Duration::from_secs(12))
+        );
+        assert_eq!(j(&[], 30), AlertResult::DidNotFire);
+        assert_eq!(j(&[obs(3, "unknown", None)], 30), AlertResult::Unreadable);
+        assert_eq!(j(&[obs(-5, "unknown", None)], 30), AlertResult::Unreadable);
+        assert_eq!(j(&[], 6), AlertResult::EndedTooSoon(Duration::from_secs(6)));
+        // firing since before the trigger: activeAt, or the state seen before it
+        assert_eq!(
+            j(&[obs(2, "firing", Some(-600))], 30),
+            AlertResult::AlreadyActive
+        );
+        assert_eq!(
+            j(&[obs(-3, "pending", None)], 30),
+            AlertResult::AlreadyActive
+        );
+        // ... unless it fires anew after the trigger
+        assert_eq!(
+            j(
+                &[
+                    obs(-3, "firing", Some(-4)),
+                    obs(-1, "inactive", None),
+                    obs(5, "firing", Some(3))
+                ],
+                30
+            ),
+            AlertResult::InTime(Duration::from_secs(5))
+        );
     }
 
     #[test]
     fn verdict_order() {
         let i = info(0);
-        let held = evaluate(&i, &pts(&[(1, Some(0.1)), (2, Some(0.1))]), window(1, 2, 2));
-        let bad = evaluate(&i, &pts(&[(1, Some(0.5)), (2, Some(0.1))]), window(1, 2, 2));
-        let gap = evaluate(&i, &pts(&[]), window(1, 2, 10));
-        assert_eq!(
-            verdict(&[(&i, &held)], &[], true, false).0,
-            Verdict::Confirmed
-        );
-        let (v, reasons) = verdict(&[(&i, &held), (&i, &bad), (&i, &gap)], &[], true, false);
+        let w = window(1, 2, 2);
+        let held = evaluate(&i, &pts(&[(1, Some(0.1)), (2, Some(0.1))]), Some(&w));
+        let bad = evaluate(&i, &pts(&[(1, Some(0.5)), (2, Some(0.1))]), Some(&w));
+        let gap = evaluate(&i, &pts(&[]), Some(&window(1, 2, 10)));
+        let f = facts(&w);
+        assert_eq!(verdict(&[(&i, &held)], &[], &f).0, Verdict::Confirmed);
+        let (v, reasons) = verdict(&[(&i, &held), (&i, &bad), (&i, &gap)], &[], &f);
         assert_eq!(v, Verdict::Refuted);
         assert!(
             reasons[0].contains("`p99` violated < 300 ms"),
             "{reasons:?}"
         );
         assert_eq!(
-            verdict(&[(&i, &held), (&i, &gap)], &[], true, false).0,
+            verdict(&[(&i, &held), (&i, &gap)], &[], &f).0,
             Verdict::Inconclusive
         );
-        assert_eq!(verdict(&[(&i, &held)], &[], true, true).0, Verdict::Aborted);
+        let aborted = RunFacts {
+            aborted: true,
+            ..f.clone()
+        };
+        assert_eq!(verdict(&[(&i, &held)], &[], &aborted).0, Verdict::Aborted);
         assert_eq!(
-            verdict(&[(&i, &held)], &[], false, false).0,
+            verdict(&[(&i, &held)], &[], &RunFacts::default()).0,
             Verdict::NotRun
         );
         let late = AlertOutcome {
             name: "RedisDown".into(),
             within: Duration::from_secs(60),
-            fired_after: None,
+            result: AlertResult::DidNotFire,
+            fired_at: None,
+        };
+        assert_eq!(verdict(&[(&i, &held)], &[late], &f).0, Verdict::Refuted);
+        // a fault that never took effect: not tested, whatever the signals say
+        let never = RunFacts {
+            inject_failed: vec!["f".into()],
+            ..f.clone()
+        };
+        let (v, reasons) = verdict(&[(&i, &held)], &[], &never);
+        assert_eq!(v, Verdict::Inconclusive);
+        assert!(reasons[0].contains("never injected"), "{reasons:?}");
+        // a failed revert: REFUTED stands, CONFIRMED does not
+        let stuck = RunFacts {
+            revert_failed: vec!["f".into()],
+            ..f
         };
         assert_eq!(
-            verdict(&[(&i, &held)], &[late], true, false).0,
-            Verdict::Refuted
+            verdict(&[(&i, &held)], &[], &stuck).0,
+            Verdict::Inconclusive
         );
+        assert_eq!(verdict(&[(&i, &bad)], &[], &stuck).0, Verdict::Refuted);
     }
 }

@@ -15,10 +15,19 @@ pub fn describe(rec: &Record, info: Option<&RunInfo>) -> String {
             value,
             error,
             at,
+            detail,
         } => {
-            let when = at
-                .map(|t| format!(" (back-filled, at {})", t.format("%H:%M:%S")))
-                .unwrap_or_default();
+            let when = match at {
+                Some(t) if *t < rec.ts - chrono::Duration::seconds(60) => {
+                    format!(" (back-filled, at {})", t.format("%H:%M:%S"))
+                }
+                Some(t) => format!(" (taken at {})", t.format("%H:%M:%S%.3f")),
+                None => String::new(),
+            };
+            let when = match detail {
+                Some(d) => format!("{when}: {d}"),
+                None => when,
+            };
             let unit = info
                 .and_then(|i| i.signals.iter().find(|s| &s.name == signal))
                 .map(|s| s.unit)
@@ -144,7 +153,21 @@ pub fn describe(rec: &Record, info: Option<&RunInfo>) -> String {
             kind: NoteKind::Action,
             text,
         } => format!("action item ({author}): {text}"),
-        Event::Alert { name, state } => format!("alert {name} {state}"),
+        Event::Alert {
+            name,
+            state,
+            active_at,
+            error,
+        } => {
+            let mut s = format!("alert {name} {state}");
+            if let Some(t) = active_at {
+                s.push_str(&format!(" (active since {})", t.format("%H:%M:%S")));
+            }
+            if let Some(e) = error {
+                s.push_str(&format!(": the alerts API could not be read: {e}"));
+            }
+            s
+        }
         Event::Verdict { verdict, reasons } => {
             format!("verdict {}: {}", verdict.word(), reasons.join("; "))
         }

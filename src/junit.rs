@@ -3,10 +3,10 @@
 
 use std::path::Path;
 
-use crate::analysis::Status;
+use crate::analysis::{AlertResult, Status};
 use crate::journal::{read_journal, Record, Verdict};
 use crate::report::Run;
-use crate::units::format_value;
+use crate::units::format_value_against;
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -21,36 +21,55 @@ pub fn render(records: &[Record]) -> Result<String, String> {
     let mut cases = String::new();
     let mut failures = 0;
     let mut tests = 1;
+    let mut case = |name: &str, failure: Option<String>| {
+        tests += 1;
+        cases.push_str(&format!(
+            "    <testcase classname=\"gameday.{scenario}\" name=\"{}\">",
+            esc(name)
+        ));
+        if let Some(f) = failure {
+            failures += 1;
+            cases.push_str(&format!("<failure message=\"{}\"/>", esc(&f)));
+        }
+        cases.push_str("</testcase>\n");
+    };
     for s in run.signals.iter() {
         let Some(expect) = &s.info.expect else {
             continue;
         };
-        tests += 1;
         let name = format!("{} {}", s.info.name, expect.display(s.info.unit));
-        cases.push_str(&format!(
-            "    <testcase classname=\"gameday.{scenario}\" name=\"{}\">",
-            esc(&name)
-        ));
-        match s.outcome.status {
-            Status::Violated => {
-                failures += 1;
-                let worst = s
-                    .outcome
-                    .worst
-                    .map(|(v, _)| format_value(v, s.info.unit))
-                    .unwrap_or_default();
-                cases.push_str(&format!(
-                    "<failure message=\"violated; worst {}\"/>",
-                    esc(&worst)
-                ));
+        let failure = match s.outcome.status {
+            Status::Violated => Some(match s.outcome.worst_violating {
+                Some((v, _)) => format!(
+                    "violated; worst {}",
+                    format_value_against(v, expect.value, s.info.unit)
+                ),
+                None => "violated".to_string(),
+            }),
+            Status::NoData if s.outcome.no_value => {
+                Some("no data: no value in the whole window".to_string())
             }
-            Status::NoData => {
-                failures += 1;
-                cases.push_str("<failure message=\"no data for more than two intervals\"/>");
+            Status::NoData => Some("no data for more than two intervals".to_string()),
+            _ => None,
+        };
+        case(&name, failure);
+    }
+    for a in &run.alerts {
+        let failure = match a.result {
+            AlertResult::InTime(_) => None,
+            AlertResult::Late(_) => Some("fired late".to_string()),
+            AlertResult::DidNotFire => Some("did not fire".to_string()),
+            AlertResult::Unreadable => Some("unknown: the alerts API could not be read".into()),
+            AlertResult::EndedTooSoon(_) => {
+                Some("unknown: the run ended before `within` was up".into())
             }
-            _ => {}
-        }
-        cases.push_str("</testcase>\n");
+            AlertResult::AlreadyActive => Some("already active before the trigger".into()),
+            AlertResult::NotJudged => Some("not judged: no fault was triggered".into()),
+        };
+        case(&format!("alert {}", a.name), failure);
+    }
+    for f in run.fault_results() {
+        case(&format!("fault {}", f.0), f.1);
     }
     let (word, reasons) = match run.verdict {
         Some((v, reasons)) => (v.word(), reasons.join("; ")),

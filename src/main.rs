@@ -161,6 +161,9 @@ enum ImportCommand {
 }
 
 const EXIT_USAGE: u8 = 64;
+/// `report`: the report was written, but the journaled verdict is not the one its own
+/// records give (EX_DATAERR).
+const EXIT_VERDICT_MISMATCH: u8 = 65;
 
 fn env_lookup(name: &str) -> Option<String> {
     std::env::var(name).ok()
@@ -226,7 +229,20 @@ fn main() -> ExitCode {
         Command::Report { run_dir } => match gameday::report::write_report(&run_dir) {
             Ok(p) => {
                 gameday::say!("{}", p.display());
-                ExitCode::SUCCESS
+                let check = gameday::journal::read_journal(&run_dir.join("journal.jsonl"))
+                    .map_err(|e| e.to_string())
+                    .and_then(|r| gameday::report::verdict_check(&r).map_err(|e| e.to_string()));
+                match check {
+                    Ok(None) => ExitCode::SUCCESS,
+                    Ok(Some(why)) => {
+                        eprintln!("gameday report: VERDICT CHECK FAILED: {why}");
+                        ExitCode::from(EXIT_VERDICT_MISMATCH)
+                    }
+                    Err(e) => {
+                        eprintln!("gameday report: {e}");
+                        ExitCode::from(EXIT_USAGE)
+                    }
+                }
             }
             Err(e) => {
                 eprintln!("gameday report: {e}");

@@ -12,13 +12,19 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::analysis::{self, AlertOutcome, Outcome, Point, Span, Status, Window};
+use crate::analysis::{
+    self, AlertObservation, AlertOutcome, AlertResult, FaultSpan, Outcome, Point, Recovery,
+    RunFacts, Span, Status, Window,
+};
 use crate::journal::{
     self, AbortSource, Event, FaultInfo, JournalError, NoteKind, Phase, Record, RevertReason,
     RunInfo, SignalInfo, Verdict,
 };
 use crate::scenario::model::{Measure, Op};
-use crate::units::{format_duration, format_offset, format_value, sparkline};
+use crate::units::{
+    format_duration, format_duration_against, format_offset, format_value, format_value_against,
+    sparkline,
+};
 
 pub type Ts = DateTime<Utc>;
 
@@ -96,6 +102,28 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// When the journaled verdict is not the one its own records give by the rules: why, in
+/// one line. `gameday report` says so loudly and the report carries a banner; a
+/// journal that disagrees with itself is evidence of a bug or of tampering, and neither
+/// verdict can be trusted until someone looks.
+pub fn verdict_check(records: &[Record]) -> Result<Option<String>, ReportError> {
+    let run = Run::from_records(records)?;
+    Ok(verdict_disagreement(&run))
+}
+
+fn verdict_disagreement(run: &Run) -> Option<String> {
+    let (journaled, _) = run.verdict?;
+    let (recomputed, reasons) = &run.recomputed;
+    (journaled != *recomputed).then(|| {
+        format!(
+            "the journal's verdict is {}, but its own records give {}: {}",
+            journaled.word(),
+            recomputed.word(),
+            reasons.join("; ")
+        )
+    })
 }
 
 /// The report of a run, from its journal records alone.
@@ -237,6 +265,9 @@ pub(crate) struct Run<'a> {
     ended: Ts,
     window: Option<Window>,
     pub(crate) verdict: Option<(Verdict, &'a [String])>,
+    /// the verdict the journal's own records give, by the rules, and why
+    pub(crate) recomputed: (Verdict, Vec<String>),
+    pub(crate) alerts: Vec<AlertOutcome>,
     faults: Vec<FaultHistory<'a>>,
     abort: Option<Abort<'a>>,
     notes: Vec<Note<'a>>,
@@ -262,18 +293,46 @@ impl<'a> Run<'a> {
             .find_map(|r| matches!(r.event, Event::RunEnded { .. }).then_some(r.ts))
             .or(verdict_record.map(|v| v.0))
             .unwrap_or(last_ts);
-        let window = judging_window(records, verdict_record.map(|v| v.0).unwrap_or(last_ts));
-        let signals = info
+        let end = verdict_record.map(|v| v.0).unwrap_or(last_ts);
+        let window = judging_window(records, end);
+        let signals: Vec<SignalView> = info
             .signals
             .iter()
-            .map(|s| signal_view(s, records, window))
+            .map(|s| signal_view(s, records, window.as_ref()))
             .collect();
+        let alerts: Vec<AlertOutcome> = info
+            .alerts
+            .iter()
+            .map(|a| {
+                analysis::judge_alert(
+                    &a.name,
+                    a.within,
+                    &alert_observations(records, &a.name),
+                    window.as_ref().map(|w| w.first_trigger),
+                    end,
+                )
+            })
+            .collect();
+        let aborted = records
+            .iter()
+            .any(|r| matches!(r.event, Event::Abort { .. }));
+        let recomputed = {
+            let pairs: Vec<(&SignalInfo, &Outcome)> =
+                signals.iter().map(|s| (s.info, &s.outcome)).collect();
+            analysis::verdict(
+                &pairs,
+                &alerts,
+                &RunFacts::from_window(window.as_ref(), aborted),
+            )
+        };
         Ok(Run {
             info,
             records,
             started,
             ended,
             window,
+            recomputed,
+            alerts,
             verdict: verdict_record.map(|(_, v, reasons)| (v, reasons)),
             faults: fault_histories(info, records),
             abort: first_abort(records),
@@ -292,7 +351,10 @@ impl<'a> Run<'a> {
 
     /// Time zero of the report: the first trigger, or the run's start when nothing was.
     pub(crate) fn zero(&self) -> Ts {
-        self.window.map(|w| w.first_trigger).unwrap_or(self.started)
+        self.window
+            .as_ref()
+            .map(|w| w.first_trigger)
+            .unwrap_or(self.started)
     }
 
     fn offset_ms(&self, ts: Ts) -> i64 {
@@ -309,6 +371,25 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// Each fault of the scenario that was triggered, and what went wrong with it, if
+    /// anything: its inject failed, or its revert did.
+    pub(crate) fn fault_results(&self) -> Vec<(&'a str, Option<String>)> {
+        self.faults
+            .iter()
+            .filter(|f| f.triggered.is_some())
+            .map(|f| {
+                let failure = if let Some(e) = f.inject_error() {
+                    Some(format!("inject failed: {}", or_unknown(e)))
+                } else if f.may_be_active() {
+                    Some(format!("revert failed: {}", f.revert_failure_detail()))
+                } else {
+                    None
+                };
+                (f.name, failure)
+            })
+            .collect()
+    }
+
     fn verdict_word(&self) -> &'static str {
         self.verdict.map(|(v, _)| v.word()).unwrap_or("IN PROGRESS")
     }
@@ -319,26 +400,78 @@ impl<'a> Run<'a> {
 }
 
 /// The span the criteria are judged over, exactly as the engine saw it: from the first
-/// trigger, through the last settled revert, to the verdict (or the journal's end).
+/// trigger to the verdict (or the journal's end), with each triggered fault from its
+/// intent to the revert that settled it.
 fn judging_window(records: &[Record], end: Ts) -> Option<Window> {
-    let first_trigger = records
-        .iter()
-        .find_map(|r| matches!(r.event, Event::FaultInjecting { .. }).then_some(r.ts))?;
-    let last_revert = records.iter().rev().find_map(|r| match &r.event {
-        Event::FaultReverted { ok, will_retry, .. } if *ok || !*will_retry => Some(r.ts),
-        _ => None,
-    });
+    let mut faults: Vec<FaultSpan> = Vec::new();
+    for r in records {
+        match &r.event {
+            Event::FaultInjecting { fault, .. } if !faults.iter().any(|f| f.name == *fault) => {
+                faults.push(FaultSpan {
+                    name: fault.clone(),
+                    trigger: r.ts,
+                    settled: None,
+                    inject_failed: false,
+                    revert_failed: false,
+                });
+            }
+            Event::FaultInjected {
+                fault, ok: false, ..
+            } => {
+                if let Some(f) = faults.iter_mut().find(|f| f.name == *fault) {
+                    f.inject_failed = true;
+                }
+            }
+            Event::FaultReverted {
+                fault,
+                ok,
+                will_retry,
+                ..
+            } if *ok || !*will_retry => {
+                if let Some(f) = faults
+                    .iter_mut()
+                    .find(|f| f.name == *fault && f.settled.is_none())
+                {
+                    f.settled = Some(r.ts);
+                    f.revert_failed = !*ok;
+                }
+            }
+            _ => {}
+        }
+    }
+    faults.sort_by_key(|f| f.trigger);
+    let first_trigger = faults.first()?.trigger;
     Some(Window {
         first_trigger,
-        last_revert,
         end,
+        faults,
     })
+}
+
+/// What the journal saw of one expected alert, in time order.
+fn alert_observations(records: &[Record], name: &str) -> Vec<AlertObservation> {
+    records
+        .iter()
+        .filter_map(|r| match &r.event {
+            Event::Alert {
+                name: n,
+                state,
+                active_at,
+                ..
+            } if n == name => Some(AlertObservation {
+                ts: r.ts,
+                state: state.clone(),
+                active_at: *active_at,
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 fn signal_view<'a>(
     info: &'a SignalInfo,
     records: &'a [Record],
-    window: Option<Window>,
+    window: Option<&Window>,
 ) -> SignalView<'a> {
     let mut points = Vec::new();
     let mut errors: Vec<(&'a str, usize)> = Vec::new();
@@ -348,6 +481,7 @@ fn signal_view<'a>(
             value,
             error,
             at,
+            ..
         } = &r.event
         else {
             continue;
@@ -608,6 +742,16 @@ fn title(run: &Run, out: &mut String) {
 }
 
 fn banners(run: &Run, out: &mut String) {
+    if let Some(why) = verdict_disagreement(run) {
+        line(
+            out,
+            format!(
+                "> **VERDICT CHECK FAILED** — {}. Trust neither until the difference is understood.",
+                one_line(&why)
+            ),
+        );
+        line(out, "");
+    }
     for f in run.faults.iter().filter(|f| f.may_be_active()) {
         line(
             out,
@@ -690,29 +834,63 @@ fn abort_sentence(a: &Abort) -> String {
     s
 }
 
-/// "Recovery took 71 s after the revert.", from the slowest signal to recover.
+/// "Recovery took 71 s after the revert.", from the slowest signal to recover after each
+/// fault.
 fn recovery_sentence(run: &Run) -> Option<String> {
-    let never: Vec<String> = run
-        .signals
-        .iter()
-        .filter(|s| s.outcome.recovered_in == Some(None))
-        .map(|s| code(&s.info.name))
-        .collect();
-    if !never.is_empty() {
-        return Some(format!(
-            "{} had not recovered by the end of the run.",
-            never.join(", ")
-        ));
+    let w = run.window.as_ref()?;
+    let several = w.faults.len() > 1;
+    let mut parts: Vec<String> = Vec::new();
+    for (i, f) in w.faults.iter().enumerate() {
+        let after = if several {
+            format!("after the revert of {}", code(&f.name))
+        } else {
+            "after the revert".to_string()
+        };
+        let per: Vec<(&SignalView, Recovery)> = run
+            .signals
+            .iter()
+            .filter_map(|s| s.outcome.per_fault.get(i).map(|p| (s, p.recovery)))
+            .collect();
+        let never: Vec<String> = per
+            .iter()
+            .filter(|(_, r)| *r == Recovery::Never)
+            .map(|(s, _)| code(&s.info.name))
+            .collect();
+        if !never.is_empty() {
+            parts.push(format!("{} had not recovered {after}", never.join(", ")));
+            continue;
+        }
+        let slowest = per
+            .iter()
+            .filter_map(|(s, r)| match r {
+                Recovery::After(d) => Some((*d, *s)),
+                _ => None,
+            })
+            .max_by_key(|(d, _)| *d);
+        if let Some((d, s)) = slowest {
+            parts.push(format!(
+                "recovery took {} {after}{}",
+                format_duration(d),
+                window_note(s.info)
+            ));
+        }
     }
-    let slowest = run
-        .signals
-        .iter()
-        .filter_map(|s| s.outcome.recovered_in.flatten())
-        .max()?;
-    Some(format!(
-        "Recovery took {} after the revert.",
-        format_duration(slowest)
-    ))
+    if parts.is_empty() {
+        return None;
+    }
+    Some(sentence(&parts.join("; ")))
+}
+
+/// " (each value over a 30 s window of probes)" for an http signal: its violations and
+/// recoveries lag the truth by up to that much, and the reader must know it.
+fn window_note(info: &SignalInfo) -> String {
+    match info.window {
+        Some(w) => format!(
+            " (each value over a {} window of probes)",
+            format_duration(w)
+        ),
+        None => String::new(),
+    }
 }
 
 fn facts_table(run: &Run, out: &mut String) {
@@ -829,6 +1007,7 @@ fn steady_state(run: &Run, out: &mut String) {
         line(out, criteria_row(run, s));
     }
     line(out, "");
+    per_fault(run, out);
     let charts = crate::charts::file_names(run.signals.iter().map(|s| s.info.name.as_str()));
     for (s, chart) in run.signals.iter().zip(charts) {
         line(out, sparkline_line(run, s));
@@ -846,19 +1025,61 @@ fn steady_state(run: &Run, out: &mut String) {
     sample_errors(run, out);
 }
 
+/// With several faults, each one's own figures: the worst during that fault and the time
+/// to recover from that fault's revert (the table above gives the worst over all).
+fn per_fault(run: &Run, out: &mut String) {
+    let Some(w) = &run.window else { return };
+    if w.faults.len() < 2 {
+        return;
+    }
+    line(out, "Per fault:");
+    line(out, "");
+    line(
+        out,
+        "| fault | window | signal | worst during the fault | recovered in |",
+    );
+    line(out, "|---|---|---|---|---|");
+    for (i, f) in w.faults.iter().enumerate() {
+        let (a, b) = w.fault_window(i);
+        let span = match f.settled {
+            Some(_) => format!("{} → {}", run.t_label(a), run.t_label(b)),
+            None => format!("{} → not reverted", run.t_label(a)),
+        };
+        for s in &run.signals {
+            let Some(p) = s.outcome.per_fault.get(i) else {
+                continue;
+            };
+            let worst = match p.worst {
+                Some((v, ts)) => format!("{} at {}", shown_value(v, s.info), run.t_label(ts)),
+                None => "—".to_string(),
+            };
+            line(
+                out,
+                format!(
+                    "| {} | {span} | {} | {worst} | {} |",
+                    cell(&f.name),
+                    cell(&s.info.name),
+                    if s.info.expect.is_some() {
+                        recovery_words(Some(p.recovery))
+                    } else {
+                        "—".to_string()
+                    }
+                ),
+            );
+        }
+    }
+    line(out, "");
+}
+
 fn criteria_row(run: &Run, s: &SignalView) -> String {
     let o = &s.outcome;
     let worst = match o.worst {
         Some((v, ts)) if run.window.is_some() => {
-            format!("{} at {}", format_value(v, s.info.unit), run.t_label(ts))
+            format!("{} at {}", shown_value(v, s.info), run.t_label(ts))
         }
         _ => "—".to_string(),
     };
-    let recovered = match o.recovered_in {
-        Some(Some(d)) => format_duration(d),
-        Some(None) => "not recovered".to_string(),
-        None => "—".to_string(),
-    };
+    let recovered = recovery_words(o.slowest_recovery());
     format!(
         "| {} | {} | {} | {} | {} | {} | {} |",
         cell(&s.info.name),
@@ -866,13 +1087,34 @@ fn criteria_row(run: &Run, s: &SignalView) -> String {
         value_or_dash(o.baseline, s.info),
         worst,
         if run.window.is_some() {
-            value_or_dash(o.after, s.info)
+            o.after
+                .map(|v| shown_value(v, s.info))
+                .unwrap_or_else(|| "—".to_string())
         } else {
             "—".to_string()
         },
         recovered,
         result_cell(run, s)
     )
+}
+
+/// A value judged against the signal's `expect`, with the digits it takes never to look
+/// like the threshold when it is not.
+fn shown_value(v: f64, info: &SignalInfo) -> String {
+    match &info.expect {
+        Some(c) => format_value_against(v, c.value, info.unit),
+        None => format_value(v, info.unit),
+    }
+}
+
+fn recovery_words(r: Option<Recovery>) -> String {
+    match r {
+        Some(Recovery::After(d)) => format_duration(d),
+        Some(Recovery::Never) => "not recovered".to_string(),
+        Some(Recovery::BeforeRevert) => "back before the revert".to_string(),
+        Some(Recovery::NotSettled) => "never reverted".to_string(),
+        Some(Recovery::NotNeeded) | None => "—".to_string(),
+    }
 }
 
 fn expect_cell(info: &SignalInfo) -> String {
@@ -897,41 +1139,42 @@ fn result_cell(run: &Run, s: &SignalView) -> String {
                 .unwrap_or_default();
             format!(
                 "✓ held (violation of {} within tolerance)",
-                format_duration(longest)
+                format_duration_against(longest, s.info.tolerate)
             )
         }
-        Status::Violated => violated_cell(run, o),
+        Status::Violated => violated_cell(run, s),
         Status::NoData if run.window.is_none() => {
             "? not judged: no fault was triggered".to_string()
         }
+        Status::NoData if o.no_value => "? no value in the whole window".to_string(),
         Status::NoData => {
-            let longest = o
-                .gaps
-                .iter()
-                .map(|g| g.duration())
-                .max()
-                .unwrap_or_default();
+            let longest = o.longest_gap().map(|g| g.duration()).unwrap_or_default();
             format!("? no data for {}", format_duration(longest))
         }
         Status::Watched => "— watched".to_string(),
     }
 }
 
-fn violated_cell(run: &Run, o: &Outcome) -> String {
+fn violated_cell(run: &Run, s: &SignalView) -> String {
+    let o = &s.outcome;
     let Some(span) = o.longest_violation() else {
         return "✗ violated".to_string();
     };
-    let mut s = format!(
+    let mut text = format!(
         "✗ violated {}, {} → {}",
-        format_duration(span.duration()),
+        format_duration_against(span.duration(), s.info.tolerate),
         run.t_label(span.start),
         run.t_label(span.end)
     );
+    if span.open {
+        text.push_str(", still violated at the end");
+    }
     let more = o.violations.len() - 1;
     if more > 0 {
-        s.push_str(&format!(" (and {more} shorter)"));
+        text.push_str(&format!(" (and {more} shorter)"));
     }
-    s
+    text.push_str(&window_note(s.info));
+    text
 }
 
 fn sparkline_line(run: &Run, s: &SignalView) -> String {
@@ -961,23 +1204,23 @@ fn alt_text(name: &str) -> String {
 }
 
 fn fault_window_words(run: &Run) -> String {
-    match run.window {
-        None => "no fault was triggered".to_string(),
-        Some(Window {
-            first_trigger,
-            last_revert: Some(r),
-            ..
-        }) => {
-            format!(
-                "fault window {} → {}",
-                run.t_label(first_trigger),
-                run.t_label(r)
-            )
-        }
-        Some(w) => format!(
-            "fault window {} → not reverted",
-            run.t_label(w.first_trigger)
-        ),
+    let Some(w) = &run.window else {
+        return "no fault was triggered".to_string();
+    };
+    let spans: Vec<String> = (0..w.faults.len())
+        .map(|i| match w.faults[i].settled {
+            Some(settled) => format!(
+                "{} → {}",
+                run.t_label(w.faults[i].trigger),
+                run.t_label(settled)
+            ),
+            None => format!("{} → not reverted", run.t_label(w.faults[i].trigger)),
+        })
+        .collect();
+    if spans.len() == 1 {
+        format!("fault window {}", spans[0])
+    } else {
+        format!("fault windows {}", spans.join(", "))
     }
 }
 
@@ -1027,47 +1270,33 @@ fn alerts(run: &Run, out: &mut String) {
     line(out, "");
     line(out, "| alert | expected within | fired | time to alert |");
     line(out, "|---|---|---|---|");
-    for a in &run.info.alerts {
-        let fired = first_firing(run, &a.name);
-        let outcome = AlertOutcome {
-            name: a.name.clone(),
-            within: a.within,
-            fired_after: fired
-                .zip(run.window)
-                .map(|(f, w)| elapsed(w.first_trigger, f)),
-        };
-        let (fired_cell, time_cell) = match (fired, outcome.fired_after) {
-            (Some(f), Some(d)) => (
-                hms(f),
-                format!(
-                    "{} {}",
-                    format_duration(d),
-                    if outcome.in_time() { "✓" } else { "✗ late" }
-                ),
+    for a in &run.alerts {
+        let fired = a
+            .fired_at
+            .map(hms)
+            .unwrap_or_else(|| "not fired".to_string());
+        let time_cell = match a.result {
+            AlertResult::InTime(d) => format!("{} ✓", format_duration(d)),
+            AlertResult::Late(d) => format!("{} ✗ late", format_duration_against(d, a.within)),
+            AlertResult::DidNotFire => "✗ did not fire".to_string(),
+            AlertResult::Unreadable => "? unknown: the alerts API could not be read".to_string(),
+            AlertResult::EndedTooSoon(d) => format!(
+                "? unknown: the run ended {} after the trigger",
+                format_duration(d)
             ),
-            _ => ("not fired".to_string(), "✗ did not fire".to_string()),
+            AlertResult::AlreadyActive => "? already active before the trigger".to_string(),
+            AlertResult::NotJudged => "— not judged: no fault was triggered".to_string(),
         };
         line(
             out,
             format!(
-                "| {} | {} | {fired_cell} | {time_cell} |",
+                "| {} | {} | {fired} | {time_cell} |",
                 cell(&a.name),
                 format_duration(a.within)
             ),
         );
     }
     line(out, "");
-}
-
-/// The first time the alert fired at or after the first trigger, as the engine counts it.
-fn first_firing(run: &Run, name: &str) -> Option<Ts> {
-    let trigger = run.window?.first_trigger;
-    run.records.iter().find_map(|r| match &r.event {
-        Event::Alert { name: n, state } if n == name && state == "firing" && r.ts >= trigger => {
-            Some(r.ts)
-        }
-        _ => None,
-    })
 }
 
 // --- faults ------------------------------------------------------------------------------
@@ -1417,7 +1646,21 @@ fn record_entry(run: &Run, r: &Record) -> Option<Entry> {
             };
             entry(author, format!("{kind}: {text}"))
         }
-        Event::Alert { name, state } => entry("—", format!("alert {name} {state}")),
+        Event::Alert {
+            name,
+            state,
+            active_at,
+            error,
+        } => {
+            let mut what = format!("alert {name} {state}");
+            if let Some(t) = active_at {
+                what.push_str(&format!(" (active since {})", date_hms(*t)));
+            }
+            if let Some(e) = error {
+                what.push_str(&format!(": the alerts API could not be read: {e}"));
+            }
+            entry("—", what)
+        }
         Event::Verdict { verdict, .. } => entry("—", format!("verdict {}", verdict.word())),
         Event::RunEnded { exit_code } => entry("—", format!("run ended (exit code {exit_code})")),
         Event::OperatorJoined { name } => entry(name, "joined the room".to_string()),
@@ -1492,7 +1735,7 @@ fn markers_for(run: &Run, s: &SignalView) -> Vec<Entry> {
             what: format!(
                 "{} {} {} {}",
                 s.info.name,
-                format_value(v, s.info.unit),
+                format_value_against(v, expect.value, s.info.unit),
                 op.symbol(),
                 format_value(expect.value, s.info.unit)
             ),
@@ -1527,7 +1770,7 @@ fn violation_op(value: f64, threshold: f64) -> Op {
 /// violation began; missing data breaks the streak, as it does for time to recover.
 fn return_within_expect(run: &Run, s: &SignalView, first: &Span) -> Option<Ts> {
     let expect = s.info.expect.as_ref()?;
-    let end = run.window?.end;
+    let end = run.window.as_ref()?.end;
     let mut streak: Option<Ts> = None;
     let mut count = 0;
     for p in s
@@ -1535,7 +1778,7 @@ fn return_within_expect(run: &Run, s: &SignalView, first: &Span) -> Option<Ts> {
         .iter()
         .filter(|p| p.ts > first.start && p.ts <= end)
     {
-        match p.value.filter(|v| v.is_finite()) {
+        match p.present() {
             Some(v) if expect.holds(v) => {
                 let start = *streak.get_or_insert(p.ts);
                 count += 1;
@@ -1682,6 +1925,7 @@ mod tests {
                 }),
                 tolerate: Duration::ZERO,
                 interval: Duration::from_secs(1),
+                window: None,
             }],
             faults: vec![FaultInfo {
                 name: "stop cache".into(),
@@ -1712,6 +1956,7 @@ mod tests {
             value: Some(v),
             error: None,
             at: None,
+            detail: None,
         }
     }
 

@@ -7,6 +7,10 @@ use crate::scenario::model::{
 };
 
 pub fn signal_info(s: &Signal) -> SignalInfo {
+    let window = match &s.source {
+        SignalSource::Http { window, .. } => Some(*window),
+        _ => None,
+    };
     let (source, measure) = match &s.source {
         SignalSource::Promql { query } => (query.trim().to_string(), None),
         SignalSource::Pods {
@@ -32,6 +36,7 @@ pub fn signal_info(s: &Signal) -> SignalInfo {
         abort: s.abort.clone(),
         tolerate: s.tolerate,
         interval: s.interval,
+        window,
     }
 }
 

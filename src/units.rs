@@ -27,11 +27,22 @@ impl Op {
         }
     }
 
-    /// Which of two values is further on the wrong side of the criterion.
-    pub fn worse(self, a: f64, b: f64) -> bool {
+    /// Whether `a` is further than `b` on the wrong side of `OP threshold`: the larger
+    /// for `<` and `<=`, the smaller for `>` and `>=`, the further from the threshold for
+    /// `==` and the closer to it for `!=`. Equal is not worse: the first seen stays.
+    pub fn worse(self, a: f64, b: f64, threshold: f64) -> bool {
+        let dist = |v: f64| {
+            if v == threshold {
+                0.0
+            } else {
+                (v - threshold).abs()
+            }
+        };
         match self {
-            Op::Lt | Op::Le | Op::Eq | Op::Ne => a > b,
+            Op::Lt | Op::Le => a > b,
             Op::Gt | Op::Ge => a < b,
+            Op::Eq => dist(a) > dist(b),
+            Op::Ne => dist(a) < dist(b),
         }
     }
 }
@@ -57,8 +68,24 @@ fn trim(s: String) -> String {
     }
 }
 
-/// Up to three significant digits, without trailing zeros.
-fn sig3(v: f64) -> String {
+/// Up to `digits` significant digits (at least three), without trailing zeros; values of
+/// 100 and more keep every integer digit.
+fn sig(v: f64, digits: usize) -> String {
+    if digits > 3 {
+        let a = v.abs();
+        let int_digits = if a >= 1.0 {
+            a.log10().floor() as usize + 1
+        } else {
+            1
+        };
+        let lead_zeros = if a > 0.0 && a < 1.0 {
+            (-a.log10()).floor() as usize
+        } else {
+            0
+        };
+        let decimals = digits.saturating_sub(int_digits) + lead_zeros;
+        return trim(format!("{v:.decimals$}"));
+    }
     let a = v.abs();
     let s = if a == 0.0 {
         "0".to_string()
@@ -77,9 +104,31 @@ fn sig3(v: f64) -> String {
 }
 
 pub fn format_value(v: f64, unit: Unit) -> String {
+    format_digits(v, unit, 3)
+}
+
+/// `v` shown beside the threshold it is judged against: with as many digits as it takes
+/// for a value that differs from the threshold never to read as the threshold itself
+/// (1048577 B against `< 1MiB` is "1.00000095 MiB", not "1 MiB").
+pub fn format_value_against(v: f64, threshold: f64, unit: Unit) -> String {
+    let mut digits = 3;
+    loop {
+        let shown = format_digits(v, unit, digits);
+        if v == threshold || digits >= 17 || shown != format_digits(threshold, unit, digits) {
+            return shown;
+        }
+        digits += 1;
+    }
+}
+
+fn format_digits(v: f64, unit: Unit, digits: usize) -> String {
     if v.is_nan() {
         return "no data".to_string();
     }
+    if v.is_infinite() {
+        return if v > 0.0 { "+Inf" } else { "-Inf" }.to_string();
+    }
+    let sig3 = |v: f64| sig(v, digits);
     match unit {
         Unit::Ratio => format!("{} %", sig3(v * 100.0)),
         Unit::Seconds => {
@@ -107,7 +156,8 @@ pub fn format_value(v: f64, unit: Unit) -> String {
     }
 }
 
-/// "48 s", "1 min 12 s", "1 h 3 min", "450 ms".
+/// "48 s", "18.4 s", "1 min 12 s", "1 h 3 min", "450 ms". Rounded, never truncated:
+/// 18.997 s is "19 s".
 pub fn format_duration(d: Duration) -> String {
     let ms = d.as_millis();
     if ms < 1000 {
@@ -116,14 +166,13 @@ pub fn format_duration(d: Duration) -> String {
         }
         return format!("{ms} ms");
     }
-    let s = d.as_secs();
-    if s < 60 {
-        // one decimal below 10 s, where it matters (kill-switch latency, TTR)
-        if s < 10 && !ms.is_multiple_of(1000) {
-            return format!("{} s", trim(format!("{:.1}", d.as_secs_f64())));
-        }
-        return format!("{s} s");
+    if ms < 59_950 {
+        // a tenth of a second below a minute: 10.4 s against `within: 10s` must not
+        // read "10 s"
+        return format!("{} s", trim(format!("{:.1}", d.as_secs_f64())));
     }
+    let s = (ms + 500) / 1000;
+    let s = s as u64;
     let (h, m, s) = (s / 3600, (s % 3600) / 60, s % 60);
     match (h, m, s) {
         (0, m, 0) => format!("{m} min"),
@@ -131,6 +180,20 @@ pub fn format_duration(d: Duration) -> String {
         (h, 0, _) => format!("{h} h"),
         (h, m, _) => format!("{h} h {m} min"),
     }
+}
+
+/// `d` shown beside the limit it is judged against, with as many digits as it takes for a
+/// duration over the limit never to read as the limit ("10.04 s" against `within: 10s`).
+pub fn format_duration_against(d: Duration, limit: Duration) -> String {
+    let shown = format_duration(d);
+    if d == limit || shown != format_duration(limit) {
+        return shown;
+    }
+    if d.as_secs() < 60 {
+        let exact = trim(format!("{:.3}", d.as_secs_f64()));
+        return format!("{exact} s");
+    }
+    format!("{} ms", d.as_millis())
 }
 
 /// The scenario's own spelling of a duration: 30s, 2m, 1m30s, 500ms.
@@ -187,6 +250,9 @@ pub fn sparkline(values: &[Option<f64>], width: usize, ascii: bool) -> String {
                 };
                 chars[idx.min(7)]
             }
+            // +Inf (nothing answered) is off the top, -Inf off the bottom
+            Some(v) if *v == f64::INFINITY => chars[7],
+            Some(v) if *v == f64::NEG_INFINITY => chars[0],
             _ => ' ',
         })
         .collect()

@@ -102,7 +102,11 @@ fn confirmed_run_exits_0_with_report_and_junit() {
         "{so}"
     );
     let xml = std::fs::read_to_string(&junit).unwrap();
-    assert!(xml.contains("tests=\"3\" failures=\"0\""), "{xml}");
+    assert!(xml.contains("tests=\"4\" failures=\"0\""), "{xml}");
+    assert!(
+        xml.contains("name=\"fault break the probe\"></testcase>"),
+        "{xml}"
+    );
     // the report is a pure function of the journal
     std::fs::remove_file(dir.join("report.md")).unwrap();
     let r = gameday().arg("report").arg(&dir).output().unwrap();

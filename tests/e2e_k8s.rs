@@ -299,8 +299,10 @@ fn refusals_before_arming_inject_nothing() {
         let j = journal(&run_dir(&tmp.path().join(name)));
         let refused = events(&j, "arm_refused");
         assert!(
-            refused[0]["reason"].as_str().unwrap().contains(expected),
-            "{name}: {refused:?}"
+            refused
+                .first()
+                .is_some_and(|r| r["reason"].as_str().unwrap().contains(expected)),
+            "{name}: {refused:?}\n{so}"
         );
         assert!(
             events(&j, "fault_injecting").is_empty(),

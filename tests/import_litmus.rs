@@ -119,7 +119,7 @@ fn the_pod_delete_env_and_probes_are_mapped() {
     assert_eq!((c.op, c.value), (Op::Le, 0.01));
     let http = &sc.steady_state[1];
     assert!(
-        matches!(&http.source, SignalSource::Http { url, measure: Measure::ErrorRate, timeout } if url == "http://api.shop.svc:8080/read" && *timeout == Duration::from_secs(2))
+        matches!(&http.source, SignalSource::Http { url, measure: Measure::ErrorRate, timeout, .. } if url == "http://api.shop.svc:8080/read" && *timeout == Duration::from_secs(2))
     );
     assert_eq!(http.interval, Duration::from_secs(2));
     assert_eq!(

@@ -44,6 +44,7 @@ fn signals() -> Vec<SignalInfo> {
         abort: None,
         tolerate: Duration::ZERO,
         interval: Duration::from_secs(5),
+        window: None,
     };
     vec![
         SignalInfo {
@@ -192,10 +193,7 @@ impl Sim {
         while self.elapsed() + 5.0 <= t {
             self.advance(5.0);
             for (i, v) in shape(self.elapsed()).into_iter().enumerate() {
-                self.send(Msg::Sample {
-                    signal: i,
-                    value: v,
-                });
+                self.send(Msg::sample(i, v));
             }
         }
         let rest = t - self.elapsed();
@@ -265,6 +263,8 @@ impl Sim {
         self.send(Msg::Alert {
             name: "RedisDown".into(),
             state: "firing".into(),
+            active_at: None,
+            error: None,
         });
         self.run_until(TRIGGER_AT + 60.0, shape);
         assert_eq!(

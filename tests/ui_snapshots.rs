@@ -43,6 +43,7 @@ fn signal(name: &str, unit: Unit, expect: Option<Criterion>) -> SignalInfo {
         abort: None,
         tolerate: Duration::ZERO,
         interval: Duration::from_secs(2),
+        window: None,
     }
 }
 
@@ -184,10 +185,7 @@ impl Sim {
         let p99 = 0.12 + 0.04 * wobble + 0.33 * health;
         let queue = 40.0 + 10.0 * wobble + 300.0 * health;
         for (i, v) in [errors, p99, queue].into_iter().enumerate() {
-            self.send(Msg::Sample {
-                signal: i,
-                value: Ok(v),
-            });
+            self.send(Msg::sample(i, Ok(v)));
         }
         self.advance(2);
     }
@@ -752,10 +750,10 @@ fn no_terminal_size_panics() {
 fn demo_tag_and_a_sample_error() {
     let mut sim = baseline();
     sim.info.demo = true;
-    sim.send(Msg::Sample {
-        signal: 1,
-        value: Err("prometheus: bad_data: parse error at char 12".into()),
-    });
+    sim.send(Msg::sample(
+        1,
+        Err("prometheus: bad_data: parse error at char 12".into()),
+    ));
     let s = snap_text(&sim, 80, 24);
     assert!(header(&s).contains("DEMO"), "{s}");
     assert!(s.contains("? NO DATA"), "{s}");
@@ -838,12 +836,14 @@ fn expected_alerts_show_waiting_then_fired_in_time() {
     };
     sim.info.alerts.push(alert.clone());
     sim.state.cfg.alerts.push(alert);
-    sim.state.alerts_fired.push(None);
+    sim.state.alerts_seen.push(Vec::new());
     let text = text_of(&render(&sim.app, sim.view(), 80, 24));
     assert!(text.contains("alert RedisDown waiting 00:4"), "{text}");
     sim.send(Msg::Alert {
         name: "RedisDown".into(),
         state: "firing".into(),
+        active_at: None,
+        error: None,
     });
     let small = snap("alert_fired", &sim);
     assert!(

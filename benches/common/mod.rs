@@ -45,6 +45,7 @@ fn signal(i: usize) -> SignalInfo {
         abort: None,
         tolerate: Duration::from_secs(20),
         interval: Duration::from_secs(1),
+        window: None,
     }
 }
 
@@ -213,10 +214,7 @@ impl Sim {
                 1 => 0.12 + 0.1 * wobble,
                 _ => 40.0 + 30.0 * wobble,
             };
-            self.send(Msg::Sample {
-                signal: i,
-                value: Ok(v),
-            });
+            self.send(Msg::sample(i, Ok(v)));
         }
         self.now += Duration::from_secs(1);
         self.send(Msg::Tick);

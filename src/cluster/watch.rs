@@ -226,7 +226,7 @@ pub fn spawn(
                         (None, false) => Err("the pod list has not arrived yet".to_string()),
                         (None, true) => Ok(store.ready() as f64),
                     };
-                    if tx.send(Msg::Sample { signal, value }).await.is_err() {
+                    if tx.send(Msg::sample(signal, value)).await.is_err() {
                         return;
                     }
                 }

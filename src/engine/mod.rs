@@ -14,7 +14,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::analysis::{self, AlertOutcome, Outcome, Point, Window};
+use crate::analysis::{
+    self, AlertObservation, AlertOutcome, FaultSpan, Outcome, Point, RunFacts, Window,
+};
 use crate::cluster::pods::PodRow;
 use crate::journal::PodChange;
 use crate::journal::{
@@ -94,6 +96,9 @@ pub struct FaultState {
     pub triggered_at: Option<Ts>,
     pub injected_at: Option<Ts>,
     pub reverted_at: Option<Ts>,
+    /// when its revert settled: succeeded, or failed for the last time
+    #[serde(default)]
+    pub settled_at: Option<Ts>,
     /// when the fault is reverted by its `duration`
     pub deadline: Option<Ts>,
     /// `triggered_at + safety.max_duration`: the kill switch is pulled past it
@@ -113,6 +118,7 @@ impl FaultState {
             triggered_at: None,
             injected_at: None,
             reverted_at: None,
+            settled_at: None,
             deadline: None,
             ceiling: None,
             inject_failed: false,
@@ -134,7 +140,11 @@ impl FaultState {
 pub struct SignalState {
     pub points: Vec<Point>,
     /// the newest sample: a value, or the error that stood in for one
+    #[serde(with = "crate::journal::num::opt_res")]
     pub last: Option<Result<f64, String>>,
+    /// what the newest value stands for, when the number alone would mislead
+    #[serde(default)]
+    pub last_detail: Option<String>,
     /// since when the `abort` criterion has held without a break
     pub guard_since: Option<Ts>,
 }
@@ -167,8 +177,8 @@ pub struct State {
     pub ending: bool,
     /// a `Prepare` is out for the next fault
     pub preparing: bool,
-    /// the first time each expected alert fired
-    pub alerts_fired: Vec<Option<Ts>>,
+    /// what was seen of each expected alert, in time order
+    pub alerts_seen: Vec<Vec<AlertObservation>>,
     pub verdict: Option<(Verdict, Vec<String>)>,
     pub ended_at: Option<Ts>,
     /// one per `pods:` selector
@@ -201,11 +211,21 @@ pub enum Msg {
     Tick,
     Sample {
         signal: usize,
+        #[serde(with = "crate::journal::num::res")]
         value: Result<f64, String>,
+        /// How long before it arrived the sample was taken: an http probe is judged at
+        /// its start, not at its answer, so slow answers are not gaps. Zero for most.
+        #[serde(default, with = "crate::scenario::model::duration_ms")]
+        age: Duration,
+        /// What the value stands for when the number alone would mislead ("3 of 60
+        /// probes failed: timed out" beside a p99 of +Inf).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
     },
     /// Samples from before the run (a Prometheus range query), for the baseline.
     Backfill {
         signal: usize,
+        #[serde(with = "crate::journal::num::points")]
         points: Vec<(Ts, Option<f64>)>,
     },
     /// Resolve and check the next fault before arming (targets, blast radius,
@@ -268,9 +288,15 @@ pub enum Msg {
     GiveUp {
         reason: String,
     },
+    /// An expected alert's state: inactive, pending, firing, or unknown (the alerts API
+    /// could not be read, `error` says why).
     Alert {
         name: String,
         state: String,
+        #[serde(default)]
+        active_at: Option<Ts>,
+        #[serde(default)]
+        error: Option<String>,
     },
     /// The rows of pods panel `panel`, as its watch sees them now (after a (re)list).
     Pods {
@@ -329,11 +355,23 @@ pub enum Effect {
     },
 }
 
+impl Msg {
+    /// A sample taken now, with nothing more to say about it.
+    pub fn sample(signal: usize, value: Result<f64, String>) -> Msg {
+        Msg::Sample {
+            signal,
+            value,
+            age: Duration::ZERO,
+            detail: None,
+        }
+    }
+}
+
 impl State {
     pub fn new(cfg: Config, now: Ts) -> (State, Vec<Effect>) {
         let signals = vec![SignalState::default(); cfg.signals.len()];
         let faults = vec![FaultState::new(); cfg.faults.len()];
-        let alerts_fired = vec![None; cfg.alerts.len()];
+        let alerts_seen = vec![Vec::new(); cfg.alerts.len()];
         let pod_panels = cfg
             .pod_panels
             .iter()
@@ -356,7 +394,7 @@ impl State {
             finishing: false,
             ending: false,
             preparing: false,
-            alerts_fired,
+            alerts_seen,
             verdict: None,
             ended_at: None,
             pod_panels,
@@ -450,12 +488,30 @@ impl State {
         }
     }
 
-    /// The window the criteria are judged over, once something was triggered.
+    /// The window the criteria are judged over, once something was triggered: every
+    /// triggered fault in trigger order, with when it settled.
     pub fn window(&self, end: Ts) -> Option<Window> {
-        self.first_trigger.map(|first_trigger| Window {
+        let first_trigger = self.first_trigger?;
+        let mut faults: Vec<FaultSpan> = self
+            .cfg
+            .faults
+            .iter()
+            .zip(&self.faults)
+            .filter_map(|(info, f)| {
+                Some(FaultSpan {
+                    name: info.name.clone(),
+                    trigger: f.triggered_at?,
+                    settled: f.settled_at,
+                    inject_failed: f.inject_failed,
+                    revert_failed: f.status == FaultStatus::RevertFailed,
+                })
+            })
+            .collect();
+        faults.sort_by_key(|f| f.trigger);
+        Some(Window {
             first_trigger,
-            last_revert: self.last_revert,
             end,
+            faults,
         })
     }
 
@@ -465,22 +521,17 @@ impl State {
             .signals
             .iter()
             .zip(&self.signals)
-            .map(|(info, s)| analysis::evaluate(info, &s.points, window))
+            .map(|(info, s)| analysis::evaluate(info, &s.points, window.as_ref()))
             .collect()
     }
 
-    pub fn alert_outcomes(&self) -> Vec<AlertOutcome> {
+    pub fn alert_outcomes(&self, end: Ts) -> Vec<AlertOutcome> {
         self.cfg
             .alerts
             .iter()
-            .zip(&self.alerts_fired)
-            .map(|(a, fired)| AlertOutcome {
-                name: a.name.clone(),
-                within: a.within,
-                fired_after: match (fired, self.first_trigger) {
-                    (Some(f), Some(t)) => Some((*f - t).to_std().unwrap_or_default()),
-                    _ => None,
-                },
+            .zip(&self.alerts_seen)
+            .map(|(a, seen)| {
+                analysis::judge_alert(&a.name, a.within, seen, self.first_trigger, end)
             })
             .collect()
     }
@@ -500,8 +551,17 @@ fn start_revert(state: &mut State, i: usize, reason: RevertReason, now: Ts, fx: 
     f.revert_reason = Some(reason);
     f.revert_attempts = 0;
     f.deadline = None;
+    reset_guardrails(state);
     revert_attempt(state, i, fx);
     set_phase(state, Phase::Reverting, now, fx);
+}
+
+/// A guardrail's `for` counts within one fault: every revert starts it again, so time
+/// spent over the limit in one fault never trips the next.
+fn reset_guardrails(state: &mut State) {
+    for s in &mut state.signals {
+        s.guard_since = None;
+    }
 }
 
 /// The next attempt at reverting fault `i`: journaled, then carried out.
@@ -577,13 +637,9 @@ fn finish(state: &mut State, now: Ts, fx: &mut Vec<Effect>) {
     }
     let outcomes = state.outcomes(now);
     let pairs: Vec<(&SignalInfo, &Outcome)> = state.cfg.signals.iter().zip(&outcomes).collect();
-    let alerts = state.alert_outcomes();
-    let (verdict, reasons) = analysis::verdict(
-        &pairs,
-        &alerts,
-        state.first_trigger.is_some(),
-        state.abort.is_some(),
-    );
+    let alerts = state.alert_outcomes(now);
+    let facts = RunFacts::from_window(state.window(now).as_ref(), state.abort.is_some());
+    let (verdict, reasons) = analysis::verdict(&pairs, &alerts, &facts);
     fx.push(Effect::Journal(Event::Verdict {
         verdict,
         reasons: reasons.clone(),
@@ -644,7 +700,12 @@ pub fn update(state: &mut State, msg: Msg, now: Ts) -> Vec<Effect> {
     let mut fx = Vec::new();
     match msg {
         Msg::Tick => {}
-        Msg::Sample { signal, value } => on_sample(state, signal, value, now, &mut fx),
+        Msg::Sample {
+            signal,
+            value,
+            age,
+            detail,
+        } => on_sample(state, signal, value, age, detail, now, &mut fx),
         Msg::Backfill { signal, points } => on_backfill(state, signal, points, &mut fx),
         Msg::Arm { by, plan } => {
             if let Some(why) = arm_blocker(state, now) {
@@ -815,6 +876,7 @@ pub fn update(state: &mut State, msg: Msg, now: Ts) -> Vec<Effect> {
                 Ok(detail) => {
                     f.status = FaultStatus::Reverted;
                     f.reverted_at = Some(now);
+                    f.settled_at = Some(now);
                     f.next_retry = None;
                     state.last_revert = Some(now);
                     fx.push(Effect::Journal(Event::FaultReverted {
@@ -840,6 +902,7 @@ pub fn update(state: &mut State, msg: Msg, now: Ts) -> Vec<Effect> {
                         f.next_retry = Some(now + REVERT_BACKOFF * 2u32.pow(attempt - 1));
                     } else {
                         f.status = FaultStatus::RevertFailed;
+                        f.settled_at = Some(now);
                         f.next_retry = None;
                         state.last_revert = Some(now);
                         after_reverts(state, now, &mut fx);
@@ -934,19 +997,22 @@ pub fn update(state: &mut State, msg: Msg, now: Ts) -> Vec<Effect> {
         Msg::Alert {
             name,
             state: alert_state,
+            active_at,
+            error,
         } => {
-            if let Some(i) = state.cfg.alerts.iter().position(|a| a.name == name) {
-                if alert_state == "firing"
-                    && state.first_trigger.is_some_and(|t| now >= t)
-                    && state.alerts_fired[i].is_none()
-                {
-                    state.alerts_fired[i] = Some(now);
-                }
-            }
             if !state.is_done() {
+                if let Some(i) = state.cfg.alerts.iter().position(|a| a.name == name) {
+                    state.alerts_seen[i].push(AlertObservation {
+                        ts: now,
+                        state: alert_state.clone(),
+                        active_at,
+                    });
+                }
                 fx.push(Effect::Journal(Event::Alert {
                     name,
                     state: alert_state,
+                    active_at,
+                    error,
                 }));
             }
         }
@@ -1118,6 +1184,7 @@ fn on_backfill(
             value,
             error: value.is_none().then(|| "no data (NaN)".to_string()),
             at: Some(ts),
+            detail: None,
         }));
     }
     s.points.sort_by_key(|p| p.ts);
@@ -1127,6 +1194,8 @@ fn on_sample(
     state: &mut State,
     signal: usize,
     value: Result<f64, String>,
+    age: Duration,
+    detail: Option<String>,
     now: Ts,
     fx: &mut Vec<Effect>,
 ) {
@@ -1139,15 +1208,27 @@ fn on_sample(
         other => other,
     };
     s.last = Some(value.clone());
+    s.last_detail = detail.clone();
     if state.phase == Phase::Done {
         // The journal of a finished run is closed to samples: the report was written
         // from it and must stay reproducible.
         return;
     }
-    s.points.push(Point {
-        ts: now,
-        value: value.as_ref().ok().copied(),
-    });
+    // Whole milliseconds, as the journal keeps times: the report must judge exactly
+    // the times the engine judged.
+    let age = Duration::from_millis(age.as_millis() as u64);
+    let at = (!age.is_zero()).then(|| now - age);
+    let ts = at.unwrap_or(now);
+    // in time order; a sample taken earlier than the newest goes before it, after every
+    // sample of the same time (as a stable sort of the journal would put it)
+    let pos = s.points.partition_point(|p| p.ts <= ts);
+    s.points.insert(
+        pos,
+        Point {
+            ts,
+            value: value.as_ref().ok().copied(),
+        },
+    );
     let (v, error) = match &value {
         Ok(v) => (Some(*v), None),
         Err(e) => (None, Some(e.clone())),
@@ -1156,7 +1237,8 @@ fn on_sample(
         signal: info.name.clone(),
         value: v,
         error,
-        at: None,
+        at,
+        detail,
     }));
 
     // Guardrail: watched while a fault is injecting or active.

@@ -38,6 +38,7 @@ fn signal(
         abort: abort.map(|(t, secs)| crit(Op::Gt, 0.05, t, Some(Duration::from_secs(secs)))),
         tolerate: Duration::from_secs(tolerate),
         interval: Duration::from_secs(1),
+        window: None,
     }
 }
 
@@ -99,10 +100,7 @@ impl Run {
     /// One sample for every signal, then one second passes.
     fn second(&mut self, values: &[f64]) {
         for (i, v) in values.iter().enumerate() {
-            self.send(Msg::Sample {
-                signal: i,
-                value: Ok(*v),
-            });
+            self.send(Msg::sample(i, Ok(*v)));
         }
         self.advance(1.0);
     }
@@ -202,10 +200,7 @@ fn full_run_confirmed() {
     assert!(run.types().contains(&"verdict"));
     // a finished run journals no more samples
     let n = run.journal.len();
-    run.send(Msg::Sample {
-        signal: 0,
-        value: Ok(0.5),
-    });
+    run.send(Msg::sample(0, Ok(0.5)));
     assert_eq!(run.journal.len(), n);
 }
 
@@ -256,10 +251,7 @@ fn trigger_refused_while_steady_state_fails_unless_overridden() {
         by: "alice".into(),
         plan: vec![],
     });
-    run.send(Msg::Sample {
-        signal: 0,
-        value: Ok(0.2),
-    });
+    run.send(Msg::sample(0, Ok(0.2)));
     run.send(Msg::Trigger {
         by: "alice".into(),
         override_steady_state: false,
@@ -273,10 +265,7 @@ fn trigger_refused_while_steady_state_fails_unless_overridden() {
         run.refused()
     );
     // missing data is not a steady state either
-    run.send(Msg::Sample {
-        signal: 0,
-        value: Err("connection refused".into()),
-    });
+    run.send(Msg::sample(0, Err("connection refused".into())));
     run.send(Msg::Trigger {
         by: "alice".into(),
         override_steady_state: false,
@@ -457,15 +446,9 @@ fn guardrail_ignores_missing_data_and_the_baseline() {
     baseline_ok(&mut run, &[0.5]); // bad, but nothing is injected: no trip
     assert!(run.state.abort.is_none());
     run.arm_and_trigger();
-    run.send(Msg::Sample {
-        signal: 0,
-        value: Err("timeout".into()),
-    });
+    run.send(Msg::sample(0, Err("timeout".into())));
     assert!(run.state.abort.is_none());
-    run.send(Msg::Sample {
-        signal: 0,
-        value: Ok(0.5),
-    });
+    run.send(Msg::sample(0, Ok(0.5)));
     assert!(run.state.abort.is_some());
 }
 
@@ -594,10 +577,7 @@ fn missing_data_during_the_window_is_inconclusive() {
         }),
     });
     for _ in 0..5 {
-        run.send(Msg::Sample {
-            signal: 0,
-            value: Err("timeout".into()),
-        });
+        run.send(Msg::sample(0, Err("timeout".into())));
         run.advance(1.0);
     }
     run.send(Msg::Reverted {

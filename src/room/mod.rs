@@ -202,10 +202,7 @@ mod tests {
         assert_eq!(back, l);
         let step = ServerLine::Step {
             now: chrono::Utc::now(),
-            msg: Some(Msg::Sample {
-                signal: 1,
-                value: Err("no data".into()),
-            }),
+            msg: Some(Msg::sample(1, Err("no data".into()))),
             records: vec![],
         };
         let back: ServerLine = serde_json::from_str(encode(&step).trim_end()).unwrap();

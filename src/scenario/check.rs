@@ -16,15 +16,26 @@ pub fn check_files(
     let mut all_ok = true;
     for path in paths {
         let written = match load(path, env) {
-            Ok(s) => writeln!(
-                out,
-                "{}: ok ({} signal{}, {} fault{})",
-                path.display(),
-                s.steady_state.len(),
-                if s.steady_state.len() == 1 { "" } else { "s" },
-                s.faults.len(),
-                if s.faults.len() == 1 { "" } else { "s" },
-            ),
+            Ok(s) => s
+                .warnings
+                .iter()
+                .try_for_each(|w| writeln!(out, "{w}"))
+                .and_then(|()| {
+                    writeln!(
+                        out,
+                        "{}: ok ({} signal{}, {} fault{}{})",
+                        path.display(),
+                        s.steady_state.len(),
+                        if s.steady_state.len() == 1 { "" } else { "s" },
+                        s.faults.len(),
+                        if s.faults.len() == 1 { "" } else { "s" },
+                        match s.warnings.len() {
+                            0 => String::new(),
+                            1 => ", 1 warning".to_string(),
+                            n => format!(", {n} warnings"),
+                        }
+                    )
+                }),
             Err(problems) => {
                 all_ok = false;
                 problems.iter().try_for_each(|p| writeln!(out, "{p}"))

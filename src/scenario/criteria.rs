@@ -36,6 +36,9 @@ pub fn parse_criterion(text: &str, unit: Unit) -> Result<Criterion, String> {
         .ok_or_else(|| format!("`{num_text}` in `{t}` is not a number; expected {GRAMMAR}"))?;
     let suffix = body[num_len..].trim();
     let value = convert(value, suffix, unit, op, num_text, t)?;
+    if unit == Unit::Ratio {
+        ratio_can_go_both_ways(op, value, t)?;
+    }
     if !value.is_finite() {
         return Err(format!(
             "`{num_text}` in `{t}` is too large; expected {GRAMMAR}"
@@ -132,6 +135,31 @@ fn unit_name(unit: Unit) -> &'static str {
     }
 }
 
+/// A ratio is between 0 and 1: a criterion that every ratio meets (`< 150%`) can never
+/// fail, one that none meets (`< -1%`, `> 100%`) can never hold. Both are typos that
+/// would make a verdict (or a guardrail) come out one way whatever happens.
+fn ratio_can_go_both_ways(op: Op, v: f64, t: &str) -> Result<(), String> {
+    let (always, never) = match op {
+        Op::Lt => (v > 1.0, v <= 0.0),
+        Op::Le => (v >= 1.0, v < 0.0),
+        Op::Gt => (v < 0.0, v >= 1.0),
+        Op::Ge => (v <= 0.0, v > 1.0),
+        Op::Eq => (false, !(0.0..=1.0).contains(&v)),
+        Op::Ne => (!(0.0..=1.0).contains(&v), false),
+    };
+    if always {
+        return Err(format!(
+            "`{t}`: every ratio (0 % to 100 %) meets this, so it can never fail; check the number"
+        ));
+    }
+    if never {
+        return Err(format!(
+            "`{t}`: no ratio (0 % to 100 %) meets this, so it can never hold; check the number"
+        ));
+    }
+    Ok(())
+}
+
 fn convert(v: f64, suffix: &str, unit: Unit, op: Op, num: &str, t: &str) -> Result<f64, String> {
     let op = op_text(op);
     let wrong_family = |family: &str| {
@@ -156,6 +184,9 @@ fn convert(v: f64, suffix: &str, unit: Unit, op: Op, num: &str, t: &str) -> Resu
         ("%", _) => Err(wrong_family("ratio")),
         ("", Unit::Ratio) if v > 1.0 => Err(format!(
             "`{t}`: a ratio is between 0 and 1; did you mean {op} {num}%?"
+        )),
+        ("", Unit::Ratio) if v == 1.0 => Err(format!(
+            "`{t}`: a ratio is between 0 and 1, and a bare {num} is 100 %; did you mean {op} {num}%? (write 100% if you mean it)"
         )),
         ("ms", Unit::Seconds) => Ok(v / 1000.0),
         ("s", Unit::Seconds) => Ok(v),

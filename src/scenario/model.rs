@@ -28,6 +28,9 @@ pub struct Scenario {
     pub faults: Vec<Fault>,
     pub safety: Safety,
     pub phases: Phases,
+    /// What `check` warns about: valid, but probably not what was meant
+    /// (`FILE:LINE:COL: warning: ...`, ready to print).
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -100,6 +103,9 @@ pub enum SignalSource {
         /// per-probe timeout, default 2 s
         timeout: Duration,
         measure: Measure,
+        /// the probes a value is measured over: those started this long before it,
+        /// default [`DEFAULT_PROBE_WINDOW`]
+        window: Duration,
     },
     Command {
         command: String,
@@ -116,6 +122,9 @@ impl SignalSource {
         }
     }
 }
+
+/// The default `window:` of an http signal.
+pub const DEFAULT_PROBE_WINDOW: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

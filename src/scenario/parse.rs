@@ -85,6 +85,7 @@ pub fn parse_str(
     let parsed = parse_yaml(text, env);
     let mut cx = Ctx {
         problems: parsed.problems,
+        warnings: Vec::new(),
         base_dir,
     };
     let scenario = match &parsed.root {
@@ -99,8 +100,25 @@ pub fn parse_str(
         None => None,
     };
     let mut problems = cx.problems;
+    let mut warnings = cx.warnings;
     match scenario {
-        Some(s) if problems.is_empty() => Ok(s),
+        Some(mut s) if problems.is_empty() => {
+            warnings.sort_by_key(|(pos, _)| *pos);
+            warnings.dedup();
+            s.warnings = warnings
+                .into_iter()
+                .map(|(pos, message)| {
+                    Problem {
+                        file: file.to_string(),
+                        line: pos.line,
+                        col: pos.col,
+                        message: format!("warning: {message}"),
+                    }
+                    .to_string()
+                })
+                .collect();
+            Ok(s)
+        }
         _ => {
             problems.sort_by_key(|(pos, _)| *pos);
             problems.dedup();
@@ -119,12 +137,18 @@ pub fn parse_str(
 
 struct Ctx<'a> {
     problems: Vec<(Pos, String)>,
+    warnings: Vec<(Pos, String)>,
     base_dir: &'a Path,
 }
 
 impl Ctx<'_> {
     fn err(&mut self, pos: Pos, msg: impl Into<String>) {
         self.problems.push((pos, msg.into()));
+    }
+
+    /// Valid, but probably not what was meant: `check` says so and exits 0.
+    fn warn(&mut self, pos: Pos, msg: impl Into<String>) {
+        self.warnings.push((pos, msg.into()));
     }
 }
 
@@ -573,10 +597,12 @@ fn scenario(cx: &mut Ctx, root: &Node) -> Option<Scenario> {
     let prom_interval = prometheus.as_ref().map_or(interval, |p| p.interval);
 
     let mut steady_state = Vec::new();
+    let mut signal_pos = Vec::new();
     let mut seen = Vec::<(String, Pos)>::new();
     for (i, n) in list(cx, &f, "steady_state", "signals").iter().enumerate() {
         let path = format!("steady_state[{i}]");
         if let Some(s) = signal(cx, n, &path, interval, prom_interval, has_prom, has_kube) {
+            signal_pos.push(n.pos);
             if let Some((_, first)) = seen.iter().find(|(name, _)| *name == s.name) {
                 let pos = name_pos(n);
                 cx.err(pos, format!("{path}: a signal named `{}` already exists (line {}); signal names must be unique", s.name, first.line));
@@ -660,7 +686,19 @@ fn scenario(cx: &mut Ctx, root: &Node) -> Option<Scenario> {
         }
     }
 
+    let alert_pos: Vec<Pos> = alert_items.iter().map(|n| n.pos).collect();
+    judging_warnings(
+        cx,
+        &steady_state,
+        &signal_pos,
+        &alerts,
+        &alert_pos,
+        &faults,
+        &phases,
+    );
+
     Some(Scenario {
+        warnings: Vec::new(),
         name: name?,
         description,
         owner,
@@ -676,6 +714,74 @@ fn scenario(cx: &mut Ctx, root: &Node) -> Option<Scenario> {
         safety,
         phases,
     })
+}
+
+/// What is valid but will not judge what it seems to: each is a verdict that can only come
+/// out one way, or figures that lag the truth.
+fn judging_warnings(
+    cx: &mut Ctx,
+    signals: &[Signal],
+    signal_pos: &[Pos],
+    alerts: &[AlertExpectation],
+    alert_pos: &[Pos],
+    faults: &[Fault],
+    phases: &Phases,
+) {
+    use crate::units::format_duration_short as short;
+    for (s, pos) in signals.iter().zip(signal_pos) {
+        let SignalSource::Http {
+            timeout,
+            measure,
+            window,
+            ..
+        } = &s.source
+        else {
+            continue;
+        };
+        if *measure != Measure::ErrorRate {
+            for c in [&s.expect, &s.abort].into_iter().flatten() {
+                let below = matches!(c.op, Op::Lt | Op::Le);
+                if below && c.value >= timeout.as_secs_f64() {
+                    cx.warn(
+                        *pos,
+                        format!(
+                            "`{}`: `{}` is not below the probe timeout ({}): an answer slower than the timeout is a failed probe, so only failed probes can break it; raise `timeout` above {}",
+                            s.name,
+                            c.text,
+                            short(*timeout),
+                            short(Duration::from_secs_f64(c.value))
+                        ),
+                    );
+                }
+            }
+        }
+        if s.expect.is_some() && phases.recovery <= *window {
+            cx.warn(
+                *pos,
+                format!(
+                    "`{}`: phases.recovery ({}) is not longer than its window ({}): every value of the recovery still counts probes from the fault, so it may not look recovered by the end; make the recovery longer or the window shorter",
+                    s.name,
+                    short(phases.recovery),
+                    short(*window)
+                ),
+            );
+        }
+    }
+    let least_run: Duration = faults.iter().map(|f| f.duration).sum::<Duration>() + phases.recovery;
+    for (a, pos) in alerts.iter().zip(alert_pos) {
+        if !faults.is_empty() && a.within > least_run {
+            cx.warn(
+                *pos,
+                format!(
+                    "alert `{}`: `within: {}` may outlast the run (faults {} + recovery {}): if it has not fired by the end, the verdict is INCONCLUSIVE, not REFUTED; lengthen phases.recovery",
+                    a.name,
+                    short(a.within),
+                    short(least_run - phases.recovery),
+                    short(phases.recovery)
+                ),
+            );
+        }
+    }
 }
 
 /// A list item that could not be read must never vanish from a scenario that is
@@ -820,7 +926,8 @@ fn grafana(cx: &mut Ctx, n: &Node) -> Option<Grafana> {
 }
 
 const SIGNAL_KEYS: &[&str] = &[
-    "name", "promql", "pods", "http", "command", "measure", "unit", "expect", "abort", "tolerate",
+    "name", "promql", "pods", "http", "command", "measure", "window", "unit", "expect", "abort",
+    "tolerate",
 ];
 
 fn signal(
@@ -858,6 +965,19 @@ fn signal(
         cx.err(
             f.key_pos("measure"),
             format!("{path}: `measure` applies only to http signals; remove it (a {} signal is measured by itself)", kind.unwrap_or("")),
+        );
+    }
+    if f.entry("window").is_some() && kind.is_some() && kind != Some("http") {
+        cx.err(
+            f.key_pos("window"),
+            format!("{path}: `window` applies only to http signals (the probes a value is measured over); a promql query sets its own range, e.g. [1m]"),
+        );
+    }
+    let window = duration(cx, &f, "window");
+    if window.is_some_and(|d| d.is_zero()) {
+        cx.err(
+            f.key_pos("window"),
+            format!("{path}.window: must be more than 0s"),
         );
     }
     let mut own_interval = None;
@@ -927,6 +1047,7 @@ fn signal(
                         url: url?,
                         timeout,
                         measure: measure?,
+                        window: window.unwrap_or(DEFAULT_PROBE_WINDOW),
                     })
                 })
         }

@@ -47,7 +47,7 @@ pub fn spawn(
         loop {
             tick.tick().await;
             let value = sample(&command, timeout).await;
-            if tx.send(Msg::Sample { signal, value }).await.is_err() {
+            if tx.send(Msg::sample(signal, value)).await.is_err() {
                 return;
             }
         }

@@ -44,7 +44,8 @@ pub fn spawn_all(
                 url,
                 timeout,
                 measure,
-            } => http::spawn(i, url.clone(), s.interval, *timeout, *measure, tx)?,
+                window,
+            } => http::spawn(i, url.clone(), s.interval, *timeout, *measure, *window, tx)?,
             SignalSource::Command { command } => command::spawn(i, command.clone(), s.interval, tx),
             SignalSource::Promql { query } => {
                 promql.push((i, query.clone(), s.interval));

@@ -84,6 +84,20 @@ struct AlertsData {
 struct ApiAlert {
     labels: std::collections::BTreeMap<String, String>,
     state: String,
+    #[serde(default, rename = "activeAt")]
+    active_at: Option<String>,
+}
+
+/// An alert's state as the alerts API gives it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertState {
+    pub name: String,
+    /// "pending" or "firing"
+    pub state: String,
+    /// when it became active (`activeAt`): the earliest of the label sets in the most
+    /// advanced state, so that an instance already firing before a trigger is not hidden
+    /// by one that fired after it
+    pub active_at: Option<Ts>,
 }
 
 fn none<T>() -> Option<T> {
@@ -118,7 +132,7 @@ pub fn instant_value(status: u16, content_type: &str, body: &[u8]) -> Result<f64
     }
 }
 
-/// The points of a range query; `None` for NaN.
+/// The points of a range query; `None` for NaN, infinities kept.
 pub fn range_points(
     status: u16,
     content_type: &str,
@@ -132,7 +146,8 @@ pub fn range_points(
                 .iter()
                 .filter_map(|(t, v)| {
                     let ts = DateTime::from_timestamp_millis((t * 1000.0).round() as i64)?;
-                    Some((ts, parse_value(v).ok().filter(|v| v.is_finite())))
+                    // +Inf and -Inf are values; NaN is missing data
+                    Some((ts, parse_value(v).ok()))
                 })
                 .collect()),
             many => Err(PromError::SeveralSeries(many.len())),
@@ -143,23 +158,43 @@ pub fn range_points(
     }
 }
 
-/// The state of each alert by name ("firing", "pending"); an alert firing for several
-/// label sets counts once, with its most advanced state.
+/// The state of each alert by name ("firing", "pending"); an alert active for several
+/// label sets counts once, with its most advanced state and that state's earliest
+/// `activeAt`.
 pub fn alert_states(
     status: u16,
     content_type: &str,
     body: &[u8],
-) -> Result<Vec<(String, String)>, PromError> {
+) -> Result<Vec<AlertState>, PromError> {
     let data = envelope::<AlertsData>(status, content_type, body)?;
-    let mut out: Vec<(String, String)> = Vec::new();
+    let mut out: Vec<AlertState> = Vec::new();
     for a in data.alerts {
         let Some(name) = a.labels.get("alertname") else {
             continue;
         };
-        match out.iter_mut().find(|(n, _)| n == name) {
-            Some((_, s)) if a.state == "firing" => *s = a.state,
+        let active_at = a
+            .active_at
+            .as_deref()
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&Utc));
+        let rank = |s: &str| u8::from(s == "firing");
+        match out.iter_mut().find(|s| &s.name == name) {
+            Some(s) if rank(&a.state) > rank(&s.state) => {
+                s.state = a.state;
+                s.active_at = active_at;
+            }
+            Some(s) if rank(&a.state) == rank(&s.state) => {
+                s.active_at = match (s.active_at, active_at) {
+                    (Some(x), Some(y)) => Some(x.min(y)),
+                    (x, y) => x.or(y),
+                };
+            }
             Some(_) => {}
-            None => out.push((name.clone(), a.state)),
+            None => out.push(AlertState {
+                name: name.clone(),
+                state: a.state,
+                active_at,
+            }),
         }
     }
     Ok(out)
@@ -367,7 +402,7 @@ impl Client {
         range_points(s, &ct, &body)
     }
 
-    pub async fn alerts(&self) -> Result<Vec<(String, String)>, PromError> {
+    pub async fn alerts(&self) -> Result<Vec<AlertState>, PromError> {
         let (s, ct, body) = self.get("/api/v1/alerts", &[]).await?;
         alert_states(s, &ct, &body)
     }
@@ -415,7 +450,7 @@ pub fn spawn(
                         let _p = permits.acquire().await;
                         client.instant(&query).await.map_err(|e| e.to_string())
                     };
-                    if tx.send(Msg::Sample { signal, value }).await.is_err() {
+                    if tx.send(Msg::sample(signal, value)).await.is_err() {
                         return;
                     }
                 }
@@ -424,7 +459,9 @@ pub fn spawn(
         .collect()
 }
 
-/// Polls `/api/v1/alerts` and reports each expected alert's state when it changes.
+/// Polls `/api/v1/alerts` and reports each expected alert's state when it changes. When
+/// the API cannot be read, each alert's state is "unknown" (with the error) until it can:
+/// whether an alert fired is then missing data, never a "did not fire".
 pub fn spawn_alerts(
     client: Client,
     names: Vec<String>,
@@ -432,39 +469,41 @@ pub fn spawn_alerts(
     tx: mpsc::Sender<Msg>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
-        let mut last: Vec<Option<String>> = vec![None; names.len()];
+        let mut last: Vec<Option<(String, Option<Ts>)>> = vec![None; names.len()];
         let mut tick = super::ticker(every);
         loop {
             tick.tick().await;
-            let states = match client.alerts().await {
-                Ok(s) => s,
+            let (states, error) = match client.alerts().await {
+                Ok(s) => (s, None),
                 Err(e) => {
                     tracing::warn!("alerts: {e}");
-                    continue;
+                    (Vec::new(), Some(e.to_string()))
                 }
             };
             for (i, name) in names.iter().enumerate() {
-                let state = states
-                    .iter()
-                    .find(|(n, _)| n == name)
-                    .map(|(_, s)| s.clone())
-                    .unwrap_or_else(|| "inactive".into());
-                if last[i].as_deref() != Some(state.as_str()) {
-                    // "inactive" at the start is not news
-                    let news = last[i].is_some() || state != "inactive";
-                    if news
-                        && tx
-                            .send(Msg::Alert {
-                                name: name.clone(),
-                                state: state.clone(),
-                            })
-                            .await
-                            .is_err()
-                    {
+                let now: (String, Option<Ts>) =
+                    match (&error, states.iter().find(|s| &s.name == name)) {
+                        (Some(_), _) => ("unknown".into(), None),
+                        (None, Some(s)) => (s.state.clone(), s.active_at),
+                        (None, None) => ("inactive".into(), None),
+                    };
+                if last[i].as_ref() == Some(&now) {
+                    continue;
+                }
+                // "inactive" at the start is not news
+                let news = last[i].is_some() || now.0 != "inactive";
+                if news {
+                    let msg = Msg::Alert {
+                        name: name.clone(),
+                        state: now.0.clone(),
+                        active_at: now.1,
+                        error: error.clone(),
+                    };
+                    if tx.send(msg).await.is_err() {
                         return;
                     }
-                    last[i] = Some(state);
                 }
+                last[i] = Some(now);
             }
         }
     })
@@ -576,12 +615,32 @@ mod tests {
             {"labels":{"alertname":"CacheDown","instance":"b"},"state":"firing","activeAt":"2026-11-27T10:00:00Z","value":"1"},
             {"labels":{"alertname":"Other"},"state":"pending"}]}}"#;
         let s = alert_states(200, JSON, body).unwrap();
+        let at = DateTime::parse_from_rfc3339("2026-11-27T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         assert_eq!(
             s,
             vec![
-                ("CacheDown".into(), "firing".into()),
-                ("Other".into(), "pending".into())
+                AlertState {
+                    name: "CacheDown".into(),
+                    state: "firing".into(),
+                    active_at: Some(at)
+                },
+                AlertState {
+                    name: "Other".into(),
+                    state: "pending".into(),
+                    active_at: None
+                }
             ]
+        );
+        // two instances firing: the earliest activeAt
+        let body = br#"{"status":"success","data":{"alerts":[
+            {"labels":{"alertname":"A","i":"1"},"state":"firing","activeAt":"2026-11-27T10:05:00Z"},
+            {"labels":{"alertname":"A","i":"2"},"state":"firing","activeAt":"2026-11-27T09:00:00.5Z"}]}}"#;
+        let s = alert_states(200, JSON, body).unwrap();
+        assert_eq!(
+            s[0].active_at.unwrap().to_rfc3339(),
+            "2026-11-27T09:00:00.500+00:00"
         );
     }
 }

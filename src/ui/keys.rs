@@ -351,6 +351,7 @@ mod tests {
                         abort: None,
                         tolerate: Duration::ZERO,
                         interval: Duration::from_secs(1),
+                        window: None,
                     },
                     SignalInfo {
                         name: "depth".into(),
@@ -362,6 +363,7 @@ mod tests {
                         abort: None,
                         tolerate: Duration::ZERO,
                         interval: Duration::from_secs(1),
+                        window: None,
                     },
                 ],
                 faults: vec![FaultInfo {
@@ -439,10 +441,7 @@ mod tests {
 
         fn ready(&mut self) {
             self.now += Duration::from_secs(5);
-            self.engine(Msg::Sample {
-                signal: 0,
-                value: Ok(0.0),
-            });
+            self.engine(Msg::sample(0, Ok(0.0)));
             assert_eq!(self.state.phase, Phase::Ready);
         }
 
@@ -509,10 +508,7 @@ mod tests {
             .contains("arm a fault first"));
         f.press('a');
         f.press('y');
-        f.engine(Msg::Sample {
-            signal: 0,
-            value: Ok(0.5),
-        });
+        f.engine(Msg::sample(0, Ok(0.5)));
         f.press('t');
         assert!(matches!(f.app.mode, Mode::Override { .. }));
         // one key is not enough, nor a wrong word

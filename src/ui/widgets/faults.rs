@@ -161,42 +161,47 @@ impl Widget for Faults<'_> {
 fn alert_lines(view: View<'_>, theme: Theme) -> Vec<Line<'static>> {
     let state = view.state;
     state
-        .alert_outcomes()
+        .alert_outcomes(view.now)
         .into_iter()
         .map(|a| {
+            use crate::analysis::AlertResult;
             let within = format_duration_short(a.within);
-            let (mark, text, color) = match (a.fired_after, state.first_trigger) {
-                (Some(d), _) if d <= a.within => (
+            let (mark, text, color) = match a.result {
+                AlertResult::InTime(d) => (
                     sym(theme, "✓", "ok"),
                     format!("fired after {} (within {within})", mmss(d)),
                     Color::Green,
                 ),
-                (Some(d), _) => (
+                AlertResult::Late(d) => (
                     sym(theme, "✗", "X"),
                     format!("fired late, after {} (expected within {within})", mmss(d)),
                     Color::Red,
                 ),
-                (None, None) => (
+                AlertResult::NotJudged => (
                     sym(theme, "·", "-"),
                     format!("expected within {within} of the first trigger"),
                     Color::Gray,
                 ),
-                (None, Some(t)) => {
-                    let waited = between(t, view.now);
-                    if waited > a.within {
-                        (
-                            sym(theme, "✗", "X"),
-                            format!("NOT fired within {within}"),
-                            Color::Red,
-                        )
-                    } else {
-                        (
-                            sym(theme, "…", ".."),
-                            format!("waiting {} / {within}", mmss(waited)),
-                            Color::Yellow,
-                        )
-                    }
-                }
+                AlertResult::DidNotFire => (
+                    sym(theme, "✗", "X"),
+                    format!("NOT fired within {within}"),
+                    Color::Red,
+                ),
+                AlertResult::EndedTooSoon(waited) => (
+                    sym(theme, "…", ".."),
+                    format!("waiting {} / {within}", mmss(waited)),
+                    Color::Yellow,
+                ),
+                AlertResult::Unreadable => (
+                    sym(theme, "?", "??"),
+                    "UNKNOWN: the alerts API could not be read".to_string(),
+                    Color::Yellow,
+                ),
+                AlertResult::AlreadyActive => (
+                    sym(theme, "?", "??"),
+                    "already active before the trigger: says nothing about this fault".to_string(),
+                    Color::Yellow,
+                ),
             };
             Line::from(vec![
                 Span::styled(format!("  {mark} "), fg(theme, color).patch(bold())),
