@@ -337,7 +337,13 @@ fn load(path: &Path) -> Result<(scenario::Scenario, String), ExitCode> {
         ExitCode::from(EXIT_USAGE)
     })?;
     match scenario::load(path, &env_lookup) {
-        Ok(s) => Ok((s, text)),
+        Ok(s) => {
+            // what `check` warns about is said again where it matters
+            for w in &s.warnings {
+                eprintln!("{w}");
+            }
+            Ok((s, text))
+        }
         Err(problems) => {
             for p in problems {
                 eprintln!("{p}");

@@ -361,6 +361,23 @@ phases: {{ baseline: 2s, recovery: 3s }}
     );
     let reasons = events(&o.journal, "verdict")[0]["reasons"].to_string();
     assert!(reasons.contains("still violated at the end"), "{reasons}");
+
+    // a journal whose verdict its own records do not support: `gameday report` says so
+    // loudly, in its exit code, on standard error and at the top of the report
+    let path = o.dir.join("journal.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let forged = text.replace(r#""verdict":"REFUTED""#, r#""verdict":"CONFIRMED""#);
+    assert_ne!(forged, text);
+    std::fs::write(&path, forged).unwrap();
+    let r = gameday().arg("report").arg(&o.dir).output().unwrap();
+    assert_eq!(r.status.code(), Some(65));
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(
+        err.contains("VERDICT CHECK FAILED: the journal's verdict is CONFIRMED, but its own records give REFUTED"),
+        "{err}"
+    );
+    let report = std::fs::read_to_string(o.dir.join("report.md")).unwrap();
+    assert!(report.contains("> **VERDICT CHECK FAILED**"), "{report}");
 }
 
 /// Case 3: A window whose every sample is an error, shorter than 3½ intervals: no data, not
