@@ -286,6 +286,51 @@ mod tests {
     }
 
     #[test]
+    fn rounding_never_makes_a_violation_read_as_the_threshold() {
+        let mib = 1024.0 * 1024.0;
+        assert_eq!(
+            format_value_against(mib + 1.0, mib, Unit::Bytes),
+            "1.000001 MiB"
+        );
+        assert_eq!(
+            format_value_against(512.0 * 1024.0 + 1.0, 512.0 * 1024.0, Unit::Bytes),
+            "512.001 KiB"
+        );
+        assert_eq!(format_value_against(mib, mib, Unit::Bytes), "1 MiB");
+        assert_eq!(format_value_against(0.3001, 0.3, Unit::Seconds), "300.1 ms");
+        assert_eq!(format_value_against(0.5, 0.3, Unit::Seconds), "500 ms");
+        assert_eq!(
+            format_value_against(0.010001, 0.01, Unit::Ratio),
+            "1.0001 %"
+        );
+        assert_eq!(format_value(f64::INFINITY, Unit::Seconds), "+Inf");
+        assert_eq!(format_value(f64::NEG_INFINITY, Unit::Count), "-Inf");
+        // durations are rounded, and never read as the limit they exceed
+        assert_eq!(format_duration(Duration::from_millis(18_997)), "19 s");
+        assert_eq!(format_duration(Duration::from_millis(10_400)), "10.4 s");
+        assert_eq!(
+            format_duration_against(Duration::from_millis(10_040), Duration::from_secs(10)),
+            "10.04 s"
+        );
+        assert_eq!(
+            format_duration_against(Duration::from_secs(10), Duration::from_secs(10)),
+            "10 s"
+        );
+        assert_eq!(format_duration(Duration::from_millis(59_999)), "1 min");
+        assert_eq!(format_duration(Duration::from_millis(90_400)), "1 min 30 s");
+    }
+
+    #[test]
+    fn worst_is_the_farthest_on_the_wrong_side() {
+        assert!(Op::Lt.worse(5.0, 4.0, 1.0));
+        assert!(Op::Gt.worse(-5.0, 4.0, 1.0));
+        assert!(Op::Eq.worse(-10.0, 2.0, 3.0));
+        assert!(!Op::Eq.worse(2.0, -10.0, 3.0));
+        assert!(Op::Ne.worse(3.0, 2.0, 3.0));
+        assert!(Op::Eq.worse(f64::INFINITY, 9.0, 3.0));
+    }
+
+    #[test]
     fn criteria_hold_and_nan_never_holds() {
         let c = Criterion {
             op: Op::Lt,

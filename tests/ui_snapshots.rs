@@ -899,3 +899,23 @@ fn pods_panel_with_ten_thousand_pods_shows_what_fits_and_counts_the_rest() {
         "the first rows in order: {text}"
     );
 }
+
+#[test]
+fn an_http_value_shows_its_window_and_what_the_number_hides() {
+    let mut sim = active();
+    sim.info.signals[1].window = Some(Duration::from_secs(30));
+    sim.state.cfg.signals[1].window = Some(Duration::from_secs(30));
+    sim.app.selected = 1;
+    sim.send(Msg::Sample {
+        signal: 1,
+        value: Ok(f64::INFINITY),
+        age: Duration::from_millis(400),
+        detail: Some("3 of 60 probes in the last 30 s failed (last: timed out)".into()),
+    });
+    let s = snap_text(&sim, 160, 48);
+    assert!(s.contains("window 30s"), "{s}");
+    assert!(
+        s.contains("now +Inf (3 of 60 probes in the last 30 s failed"),
+        "{s}"
+    );
+}

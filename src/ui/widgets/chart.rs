@@ -58,8 +58,18 @@ impl Widget for Chart<'_> {
         } else {
             value_text(si, ss)
         };
+        if let Some(w) = si.window {
+            // an http value looks back over its window: say how far
+            title.push(Span::raw(format!(
+                " {dot} window {}",
+                crate::units::format_duration_short(w)
+            )));
+        }
         title.push(Span::raw(format!(" {dot} now ")));
         title.push(Span::styled(fit(theme, &now_text, 30), bold()));
+        if let Some(d) = &ss.last_detail {
+            title.push(Span::raw(format!(" ({})", fit(theme, d, 48))));
+        }
         let shade = sym(theme, "▓", "#");
         title.push(Span::raw(format!(" {dot} {shade} fault")));
         section_rule(buf, area, theme, title);
