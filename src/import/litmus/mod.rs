@@ -1,23 +1,41 @@
 //! `gameday import litmus FILE`: a Litmus ChaosEngine (litmuschaos.io/v1alpha1) as a
-//! native scenario.
+//! native scenario, without changing what the experiment means in silence.
 //!
-//! What maps: `appinfo` (or a `TARGETS` env) to the pod selector and namespace; the
-//! pod-delete experiment's env (TOTAL_CHAOS_DURATION, CHAOS_INTERVAL, FORCE,
-//! PODS_AFFECTED_PERC) to a `pod_delete` fault; `promProbe` to a promql signal whose
-//! comparator becomes its `expect`; a GET `httpProbe` to an http signal. Everything else
-//! (other experiments, cmdProbe, k8sProbe, unknown env, engine settings) is listed in a
-//! comment block at the top of the output and on standard error: an import that silently
-//! dropped a probe would make a game day look safer than the original experiment.
+//! Every field of the engine is either mapped onto something that means the same in
+//! gameday, or listed — with what it meant in Litmus and what the scenario does instead —
+//! at the top of the output and on standard error. What maps: `appinfo` or Litmus 3's
+//! `TARGETS` to the pod selector and namespace (`targets.rs`); the pod-delete
+//! experiment's env, from Litmus 1.0's `components:` list or 2.x/3.x `components.env`, to
+//! a `pod_delete` fault (`fault.rs`); `promProbe` and GET `httpProbe` to signals, their
+//! modes, timings and `stopOnFailure` as far as gameday has the same thing
+//! (`probes.rs`). Comments beside the values say where each came from, and which are
+//! defaults.
 //!
-//! The safety section is filled conservatively (max_targets 1, only the app namespace, a
-//! ceiling just above the chaos duration): the first `gameday plan` says if it is too tight.
+//! Nothing read from the engine can steer the output: every copied string is written as
+//! an escaped YAML scalar or on one line of a comment (`text.rs`, `render.rs`), and the
+//! result is checked with gameday's own parser before it is written.
 
-use std::io::Write;
+mod fault;
+mod fields;
+mod plan;
+mod probes;
+mod render;
+mod targets;
+mod text;
+
+use std::io::{Read, Write};
 use std::path::Path;
 
-use crate::scenario::duration::{format_duration, parse_duration};
+use crate::scenario::model::Phases;
 use crate::scenario::selector::{is_dns_label, validate_selector};
-use crate::scenario::yaml::{parse_yaml, Node, Pos, Value};
+use crate::scenario::yaml::{parse_yaml, Node, Pos, Value, MAX_BYTES};
+
+use fault::Env;
+use fields::{describe, Fields};
+use plan::{noted, Plan, PromPlan};
+use probes::Probes;
+use targets::Resolved;
+use text::{one_line, shown};
 
 /// The scenario text and what could not be mapped, one line each.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,8 +48,7 @@ pub struct Imported {
 /// not be mapped on standard error. The error is ready to print (`FILE:LINE:COL: ...`).
 pub fn import_file(path: &Path, out: Option<&Path>, force: bool) -> Result<(), String> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{file}:1:1: cannot read the ChaosEngine: {e}"))?;
+    let text = read_engine(path, &file)?;
     // Standard output lands wherever the user redirects it; the current directory is
     // the best guess for where the schema should be found from.
     let modeline = crate::schema::modeline_for(out.unwrap_or(Path::new("imported.yaml")));
@@ -45,7 +62,7 @@ pub fn import_file(path: &Path, out: Option<&Path>, force: bool) -> Result<(), S
                 o.display(),
                 match imported.unmapped.len() {
                     0 => String::new(),
-                    n => format!(" ({n} item{} not mapped, listed at its top)", plural(n)),
+                    n => format!(" ({n} difference{} listed at its top)", plural(n)),
                 },
                 o.display()
             );
@@ -63,6 +80,47 @@ pub fn import_file(path: &Path, out: Option<&Path>, force: bool) -> Result<(), S
     Ok(())
 }
 
+/// The engine's text: a regular file, no larger than a scenario may be, UTF-8, no NUL.
+fn read_engine(path: &Path, file: &str) -> Result<String, String> {
+    let at_start = |msg: String| format!("{file}:1:1: {msg}");
+    let meta = std::fs::metadata(path)
+        .map_err(|e| at_start(format!("cannot read the ChaosEngine: {e}")))?;
+    if !meta.is_file() {
+        return Err(at_start(
+            "not a regular file; give the ChaosEngine's YAML file".into(),
+        ));
+    }
+    if meta.len() > MAX_BYTES as u64 {
+        return Err(at_start(format!(
+            "the file is {} bytes; a ChaosEngine is far smaller (the limit is 1 MiB)",
+            meta.len()
+        )));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_BYTES as u64 + 1).read_to_end(&mut bytes))
+        .map_err(|e| at_start(format!("cannot read the ChaosEngine: {e}")))?;
+    if bytes.len() > MAX_BYTES {
+        return Err(at_start("the file is larger than 1 MiB".into()));
+    }
+    let position = |upto: &[u8]| {
+        let good = String::from_utf8_lossy(upto);
+        let line = good.matches('\n').count() + 1;
+        let col = good.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, col)
+    };
+    if let Some(i) = bytes.iter().position(|b| *b == 0) {
+        let (line, col) = position(&bytes[..i]);
+        return Err(format!(
+            "{file}:{line}:{col}: the file holds a NUL byte; a ChaosEngine is text"
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let (line, col) = position(&e.as_bytes()[..e.utf8_error().valid_up_to()]);
+        format!("{file}:{line}:{col}: the file is not valid UTF-8; save it as UTF-8 text")
+    })
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 {
         ""
@@ -71,12 +129,30 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
+const SPEC_FIELDS: &[&str] = &[
+    "appinfo",
+    "engineState",
+    "chaosServiceAccount",
+    "annotationCheck",
+    "jobCleanUpPolicy",
+    "monitoring",
+    "auxiliaryAppInfo",
+    "components",
+    "defaultHealthCheck",
+    "defaultAppHealthCheck",
+    "terminationGracePeriodSeconds",
+    "chaosType",
+    "selectors",
+    "experiments",
+];
+
 /// Converts the ChaosEngine in `text` (read from `file`); `modeline` heads the output.
 pub fn convert(text: &str, file: &str, modeline: &str) -> Result<Imported, String> {
     let at = |pos: Pos, msg: &str| format!("{file}:{}:{}: {msg}", pos.line, pos.col);
-    // Keep `${VAR}` as written: a ChaosEngine is not expanded from the environment.
+    // Nothing in a ChaosEngine is expanded from the environment: `${` is escaped before
+    // the reader sees it, and comes back as written.
     let keep = |name: &str| Some(format!("${{{name}}}"));
-    let parsed = parse_yaml(text, &keep);
+    let parsed = parse_yaml(&text.replace("${", "$${"), &keep);
     if let Some((pos, msg)) = parsed.problems.first() {
         let msg = if msg.contains("one YAML document") {
             "the file holds more than one YAML document; put the ChaosEngine in a file of its own"
@@ -92,7 +168,7 @@ pub fn convert(text: &str, file: &str, modeline: &str) -> Result<Imported, Strin
             "the file is empty; expected a Litmus ChaosEngine",
         ));
     };
-    if !matches!(root.value, Value::Map(_)) {
+    let Some(mut top) = Fields::of(&root, "") else {
         return Err(at(
             root.pos,
             &format!(
@@ -100,8 +176,8 @@ pub fn convert(text: &str, file: &str, modeline: &str) -> Result<Imported, Strin
                 root.describe()
             ),
         ));
-    }
-    match get(&root, "kind").map(|k| (k, k.as_text())) {
+    };
+    match top.take("kind").map(|k| (k, k.as_text())) {
         Some((_, Some("ChaosEngine"))) => {}
         Some((k, other)) => {
             let hint = match other {
@@ -124,7 +200,7 @@ pub fn convert(text: &str, file: &str, modeline: &str) -> Result<Imported, Strin
             ))
         }
     }
-    if let Some(v) = get(&root, "apiVersion") {
+    if let Some(v) = top.take("apiVersion") {
         if !v
             .as_text()
             .is_some_and(|t| t.starts_with("litmuschaos.io/"))
@@ -138,13 +214,19 @@ pub fn convert(text: &str, file: &str, modeline: &str) -> Result<Imported, Strin
             ));
         }
     }
-    let Some(spec) = get(&root, "spec").filter(|s| matches!(s.value, Value::Map(_))) else {
+    let Some(spec_node) = top
+        .take("spec")
+        .filter(|s| matches!(s.value, Value::Map(_)))
+    else {
         return Err(at(
             root.pos,
             "the ChaosEngine has no `spec:` mapping; its experiments are listed under spec.experiments",
         ));
     };
-    let experiments = match get(spec, "experiments").map(|e| (e, &e.value)) {
+    let Some(mut spec) = Fields::of(spec_node, "spec") else {
+        return Err(at(spec_node.pos, "spec: expected a mapping"));
+    };
+    let experiments = match spec.take("experiments").map(|e| (e, &e.value)) {
         Some((_, Value::Seq(items))) if !items.is_empty() => items,
         Some((e, _)) => {
             return Err(at(
@@ -154,580 +236,542 @@ pub fn convert(text: &str, file: &str, modeline: &str) -> Result<Imported, Strin
         }
         None => {
             return Err(at(
-                spec.pos,
+                spec_node.pos,
                 "spec: no `experiments:`; the ChaosEngine runs nothing to import",
             ))
         }
     };
 
-    let mut b = Builder::default();
-    let meta = get(&root, "metadata");
-    let engine_name = meta
-        .and_then(|m| get(m, "name"))
+    let mut notes: Vec<String> = Vec::new();
+    let meta = top.take("metadata");
+    // ChaosCenter writes `generateName` (`pod-delete-zkg`) instead of a name
+    let engine = meta
+        .and_then(|m| m.value_of("name").or_else(|| m.value_of("generateName")))
         .and_then(Node::as_text)
-        .unwrap_or("litmus-import")
-        .to_string();
+        .map(|n| one_line(n.trim_end_matches('-')))
+        .unwrap_or_else(|| "litmus-import".into());
     let meta_ns = meta
-        .and_then(|m| get(m, "namespace"))
+        .and_then(|m| m.value_of("namespace"))
         .and_then(Node::as_text)
-        .map(str::to_string);
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    if let Some(refs) = meta
+        .and_then(|m| m.value_of("annotations"))
+        .and_then(|a| a.value_of("probeRef"))
+        .and_then(Node::as_text)
+    {
+        notes.push(probe_ref(refs));
+    }
+    if let Some(s) = top.take("status") {
+        notes.push(format!(
+            "status ({}): the engine's last run, as Litmus recorded it; ignored",
+            describe(s)
+        ));
+    }
+    notes.extend(top.unread(&["apiVersion", "kind", "metadata", "spec", "status"]));
 
-    // Engine settings gameday has no use for, listed so nobody wonders where they went.
-    if let Value::Map(entries) = &spec.value {
-        for (k, v) in entries {
-            match k.name.as_str() {
-                "appinfo" | "experiments" => {}
-                "engineState" if v.as_text() == Some("active") => {}
-                other => b.unmapped.push(format!(
-                    "spec.{other} ({}): not used by gameday",
-                    v.describe()
-                )),
+    // engine settings
+    let mut panels: Vec<(Option<String>, String, String)> = Vec::new();
+    engine_settings(&mut spec, &mut notes, &mut panels);
+    let appinfo = spec.take("appinfo");
+    let mut target = Resolved {
+        source: "spec.appinfo.applabel".into(),
+        ..Resolved::default()
+    };
+    if let Some(a) = appinfo {
+        match Fields::of(a, "spec.appinfo") {
+            Some(mut af) => {
+                let ns = af.set("appns");
+                let label = af.set("applabel");
+                target = targets::from_appinfo(ns, label, "spec.appinfo");
+                notes.extend(target.notes.iter().cloned());
+                if let Some(kind) = af.set("appkind") {
+                    notes.push(format!(
+                        "spec.appinfo.appkind `{}`: Litmus only targeted pods of a {}; gameday selects pods by label, whatever owns them",
+                        shown(kind),
+                        shown(kind)
+                    ));
+                }
+                notes.extend(af.unread(&["appns", "applabel", "appkind"]));
             }
+            None => notes.push(format!(
+                "spec.appinfo ({}): not a mapping; ignored",
+                describe(a)
+            )),
         }
     }
+    notes.extend(spec.unread(SPEC_FIELDS));
 
-    // Targets: appinfo, else a TARGETS env of the first experiment.
-    let appinfo = get(spec, "appinfo");
-    let mut ns = appinfo
-        .and_then(|a| get(a, "appns"))
-        .and_then(Node::as_text)
-        .map(str::to_string);
-    let mut selector = appinfo
-        .and_then(|a| get(a, "applabel"))
-        .and_then(Node::as_text)
-        .map(str::to_string);
-    let appkind = appinfo
-        .and_then(|a| get(a, "appkind"))
-        .and_then(Node::as_text)
-        .map(str::to_string);
-
+    // experiments
+    let mut probes = Probes::default();
     let mut faults = Vec::new();
-    let mut signals: Vec<Signal> = Vec::new();
-    let mut prom_url: Option<String> = None;
     for (i, exp) in experiments.iter().enumerate() {
-        let exp_name = get(exp, "name")
-            .and_then(Node::as_text)
-            .unwrap_or("")
-            .to_string();
-        let exp_spec = get(exp, "spec");
-        let env = exp_spec
-            .and_then(|s| get(s, "components"))
-            .and_then(|c| get(c, "env"));
-        let env = env_list(env);
-        if exp_name != "pod-delete" {
-            b.unmapped.push(format!(
-                "experiments[{i}] `{exp_name}`: only pod-delete is mapped; write a `manifest` fault that applies a ChaosEngine for it"
-            ));
-        } else {
-            let mut f = PodDeleteFault {
-                duration_s: 15,
-                interval_s: Some(5),
-                force: true,
-                percent: None,
-            };
-            for (name, value) in &env {
-                let secs = || value.trim().parse::<u64>().ok();
-                match name.as_str() {
-                    "TOTAL_CHAOS_DURATION" => match secs() {
-                        Some(s) if s > 0 => f.duration_s = s,
-                        _ => b.unmapped.push(format!(
-                            "experiments[{i}] env TOTAL_CHAOS_DURATION=`{value}`: not a number of seconds; the Litmus default 15 is used"
-                        )),
-                    },
-                    "CHAOS_INTERVAL" => match secs() {
-                        Some(0) | None => b.unmapped.push(format!(
-                            "experiments[{i}] env CHAOS_INTERVAL=`{value}`: not a number of seconds; the Litmus default 5 is used"
-                        )),
-                        Some(s) => f.interval_s = Some(s),
-                    },
-                    "FORCE" => match value.trim() {
-                        "true" => f.force = true,
-                        "false" => f.force = false,
-                        _ => b.unmapped.push(format!(
-                            "experiments[{i}] env FORCE=`{value}`: expected true or false; force: true (the Litmus default) is used"
-                        )),
-                    },
-                    "PODS_AFFECTED_PERC" => match secs() {
-                        _ if value.trim().is_empty() => {}
-                        Some(0) => {}
-                        Some(p) if p <= 100 => f.percent = Some(p),
-                        _ => b.unmapped.push(format!(
-                            "experiments[{i}] env PODS_AFFECTED_PERC=`{value}`: expected 0 to 100; one pod is deleted"
-                        )),
-                    },
-                    "TARGETS" if selector.is_none() => match parse_targets(value) {
-                        Some((t_ns, t_sel)) => {
-                            ns = ns.or(t_ns);
-                            selector = Some(t_sel);
-                        }
-                        None => b.unmapped.push(format!(
-                            "experiments[{i}] env TARGETS=`{value}`: only KIND:NAMESPACE:[LABEL] is mapped"
-                        )),
-                    },
-                    "SEQUENCE" => b.unmapped.push(format!(
-                        "experiments[{i}] env SEQUENCE=`{value}`: gameday deletes the chosen pods together"
-                    )),
-                    "RAMP_TIME" => b.unmapped.push(format!(
-                        "experiments[{i}] env RAMP_TIME=`{value}`: gameday's `phases.baseline` observes before the trigger instead"
-                    )),
-                    "TARGET_PODS" => b.unmapped.push(format!(
-                        "experiments[{i}] env TARGET_PODS=`{value}`: gameday targets pods by label selector, not by name; narrow the selector"
-                    )),
-                    other => b.unmapped.push(format!(
-                        "experiments[{i}] env {other}=`{value}`: not used by gameday"
-                    )),
-                }
-            }
-            faults.push(f);
-        }
-        let probes = exp_spec.and_then(|s| get(s, "probe"));
-        if let Some(Node {
-            value: Value::Seq(items),
-            ..
-        }) = probes
-        {
-            for (j, p) in items.iter().enumerate() {
-                let where_ = format!("experiments[{i}].probe[{j}]");
-                if let Some(sig) = probe(p, &where_, &mut prom_url, &mut b.unmapped) {
-                    signals.push(sig);
-                }
-            }
-        }
-    }
-
-    // A selector or namespace gameday would refuse becomes a placeholder to edit.
-    let selector = match selector {
-        Some(s) if validate_selector(&s).is_ok() => s,
-        other => {
-            b.unmapped.push(match other {
-                Some(s) => {
-                    format!("appinfo.applabel `{s}` is not a label selector; replace app=change-me")
-                }
-                None => {
-                    "no target (appinfo.applabel or TARGETS): replace the selector app=change-me"
-                        .into()
-                }
-            });
-            "app=change-me".into()
-        }
-    };
-    let ns = match ns.or(meta_ns) {
-        Some(n) if is_dns_label(&n) => Some(n),
-        Some(n) => {
-            b.unmapped.push(format!(
-                "namespace `{n}` is not a valid namespace name; the kubeconfig's default is used"
-            ));
-            None
-        }
-        None => None,
-    };
-    if let Some(k) = &appkind {
-        b.unmapped.push(format!(
-            "appinfo.appkind `{k}`: gameday selects pods by label only, whatever owns them"
-        ));
-    }
-    unique_names(&mut signals);
-    Ok(b.finish(
-        modeline,
-        file,
-        &engine_name,
-        &selector,
-        ns.as_deref(),
-        prom_url.as_deref(),
-        &signals,
-        &faults,
-    ))
-}
-
-struct PodDeleteFault {
-    duration_s: u64,
-    interval_s: Option<u64>,
-    force: bool,
-    percent: Option<u64>,
-}
-
-struct Signal {
-    name: String,
-    /// `promql: ...` or `http: {...}` plus `measure:` lines, already indented.
-    source: Vec<String>,
-    expect: Option<String>,
-    note: Option<String>,
-}
-
-#[derive(Default)]
-struct Builder {
-    unmapped: Vec<String>,
-}
-
-impl Builder {
-    #[allow(clippy::too_many_arguments)]
-    fn finish(
-        self,
-        modeline: &str,
-        file: &str,
-        engine: &str,
-        selector: &str,
-        ns: Option<&str>,
-        prom_url: Option<&str>,
-        signals: &[Signal],
-        faults: &[PodDeleteFault],
-    ) -> Imported {
-        let mut o = String::from(modeline);
-        let mut line = |s: String| {
-            o.push_str(&s);
-            o.push('\n');
+        let at = format!("spec.experiments[{i}]");
+        let Some(mut ef) = Fields::of(exp, at.clone()) else {
+            notes.push(format!("{at} ({}): not a mapping; ignored", describe(exp)));
+            continue;
         };
-        line(format!(
-            "# Imported by `gameday import litmus` from {file} (ChaosEngine `{engine}`)."
-        ));
-        if self.unmapped.is_empty() {
-            line("# Everything in the ChaosEngine was mapped.".into());
-        } else {
-            line("# NOT MAPPED — review before the game day:".into());
-            for u in &self.unmapped {
-                line(format!("#   - {u}"));
+        let name = ef.text("name").unwrap_or("").trim().to_string();
+        let espec = ef.take("spec");
+        notes.extend(ef.unread(&["name", "spec"]));
+        let mut sf = espec.and_then(|s| Fields::of(s, format!("{at}.spec")));
+        let probe_list = sf.as_mut().and_then(|s| s.take("probe"));
+        let components = sf.as_mut().and_then(|s| s.take("components"));
+        if let Some(r) = sf.as_mut().and_then(|s| s.set("rank")) {
+            notes.push(format!(
+                "{at}.spec.rank={}: Litmus's order of the experiments; the scenario runs its faults in the order listed",
+                shown(r)
+            ));
+        }
+        if let Some(sf) = sf {
+            notes.extend(sf.unread(&["components", "probe", "rank"]));
+        }
+        let probe_items: Vec<&Node> = match probe_list.map(|p| &p.value) {
+            Some(Value::Seq(items)) => items.iter().collect(),
+            Some(_) => {
+                notes.push(format!(
+                    "{at}.spec.probe: expected a list of probes; not mapped"
+                ));
+                Vec::new()
             }
-        }
-        line(format!("name: {}", scenario_name(engine)));
-        line(format!(
-            "description: {}",
-            q(&format!("Imported from the Litmus ChaosEngine `{engine}`."))
-        ));
-        line(format!(
-            "hypothesis: {}",
-            q(&hypothesis(selector, ns, faults, signals))
-        ));
-        if let Some(url) = prom_url {
-            line(String::new());
-            line("prometheus:".into());
-            line(format!("  url: {}", q(url)));
-        }
-        line(String::new());
-        match ns {
-            Some(n) => {
-                line("kubernetes:  # the kubeconfig's current context".into());
-                line(format!("  namespace: {n}"));
-            }
-            None => line("kubernetes: {}  # the kubeconfig's current context and namespace".into()),
-        }
-        if !signals.is_empty() {
-            line(String::new());
-            line("steady_state:  # from the experiment's probes".into());
-            for s in signals {
-                if let Some(n) = &s.note {
-                    line(format!("  # {n}"));
-                }
-                line(format!("  - name: {}", q(&s.name)));
-                for l in &s.source {
-                    line(format!("    {l}"));
-                }
-                if let Some(e) = &s.expect {
-                    line(format!("    expect: {}", q(e)));
-                }
-            }
-        }
-        line(String::new());
-        line("pods:".into());
-        line(format!("  - selector: {}", q(selector)));
-        let mut longest = 0;
-        if !faults.is_empty() {
-            line(String::new());
-            line("faults:".into());
-            for (i, f) in faults.iter().enumerate() {
-                longest = longest.max(f.duration_s);
-                let what = match f.percent {
-                    Some(p) => format!("{p}% of the pods"),
-                    None => "one pod".into(),
-                };
-                let suffix = if i == 0 {
+            None => Vec::new(),
+        };
+        if name != "pod-delete" {
+            let probe_names: Vec<String> = probe_items
+                .iter()
+                .map(|p| {
+                    p.value_of("name")
+                        .and_then(Node::as_text)
+                        .map(|n| format!("`{}`", shown(n)))
+                        .unwrap_or_else(|| "a probe".into())
+                })
+                .collect();
+            notes.push(format!(
+                "{at} `{}`: only pod-delete is mapped; write a `manifest` fault that applies a ChaosEngine for it{}",
+                shown(&name),
+                if probe_names.is_empty() {
                     String::new()
                 } else {
-                    format!(" ({})", i + 1)
-                };
-                line(format!(
-                    "  - name: {}",
-                    q(&format!("pod-delete {what} of {selector}{suffix}"))
-                ));
-                line(format!(
-                    "    duration: {}  # TOTAL_CHAOS_DURATION",
-                    secs(f.duration_s)
-                ));
-                line("    pod_delete:".into());
-                line(format!("      selector: {}", q(selector)));
-                match f.percent {
-                    Some(p) => line(format!("      percent: {p}  # PODS_AFFECTED_PERC")),
-                    None => line("      count: 1  # PODS_AFFECTED_PERC unset: one pod".into()),
+                    format!(
+                        " (its probes {} are not mapped either: Litmus judged them during this experiment)",
+                        probe_names.join(", ")
+                    )
                 }
-                if let Some(iv) = f.interval_s {
-                    line(format!("      interval: {}  # CHAOS_INTERVAL", secs(iv)));
-                }
-                line(format!("      force: {}  # FORCE", f.force));
-            }
-        }
-        line(String::new());
-        line("safety:".into());
-        line("  max_targets: 1  # conservative: raise it to the number of pods the selector matches (`gameday plan` shows them)".into());
-        if let Some(n) = ns {
-            line(format!("  namespaces: [{n}]"));
-        }
-        if longest > 0 {
-            line(format!(
-                "  max_duration: {}  # the chaos duration and 30 s to revert",
-                secs(longest + 30)
             ));
+            continue;
         }
-        line("  require_steady_state: true".into());
-        Imported {
-            text: o,
-            unmapped: self.unmapped,
+        let env = components
+            .map(|c| components_env(c, &format!("{at}.spec.components"), &mut notes))
+            .unwrap_or_default();
+        faults.push(fault::pod_delete(&at, &env, &target, &mut notes));
+        for (j, p) in probe_items.into_iter().enumerate() {
+            probes.probe(p, &format!("{at}.spec.probe[{j}]"));
         }
     }
-}
-
-fn hypothesis(
-    selector: &str,
-    ns: Option<&str>,
-    faults: &[PodDeleteFault],
-    signals: &[Signal],
-) -> String {
-    let where_ = ns.map(|n| format!(" in {n}")).unwrap_or_default();
-    let what = match faults.first() {
-        Some(f) => {
-            let (pods, verb) = match f.percent {
-                Some(p) => (format!("{p}% of the pods"), "are"),
-                None => ("one pod".into(), "is"),
-            };
-            let every = f
-                .interval_s
-                .map(|s| format!(" every {}", secs(s)))
-                .unwrap_or_default();
-            format!(
-                "If {pods} matching {selector}{where_} {verb} deleted{every} for {}",
-                secs(f.duration_s)
-            )
-        }
-        None => format!("If the pods matching {selector}{where_} are disrupted"),
-    };
-    let judged: Vec<&str> = signals
-        .iter()
-        .filter(|s| s.expect.is_some())
-        .map(|s| s.name.as_str())
-        .collect();
-    let holds = if judged.is_empty() {
-        "the service keeps working".to_string()
-    } else {
-        format!(
-            "the experiment's probes keep passing ({})",
-            judged.join(", ")
-        )
-    };
-    format!("{what}, {holds}. CHANGE: say why you expect it to hold.")
-}
-
-/// One probe as a signal, or `None` (and a line in `unmapped`) when it cannot be one.
-fn probe(
-    p: &Node,
-    at: &str,
-    prom_url: &mut Option<String>,
-    unmapped: &mut Vec<String>,
-) -> Option<Signal> {
-    let name = get(p, "name")
-        .and_then(Node::as_text)
-        .unwrap_or("probe")
-        .to_string();
-    let kind = get(p, "type").and_then(Node::as_text).unwrap_or("");
-    let mode = get(p, "mode")
-        .and_then(Node::as_text)
-        .unwrap_or("Continuous");
-    let run = get(p, "runProperties");
-    let run_dur = |key: &str| -> Option<String> {
-        let v = run.and_then(|r| get(r, key)).and_then(Node::as_text)?;
-        litmus_duration(v)
-    };
-    let mut note = None;
-    if mode != "Continuous" {
-        note = Some(format!(
-            "Litmus checked `{name}` in mode {mode}; gameday checks `expect` continuously from the first trigger to the end of recovery"
+    notes.append(&mut probes.notes);
+    if faults.len() > 1 && !probes.signals.is_empty() {
+        notes.push(format!(
+            "the engine runs {} pod-delete experiments, each judged by its own probes; gameday judges every signal from the first trigger to the end of recovery, whichever fault is active",
+            faults.len()
         ));
     }
-    match kind {
-        "promProbe" => {
-            let inputs = get(p, "promProbe/inputs");
-            let endpoint = inputs
-                .and_then(|i| get(i, "endpoint"))
-                .and_then(Node::as_text);
-            let Some(query) = inputs.and_then(|i| get(i, "query")).and_then(Node::as_text) else {
-                unmapped.push(format!(
-                    "{at} promProbe `{name}`: no inline `query` (queryPath is not read); add the query as a promql signal"
+    unique_names(&mut probes.signals);
+
+    // the namespace of `kubernetes:`
+    let first_ns = faults
+        .first()
+        .map(|f| (f.target.namespace.clone(), f.target.source.clone()))
+        .unwrap_or((target.namespace.clone(), target.source.clone()));
+    let namespace = match first_ns {
+        (Some(n), source) => Some(noted(
+            n,
+            if source.ends_with("applabel") {
+                "spec.appinfo.appns".to_string()
+            } else {
+                source
+            },
+        )),
+        (None, _) => match meta_ns {
+            Some(n) if is_dns_label(n) => {
+                notes.push(format!(
+                    "the engine names no target namespace: the scenario uses metadata.namespace `{}`, where the engine itself lives",
+                    shown(n)
                 ));
-                return None;
-            };
-            match (endpoint, prom_url.as_deref()) {
-                (Some(e), None) if e.starts_with("http://") || e.starts_with("https://") => {
-                    *prom_url = Some(e.to_string())
-                }
-                (Some(e), Some(first)) if e != first => unmapped.push(format!(
-                    "{at} promProbe `{name}`: endpoint {e} differs from {first}; gameday reads one Prometheus"
-                )),
-                (Some(_), Some(_)) => {}
-                (other, _) => {
-                    unmapped.push(format!(
-                        "{at} promProbe `{name}`: endpoint {} is not an http(s) URL",
-                        other.unwrap_or("(none)")
-                    ));
-                    if prom_url.is_none() {
-                        *prom_url = Some("http://localhost:9090".into());
-                    }
-                }
+                Some(noted(
+                    n.to_string(),
+                    "metadata.namespace: no target namespace in the engine",
+                ))
             }
-            let comparator = inputs.and_then(|i| get(i, "comparator"));
-            let criteria = comparator
-                .and_then(|c| get(c, "criteria"))
-                .and_then(Node::as_text)
-                .unwrap_or("");
-            let value = comparator
-                .and_then(|c| get(c, "value"))
-                .and_then(Node::as_text)
-                .unwrap_or("");
-            let expect = match criteria {
-                "==" | "!=" | "<" | ">" | "<=" | ">=" if value.trim().parse::<f64>().is_ok() => {
-                    Some(format!("{criteria} {}", value.trim()))
-                }
-                _ => {
-                    unmapped.push(format!(
-                        "{at} promProbe `{name}`: comparator `{criteria} {value}` has no gameday criterion; the signal is only watched"
-                    ));
-                    None
-                }
-            };
-            Some(Signal {
-                name,
-                source: vec![format!("promql: {}", q(query))],
-                expect,
-                note,
-            })
+            _ => None,
+        },
+    };
+    let kube_ns = namespace.as_ref().map(|n| n.value.clone());
+
+    // the pod panels: what the faults target, what else Litmus targeted or watched
+    let mut fault_panels: Vec<(Option<String>, String, String)> = Vec::new();
+    let mut add = |ns: Option<String>, sel: String, note: String| {
+        let ns = ns.filter(|n| Some(n) != kube_ns.as_ref());
+        if !fault_panels.iter().any(|(n, s, _)| *n == ns && *s == sel) {
+            fault_panels.push((ns, sel, note));
         }
-        "httpProbe" => {
-            let inputs = get(p, "httpProbe/inputs");
-            let url = inputs.and_then(|i| get(i, "url")).and_then(Node::as_text);
-            let Some(url) = url.filter(|u| u.starts_with("http://") || u.starts_with("https://"))
-            else {
-                unmapped.push(format!("{at} httpProbe `{name}`: no http(s) url"));
-                return None;
-            };
-            let method = inputs.and_then(|i| get(i, "method"));
-            let get_ = method.and_then(|m| get(m, "get"));
-            let Some(get_) = get_ else {
-                unmapped.push(format!(
-                    "{at} httpProbe `{name}`: only GET probes are mapped (gameday's http signal sends GET)"
-                ));
-                return None;
-            };
-            let criteria = get(get_, "criteria")
-                .and_then(Node::as_text)
-                .unwrap_or("==");
-            let code = get(get_, "responseCode")
-                .and_then(Node::as_text)
-                .and_then(|c| c.trim().parse::<u16>().ok());
-            let expect = match (criteria, code) {
-                ("==", Some(c)) if (200..400).contains(&c) => {
-                    if c != 200 {
-                        unmapped.push(format!(
-                            "{at} httpProbe `{name}`: responseCode == {c} becomes `no errors`: gameday counts any status below 400 as success"
-                        ));
-                    }
-                    Some("== 0%".to_string())
-                }
-                _ => {
-                    unmapped.push(format!(
-                        "{at} httpProbe `{name}`: criteria `{criteria} {}` has no gameday criterion; the signal is only watched",
-                        code.map(|c| c.to_string()).unwrap_or_default()
-                    ));
-                    None
-                }
-            };
-            let mut http = vec![format!("url: {}", q(url))];
-            if let Some(ms) = inputs
-                .and_then(|i| get(i, "responseTimeout"))
-                .and_then(Node::as_text)
-                .and_then(|t| t.trim().parse::<u64>().ok())
-                .filter(|ms| *ms > 0)
-            {
-                http.push(format!("timeout: {ms}ms"));
-            } else if let Some(t) = run_dur("probeTimeout") {
-                http.push(format!("timeout: {t}"));
-            }
-            if let Some(iv) = run_dur("interval") {
-                http.push(format!("every: {iv}"));
-            }
-            Some(Signal {
-                name,
-                source: vec![
-                    format!("http: {{ {} }}", http.join(", ")),
-                    "measure: error_rate  # Litmus fails the probe on a wrong status; gameday counts status >= 400 and timeouts".into(),
-                ],
-                expect,
-                note,
-            })
+    };
+    for f in &faults {
+        match &f.target.selector {
+            Some(s) => add(
+                f.target.namespace.clone(),
+                s.clone(),
+                f.target.source.clone(),
+            ),
+            None => add(
+                f.target.namespace.clone(),
+                "app=change-me".into(),
+                "CHANGE-ME: the pods the fault targets".into(),
+            ),
         }
-        other => {
-            unmapped.push(format!(
-                "{at} {} `{name}`: only promProbe and httpProbe are mapped; a `command` signal can run the same check",
-                if other.is_empty() { "probe without type" } else { other }
-            ));
-            None
+        for (ns, s) in &f.target.also {
+            add(
+                ns.clone(),
+                s.clone(),
+                "Litmus targeted these pods too (see NOT MAPPED above)".into(),
+            );
         }
     }
+    if faults.is_empty() {
+        if let Some(s) = &target.selector {
+            add(target.namespace.clone(), s.clone(), target.source.clone());
+        }
+    }
+    for (ns, s, note) in panels {
+        add(ns, s, note);
+    }
+
+    // Prometheus
+    let has_promql = probes
+        .signals
+        .iter()
+        .any(|s| matches!(s.source, plan::Source::Promql { .. }));
+    let prometheus = has_promql.then(|| prometheus(&mut probes, &mut notes));
+    if !probes.in_cluster.is_empty() {
+        notes.push(format!(
+            "Litmus ran its probes inside the cluster; gameday probes from this machine, so {} must resolve and answer here (a port-forward, an ingress or a NodePort)",
+            probes
+                .in_cluster
+                .iter()
+                .map(|h| format!("`{}`", shown(h)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+
+    let phases = Phases::default();
+    let notes: Vec<String> = notes.iter().map(|n| one_line(n)).collect();
+    let plan = Plan {
+        engine,
+        signals: probes.signals,
+        prometheus,
+        faults,
+        namespace,
+        panels: fault_panels,
+        recovery: phases.recovery,
+        baseline: phases.baseline,
+        notes,
+    };
+    let text = render::render(&plan, modeline, &one_line(file));
+    // The importer's promise: what it writes is a scenario `gameday check` accepts.
+    let none = |_: &str| None;
+    if let Err(problems) = crate::scenario::parse_str(&text, file, Path::new("."), &none) {
+        return Err(format!(
+            "{file}:1:1: the scenario imported from this engine does not pass `gameday check` (a bug in gameday import litmus; please report it): {}",
+            problems
+                .first()
+                .map(|p| p.message.clone())
+                .unwrap_or_default()
+        ));
+    }
+    Ok(Imported {
+        text,
+        unmapped: plan.notes,
+    })
 }
 
-/// Litmus run properties are whole seconds (older engines) or Go durations ("5s").
-fn litmus_duration(v: &str) -> Option<String> {
-    let v = v.trim();
-    if let Ok(s) = v.parse::<u64>() {
-        return (s > 0).then(|| secs(s));
-    }
-    parse_duration(v)
+/// Litmus 3 keeps its resilience probes in ChaosCenter and names them in an annotation.
+fn probe_ref(refs: &str) -> String {
+    let listed = serde_json::from_str::<Vec<serde_json::Value>>(refs)
         .ok()
-        .filter(|d| !d.is_zero())
-        .map(format_duration)
+        .map(|items| {
+            items
+                .iter()
+                .map(|i| {
+                    format!(
+                        "`{}` (mode {})",
+                        shown(i["name"].as_str().unwrap_or("?")),
+                        shown(i["mode"].as_str().unwrap_or("?"))
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .filter(|l| !l.is_empty())
+        .unwrap_or_else(|| format!("`{}`", shown(refs)));
+    format!(
+        "metadata.annotations.probeRef: Litmus 3 ran the resilience probes {listed}, defined in ChaosCenter rather than in this file; not mapped: add them as steady_state signals"
+    )
 }
 
-/// `deployment:shop:[app=redis]` (Litmus 3's TARGETS) to (namespace, selector).
-fn parse_targets(v: &str) -> Option<(Option<String>, String)> {
-    let first = v.split(';').next()?.trim();
-    let mut parts = first.splitn(3, ':');
-    let _kind = parts.next()?;
-    let ns = parts.next()?.trim();
-    let rest = parts.next()?.trim();
-    let label = rest.strip_prefix('[')?.strip_suffix(']')?.trim();
-    if label.is_empty() {
-        return None;
+/// The engine-level settings gameday has no counterpart for, as notes; the apps of
+/// `auxiliaryAppInfo` as pod panels.
+fn engine_settings(
+    spec: &mut Fields,
+    notes: &mut Vec<String>,
+    panels: &mut Vec<(Option<String>, String, String)>,
+) {
+    match spec.set("engineState") {
+        None | Some("active") => {}
+        Some("stop") => notes.push(
+            "spec.engineState `stop`: Litmus does not run a stopped engine; the scenario runs it"
+                .into(),
+        ),
+        Some(other) => notes.push(format!(
+            "spec.engineState `{}`: not active or stop; ignored",
+            shown(other)
+        )),
     }
-    Some(((!ns.is_empty()).then(|| ns.to_string()), label.to_string()))
+    if let Some(sa) = spec.take("chaosServiceAccount") {
+        notes.push(format!(
+            "spec.chaosServiceAccount ({}): the account Litmus's experiment pods acted as; gameday acts with your kubeconfig's credentials (`gameday plan` checks them; assets/rbac.yaml is a least-privilege role)",
+            describe(sa)
+        ));
+    }
+    match spec.set("annotationCheck") {
+        Some("true") => notes.push(
+            "spec.annotationCheck `true`: Litmus only targeted pods whose owner is annotated litmuschaos.io/chaos=\"true\"; gameday does not look at annotations: the selector alone chooses the pods".into(),
+        ),
+        None | Some("false") => {}
+        Some(other) => notes.push(format!(
+            "spec.annotationCheck `{}`: not true or false; ignored",
+            shown(other)
+        )),
+    }
+    for key in ["defaultHealthCheck", "defaultAppHealthCheck"] {
+        match spec.set(key) {
+            None | Some("false") => {}
+            Some(v) => notes.push(format!(
+                "spec.{key} `{}`: Litmus checked the target pods were running before and after the chaos; gameday does not: the `pods` panel shows them (add a `pods` signal with `expect` to judge them)",
+                shown(v)
+            )),
+        }
+    }
+    if let Some(v) = spec.take("jobCleanUpPolicy") {
+        notes.push(format!(
+            "spec.jobCleanUpPolicy ({}): what Litmus did with its experiment jobs; gameday runs no jobs",
+            describe(v)
+        ));
+    }
+    match spec.set("monitoring") {
+        None | Some("false") => {}
+        Some(v) => notes.push(format!(
+            "spec.monitoring `{}`: Litmus exported chaos metrics; gameday writes its journal and report instead",
+            shown(v)
+        )),
+    }
+    if let Some(v) = spec.take("components") {
+        notes.push(format!(
+            "spec.components ({}): settings of Litmus's chaos-runner pod; gameday runs no runner",
+            describe(v)
+        ));
+    }
+    if let Some(v) = spec.take("terminationGracePeriodSeconds") {
+        notes.push(format!(
+            "spec.terminationGracePeriodSeconds ({}): the grace period of Litmus's own chaos pods; not used",
+            describe(v)
+        ));
+    }
+    if let Some(v) = spec.take("chaosType") {
+        notes.push(format!(
+            "spec.chaosType ({}): Litmus 1.0's app or infra flag; not used",
+            describe(v)
+        ));
+    }
+    if let Some(v) = spec.take("selectors") {
+        notes.push(format!(
+            "spec.selectors ({}): Litmus's workload and pod selectors; not mapped: the scenario targets spec.appinfo or TARGETS",
+            describe(v)
+        ));
+    }
+    if let Some(aux) = spec.set("auxiliaryAppInfo") {
+        let mut shown_as_panels = Vec::new();
+        for item in aux.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+            match item.split_once(':') {
+                Some((ns, sel))
+                    if is_dns_label(ns.trim()) && validate_selector(sel.trim()).is_ok() =>
+                {
+                    panels.push((
+                        Some(ns.trim().to_string()),
+                        sel.trim().to_string(),
+                        "spec.auxiliaryAppInfo: watched only".into(),
+                    ));
+                    shown_as_panels.push(item);
+                }
+                _ => notes.push(format!(
+                    "spec.auxiliaryAppInfo entry `{}`: not NAMESPACE:LABEL; not mapped",
+                    shown(item)
+                )),
+            }
+        }
+        if !shown_as_panels.is_empty() {
+            notes.push(format!(
+                "spec.auxiliaryAppInfo `{}`: Litmus checked these apps were running before and after the chaos; the scenario shows them in `pods` panels and judges nothing about them",
+                shown(&shown_as_panels.join(","))
+            ));
+        }
+    }
 }
 
-fn env_list(env: Option<&Node>) -> Vec<(String, String)> {
+/// The env of an experiment's `components`: the list itself (Litmus 1.0) or its `env`.
+fn components_env(c: &Node, at: &str, notes: &mut Vec<String>) -> Env {
+    let list = match &c.value {
+        Value::Seq(_) => Some(c),
+        Value::Map(_) => {
+            let Some(mut cf) = Fields::of(c, at) else {
+                return Env::new();
+            };
+            let env = cf.take("env");
+            for misplaced in ["probe", "probes"] {
+                if let Some(p) = cf.take(misplaced) {
+                    let names: Vec<String> = match &p.value {
+                        Value::Seq(items) => items
+                            .iter()
+                            .map(|i| {
+                                i.value_of("name")
+                                    .and_then(Node::as_text)
+                                    .map(|n| format!("`{}`", shown(n)))
+                                    .unwrap_or_else(|| "a probe".into())
+                            })
+                            .collect(),
+                        _ => vec![describe(p)],
+                    };
+                    notes.push(format!(
+                        "{at}.{misplaced} ({}): probes in the wrong place: Litmus reads probes only at spec.experiments[].spec.probe, so these never ran; not mapped (move them there to import them)",
+                        names.join(", ")
+                    ));
+                }
+            }
+            for key in [
+                "configMaps",
+                "secrets",
+                "experimentAnnotations",
+                "experimentImage",
+                "experimentImagePullSecrets",
+                "nodeSelector",
+                "statusCheckTimeouts",
+                "resources",
+                "tolerations",
+            ] {
+                if let Some(v) = cf.take(key) {
+                    notes.push(format!(
+                        "{at}.{key} ({}): a setting of Litmus's experiment pod; gameday runs no experiment pod",
+                        describe(v)
+                    ));
+                }
+            }
+            notes.extend(cf.unread(&["env"]));
+            env
+        }
+        _ => None,
+    };
     let Some(Node {
         value: Value::Seq(items),
         ..
-    }) = env
+    }) = list
     else {
-        return Vec::new();
+        if let Some(l) = list {
+            notes.push(format!(
+                "{at}.env ({}): expected a list of name/value pairs; not mapped",
+                describe(l)
+            ));
+        }
+        return Env::new();
     };
-    items
-        .iter()
-        .filter_map(|e| {
-            let name = get(e, "name")?.as_text()?.to_string();
-            let value = get(e, "value")
-                .and_then(Node::as_text)
-                .unwrap_or("")
-                .to_string();
-            Some((name, value))
-        })
-        .collect()
+    let mut env = Env::new();
+    for (k, item) in items.iter().enumerate() {
+        let Some(mut f) = Fields::of(item, format!("{at} env[{k}]")) else {
+            notes.push(format!(
+                "{at} env[{k}] ({}): expected name and value; ignored",
+                describe(item)
+            ));
+            continue;
+        };
+        let Some(name) = f.text("name").map(|n| n.trim().to_string()) else {
+            notes.push(format!("{at} env[{k}]: no name; ignored"));
+            continue;
+        };
+        let value = f.take("value").map(|v| match &v.value {
+            Value::Scalar { text, .. } => text.clone(),
+            _ => String::new(),
+        });
+        let from = f.take("valueFrom");
+        notes.extend(f.unread(&["name", "value", "valueFrom"]));
+        match (value, from) {
+            (Some(v), _) => env.push((name, Some(v))),
+            (None, Some(_)) => env.push((name, None)),
+            (None, None) => env.push((name, Some(String::new()))),
+        }
+    }
+    env
 }
 
-fn unique_names(signals: &mut [Signal]) {
+/// The `prometheus:` section for the mapped promql signals.
+fn prometheus(probes: &mut Probes, notes: &mut Vec<String>) -> PromPlan {
+    let url = probes
+        .prom_url
+        .as_ref()
+        .map(|(u, from)| noted(u.clone(), format!("promProbe endpoint of {from}")));
+    let interval = match probes.prom_polls.as_slice() {
+        [] => None,
+        [(_, d), rest @ ..] if rest.iter().all(|(_, r)| r == d) => Some(noted(
+            *d,
+            "runProperties.probePollingInterval of the promProbes",
+        )),
+        all => {
+            let min = all.iter().map(|(_, d)| *d).min().unwrap_or_default();
+            notes.push(format!(
+                "promProbes poll at different intervals ({}); gameday samples every promql signal at `prometheus.interval`, set to the shortest, {}",
+                all.iter()
+                    .map(|(w, d)| format!("{w}: {}", crate::scenario::duration::format_duration(*d)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                crate::scenario::duration::format_duration(min)
+            ));
+            Some(noted(
+                min,
+                "the shortest probePollingInterval of the promProbes",
+            ))
+        }
+    };
+    let timeout = match probes.prom_timeouts.as_slice() {
+        [] => None,
+        [(_, d), rest @ ..] if rest.iter().all(|(_, r)| r == d) => {
+            Some(noted(*d, "runProperties.probeTimeout of the promProbes"))
+        }
+        all => {
+            let max = all.iter().map(|(_, d)| *d).max().unwrap_or_default();
+            notes.push(format!(
+                "promProbes have different probeTimeouts; gameday has one `prometheus.timeout`, set to the longest, {}",
+                crate::scenario::duration::format_duration(max)
+            ));
+            Some(noted(max, "the longest probeTimeout of the promProbes"))
+        }
+    };
+    PromPlan {
+        url,
+        interval,
+        timeout,
+        insecure: probes.prom_insecure.take(),
+    }
+}
+
+/// Signal names are unique in a scenario: a repeated probe name gets ` (2)`.
+fn unique_names(signals: &mut [plan::SignalPlan]) {
     let mut seen: Vec<String> = Vec::new();
     for s in signals.iter_mut() {
         let mut name = s.name.clone();
@@ -741,91 +785,20 @@ fn unique_names(signals: &mut [Signal]) {
     }
 }
 
-fn scenario_name(engine: &str) -> String {
-    let mut s: String = engine
-        .to_lowercase()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
-    s.truncate(63);
-    let s = s.trim_matches('-').to_string();
-    if s.is_empty() {
-        "litmus-import".into()
-    } else {
-        s
-    }
+trait ValueOf {
+    fn value_of(&self, key: &str) -> Option<&Node>;
 }
 
-fn secs(s: u64) -> String {
-    format_duration(std::time::Duration::from_secs(s))
-}
-
-fn get<'a>(n: &'a Node, key: &str) -> Option<&'a Node> {
-    match &n.value {
-        Value::Map(entries) => entries
-            .iter()
-            .find(|(k, _)| k.name == key)
-            .map(|(_, v)| v)
-            .filter(|v| !v.is_null()),
-        _ => None,
-    }
-}
-
-/// A YAML double-quoted scalar. `${` is doubled so gameday does not expand it.
-fn q(s: &str) -> String {
-    serde_json::to_string(&s.replace("${", "$${")).unwrap_or_else(|_| "\"\"".into())
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn run_properties_are_seconds_or_go_durations() {
-        assert_eq!(litmus_duration("5").as_deref(), Some("5s"));
-        assert_eq!(litmus_duration("500ms").as_deref(), Some("500ms"));
-        assert_eq!(litmus_duration("2m").as_deref(), Some("2m"));
-        assert_eq!(litmus_duration("0"), None);
-        assert_eq!(litmus_duration("soon"), None);
-    }
-
-    #[test]
-    fn targets_give_namespace_and_selector() {
-        assert_eq!(
-            parse_targets("deployment:shop:[app=redis]"),
-            Some((Some("shop".into()), "app=redis".into()))
-        );
-        assert_eq!(parse_targets("deployment:shop:redis-0"), None);
-    }
-
-    /// A query holding `${` must reach gameday as written, not be expanded from the
-    /// environment of whoever runs the scenario.
-    #[test]
-    fn dollar_braces_in_a_probe_survive_the_round_trip() {
-        let engine = r#"
-apiVersion: litmuschaos.io/v1alpha1
-kind: ChaosEngine
-metadata: { name: e }
-spec:
-  appinfo: { appns: shop, applabel: app=x }
-  experiments:
-    - name: pod-delete
-      spec:
-        probe:
-          - name: q
-            type: promProbe
-            promProbe/inputs:
-              endpoint: http://prom:9090
-              query: 'up{job="${JOB}"}'
-              comparator: { criteria: ">=", value: "1" }
-"#;
-        let out = convert(engine, "e.yaml", "").unwrap();
-        let env = |_: &str| None;
-        let s = crate::scenario::parse_str(&out.text, "o.yaml", Path::new("."), &env).unwrap();
-        assert!(matches!(
-            &s.steady_state[0].source,
-            crate::scenario::SignalSource::Promql { query } if query == r#"up{job="${JOB}"}"#
-        ));
+impl ValueOf for Node {
+    /// The value of `key` in a mapping, without counting it as read.
+    fn value_of(&self, key: &str) -> Option<&Node> {
+        match &self.value {
+            Value::Map(entries) => entries
+                .iter()
+                .find(|(k, _)| k.name == key)
+                .map(|(_, v)| v)
+                .filter(|v| !v.is_null()),
+            _ => None,
+        }
     }
 }
