@@ -534,6 +534,19 @@ fn run(
         Ok(x) => x,
         Err(code) => return code,
     };
+    // what `check` warns about, `run` refuses: a run that injects or judges nothing, or
+    // that acts on a placeholder, is not a game day
+    let not_ready = scenario::check::not_ready(&s, &text, &path.display().to_string(), &env_lookup);
+    if !not_ready.is_empty() {
+        for w in &not_ready {
+            eprintln!("{w}");
+        }
+        eprintln!(
+            "gameday: not running {}: fix what is listed above (`gameday check` lists it too)",
+            path.display()
+        );
+        return ExitCode::from(EXIT_USAGE);
+    }
     if let (Some(ctx), Some(k)) = (context, s.kubernetes.as_mut()) {
         k.context = Some(ctx);
     }

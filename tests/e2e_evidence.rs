@@ -84,8 +84,10 @@ fn start_target(dir: &Path) -> SocketAddr {
                             ("200-truncated", true)
                         }
                         "hang" => {
+                            // logged before it hangs: the run may end first
+                            let _ = writeln!(log.lock().unwrap(), "{start} {start} hang hung");
                             std::thread::sleep(Duration::from_secs(10));
-                            ("hung-10s", true)
+                            return;
                         }
                         "slow" => {
                             std::thread::sleep(Duration::from_secs(3));

@@ -104,3 +104,54 @@ fn a_bad_template_lists_the_valid_ones_and_a_bad_name_is_refused() {
         "nothing written"
     );
 }
+
+/// A fresh template is a valid scenario but not yet a game day: `check` names each
+/// placeholder it still holds (and exits 0), and `run` refuses it with the same words;
+/// the scenarios gameday ships hold none.
+#[test]
+fn a_fresh_template_warns_about_its_placeholders_and_run_refuses_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    for template in ["pod-delete", "scale-to-zero", "latency", "exec"] {
+        let file = format!("{template}.yaml");
+        let out = gameday_in(
+            tmp.path(),
+            &["new", "x", "--template", template, "--out", &file],
+        );
+        assert_eq!(out.status.code(), Some(0), "{template}");
+        let check = gameday_in(tmp.path(), &["check", &file]);
+        assert_eq!(check.status.code(), Some(0), "{template}");
+        let stdout = String::from_utf8(check.stdout).unwrap();
+        let warnings: Vec<&str> = stdout.lines().skip(1).collect();
+        assert!(
+            warnings.iter().any(|w| w.contains("pod_delete.selector")
+                || w.contains("scale.name")
+                || w.contains("manifest")
+                || w.contains("exec.inject")),
+            "{template}: {stdout}"
+        );
+        for w in &warnings {
+            assert!(
+                w.starts_with(&format!("{file}:"))
+                    && w.contains(": warning: ")
+                    && w.ends_with(
+                        "is a placeholder left by `gameday new`; replace it before the game day"
+                    ),
+                "{template}: {w}"
+            );
+        }
+        let run = gameday_in(tmp.path(), &["run", "--headless", "--out", "runs", &file]);
+        assert_eq!(run.status.code(), Some(64), "{template}");
+        let stderr = String::from_utf8(run.stderr).unwrap();
+        for w in &warnings {
+            assert!(stderr.contains(w), "{template}: the same words: {stderr}");
+        }
+        assert!(!tmp.path().join("runs").exists(), "{template}: nothing ran");
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    for e in fs::read_dir(&dir).unwrap() {
+        let path = e.unwrap().path();
+        let check = gameday_in(&dir, &["check", path.to_str().unwrap()]);
+        let stdout = String::from_utf8_lossy(&check.stdout);
+        assert!(!stdout.contains(": warning: "), "{stdout}");
+    }
+}
