@@ -101,16 +101,28 @@ fn pod_delete_by_count_and_percent_with_an_interval() {
     );
     let (code, so) = run(&kubeconfig, &s, &tmp.path().join("count"));
     assert_eq!(code, 0, "{so}");
-    let dels = deletes(&fake);
+    let dels: Vec<_> = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "DELETE" && r.path.contains("/pods/"))
+        .collect();
+    // one pod at the trigger, then one every 500 ms while the 2 s last: never two at
+    // once, never faster than the interval
     assert!(
-        dels.len() >= 3,
+        (3..=6).contains(&dels.len()),
         "one pod deleted, again every 500ms for 2s: {dels:?}"
     );
+    for pair in dels.windows(2) {
+        let gap = pair[1].at.duration_since(pair[0].at);
+        assert!(
+            gap >= Duration::from_millis(450),
+            "deletions {gap:?} apart, the interval is 500ms: {dels:?}"
+        );
+    }
     assert!(
-        fake.requests().iter().any(|r| r.method == "DELETE"
-            && r.query.contains("gracePeriodSeconds=0")
+        dels.iter().all(|r| r.query.contains("gracePeriodSeconds=0")
             || r.body.contains("\"gracePeriodSeconds\":0")),
-        "grace period 0 sent"
+        "grace period 0 sent with every deletion: {dels:?}"
     );
     let j = journal(&run_dir(&tmp.path().join("count")));
     let injected = events(&j, "fault_injected");
@@ -361,7 +373,8 @@ fn cluster_errors_say_what_to_do() {
     let bad = tmp.path().join("bad-token");
     fake.write_kubeconfig(&bad, "fake", "shop", "expired-token")
         .unwrap();
-    let (_, so) = plan(&bad, &s);
+    let (code, so) = plan(&bad, &s);
+    assert_eq!(code, Some(6), "{so}");
     assert!(
         so.contains("refused the credentials of context `fake`") && so.contains("log in again"),
         "{so}"
@@ -372,7 +385,8 @@ fn cluster_errors_say_what_to_do() {
         .unwrap()
         .replace(&fake.url(), "http://127.0.0.1:9");
     std::fs::write(&dead, text).unwrap();
-    let (_, so) = plan(&dead, &s);
+    let (code, so) = plan(&dead, &s);
+    assert_eq!(code, Some(6), "{so}");
     assert!(
         so.contains("did not answer") && so.contains("Check the route to the cluster"),
         "{so}"

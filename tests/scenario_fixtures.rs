@@ -30,46 +30,6 @@ fn fixtures(dir: &str) -> Vec<PathBuf> {
 }
 
 #[test]
-fn invalid_fixtures_print_their_expected_problems() {
-    let update = std::env::var_os("UPDATE_EXPECTED").is_some();
-    let files = fixtures("tests/fixtures/invalid");
-    assert!(files.len() >= 30, "only {} invalid fixtures", files.len());
-    let mut failures = Vec::new();
-    for path in files {
-        let (ok, out) = run_check(&path);
-        assert!(!ok, "{} should be invalid", path.display());
-        let expected_path = path.with_extension("expected");
-        if update {
-            fs::write(&expected_path, &out).expect("write expected");
-            continue;
-        }
-        let expected = fs::read_to_string(&expected_path)
-            .unwrap_or_else(|_| panic!("missing {}", expected_path.display()));
-        if out != expected {
-            failures.push(format!(
-                "{}\n--- expected\n{expected}--- got\n{out}",
-                path.display()
-            ));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
-#[test]
-fn valid_fixtures_pass() {
-    let files = fixtures("tests/fixtures/valid");
-    assert!(files.len() >= 4);
-    for path in files {
-        let (ok, out) = run_check(&path);
-        assert!(ok, "{out}");
-        assert!(
-            out.starts_with(&format!("{}: ok (", path.display())),
-            "{out}"
-        );
-    }
-}
-
-#[test]
 fn the_full_example_fills_every_field() {
     use gameday::scenario::*;
     use std::time::Duration;
@@ -185,34 +145,55 @@ fn damaged_scenarios_never_panic() {
     assert!(refused > 0, "truncations should be refused");
 }
 
-/// The same through the real binary: exactly the expected lines, and exit code 64.
+/// Through the real binary: each invalid fixture prints exactly its expected lines and
+/// exits 64 (`UPDATE_EXPECTED=1` rewrites them), each valid one says ok and exits 0.
 #[test]
 fn the_binary_prints_each_expected_message_and_exits_64() {
-    for path in fixtures("tests/fixtures/invalid") {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gameday"))
+    let check = |path: &Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_gameday"))
             .arg("check")
-            .arg(&path)
+            .arg(path)
             .env_clear()
             .env("HOME", "/home/operator")
             .output()
-            .expect("gameday runs");
-        let expected = fs::read_to_string(path.with_extension("expected")).expect("expected file");
+            .expect("gameday runs")
+    };
+    let update = std::env::var_os("UPDATE_EXPECTED").is_some();
+    let invalid = fixtures("tests/fixtures/invalid");
+    assert!(
+        invalid.len() >= 30,
+        "only {} invalid fixtures",
+        invalid.len()
+    );
+    let mut failures = Vec::new();
+    for path in invalid {
+        let out = check(&path);
         assert_eq!(out.status.code(), Some(64), "{}", path.display());
-        assert_eq!(
-            String::from_utf8_lossy(&out.stdout),
-            expected,
-            "{}",
-            path.display()
-        );
+        let got = String::from_utf8_lossy(&out.stdout);
+        let expected_path = path.with_extension("expected");
+        if update {
+            fs::write(&expected_path, got.as_bytes()).expect("write expected");
+            continue;
+        }
+        let expected = fs::read_to_string(&expected_path)
+            .unwrap_or_else(|_| panic!("missing {}", expected_path.display()));
+        if got != expected {
+            failures.push(format!(
+                "{}\n--- expected\n{expected}--- got\n{got}",
+                path.display()
+            ));
+        }
     }
-    for path in fixtures("tests/fixtures/valid") {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gameday"))
-            .arg("check")
-            .arg(&path)
-            .env_clear()
-            .env("HOME", "/home/operator")
-            .output()
-            .expect("gameday runs");
-        assert_eq!(out.status.code(), Some(0), "{}", path.display());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let valid = fixtures("tests/fixtures/valid");
+    assert!(valid.len() >= 4);
+    for path in valid {
+        let out = check(&path);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{}: {text}", path.display());
+        assert!(
+            text.starts_with(&format!("{}: ok (", path.display())),
+            "{text}"
+        );
     }
 }

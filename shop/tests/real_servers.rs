@@ -211,9 +211,18 @@ fn reads_fall_back_to_postgres_while_redis_is_down_and_use_it_again_after() {
 
     // Served from Redis: the first pass fills the cache, the second hits it.
     assert!(read_all(shop, 20).iter().all(|c| *c == 200));
-    std::thread::sleep(Duration::from_millis(200)); // the cache is filled in the background
-    let hits = metric(shop, "cache_hits_total");
-    assert!(read_all(shop, 20).iter().all(|c| *c == 200));
+    // the cache is filled in the background: a pass hits it 20 times once it is full
+    // (bounded, however busy the machine)
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut hits;
+    loop {
+        hits = metric(shop, "cache_hits_total");
+        assert!(read_all(shop, 20).iter().all(|c| *c == 200));
+        if metric(shop, "cache_hits_total") >= hits + 20 || Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let (_, body) = get(shop, "/read?id=3").expect("GET /read?id=3");
     assert!(body.contains("\"source\":\"cache\""), "{body}");
     assert!(
@@ -244,8 +253,9 @@ fn reads_fall_back_to_postgres_while_redis_is_down_and_use_it_again_after() {
         codes.iter().all(|c| *c == 200),
         "with fallback, reads stay 200 while Redis is down: {codes:?}"
     );
+    // generous for a busy machine; unbounded waits on the dead Redis would take minutes
     assert!(
-        t.elapsed() < Duration::from_secs(5),
+        t.elapsed() < Duration::from_secs(20),
         "the Redis timeout bounds each read: 20 reads took {:?}",
         t.elapsed()
     );
@@ -351,8 +361,8 @@ fn load_generator_keeps_a_steady_rate_and_stops_by_itself() {
         .expect("run gameday-shop load");
     assert!(out.status.success(), "{out:?}");
     assert!(
-        t.elapsed() < Duration::from_secs(6),
-        "took {:?}",
+        t.elapsed() < Duration::from_secs(30),
+        "a 2 s load took {:?}",
         t.elapsed()
     );
     let n = served.load(std::sync::atomic::Ordering::Relaxed);

@@ -267,6 +267,7 @@ pub async fn handle(inner: &Arc<Inner>, req: Request) -> Response {
             query: percent_decode(&req.query),
             content_type: content_type.clone(),
             body: String::from_utf8_lossy(&req.body).into_owned(),
+            at: std::time::Instant::now(),
         });
         st.delays
             .iter()

@@ -77,6 +77,8 @@ pub struct RequestRecord {
     pub query: String,
     pub content_type: String,
     pub body: String,
+    /// when the request arrived: tests check the spacing of repeated actions
+    pub at: std::time::Instant,
 }
 
 #[derive(Debug, thiserror::Error)]
