@@ -46,6 +46,8 @@ pub enum AbortSource {
     Panic,
     /// `gameday recover`, after the run ended without reverting (killed, power loss)
     Recover,
+    /// `gameday abort RUN_DIR`, from another shell
+    Command,
 }
 
 impl AbortSource {
@@ -60,6 +62,25 @@ impl AbortSource {
             AbortSource::Terminal => "terminal",
             AbortSource::Panic => "panic",
             AbortSource::Recover => "recover",
+            AbortSource::Command => "command",
+        }
+    }
+
+    /// Whether the process itself is ending (a signal, a lost terminal, a crash, a quit
+    /// with a fault active): it reverts and writes the report at once. After any other
+    /// kill switch the run watches the recovery first.
+    pub fn ends_the_process(self) -> bool {
+        match self {
+            AbortSource::Signal
+            | AbortSource::Terminal
+            | AbortSource::Panic
+            | AbortSource::Quit
+            | AbortSource::Recover => true,
+            AbortSource::Key
+            | AbortSource::Join
+            | AbortSource::Guardrail
+            | AbortSource::Ttl
+            | AbortSource::Command => false,
         }
     }
 }

@@ -710,6 +710,7 @@ fn source_words(source: AbortSource) -> &'static str {
         AbortSource::Terminal => "when the terminal went away",
         AbortSource::Panic => "when gameday crashed",
         AbortSource::Recover => "by `gameday recover` after the run ended without reverting",
+        AbortSource::Command => "with `gameday abort` from another shell",
     }
 }
 
@@ -722,6 +723,7 @@ fn pulled_by_a_person(source: AbortSource) -> bool {
             | AbortSource::Quit
             | AbortSource::Signal
             | AbortSource::Recover
+            | AbortSource::Command
     )
 }
 
@@ -805,6 +807,9 @@ fn hypothesis_and_verdict(run: &Run, out: &mut String) {
     if let Some(s) = recovery_sentence(run) {
         sentences.push(s);
     }
+    if let Some(s) = recovery_cut_short(run) {
+        sentences.push(s);
+    }
     line(
         out,
         format!(
@@ -879,6 +884,36 @@ fn recovery_sentence(run: &Run) -> Option<String> {
         return None;
     }
     Some(sentence(&parts.join("; ")))
+}
+
+/// When the run ended before the recovery phase was over (`q`, a signal), or never
+/// watched it (the process was ending): the recovery figures cover less than the
+/// scenario asked for, and the reader must know.
+fn recovery_cut_short(run: &Run) -> Option<String> {
+    let (verdict_ts, _) = run.records.iter().find_map(|r| match &r.event {
+        Event::Verdict { verdict, .. } => Some((r.ts, *verdict)),
+        _ => None,
+    })?;
+    run.window.as_ref()?;
+    let recovery = run.info.recovery;
+    let started = run.records.iter().rev().find_map(|r| match &r.event {
+        Event::Phase {
+            phase: Phase::Recovery,
+        } => Some(r.ts),
+        _ => None,
+    });
+    match started {
+        Some(t) if verdict_ts < t + recovery => Some(format!(
+            "The recovery was cut short after {} of its {}.",
+            format_duration(elapsed(t, verdict_ts)),
+            format_duration(recovery)
+        )),
+        Some(_) => None,
+        None => Some(
+            "The recovery was not watched: the run ended as soon as every fault was reverted."
+                .to_string(),
+        ),
+    }
 }
 
 /// " (each value over a 30 s window of probes)" for an http signal: its violations and

@@ -329,6 +329,10 @@ fn aborted_journal() -> Vec<Record> {
         attempt: 1,
         result: Ok(String::new()),
     });
+    // every fault reverted: the run watches the recovery for its whole phase
+    assert!(!sim.state.is_done());
+    let recovery = sim.state.cfg.recovery.as_secs_f64();
+    sim.run_until(sim.elapsed() + recovery + 1.0, healthy);
     assert!(sim.state.is_done());
     sim.finished()
 }
@@ -598,6 +602,12 @@ fn aborted_run_says_who_pulled_the_kill_switch_and_how_fast_it_reverted() {
         verdict.contains("The kill switch was pulled by bob from a joined session at 10:02:35."),
         "{verdict}"
     );
+    // the recovery after the kill switch was watched and measured
+    assert!(
+        verdict.contains("Recovery took ") && verdict.contains(" after the revert."),
+        "{verdict}"
+    );
+    assert!(!verdict.contains("cut short"), "{verdict}");
     let faults = section(&report, "## Faults");
     assert!(
         faults.contains(

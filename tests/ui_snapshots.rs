@@ -544,6 +544,12 @@ fn reverting_after_kill_switch() {
 fn all_reverted_after_kill_switch() {
     let mut sim = kill_switch();
     sim.reverted(0, Ok("sts/redis rolled out".into()));
+    // every fault reverted: the run watches the recovery, and the header says why
+    assert_eq!(sim.state.phase, Phase::Recovery);
+    let s = snap("kill_switch_recovery", &sim);
+    assert!(header(&s).contains("ABORTED · RECOVERY"), "{s}");
+    assert!(header(&s).contains("left"), "{s}");
+    sim.advance(sim.state.cfg.recovery.as_secs() + 1);
     assert_eq!(sim.state.phase, Phase::Done);
     let s = snap("kill_switch_done", &sim);
     assert!(

@@ -589,7 +589,17 @@ fn pull_kill_switch(
     now: Ts,
     fx: &mut Vec<Effect>,
 ) {
-    if state.abort.is_some() || state.is_done() {
+    if state.is_done() {
+        return;
+    }
+    if state.abort.is_some() {
+        // pulled already; the process ending now cuts the recovery short
+        if source.ends_the_process() {
+            state.ending = true;
+            if !state.any_fault_in_flight() {
+                finish(state, now, fx);
+            }
+        }
         return;
     }
     fx.push(Effect::Journal(Event::Abort {
@@ -626,7 +636,21 @@ fn pull_kill_switch(
         if let Some(a) = state.abort.as_mut() {
             a.all_reverted_at = Some(now);
         }
+        after_kill_switch(state, now, fx);
+    }
+}
+
+/// Every fault the kill switch reverted has settled: the run watches the recovery (did
+/// the system come back, and how fast?), unless the process itself is ending.
+fn after_kill_switch(state: &mut State, now: Ts, fx: &mut Vec<Effect>) {
+    let ends = state
+        .abort
+        .as_ref()
+        .is_none_or(|a| a.source.ends_the_process());
+    if ends || state.ending || state.first_trigger.is_none() {
         finish(state, now, fx);
+    } else {
+        set_phase(state, Phase::Recovery, now, fx);
     }
 }
 
@@ -656,7 +680,7 @@ fn after_reverts(state: &mut State, now: Ts, fx: &mut Vec<Effect>) {
     }
     if let Some(a) = state.abort.as_mut() {
         a.all_reverted_at.get_or_insert(now);
-        finish(state, now, fx);
+        after_kill_switch(state, now, fx);
         return;
     }
     if state.ending {

@@ -310,7 +310,7 @@ fn trigger_only_from_armed_and_disarm_returns_to_ready() {
 }
 
 #[test]
-fn kill_switch_reverts_every_live_fault_at_once_and_ends_the_run() {
+fn kill_switch_reverts_every_live_fault_at_once_then_watches_the_recovery() {
     let mut run = Run::new(
         vec![signal("errors", Some("< 1%"), None, 0)],
         vec![fault("f", 30), fault("g", 30)],
@@ -352,18 +352,82 @@ fn kill_switch_reverts_every_live_fault_at_once_and_ends_the_run() {
         attempt: 1,
         result: Ok(String::new()),
     });
-    assert_eq!(run.state.phase, Phase::Done);
-    assert_eq!(run.state.verdict.as_ref().unwrap().0, Verdict::Aborted);
-    assert_eq!(run.state.exit_code(), 2);
+    // every fault reverted: the run watches the recovery, and nothing can be armed
+    assert_eq!(run.state.phase, Phase::Recovery);
+    assert!(run.state.verdict.is_none());
     let a = run.state.abort.clone().unwrap();
     assert_eq!((a.by.as_str(), a.source), ("bob", AbortSource::Join));
     assert_eq!(a.all_reverted_at, Some(a.at + Duration::from_millis(300)));
-    // nothing can be triggered after it
     run.send(Msg::Arm {
         by: "alice".into(),
         plan: vec![],
     });
     assert!(run.refused().unwrap().contains("kill switch"));
+    run.send(Msg::PrepareArm { by: "alice".into() });
+    assert!(run.refused().unwrap().contains("kill switch"));
+    // ... for the scenario's recovery phase, then the verdict
+    run.second(&[0.5]);
+    run.advance(8.0);
+    assert_eq!(run.state.phase, Phase::Recovery);
+    run.advance(1.0);
+    assert_eq!(run.state.phase, Phase::Done);
+    assert_eq!(run.state.verdict.as_ref().unwrap().0, Verdict::Aborted);
+    assert_eq!(run.state.exit_code(), 2);
+}
+
+#[test]
+fn after_the_kill_switch_q_cuts_the_recovery_short_and_a_signal_ends_it_at_once() {
+    for (msg, why) in [
+        (Msg::End { by: "alice".into() }, "q"),
+        (
+            Msg::Abort {
+                by: "alice".into(),
+                source: AbortSource::Signal,
+                detail: "SIGTERM".into(),
+            },
+            "SIGTERM",
+        ),
+    ] {
+        let mut run = Run::new(
+            vec![signal("errors", Some("< 1%"), None, 0)],
+            vec![fault("f", 30)],
+        );
+        baseline_ok(&mut run, &[0.001]);
+        run.arm_and_trigger();
+        run.send(Msg::Abort {
+            by: "alice".into(),
+            source: AbortSource::Key,
+            detail: String::new(),
+        });
+        run.send(Msg::Reverted {
+            fault: 0,
+            attempt: 1,
+            result: Ok(String::new()),
+        });
+        assert_eq!(run.state.phase, Phase::Recovery, "{why}");
+        run.advance(2.0);
+        run.send(msg);
+        assert_eq!(run.state.phase, Phase::Done, "{why}");
+        assert_eq!(run.state.verdict.as_ref().unwrap().0, Verdict::Aborted);
+    }
+    // a kill switch pulled by the process ending ends the run at once
+    let mut run = Run::new(
+        vec![signal("errors", Some("< 1%"), None, 0)],
+        vec![fault("f", 30)],
+    );
+    baseline_ok(&mut run, &[0.001]);
+    run.arm_and_trigger();
+    run.send(Msg::Abort {
+        by: "alice".into(),
+        source: AbortSource::Terminal,
+        detail: String::new(),
+    });
+    run.send(Msg::Reverted {
+        fault: 0,
+        attempt: 1,
+        result: Ok(String::new()),
+    });
+    assert_eq!(run.state.phase, Phase::Done);
 }
 
 #[test]
@@ -404,7 +468,7 @@ fn kill_switch_with_two_live_faults_reverts_both_concurrently() {
         attempt: 1,
         result: Ok(String::new()),
     });
-    assert_eq!(run.state.phase, Phase::Done);
+    assert_eq!(run.state.phase, Phase::Recovery);
 }
 
 #[test]
