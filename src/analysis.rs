@@ -365,7 +365,13 @@ pub fn evaluate(info: &SignalInfo, points: &[Point], window: Option<&Window>) ->
         .map(|i| FaultOutcome {
             fault: w.faults[i].name.clone(),
             worst: worst_in(&inside, w.fault_window(i), Some(expect)),
-            recovery: recovery(expect, &inside, w, i),
+            recovery: recovery(
+                expect,
+                &inside,
+                last_value_at_or_before(points, w.faults[i].settled),
+                w,
+                i,
+            ),
         })
         .collect();
 
@@ -380,6 +386,15 @@ pub fn evaluate(info: &SignalInfo, points: &[Point], window: Option<&Window>) ->
         no_value,
         per_fault,
     }
+}
+
+fn last_value_at_or_before(points: &[Point], t: Option<Ts>) -> Option<f64> {
+    let t = t?;
+    points
+        .iter()
+        .filter(|p| p.ts <= t)
+        .filter_map(Point::present)
+        .next_back()
 }
 
 fn worst_in(inside: &[Point], (a, b): (Ts, Ts), c: Option<&Criterion>) -> Option<(f64, Ts)> {
@@ -445,17 +460,20 @@ fn gaps(interval: Duration, points: &[Point], w: &Window) -> (Vec<Span>, bool) {
 }
 
 /// README's *recovered in*, for fault `i`.
-fn recovery(expect: &Criterion, inside: &[Point], w: &Window, i: usize) -> Recovery {
+/// `before_revert`: the last value at or before fault `i`'s settled revert, at any time
+/// (a baseline value counts when the fault window holds none).
+fn recovery(
+    expect: &Criterion,
+    inside: &[Point],
+    before_revert: Option<f64>,
+    w: &Window,
+    i: usize,
+) -> Recovery {
     let Some((settled, span_end)) = w.recovery_span(i) else {
         return Recovery::NotSettled;
     };
     let (trigger, _) = w.fault_window(i);
-    let at_revert_fails = inside
-        .iter()
-        .filter(|p| p.ts <= settled)
-        .filter_map(Point::present)
-        .next_back()
-        .is_none_or(|v| !expect.holds(v));
+    let at_revert_fails = before_revert.is_some_and(|v| !expect.holds(v));
     let after: Vec<&Point> = inside
         .iter()
         .filter(|p| p.ts > settled && p.ts <= span_end)
@@ -611,12 +629,32 @@ pub struct RunFacts {
     pub inject_failed: Vec<String>,
     /// faults whose settled revert failed
     pub revert_failed: Vec<String>,
+    /// faults of the scenario that were never triggered
+    pub not_run: Vec<String>,
+    /// no signal has an `expect` and no alert is expected: there was nothing to judge
+    pub nothing_judged: bool,
 }
 
 impl RunFacts {
+    /// `faults`: every fault of the scenario by name; `judged`: whether any signal has an
+    /// `expect` or any alert is expected.
+    pub fn new(window: Option<&Window>, aborted: bool, faults: &[&str], judged: bool) -> Self {
+        let mut f = RunFacts::from_window(window, aborted);
+        let ran = window.map(|w| w.faults.as_slice()).unwrap_or_default();
+        f.not_run = faults
+            .iter()
+            .filter(|name| !ran.iter().any(|r| r.name == **name))
+            .map(|s| s.to_string())
+            .collect();
+        f.nothing_judged = !judged;
+        f
+    }
+
     pub fn from_window(window: Option<&Window>, aborted: bool) -> Self {
         let faults = window.map(|w| w.faults.as_slice()).unwrap_or_default();
         RunFacts {
+            not_run: Vec::new(),
+            nothing_judged: false,
             triggered: window.is_some(),
             aborted,
             inject_failed: faults
@@ -657,7 +695,10 @@ pub fn verdict(
                     .filter(|s| s.open || s.duration() >= info.tolerate)
                     .max_by_key(|s| s.duration())
                 {
-                    s.push_str(&format!(" for {}", format_duration(span.duration())));
+                    s.push_str(&format!(
+                        " for {}",
+                        format_duration_against(span.duration(), info.tolerate)
+                    ));
                     if span.open {
                         s.push_str(", still violated at the end");
                     }
@@ -764,9 +805,20 @@ pub fn verdict(
         violated.extend(no_data);
         return (Verdict::Refuted, violated);
     }
-    if !no_data.is_empty() || !unreverted.is_empty() {
-        let mut reasons = unreverted;
-        reasons.extend(no_data);
+    let not_run: Vec<String> = facts
+        .not_run
+        .iter()
+        .map(|f| format!("`{f}` was never run: the hypothesis was tested without it"))
+        .collect();
+    let mut reasons = unreverted;
+    reasons.extend(not_run);
+    reasons.extend(no_data);
+    if facts.nothing_judged {
+        reasons.push(
+            "nothing was judged: no signal has an `expect` and no alert is expected".to_string(),
+        );
+    }
+    if !reasons.is_empty() {
         return (Verdict::Inconclusive, reasons);
     }
     (
@@ -805,6 +857,7 @@ mod tests {
             tolerate: Duration::from_secs(tolerate),
             interval: Duration::from_secs(1),
             window: None,
+            timeout: None,
         }
     }
 

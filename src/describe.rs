@@ -38,6 +38,23 @@ pub fn describe(rec: &Record, info: Option<&RunInfo>) -> String {
                 (None, None) => format!("{signal}: no data{when}"),
             }
         }
+        Event::Probe {
+            signal,
+            at,
+            latency,
+            error,
+        } => match (latency, error) {
+            (Some(l), _) => format!(
+                "{signal}: probe sent at {} answered in {}",
+                at.format("%H:%M:%S%.3f"),
+                format_value(*l, crate::scenario::model::Unit::Seconds)
+            ),
+            (None, e) => format!(
+                "{signal}: probe sent at {} failed: {}",
+                at.format("%H:%M:%S%.3f"),
+                e.as_deref().unwrap_or("no answer")
+            ),
+        },
         Event::Pods { selector, changes } => {
             let what: Vec<String> = changes
                 .iter()

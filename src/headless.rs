@@ -72,6 +72,10 @@ fn print_step(out: &mut impl Write, session: &Session, step: &Step) {
 }
 
 fn print_record(out: &mut impl Write, session: &Session, rec: &Record) {
+    // each probe is in the journal; the values made from them are printed
+    if matches!(rec.event, crate::journal::Event::Probe { .. }) {
+        return;
+    }
     let _ = writeln!(
         out,
         "{}  {}",

@@ -215,6 +215,14 @@ pub struct SignalInfo {
         rename = "window_ms"
     )]
     pub window: Option<Duration>,
+    /// an http signal's probe timeout: past it a probe has failed
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::scenario::model::opt_duration_ms",
+        rename = "timeout_ms"
+    )]
+    pub timeout: Option<Duration>,
 }
 
 /// What the report and `recover` need to know of a fault.
@@ -324,6 +332,17 @@ pub enum Event {
         /// probes failed: timed out" beside a p99 of +Inf).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         detail: Option<String>,
+    },
+    /// An http probe's outcome: sent `at`, answered after `latency` seconds, or failed
+    /// (`error`). The http signals' values are made from these.
+    Probe {
+        signal: String,
+        #[serde(with = "ts_ms")]
+        at: DateTime<Utc>,
+        #[serde(default, skip_serializing_if = "Option::is_none", with = "num::opt")]
+        latency: Option<f64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
     },
     /// Pods of a watched selector changed.
     Pods {
@@ -467,7 +486,11 @@ impl Event {
     pub fn needs_fsync(&self) -> bool {
         !matches!(
             self,
-            Event::Sample { .. } | Event::Phase { .. } | Event::Pods { .. } | Event::Screen { .. }
+            Event::Sample { .. }
+                | Event::Probe { .. }
+                | Event::Phase { .. }
+                | Event::Pods { .. }
+                | Event::Screen { .. }
         )
     }
 
@@ -477,6 +500,7 @@ impl Event {
             Event::Phase { .. } => "phase",
             Event::Pods { .. } => "pods",
             Event::Sample { .. } => "sample",
+            Event::Probe { .. } => "probe",
             Event::Armed { .. } => "armed",
             Event::Disarmed { .. } => "disarmed",
             Event::Override { .. } => "override",

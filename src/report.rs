@@ -114,16 +114,132 @@ pub fn verdict_check(records: &[Record]) -> Result<Option<String>, ReportError> 
 }
 
 fn verdict_disagreement(run: &Run) -> Option<String> {
-    let (journaled, _) = run.verdict?;
+    let (journaled, journaled_reasons) = run.verdict?;
     let (recomputed, reasons) = &run.recomputed;
-    (journaled != *recomputed).then(|| {
-        format!(
+    let mut problems = Vec::new();
+    if journaled != *recomputed {
+        problems.push(format!(
             "the journal's verdict is {}, but its own records give {}: {}",
             journaled.word(),
             recomputed.word(),
             reasons.join("; ")
-        )
-    })
+        ));
+    } else if run.info.version == env!("CARGO_PKG_VERSION") && journaled_reasons != reasons {
+        // the same gameday words its reasons the same way from the same records
+        problems.push(format!(
+            "the journal's reasons are not the ones its records give: {}",
+            reasons.join("; ")
+        ));
+    }
+    let count = |ty: &str| {
+        run.records
+            .iter()
+            .filter(|r| r.event.type_name() == ty)
+            .count()
+    };
+    for ty in ["verdict", "run_ended", "run_started"] {
+        if count(ty) > 1 {
+            problems.push(format!("the journal holds {} `{ty}` records", count(ty)));
+        }
+    }
+    let expected_exit = exit_code_of(run, journaled);
+    for r in run.records {
+        if let Event::RunEnded { exit_code } = r.event {
+            if exit_code != expected_exit {
+                problems.push(format!(
+                    "the run ended with exit code {exit_code}, but its records give {expected_exit}"
+                ));
+            }
+        }
+    }
+    for s in &run.info.signals {
+        for c in [&s.expect, &s.abort].into_iter().flatten() {
+            let reread = crate::scenario::criteria::parse_criterion(&c.text, s.unit);
+            if reread
+                .as_ref()
+                .map_or(true, |r| r.value != c.value || r.op != c.op)
+            {
+                problems.push(format!(
+                    "signal `{}`: the criterion `{}` does not say what the journal judged it by",
+                    s.name, c.text
+                ));
+            }
+        }
+    }
+    problems.extend(scenario_text_disagreement(run.info));
+    (!problems.is_empty()).then(|| problems.join("; "))
+}
+
+/// The exit code README gives for this verdict and these faults.
+fn exit_code_of(run: &Run, verdict: Verdict) -> i32 {
+    let failed = |pred: fn(&FaultHistory) -> bool| run.faults.iter().any(pred);
+    if failed(|f| f.triggered.is_some() && f.final_revert().is_some_and(|r| !r.ok)) {
+        return 5;
+    }
+    if failed(|f| f.inject_error().is_some()) {
+        return 4;
+    }
+    match verdict {
+        Verdict::Confirmed => 0,
+        Verdict::Refuted => 1,
+        Verdict::Aborted => 2,
+        Verdict::Inconclusive => 3,
+        Verdict::NotRun => 6,
+    }
+}
+
+/// The scenario kept in the journal, read again: its criteria, tolerances and faults
+/// must be the ones the run was judged by. When the text depends on the environment
+/// it was run in (any `${VAR}`) or cannot be read, nothing is said.
+fn scenario_text_disagreement(info: &RunInfo) -> Vec<String> {
+    // `${VAR}`s were expanded from an environment the journal does not keep
+    if info.scenario_text.contains("${") {
+        return Vec::new();
+    }
+    let Ok(s) = crate::scenario::parse_str(
+        &info.scenario_text,
+        &info.scenario_path,
+        Path::new("."),
+        &|_| None,
+    ) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let kept: Vec<SignalInfo> = s
+        .steady_state
+        .iter()
+        .map(crate::resolve::signal_info)
+        .collect();
+    for j in &info.signals {
+        match kept.iter().find(|k| k.name == j.name) {
+            Some(k)
+                if k.expect == j.expect
+                    && k.abort == j.abort
+                    && k.tolerate == j.tolerate
+                    && k.interval == j.interval => {}
+            Some(_) => out.push(format!(
+                "signal `{}` was judged by other criteria than its scenario text says",
+                j.name
+            )),
+            None => out.push(format!(
+                "signal `{}` is not in the scenario text kept in the journal",
+                j.name
+            )),
+        }
+    }
+    for f in &info.faults {
+        if !s
+            .faults
+            .iter()
+            .any(|k| k.name == f.name && k.duration == f.duration)
+        {
+            out.push(format!(
+                "fault `{}` is not in the scenario text kept in the journal as run",
+                f.name
+            ));
+        }
+    }
+    out
 }
 
 /// The report of a run, from its journal records alone.
@@ -319,10 +435,12 @@ impl<'a> Run<'a> {
         let recomputed = {
             let pairs: Vec<(&SignalInfo, &Outcome)> =
                 signals.iter().map(|s| (s.info, &s.outcome)).collect();
+            let names: Vec<&str> = info.faults.iter().map(|f| f.name.as_str()).collect();
+            let judged = info.signals.iter().any(|s| s.expect.is_some()) || !info.alerts.is_empty();
             analysis::verdict(
                 &pairs,
                 &alerts,
-                &RunFacts::from_window(window.as_ref(), aborted),
+                &RunFacts::new(window.as_ref(), aborted, &names, judged),
             )
         };
         Ok(Run {
@@ -1568,7 +1686,7 @@ fn record_entry(run: &Run, r: &Record) -> Option<Entry> {
     match &r.event {
         Event::RunStarted(info) => entry(&info.operator, format!("run started ({})", info.mode)),
         Event::Phase { phase } => phase_words(run, *phase).and_then(|w| entry("—", w)),
-        Event::Sample { .. } => None,
+        Event::Sample { .. } | Event::Probe { .. } => None,
         Event::Pods { changes, .. } => {
             let what: Vec<String> = changes
                 .iter()
@@ -1961,6 +2079,7 @@ mod tests {
                 tolerate: Duration::ZERO,
                 interval: Duration::from_secs(1),
                 window: None,
+                timeout: None,
             }],
             faults: vec![FaultInfo {
                 name: "stop cache".into(),

@@ -7,9 +7,11 @@ use crate::scenario::model::{
 };
 
 pub fn signal_info(s: &Signal) -> SignalInfo {
-    let window = match &s.source {
-        SignalSource::Http { window, .. } => Some(*window),
-        _ => None,
+    let (window, timeout) = match &s.source {
+        SignalSource::Http {
+            window, timeout, ..
+        } => (Some(*window), Some(*timeout)),
+        _ => (None, None),
     };
     let (source, measure) = match &s.source {
         SignalSource::Promql { query } => (query.trim().to_string(), None),
@@ -37,6 +39,7 @@ pub fn signal_info(s: &Signal) -> SignalInfo {
         tolerate: s.tolerate,
         interval: s.interval,
         window,
+        timeout,
     }
 }
 

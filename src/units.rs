@@ -71,6 +71,15 @@ fn trim(s: String) -> String {
 /// Up to `digits` significant digits (at least three), without trailing zeros; values of
 /// 100 and more keep every integer digit.
 fn sig(v: f64, digits: usize) -> String {
+    // beyond a quadrillion (or below a millionth), digits read better as an exponent
+    let a = v.abs();
+    if a != 0.0 && !(1e-6..1e15).contains(&a) {
+        let text = format!("{:.*e}", digits.saturating_sub(1).min(16), v);
+        return match text.split_once('e') {
+            Some((mantissa, exp)) => format!("{}e{exp}", trim(mantissa.to_string())),
+            None => text,
+        };
+    }
     if digits > 3 {
         let a = v.abs();
         let int_digits = if a >= 1.0 {
@@ -304,6 +313,13 @@ mod tests {
             "1.0001 %"
         );
         assert_eq!(format_value(f64::INFINITY, Unit::Seconds), "+Inf");
+        assert_eq!(format_value(1e308, Unit::None), "1e308");
+        assert_eq!(format_value(-1.5e20, Unit::Count), "-1.5e20");
+        assert_eq!(format_value(2.5e-9, Unit::None), "2.5e-9");
+        assert_eq!(
+            format_value_against(1.0000001e20, 1e20, Unit::None),
+            "1.0000001e20"
+        );
         assert_eq!(format_value(f64::NEG_INFINITY, Unit::Count), "-Inf");
         // durations are rounded, and never read as the limit they exceed
         assert_eq!(format_duration(Duration::from_millis(18_997)), "19 s");

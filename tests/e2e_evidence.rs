@@ -380,6 +380,50 @@ phases: {{ baseline: 2s, recovery: 3s }}
     );
     let report = std::fs::read_to_string(o.dir.join("report.md")).unwrap();
     assert!(report.contains("> **VERDICT CHECK FAILED**"), "{report}");
+
+    // every other way to make the journal say what its records do not
+    let forgeries: [(&str, Box<dyn Fn(&str) -> String>); 4] = [
+        (
+            "2 `verdict` records",
+            Box::new(|t: &str| {
+                let verdict = t
+                    .lines()
+                    .find(|l| l.contains(r#""type":"verdict""#))
+                    .unwrap();
+                format!("{t}{}\n", verdict.replace("REFUTED", "CONFIRMED"))
+            }),
+        ),
+        (
+            "the run ended with exit code 0, but its records give 1",
+            Box::new(|t: &str| t.replace(r#""exit_code":1"#, r#""exit_code":0"#)),
+        ),
+        (
+            "was judged by other criteria than its scenario text says",
+            Box::new(|t: &str| t.replace(r#""tolerate_ms":30000"#, r#""tolerate_ms":3000000"#)),
+        ),
+        (
+            "the journal's reasons are not the ones its records give",
+            Box::new(|t: &str| {
+                let at = t.find(r#""reasons":["#).unwrap();
+                let end = at + t[at..].find(']').unwrap() + 1;
+                format!(
+                    "{}\"reasons\":[\"every expectation held\"]{}",
+                    &t[..at],
+                    &t[end..]
+                )
+            }),
+        ),
+    ];
+    for (said, forge) in forgeries {
+        let forged = forge(&text);
+        assert_ne!(forged, text, "{said}");
+        std::fs::write(&path, forged).unwrap();
+        let r = gameday().arg("report").arg(&o.dir).output().unwrap();
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert_eq!(r.status.code(), Some(65), "{said}: {err}");
+        assert!(err.contains(said), "{said}: {err}");
+    }
+    std::fs::write(&path, &text).unwrap();
 }
 
 /// Case 3: A window whose every sample is an error, shorter than 3½ intervals: no data, not
@@ -447,6 +491,47 @@ phases: {{ baseline: 2s, recovery: 2s }}
     assert!(!xml.contains("failures=\"0\""), "{xml}");
     assert!(xml.contains("inject failed"), "{xml}");
     assert!(xml.contains("INCONCLUSIVE"), "{xml}");
+    // the signal held throughout: there was nothing to recover from
+    let cells: Vec<&str> = o.row("counter").split('|').map(str::trim).collect();
+    assert_eq!(cells[6], "—", "{}", o.row("counter"));
+    assert!(!o.report.contains("had not recovered"), "{}", o.report);
+}
+
+/// Headless gives up on the next fault when the steady state does not come back within
+/// the recovery phase: the fault that never ran leaves the hypothesis untested.
+#[test]
+fn a_fault_never_run_is_not_confirmed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let v = d.join("v");
+    std::fs::write(&v, "1").unwrap();
+    let scenario = format!(
+        r#"name: skipped-fault
+hypothesis: the queue stays short, with a bump of up to 30 s.
+interval: 250ms
+steady_state:
+  - name: queue
+    command: cat {v}
+    expect: "< 10"
+    tolerate: 30s
+faults:
+  - name: first
+    duration: 2s
+    exec:
+      inject: printf 50 > {v}
+      revert: "(sleep 5; printf 1 > {v}) >/dev/null 2>&1 &"
+  - name: second
+    duration: 2s
+    exec: {{ inject: "true", revert: "true" }}
+phases: {{ baseline: 2s, recovery: 3s }}
+"#,
+        v = v.display(),
+    );
+    let o = run(d, &scenario, &[], LIMIT);
+    o.assert_verdict("INCONCLUSIVE", 3);
+    let reasons = events(&o.journal, "verdict")[0]["reasons"].to_string();
+    assert!(reasons.contains("`second` was never run"), "{reasons}");
+    assert!(events(&o.journal, "fault_injecting").len() == 1);
 }
 
 /// Case 5: The alerts API unreachable for the whole run: whether the alert fired is unknown,
@@ -928,5 +1013,52 @@ phases: {{ baseline: 2s, recovery: 2s }}
             .iter()
             .any(|a| a["active_at"].as_str().is_some()),
         "activeAt is journaled"
+    );
+}
+
+/// A probe still waiting for its answer counts in no value until its answer (or its
+/// timeout) comes, and the run waits for the probes sent before the end of recovery:
+/// a hang longer than the window and the recovery is seen, never skipped.
+#[test]
+fn probes_still_waiting_are_waited_for_not_skipped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let target = start_target(d);
+    let scenario = probe_scenario(
+        target,
+        d,
+        r#"  - name: p99
+    http: { url: "TARGET", every: 1s, timeout: 6s }
+    measure: p99
+    window: 1s
+    expect: "< 500ms"
+  - name: errors
+    http: { url: "TARGET", every: 1s, timeout: 6s }
+    measure: error_rate
+    window: 1s
+    expect: "< 1%""#,
+        "hang",
+        "2500ms",
+        "{ baseline: 3s, recovery: 3s }",
+    );
+    let o = run(d, &scenario, &[], LIMIT);
+    o.assert_verdict("REFUTED", 1);
+    let hung = target_log(d).iter().filter(|l| l.2 == "hang").count();
+    assert!(hung >= 2, "the target hung {hung} probes");
+    // each hung probe is journaled as failed, and its value is +Inf at its start
+    let probes = events(&o.journal, "probe");
+    assert!(
+        probes
+            .iter()
+            .filter(|p| p["error"].as_str().is_some_and(|e| e.contains("timed out")))
+            .count()
+            >= 2,
+        "{probes:?}"
+    );
+    assert!(o.row("p99").contains("+Inf at T+"), "{}", o.row("p99"));
+    assert!(
+        o.row("errors").contains("100 % at T+"),
+        "{}",
+        o.row("errors")
     );
 }

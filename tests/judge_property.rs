@@ -212,6 +212,7 @@ fn run_info(p: &Plan) -> RunInfo {
             tolerate: Duration::from_secs(s.tolerate_s),
             interval: Duration::from_secs(s.interval_s as u64),
             window: None,
+            timeout: None,
         })
         .collect();
     let faults = p

@@ -45,6 +45,7 @@ fn signals() -> Vec<SignalInfo> {
         tolerate: Duration::ZERO,
         interval: Duration::from_secs(5),
         window: None,
+        timeout: None,
     };
     vec![
         SignalInfo {

@@ -44,6 +44,7 @@ fn signal(name: &str, unit: Unit, expect: Option<Criterion>) -> SignalInfo {
         tolerate: Duration::ZERO,
         interval: Duration::from_secs(2),
         window: None,
+        timeout: None,
     }
 }
 
@@ -914,19 +915,22 @@ fn pods_panel_with_ten_thousand_pods_shows_what_fits_and_counts_the_rest() {
 #[test]
 fn an_http_value_shows_its_window_and_what_the_number_hides() {
     let mut sim = active();
-    sim.info.signals[1].window = Some(Duration::from_secs(30));
-    sim.state.cfg.signals[1].window = Some(Duration::from_secs(30));
+    for s in [&mut sim.info.signals[1], &mut sim.state.cfg.signals[1]] {
+        s.window = Some(Duration::from_secs(30));
+        s.timeout = Some(Duration::from_secs(2));
+        s.measure = Some(gameday::scenario::model::Measure::P99);
+    }
     sim.app.selected = 1;
-    sim.send(Msg::Sample {
+    sim.send(Msg::ProbeStarted { signal: 1, id: 1 });
+    sim.send(Msg::ProbeDone {
         signal: 1,
-        value: Ok(f64::INFINITY),
-        age: Duration::from_millis(400),
-        detail: Some("3 of 60 probes in the last 30 s failed (last: timed out)".into()),
+        id: 1,
+        outcome: Err("timed out".into()),
     });
     let s = snap_text(&sim, 160, 48);
     assert!(s.contains("window 30s"), "{s}");
     assert!(
-        s.contains("now +Inf (3 of 60 probes in the last 30 s failed"),
+        s.contains("now +Inf (1 of 1 probe in the last 30 s failed (last: timed out))"),
         "{s}"
     );
 }

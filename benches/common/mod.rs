@@ -46,6 +46,7 @@ fn signal(i: usize) -> SignalInfo {
         tolerate: Duration::from_secs(20),
         interval: Duration::from_secs(1),
         window: None,
+        timeout: None,
     }
 }
 

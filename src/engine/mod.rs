@@ -5,6 +5,7 @@
 //! messages and carry out effects, so each rule is tested here with a fake clock.
 
 mod autopilot;
+pub mod probes;
 #[cfg(test)]
 mod tests;
 
@@ -145,6 +146,9 @@ pub struct SignalState {
     /// what the newest value stands for, when the number alone would mislead
     #[serde(default)]
     pub last_detail: Option<String>,
+    /// an http signal's probes, until no value needs them
+    #[serde(default)]
+    pub probes: probes::ProbeLog,
     /// since when the `abort` criterion has held without a break
     pub guard_since: Option<Ts>,
 }
@@ -213,14 +217,17 @@ pub enum Msg {
         signal: usize,
         #[serde(with = "crate::journal::num::res")]
         value: Result<f64, String>,
-        /// How long before it arrived the sample was taken: an http probe is judged at
-        /// its start, not at its answer, so slow answers are not gaps. Zero for most.
-        #[serde(default, with = "crate::scenario::model::duration_ms")]
-        age: Duration,
-        /// What the value stands for when the number alone would mislead ("3 of 60
-        /// probes failed: timed out" beside a p99 of +Inf).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        detail: Option<String>,
+    },
+    /// An http signal sent probe `id` now.
+    ProbeStarted {
+        signal: usize,
+        id: u64,
+    },
+    /// Probe `id` was answered (its latency in seconds) or failed (why).
+    ProbeDone {
+        signal: usize,
+        id: u64,
+        outcome: Result<f64, String>,
     },
     /// Samples from before the run (a Prometheus range query), for the baseline.
     Backfill {
@@ -356,14 +363,9 @@ pub enum Effect {
 }
 
 impl Msg {
-    /// A sample taken now, with nothing more to say about it.
+    /// A sample taken now.
     pub fn sample(signal: usize, value: Result<f64, String>) -> Msg {
-        Msg::Sample {
-            signal,
-            value,
-            age: Duration::ZERO,
-            detail: None,
-        }
+        Msg::Sample { signal, value }
     }
 }
 
@@ -659,10 +661,19 @@ fn finish(state: &mut State, now: Ts, fx: &mut Vec<Effect>) {
     if state.is_done() {
         return;
     }
+    close_probes(state, now, fx);
     let outcomes = state.outcomes(now);
     let pairs: Vec<(&SignalInfo, &Outcome)> = state.cfg.signals.iter().zip(&outcomes).collect();
     let alerts = state.alert_outcomes(now);
-    let facts = RunFacts::from_window(state.window(now).as_ref(), state.abort.is_some());
+    let names: Vec<&str> = state.cfg.faults.iter().map(|f| f.name.as_str()).collect();
+    let judged =
+        state.cfg.signals.iter().any(|s| s.expect.is_some()) || !state.cfg.alerts.is_empty();
+    let facts = RunFacts::new(
+        state.window(now).as_ref(),
+        state.abort.is_some(),
+        &names,
+        judged,
+    );
     let (verdict, reasons) = analysis::verdict(&pairs, &alerts, &facts);
     fx.push(Effect::Journal(Event::Verdict {
         verdict,
@@ -724,12 +735,21 @@ pub fn update(state: &mut State, msg: Msg, now: Ts) -> Vec<Effect> {
     let mut fx = Vec::new();
     match msg {
         Msg::Tick => {}
-        Msg::Sample {
+        Msg::Sample { signal, value } => {
+            record_sample(state, signal, value, None, None, now, true, &mut fx)
+        }
+        Msg::ProbeStarted { signal, id } => {
+            if !state.is_done() {
+                if let Some(s) = state.signals.get_mut(signal) {
+                    s.probes.started(id, now);
+                }
+            }
+        }
+        Msg::ProbeDone {
             signal,
-            value,
-            age,
-            detail,
-        } => on_sample(state, signal, value, age, detail, now, &mut fx),
+            id,
+            outcome,
+        } => on_probe_done(state, signal, id, outcome, now, &mut fx),
         Msg::Backfill { signal, points } => on_backfill(state, signal, points, &mut fx),
         Msg::Arm { by, plan } => {
             if let Some(why) = arm_blocker(state, now) {
@@ -1214,13 +1234,112 @@ fn on_backfill(
     s.points.sort_by_key(|p| p.ts);
 }
 
-fn on_sample(
+/// An http probe's outcome: journaled as it is, then every value it makes known.
+fn on_probe_done(
+    state: &mut State,
+    signal: usize,
+    id: u64,
+    outcome: Result<f64, String>,
+    now: Ts,
+    fx: &mut Vec<Effect>,
+) {
+    if state.is_done() {
+        return;
+    }
+    let Some(info) = state.cfg.signals.get(signal) else {
+        return;
+    };
+    let (Some(measure), Some(window)) = (info.measure, info.window) else {
+        return;
+    };
+    let name = info.name.clone();
+    let s = &mut state.signals[signal];
+    let Some(started) = s
+        .probes
+        .probes
+        .iter()
+        .find(|p| p.id == id)
+        .map(|p| p.started)
+    else {
+        return;
+    };
+    if !s.probes.done(id, outcome.clone()) {
+        return;
+    }
+    let (latency, error) = match outcome {
+        Ok(l) => (Some(l), None),
+        Err(e) => (None, Some(e)),
+    };
+    fx.push(Effect::Journal(Event::Probe {
+        signal: name,
+        at: started,
+        latency,
+        error,
+    }));
+    let values = s.probes.determined(measure, window);
+    for v in values {
+        record_sample(
+            state,
+            signal,
+            Ok(v.value),
+            Some(v.at),
+            v.detail,
+            now,
+            true,
+            fx,
+        );
+    }
+}
+
+/// The run is ending: each http signal's probes are closed (README: a probe unanswered
+/// past its timeout has failed) and the values they make are recorded before the
+/// verdict; no guardrail trips any more.
+fn close_probes(state: &mut State, now: Ts, fx: &mut Vec<Effect>) {
+    for i in 0..state.signals.len() {
+        let info = &state.cfg.signals[i];
+        let (Some(measure), Some(window), Some(timeout)) =
+            (info.measure, info.window, info.timeout)
+        else {
+            continue;
+        };
+        let values = state.signals[i].probes.close(now, timeout, measure, window);
+        for v in values {
+            record_sample(state, i, Ok(v.value), Some(v.at), v.detail, now, false, fx);
+        }
+    }
+}
+
+/// How long the end of the run may wait for the answers to probes sent before it: the
+/// longest probe timeout, and a little.
+fn settle_limit(state: &State) -> Option<Duration> {
+    state
+        .cfg
+        .signals
+        .iter()
+        .filter_map(|s| s.timeout)
+        .max()
+        .map(|t| t + Duration::from_secs(2))
+}
+
+/// Whether a probe sent before `deadline` still waits for its answer.
+fn probes_waiting_since_before(state: &State, deadline: Ts) -> bool {
+    state
+        .signals
+        .iter()
+        .any(|s| s.probes.oldest_waiting().is_some_and(|t| t <= deadline))
+}
+
+/// Records a sample: taken `at` (when that is not now), in time order, journaled, and
+/// watched by the guardrail when `guard` is true.
+#[allow(clippy::too_many_arguments)]
+fn record_sample(
     state: &mut State,
     signal: usize,
     value: Result<f64, String>,
-    age: Duration,
+    at: Option<Ts>,
     detail: Option<String>,
     now: Ts,
+    guard: bool,
     fx: &mut Vec<Effect>,
 ) {
     let Some(s) = state.signals.get_mut(signal) else {
@@ -1238,10 +1357,7 @@ fn on_sample(
         // from it and must stay reproducible.
         return;
     }
-    // Whole milliseconds, as the journal keeps times: the report must judge exactly
-    // the times the engine judged.
-    let age = Duration::from_millis(age.as_millis() as u64);
-    let at = (!age.is_zero()).then(|| now - age);
+    let at = at.filter(|a| *a != now);
     let ts = at.unwrap_or(now);
     // in time order; a sample taken earlier than the newest goes before it, after every
     // sample of the same time (as a stable sort of the journal would put it)
@@ -1266,6 +1382,9 @@ fn on_sample(
     }));
 
     // Guardrail: watched while a fault is injecting or active.
+    if !guard {
+        return;
+    }
     let Some(guard) = info.abort.clone() else {
         return;
     };
@@ -1336,7 +1455,14 @@ fn on_time(state: &mut State, now: Ts, fx: &mut Vec<Effect>) {
             revert_attempt(state, i, fx);
         }
     }
-    if state.phase == Phase::Recovery && now >= state.phase_since + state.cfg.recovery {
-        finish(state, now, fx);
+    if state.phase == Phase::Recovery {
+        let deadline = state.phase_since + state.cfg.recovery;
+        // the answers to probes sent before the end of recovery are waited for (at most
+        // the probe timeout): a value is never judged without the probes it counts
+        let waiting = probes_waiting_since_before(state, deadline)
+            && settle_limit(state).is_some_and(|l| now < deadline + l);
+        if now >= deadline && !waiting {
+            finish(state, now, fx);
+        }
     }
 }

@@ -39,6 +39,7 @@ fn signal(
         tolerate: Duration::from_secs(tolerate),
         interval: Duration::from_secs(1),
         window: None,
+        timeout: None,
     }
 }
 

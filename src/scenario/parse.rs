@@ -655,6 +655,22 @@ fn scenario(cx: &mut Ctx, root: &Node) -> Option<Scenario> {
             if af.absent("within") {
                 cx.err(af.pos, format!("{path}: `within` is required: how soon after the first trigger the alert must fire, e.g. 2m"));
             }
+            if within.is_some_and(|w| w.is_zero()) {
+                cx.err(
+                    af.key_pos("within"),
+                    format!("{path}.within: must be more than 0s: no alert fires at the very moment of the trigger"),
+                );
+            }
+            if let Some(dup) = &name {
+                if alerts.iter().any(|a: &AlertExpectation| &a.name == dup) {
+                    cx.err(
+                        name_pos(n),
+                        format!(
+                            "{path}: the alert `{dup}` is already expected; give each alert once"
+                        ),
+                    );
+                }
+            }
             if let (Some(name), Some(within)) = (name, within) {
                 alerts.push(AlertExpectation { name, within });
                 continue;
@@ -768,6 +784,25 @@ fn judging_warnings(
         }
     }
     let least_run: Duration = faults.iter().map(|f| f.duration).sum::<Duration>() + phases.recovery;
+    for (s, pos) in signals.iter().zip(signal_pos) {
+        if s.expect.is_some() && !faults.is_empty() && s.tolerate >= least_run {
+            cx.warn(
+                *pos,
+                format!(
+                    "`{}`: tolerate ({}) is not shorter than the faults and the recovery together ({}): only a violation still open at the end can refute it",
+                    s.name,
+                    short(s.tolerate),
+                    short(least_run)
+                ),
+            );
+        }
+    }
+    if phases.recovery.is_zero() && !faults.is_empty() {
+        cx.warn(
+            Pos { line: 1, col: 1 },
+            "phases.recovery is 0s: nothing is watched after the last revert, so nobody sees whether the system came back and \"after recovery\" is read during the fault",
+        );
+    }
     for (a, pos) in alerts.iter().zip(alert_pos) {
         if !faults.is_empty() && a.within > least_run {
             cx.warn(
@@ -1102,6 +1137,51 @@ fn signal(
     };
     let expect = criterion(cx, "expect");
     let abort = criterion(cx, "abort");
+    // An http signal measures in a known unit, over values it can take: a ratio for
+    // `error_rate`, a latency from 0 to +Inf (a failed probe) for the percentiles.
+    if kind == Some("http") {
+        let wanted = match measure {
+            Some(Measure::ErrorRate) => Some(Unit::Ratio),
+            Some(_) => Some(Unit::Seconds),
+            None => None,
+        };
+        if let (Some(wanted), Some(u)) = (wanted, unit) {
+            if f.get("unit").is_some() && u != wanted {
+                cx.err(
+                    f.key_pos("unit"),
+                    format!(
+                        "{path}.unit: `measure: {}` is measured in {}; set `unit: {}` or leave it out",
+                        f.get("measure").and_then(|m| m.as_text()).unwrap_or(""),
+                        if wanted == Unit::Ratio { "a ratio" } else { "seconds" },
+                        if wanted == Unit::Ratio { "ratio" } else { "seconds" },
+                    ),
+                );
+            }
+        }
+        if wanted == Some(Unit::Seconds) && unit == Some(Unit::Seconds) {
+            for (key, c) in [("expect", &expect), ("abort", &abort)] {
+                let Some(c) = c else { continue };
+                let (always, never) = match c.op {
+                    Op::Lt => (false, c.value <= 0.0),
+                    Op::Le => (false, c.value < 0.0),
+                    Op::Gt => (c.value < 0.0, false),
+                    Op::Ge => (c.value <= 0.0, false),
+                    Op::Eq => (false, c.value < 0.0),
+                    Op::Ne => (c.value < 0.0, false),
+                };
+                if always || never {
+                    cx.err(
+                        f.get(key).map_or(f.pos, |n| n.pos),
+                        format!(
+                            "{path}.{key}: `{}`: a latency is 0 or more (+Inf when the probe failed), so this can never {}; check the number",
+                            c.text,
+                            if always { "fail" } else { "hold" }
+                        ),
+                    );
+                }
+            }
+        }
+    }
     let tolerate_key = duration(cx, &f, "tolerate");
     let expect_for = expect.as_ref().and_then(|c| c.for_);
     if tolerate_key.is_some() && expect_for.is_some() {

@@ -40,12 +40,9 @@ pub fn spawn_all(
     for (i, s) in signals.iter().enumerate() {
         let tx = tx.clone();
         let handle = match &s.source {
-            SignalSource::Http {
-                url,
-                timeout,
-                measure,
-                window,
-            } => http::spawn(i, url.clone(), s.interval, *timeout, *measure, *window, tx)?,
+            SignalSource::Http { url, timeout, .. } => {
+                http::spawn(i, url.clone(), s.interval, *timeout, tx)?
+            }
             SignalSource::Command { command } => command::spawn(i, command.clone(), s.interval, tx),
             SignalSource::Promql { query } => {
                 promql.push((i, query.clone(), s.interval));

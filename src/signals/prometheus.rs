@@ -94,9 +94,9 @@ pub struct AlertState {
     pub name: String,
     /// "pending" or "firing"
     pub state: String,
-    /// when it became active (`activeAt`): the earliest of the label sets in the most
-    /// advanced state, so that an instance already firing before a trigger is not hidden
-    /// by one that fired after it
+    /// when it became active (`activeAt`): the latest of the label sets in the most
+    /// advanced state, so that an instance that fired after a trigger is seen even while
+    /// an older one is still firing (README's rule 6)
     pub active_at: Option<Ts>,
 }
 
@@ -159,7 +159,7 @@ pub fn range_points(
 }
 
 /// The state of each alert by name ("firing", "pending"); an alert active for several
-/// label sets counts once, with its most advanced state and that state's earliest
+/// label sets counts once, with its most advanced state and that state's latest
 /// `activeAt`.
 pub fn alert_states(
     status: u16,
@@ -185,7 +185,7 @@ pub fn alert_states(
             }
             Some(s) if rank(&a.state) == rank(&s.state) => {
                 s.active_at = match (s.active_at, active_at) {
-                    (Some(x), Some(y)) => Some(x.min(y)),
+                    (Some(x), Some(y)) => Some(x.max(y)),
                     (x, y) => x.or(y),
                 };
             }
@@ -228,6 +228,14 @@ fn envelope<T: serde::de::DeserializeOwned>(
         return Err(PromError::Server {
             error_type: env.error_type.unwrap_or_else(|| "error".into()),
             error: env.error.unwrap_or_else(|| format!("HTTP {status}")),
+        });
+    }
+    // an error status is an error whatever the body claims: a proxy or a broken server
+    // answering 500 with a "success" body must not pass for data
+    if status >= 400 {
+        return Err(PromError::Http {
+            status,
+            body: crate::proc::tail_line(&String::from_utf8_lossy(body), 200),
         });
     }
     env.data
@@ -633,14 +641,21 @@ mod tests {
                 }
             ]
         );
-        // two instances firing: the earliest activeAt
+        // two instances firing: the latest activeAt (a new firing is not hidden by an
+        // old one)
         let body = br#"{"status":"success","data":{"alerts":[
-            {"labels":{"alertname":"A","i":"1"},"state":"firing","activeAt":"2026-11-27T10:05:00Z"},
-            {"labels":{"alertname":"A","i":"2"},"state":"firing","activeAt":"2026-11-27T09:00:00.5Z"}]}}"#;
+            {"labels":{"alertname":"A","i":"1"},"state":"firing","activeAt":"2026-11-27T10:05:00.5Z"},
+            {"labels":{"alertname":"A","i":"2"},"state":"firing","activeAt":"2026-11-27T09:00:00Z"}]}}"#;
         let s = alert_states(200, JSON, body).unwrap();
         assert_eq!(
             s[0].active_at.unwrap().to_rfc3339(),
-            "2026-11-27T09:00:00.500+00:00"
+            "2026-11-27T10:05:00.500+00:00"
         );
+        // an error status is an error, whatever the body says
+        let ok_body = br#"{"status":"success","data":{"alerts":[]}}"#;
+        let e = alert_states(500, JSON, ok_body).unwrap_err();
+        assert!(matches!(e, PromError::Http { status: 500, .. }), "{e}");
+        let value = br#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"0.1"]}]}}"#;
+        assert!(instant_value(503, JSON, value).is_err());
     }
 }

@@ -352,6 +352,7 @@ mod tests {
                         tolerate: Duration::ZERO,
                         interval: Duration::from_secs(1),
                         window: None,
+                        timeout: None,
                     },
                     SignalInfo {
                         name: "depth".into(),
@@ -364,6 +365,7 @@ mod tests {
                         tolerate: Duration::ZERO,
                         interval: Duration::from_secs(1),
                         window: None,
+                        timeout: None,
                     },
                 ],
                 faults: vec![FaultInfo {

@@ -121,7 +121,7 @@ impl App {
         use crate::journal::Event;
         for r in records {
             match &r.event {
-                Event::Sample { .. } => continue,
+                Event::Sample { .. } | Event::Probe { .. } => continue,
                 Event::OperatorJoined { name } => self.operators.push(name.clone()),
                 Event::OperatorLeft { name, .. } => {
                     // the driver stays first; one of several sessions of a user leaves

@@ -47,7 +47,9 @@
 //!    (with overlapping faults, the next fault may have been triggered before
 //!    R; such a trigger cannot end a span that starts at R), else at E; and
 //!    never after E.
-//! 10. Recovery is needed when there is no value at all in the window at or
+//! 10. (Amended with README's rules:) the "last value at or before R" is looked for
+//!     among all the signal's samples, not only the window's; with none at all, that
+//!     part of "needed" is false. (Original reading:) Recovery is needed when there is no value at all in the window at or
 //!     before R (the state at the revert is unknown, so a recovery is not
 //!     assumed to be unnecessary).
 //! 11. An unknown or missing `expect.op`, or a missing/non-numeric
@@ -368,6 +370,8 @@ struct Run {
     alerts: Vec<AlertSpec>,
     any_injecting: bool,
     aborted: bool,
+    /// Fault names of run_started.
+    fault_names: Vec<String>,
     /// Fault names whose inject failed, journal order, deduplicated.
     inject_failed: Vec<String>,
     /// Fault names whose settled revert failed, journal order, deduplicated.
@@ -396,6 +400,12 @@ impl Run {
                         tolerate_ms: num_field(s, "tolerate_ms").unwrap_or(0.0),
                         interval_ms: num_field(s, "interval_ms").unwrap_or(0.0),
                     });
+                }
+            }
+            if let Some(faults) = rs.get("faults").and_then(Value::as_array) {
+                for f in faults {
+                    run.fault_names
+                        .push(str_field(f, "name").unwrap_or("").to_string());
                 }
             }
             if let Some(alerts) = rs.get("alerts").and_then(Value::as_array) {
@@ -613,6 +623,16 @@ impl Run {
         for f in &self.revert_failed {
             inconclusive.push(format!("fault {f} revert failed"));
         }
+        // (amended) a fault of the scenario that was never triggered
+        for f in &self.fault_names {
+            if !self.faults.iter().any(|t| t.name == *f) {
+                inconclusive.push(format!("fault {f} never run"));
+            }
+        }
+        // (amended) nothing to judge at all
+        if self.signals.iter().all(|s| s.expect.is_none()) && self.alerts.is_empty() {
+            inconclusive.push("nothing judged".into());
+        }
         if !inconclusive.is_empty() {
             return ("INCONCLUSIVE", inconclusive);
         }
@@ -703,7 +723,7 @@ impl Run {
             .faults
             .iter()
             .enumerate()
-            .map(|(i, f)| (f.name.clone(), self.recovery(i, exp, &win)))
+            .map(|(i, f)| (f.name.clone(), self.recovery(i, exp, &win, samples)))
             .collect();
 
         SignalJudgement {
@@ -758,7 +778,7 @@ impl Run {
         ms_between(e, prev) as f64 > limit
     }
 
-    fn recovery(&self, i: usize, exp: Expect, win: &[&Sample]) -> Recovery {
+    fn recovery(&self, i: usize, exp: Expect, win: &[&Sample], all: &[Sample]) -> Recovery {
         let f = &self.faults[i];
         let Some(r) = f.settle else {
             return Recovery::NotSettled;
@@ -778,12 +798,12 @@ impl Run {
             .filter(|s| s.t > r && s.t <= span_end)
             .collect();
 
-        let last_at_revert = win
+        let last_at_revert = all
             .iter()
             .filter(|s| s.t <= r)
             .filter_map(|s| s.value())
             .next_back();
-        let needed = last_at_revert.is_none_or(|x| !exp.holds(x))
+        let needed = last_at_revert.is_some_and(|x| !exp.holds(x))
             || span.iter().filter_map(|s| s.value()).any(|x| !exp.holds(x));
 
         if !needed {
@@ -2168,8 +2188,9 @@ mod tests {
     }
 
     #[test]
-    fn recovery_needed_without_any_value_at_or_before_the_revert() {
-        // Nothing readable during the fault: recovery is not assumed.
+    fn recovery_not_needed_without_any_value_at_or_before_the_revert() {
+        // (amended rule) nothing readable before the revert, and every value after it
+        // holds: there is nothing to recover from
         let mut j = J::new(vec![sig("p99", "<", 0.3, 0)], vec![]);
         j.inject(T0, "f1");
         j.series("p99", s(125), s(180), 0.1);
@@ -2177,9 +2198,8 @@ mod tests {
         let r = j.judge();
         assert_eq!(
             only(&r).recovery,
-            vec![("f1".to_string(), Recovery::After(d(5000)))]
+            vec![("f1".to_string(), Recovery::NotNeeded)]
         );
-        assert_eq!(only(&r).result, SignalResult::NoData);
     }
 
     #[test]

@@ -68,7 +68,7 @@ impl Widget for Chart<'_> {
         title.push(Span::raw(format!(" {dot} now ")));
         title.push(Span::styled(fit(theme, &now_text, 30), bold()));
         if let Some(d) = &ss.last_detail {
-            title.push(Span::raw(format!(" ({})", fit(theme, d, 48))));
+            title.push(Span::raw(format!(" ({})", fit(theme, d, 64))));
         }
         let shade = sym(theme, "▓", "#");
         title.push(Span::raw(format!(" {dot} {shade} fault")));

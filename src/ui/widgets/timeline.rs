@@ -25,7 +25,7 @@ fn style_of(theme: Theme, r: &Record) -> Style {
             fg(theme, Color::Red).patch(bold())
         }
         Event::Verdict { .. } => bold(),
-        Event::Phase { .. } | Event::Sample { .. } => fg(theme, Color::Gray),
+        Event::Phase { .. } | Event::Sample { .. } | Event::Probe { .. } => fg(theme, Color::Gray),
         _ => Style::default(),
     }
 }
@@ -34,7 +34,7 @@ fn style_of(theme: Theme, r: &Record) -> Style {
 /// shown (armed, triggered, injected, reverting) are left out: the room is better spent.
 pub fn shown(r: &Record) -> bool {
     match &r.event {
-        Event::Sample { .. } | Event::Screen { .. } => false,
+        Event::Sample { .. } | Event::Probe { .. } | Event::Screen { .. } => false,
         Event::Phase { phase } => matches!(
             phase,
             Phase::Baseline | Phase::Ready | Phase::Recovery | Phase::Done
