@@ -382,7 +382,8 @@ phases: {{ baseline: 2s, recovery: 3s }}
     assert!(report.contains("> **VERDICT CHECK FAILED**"), "{report}");
 
     // every other way to make the journal say what its records do not
-    let forgeries: [(&str, Box<dyn Fn(&str) -> String>); 4] = [
+    type Forge = Box<dyn Fn(&str) -> String>;
+    let forgeries: [(&str, Forge); 4] = [
         (
             "2 `verdict` records",
             Box::new(|t: &str| {
