@@ -482,6 +482,74 @@ fn out_writes_a_file_and_refuses_to_overwrite() {
     );
 }
 
+/// Finding 1 of the outside review: the directory a scenario is imported into (or the
+/// working directory, for standard output) is written into the comment beside the
+/// schema modeline. A directory named with a line break and YAML keys, or with a
+/// carriage return, adds nothing to the scenario: every line is one line with no control
+/// character, and the file parses to exactly the scenario a plain directory gets.
+#[test]
+fn a_directory_name_cannot_write_yaml_into_an_imported_scenario() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = fs::canonicalize(Path::new(DIR).join("pod-delete-probes.yaml")).unwrap();
+    let input = input.to_str().unwrap();
+    let plain = tmp.path().join("plain");
+    fs::create_dir(&plain).unwrap();
+    let expected =
+        String::from_utf8(gameday_in(&plain, &["import", "litmus", input]).stdout).unwrap();
+    let expected_scenario = parse(&expected);
+    for (i, name) in [
+        "evil\nsteady_state: []\nfaults: []\nname: pwned\nhypothesis: owned\n#",
+        "cr\rname: pwned",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let dir = tmp.path().join(name);
+        fs::create_dir_all(&dir).unwrap();
+        let to_stdout = gameday_in(&dir, &["import", "litmus", input]);
+        assert_eq!(to_stdout.status.code(), Some(0), "{i}");
+        let out_file = dir.join("s.yaml");
+        let to_file = gameday_in(
+            tmp.path(),
+            &[
+                "import",
+                "litmus",
+                input,
+                "--out",
+                out_file.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(
+            to_file.status.code(),
+            Some(0),
+            "{i}: {}",
+            String::from_utf8_lossy(&to_file.stderr)
+        );
+        for text in [
+            String::from_utf8(to_stdout.stdout).unwrap(),
+            fs::read_to_string(&out_file).unwrap(),
+        ] {
+            for l in text.lines() {
+                assert!(!l.chars().any(unsafe_char), "{i}: {l:?}");
+            }
+            let none = |_: &str| None;
+            let tree = parse_yaml(&text, &none);
+            assert!(tree.problems.is_empty(), "{i}: {:?}", tree.problems);
+            assert_eq!(
+                keys(&tree.root.unwrap()),
+                keys(&parse_yaml(&expected, &none).root.unwrap()),
+                "{i}: no key added"
+            );
+            assert_eq!(parse(&text), expected_scenario, "{i}");
+            let hint = line_of(&text, "gameday schema > ");
+            assert!(
+                hint.contains("$'") && hint.ends_with("once, beside this file."),
+                "{hint}"
+            );
+        }
+    }
+}
+
 #[test]
 fn bad_input_is_refused_with_its_position() {
     let tmp = tempfile::tempdir().unwrap();
@@ -742,11 +810,13 @@ fn hostile_engines_cannot_steer_the_scenario() {
 }
 
 /// What the importer does to a name: the same text, control and separator characters
-/// shown as escapes so it stays on one line.
+/// shown as escapes so it stays on one line, and a backslash doubled so that an escape
+/// never reads like text that was in the engine.
 fn visible(s: &str) -> String {
     let mut o = String::new();
     for c in s.chars() {
         match c {
+            '\\' => o.push_str("\\\\"),
             '\n' => o.push_str("\\n"),
             '\t' => o.push_str("\\t"),
             '\r' => o.push_str("\\r"),

@@ -35,7 +35,7 @@ use fields::{describe, Fields};
 use plan::{noted, Plan, PromPlan};
 use probes::Probes;
 use targets::Resolved;
-use text::{one_line, shown};
+use text::{one_line, safe_line, shown};
 
 /// The scenario text and what could not be mapped, one line each.
 #[derive(Debug, Clone, PartialEq)]
@@ -464,7 +464,7 @@ pub fn convert(text: &str, file: &str, modeline: &str) -> Result<Imported, Strin
     }
 
     let phases = Phases::default();
-    let notes: Vec<String> = notes.iter().map(|n| one_line(n)).collect();
+    let notes: Vec<String> = notes.iter().map(|n| safe_line(n)).collect();
     let plan = Plan {
         engine,
         signals: probes.signals,

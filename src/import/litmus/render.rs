@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::scenario::duration::format_duration;
 
 use super::plan::{Amount, FaultPlan, Plan, Source};
-use super::text::{one_line, quoted};
+use super::text::{quoted, safe_line};
 
 /// Builds the text line by line.
 struct Out(String);
@@ -19,7 +19,7 @@ impl Out {
         self.0.push_str(body);
         if let Some(c) = comment.filter(|c| !c.is_empty()) {
             self.0.push_str("  # ");
-            self.0.push_str(&one_line(c));
+            self.0.push_str(&safe_line(c));
         }
         self.0.push('\n');
     }
@@ -29,7 +29,7 @@ impl Out {
             self.0.push(' ');
         }
         self.0.push_str("# ");
-        self.0.push_str(&one_line(c));
+        self.0.push_str(&safe_line(c));
         self.0.push('\n');
     }
 
