@@ -404,6 +404,56 @@ fn case9_check_warns_and_run_refuses_what_cannot_be_a_game_day() {
     }
 }
 
+/// Finding 2 of the outside review: a scenario whose signals are all only watched, with
+/// no expected alert, can never be refuted, so a run about a dead service would say
+/// CONFIRMED. `check` warns and `run` refuses it with the same words: written by hand,
+/// and imported from an engine whose probes only check before and after the chaos.
+#[test]
+fn a_scenario_that_judges_nothing_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let by_hand = "name: watch-only\nhypothesis: The service survives.\nsteady_state:\n  - name: errors\n    command: echo 100\nfaults:\n  - name: nothing\n    duration: 1s\n    exec: { inject: \"true\", revert: \"true\" }\nphases: { baseline: 1s, recovery: 1s }\n";
+    fs::write(tmp.path().join("by-hand.yaml"), by_hand).unwrap();
+    let (imported, notes) = import("sot-eot-only.yaml");
+    assert!(parse(&imported)
+        .steady_state
+        .iter()
+        .all(|s| s.expect.is_none()));
+    noted(&notes, "`check-frontend-access-url`: mode SOT");
+    fs::write(tmp.path().join("imported.yaml"), &imported).unwrap();
+    for (file, line) in [("by-hand.yaml", 3), ("imported.yaml", 0)] {
+        let c = gameday_in(tmp.path(), &["check", file]);
+        assert_eq!(c.status.code(), Some(0), "{file}");
+        let stdout = String::from_utf8(c.stdout).unwrap();
+        let warning = line_of(
+            &stdout,
+            ": warning: nothing is judged: no signal has an `expect` and no alert is expected",
+        )
+        .to_string();
+        assert!(warning.starts_with(&format!("{file}:")), "{warning}");
+        if line > 0 {
+            assert!(
+                warning.starts_with(&format!("{file}:{line}:1: ")),
+                "{warning}"
+            );
+        }
+        let r = gameday_in(tmp.path(), &["run", "--headless", "--out", "runs", file]);
+        assert_eq!(r.status.code(), Some(64), "{file}");
+        let stderr = String::from_utf8(r.stderr).unwrap();
+        assert!(
+            stderr.contains(&warning),
+            "{file}: the same words:\n{stderr}"
+        );
+        assert!(!tmp.path().join("runs").exists(), "{file}: nothing was run");
+    }
+    // with one `expect`, the hand-written scenario is a game day again
+    let judged = by_hand.replace("echo 100\n", "echo 100\n    expect: \"< 1\"\n");
+    fs::write(tmp.path().join("judged.yaml"), judged).unwrap();
+    let c = gameday_in(tmp.path(), &["check", "judged.yaml"]);
+    assert!(!String::from_utf8(c.stdout)
+        .unwrap()
+        .contains("nothing is judged"));
+}
+
 /// Everything the pod-delete-probes engine says that gameday can say the same way.
 #[test]
 fn the_pod_delete_env_and_probes_are_mapped() {
