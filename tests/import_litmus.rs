@@ -1150,6 +1150,12 @@ fn finding6_env_values_are_read_as_litmus_go_reads_them() {
             assert!(!c.contains("=` ") || c.starts_with("FORCE=` true`"), "{c}");
         }
     }
+    // an empty value is read as unset, and the comment says it was empty
+    let (text, _) = import("chaos-charts-3x-pod-delete.yaml");
+    assert_eq!(
+        fault_comments(&text, "count"),
+        ["PODS_AFFECTED_PERC is empty, read as unset: Litmus deletes one pod"]
+    );
 }
 
 /// Finding 7: only the first litmus-go pod-delete read KILL_COUNT; the version is named,

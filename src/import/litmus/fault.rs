@@ -322,6 +322,15 @@ pub(super) fn pod_delete(
     }
     if let Some(raw) = &percent_raw {
         f.amount = percent(at, raw, version, notes);
+    } else if empty.iter().any(|e| e == "PODS_AFFECTED_PERC") {
+        f.amount = Amount::One(Some(
+            "PODS_AFFECTED_PERC is empty, read as unset: Litmus deletes one pod".into(),
+        ));
+    } else if refused.iter().any(|r| r == "PODS_AFFECTED_PERC") {
+        f.amount = Amount::One(Some(
+            "PODS_AFFECTED_PERC not read (see NOT MAPPED above): one pod, as when it is unset"
+                .into(),
+        ));
     }
     if let Some((count, raw)) = &kill_count {
         let set = as_set("KILL_COUNT", raw);
