@@ -381,7 +381,7 @@ pub(super) fn pod_delete(
     let mut shared = Vec::new();
     if !no_chaos {
         shared.push(format!(
-            "each round Litmus deleted target pods chosen at random, waited CHAOS_INTERVAL, then waited until the workload's pods were Running again ({timeout}, checking every {delay}), failing the experiment if they were not, and only then began the next round; gameday deletes the first pods by name, again every `interval` whether or not the earlier ones are back, and checks that they are Ready only once, at the revert (for up to 30 s)"
+            "each round Litmus deleted target pods chosen at random, waited CHAOS_INTERVAL, then waited until the workload's pods were Running again ({timeout}, checking every {delay}), failing the experiment if they were not, and only then began the next round, as long as less than TOTAL_CHAOS_DURATION had passed (so the last round could end well after it); gameday deletes the first pods by name, again every `interval` whether or not the earlier ones are back, and checks that they are Ready only once, at the revert (for up to 30 s)"
         ));
     }
     if health.on && !no_chaos {
