@@ -37,11 +37,96 @@ pub fn modeline_for(out_file: &Path) -> String {
         }
         up.push("..");
     }
+    // The directory is the user's and may hold any byte: it is written as one shell word
+    // on one line (`shell_word`), so nothing in it can end the comment and start YAML.
     format!(
         "{MODELINE_PREFIX}{SCHEMA_FILE_NAME}\n\
          # Editor completion and checks: `gameday schema > {}` once, beside this file.\n",
-        slashes(&dir.join(SCHEMA_FILE_NAME))
+        shell_word(&dir.join(SCHEMA_FILE_NAME))
     )
+}
+
+/// `p` as one shell word on one line, naming exactly `p` when pasted into bash or zsh:
+/// bare when it holds only characters no shell treats specially, in single quotes when
+/// it holds other printable text, and otherwise in `$'...'` with every control character,
+/// byte that is not UTF-8, and invisible or reordering character (line and paragraph
+/// separators, bidirectional controls, zero-width characters, the byte-order mark)
+/// written as an escape. So a path written into a scenario's comment can never end the
+/// line, start a YAML key or hide text, however its directories are named.
+pub fn shell_word(p: &Path) -> String {
+    let bytes = path_bytes(p);
+    let plain = |b: u8| b.is_ascii_alphanumeric() || b"/._-+,:=@%".contains(&b);
+    if !bytes.is_empty() && bytes.iter().all(|b| plain(*b)) {
+        return String::from_utf8_lossy(&bytes).into_owned();
+    }
+    let mut printable = String::new();
+    let mut escaped = String::from("$'");
+    let mut needs_escapes = false;
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\\' => escaped.push_str("\\\\"),
+                '\'' => escaped.push_str("\\'"),
+                '\n' => escaped.push_str("\\n"),
+                '\r' => escaped.push_str("\\r"),
+                '\t' => escaped.push_str("\\t"),
+                c if invisible(c) => {
+                    needs_escapes = true;
+                    if u32::from(c) < 0x80 {
+                        escaped.push_str(&format!("\\x{:02x}", u32::from(c)));
+                    } else {
+                        escaped.push_str(&format!("\\u{:04x}", u32::from(c)));
+                    }
+                }
+                c => escaped.push(c),
+            }
+            if matches!(c, '\n' | '\r' | '\t') {
+                needs_escapes = true;
+            }
+            if c == '\'' {
+                printable.push_str("'\\''");
+            } else {
+                printable.push(c);
+            }
+        }
+        for b in chunk.invalid() {
+            needs_escapes = true;
+            escaped.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    escaped.push('\'');
+    if needs_escapes {
+        escaped
+    } else {
+        format!("'{printable}'")
+    }
+}
+
+/// Characters that must never reach a line of the scenario as they are: every control
+/// character, and those that end a line for some YAML readers (NEL, LS, PS), hide text
+/// (zero-width, byte-order mark) or reorder it on screen (bidirectional controls).
+fn invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}'
+                | '\u{2029}'
+                | '\u{FEFF}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{2069}'
+        )
+}
+
+#[cfg(unix)]
+fn path_bytes(p: &Path) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    p.as_os_str().as_bytes().to_vec()
+}
+
+#[cfg(not(unix))]
+fn path_bytes(p: &Path) -> Vec<u8> {
+    p.to_string_lossy().into_owned().into_bytes()
 }
 
 /// The directory `file` will be in, made absolute without touching the file system
@@ -103,6 +188,48 @@ mod tests {
         assert_eq!(
             line,
             "# yaml-language-server: $schema=scenario.schema.json\n"
+        );
+    }
+
+    #[test]
+    fn a_path_is_one_shell_word_on_one_line() {
+        assert_eq!(
+            shell_word(Path::new("/srv/game-days/x.yaml")),
+            "/srv/game-days/x.yaml"
+        );
+        assert_eq!(shell_word(Path::new("/tmp/my dir/x")), "'/tmp/my dir/x'");
+        assert_eq!(shell_word(Path::new("/tmp/it's")), "'/tmp/it'\\''s'");
+        assert_eq!(
+            shell_word(Path::new("/tmp/a\nname: x\r\u{202E}'\\")),
+            "$'/tmp/a\\nname: x\\r\\u202e\\'\\\\'"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let p = Path::new(std::ffi::OsStr::from_bytes(b"/tmp/\xff\x1b[2J"));
+            assert_eq!(shell_word(p), "$'/tmp/\\xff\\x1b[2J'");
+        }
+        for p in ["a\nb", "a\rb", "a\u{2028}b", "a\u{85}b", "a\u{7f}b"] {
+            let w = shell_word(Path::new(p));
+            assert!(!w.chars().any(invisible), "{w:?}");
+        }
+    }
+
+    #[test]
+    fn a_directory_with_a_line_break_stays_inside_the_comment() {
+        let dir = tempfile::tempdir().unwrap();
+        let evil = dir.path().join("x\nsteady_state: []\n#");
+        let text = modeline_for(&evil.join("s.yaml"));
+        assert_eq!(text.lines().count(), 2, "{text}");
+        for l in text.lines() {
+            assert!(
+                l.starts_with('#') && !l.chars().any(char::is_control),
+                "{l:?}"
+            );
+        }
+        assert!(
+            text.contains("x\\nsteady_state: []\\n#/scenario.schema.json'"),
+            "{text}"
         );
     }
 

@@ -193,14 +193,16 @@ fn case2_stop_on_failure_becomes_an_abort_guardrail() {
     let sig = signal(&s, "check-frontend-access-url");
     let abort = sig.abort.as_ref().expect("an abort guardrail");
     assert_eq!((abort.op, abort.value), (Op::Gt, 0.0));
-    // as long as Litmus's re-checks (retry 1 × interval 2s), not the 32 s `tolerate`,
-    // which would outlast the 15 s fault and never fire
-    assert_eq!(abort.for_, Some(Duration::from_secs(2)));
+    // as long as Litmus 2's re-checks (retry 1: 2 attempts of checks 2s apart until
+    // probeTimeout 5s, so 6 checks over 10s), not the 40 s `tolerate`, which would
+    // outlast the 15 s fault and never fire
+    assert_eq!(abort.for_, Some(Duration::from_secs(10)));
     assert!(s.faults[0].duration < sig.tolerate);
     assert!(line_of(&text, "abort:").contains("stopOnFailure"));
     assert!(noted(&notes, "runProperties.stopOnFailure: true")
         .contains("even one Litmus's re-check would have forgiven"));
-    // a promql guardrail waits exactly as long as Litmus's re-checks (retry 1 × 5s)
+    // a promql guardrail waits exactly as long as Litmus 2's re-checks (retry 1: two
+    // attempts of one check each, probeTimeout 5s and interval 5s)
     let engine = fs::read_to_string(Path::new(DIR).join("two-prometheus-endpoints.yaml"))
         .unwrap()
         .replacen(
@@ -259,23 +261,22 @@ fn case4_probe_timing_comes_from_the_right_fields() {
     let s = parse(&text);
     let sig = &s.steady_state[0];
     assert_eq!(sig.interval, Duration::from_secs(2), "probePollingInterval");
-    // retry 1 × interval 2s, and the 30 s a failed probe stays in the error rate
-    assert_eq!(sig.tolerate, Duration::from_secs(32));
+    // Litmus 2's retry 1: 6 checks 2s apart (10 s), and the 30 s a failed probe stays
+    // in the error rate
+    assert_eq!(sig.tolerate, Duration::from_secs(40));
     assert!(
         matches!(sig.source, SignalSource::Http { timeout, .. } if timeout == Duration::from_secs(2))
     );
     assert!(noted(&notes, "mode Continuous").contains("starting 30s late (initialDelay)"));
     noted(
         &notes,
-        "runProperties.retry: Litmus re-checked a failed probe 1 time 2s apart",
+        "runProperties.retry=1: Litmus 2 (runProperties `initialDelaySeconds`) made 2 attempts",
     );
-    // a promql signal: retry × interval alone
+    // a Litmus 3 engine (durations with units): retry 1 is one check in all, nothing
+    // forgiven
     let (text, _) = import("pod-delete-probes.yaml");
     let s = parse(&text);
-    assert_eq!(
-        signal(&s, "api-error-ratio").tolerate,
-        Duration::from_secs(5)
-    );
+    assert_eq!(signal(&s, "api-error-ratio").tolerate, Duration::ZERO);
     // `interval` (between retries) is not the sampling period
     let http = signal(&s, "read-endpoint");
     assert_eq!(
@@ -404,6 +405,56 @@ fn case9_check_warns_and_run_refuses_what_cannot_be_a_game_day() {
     }
 }
 
+/// Finding 2 of the outside review: a scenario whose signals are all only watched, with
+/// no expected alert, can never be refuted, so a run about a dead service would say
+/// CONFIRMED. `check` warns and `run` refuses it with the same words: written by hand,
+/// and imported from an engine whose probes only check before and after the chaos.
+#[test]
+fn a_scenario_that_judges_nothing_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let by_hand = "name: watch-only\nhypothesis: The service survives.\nsteady_state:\n  - name: errors\n    command: echo 100\nfaults:\n  - name: nothing\n    duration: 1s\n    exec: { inject: \"true\", revert: \"true\" }\nphases: { baseline: 1s, recovery: 1s }\n";
+    fs::write(tmp.path().join("by-hand.yaml"), by_hand).unwrap();
+    let (imported, notes) = import("sot-eot-only.yaml");
+    assert!(parse(&imported)
+        .steady_state
+        .iter()
+        .all(|s| s.expect.is_none()));
+    noted(&notes, "`check-frontend-access-url`: mode SOT");
+    fs::write(tmp.path().join("imported.yaml"), &imported).unwrap();
+    for (file, line) in [("by-hand.yaml", 3), ("imported.yaml", 0)] {
+        let c = gameday_in(tmp.path(), &["check", file]);
+        assert_eq!(c.status.code(), Some(0), "{file}");
+        let stdout = String::from_utf8(c.stdout).unwrap();
+        let warning = line_of(
+            &stdout,
+            ": warning: nothing is judged: no signal has an `expect` and no alert is expected",
+        )
+        .to_string();
+        assert!(warning.starts_with(&format!("{file}:")), "{warning}");
+        if line > 0 {
+            assert!(
+                warning.starts_with(&format!("{file}:{line}:1: ")),
+                "{warning}"
+            );
+        }
+        let r = gameday_in(tmp.path(), &["run", "--headless", "--out", "runs", file]);
+        assert_eq!(r.status.code(), Some(64), "{file}");
+        let stderr = String::from_utf8(r.stderr).unwrap();
+        assert!(
+            stderr.contains(&warning),
+            "{file}: the same words:\n{stderr}"
+        );
+        assert!(!tmp.path().join("runs").exists(), "{file}: nothing was run");
+    }
+    // with one `expect`, the hand-written scenario is a game day again
+    let judged = by_hand.replace("echo 100\n", "echo 100\n    expect: \"< 1\"\n");
+    fs::write(tmp.path().join("judged.yaml"), judged).unwrap();
+    let c = gameday_in(tmp.path(), &["check", "judged.yaml"]);
+    assert!(!String::from_utf8(c.stdout)
+        .unwrap()
+        .contains("nothing is judged"));
+}
+
 /// Everything the pod-delete-probes engine says that gameday can say the same way.
 #[test]
 fn the_pod_delete_env_and_probes_are_mapped() {
@@ -480,6 +531,74 @@ fn out_writes_a_file_and_refuses_to_overwrite() {
         fs::read_to_string(tmp.path().join("x.yaml")).unwrap(),
         first
     );
+}
+
+/// Finding 1 of the outside review: the directory a scenario is imported into (or the
+/// working directory, for standard output) is written into the comment beside the
+/// schema modeline. A directory named with a line break and YAML keys, or with a
+/// carriage return, adds nothing to the scenario: every line is one line with no control
+/// character, and the file parses to exactly the scenario a plain directory gets.
+#[test]
+fn a_directory_name_cannot_write_yaml_into_an_imported_scenario() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = fs::canonicalize(Path::new(DIR).join("pod-delete-probes.yaml")).unwrap();
+    let input = input.to_str().unwrap();
+    let plain = tmp.path().join("plain");
+    fs::create_dir(&plain).unwrap();
+    let expected =
+        String::from_utf8(gameday_in(&plain, &["import", "litmus", input]).stdout).unwrap();
+    let expected_scenario = parse(&expected);
+    for (i, name) in [
+        "evil\nsteady_state: []\nfaults: []\nname: pwned\nhypothesis: owned\n#",
+        "cr\rname: pwned",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let dir = tmp.path().join(name);
+        fs::create_dir_all(&dir).unwrap();
+        let to_stdout = gameday_in(&dir, &["import", "litmus", input]);
+        assert_eq!(to_stdout.status.code(), Some(0), "{i}");
+        let out_file = dir.join("s.yaml");
+        let to_file = gameday_in(
+            tmp.path(),
+            &[
+                "import",
+                "litmus",
+                input,
+                "--out",
+                out_file.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(
+            to_file.status.code(),
+            Some(0),
+            "{i}: {}",
+            String::from_utf8_lossy(&to_file.stderr)
+        );
+        for text in [
+            String::from_utf8(to_stdout.stdout).unwrap(),
+            fs::read_to_string(&out_file).unwrap(),
+        ] {
+            for l in text.lines() {
+                assert!(!l.chars().any(unsafe_char), "{i}: {l:?}");
+            }
+            let none = |_: &str| None;
+            let tree = parse_yaml(&text, &none);
+            assert!(tree.problems.is_empty(), "{i}: {:?}", tree.problems);
+            assert_eq!(
+                keys(&tree.root.unwrap()),
+                keys(&parse_yaml(&expected, &none).root.unwrap()),
+                "{i}: no key added"
+            );
+            assert_eq!(parse(&text), expected_scenario, "{i}");
+            let hint = line_of(&text, "gameday schema > ");
+            assert!(
+                hint.contains("$'") && hint.ends_with("once, beside this file."),
+                "{hint}"
+            );
+        }
+    }
 }
 
 #[test]
@@ -588,7 +707,7 @@ spec:
       spec:
         components:
           env:
-            - name: TOTAL_CHAOS_DURATION
+            - name: CHAOS_INTERVAL
               value: {q}
             - name: TARGETS
               value: {q}
@@ -742,11 +861,13 @@ fn hostile_engines_cannot_steer_the_scenario() {
 }
 
 /// What the importer does to a name: the same text, control and separator characters
-/// shown as escapes so it stays on one line.
+/// shown as escapes so it stays on one line, and a backslash doubled so that an escape
+/// never reads like text that was in the engine.
 fn visible(s: &str) -> String {
     let mut o = String::new();
     for c in s.chars() {
         match c {
+            '\\' => o.push_str("\\\\"),
             '\n' => o.push_str("\\n"),
             '\t' => o.push_str("\\t"),
             '\r' => o.push_str("\\r"),
@@ -788,4 +909,459 @@ spec:
         &s.steady_state[0].source,
         SignalSource::Promql { query } if query == r#"up{job="${JOB}", x="${1}", y="$${Z}"}"#
     ));
+}
+
+// ---------------------------------------------------------------------------------------
+// The outside review: what a Litmus expert found the importer said wrong or not at all.
+
+/// The comment beside each fault value (`  # ...`) in the `faults:` section, in order.
+fn fault_comments<'a>(text: &'a str, key: &str) -> Vec<&'a str> {
+    let start = text.find("\nfaults:\n").expect("a faults: section");
+    text[start..]
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with(&format!("{key}:")))
+        .map(|l| l.split_once("  # ").map_or("", |(_, c)| c))
+        .collect()
+}
+
+fn none_noted(notes: &[String], needle: &str) {
+    assert!(
+        !notes.iter().any(|n| n.contains(needle)),
+        "a note with `{needle}`:\n{}",
+        notes.join("\n")
+    );
+}
+
+/// Finding 3: litmus-go's pod-delete waits, each round, until the pods are Running
+/// again (STATUS_CHECK_TIMEOUT, STATUS_CHECK_DELAY) and picks its targets at random;
+/// gameday does neither. Both are named, and the two env vars are read, not "unknown".
+#[test]
+fn finding3_litmus_waits_for_the_pods_each_round_and_picks_them_at_random() {
+    let (_, notes) = import("minimal.yaml");
+    let n = noted(&notes, "pod-delete: each round");
+    for part in [
+        "target pods chosen at random",
+        "waited CHAOS_INTERVAL",
+        "until the workload's pods were Running again (STATUS_CHECK_TIMEOUT, 180 s by default, checking every STATUS_CHECK_DELAY, 2 s by default), failing the experiment if they were not",
+        "gameday deletes the first pods by name, again every `interval` whether or not the earlier ones are back",
+    ] {
+        assert!(n.contains(part), "{part}: {n}");
+    }
+    let (_, notes) = import("env-version-and-loop.yaml");
+    noted(
+        &notes,
+        "spec.experiments[6] pod-delete: each round Litmus deleted target pods chosen at random, waited CHAOS_INTERVAL, then waited until the workload's pods were Running again (STATUS_CHECK_TIMEOUT: 60 s, checking every STATUS_CHECK_DELAY: 5 s)",
+    );
+    none_noted(&notes, "STATUS_CHECK_TIMEOUT=60: not an env var");
+    none_noted(&notes, "STATUS_CHECK_DELAY=5: not an env var");
+    // one note for every experiment it applies to, not one each
+    let (_, notes) = import("env-go-parsing.yaml");
+    let rounds: Vec<&String> = notes.iter().filter(|n| n.contains("each round")).collect();
+    assert_eq!(rounds.len(), 1, "{rounds:?}");
+    assert!(
+        rounds[0].starts_with("spec.experiments[4], spec.experiments[5], "),
+        "{}",
+        rounds[0]
+    );
+}
+
+/// Finding 4: Litmus checks the target pods are Running before and after the chaos
+/// unless `defaultHealthCheck` is false; an engine with no probe was judged by that
+/// alone. Named, with the `pods` signal to add, and nothing named when it is off.
+#[test]
+fn finding4_the_default_health_check_is_named_and_an_engine_judged_by_it_alone_says_so() {
+    let (text, notes) = import("generate-name-bom.yaml");
+    let n = noted(&notes, "Litmus checked that the target pods were Running");
+    assert!(n.contains("(spec.defaultHealthCheck: true)"), "{n}");
+    assert!(
+        n.contains("`pods: { selector: app=nginx }`, `expect: \">= N\"`"),
+        "{n}"
+    );
+    assert!(noted(&notes, "with no probe mapped").contains("`gameday run` refuses it"));
+    assert!(parse(&text).steady_state.is_empty());
+    // unset: true by default
+    let (_, notes) = import("minimal.yaml");
+    assert!(
+        noted(&notes, "Litmus checked that the target pods were Running")
+            .contains("spec.defaultHealthCheck not set: true by default")
+    );
+    // off: Litmus judged nothing about the pods, nor does the scenario
+    let engine = fs::read_to_string(Path::new(DIR).join("minimal.yaml"))
+        .unwrap()
+        .replace(
+            "  engineState: active\n",
+            "  engineState: active\n  defaultHealthCheck: false\n",
+        );
+    let out = gameday::import::litmus::convert(&engine, "e.yaml", "").unwrap();
+    none_noted(&out.unmapped, "Litmus checked that the target pods");
+    none_noted(&out.unmapped, "with no probe mapped");
+    // the experiment's env says the last word, as litmus-go reads it
+    let engine = fs::read_to_string(Path::new(DIR).join("minimal.yaml")).unwrap().replace(
+        "    - name: pod-delete\n",
+        "    - name: pod-delete\n      spec:\n        components:\n          env:\n            - name: DEFAULT_APP_HEALTH_CHECK\n              value: 'false'\n",
+    );
+    let out = gameday::import::litmus::convert(&engine, "e.yaml", "").unwrap();
+    none_noted(&out.unmapped, "Litmus checked that the target pods");
+}
+
+/// Finding 5: `retry` changed meaning. litmus-go 3 (getAttempts) makes `attempt`, else
+/// `retry`, checks in all; Litmus 2's retry.go made retry + 1 attempts, each re-checking
+/// until probeTimeout. `tolerate` is the failure Litmus forgave, by the engine's version.
+#[test]
+fn finding5_retry_is_read_as_the_engines_litmus_reads_it() {
+    let (text, notes) = import("litmus3-retry.yaml");
+    let s = parse(&text);
+    // 3 checks 2s apart: a failure shorter than 4s was re-checked away
+    assert_eq!(
+        signal(&s, "errors-retry-3").tolerate,
+        Duration::from_secs(4)
+    );
+    assert!(noted(&notes, "`errors-retry-3`: runProperties.retry=3")
+        .contains("litmus-go 3 made 3 checks in all (getAttempts in probe.go), 2s apart"));
+    // retry: 1 is one check: nothing forgiven
+    assert_eq!(signal(&s, "errors-retry-1").tolerate, Duration::ZERO);
+    assert!(noted(&notes, "`errors-retry-1`: runProperties.retry=1")
+        .contains("a single failed check failed the probe"));
+    // attempt: 2, 3s apart, and the 30 s a failed probe stays in an error rate
+    assert_eq!(
+        signal(&s, "frontend-attempt-2").tolerate,
+        Duration::from_secs(33)
+    );
+    // Litmus 2: retry 1 is 2 attempts of checks 2s apart until probeTimeout 5s
+    let (text, notes) = import("docs-probe-modes.yaml");
+    assert_eq!(
+        parse(&text).steady_state[0].tolerate,
+        Duration::from_secs(40)
+    );
+    assert!(noted(&notes, "runProperties.retry=1: Litmus 2")
+        .contains("so up to 6 checks 2s apart, and failed the probe only when all failed: it forgave failures shorter than 10s"));
+    // whole seconds are Litmus 2's: the same probes, read as Litmus 2 read them
+    let litmus2 = fs::read_to_string(Path::new(DIR).join("litmus3-retry.yaml"))
+        .unwrap()
+        .replace("probeTimeout: 5s", "probeTimeout: 5")
+        .replace("interval: 2s", "interval: 2")
+        .replace("interval: 3s", "interval: 3")
+        .replace("probePollingInterval: 2s", "probePollingInterval: 2")
+        .replace("attempt: 2", "retry: 2");
+    let out = gameday::import::litmus::convert(&litmus2, "e.yaml", "").unwrap();
+    let s = parse(&out.text);
+    // retry 3: 4 attempts of 3 checks (0, 2, 4 s) = 12 checks 2s apart, 22 s
+    assert_eq!(
+        signal(&s, "errors-retry-3").tolerate,
+        Duration::from_secs(22)
+    );
+    assert!(noted(
+        &out.unmapped,
+        "`errors-retry-3`: runProperties.retry=3: Litmus 2"
+    )
+    .contains("made 4 attempts (retry.go: retry + 1)"));
+    // an engine that does not say: read as litmus-go 3 reads it, and said so
+    // (no duration, which would tell: `5s` is Litmus 3's, `5` Litmus 2's)
+    let unknown = fs::read_to_string(Path::new(DIR).join("litmus3-retry.yaml"))
+        .unwrap()
+        .replace("          probeTimeout: 5s\n", "")
+        .replace("          probePollingInterval: 2s\n", "")
+        .replace("          interval: 2s\n", "")
+        .replace("          interval: 3s\n", "")
+        .replace("          attempt: 2\n", "          retry: 2\n");
+    let out = gameday::import::litmus::convert(&unknown, "e.yaml", "").unwrap();
+    let s = parse(&out.text);
+    // 3 checks without a pause forgive no time at all
+    assert_eq!(signal(&s, "errors-retry-3").tolerate, Duration::ZERO);
+    assert!(
+        noted(&out.unmapped, "`errors-retry-3`: runProperties.retry=3").contains(
+            "read as litmus-go 3 reads it: the engine does not say which Litmus it is for"
+        )
+    );
+}
+
+/// Finding 6: litmus-go reads env values with strconv.Atoi and ParseBool and ignores
+/// their errors, caps PODS_AFFECTED_PERC at 100 and draws a value for a range. The
+/// scenario does what Litmus did and says so; no comment says "not set" for a value the
+/// file set, or shows a value other than the file's.
+#[test]
+fn finding6_env_values_are_read_as_litmus_go_reads_them() {
+    let (text, notes) = import("env-go-parsing.yaml");
+    let s = parse(&text);
+    // TOTAL_CHAOS_DURATION `60s`, `60.0`, ` 60`, `0`: no chaos in Litmus, no fault here
+    assert_eq!(s.faults.len(), 8);
+    for (i, v) in ["60s", "60.0", " 60"].iter().enumerate() {
+        let n = noted(
+            &notes,
+            &format!("spec.experiments[{i}] env TOTAL_CHAOS_DURATION=`{v}`"),
+        );
+        assert!(
+            n.contains("Litmus read 0 (litmus-go reads it with strconv.Atoi"),
+            "{n}"
+        );
+        assert!(n.contains("so it deleted no pod at all"), "{n}");
+        assert!(
+            n.contains("the scenario has no fault for this experiment either (write `60`"),
+            "{n}"
+        );
+    }
+    assert!(
+        noted(&notes, "spec.experiments[3] env TOTAL_CHAOS_DURATION=`0`")
+            .contains("deleted no pod at all")
+    );
+    // FORCE `False` and `0` are false to Go; ` true` and `yes` are errors, read as false
+    let forces: Vec<bool> = (0..4).map(|i| pod_delete(&s, i).force).collect();
+    assert_eq!(forces, vec![false; 4]);
+    assert_eq!(
+        fault_comments(&text, "force")[..4],
+        [
+            "FORCE=False",
+            "FORCE=0",
+            "FORCE=` true` (Litmus read false)",
+            "FORCE=yes (Litmus read false)"
+        ]
+    );
+    noted(
+        &notes,
+        "spec.experiments[6] env FORCE=` true`: not a boolean Go's strconv.ParseBool reads",
+    );
+    none_noted(&notes, "FORCE=`False`");
+    // PODS_AFFECTED_PERC `150`: capped; `25-50`: drawn once, the lowest used; `0`: one
+    // pod, and the comment says the file's 0, never "not set"; `100`: no rounding note
+    assert_eq!(pod_delete(&s, 4).percent, Some(100));
+    assert!(
+        noted(&notes, "spec.experiments[8] env PODS_AFFECTED_PERC=150")
+            .contains("caps it at 100 %")
+    );
+    assert_eq!(pod_delete(&s, 5).percent, Some(25));
+    assert!(
+        noted(&notes, "spec.experiments[9] env PODS_AFFECTED_PERC=25-50")
+            .contains("drew a whole number from 25 to 50 % once for the experiment")
+    );
+    assert_eq!(
+        (pod_delete(&s, 6).percent, pod_delete(&s, 6).count),
+        (None, Some(1))
+    );
+    let counts = fault_comments(&text, "count");
+    assert!(
+        counts.contains(&"PODS_AFFECTED_PERC=0: Litmus deletes one pod"),
+        "{counts:?}"
+    );
+    assert_eq!(pod_delete(&s, 7).percent, Some(100));
+    none_noted(&notes, "spec.experiments[11] env PODS_AFFECTED_PERC");
+    for key in ["duration", "percent", "count", "interval", "force"] {
+        for c in fault_comments(&text, key) {
+            assert!(!c.contains("=` ") || c.starts_with("FORCE=` true`"), "{c}");
+        }
+    }
+    // an empty value is read as unset, and the comment says it was empty
+    let (text, _) = import("chaos-charts-3x-pod-delete.yaml");
+    assert_eq!(
+        fault_comments(&text, "count"),
+        ["PODS_AFFECTED_PERC is empty, read as unset: Litmus deletes one pod"]
+    );
+}
+
+/// Finding 7: only the first litmus-go pod-delete read KILL_COUNT; the version is named,
+/// and the count is mapped only for an engine in that version's format.
+#[test]
+fn finding7_kill_count_depends_on_the_litmus_version() {
+    let (text, notes) = import("env-version-and-loop.yaml");
+    assert_eq!(
+        pod_delete(&parse(&text), 0).count,
+        Some(1),
+        "not KILL_COUNT=3"
+    );
+    assert!(noted(&notes, "spec.experiments[0] env KILL_COUNT=3")
+        .contains("only the first litmus-go pod-delete (Litmus 1.x) read KILL_COUNT; litmus-go 2 and 3 ignore it"));
+    let (text, notes) = import("litmus1-kill-count.yaml");
+    assert_eq!(pod_delete(&parse(&text), 0).count, Some(2));
+    assert!(noted(&notes, "env KILL_COUNT=2").contains("Litmus 1.x, the components: list"));
+}
+
+/// Finding 8: a promProbe fails in Litmus where gameday has missing data (no series,
+/// several, NaN, a slow query): named once for every imported promProbe.
+#[test]
+fn finding8_what_fails_a_prom_probe_is_missing_data_here() {
+    let (_, notes) = import("litmus3-retry.yaml");
+    let n = noted(
+        &notes,
+        "Litmus failed a promProbe check when the query returned no series or more than one",
+    );
+    assert!(n.starts_with("spec.experiments[0].spec.probe[0] `errors-retry-3`, spec.experiments[0].spec.probe[1] `errors-retry-1`: "), "{n}");
+    assert!(n.contains("gameday counts each of these as a missing sample: fewer than three in a row are ignored, more make the signal lack data (INCONCLUSIVE), and none refutes"), "{n}");
+    assert_eq!(
+        notes
+            .iter()
+            .filter(|n| n.contains("missing sample"))
+            .count(),
+        1
+    );
+    // no promProbe mapped, no such note
+    let (_, notes) = import("docs-probe-modes.yaml");
+    none_noted(&notes, "missing sample");
+}
+
+/// Finding 9: strings litmus-go reads differently from how they look.
+#[test]
+fn finding9_probe_strings_are_read_as_litmus_go_reads_them() {
+    let (text, notes) = import("probe-strings.yaml");
+    let s = parse(&text);
+    // `0.1 `: ParseFloat fails, Litmus compared with 0, and so does the scenario
+    let e = signal(&s, "value-with-space").expect.clone().unwrap();
+    assert_eq!((e.op, e.value), (Op::Le, 0.0));
+    assert!(noted(&notes, "comparator value `0.1 `")
+        .contains("Litmus compared the query's value with 0"));
+    // ` <= `: not supported, the probe always failed: watched only
+    assert!(signal(&s, "criteria-with-spaces").expect.is_none());
+    assert!(noted(&notes, "criteria ` <= ` is not one litmus-go knows")
+        .contains("failed this probe at every check"));
+    assert!(
+        text.contains("# watched only: Litmus checked ` <=  100`"),
+        "{text}"
+    );
+    // `HTTPProbe` ran as an httpProbe
+    assert!(signal(&s, "upper-case-type").expect.is_some());
+    none_noted(&notes, "`upper-case-type`: probe type");
+    // a trailing slash is the same Prometheus
+    assert_eq!(
+        s.prometheus.as_ref().unwrap().url,
+        "http://prometheus.monitoring.svc:9090"
+    );
+    noted(
+        &notes,
+        "differs from `http://prometheus.monitoring.svc:9090` only by a trailing slash",
+    );
+    // no scheme: Litmus could not query it; never judged against another probe's server
+    assert!(!s.steady_state.iter().any(|x| x.name == "no-scheme"));
+    assert!(noted(
+        &notes,
+        "`no-scheme`: promProbe endpoint `prometheus:9090` is not an http(s) URL"
+    )
+    .contains("every query failed and Litmus failed this probe at every check; not mapped"));
+    // alone, it is watched against the placeholder Prometheus
+    let (text, notes) = import("harness-prom-probe-auth.yaml");
+    assert_eq!(
+        parse(&text).prometheus.unwrap().url,
+        "http://change-me:9090"
+    );
+    assert!(noted(&notes, "is not an http(s) URL").contains("a placeholder: set it to your Prometheus (`http://prometheus-server.prometheus.svc.cluster.local:9090`"));
+    // probeTimeout 0s in Litmus 3: every check timed out
+    assert!(signal(&s, "zero-timeout").expect.is_none());
+    assert!(noted(
+        &notes_of("probe-strings.yaml"),
+        "`zero-timeout`: runProperties.probeTimeout is 0"
+    )
+    .contains("Litmus failed this probe at every check"));
+    // a GET without criteria: "" is not supported
+    assert!(signal(&s, "no-criteria").expect.is_none());
+    noted(
+        &notes_of("probe-strings.yaml"),
+        "`no-criteria`: httpProbe GET has no criteria",
+    );
+}
+
+fn notes_of(name: &str) -> Vec<String> {
+    import(name).1
+}
+
+/// Finding 10: wording. An engine with no name, a generateName's dash, SEQUENCE as
+/// litmus-go lower-cases it, no rounding note at 100 %, a line break told from a
+/// backslash and n, a list as a value, and YAML merge keys.
+#[test]
+fn finding10_the_words_say_what_the_engine_says() {
+    // no name: said so, never shown as `litmus-import`
+    let engine = "apiVersion: litmuschaos.io/v1alpha1\nkind: ChaosEngine\nspec:\n  appinfo: { appns: shop, applabel: app=x }\n  experiments:\n    - name: pod-delete\n";
+    let out = gameday::import::litmus::convert(engine, "e.yaml", "").unwrap();
+    assert!(
+        out.text.contains("(a ChaosEngine with no name)"),
+        "{}",
+        out.text
+    );
+    assert!(out
+        .text
+        .contains("description: \"Imported from a Litmus ChaosEngine with no name.\""));
+    noted(&out.unmapped, "metadata.name: the engine has no name");
+    assert!(!out.text.contains("ChaosEngine `litmus-import`"));
+    // a generateName keeps its trailing dash in text
+    let (text, _) = import("generate-name-bom.yaml");
+    assert!(
+        text.contains("(ChaosEngine `nginx-chaos-`, a generateName"),
+        "{text}"
+    );
+    assert_eq!(parse(&text).name, "nginx-chaos");
+    // SEQUENCE: lower-cased by litmus-go; random is random
+    let (_, notes) = import("env-version-and-loop.yaml");
+    none_noted(&notes, "SEQUENCE=`Parallel`");
+    none_noted(&notes, "SEQUENCE=`PARALLEL`");
+    assert!(noted(&notes, "SEQUENCE=`random`").contains("picked serial or parallel at random"));
+    assert!(noted(&notes, "SEQUENCE=`serial`").contains("one after another"));
+    assert!(noted(&notes, "SEQUENCE=`sideways`").contains("before deleting any pod"));
+    // a value that is a list: named as such, and its comment does not say "not set"
+    assert!(noted(
+        &notes,
+        "spec.experiments[9] env FORCE: its value is a list of 1, not a string"
+    )
+    .contains("Kubernetes refuses"));
+    let (text, _) = import("env-version-and-loop.yaml");
+    assert_eq!(
+        fault_comments(&text, "force")[9],
+        "FORCE not read (see NOT MAPPED above): the pod-delete ChaosExperiment's default"
+    );
+    // a line break and a backslash followed by n never read alike
+    let engine = fs::read_to_string(Path::new(DIR).join("litmus3-retry.yaml"))
+        .unwrap()
+        .replace("\"errors-retry-3\"", "\"a\\nb\"")
+        .replace("\"errors-retry-1\"", "\"a\\\\nb\"");
+    let out = gameday::import::litmus::convert(&engine, "e.yaml", "").unwrap();
+    let s = parse(&out.text);
+    let names: Vec<&str> = s.steady_state.iter().map(|x| x.name.as_str()).collect();
+    assert_eq!(names[..2], ["a\\nb", "a\\\\nb"]);
+    noted(&out.unmapped, "`a\\nb`: runProperties.retry=3");
+    noted(&out.unmapped, "`a\\\\nb`: runProperties.retry=1");
+    // YAML merge keys, as kubectl reads them
+    let (text, notes) = import("merge-keys-env.yaml");
+    let s = parse(&text);
+    assert_eq!(s.faults[0].duration, Duration::from_secs(60));
+    let pd = pod_delete(&s, 0);
+    assert_eq!(
+        (pd.interval, pd.force, pd.percent),
+        (Some(Duration::from_secs(60)), false, None)
+    );
+    assert!(noted(&notes, "`name` is written before a `<<` merge key").starts_with("line 32: "));
+    let bad = "apiVersion: litmuschaos.io/v1alpha1\nkind: ChaosEngine\nspec:\n  <<: text\n  experiments: [{name: pod-delete}]\n";
+    let e = gameday::import::litmus::convert(bad, "e.yaml", "").unwrap_err();
+    assert!(
+        e.starts_with("e.yaml:4:7: a YAML merge key `<<` must name a mapping"),
+        "{e}"
+    );
+}
+
+/// Finding 11: a scenario over gameday's size limit is refused with its cause, a
+/// byte-order mark is skipped, and a missing apiVersion is named.
+#[test]
+fn finding11_size_bom_and_api_version() {
+    // a query of right-to-left overrides: each is escaped, and the scenario outgrows 1 MiB
+    let query = "\u{202E}".repeat(330_000);
+    let engine = format!(
+        "apiVersion: litmuschaos.io/v1alpha1\nkind: ChaosEngine\nmetadata: {{ name: big }}\nspec:\n  appinfo: {{ appns: shop, applabel: app=x }}\n  experiments:\n    - name: pod-delete\n      spec:\n        probe:\n          - name: q\n            type: promProbe\n            mode: Continuous\n            promProbe/inputs:\n              endpoint: http://prom:9090\n              query: \"{query}\"\n              comparator: {{ criteria: \"<=\", value: \"1\" }}\n"
+    );
+    assert!(engine.len() < 1024 * 1024);
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("big.yaml"), &engine).unwrap();
+    let out = gameday_in(tmp.path(), &["import", "litmus", "big.yaml"]);
+    assert_eq!(out.status.code(), Some(64));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("big.yaml:1:1: the scenario imported from this engine would be "),
+        "{err}"
+    );
+    assert!(err.contains("over gameday's limit for a scenario (1 MiB): the 1 signals, their probe names and queries, take "), "{err}");
+    assert!(!err.contains("a bug"), "{err}");
+    assert!(out.stdout.is_empty());
+    // a byte-order mark at the start is not part of the YAML
+    let bytes = fs::read(Path::new(DIR).join("generate-name-bom.yaml")).unwrap();
+    assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
+    let (text, notes) = import("generate-name-bom.yaml");
+    assert_eq!(pod_delete(&parse(&text), 0).selector, "app=nginx");
+    // no apiVersion: named
+    assert!(
+        noted(&notes, "apiVersion: missing").contains("Kubernetes refuses an object without one")
+    );
 }

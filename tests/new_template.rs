@@ -155,3 +155,94 @@ fn a_fresh_template_warns_about_its_placeholders_and_run_refuses_it() {
         assert!(!stdout.contains(": warning: "), "{stdout}");
     }
 }
+
+/// Directory names a shell or a YAML reader would read as more than a name: a line
+/// break followed by YAML keys, and a carriage return.
+const HOSTILE_DIRS: &[&str] = &[
+    "evil\nsteady_state: []\nfaults: []\nname: pwned\nhypothesis: owned\n#",
+    "cr\rname: pwned",
+];
+
+fn scenario_of(text: &str) -> gameday::scenario::Scenario {
+    let env = |_: &str| None;
+    gameday::scenario::parse_str(text, "x.yaml", Path::new("."), &env)
+        .unwrap_or_else(|p| panic!("{p:?}\n{text}"))
+}
+
+fn top_keys(text: &str) -> Vec<String> {
+    let env = |_: &str| None;
+    let tree = gameday::scenario::yaml::parse_yaml(text, &env);
+    assert!(tree.problems.is_empty(), "{:?}", tree.problems);
+    match tree.root.map(|r| r.value) {
+        Some(gameday::scenario::yaml::Value::Map(entries)) => {
+            entries.into_iter().map(|(k, _)| k.name).collect()
+        }
+        other => panic!("not a mapping: {other:?}"),
+    }
+}
+
+/// Finding 1 of the outside review: the directory of the file is written into its
+/// comments (the hint beside the schema modeline, the `gameday check FILE` lines). A
+/// directory named with a line break and YAML keys, or with a carriage return, adds
+/// nothing to the scenario: every line written is one line with no control character,
+/// and the file parses to exactly the scenario a plain directory gets.
+#[test]
+fn a_directory_name_cannot_write_yaml_into_a_new_scenario() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plain = tmp.path().join("plain");
+    fs::create_dir(&plain).unwrap();
+    for template in ["pod-delete", "exec"] {
+        let out = gameday_in(&plain, &["new", "x", "--template", template, "--force"]);
+        assert_eq!(out.status.code(), Some(0), "{template}");
+        let expected = fs::read_to_string(plain.join("x.yaml")).unwrap();
+        for (i, name) in HOSTILE_DIRS.iter().enumerate() {
+            let dir = tmp.path().join(name);
+            fs::create_dir_all(&dir).unwrap();
+            // written from inside the directory, and into it with --out from outside
+            let inside = gameday_in(&dir, &["new", "x", "--template", template, "--force"]);
+            assert_eq!(
+                inside.status.code(),
+                Some(0),
+                "{template} {i}: {}",
+                String::from_utf8_lossy(&inside.stderr)
+            );
+            let out_file = dir.join("y.yaml");
+            let outside = gameday_in(
+                tmp.path(),
+                &[
+                    "new",
+                    "x",
+                    "--template",
+                    template,
+                    "--force",
+                    "--out",
+                    out_file.to_str().unwrap(),
+                ],
+            );
+            assert_eq!(outside.status.code(), Some(0), "{template} {i}");
+            for file in [dir.join("x.yaml"), out_file] {
+                let text = fs::read_to_string(&file).unwrap();
+                for l in text.lines() {
+                    assert!(!l.chars().any(char::is_control), "{template} {i}: {l:?}");
+                }
+                assert_eq!(top_keys(&text), top_keys(&expected), "{template} {i}");
+                assert_eq!(scenario_of(&text), scenario_of(&expected), "{template} {i}");
+                // the path is still there, as one shell word naming exactly it
+                let hint = text
+                    .lines()
+                    .find(|l| l.contains("gameday schema > "))
+                    .unwrap_or_else(|| panic!("no schema hint in\n{text}"));
+                assert!(
+                    hint.contains("$'") && hint.contains("scenario.schema.json"),
+                    "{hint}"
+                );
+                // and `check` reads it as the same scenario
+                let check = gameday_in(
+                    &dir,
+                    &["check", file.file_name().unwrap().to_str().unwrap()],
+                );
+                assert_eq!(check.status.code(), Some(0), "{template} {i}");
+            }
+        }
+    }
+}

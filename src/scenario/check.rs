@@ -72,8 +72,9 @@ const PLACEHOLDERS: &[(&str, &str)] = &[
 
 /// What keeps a valid scenario from being a game day as written, one warning line each
 /// (`FILE:LINE:COL: warning: ...`): no fault (nothing is injected), no steady-state
-/// signal (nothing is measured), or a placeholder left by `gameday new` or `gameday
-/// import litmus` in a value. `check` prints them and still exits 0; `run` refuses the
+/// signal (nothing is measured), signals none of which has an `expect` and no expected
+/// alert (nothing is judged), or a placeholder left by `gameday new` or `gameday import
+/// litmus` in a value. `check` prints them and still exits 0; `run` refuses the
 /// scenario with the same lines.
 pub fn not_ready(
     s: &Scenario,
@@ -105,6 +106,13 @@ pub fn not_ready(
         warnings.push(at(
             key_pos("steady_state"),
             "no steady_state signals: nothing is measured, so there is nothing to judge; add one under `steady_state:`".into(),
+        ));
+    } else if s.alerts.is_empty() && s.steady_state.iter().all(|sig| sig.expect.is_none()) {
+        // every signal only watched: no rule of the verdict could refute, so a run would
+        // say CONFIRMED ("every expectation held") about a service that was down
+        warnings.push(at(
+            key_pos("steady_state"),
+            "nothing is judged: no signal has an `expect` and no alert is expected, so the verdict could only be CONFIRMED; give a signal an `expect` (or list an alert under `alerts:`)".into(),
         ));
     }
     if let Some(r) = root {
@@ -185,14 +193,31 @@ mod tests {
     }
 
     #[test]
+    fn a_scenario_that_judges_nothing_is_named() {
+        let watched = "name: x\nhypothesis: It holds.\nsteady_state:\n  - name: up\n    command: echo 1\n  - name: errors\n    command: echo 0\nfaults:\n  - name: f\n    duration: 10s\n    exec: { inject: \"true\", revert: \"true\" }\n";
+        assert_eq!(
+            warnings(watched),
+            vec!["s.yaml:3:1: warning: nothing is judged: no signal has an `expect` and no alert is expected, so the verdict could only be CONFIRMED; give a signal an `expect` (or list an alert under `alerts:`)"]
+        );
+        // one `expect`, or one expected alert, is something to judge
+        let one = watched.replace(
+            "command: echo 0\n",
+            "command: echo 0\n    expect: \"< 1\"\n",
+        );
+        assert!(warnings(&one).is_empty(), "{:?}", warnings(&one));
+        let alert = format!("{watched}prometheus: {{ url: \"http://p:9090\" }}\nalerts:\n  - name: Down\n    within: 5s\n");
+        assert!(warnings(&alert).is_empty(), "{:?}", warnings(&alert));
+    }
+
+    #[test]
     fn placeholders_are_found_where_they_are_and_only_as_words() {
-        let text = "name: x\nhypothesis: If it breaks, it holds, because CHANGE-ME (say why).\nkubernetes: {}\nsteady_state:\n  - name: up\n    command: echo 1\nfaults:\n  - name: f\n    duration: 10s\n    pod_delete: { selector: app=change-me }\n  - name: g\n    duration: 10s\n    pod_delete: { selector: app=my-services }\n";
+        let text = "name: x\nhypothesis: If it breaks, it holds, because CHANGE-ME (say why).\nkubernetes: {}\nsteady_state:\n  - name: up\n    command: echo 1\n    expect: \"< 2\"\nfaults:\n  - name: f\n    duration: 10s\n    pod_delete: { selector: app=change-me }\n  - name: g\n    duration: 10s\n    pod_delete: { selector: app=my-services }\n";
         let w = warnings(text);
         assert_eq!(
             w,
             vec![
                 "s.yaml:2:13: warning: hypothesis: `CHANGE-ME` is a placeholder left by `gameday import litmus`; replace it before the game day",
-                "s.yaml:10:29: warning: faults[0].pod_delete.selector: `change-me` is a placeholder left by `gameday import litmus`; replace it before the game day",
+                "s.yaml:11:29: warning: faults[0].pod_delete.selector: `change-me` is a placeholder left by `gameday import litmus`; replace it before the game day",
             ],
             "my-services is a real name, not the placeholder my-service"
         );

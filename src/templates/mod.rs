@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::schema::modeline_for;
+use crate::schema::{modeline_for, shell_word};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Template {
@@ -53,17 +53,22 @@ pub fn check_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The scenario text for `name`, as it will be written to `file`.
+/// The scenario text for `name`, as it will be written to `file`. The file's path is
+/// written (in the comments that say how to check and run it) as one shell word on one
+/// line, whatever its directories are called.
 pub fn render(template: Template, name: &str, file: &Path) -> String {
     let body = template
         .text()
         .replace("{{NAME}}", name)
-        .replace("{{FILE}}", &file.display().to_string());
+        .replace("{{FILE}}", &shell_word(file));
     format!("{}{body}", modeline_for(file))
 }
 
 /// Writes the scenario to `out` (default `NAME.yaml`); refuses to replace an existing
 /// file unless `force`. Returns the path written.
+///
+/// What is written is first read back with gameday's own parser, as `import` does: a
+/// scenario that would not pass `gameday check` is never written.
 pub fn write_new(
     name: &str,
     template: Template,
@@ -73,8 +78,34 @@ pub fn write_new(
     check_name(name)?;
     let path = out.unwrap_or_else(|| PathBuf::from(format!("{name}.yaml")));
     let text = render(template, name, &path);
+    recheck(&text, &path)?;
     write_file(&path, &text, force)?;
     Ok(path)
+}
+
+/// The promise of `new`: what it writes is a scenario `gameday check` accepts.
+fn recheck(text: &str, path: &Path) -> Result<(), String> {
+    if text.len() > crate::scenario::yaml::MAX_BYTES {
+        return Err(format!(
+            "the scenario for {} would be {} bytes, over gameday's limit for a scenario (1 MiB); nothing was written",
+            shell_word(path),
+            text.len()
+        ));
+    }
+    let none = |_: &str| None;
+    let base = path.parent().unwrap_or(Path::new("."));
+    crate::scenario::parse_str(text, &path.display().to_string(), base, &none)
+        .map(|_| ())
+        .map_err(|problems| {
+            format!(
+                "the scenario for {} does not pass `gameday check` (a bug in gameday new; please report it), so nothing was written: {}",
+                shell_word(path),
+                problems
+                    .first()
+                    .map(|p| p.message.clone())
+                    .unwrap_or_default()
+            )
+        })
 }
 
 /// Creates `path` with `text`; an existing file is kept unless `force`.
@@ -118,6 +149,25 @@ mod tests {
             assert_eq!(s.name, "my-game-day");
             assert_eq!(s.faults.len(), 1);
             assert!(text.contains("CHANGE"), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn what_new_would_write_is_read_back_before_it_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.yaml");
+        let e = recheck("name: x\n", &path).unwrap_err();
+        assert!(
+            e.contains("does not pass `gameday check`") && e.contains("nothing was written"),
+            "{e}"
+        );
+        let big = format!("# {}\nname: x\nhypothesis: h\n", "x".repeat(2 << 20));
+        assert!(recheck(&big, &path)
+            .unwrap_err()
+            .contains("over gameday's limit"));
+        for t in Template::value_variants() {
+            let file = dir.path().join("a\nfaults: []\n#").join("x.yaml");
+            assert!(recheck(&render(*t, "x", &file), &file).is_ok(), "{t:?}");
         }
     }
 

@@ -17,6 +17,8 @@
 
 mod fault;
 mod fields;
+mod golang;
+mod merge;
 mod plan;
 mod probes;
 mod render;
@@ -30,12 +32,43 @@ use crate::scenario::model::Phases;
 use crate::scenario::selector::{is_dns_label, validate_selector};
 use crate::scenario::yaml::{parse_yaml, Node, Pos, Value, MAX_BYTES};
 
-use fault::Env;
+use fault::{Env, EnvValue, Health};
 use fields::{describe, Fields};
-use plan::{noted, Plan, PromPlan};
+use plan::{noted, Plan, PromPlan, Version};
 use probes::Probes;
 use targets::Resolved;
-use text::{one_line, shown};
+use text::{one_line, safe_line, shown};
+
+/// How the engine is named in what the importer writes.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum EngineName {
+    /// `metadata.name`, on one line
+    Name(String),
+    /// `metadata.generateName`, kept as written (trailing dash included)
+    Generated(String),
+    None,
+}
+
+impl EngineName {
+    /// `ChaosEngine `x``, for a sentence.
+    pub fn described(&self) -> String {
+        match self {
+            EngineName::Name(n) => format!("ChaosEngine `{n}`"),
+            EngineName::Generated(g) => format!(
+                "ChaosEngine `{g}`, a generateName Kubernetes completes with a random suffix"
+            ),
+            EngineName::None => "a ChaosEngine with no name".into(),
+        }
+    }
+
+    /// What the scenario's name is made from.
+    pub fn base(&self) -> &str {
+        match self {
+            EngineName::Name(n) | EngineName::Generated(n) => n,
+            EngineName::None => "",
+        }
+    }
+}
 
 /// The scenario text and what could not be mapped, one line each.
 #[derive(Debug, Clone, PartialEq)]
@@ -148,11 +181,16 @@ const SPEC_FIELDS: &[&str] = &[
 
 /// Converts the ChaosEngine in `text` (read from `file`); `modeline` heads the output.
 pub fn convert(text: &str, file: &str, modeline: &str) -> Result<Imported, String> {
+    let shown_file = one_line(file);
+    let file = shown_file.as_str();
     let at = |pos: Pos, msg: &str| format!("{file}:{}:{}: {msg}", pos.line, pos.col);
+    // An editor's byte-order mark is not part of the YAML (Kubernetes skips it too).
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     // Nothing in a ChaosEngine is expanded from the environment: `${` is escaped before
     // the reader sees it, and comes back as written.
     let keep = |name: &str| Some(format!("${{{name}}}"));
-    let parsed = parse_yaml(&text.replace("${", "$${"), &keep);
+    let escaped = text.replace("${", "$${");
+    let parsed = parse_yaml(&escaped, &keep);
     if let Some((pos, msg)) = parsed.problems.first() {
         let msg = if msg.contains("one YAML document") {
             "the file holds more than one YAML document; put the ChaosEngine in a file of its own"
@@ -168,6 +206,8 @@ pub fn convert(text: &str, file: &str, modeline: &str) -> Result<Imported, Strin
             "the file is empty; expected a Litmus ChaosEngine",
         ));
     };
+    // `<<: *defaults` merges as it does for kubectl
+    let (root, overridden) = merge::resolve(&root, &escaped).map_err(|(pos, msg)| at(pos, &msg))?;
     let Some(mut top) = Fields::of(&root, "") else {
         return Err(at(
             root.pos,
@@ -200,19 +240,33 @@ pub fn convert(text: &str, file: &str, modeline: &str) -> Result<Imported, Strin
             ))
         }
     }
-    if let Some(v) = top.take("apiVersion") {
-        if !v
-            .as_text()
-            .is_some_and(|t| t.starts_with("litmuschaos.io/"))
-        {
-            return Err(at(
-                v.pos,
-                &format!(
-                    "apiVersion is {}; expected litmuschaos.io/v1alpha1",
-                    v.describe()
-                ),
-            ));
+    let mut notes: Vec<String> = Vec::new();
+    for o in overridden {
+        notes.push(format!(
+            "line {}: `{}` is written before a `<<` merge key that also sets it, so the merged value replaces it, as kubectl's YAML reader (go-yaml v2) reads it, and the scenario does the same; write `{}` after `<<` to keep it",
+            o.pos.line,
+            shown(&o.key),
+            shown(&o.key)
+        ));
+    }
+    match top.take("apiVersion") {
+        Some(v) => {
+            if !v
+                .as_text()
+                .is_some_and(|t| t.starts_with("litmuschaos.io/"))
+            {
+                return Err(at(
+                    v.pos,
+                    &format!(
+                        "apiVersion is {}; expected litmuschaos.io/v1alpha1",
+                        v.describe()
+                    ),
+                ));
+            }
         }
+        None => notes.push(
+            "apiVersion: missing; Kubernetes refuses an object without one, so this engine as written never ran (a ChaosEngine is litmuschaos.io/v1alpha1); read as a ChaosEngine anyway".into(),
+        ),
     }
     let Some(spec_node) = top
         .take("spec")
@@ -242,14 +296,25 @@ pub fn convert(text: &str, file: &str, modeline: &str) -> Result<Imported, Strin
         }
     };
 
-    let mut notes: Vec<String> = Vec::new();
     let meta = top.take("metadata");
-    // ChaosCenter writes `generateName` (`pod-delete-zkg`) instead of a name
-    let engine = meta
-        .and_then(|m| m.value_of("name").or_else(|| m.value_of("generateName")))
-        .and_then(Node::as_text)
-        .map(|n| one_line(n.trim_end_matches('-')))
-        .unwrap_or_else(|| "litmus-import".into());
+    // ChaosCenter writes `generateName` (`pod-delete-`, completed by Kubernetes with a
+    // random suffix) instead of a name
+    let named = |key: &str| {
+        meta.and_then(|m| m.value_of(key))
+            .and_then(Node::as_text)
+            .filter(|n| !n.trim().is_empty())
+    };
+    let engine = match (named("name"), named("generateName")) {
+        (Some(n), _) => EngineName::Name(one_line(n)),
+        (None, Some(g)) => EngineName::Generated(one_line(g)),
+        (None, None) => {
+            notes.push(format!(
+                "metadata.name: the engine has no name (nor a generateName); the scenario is named `{}`",
+                render::scenario_name("")
+            ));
+            EngineName::None
+        }
+    };
     let meta_ns = meta
         .and_then(|m| m.value_of("namespace"))
         .and_then(Node::as_text)
@@ -272,7 +337,8 @@ pub fn convert(text: &str, file: &str, modeline: &str) -> Result<Imported, Strin
 
     // engine settings
     let mut panels: Vec<(Option<String>, String, String)> = Vec::new();
-    engine_settings(&mut spec, &mut notes, &mut panels);
+    let health = engine_settings(&mut spec, &mut notes, &mut panels);
+    let version = litmus_version(experiments, meta);
     let appinfo = spec.take("appinfo");
     let mut target = Resolved {
         source: "spec.appinfo.applabel".into(),
@@ -303,8 +369,15 @@ pub fn convert(text: &str, file: &str, modeline: &str) -> Result<Imported, Strin
     notes.extend(spec.unread(SPEC_FIELDS));
 
     // experiments
-    let mut probes = Probes::default();
+    let mut probes = Probes {
+        version: version.clone(),
+        ..Probes::default()
+    };
     let mut faults = Vec::new();
+    let mut health_checked = false;
+    // notes that read the same for several experiments: (text, the experiments)
+    let mut shared: Vec<(String, Vec<String>)> = Vec::new();
+    let mut inert_targets: Vec<targets::Resolved> = Vec::new();
     for (i, exp) in experiments.iter().enumerate() {
         let at = format!("spec.experiments[{i}]");
         let Some(mut ef) = Fields::of(exp, at.clone()) else {
@@ -363,12 +436,32 @@ pub fn convert(text: &str, file: &str, modeline: &str) -> Result<Imported, Strin
         let env = components
             .map(|c| components_env(c, &format!("{at}.spec.components"), &mut notes))
             .unwrap_or_default();
-        faults.push(fault::pod_delete(&at, &env, &target, &mut notes));
+        let pd = fault::pod_delete(&at, &env, &target, &version, &health, &mut notes);
+        health_checked |= pd.health_checked;
+        for body in pd.shared {
+            match shared.iter_mut().find(|(b, _)| *b == body) {
+                Some((_, ats)) => ats.push(at.clone()),
+                None => shared.push((body, vec![at.clone()])),
+            }
+        }
+        match pd.fault {
+            Some(f) => faults.push(f),
+            None => inert_targets.push(target.clone()),
+        }
         for (j, p) in probe_items.into_iter().enumerate() {
             probes.probe(p, &format!("{at}.spec.probe[{j}]"));
         }
     }
+    for (body, ats) in shared {
+        notes.push(format!("{} pod-delete: {body}", ats.join(", ")));
+    }
+    probes.finish();
     notes.append(&mut probes.notes);
+    if health_checked && probes.signals.is_empty() && !faults.is_empty() {
+        notes.push(
+            "with no probe mapped, the target pods' health was all Litmus judged this engine by; the scenario has no signal at all, so `gameday check` warns and `gameday run` refuses it until you add one (the `pods` signal above, or a probe of your service)".into(),
+        );
+    }
     if faults.len() > 1 && !probes.signals.is_empty() {
         notes.push(format!(
             "the engine runs {} pod-delete experiments, each judged by its own probes; gameday judges every signal from the first trigger to the end of recovery, whichever fault is active",
@@ -441,6 +534,12 @@ pub fn convert(text: &str, file: &str, modeline: &str) -> Result<Imported, Strin
             add(target.namespace.clone(), s.clone(), target.source.clone());
         }
     }
+    // experiments Litmus ran without deleting a pod still name pods worth watching
+    for t in &inert_targets {
+        if let Some(s) = &t.selector {
+            add(t.namespace.clone(), s.clone(), t.source.clone());
+        }
+    }
     for (ns, s, note) in panels {
         add(ns, s, note);
     }
@@ -464,7 +563,7 @@ pub fn convert(text: &str, file: &str, modeline: &str) -> Result<Imported, Strin
     }
 
     let phases = Phases::default();
-    let notes: Vec<String> = notes.iter().map(|n| one_line(n)).collect();
+    let notes: Vec<String> = notes.iter().map(|n| safe_line(n)).collect();
     let plan = Plan {
         engine,
         signals: probes.signals,
@@ -476,7 +575,10 @@ pub fn convert(text: &str, file: &str, modeline: &str) -> Result<Imported, Strin
         baseline: phases.baseline,
         notes,
     };
-    let text = render::render(&plan, modeline, &one_line(file));
+    let text = render::render(&plan, modeline, file);
+    if text.len() > MAX_BYTES {
+        return Err(too_big(file, &text, &plan));
+    }
     // The importer's promise: what it writes is a scenario `gameday check` accepts.
     let none = |_: &str| None;
     if let Err(problems) = crate::scenario::parse_str(&text, file, Path::new("."), &none) {
@@ -492,6 +594,42 @@ pub fn convert(text: &str, file: &str, modeline: &str) -> Result<Imported, Strin
         text,
         unmapped: plan.notes,
     })
+}
+
+/// The error for a scenario over gameday's size limit, naming what made it so large.
+fn too_big(file: &str, text: &str, plan: &Plan) -> String {
+    let mib = |n: usize| format!("{:.1} MiB", n as f64 / (1024.0 * 1024.0));
+    let listed: usize = plan.notes.iter().map(|n| n.len() + 6).sum();
+    let signals: usize = plan
+        .signals
+        .iter()
+        .map(|s| {
+            s.name.len()
+                + s.heading.len()
+                + match &s.source {
+                    plan::Source::Promql { query } => query.len(),
+                    plan::Source::Http { url, .. } => url.len(),
+                }
+        })
+        .sum();
+    let cause = if listed >= signals {
+        format!(
+            "the {} differences listed at its top take {} (every env entry, key and probe the importer cannot map is listed with what it meant)",
+            plan.notes.len(),
+            mib(listed)
+        )
+    } else {
+        format!(
+            "the {} signals, their probe names and queries, take {}",
+            plan.signals.len(),
+            mib(signals)
+        )
+    };
+    format!(
+        "{file}:1:1: the scenario imported from this engine would be {} ({} bytes), over gameday's limit for a scenario (1 MiB): {cause}; split the engine's experiments into engines of their own and import each",
+        mib(text.len()),
+        text.len()
+    )
 }
 
 /// Litmus 3 keeps its resilience probes in ChaosCenter and names them in an annotation.
@@ -524,7 +662,7 @@ fn engine_settings(
     spec: &mut Fields,
     notes: &mut Vec<String>,
     panels: &mut Vec<(Option<String>, String, String)>,
-) {
+) -> Health {
     match spec.set("engineState") {
         None | Some("active") => {}
         Some("stop") => notes.push(
@@ -552,12 +690,34 @@ fn engine_settings(
             shown(other)
         )),
     }
+    // Litmus checks the target pods are Running before and after the chaos unless told
+    // not to (DEFAULT_APP_HEALTH_CHECK, true by default); the pod-delete notes say so
+    let mut health = Health {
+        on: true,
+        source: "spec.defaultHealthCheck not set: true by default".into(),
+    };
     for key in ["defaultHealthCheck", "defaultAppHealthCheck"] {
-        match spec.set(key) {
-            None | Some("false") => {}
-            Some(v) => notes.push(format!(
-                "spec.{key} `{}`: Litmus checked the target pods were running before and after the chaos; gameday does not: the `pods` panel shows them (add a `pods` signal with `expect` to judge them)",
-                shown(v)
+        let Some(v) = spec.take(key) else { continue };
+        let text = v.as_text().unwrap_or("");
+        // a boolean field: kubectl reads YAML 1.1 words too
+        let on = match text {
+            "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y" => {
+                Some(true)
+            }
+            "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "n"
+            | "N" => Some(false),
+            _ => None,
+        };
+        match on {
+            Some(on) => {
+                health = Health {
+                    on,
+                    source: format!("spec.{key}: {}", shown(text)),
+                }
+            }
+            None => notes.push(format!(
+                "spec.{key} ({}): not a boolean, so Kubernetes refuses the engine as written; read as unset (true)",
+                describe(v)
             )),
         }
     }
@@ -624,6 +784,96 @@ fn engine_settings(
                 shown(&shown_as_panels.join(","))
             ));
         }
+    }
+    health
+}
+
+/// Which Litmus the engine was written for, from what only one version has: Litmus 3's
+/// `probeRef` annotation, `TARGETS` env and run properties (`attempt`, `initialDelay`,
+/// durations with a unit such as `5s`); Litmus 1.0's `components:` list; Litmus 1 and 2's
+/// run properties in whole seconds (`probeTimeout: 5`) and `initialDelaySeconds`.
+fn litmus_version(experiments: &[Node], meta: Option<&Node>) -> Version {
+    let mut v3: Option<String> = meta
+        .and_then(|m| m.value_of("annotations"))
+        .and_then(|a| a.value_of("probeRef"))
+        .map(|_| "the probeRef annotation".to_string());
+    let mut v2: Option<String> = None;
+    let mut v1: Option<String> = None;
+    for exp in experiments {
+        let Some(spec) = exp.value_of("spec") else {
+            continue;
+        };
+        match spec.value_of("components").map(|c| &c.value) {
+            Some(Value::Seq(items)) => {
+                v1.get_or_insert_with(|| "the components: list".into());
+                if items
+                    .iter()
+                    .any(|i| i.value_of("name").and_then(Node::as_text) == Some("TARGETS"))
+                {
+                    v3.get_or_insert_with(|| "the TARGETS env".into());
+                }
+            }
+            Some(Value::Map(_)) => {
+                let env = spec.value_of("components").and_then(|c| c.value_of("env"));
+                if let Some(Value::Seq(items)) = env.map(|e| &e.value) {
+                    if items
+                        .iter()
+                        .any(|i| i.value_of("name").and_then(Node::as_text) == Some("TARGETS"))
+                    {
+                        v3.get_or_insert_with(|| "the TARGETS env".into());
+                    }
+                }
+            }
+            _ => {}
+        }
+        let Some(Value::Seq(probes)) = spec.value_of("probe").map(|p| &p.value) else {
+            continue;
+        };
+        for p in probes {
+            let Some(run) = p.value_of("runProperties") else {
+                continue;
+            };
+            for key in ["attempt", "initialDelay", "evaluationTimeout", "verbosity"] {
+                if run.value_of(key).is_some() {
+                    v3.get_or_insert_with(|| format!("runProperties `{key}`"));
+                }
+            }
+            if run.value_of("initialDelaySeconds").is_some() {
+                v2.get_or_insert_with(|| "runProperties `initialDelaySeconds`".into());
+            }
+            for key in ["probeTimeout", "interval", "probePollingInterval"] {
+                let Some(t) = run.value_of(key).and_then(Node::as_text).map(str::trim) else {
+                    continue;
+                };
+                if t.is_empty() {
+                    continue;
+                }
+                if t.bytes().all(|b| b.is_ascii_digit()) {
+                    v2.get_or_insert_with(|| {
+                        format!("runProperties `{key}: {}` in whole seconds", shown(t))
+                    });
+                } else {
+                    v3.get_or_insert_with(|| {
+                        format!("runProperties `{key}: {}` with a unit", shown(t))
+                    });
+                }
+            }
+        }
+    }
+    match (v3, v1, v2) {
+        (Some(why), _, _) => Version {
+            major: Some(3),
+            why,
+        },
+        (None, Some(why), _) => Version {
+            major: Some(1),
+            why,
+        },
+        (None, None, Some(why)) => Version {
+            major: Some(2),
+            why,
+        },
+        (None, None, None) => Version::default(),
     }
 }
 
@@ -706,15 +956,15 @@ fn components_env(c: &Node, at: &str, notes: &mut Vec<String>) -> Env {
             continue;
         };
         let value = f.take("value").map(|v| match &v.value {
-            Value::Scalar { text, .. } => text.clone(),
-            _ => String::new(),
+            Value::Scalar { text, .. } => EnvValue::Text(text.clone()),
+            _ => EnvValue::NotText(describe(v)),
         });
         let from = f.take("valueFrom");
         notes.extend(f.unread(&["name", "value", "valueFrom"]));
         match (value, from) {
-            (Some(v), _) => env.push((name, Some(v))),
-            (None, Some(_)) => env.push((name, None)),
-            (None, None) => env.push((name, Some(String::new()))),
+            (Some(v), _) => env.push((name, v)),
+            (None, Some(_)) => env.push((name, EnvValue::FromRef)),
+            (None, None) => env.push((name, EnvValue::Text(String::new()))),
         }
     }
     env

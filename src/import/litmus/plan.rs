@@ -59,7 +59,18 @@ pub(super) struct PromPlan {
     pub insecure: Option<String>,
 }
 
-/// A pod-delete setting, and the env var it came from (`None`: the default).
+/// Which Litmus the engine was written for, where it matters (probe retries, ranges in
+/// PODS_AFFECTED_PERC, KILL_COUNT), and the evidence, for messages.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(super) struct Version {
+    /// 1, 2 or 3; `None` when the engine does not say
+    pub major: Option<u8>,
+    /// e.g. "runProperties `attempt`"
+    pub why: String,
+}
+
+/// A pod-delete setting, and the comment beside it: the env var as the engine set it
+/// (`None`: not set, the ChaosExperiment's default).
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Setting<T> {
     pub value: T,
@@ -68,8 +79,9 @@ pub(super) struct Setting<T> {
 
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Amount {
-    /// neither PODS_AFFECTED_PERC nor KILL_COUNT: Litmus deletes one pod
-    One,
+    /// Litmus deletes one pod: PODS_AFFECTED_PERC not set (`None`) or read as 0 or less
+    /// (the comment that says which value)
+    One(Option<String>),
     Percent(Setting<u64>),
     Count(Setting<u64>),
 }
@@ -85,7 +97,7 @@ pub(super) struct FaultPlan {
 
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Plan {
-    pub engine: String,
+    pub engine: super::EngineName,
     pub signals: Vec<SignalPlan>,
     pub prometheus: Option<PromPlan>,
     pub faults: Vec<FaultPlan>,

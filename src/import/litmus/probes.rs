@@ -18,7 +18,8 @@ use crate::scenario::model::Unit;
 use crate::scenario::yaml::Node;
 
 use super::fields::{describe, Fields};
-use super::plan::{noted, SignalPlan, Source};
+use super::golang::{atoi, parse_float, Atoi};
+use super::plan::{noted, SignalPlan, Source, Version};
 use super::text::{one_line, shown};
 
 /// How long a failed probe stays in an http signal's error rate: the default `window`,
@@ -37,6 +38,14 @@ pub(super) struct Probes {
     pub prom_insecure: Option<String>,
     /// Mapped URLs whose host only resolves inside a cluster.
     pub in_cluster: Vec<String>,
+    /// Which Litmus the engine is for: how it retried a failed check depends on it.
+    pub version: Version,
+    /// The probes mapped as promql signals, for the one note on missing data.
+    pub prom_probes: Vec<String>,
+    /// promql signals whose endpoint Litmus could not query (no `http://`): the signal's
+    /// name, the probe and the endpoint. They are kept only if no other probe names the
+    /// Prometheus the scenario reads (`finish`).
+    pub unreachable: Vec<(String, String, String)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -53,8 +62,9 @@ enum Mode {
 struct Run {
     timeout: Option<Duration>,
     interval: Option<Duration>,
-    /// re-checks after a failed check, and the field that said so
-    retries: Option<(u64, &'static str)>,
+    /// `retry` and `attempt` as written (whole numbers)
+    retry: Option<u64>,
+    attempt: Option<u64>,
     polling: Option<Duration>,
     initial_delay: Option<Duration>,
     stop_on_failure: bool,
@@ -116,7 +126,17 @@ impl Probes {
             one_line(&raw_name)
         };
         let w = format!("{at} `{}`", shown(&raw_name));
-        let kind = f.text("type").unwrap_or("").to_string();
+        let kind_text = f.text("type").unwrap_or("").to_string();
+        // litmus-go lower-cases the type before it matches it (probe.go: execute), so
+        // `HTTPProbe` ran as an httpProbe
+        let kind = match kind_text.to_ascii_lowercase().as_str() {
+            "promprobe" => "promProbe".to_string(),
+            "httpprobe" => "httpProbe".to_string(),
+            "cmdprobe" => "cmdProbe".to_string(),
+            "k8sprobe" => "k8sProbe".to_string(),
+            "sloprobe" => "sloProbe".to_string(),
+            _ => kind_text.clone(),
+        };
         let mode_text = f.text("mode").map(str::to_string);
         let run = f.take("runProperties");
         match kind.as_str() {
@@ -201,6 +221,12 @@ impl Probes {
         }
         self.notes.extend(f.unread(PROBE_FIELDS));
         let Some(mut signal) = signal else { return };
+        if let Some(why) = fixed_verdict(&run, &self.version, &w) {
+            // Litmus's verdict on this probe never depended on the service
+            self.watch(&mut signal, why);
+            self.signals.push(signal);
+            return;
+        }
         match mode {
             None => {
                 let why = match &mode_text {
@@ -283,35 +309,32 @@ impl Probes {
             if mode == Mode::Continuous { "Continuous" } else { "OnChaos" }
         ));
         // retries: a failure Litmus re-checked away is forgiven here too
-        match (run.retries, run.interval) {
-            (Some((n, field)), Some(i)) if n > 0 && !i.is_zero() => {
-                let burst = i * u32::try_from(n).unwrap_or(u32::MAX);
-                let how = format!(
-                    "runProperties.{field}: Litmus re-checked a failed probe {n} time{} {} apart",
-                    if n == 1 { "" } else { "s" },
-                    secs(i)
-                );
-                if is_http {
-                    s.tolerate = Some(noted(
-                        burst + HTTP_WINDOW,
-                        format!(
-                            "{how}; + {} because a failed probe stays in the error rate that long",
-                            secs(HTTP_WINDOW)
-                        ),
-                    ));
-                    self.notes.push(format!(
-                        "{w}: {how}, so it forgave failures that came and went; the scenario forgives one burst of failed probes shorter than {} (tolerate), but failures spread over time keep the error rate above 0 and refute",
-                        secs(burst)
-                    ));
-                } else {
-                    s.tolerate = Some(noted(burst, how));
-                }
+        let re = recheck(run, &self.version);
+        if let Some(re) = &re {
+            if re.window.is_zero() {
+                self.notes.push(format!(
+                    "{w}: {}; the scenario tolerates no violation either",
+                    re.how
+                ));
+            } else if is_http {
+                s.tolerate = Some(noted(
+                    re.window + HTTP_WINDOW,
+                    format!(
+                        "{}; + {} because a failed probe stays in the error rate that long",
+                        re.short,
+                        secs(HTTP_WINDOW)
+                    ),
+                ));
+                self.notes.push(format!(
+                    "{w}: {}; the scenario forgives one burst of failed probes shorter than {} (tolerate), but failures spread over time keep the error rate above 0 and refute",
+                    re.how,
+                    secs(re.window)
+                ));
+            } else {
+                s.tolerate = Some(noted(re.window, re.short.clone()));
+                self.notes
+                    .push(format!("{w}: {}; so does the scenario (tolerate)", re.how));
             }
-            (Some((n, field)), _) if n > 0 => self.notes.push(format!(
-                "{w}: runProperties.{field}: Litmus re-checked a failed probe {n} time{} without a pause (no interval); the scenario tolerates no violation",
-                if n == 1 { "" } else { "s" }
-            )),
-            _ => {}
         }
         if run.stop_on_failure {
             if let Some(e) = &s.expect {
@@ -320,16 +343,14 @@ impl Probes {
                 // waiting out that window would never fire during a short fault: it waits
                 // only as long as Litmus's re-checks, and fires sooner than Litmus did.
                 let wait = if is_http {
-                    match (run.retries, run.interval) {
-                        (Some((n, _)), Some(i)) if n > 0 && !i.is_zero() => {
-                            let burst = i * u32::try_from(n).unwrap_or(u32::MAX);
+                    match &re {
+                        Some(re) if !re.window.is_zero() => {
                             self.notes.push(format!(
-                                "{w}: runProperties.stopOnFailure: true: Litmus stopped the chaos when {} checks {} apart all failed; the scenario's guardrail pulls the kill switch {} after a failed probe, even one Litmus's re-check would have forgiven",
-                                n + 1,
-                                secs(i),
-                                secs(burst)
+                                "{w}: runProperties.stopOnFailure: true: Litmus stopped the chaos when {}; the scenario's guardrail pulls the kill switch {} after a failed probe, even one Litmus's re-check would have forgiven",
+                                re.all_failed,
+                                secs(re.window)
                             ));
-                            Some(burst)
+                            Some(re.window)
                         }
                         _ => None,
                     }
@@ -391,17 +412,11 @@ impl Probes {
             }
             c
         };
-        let retry = count(&mut f, "retry", &mut notes);
-        let attempt = count(&mut f, "attempt", &mut notes);
-        run.retries = match (attempt, retry) {
-            // Litmus 3: attempts in all; Litmus 2: re-checks after the first
-            (Some(a), _) => Some((a.saturating_sub(1), "attempt")),
-            (None, Some(r)) => Some((r, "retry")),
-            (None, None) => None,
-        };
-        if attempt.is_some() && retry.is_some() {
+        run.retry = count(&mut f, "retry", &mut notes);
+        run.attempt = count(&mut f, "attempt", &mut notes);
+        if matches!((run.attempt, run.retry), (Some(a), Some(_)) if a > 0) {
             notes.push(format!(
-                "{w}: runProperties has both attempt and retry; the scenario follows attempt (Litmus 3's)"
+                "{w}: runProperties has both attempt and retry; litmus-go 3 follows attempt, and so does the scenario"
             ));
         }
         match f.set("stopOnFailure") {
@@ -460,10 +475,12 @@ impl Probes {
             });
             return None;
         };
-        // one Prometheus per scenario
+        // one Prometheus per scenario; a trailing slash names the same server
+        let same = |a: &str, b: &str| a.trim_end_matches('/') == b.trim_end_matches('/');
+        let mut unreachable = false;
         match (&endpoint, &self.prom_url) {
             (Some(e), None) if url_ok(e) => self.prom_url = Some((e.clone(), w.to_string())),
-            (Some(e), Some((first, from))) if url_ok(e) && e != first => {
+            (Some(e), Some((first, from))) if url_ok(e) && !same(e, first) => {
                 self.notes.push(format!(
                     "{w}: promProbe endpoint {} is a second Prometheus; gameday reads one (`prometheus.url`, {} from {from}), so its query `{}` is not mapped: run it in a scenario of its own",
                     shown(e),
@@ -472,18 +489,18 @@ impl Probes {
                 ));
                 return None;
             }
-            (Some(e), _) if url_ok(e) => {}
-            (other, _) => {
-                self.notes.push(format!(
-                    "{w}: promProbe endpoint {} is not an http(s) URL; its query runs against the scenario's prometheus.url{}",
-                    other.as_deref().map(|e| format!("`{}`", shown(e))).unwrap_or_else(|| "(none)".into()),
-                    other
-                        .as_deref()
-                        .filter(|e| !e.contains("://"))
-                        .map(|e| format!(" (`http://{}` if it answers plain http)", shown(e)))
-                        .unwrap_or_default()
-                ));
+            (Some(e), Some((first, _))) if url_ok(e) => {
+                if e != first {
+                    self.notes.push(format!(
+                        "{w}: promProbe endpoint `{}` differs from `{}` only by a trailing slash: the same Prometheus, read once (`prometheus.url`)",
+                        shown(e),
+                        shown(first)
+                    ));
+                }
             }
+            // litmus-go runs `promql --host ENDPOINT`, whose Prometheus client
+            // (client_golang's api.NewClient) needs an http(s) URL: every query fails
+            _ => unreachable = true,
         }
         if let Some(e) = endpoint.as_deref().filter(|e| url_ok(e)) {
             self.cluster_host(e);
@@ -520,25 +537,36 @@ impl Probes {
             "auth",
             "insecureSkipVerify",
         ]));
-        if let Some(t) = run.timeout.filter(|t| !t.is_zero()) {
-            self.prom_timeouts.push((w.to_string(), t));
-        }
-        if let Some(p) = run.polling.filter(|p| !p.is_zero()) {
-            self.prom_polls.push((w.to_string(), p));
+        if !unreachable {
+            if let Some(t) = run.timeout.filter(|t| !t.is_zero()) {
+                self.prom_timeouts.push((w.to_string(), t));
+            }
+            if let Some(p) = run.polling.filter(|p| !p.is_zero()) {
+                self.prom_polls.push((w.to_string(), p));
+            }
         }
         let mut crit_text = None;
+        let mut unmapped: Option<String> = None;
         let expect = comparator.and_then(|c| {
             let mut cf = Fields::of(c, format!("{at}.comparator"))?;
-            let criteria = cf.text("criteria").unwrap_or("").trim().to_string();
-            let value = cf.text("value").unwrap_or("").trim().to_string();
+            // exactly as written: litmus-go trims neither
+            let criteria = cf.text("criteria").unwrap_or("").to_string();
+            let value = cf.text("value").unwrap_or("").to_string();
             let _ = cf.take("type");
             self.notes.extend(cf.unread(&["type", "criteria", "value"]));
             crit_text = Some(format!("{criteria} {value}"));
-            let e = format!("{criteria} {value}");
-            let ok = matches!(criteria.as_str(), "==" | "!=" | "<" | ">" | "<=" | ">=")
-                && value.parse::<f64>().is_ok_and(f64::is_finite)
-                && parse_criterion(&e, Unit::None).is_ok();
-            ok.then(|| noted(e, "promProbe comparator"))
+            match comparator_criterion(&criteria, &value) {
+                Ok((e, note)) => {
+                    if let Some(n) = note {
+                        self.notes.push(format!("{w}: {n}"));
+                    }
+                    Some(noted(e, "promProbe comparator"))
+                }
+                Err(why) => {
+                    unmapped = Some(why);
+                    None
+                }
+            }
         });
         let mut signal = SignalPlan {
             name: name.to_string(),
@@ -551,15 +579,22 @@ impl Probes {
             if_judged: Vec::new(),
             litmus: crit_text.clone().unwrap_or_default(),
         };
+        if unreachable {
+            // judged in `finish`, once every probe's endpoint is known
+            self.unreachable.push((
+                name.to_string(),
+                w.to_string(),
+                endpoint.clone().unwrap_or_default(),
+            ));
+            signal.expect = None;
+            signal.watched = Some(watched_note(&signal.litmus));
+            return Some(signal);
+        }
+        self.prom_probes.push(w.to_string());
         if signal.expect.is_none() {
-            let c = crit_text.unwrap_or_default();
-            let why = if comparator.is_none() {
-                format!("{w}: promProbe without a comparator; the scenario only watches it (no `expect`)")
-            } else {
-                format!(
-                    "{w}: promProbe comparator `{}` has no gameday criterion (< <= > >= == != and a number); the scenario only watches it (no `expect`)",
-                    shown(c.trim())
-                )
+            let why = match unmapped {
+                None => format!("{w}: promProbe without a comparator; the scenario only watches it (no `expect`)"),
+                Some(why) => format!("{w}: {why}; the scenario only watches it (no `expect`)"),
             };
             // the mode note is the one that matters when the mode already rules it out
             if matches!(mode, Some(Mode::Continuous | Mode::OnChaos)) {
@@ -629,20 +664,55 @@ impl Probes {
             ));
         }
         let mut g = Fields::of(get, format!("{at}.method.get"));
+        // exactly as written: litmus-go trims neither, and a missing criteria is ""
         let (criteria, code) = match g.as_mut() {
             Some(g) => (
-                g.text("criteria").unwrap_or("==").trim().to_string(),
-                g.text("responseCode").unwrap_or("").trim().to_string(),
+                g.text("criteria").unwrap_or("").to_string(),
+                g.text("responseCode").unwrap_or("").to_string(),
             ),
-            None => ("==".into(), String::new()),
+            None => (String::new(), String::new()),
         };
         if let Some(g) = g {
             self.notes.extend(g.unread(&["criteria", "responseCode"]));
         }
-        let crit = format!("status {criteria} {code}");
+        let crit = if criteria.is_empty() {
+            format!("status (no criteria) {code}")
+        } else {
+            format!("status {criteria} {code}")
+        };
         let mut if_judged = Vec::new();
-        let expect = match (criteria.as_str(), code.parse::<u16>()) {
-            ("==", Ok(c)) if (200..400).contains(&c) => {
+        let mut unmapped: Option<String> = None;
+        let expect = match (criteria.as_str(), atoi(&code)) {
+            ("", _) => {
+                unmapped = Some(format!(
+                    "httpProbe GET has no criteria: litmus-go compares with the empty criteria, not one it knows ({}), so it failed this probe at every check (\"criteria not supported\"), whatever the service answered",
+                    INT_CRITERIA.join(", ")
+                ));
+                None
+            }
+            (c, _) if !INT_CRITERIA.contains(&c) => {
+                unmapped = Some(format!(
+                    "httpProbe criteria `{}` is not one litmus-go knows ({}, exactly as written), so it failed this probe at every check (\"criteria not supported\"), whatever the service answered",
+                    shown(c),
+                    INT_CRITERIA.join(", ")
+                ));
+                None
+            }
+            (c, read @ (Atoi::Invalid | Atoi::OutOfRange(_))) => {
+                let verdict = match c {
+                    "!=" | ">" | ">=" => "passed at every check, whatever the service answered",
+                    "==" | "<" | "<=" => "failed at every check, whatever the service answered",
+                    _ => "compared every status with 0",
+                };
+                unmapped = Some(format!(
+                    "httpProbe responseCode `{}`: strconv.Atoi does not read it, and litmus-go ignores the error, so Litmus compared the status with {} (`status {c} {}`): the probe {verdict}",
+                    shown(&code),
+                    read.value(),
+                    read.value()
+                ));
+                None
+            }
+            ("==", Atoi::Ok(c)) if (200..400).contains(&c) => {
                 if_judged.push(format!(
                     "{w}: httpProbe responseCode == {c}: Litmus failed the probe on any other status (a {} too); gameday counts every status below 400 as success and 400 or more, a timeout or a transport error as an error (`expect: == 0%` of errors)",
                     if c == 200 { "204 or a 301" } else { "200" }
@@ -693,10 +763,13 @@ impl Probes {
             litmus: crit.clone(),
         };
         if signal.expect.is_none() {
-            let why = format!(
-                "{w}: httpProbe {}: gameday's http signal counts a status of 400 or more as an error and cannot check for this one; the scenario only watches its error rate (no `expect`)",
-                shown(&crit)
-            );
+            let why = match unmapped {
+                Some(why) => format!("{w}: {why}; the scenario only watches its error rate (no `expect`)"),
+                None => format!(
+                    "{w}: httpProbe {}: gameday's http signal counts a status of 400 or more as an error and cannot check for this one; the scenario only watches its error rate (no `expect`)",
+                    shown(&crit)
+                ),
+            };
             if matches!(mode, Some(Mode::Continuous | Mode::OnChaos)) {
                 self.watch(&mut signal, why);
             } else {
@@ -705,6 +778,45 @@ impl Probes {
             }
         }
         Some(signal)
+    }
+
+    /// What can be decided only once every probe is read: promProbes whose endpoint
+    /// Litmus could not query, and the one note on what litmus-go failed a promProbe for.
+    pub fn finish(&mut self) {
+        let unreachable = std::mem::take(&mut self.unreachable);
+        for (name, w, endpoint) in unreachable {
+            let e = if endpoint.is_empty() {
+                "is missing".to_string()
+            } else {
+                format!("`{}` is not an http(s) URL", shown(&endpoint))
+            };
+            let litmus = format!(
+                "{w}: promProbe endpoint {e}: litmus-go runs `promql --host` with it, whose Prometheus client needs `http://` or `https://`, so every query failed and Litmus failed this probe at every check"
+            );
+            match &self.prom_url {
+                Some((first, _)) => {
+                    self.signals.retain(|s| s.name != name);
+                    self.notes.push(format!(
+                        "{litmus}; not mapped: the scenario's Prometheus is `{}`, another probe's, and this query was never judged against it",
+                        shown(first)
+                    ));
+                }
+                None => self.notes.push(format!(
+                    "{litmus}; the scenario only watches its query (no `expect`) against prometheus.url, a placeholder: set it to your Prometheus{}",
+                    if !endpoint.is_empty() && !endpoint.contains("://") {
+                        format!(" (`http://{}` if it answers plain http)", shown(&endpoint))
+                    } else {
+                        String::new()
+                    }
+                )),
+            }
+        }
+        if !self.prom_probes.is_empty() {
+            self.notes.push(format!(
+                "{}: Litmus failed a promProbe check when the query returned no series or more than one, a value it could not compare (NaN fails all but !=) or took longer than probeTimeout; gameday counts each of these as a missing sample: fewer than three in a row are ignored, more make the signal lack data (INCONCLUSIVE), and none refutes",
+                self.prom_probes.join(", ")
+            ));
+        }
     }
 
     fn cluster_host(&mut self, url: &str) {
@@ -726,13 +838,212 @@ impl Probes {
     }
 }
 
+/// The criteria litmus-go's comparators know, exactly as written (comparator/float.go
+/// and integer.go: anything else fails with "criteria not supported").
+const INT_CRITERIA: &[&str] = &[
+    "==", "!=", "<", ">", "<=", ">=", "OneOf", "oneOf", "between", "Between",
+];
+
+/// A promProbe comparator as a gameday criterion, and a note when Litmus's reading of it
+/// is not what it says; `Err` says why there is none. litmus-go compares floats
+/// (comparator/float.go): the value is read with `strconv.ParseFloat`, an error being 0.
+fn comparator_criterion(criteria: &str, value: &str) -> Result<(String, Option<String>), String> {
+    let q = shown(value);
+    match criteria {
+        "==" | "!=" | "<" | ">" | "<=" | ">=" => {}
+        "OneOf" | "oneOf" | "between" | "Between" => {
+            return Err(format!(
+                "promProbe comparator `{criteria} {q}` has no gameday criterion (one of < <= > >= == != and a number)"
+            ))
+        }
+        other => {
+            return Err(format!(
+                "promProbe comparator criteria `{}` is not one litmus-go knows ({}, exactly as written), so it failed this probe at every check (\"criteria not supported\"), whatever the query returned",
+                shown(other),
+                INT_CRITERIA.join(", ")
+            ))
+        }
+    }
+    match parse_float(value) {
+        Ok(Some(v)) if v.is_finite() => {
+            let written = format!("{criteria} {value}");
+            let exact = parse_criterion(&written, Unit::None).is_ok_and(|c| c.value == v);
+            Ok((
+                if exact {
+                    written
+                } else {
+                    format!("{criteria} {v}")
+                },
+                None,
+            ))
+        }
+        Ok(Some(_)) => Err(format!(
+            "promProbe comparator value `{q}` is not a finite number; gameday's criteria compare with one"
+        )),
+        Ok(None) => Ok((
+            format!("{criteria} 0"),
+            Some(format!(
+                "promProbe comparator value `{q}`: Go's strconv.ParseFloat does not read it (a number alone: no space, unit or list), and litmus-go ignores the error, so Litmus compared the query's value with 0; so does the scenario (`{criteria} 0`): write the number alone if you meant it"
+            )),
+        )),
+        Err(()) => Err(format!(
+            "promProbe comparator value `{q}` is a hexadecimal float, which Go reads and the importer does not"
+        )),
+    }
+}
+
+/// When Litmus's verdict on a probe did not depend on the service at all, why.
+fn fixed_verdict(run: &Run, version: &Version, w: &str) -> Option<String> {
+    if run.timeout != Some(Duration::ZERO) {
+        return None;
+    }
+    Some(if version.major.is_none_or(|m| m >= 3) {
+        // litmus-go 3, pkg/utils/retry/retry.go (TryWithTimeout): a check that returned
+        // after `timeout` or later is an "action timeout" error, even when it passed
+        format!(
+            "{w}: runProperties.probeTimeout is 0: litmus-go 3 counts a check that takes probeTimeout or longer as failed (retry.go, TryWithTimeout), and every check takes at least 0 s, so Litmus failed this probe at every check, whatever the service did; the scenario only watches it (no `expect`): set probeTimeout to how long a check may take"
+        )
+    } else {
+        // litmus-go 2, retry.go (TryWithTimeout): checks repeat while less than
+        // `timeout` has passed since the attempt began; with 0 not even one runs
+        format!(
+            "{w}: runProperties.probeTimeout is 0: Litmus {}'s re-check loop (retry.go, TryWithTimeout) runs checks only while less than probeTimeout has passed, so it ran none and the probe passed whatever the service did; the scenario only watches it (no `expect`)",
+            version.major.unwrap_or(2)
+        )
+    })
+}
+
+/// How long a failure Litmus forgave by checking again before it failed the probe.
+struct Recheck {
+    /// a run of failed checks shorter than this was forgiven
+    window: Duration,
+    /// the comment beside `tolerate`
+    short: String,
+    /// what Litmus did, for the note
+    how: String,
+    /// when Litmus failed the probe: "3 checks 2s apart all failed"
+    all_failed: String,
+}
+
+/// Litmus's re-checks of a failed probe, which changed between versions:
+///
+/// - litmus-go 3 (pkg/probe/probe.go, `getAttempts(attempt, retry)`): `attempt`, else
+///   `retry`, else 1, is the number of checks in all; pkg/utils/retry/retry.go
+///   (`TryWithTimeout`) runs them `interval` apart until one passes. So `retry: 3` is 3
+///   checks (2 re-checks) and `retry: 1` forgives nothing.
+/// - litmus-go 1 and 2 (the older retry.go, `for attempt := 0; ...; attempt <=
+///   model.retry`): `retry + 1` attempts, each re-checking every `interval` until
+///   `probeTimeout` has passed since it began, stopping at the first check that passes.
+fn recheck(run: &Run, version: &Version) -> Option<Recheck> {
+    let i = run.interval.unwrap_or_default();
+    if version.major.is_none_or(|m| m >= 3) {
+        if run.attempt.is_none() && run.retry.is_none() {
+            return None;
+        }
+        let (n, field) = match (run.attempt, run.retry) {
+            (Some(a), _) if a > 0 => (a, "attempt"),
+            (_, Some(r)) if r > 0 => (r, "retry"),
+            (Some(_), _) => (1, "attempt"),
+            (None, _) => (1, "retry"),
+        };
+        let written = if field == "attempt" {
+            run.attempt
+        } else {
+            run.retry
+        }
+        .unwrap_or(0);
+        let window = i.saturating_mul(u32::try_from(n - 1).unwrap_or(u32::MAX));
+        let why = if version.major.is_some() {
+            format!("Litmus 3: {}", version.why)
+        } else {
+            let legacy = recheck(
+                run,
+                &Version {
+                    major: Some(2),
+                    why: String::new(),
+                },
+            )
+            .map(|r| {
+                format!(
+                    "; Litmus 2 forgave failures shorter than {}",
+                    secs(r.window)
+                )
+            })
+            .unwrap_or_default();
+            format!("read as litmus-go 3 reads it: the engine does not say which Litmus it is for{legacy}")
+        };
+        let how = if n == 1 {
+            format!(
+                "runProperties.{field}={written}: litmus-go 3 counts {field} as checks in all, not re-checks (getAttempts in probe.go), so it made one check and a single failed check failed the probe ({why})"
+            )
+        } else if i.is_zero() {
+            format!(
+                "runProperties.{field}={written}: litmus-go 3 made {n} checks in all (getAttempts in probe.go) without a pause (no interval), so it forgave only a failure shorter than the checks themselves ({why})"
+            )
+        } else {
+            format!(
+                "runProperties.{field}={written}: litmus-go 3 made {n} checks in all (getAttempts in probe.go), {} apart, and failed the probe only when all failed, so it forgave failures shorter than {} ({why})",
+                secs(i),
+                secs(window)
+            )
+        };
+        return Some(Recheck {
+            window,
+            short: format!(
+                "runProperties.{field}={written}: {n} checks {} apart (litmus-go 3)",
+                secs(i)
+            ),
+            how,
+            all_failed: format!("{n} checks {} apart all failed", secs(i)),
+        });
+    }
+    let r = run.retry.unwrap_or(0);
+    let attempts = r.saturating_add(1);
+    let t = run.timeout.filter(|t| !t.is_zero())?;
+    let major = version.major.unwrap_or(2);
+    if i.is_zero() {
+        let window = t.saturating_mul(u32::try_from(attempts).unwrap_or(u32::MAX));
+        return Some(Recheck {
+            window,
+            short: format!("runProperties.retry={r}: {attempts} × probeTimeout {} of checks (Litmus {major})", secs(t)),
+            how: format!(
+                "runProperties.retry={r}: Litmus {major} ({}) re-checked a failed probe without a pause until probeTimeout ({}) had passed, {attempts} times over (retry.go), and failed it only when every check failed, so it forgave failures shorter than {}",
+                version.why,
+                secs(t),
+                secs(window)
+            ),
+            all_failed: format!("every check for {} failed", secs(window)),
+        });
+    }
+    let per_attempt = t.as_nanos().div_ceil(i.as_nanos()).max(1);
+    let checks = u64::try_from(per_attempt)
+        .unwrap_or(u64::MAX)
+        .saturating_mul(attempts);
+    let window = i.saturating_mul(u32::try_from(checks - 1).unwrap_or(u32::MAX));
+    Some(Recheck {
+        window,
+        short: format!("runProperties.retry={r}: up to {checks} checks {} apart (Litmus {major})", secs(i)),
+        how: format!(
+            "runProperties.retry={r}: Litmus {major} ({}) made {attempts} attempt{} (retry.go: retry + 1), each re-checking every {} until probeTimeout ({}) had passed, so up to {checks} checks {} apart, and failed the probe only when all failed: it forgave failures shorter than {}",
+            version.why,
+            if attempts == 1 { "" } else { "s" },
+            secs(i),
+            secs(t),
+            secs(i),
+            secs(window)
+        ),
+        all_failed: format!("{checks} checks {} apart all failed", secs(i)),
+    })
+}
+
 fn watched_note(litmus: &str) -> String {
     if litmus.trim().is_empty() {
         "watched only (see NOT MAPPED above)".into()
     } else {
+        // as written: a space Litmus did not read past is shown
         format!(
             "watched only: Litmus checked `{}` (see NOT MAPPED above)",
-            shown(litmus.trim())
+            shown(litmus)
         )
     }
 }

@@ -6,7 +6,8 @@ use std::time::Duration;
 use crate::scenario::duration::format_duration;
 
 use super::plan::{Amount, FaultPlan, Plan, Source};
-use super::text::{one_line, quoted};
+use super::text::{quoted, safe_line};
+use super::EngineName;
 
 /// Builds the text line by line.
 struct Out(String);
@@ -19,7 +20,7 @@ impl Out {
         self.0.push_str(body);
         if let Some(c) = comment.filter(|c| !c.is_empty()) {
             self.0.push_str("  # ");
-            self.0.push_str(&one_line(c));
+            self.0.push_str(&safe_line(c));
         }
         self.0.push('\n');
     }
@@ -29,7 +30,7 @@ impl Out {
             self.0.push(' ');
         }
         self.0.push_str("# ");
-        self.0.push_str(&one_line(c));
+        self.0.push_str(&safe_line(c));
         self.0.push('\n');
     }
 
@@ -52,8 +53,8 @@ pub(super) fn render(plan: &Plan, modeline: &str, file: &str) -> String {
     o.comment(
         0,
         &format!(
-            "Imported by `gameday import litmus` from {file} (ChaosEngine `{}`).",
-            plan.engine
+            "Imported by `gameday import litmus` from {file} ({}).",
+            plan.engine.described()
         ),
     );
     if plan.notes.is_empty() {
@@ -70,15 +71,19 @@ pub(super) fn render(plan: &Plan, modeline: &str, file: &str) -> String {
             o.comment(0, &format!("  - {n}"));
         }
     }
-    o.line(0, &format!("name: {}", scenario_name(&plan.engine)), None);
+    o.line(
+        0,
+        &format!("name: {}", scenario_name(plan.engine.base())),
+        None,
+    );
     o.line(
         0,
         &format!(
             "description: {}",
-            quoted(&format!(
-                "Imported from the Litmus ChaosEngine `{}`.",
-                plan.engine
-            ))
+            quoted(&match &plan.engine {
+                EngineName::None => "Imported from a Litmus ChaosEngine with no name.".to_string(),
+                named => format!("Imported from the Litmus {}.", named.described()),
+            })
         ),
         None,
     );
@@ -254,7 +259,7 @@ fn fault(o: &mut Out, f: &FaultPlan, i: usize, kube_ns: Option<&str>) {
         Amount::Percent(p) => format!("{}% of the pods", p.value),
         Amount::Count(c) if c.value == 1 => "one pod".to_string(),
         Amount::Count(c) => format!("{} pods", c.value),
-        Amount::One => "one pod".into(),
+        Amount::One(_) => "one pod".into(),
     };
     let suffix = if i == 0 {
         String::new()
@@ -305,10 +310,13 @@ fn fault(o: &mut Out, f: &FaultPlan, i: usize, kube_ns: Option<&str>) {
             &format!("count: {}", c.value),
             Some(&from(&c.from, "KILL_COUNT")),
         ),
-        Amount::One => o.line(
+        Amount::One(from) => o.line(
             6,
             "count: 1",
-            Some("PODS_AFFECTED_PERC not set: Litmus deletes one pod"),
+            Some(
+                from.as_deref()
+                    .unwrap_or("PODS_AFFECTED_PERC not set: Litmus deletes one pod"),
+            ),
         ),
     }
     o.line(

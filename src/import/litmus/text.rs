@@ -45,7 +45,8 @@ pub(super) fn quoted(s: &str) -> String {
 const SHOWN_MAX: usize = 120;
 
 /// `s` on one line, for a comment or a message: the characters of [`needs_escape`] shown
-/// as escapes (`\n`, `\u{2028}`), at most [`SHOWN_MAX`] characters, then `…`.
+/// as escapes (`\n`, `\u{2028}`) and a backslash doubled, so a line break and a
+/// backslash followed by `n` never read alike; at most [`SHOWN_MAX`] characters, then `…`.
 pub(super) fn shown(s: &str) -> String {
     visible(s, Some(SHOWN_MAX))
 }
@@ -55,7 +56,19 @@ pub(super) fn one_line(s: &str) -> String {
     visible(s, None)
 }
 
+/// A line of the output built from text already shown with [`shown`] or [`one_line`]:
+/// whatever is still unsafe is escaped, and the escapes already there are left as they
+/// are (a backslash is not doubled again), so this can be applied to any line, any
+/// number of times, as the last guard before it is written.
+pub(super) fn safe_line(s: &str) -> String {
+    escape(s, None, false)
+}
+
 fn visible(s: &str, max: Option<usize>) -> String {
+    escape(s, max, true)
+}
+
+fn escape(s: &str, max: Option<usize>, double_backslash: bool) -> String {
     let mut out = String::new();
     for (n, c) in s.chars().enumerate() {
         if Some(n) == max {
@@ -63,6 +76,9 @@ fn visible(s: &str, max: Option<usize>) -> String {
             break;
         }
         match c {
+            // a backslash of the text is doubled, so `\n` always means a line break of the
+            // text and `\\n` a backslash followed by n
+            '\\' if double_backslash => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
@@ -124,7 +140,15 @@ mod tests {
     fn shown_text_stays_on_one_line_and_is_bounded() {
         let s = shown("a\nb\u{2028}c\u{0085}d\u{1B}[2J");
         assert_eq!(s, "a\\nb\\u{2028}c\\u{0085}d\\u{001B}[2J");
+        // a line break and a backslash followed by n are told apart
+        assert_eq!(shown("a\nb"), "a\\nb");
+        assert_eq!(shown("a\\nb"), "a\\\\nb");
+        assert_ne!(shown("a\nb"), shown("a\\nb"));
         assert_eq!(shown(&"x".repeat(500)).chars().count(), SHOWN_MAX + 1);
         assert_eq!(one_line("a\nb"), "a\\nb");
+        // the last guard leaves escapes alone and still breaks no line
+        let once = shown("a\\b\nc");
+        assert_eq!(safe_line(&once), once);
+        assert_eq!(safe_line("x\ny"), "x\\ny");
     }
 }
