@@ -8,6 +8,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 
 use gameday::runner::{operator_name, RunOptions, Session};
 use gameday::scenario;
+use gameday::text::visible;
 
 /// Run chaos-engineering game days live from the terminal, and leave with evidence.
 #[derive(Parser)]
@@ -195,7 +196,7 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("gameday new: {e}");
+                gameday::tell!("gameday new: {e}");
                 ExitCode::from(EXIT_USAGE)
             }
         },
@@ -203,7 +204,7 @@ fn main() -> ExitCode {
             match gameday::import::litmus::import_file(&file, out.as_deref(), force) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
-                    eprintln!("{e}");
+                    gameday::tell!("{e}");
                     ExitCode::from(EXIT_USAGE)
                 }
             }
@@ -217,7 +218,7 @@ fn main() -> ExitCode {
         Command::Man => match gameday::manpage::render(Cli::command()) {
             Ok(page) => print_text(&page),
             Err(e) => {
-                eprintln!("gameday man: {e}");
+                gameday::tell!("gameday man: {e}");
                 ExitCode::from(EXIT_USAGE)
             }
         },
@@ -229,7 +230,7 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("gameday report: {e}");
+                gameday::tell!("gameday report: {e}");
                 ExitCode::from(EXIT_USAGE)
             }
         },
@@ -254,7 +255,7 @@ fn main() -> ExitCode {
                 )) {
                     Ok(outcome) => code = outcome.exit_code(),
                     Err(e) => {
-                        eprintln!("gameday recover: {e}");
+                        gameday::tell!("gameday recover: {e}");
                         return ExitCode::from(EXIT_USAGE);
                     }
                 }
@@ -317,14 +318,14 @@ fn check(paths: &[PathBuf]) -> ExitCode {
 
 fn load(path: &Path) -> Result<(scenario::Scenario, String), ExitCode> {
     let text = std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("{}: cannot read: {e}", path.display());
+        gameday::tell!("{}: cannot read: {e}", path.display());
         ExitCode::from(EXIT_USAGE)
     })?;
     match scenario::load(path, &env_lookup) {
         Ok(s) => Ok((s, text)),
         Err(problems) => {
             for p in problems {
-                eprintln!("{p}");
+                gameday::tell!("{p}");
             }
             Err(ExitCode::from(EXIT_USAGE))
         }
@@ -341,7 +342,12 @@ fn plan(path: &Path, context: Option<String>) -> ExitCode {
     if let (Some(ctx), Some(k)) = (context, s.kubernetes.as_mut()) {
         k.context = Some(ctx);
     }
-    gameday::say!("scenario {} — {}", s.name, s.hypothesis.trim());
+    let hypothesis = s
+        .hypothesis
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    gameday::say!("scenario {} — {}", s.name, visible(&hypothesis));
     gameday::say!(
         "baseline {}, recovery {}, max_duration {}",
         gameday::units::format_duration(s.phases.baseline),
@@ -356,7 +362,7 @@ fn plan(path: &Path, context: Option<String>) -> ExitCode {
         let ctx = match gameday::faults::context(&s, "plan", base).await {
             Ok(c) => c,
             Err(e) => {
-                gameday::say!("cannot resolve the plan: {e}");
+                gameday::say!("cannot resolve the plan: {}", visible(&e));
                 return false;
             }
         };
@@ -382,17 +388,18 @@ fn plan(path: &Path, context: Option<String>) -> ExitCode {
                 Err(e) => Err(e),
             };
             match result {
+                // plans quote what the cluster answered: each line stays one line
                 Ok(lines) => {
                     for line in lines {
-                        gameday::say!("   {line}");
+                        gameday::say!("   {}", visible(&line));
                     }
                 }
                 Err(why) => {
                     all_ok = false;
                     for line in gameday::resolve::static_plan(&f.kind) {
-                        gameday::say!("   {line}");
+                        gameday::say!("   {}", visible(&line));
                     }
-                    gameday::say!("   CANNOT BE ARMED: {why}");
+                    gameday::say!("   CANNOT BE ARMED: {}", visible(&why));
                 }
             }
         }
@@ -413,14 +420,14 @@ async fn recover_cluster(context: Option<&str>) -> i32 {
     {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("gameday recover --cluster: {e}");
+            gameday::tell!("gameday recover --cluster: {e}");
             return 64;
         }
     };
     let found = match expired::find(&c.client, chrono::Utc::now()).await {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("gameday recover --cluster: {e}");
+            gameday::tell!("gameday recover --cluster: {e}");
             return 64;
         }
     };
@@ -472,7 +479,7 @@ impl Front {
         let tty = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
         if headless || junit.is_some() || !tty {
             if !headless && !tty {
-                eprintln!("gameday: not a terminal: running headless");
+                gameday::tell!("gameday: not a terminal: running headless");
             }
             Front::Headless { junit }
         } else {
@@ -528,7 +535,7 @@ fn run(
             let (session, rx) = match Session::start(&s, path, &text, &env_lookup, &opts).await {
                 Ok(x) => x,
                 Err(e) => {
-                    eprintln!("gameday: {e}");
+                    gameday::tell!("gameday: {e}");
                     return 64;
                 }
             };
@@ -557,10 +564,10 @@ fn guarded(
         Err(_) => {
             gameday::tui::restore_terminal();
             let Some(dir) = gameday::runner::CURRENT_RUN.get() else {
-                eprintln!("gameday: crashed before the run started; nothing was injected");
+                gameday::tell!("gameday: crashed before the run started; nothing was injected");
                 return 2;
             };
-            eprintln!("gameday: CRASHED; reverting every fault the journal shows as active");
+            gameday::tell!("gameday: CRASHED; reverting every fault the journal shows as active");
             let Some(rt2) = runtime() else { return 5 };
             let mut out = std::io::stdout();
             let res = rt2.block_on(gameday::recover::recover_as(
@@ -580,7 +587,7 @@ fn guarded(
                     5
                 }
                 Err(e) => {
-                    eprintln!("gameday: {e}; run `gameday recover {}`", dir.display());
+                    gameday::tell!("gameday: {e}; run `gameday recover {}`", dir.display());
                     5
                 }
             }
@@ -592,7 +599,7 @@ fn runtime() -> Option<tokio::runtime::Runtime> {
     match tokio::runtime::Runtime::new() {
         Ok(rt) => Some(rt),
         Err(e) => {
-            eprintln!("gameday: cannot start the async runtime: {e}");
+            gameday::tell!("gameday: cannot start the async runtime: {e}");
             None
         }
     }
@@ -604,7 +611,7 @@ fn demo(opts: RunOptions, quick: bool, front: Front) -> ExitCode {
     // this process) is pointed at it, before any thread exists.
     let kube_dir = std::env::temp_dir().join(format!("gameday-demo-{}", std::process::id()));
     if let Err(e) = std::fs::create_dir_all(&kube_dir) {
-        eprintln!("gameday demo: cannot create {}: {e}", kube_dir.display());
+        gameday::tell!("gameday demo: cannot create {}: {e}", kube_dir.display());
         return ExitCode::from(EXIT_USAGE);
     }
     let kubeconfig = kube_dir.join("kubeconfig");
@@ -621,14 +628,14 @@ fn demo(opts: RunOptions, quick: bool, front: Front) -> ExitCode {
             let (addr, _shop) = match demo::shop::start().await {
                 Ok(x) => x,
                 Err(e) => {
-                    eprintln!("gameday demo: cannot start the demo shop on 127.0.0.1: {e}");
+                    gameday::tell!("gameday demo: cannot start the demo shop on 127.0.0.1: {e}");
                     return 64;
                 }
             };
             let _cluster = match demo::start_cluster(kubeconfig).await {
                 Ok(c) => c,
                 Err(e) => {
-                    eprintln!("gameday demo: cannot start the demo cluster on 127.0.0.1: {e}");
+                    gameday::tell!("gameday demo: cannot start the demo cluster on 127.0.0.1: {e}");
                     return 64;
                 }
             };
@@ -636,7 +643,7 @@ fn demo(opts: RunOptions, quick: bool, front: Front) -> ExitCode {
             let s = match demo::scenario(&env) {
                 Ok(s) => s,
                 Err(e) => {
-                    eprintln!("gameday demo: the built-in scenario is invalid (a bug):\n{e}");
+                    gameday::tell!("gameday demo: the built-in scenario is invalid (a bug):\n{e}");
                     return 64;
                 }
             };
@@ -645,7 +652,7 @@ fn demo(opts: RunOptions, quick: bool, front: Front) -> ExitCode {
             let (session, rx) = match Session::start(&s, path, demo::SCENARIO, &env, &opts).await {
                 Ok(x) => x,
                 Err(e) => {
-                    eprintln!("gameday: {e}");
+                    gameday::tell!("gameday: {e}");
                     return 64;
                 }
             };

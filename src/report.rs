@@ -114,7 +114,10 @@ pub fn render(records: &[Record]) -> Result<String, ReportError> {
     notes(&run, &mut out);
     crate::screens::section(&run, records, &mut out);
     queries(&run, &mut out);
-    Ok(out)
+    // The net under every section: whatever reached the text (a server's error body, a
+    // command's output, a joiner's note), no control character but the line break is
+    // written; a reader's `cat report.md` must not run escape sequences.
+    Ok(crate::text::visible_lines(&out).into_owned())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -499,14 +502,16 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// An inline code span that survives backticks in the text.
+/// An inline code span that nothing inside can close: see [`crate::text::code_span`].
 pub(crate) fn code(text: &str) -> String {
-    let text = one_line(text);
-    if text.contains('`') {
-        format!("`` {text} ``")
-    } else {
-        format!("`{text}`")
-    }
+    crate::text::code_span(text)
+}
+
+/// Text from a server, a command or another person, outside a code span: one line, and
+/// unable to open a link, an image, HTML or a code span (see
+/// [`crate::text::markdown_plain`]).
+fn plain(text: &str) -> String {
+    crate::text::markdown_plain(text)
 }
 
 /// An inline code span inside a table cell.
@@ -526,11 +531,12 @@ fn elapsed(from: Ts, to: Ts) -> Duration {
     (to - from).to_std().unwrap_or_default()
 }
 
-fn or_unknown(detail: &str) -> &str {
+/// A detail from elsewhere (a command's output, a server's answer), as plain markdown.
+fn or_unknown(detail: &str) -> String {
     if detail.trim().is_empty() {
-        "no detail recorded"
+        "no detail recorded".to_string()
     } else {
-        detail
+        plain(detail)
     }
 }
 
@@ -614,8 +620,8 @@ fn banners(run: &Run, out: &mut String) {
             format!(
                 "> **REVERT FAILED** — {} may still be active: {}. Run `gameday recover {}`.",
                 code(f.name),
-                one_line(&f.revert_failure_detail()),
-                one_line(&run.info.run_dir)
+                f.revert_failure_detail(),
+                plain(&run.info.run_dir)
             ),
         );
         line(out, "");
@@ -627,7 +633,7 @@ fn banners(run: &Run, out: &mut String) {
                 format!(
                     "> **INJECT FAILED** — {} could not be injected: {}.",
                     code(f.name),
-                    one_line(or_unknown(error))
+                    or_unknown(error)
                 ),
             );
             line(out, "");
@@ -684,7 +690,7 @@ fn abort_sentence(a: &Abort) -> String {
         hms(a.ts)
     );
     if !a.detail.trim().is_empty() {
-        s.push_str(&format!(" ({})", one_line(a.detail)));
+        s.push_str(&format!(" ({})", plain(a.detail)));
     }
     s.push('.');
     s
@@ -1186,7 +1192,7 @@ fn with_detail(what: &str, detail: &str) -> String {
     if detail.trim().is_empty() {
         what.to_string()
     } else {
-        format!("{what} ({})", one_line(detail))
+        format!("{what} ({})", plain(detail))
     }
 }
 
@@ -1315,10 +1321,12 @@ fn record_entry(run: &Run, r: &Record) -> Option<Entry> {
                     _ => format!("{} {} {}", c.pod, c.ready, c.status),
                 })
                 .collect();
-            entry("—", what.join("; "))
+            entry("—", plain(&what.join("; ")))
         }
         Event::Armed { fault, by, .. } => entry(by, format!("armed {}", code(fault))),
-        Event::FaultProgress { fault, detail } => entry("—", format!("{}: {detail}", code(fault))),
+        Event::FaultProgress { fault, detail } => {
+            entry("—", format!("{}: {}", code(fault), plain(detail)))
+        }
         Event::ClusterWarning {
             namespace,
             object,
@@ -1326,17 +1334,24 @@ fn record_entry(run: &Run, r: &Record) -> Option<Entry> {
             message,
         } => entry(
             "—",
-            format!("warning {reason} on {object} in {namespace}: {message}"),
+            format!(
+                "warning {} on {} in {}: {}",
+                plain(reason),
+                plain(object),
+                plain(namespace),
+                plain(message)
+            ),
         ),
-        Event::ArmRefused { fault, by, reason } => {
-            entry(by, format!("could not arm {}: {reason}", code(fault)))
-        }
+        Event::ArmRefused { fault, by, reason } => entry(
+            by,
+            format!("could not arm {}: {}", code(fault), plain(reason)),
+        ),
         Event::Disarmed { fault, by } => entry(by, format!("disarmed {}", code(fault))),
         Event::Override { by, failing } => entry(
             by,
             format!(
                 "triggered despite a failing steady state: {}",
-                failing.join("; ")
+                plain(&failing.join("; "))
             ),
         ),
         Event::FaultInjecting { fault, by, .. } => entry(by, format!("triggered {}", code(fault))),
@@ -1349,7 +1364,7 @@ fn record_entry(run: &Run, r: &Record) -> Option<Entry> {
         } => {
             let mut what = format!("injected {}", code(fault));
             if !targets.is_empty() {
-                what.push_str(&format!(": {}", targets.join(", ")));
+                what.push_str(&format!(": {}", plain(&targets.join(", "))));
             }
             entry("—", with_detail(&what, detail))
         }
@@ -1415,16 +1430,18 @@ fn record_entry(run: &Run, r: &Record) -> Option<Entry> {
                 NoteKind::Note => "note",
                 NoteKind::Action => "action",
             };
-            entry(author, format!("{kind}: {text}"))
+            entry(author, format!("{kind}: {}", plain(text)))
         }
-        Event::Alert { name, state } => entry("—", format!("alert {name} {state}")),
+        Event::Alert { name, state } => {
+            entry("—", format!("alert {} {}", plain(name), plain(state)))
+        }
         Event::Verdict { verdict, .. } => entry("—", format!("verdict {}", verdict.word())),
         Event::RunEnded { exit_code } => entry("—", format!("run ended (exit code {exit_code})")),
         Event::OperatorJoined { name } => entry(name, "joined the room".to_string()),
         Event::OperatorLeft { name, detail } => entry(name, with_detail("left the room", detail)),
         Event::Screen { .. } => None,
         Event::Warning { source, message } => {
-            entry("—", format!("warning ({source}): {}", cell(message)))
+            entry("—", format!("warning ({source}): {}", plain(message)))
         }
     }
 }
@@ -1572,7 +1589,7 @@ fn notes(run: &Run, out: &mut String) {
                 "- **{}, {}** — {}",
                 one_line(n.author),
                 hms(n.ts),
-                one_line(n.text)
+                plain(n.text)
             ),
         );
     }
@@ -1590,7 +1607,7 @@ fn notes(run: &Run, out: &mut String) {
     for n in actions {
         line(
             out,
-            format!("- [ ] {} ({})", one_line(n.text), one_line(n.author)),
+            format!("- [ ] {} ({})", plain(n.text), one_line(n.author)),
         );
     }
     line(out, "");

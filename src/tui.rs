@@ -146,7 +146,7 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
     let guard = match TerminalGuard::enter() {
         Ok(g) => g,
         Err(e) => {
-            eprintln!("gameday: cannot use the terminal ({e}); run with --headless");
+            crate::tell!("gameday: cannot use the terminal ({e}); run with --headless");
             return finish(session).await;
         }
     };
@@ -159,7 +159,7 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
         Ok(t) => t,
         Err(e) => {
             drop(guard);
-            eprintln!("gameday: cannot draw on this terminal ({e}); run with --headless");
+            crate::tell!("gameday: cannot draw on this terminal ({e}); run with --headless");
             return finish(session).await;
         }
     };
@@ -357,7 +357,7 @@ async fn finish(session: Session) -> i32 {
     let (report, code) = session.close().await;
     match report {
         Ok(p) => crate::say!("gameday: report {}", p.display()),
-        Err(e) => eprintln!("gameday: could not write the report: {e}"),
+        Err(e) => crate::tell!("gameday: could not write the report: {e}"),
     }
     if code == 5 {
         crate::say!(

@@ -267,7 +267,7 @@ pub async fn join(run_dir: &Path, front: Front) -> i32 {
     let (follower, records, rx, wr) = match connect(run_dir).await {
         Ok(x) => x,
         Err((code, message)) => {
-            eprintln!("gameday: {message}");
+            crate::tell!("gameday: {message}");
             return code;
         }
     };
@@ -277,7 +277,7 @@ pub async fn join(run_dir: &Path, front: Front) -> i32 {
         Front::Tui { theme } => tui(follower, records, rx, wr, &mut outbox, theme).await,
     };
     for what in outbox.pending.values() {
-        eprintln!("gameday: NOT CONFIRMED by the driver (the connection ended first): {what}");
+        crate::tell!("gameday: NOT CONFIRMED by the driver (the connection ended first): {what}");
     }
     code
 }
@@ -414,7 +414,9 @@ async fn headless(
     mut wr: OwnedWriteHalf,
     outbox: &mut Outbox,
 ) -> i32 {
-    let mut out = std::io::stdout();
+    // server text (names, notes, error bodies) is printed; none of it reaches the
+    // terminal as control characters
+    let mut out = crate::text::Sanitized::new(std::io::stdout());
     let stamp = |r: &Record| r.ts.format("%H:%M:%S%.3f").to_string();
     let _ = writeln!(
         out,
@@ -437,7 +439,7 @@ async fn headless(
                     Next::Line(l) => l,
                     Next::Resync => { resync(&mut wr).await; continue; }
                     Next::Lost(why) => {
-                        eprintln!("gameday: {}", lost_words(why));
+                        crate::tell!("gameday: {}", lost_words(why));
                         return EXIT_UNAVAILABLE;
                     }
                 };
@@ -448,13 +450,13 @@ async fn headless(
                         }
                     }
                     Seen::Ack(what, seq) => {
-                        let _ = writeln!(out, "gameday: saved in the driver's journal (#{seq}): {what}");
+                        let _ = writeln!(out, "gameday: saved in the driver's journal (#{seq}): {}", crate::text::visible(&what));
                     }
                     Seen::Refused(why) => {
-                        let _ = writeln!(out, "gameday: {why}");
+                        let _ = writeln!(out, "gameday: {}", crate::text::visible(&why));
                     }
                     Seen::Ended(words, code) => {
-                        let _ = writeln!(out, "gameday: {words}");
+                        let _ = writeln!(out, "gameday: {}", crate::text::visible(&words));
                         let _ = out.flush();
                         return code;
                     }
@@ -471,7 +473,7 @@ async fn headless(
                 Ok(Some(line)) => {
                     if let Some(req) = typed(&line) {
                         if let Err(e) = outbox.send(&mut wr, req).await {
-                            eprintln!("gameday: {e}");
+                            crate::tell!("gameday: {e}");
                         }
                     }
                 }
@@ -510,7 +512,7 @@ async fn tui(
     let guard = match TerminalGuard::enter() {
         Ok(g) => g,
         Err(e) => {
-            eprintln!("gameday: cannot use the terminal ({e}); join with --headless");
+            crate::tell!("gameday: cannot use the terminal ({e}); join with --headless");
             return EXIT_UNAVAILABLE;
         }
     };
@@ -518,7 +520,7 @@ async fn tui(
         Ok(t) => t,
         Err(e) => {
             drop(guard);
-            eprintln!("gameday: cannot draw on this terminal ({e}); join with --headless");
+            crate::tell!("gameday: cannot draw on this terminal ({e}); join with --headless");
             return EXIT_UNAVAILABLE;
         }
     };
@@ -610,7 +612,7 @@ async fn tui(
     // what was being typed when the screen went is not thrown away either
     if let ui::Mode::Note { input, .. } = &app.mode {
         if !input.value().trim().is_empty() {
-            eprintln!(
+            crate::tell!(
                 "gameday: NOT SENT (still being typed when the session ended): {}",
                 input.value().trim()
             );

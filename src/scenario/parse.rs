@@ -26,10 +26,15 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // one problem, one line: a message quotes what the file holds, and a file can
+        // hold escape sequences and line breaks
         write!(
             f,
             "{}:{}:{}: {}",
-            self.file, self.line, self.col, self.message
+            crate::text::visible(&self.file),
+            self.line,
+            self.col,
+            crate::text::visible(&self.message)
         )
     }
 }
@@ -247,6 +252,28 @@ fn text(cx: &mut Ctx, f: &Fields, key: &str) -> Option<String> {
             None
         }
     }
+}
+
+/// A name shown on terminals, in headless lines and in the report (a signal, a fault, an
+/// alert): no line breaks, no control characters, no bidirectional overrides. A name is
+/// also how the journal, the report and the charts refer to it, so it is refused rather
+/// than cleaned.
+fn name_text(cx: &mut Ctx, f: &Fields, key: &str, hint: &str) -> Option<String> {
+    let name = required_text(cx, f, key, hint)?;
+    if let Some((i, c)) = crate::text::unsafe_in_name(&name) {
+        cx.err(
+            f.get(key).map_or(f.pos, |n| n.pos),
+            format!(
+                "{}: holds {} at character {}; names are shown on terminals and in reports, \
+                 so they must be one line of printable text: remove it",
+                f.path_of(key),
+                crate::text::describe_char(c),
+                i + 1
+            ),
+        );
+        return None;
+    }
+    Some(name)
 }
 
 fn required_text(cx: &mut Ctx, f: &Fields, key: &str, hint: &str) -> Option<String> {
@@ -624,7 +651,7 @@ fn scenario(cx: &mut Ctx, root: &Node) -> Option<Scenario> {
     for (i, n) in alert_items.iter().enumerate() {
         let path = format!("alerts[{i}]");
         if let Some(af) = fields(cx, n, &path, &["name", "within"]) {
-            let name = required_text(cx, &af, "name", "the alert name as Prometheus shows it");
+            let name = name_text(cx, &af, "name", "the alert name as Prometheus shows it");
             let within = duration(cx, &af, "within");
             if af.absent("within") {
                 cx.err(af.pos, format!("{path}: `within` is required: how soon after the first trigger the alert must fire, e.g. 2m"));
@@ -833,7 +860,7 @@ fn signal(
     has_kube: bool,
 ) -> Option<Signal> {
     let f = fields(cx, n, path, SIGNAL_KEYS)?;
-    let name = required_text(cx, &f, "name", "the panel title, e.g. `p99 read latency`");
+    let name = name_text(cx, &f, "name", "the panel title, e.g. `p99 read latency`");
     let kind = one_of(cx, &f, &["promql", "pods", "http", "command"], "source");
     let measure = match f.get("measure") {
         None => None,
@@ -1075,7 +1102,7 @@ fn fault(cx: &mut Ctx, n: &Node, path: &str, safety: &Safety, has_kube: bool) ->
     let mut allowed = vec!["name", "duration"];
     allowed.extend_from_slice(FAULT_KINDS);
     let f = fields(cx, n, path, &allowed)?;
-    let name = required_text(
+    let name = name_text(
         cx,
         &f,
         "name",
