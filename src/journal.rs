@@ -531,6 +531,8 @@ pub enum JournalError {
     Write { path: PathBuf, source: io::Error },
     #[error("cannot read journal {path}: {source}")]
     Read { path: PathBuf, source: io::Error },
+    #[error("cannot read the journal: {0}")]
+    File(#[from] crate::files::ReadError),
     #[error("{path}:{line}: not a journal line: {message}")]
     Corrupt {
         path: PathBuf,
@@ -573,9 +575,7 @@ impl JournalWriter {
         let records = read_journal(path)?;
         let seq = records.last().map(|r| r.seq).unwrap_or(0);
         // A torn last line must not glue itself to the next record.
-        let needs_newline = std::fs::read(path)
-            .map(|b| !b.is_empty() && b.last() != Some(&b'\n'))
-            .unwrap_or(false);
+        let needs_newline = last_byte(path).is_some_and(|b| b != b'\n');
         let mut file = OpenOptions::new()
             .append(true)
             .open(path)
@@ -666,20 +666,54 @@ impl JournalWriter {
     }
 }
 
+/// The last byte of a file, without reading the rest.
+fn last_byte(path: &Path) -> Option<u8> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = File::open(path).ok()?;
+    let len = f.metadata().ok()?.len();
+    if len == 0 {
+        return None;
+    }
+    f.seek(SeekFrom::Start(len - 1)).ok()?;
+    let mut b = [0u8; 1];
+    f.read_exact(&mut b).ok()?;
+    Some(b[0])
+}
+
+/// Far more than the longest game day writes (a sample is about 100 bytes: ten signals
+/// sampled twice a second for ten hours is 70 MiB), and little enough to hold in memory.
+pub const MAX_JOURNAL_BYTES: u64 = 256 * 1024 * 1024;
+
 /// Reads a journal. A torn last line (a crash mid-write) is tolerated and dropped; a
 /// broken line anywhere else is an error, since the rest cannot be trusted blindly.
+///
+/// Only a regular file is read (a `journal.jsonl` that is a FIFO or a link to `/dev/zero`
+/// is refused at once), and never more than [`MAX_JOURNAL_BYTES`].
 pub fn read_journal(path: &Path) -> Result<Vec<Record>, JournalError> {
-    let file = File::open(path).map_err(|source| JournalError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let reader = BufReader::new(file);
+    let (file, _) = crate::files::open_regular(path, MAX_JOURNAL_BYTES, "journals")?;
+    read_journal_from(file, path)
+}
+
+/// [`read_journal`] of a journal already opened and checked (`gameday recover` opens it
+/// once, checks who owns it, and reads exactly that file).
+pub fn read_journal_from(file: File, path: &Path) -> Result<Vec<Record>, JournalError> {
+    use std::io::Read;
+    let reader = BufReader::new(file.take(MAX_JOURNAL_BYTES + 1));
     let mut lines: Vec<String> = Vec::new();
+    let mut total: u64 = 0;
     for line in reader.split(b'\n') {
         let line = line.map_err(|source| JournalError::Read {
             path: path.to_path_buf(),
             source,
         })?;
+        total += line.len() as u64 + 1;
+        if total > MAX_JOURNAL_BYTES + 1 {
+            return Err(crate::files::ReadError::Grew {
+                path: path.to_path_buf(),
+                limit: MAX_JOURNAL_BYTES,
+            }
+            .into());
+        }
         lines.push(String::from_utf8_lossy(&line).into_owned());
     }
     let last_nonempty = lines.iter().rposition(|l| !l.trim().is_empty());

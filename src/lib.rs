@@ -36,6 +36,7 @@ pub mod demo;
 pub mod describe;
 pub mod engine;
 pub mod faults;
+pub mod files;
 pub mod grafana;
 pub mod headless;
 pub mod import;

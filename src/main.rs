@@ -317,12 +317,8 @@ fn check(paths: &[PathBuf]) -> ExitCode {
 }
 
 fn load(path: &Path) -> Result<(scenario::Scenario, String), ExitCode> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        gameday::tell!("{}: cannot read: {e}", path.display());
-        ExitCode::from(EXIT_USAGE)
-    })?;
-    match scenario::load(path, &env_lookup) {
-        Ok(s) => Ok((s, text)),
+    match scenario::load_with_text(path, &env_lookup) {
+        Ok(x) => Ok(x),
         Err(problems) => {
             for p in problems {
                 gameday::tell!("{p}");

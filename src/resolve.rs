@@ -126,7 +126,7 @@ pub fn redactor(scenario: &Scenario, env: &dyn Fn(&str) -> Option<String>) -> Re
             }
         }
         if let Some(file) = &p.bearer_token_file {
-            if let Ok(v) = std::fs::read_to_string(file) {
+            if let Ok(v) = crate::files::read_secret_file(file) {
                 r.add(v);
             }
         }
@@ -134,7 +134,11 @@ pub fn redactor(scenario: &Scenario, env: &dyn Fn(&str) -> Option<String>) -> Re
             if let Some(v) = b.password_env.as_deref().and_then(env) {
                 r.add(v);
             }
-            if let Some(Ok(v)) = b.password_file.as_ref().map(std::fs::read_to_string) {
+            if let Some(Ok(v)) = b
+                .password_file
+                .as_deref()
+                .map(crate::files::read_secret_file)
+            {
                 r.add(v);
             }
         }

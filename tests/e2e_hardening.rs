@@ -304,3 +304,112 @@ fn check_refuses_names_with_control_characters() {
         "{out}"
     );
 }
+
+/// Runs `gameday ARGS` bounded in time; the output and the exit code.
+fn bounded(args: &[&std::ffi::OsStr], limit: Duration) -> (Option<i32>, String) {
+    let mut child = gameday()
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let o = wait_bounded(&mut child, limit);
+    (
+        o.status.code(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        ),
+    )
+}
+
+/// Issue 14, item 8: a FIFO, a device or a directory as the scenario is refused at once
+/// by check, plan and run (a FIFO used to hang them); a 50 MB file is refused from its
+/// size before it is read; a NUL byte is reported at its FILE:LINE:COL instead of
+/// silently ending the scenario there.
+#[test]
+fn scenario_readers_accept_only_regular_files_of_sane_size_without_nul() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fifo = tmp.path().join("scenario.yaml");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+    let out = tmp.path().join("runs");
+    let limit = Duration::from_secs(10);
+    for path in [fifo.as_path(), Path::new("/dev/zero"), tmp.path()] {
+        for cmd in ["check", "plan", "run"] {
+            let mut args: Vec<&std::ffi::OsStr> = vec![cmd.as_ref()];
+            if cmd == "run" {
+                args.extend(["--headless".as_ref(), "--out".as_ref(), out.as_os_str()]);
+            }
+            args.push(path.as_os_str());
+            let (code, text) = bounded(&args, limit);
+            assert_eq!(code, Some(64), "{cmd} {}: {text}", path.display());
+            assert!(
+                text.contains(":1:1: cannot read the scenario:")
+                    && text.contains(
+                        "not a regular file: gameday reads scenarios only from regular files"
+                    ),
+                "{cmd} {}: {text}",
+                path.display()
+            );
+        }
+    }
+    assert!(!out.exists(), "nothing was run");
+
+    let big = tmp.path().join("big.yaml");
+    let f = std::fs::File::create(&big).unwrap();
+    f.set_len(50 * 1024 * 1024).unwrap();
+    let (code, text) = bounded(&["check".as_ref(), big.as_os_str()], limit);
+    assert_eq!(code, Some(64), "{text}");
+    assert!(
+        text.contains("big.yaml:1:1: scenario is 52428800 bytes; the limit is 1 MiB"),
+        "{text}"
+    );
+
+    let nul = write(
+        tmp.path(),
+        "nul.yaml",
+        "name: nul\nhypothesis: h\n\0\nfaults:\n  - name: f\n    duration: 1s\n    exec: { inject: x }\n",
+    );
+    let (code, text) = bounded(&["check".as_ref(), nul.as_os_str()], limit);
+    assert_eq!(code, Some(64), "the keys after the NUL count: {text}");
+    assert!(
+        text.contains("nul.yaml:3:1: the scenario holds a NUL byte here"),
+        "{text}"
+    );
+}
+
+/// Issue 14, item 8: `report` on a run directory whose journal.jsonl is a link to
+/// /dev/zero, or a FIFO, answers at once instead of reading until memory runs out or
+/// hanging.
+#[test]
+fn report_refuses_a_journal_that_is_not_a_regular_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, make) in [
+        (
+            "zero",
+            Box::new(|p: &Path| std::os::unix::fs::symlink("/dev/zero", p).unwrap())
+                as Box<dyn Fn(&Path)>,
+        ),
+        (
+            "fifo",
+            Box::new(|p: &Path| {
+                nix::unistd::mkfifo(p, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap()
+            }),
+        ),
+    ] {
+        let dir = tmp.path().join(name);
+        std::fs::create_dir(&dir).unwrap();
+        make(&dir.join("journal.jsonl"));
+        let (code, text) = bounded(
+            &["report".as_ref(), dir.as_os_str()],
+            Duration::from_secs(10),
+        );
+        assert_eq!(code, Some(64), "{name}: {text}");
+        assert!(
+            text.contains("not a regular file: gameday reads journals only from regular files"),
+            "{name}: {text}"
+        );
+    }
+}

@@ -41,6 +41,15 @@ impl fmt::Display for Problem {
 
 /// Reads and checks the scenario at `path`; `env` resolves `${VAR}`.
 pub fn load(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Scenario, Vec<Problem>> {
+    load_with_text(path, env).map(|(s, _)| s)
+}
+
+/// [`load`], and the text it was read from: a run journals and hashes exactly the bytes
+/// it checked, never a second read of a file that may have changed in between.
+pub fn load_with_text(
+    path: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<(Scenario, String), Vec<Problem>> {
     let file = path.display().to_string();
     let at_start = |message: String| {
         vec![Problem {
@@ -50,17 +59,19 @@ pub fn load(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Scenari
             message,
         }]
     };
-    // Refuse a huge file before reading it into memory.
-    if let Ok(meta) = std::fs::metadata(path) {
-        if meta.len() > MAX_BYTES as u64 {
-            return Err(at_start(format!(
-                "scenario is {} bytes; the limit is 1 MiB",
-                meta.len()
-            )));
-        }
-    }
-    let bytes =
-        std::fs::read(path).map_err(|e| at_start(format!("cannot read the scenario: {e}")))?;
+    // A regular file only (a FIFO would hang, /dev/zero never ends), its size checked
+    // before reading it into memory, and read through a bounded reader.
+    let bytes = crate::files::read_regular(path, MAX_BYTES as u64, "scenarios").map_err(|e| {
+        at_start(match e {
+            crate::files::ReadError::TooBig { len, .. } => {
+                format!("scenario is {len} bytes; the limit is 1 MiB")
+            }
+            crate::files::ReadError::Open { source, .. } => {
+                format!("cannot read the scenario: {source}")
+            }
+            other => format!("cannot read the scenario: {other}"),
+        })
+    })?;
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -77,7 +88,8 @@ pub fn load(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Scenari
         }
     };
     let base = path.parent().unwrap_or(Path::new("."));
-    parse_str(&text, &file, base, env)
+    let scenario = parse_str(&text, &file, base, env)?;
+    Ok((scenario, text))
 }
 
 /// Checks `text` as if it were the file `file` in directory `base_dir`.

@@ -136,6 +136,19 @@ pub fn parse_yaml(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Parsed {
     if text.len() > MAX_BYTES {
         return fatal(Pos { line: 1, col: 1 }, too_big(text.len()));
     }
+    // The YAML reader stops at a NUL as if the file ended there: every key after it
+    // would silently vanish from a scenario that still reads as valid.
+    if let Some(at) = text.find('\0') {
+        let before = &text[..at];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        return fatal(
+            Pos { line, col },
+            "the scenario holds a NUL byte here; a scenario is plain text: remove it (the file \
+             may be damaged, or not a text file at all)"
+                .into(),
+        );
+    }
     if let Some(pos) = flow_too_deep(text) {
         return fatal(pos, too_deep());
     }
