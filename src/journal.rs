@@ -228,6 +228,11 @@ pub struct RunInfo {
     pub scenario_text: String,
     /// sha256 of the file as read.
     pub scenario_sha256: String,
+    /// Where `scenario_text` holds `"***"` instead of a value written literally in the
+    /// file (`faults[0].exec.env.DB_PASSWORD`): a fault under one of these paths is
+    /// reverted by `gameday recover` only from the original file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scenario_redacted: Vec<String>,
     pub hypothesis: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -458,70 +463,7 @@ impl Event {
     }
 }
 
-/// Replaces every known secret value with `***` before anything is written.
-///
-/// Secrets are collected when the scenario is resolved (token files, password and token
-/// environment variables, sensitive header values); each journal line is scrubbed as a
-/// whole, so a secret echoed by a command's output is caught too.
-#[derive(Debug, Clone, Default)]
-pub struct Redactor {
-    secrets: Vec<String>,
-}
-
-impl Redactor {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Secrets shorter than 4 characters are ignored: redacting "a" would destroy the text.
-    pub fn add(&mut self, secret: impl Into<String>) {
-        let s: String = secret.into();
-        let s = s.trim().to_string();
-        if s.len() >= 4 && !self.secrets.contains(&s) {
-            self.secrets.push(s);
-            // longest first so that a secret containing another is replaced whole
-            self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        }
-    }
-
-    pub fn redact(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for s in &self.secrets {
-            if out.contains(s.as_str()) {
-                out = out.replace(s.as_str(), "***");
-            }
-            // the same secret as it appears inside a JSON string
-            let escaped = serde_json::to_string(s).unwrap_or_default();
-            let escaped = escaped.trim_matches('"');
-            if escaped != s && out.contains(escaped) {
-                out = out.replace(escaped, "***");
-            }
-        }
-        out
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.secrets.is_empty()
-    }
-}
-
-/// Header names whose values are secrets.
-pub fn is_sensitive_name(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    [
-        "authorization",
-        "token",
-        "password",
-        "secret",
-        "api-key",
-        "api_key",
-        "apikey",
-        "cookie",
-        "credential",
-    ]
-    .iter()
-    .any(|k| n.contains(k))
-}
+pub use crate::redact::{is_sensitive_name, Redactor};
 
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
@@ -623,6 +565,13 @@ impl JournalWriter {
         event: Event,
     ) -> Result<Record, JournalError> {
         self.seq += 1;
+        // secrets are taken out of the values, never out of the serialized line: a
+        // secret such as `2026` or `true` cannot touch a timestamp or a JSON literal
+        let event = if self.redactor.is_empty() {
+            event
+        } else {
+            self.redactor.redact_event(event)
+        };
         let record = Record {
             seq: self.seq,
             ts,
@@ -632,11 +581,6 @@ impl JournalWriter {
             path: self.path.clone(),
             source: io::Error::other(e),
         })?;
-        let line = if self.redactor.is_empty() {
-            line
-        } else {
-            self.redactor.redact(&line)
-        };
         let mut bytes = line.into_bytes();
         bytes.push(b'\n');
         self.file
@@ -646,10 +590,8 @@ impl JournalWriter {
                 source,
             })?;
         self.unsynced = true;
-        // What was written is what the rest of the program sees: parse it back so that a
-        // redacted field is redacted everywhere.
-        let written: Record = serde_json::from_slice(&bytes).unwrap_or(record);
-        Ok(written)
+        // what was written, redacted, is what the rest of the program sees
+        Ok(record)
     }
 
     pub fn sync(&mut self) -> Result<(), JournalError> {

@@ -82,10 +82,15 @@ enum Command {
     /// (Re)write RUN_DIR/report.md and RUN_DIR/charts/ from RUN_DIR/journal.jsonl.
     Report { run_dir: PathBuf },
     /// Revert every fault the journal shows as not reverted (after a SIGKILL or a crash);
-    /// with --cluster, delete every object gameday applied whose expiry has passed.
+    /// with --cluster, delete every object gameday applied whose expiry has passed. Only a
+    /// journal of your own (root: root's) in a directory no one else can write is used.
     Recover {
         #[arg(required_unless_present = "cluster")]
         run_dir: Option<PathBuf>,
+        /// The scenario file as it was when the run started (checked against the sha256
+        /// in the journal), for values the journal does not keep (literal secrets).
+        #[arg(long, value_name = "FILE", requires = "run_dir")]
+        scenario: Option<PathBuf>,
         /// Without a journal: find objects labelled app.kubernetes.io/managed-by=gameday
         /// whose gameday.dev/expires-at has passed, and delete them.
         #[arg(long)]
@@ -236,6 +241,7 @@ fn main() -> ExitCode {
         },
         Command::Recover {
             run_dir,
+            scenario,
             cluster,
             context,
             operator,
@@ -247,16 +253,20 @@ fn main() -> ExitCode {
             let mut code = 0;
             if let Some(run_dir) = run_dir {
                 let mut out = std::io::stdout();
+                let opts = gameday::recover::Options {
+                    scenario: scenario.as_deref(),
+                };
                 match rt.block_on(gameday::recover::recover(
                     &run_dir,
                     &operator,
+                    opts,
                     &env_lookup,
                     &mut out,
                 )) {
                     Ok(outcome) => code = outcome.exit_code(),
                     Err(e) => {
                         gameday::tell!("gameday recover: {e}");
-                        return ExitCode::from(EXIT_USAGE);
+                        return ExitCode::from(e.exit_code() as u8);
                     }
                 }
             }
@@ -535,7 +545,7 @@ fn run(
                     return 64;
                 }
             };
-            init_log(&session.run_dir);
+            init_log(&session.run_dir, session.redactor().clone());
             front.run(session, rx).await
         },
         &operator,
@@ -652,7 +662,7 @@ fn demo(opts: RunOptions, quick: bool, front: Front) -> ExitCode {
                     return 64;
                 }
             };
-            init_log(&session.run_dir);
+            init_log(&session.run_dir, session.redactor().clone());
             front.run(session, rx).await
         },
         &operator,
@@ -661,8 +671,9 @@ fn demo(opts: RunOptions, quick: bool, front: Front) -> ExitCode {
     ExitCode::from(code as u8)
 }
 
-/// Logs go to the run directory, never to the screen.
-fn init_log(run_dir: &Path) {
+/// Logs go to the run directory, never to the screen, with the run's secrets taken out:
+/// a warning can quote a server's answer, and servers echo credentials.
+fn init_log(run_dir: &Path, redactor: gameday::redact::Redactor) {
     let Ok(file) = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -670,6 +681,7 @@ fn init_log(run_dir: &Path) {
     else {
         return;
     };
+    let file = ScrubbedLog { file, redactor };
     let filter = tracing_subscriber::EnvFilter::try_from_env("GAMEDAY_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
@@ -677,4 +689,23 @@ fn init_log(run_dir: &Path) {
         .with_ansi(false)
         .with_writer(std::sync::Mutex::new(file))
         .try_init();
+}
+
+/// The log file, each write scrubbed of the run's secrets (one write is one log line).
+struct ScrubbedLog {
+    file: std::fs::File,
+    redactor: gameday::redact::Redactor,
+}
+
+impl Write for ScrubbedLog {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(bytes);
+        self.file
+            .write_all(self.redactor.scrub(&text).as_bytes())
+            .map(|()| bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
 }

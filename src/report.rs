@@ -1665,6 +1665,7 @@ mod tests {
             scenario_path: "s.yaml".into(),
             scenario_text: String::new(),
             scenario_sha256: "0123456789abcdef".into(),
+            scenario_redacted: Vec::new(),
             hypothesis: "The API survives without its cache.".into(),
             description: None,
             owner: None,

@@ -107,6 +107,9 @@ pub struct Session {
     room_rx: Option<mpsc::Receiver<RoomRequest>>,
     /// Grafana annotations, when the scenario asks for them
     grafana: Option<crate::grafana::Annotator>,
+    /// every secret of the scenario: taken out of each message before the engine (and so
+    /// the screen and the room) sees it
+    redactor: crate::redact::Redactor,
 }
 
 pub fn operator_name() -> String {
@@ -165,6 +168,9 @@ impl Session {
         if let Some(p) = &scenario.prometheus {
             crate::signals::prometheus::Client::new(p, env).map_err(StartError::Unsupported)?;
         }
+        // every secret it gives access to, and the text the journal may keep of it
+        let (redactor, kept) = crate::redact::collect(scenario_text, scenario, env)
+            .map_err(StartError::Unsupported)?;
         let base_dir = scenario_path
             .parent()
             .map(Path::to_path_buf)
@@ -200,7 +206,6 @@ impl Session {
                 return Err(StartError::Unsupported(e));
             }
         };
-        let redactor = resolve::redactor(scenario, env);
         let journal = JournalWriter::create(&run_dir.join("journal.jsonl"), redactor.clone())?;
         let _ = CURRENT_RUN.set(run_dir.clone());
         let mut fault_infos = resolve::fault_infos(scenario);
@@ -208,15 +213,16 @@ impl Session {
             info.plan = action.plan();
         }
         let sha = Sha256::digest(scenario_text.as_bytes());
-        let info = RunInfo {
+        let mut info = RunInfo {
             run_id: run_dir
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
             scenario: scenario.name.clone(),
             scenario_path: scenario_path.display().to_string(),
-            scenario_text: resolve::redact_scenario_text(scenario_text, &redactor),
+            scenario_text: kept.text,
             scenario_sha256: sha.iter().map(|b| format!("{b:02x}")).collect(),
+            scenario_redacted: kept.redacted,
             hypothesis: scenario.hypothesis.trim().to_string(),
             description: scenario.description.clone(),
             owner: scenario.owner.clone(),
@@ -243,6 +249,9 @@ impl Session {
             alerts: resolve::alert_infos(scenario),
             pod_panels: scenario.pods.iter().map(|p| p.selector.clone()).collect(),
         };
+        // what the screen, the joiners and the journal see of it: plans and URLs are
+        // shown with their secrets masked
+        redactor.redact_info(&mut info);
         let cfg = Config::from_run_info(
             &info,
             scenario.safety.max_duration,
@@ -272,6 +281,7 @@ impl Session {
             room: None,
             room_rx: None,
             grafana: None,
+            redactor,
         };
         session
             .journal
@@ -326,8 +336,14 @@ impl Session {
         self.journal.path()
     }
 
+    /// The secrets of this run, for writers beside the journal (the log).
+    pub fn redactor(&self) -> &crate::redact::Redactor {
+        &self.redactor
+    }
+
     /// Feeds one message to the engine and carries out what it decided.
     pub fn handle(&mut self, msg: Msg) -> Step {
+        let msg = self.redactor.redact_msg(msg);
         let now = self.clock.now();
         // joiners replay the same message at the same time on their copy of the state
         let shared = self

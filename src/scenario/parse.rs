@@ -806,6 +806,28 @@ fn prometheus(cx: &mut Ctx, n: &Node, default_interval: Duration) -> Option<Prom
             password_file,
         })
     });
+    // reqwest sends a URL's user info as Basic auth, over whatever `basic_auth` or the
+    // bearer token says: one of the two would be ignored without a word
+    let url_has_userinfo = url.as_deref().is_some_and(|u| {
+        let authority = u.split_once("://").map_or("", |(_, rest)| rest);
+        authority
+            .split(['/', '?', '#'])
+            .next()
+            .is_some_and(|a| a.contains('@'))
+    });
+    let other_auth = ["basic_auth", "bearer_token_file", "bearer_token_env"]
+        .into_iter()
+        .find(|k| f.has(k));
+    if let (true, Some(other)) = (url_has_userinfo, other_auth) {
+        cx.err(
+            f.get("url").map_or(f.pos, |n| n.pos),
+            format!(
+                "prometheus.url: holds a user name and password (user:…@host) and \
+                 prometheus.{other} is set too; the URL's would silently win. Give the \
+                 credentials once: in basic_auth, with password_env or password_file"
+            ),
+        );
+    }
     if f.has("basic_auth") && (f.has("bearer_token_file") || f.has("bearer_token_env")) {
         cx.err(
             f.key_pos("basic_auth"),

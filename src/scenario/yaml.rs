@@ -117,7 +117,8 @@ enum Frame {
 }
 
 struct Builder<'a> {
-    env: &'a dyn Fn(&str) -> Option<String>,
+    /// `None`: the tree keeps `${VAR}` references as written (what the journal keeps).
+    env: Option<&'a Env<'a>>,
     stack: Vec<Frame>,
     /// anchor id → (node, node count, nesting depth)
     anchors: HashMap<usize, (Node, usize, usize)>,
@@ -129,6 +130,19 @@ struct Builder<'a> {
 
 /// Reads `text` into a position-tagged tree, expanding `${VAR}` in scalar values.
 pub fn parse_yaml(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Parsed {
+    parse_tree(text, Some(env))
+}
+
+/// Reads `text` into a position-tagged tree with every `${VAR}` left as written: what a
+/// value holds in the file itself, for deciding what the journal may keep of it.
+pub fn parse_yaml_raw(text: &str) -> Parsed {
+    parse_tree(text, None)
+}
+
+/// How `${VAR}`s are resolved.
+type Env<'a> = dyn Fn(&str) -> Option<String> + 'a;
+
+fn parse_tree<'a>(text: &'a str, env: Option<&'a Env<'a>>) -> Parsed {
     let fatal = |pos: Pos, msg: String| Parsed {
         root: None,
         problems: vec![(pos, msg)],
@@ -486,8 +500,8 @@ impl Builder<'_> {
             }
         }
         let mut unresolved = false;
-        if !is_key {
-            match expand(&text, self.env) {
+        if let (false, Some(env)) = (is_key, self.env) {
+            match expand(&text, env) {
                 Ok(t) => text = t,
                 Err(e) => {
                     self.problems.push((pos, e));
