@@ -1270,20 +1270,87 @@ fn timeline(run: &Run, out: &mut String) {
     line(out, "|---|---|---|");
     let markers = signal_markers(run);
     let mut next_marker = 0;
+    let mut room: Vec<&Record> = Vec::new();
     for r in run.records {
         // signal markers sit at their sample's timestamp, in journal order
         while next_marker < markers.len() && markers[next_marker].ts <= r.ts {
+            room_rows(run, &mut room, out);
             line(out, entry_row(run, &markers[next_marker]));
             next_marker += 1;
         }
+        if matches!(
+            r.event,
+            Event::OperatorJoined { .. } | Event::OperatorLeft { .. }
+        ) {
+            room.push(r);
+            continue;
+        }
         if let Some(e) = record_entry(run, r) {
+            room_rows(run, &mut room, out);
             line(out, entry_row(run, &e));
         }
     }
+    room_rows(run, &mut room, out);
     for m in &markers[next_marker..] {
         line(out, entry_row(run, m));
     }
     line(out, "");
+}
+
+/// Joins and leaves in a row with nothing else between them, each on its own row
+/// when there are a few; one row per person when there are more (a connect/disconnect
+/// loop must not bury the timeline under thousands of rows).
+fn room_rows(run: &Run, room: &mut Vec<&Record>, out: &mut String) {
+    const ONE_ROW_EACH: usize = 6;
+    if room.len() <= ONE_ROW_EACH {
+        for r in room.drain(..) {
+            if let Some(e) = record_entry(run, r) {
+                line(out, entry_row(run, &e));
+            }
+        }
+        return;
+    }
+    // per person, in order of first appearance: (name, first, last, joins, leaves)
+    let mut people: Vec<(&str, Ts, Ts, usize, usize)> = Vec::new();
+    for r in room.drain(..) {
+        let (name, joined) = match &r.event {
+            Event::OperatorJoined { name } => (name.as_str(), true),
+            Event::OperatorLeft { name, .. } => (name.as_str(), false),
+            _ => continue,
+        };
+        match people.iter_mut().find(|p| p.0 == name) {
+            Some(p) => {
+                p.2 = r.ts;
+                if joined {
+                    p.3 += 1;
+                } else {
+                    p.4 += 1;
+                }
+            }
+            None => people.push((name, r.ts, r.ts, usize::from(joined), usize::from(!joined))),
+        }
+    }
+    for (name, first, last, joins, leaves) in people {
+        let times = |n: usize| {
+            if n == 1 {
+                "once".to_string()
+            } else {
+                format!("{n} times")
+            }
+        };
+        let e = Entry {
+            ts: first,
+            who: name.to_string(),
+            what: format!(
+                "joined the room {} and left it {}, from {} to {}",
+                times(joins),
+                times(leaves),
+                format_offset(run.offset_ms(first)),
+                format_offset(run.offset_ms(last))
+            ),
+        };
+        line(out, entry_row(run, &e));
+    }
 }
 
 fn entry_row(run: &Run, e: &Entry) -> String {

@@ -118,10 +118,19 @@ async fn connect(
         protocol: PROTOCOL,
         version: env!("CARGO_PKG_VERSION").to_string(),
     });
-    wr.write_all(hello.as_bytes())
-        .await
-        .map_err(|e| (EXIT_UNAVAILABLE, format!("the driver hung up: {e}")))?;
+    // A driver that refuses may close before reading the hello; its refusal is still
+    // there to read, and says more than the broken pipe the write would report.
+    let sent = wr.write_all(hello.as_bytes()).await;
     let mut rd = BufReader::new(rd);
+    let hung_up = |e: Option<&std::io::Error>| {
+        let why = sent
+            .as_ref()
+            .err()
+            .or(e)
+            .map(|e| format!(": {e}"))
+            .unwrap_or_default();
+        (EXIT_UNAVAILABLE, format!("the driver hung up{why}"))
+    };
     let first = tokio::time::timeout(
         Duration::from_secs(10),
         read_line(&mut rd, super::MAX_SERVER_LINE),
@@ -133,8 +142,8 @@ async fn connect(
             "the driver did not answer within 10 s".to_string(),
         )
     })?
-    .map_err(|e| (EXIT_UNAVAILABLE, format!("the driver hung up: {e}")))?
-    .ok_or((EXIT_UNAVAILABLE, "the driver hung up".to_string()))?;
+    .map_err(|e| hung_up(Some(&e)))?
+    .ok_or_else(|| hung_up(None))?;
     let follower = match serde_json::from_str::<ServerLine>(&first) {
         Ok(ServerLine::Welcome {
             you,
