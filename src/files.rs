@@ -140,6 +140,46 @@ pub fn read_secret_file(path: &Path) -> Result<String, ReadError> {
 /// Tokens, passwords, CA bundles: far below this.
 pub const MAX_SECRET_FILE: u64 = 1024 * 1024;
 
+/// Run directories: the owner writes, the group reads and searches (joining needs only
+/// search on the directory and write on the socket), everyone else sees nothing. When
+/// the parent is setgid, the group is the parent's (a shared runs directory); it is the
+/// owner's own group otherwise. The group never writes: a run directory another user
+/// could write is one whose journal `recover` must not trust.
+pub const DIR_MODE: u32 = 0o750;
+
+/// Files in a run directory: the owner writes, the group reads.
+pub const FILE_MODE: u32 = 0o640;
+
+/// Creates the directory `path` (not its parents) with [`DIR_MODE`] whatever the umask,
+/// keeping the setgid bit it inherits from a shared parent. Fails if it exists.
+pub fn create_private_dir(path: &Path) -> io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    std::fs::DirBuilder::new().mode(DIR_MODE).create(path)?;
+    let inherited = std::fs::metadata(path)?.permissions().mode() & 0o2000;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(DIR_MODE | inherited))
+}
+
+/// Creates `path` and its missing parents, each with [`DIR_MODE`]; an existing
+/// directory is left as it is (a shared runs directory keeps its own mode).
+pub fn create_private_dir_all(path: &Path) -> io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(DIR_MODE)
+        .create(path)
+}
+
+/// Opens `path` to write a new file with [`FILE_MODE`], never through a symbolic link and
+/// never onto an existing file: whatever is at the path is not followed or truncated.
+pub fn create_new_file(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(FILE_MODE)
+        .custom_flags(nix::libc::O_NOFOLLOW)
+        .open(path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -495,9 +495,12 @@ pub struct JournalWriter {
 impl JournalWriter {
     /// Creates the journal; fails if it exists, so two runs never share one.
     pub fn create(path: &Path, redactor: Redactor) -> Result<Self, JournalError> {
+        use std::os::unix::fs::OpenOptionsExt;
         let file = OpenOptions::new()
             .create_new(true)
             .append(true)
+            .mode(crate::files::FILE_MODE)
+            .custom_flags(nix::libc::O_NOFOLLOW)
             .open(path)
             .map_err(|source| JournalError::Create {
                 path: path.to_path_buf(),

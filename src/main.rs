@@ -348,6 +348,14 @@ fn plan(path: &Path, context: Option<String>) -> ExitCode {
     if let (Some(ctx), Some(k)) = (context, s.kubernetes.as_mut()) {
         k.context = Some(ctx);
     }
+    // what `run` refuses before it starts, `plan` refuses too: an unreadable token or
+    // password file, an unset variable the Prometheus client needs
+    if let Some(p) = &s.prometheus {
+        if let Err(e) = gameday::signals::prometheus::Client::new(p, &env_lookup) {
+            gameday::tell!("gameday plan: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    }
     let hypothesis = s
         .hypothesis
         .split_whitespace()
@@ -674,9 +682,12 @@ fn demo(opts: RunOptions, quick: bool, front: Front) -> ExitCode {
 /// Logs go to the run directory, never to the screen, with the run's secrets taken out:
 /// a warning can quote a server's answer, and servers echo credentials.
 fn init_log(run_dir: &Path, redactor: gameday::redact::Redactor) {
+    use std::os::unix::fs::OpenOptionsExt;
     let Ok(file) = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
+        .mode(gameday::files::FILE_MODE)
+        .custom_flags(nix::libc::O_NOFOLLOW)
         .open(run_dir.join("gameday.log"))
     else {
         return;

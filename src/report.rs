@@ -52,9 +52,21 @@ pub fn write_report(run_dir: &Path) -> Result<PathBuf, ReportError> {
         other => other,
     })?;
     // the charts illustrate the report: one that cannot be written is logged, and the
-    // report is written all the same
+    // report is written all the same. Only a real directory inside the run directory is
+    // written into: a `charts` that is a symbolic link (to somewhere the person running
+    // `report` can write and its planter cannot) is never followed.
     let charts_dir = run_dir.join(crate::charts::DIR);
-    match fs::create_dir_all(&charts_dir) {
+    let charts_ready = match fs::symlink_metadata(&charts_dir) {
+        Ok(m) if m.file_type().is_dir() => Ok(()),
+        Ok(_) => Err(io::Error::other(
+            "it is not a directory (a symbolic link?): charts not written",
+        )),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            crate::files::create_private_dir(&charts_dir)
+        }
+        Err(e) => Err(e),
+    };
+    match charts_ready {
         Ok(()) => {
             for (name, svg) in crate::charts::render_all(&records)? {
                 let path = charts_dir.join(name);
@@ -81,7 +93,14 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
-        let mut file = File::create(&tmp)?;
+        // a new regular file, never through a link planted at the temporary name
+        let mut file = match crate::files::create_new_file(&tmp) {
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                fs::remove_file(&tmp)?;
+                crate::files::create_new_file(&tmp)?
+            }
+            other => other?,
+        };
         file.write_all(bytes)?;
         file.sync_all()?;
         drop(file);

@@ -128,8 +128,11 @@ fn host_name() -> String {
 
 /// `DIR/<UTC yyyymmddThhmmssZ>-<name>/`, with `-2`, `-3`… when two runs start in the same
 /// second.
+///
+/// The directory is 0750 and its files 0640 ([`crate::files::DIR_MODE`]): readable by its
+/// group, which is who may join, and writable by nobody else.
 fn create_run_dir(out: &Path, name: &str, now: Ts) -> Result<PathBuf, StartError> {
-    std::fs::create_dir_all(out).map_err(|source| StartError::RunDir {
+    crate::files::create_private_dir_all(out).map_err(|source| StartError::RunDir {
         path: out.to_path_buf(),
         source,
     })?;
@@ -140,9 +143,9 @@ fn create_run_dir(out: &Path, name: &str, now: Ts) -> Result<PathBuf, StartError
         } else {
             out.join(format!("{base}-{n}"))
         };
-        match std::fs::create_dir(&dir) {
+        match crate::files::create_private_dir(&dir) {
             Ok(()) => {
-                let _ = std::fs::create_dir(dir.join("charts"));
+                let _ = crate::files::create_private_dir(&dir.join(crate::charts::DIR));
                 return Ok(dir);
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,

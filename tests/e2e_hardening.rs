@@ -1183,3 +1183,132 @@ phases:
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// files: who may read them, and where `report` writes
+// ---------------------------------------------------------------------------------------
+
+fn mode_of(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::symlink_metadata(p).unwrap().permissions().mode() & 0o7777
+}
+
+/// A quick run that ends by itself.
+fn quick_scenario(dir: &Path) -> PathBuf {
+    write(
+        dir,
+        "quick.yaml",
+        "name: quick\nhypothesis: h\ninterval: 200ms\nsteady_state:\n  - name: s\n    command: echo 0\n    expect: \"< 1\"\nfaults:\n  - name: f\n    duration: 1s\n    exec: { inject: \"true\", revert: \"true\" }\nphases:\n  baseline: 1s\n  recovery: 1s\n",
+    )
+}
+
+/// Issue 14, item 10: run directories are 0750 and their files 0640 (not readable by
+/// everyone, while only the owner and group may join); under a setgid runs directory
+/// (README's shared setup) the run directory takes its group and keeps the setgid bit,
+/// and the group still never writes.
+#[test]
+fn run_directories_are_closed_to_others_and_never_group_writable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = quick_scenario(tmp.path());
+    let out = tmp.path().join("runs");
+    let o = run_headless(&scenario, &out, &[], Duration::from_secs(30));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let dir = run_dir(&out);
+    assert_eq!(mode_of(&out), 0o750);
+    assert_eq!(mode_of(&dir), 0o750);
+    assert_eq!(mode_of(&dir.join("charts")), 0o750);
+    for f in ["journal.jsonl", "report.md", "gameday.log", "charts/s.svg"] {
+        assert_eq!(mode_of(&dir.join(f)), 0o640, "{f}");
+    }
+
+    // README's shared runs directory: sticky, setgid, the team's group
+    let daemon = nix::unistd::Group::from_name("daemon").unwrap().unwrap();
+    let shared = tmp.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::os::unix::fs::chown(&shared, None, Some(daemon.gid.as_raw())).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o3770)).unwrap();
+    }
+    let o = run_headless(&scenario, &shared, &[], Duration::from_secs(30));
+    assert_eq!(o.status.code(), Some(0));
+    let dir = run_dir(&shared);
+    assert_eq!(
+        mode_of(&dir),
+        0o2750,
+        "setgid kept, group reads, never writes"
+    );
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(std::fs::metadata(&dir).unwrap().gid(), daemon.gid.as_raw());
+    assert_eq!(mode_of(&dir.join("journal.jsonl")), 0o640);
+}
+
+/// Issue 14, item 10: `report` writes only regular files inside the run directory: a
+/// `charts` that is a symbolic link to elsewhere is not followed.
+#[test]
+fn report_does_not_follow_a_charts_symlink() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = quick_scenario(tmp.path());
+    let out = tmp.path().join("runs");
+    run_headless(&scenario, &out, &[], Duration::from_secs(30));
+    let dir = run_dir(&out);
+    let elsewhere = tmp.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::fs::remove_dir_all(dir.join("charts")).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, dir.join("charts")).unwrap();
+    let o = gameday().arg("report").arg(&dir).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        std::fs::read_dir(&elsewhere).unwrap().count(),
+        0,
+        "nothing was written through the link"
+    );
+    assert!(std::fs::symlink_metadata(dir.join("charts"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(std::fs::read_to_string(dir.join("report.md"))
+        .unwrap()
+        .contains("# Game day: quick"));
+}
+
+/// Issue 14, item 10: `plan` checks `prometheus.bearer_token_file` as `run` does: a
+/// missing file, or a FIFO (which used to hang), is refused at once with its name.
+#[test]
+fn plan_checks_the_bearer_token_file_like_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fifo = tmp.path().join("token-fifo");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+    for (file, words) in [
+        (tmp.path().join("missing-token"), "No such file"),
+        (fifo.clone(), "not a regular file"),
+    ] {
+        let scenario = write(
+            tmp.path(),
+            "token.yaml",
+            &format!(
+                "name: token\nhypothesis: h\nprometheus:\n  url: http://127.0.0.1:9\n  bearer_token_file: {}\nsteady_state:\n  - name: up\n    promql: up\n",
+                file.display()
+            ),
+        );
+        for cmd in ["plan", "run"] {
+            let out = tmp.path().join("runs");
+            let mut args: Vec<&std::ffi::OsStr> = vec![cmd.as_ref()];
+            if cmd == "run" {
+                args.extend(["--headless".as_ref(), "--out".as_ref(), out.as_os_str()]);
+            }
+            args.push(scenario.as_os_str());
+            let (code, text) = bounded(&args, Duration::from_secs(10));
+            assert_eq!(code, Some(64), "{cmd}: {text}");
+            assert!(
+                text.contains("prometheus.bearer_token_file") && text.contains(words),
+                "{cmd}: {text}"
+            );
+        }
+    }
+}
