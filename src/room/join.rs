@@ -544,6 +544,7 @@ async fn tui(
     let mut dirty = true;
     let mut last_draw = Instant::now() - crate::tui::FRAME;
     let mut drawn_second = -1i64;
+    let mut lost = false;
     // the words printed once the screen is gone, and the exit code
     let (words, code): (Option<String>, i32) = loop {
         tokio::select! {
@@ -592,12 +593,24 @@ async fn tui(
                     dirty = true;
                 }
                 Some(Input::Term(_)) => dirty = true,
-                Some(Input::Lost(_)) | None => break (None, 0),
+                Some(Input::Lost(_)) | None => {
+                    lost = true;
+                    break (None, 0);
+                }
             },
-            _ = tick.tick() => {}
+            _ = tick.tick() => {
+                // the terminal gone (no SIGHUP under su): leaving changes nothing in the run
+                if crate::tui::terminal_gone() {
+                    lost = true;
+                    break (None, 0);
+                }
+            }
             _ = next_signal(&mut sigterm) => break (None, 0),
             _ = next_signal(&mut sigint) => break (None, 0),
-            _ = next_signal(&mut sighup) => break (None, 0),
+            _ = next_signal(&mut sighup) => {
+                lost = true;
+                break (None, 0);
+            }
         }
         let second = f.now().timestamp();
         if second != drawn_second {
@@ -606,6 +619,7 @@ async fn tui(
         if dirty && last_draw.elapsed() >= crate::tui::FRAME {
             if crate::tui::draw_frame(&mut terminal, &app, f.view()).is_err() {
                 in_rx = None;
+                lost = true;
                 break (None, 0);
             }
             last_draw = Instant::now();
@@ -613,7 +627,13 @@ async fn tui(
             dirty = false;
         }
     };
-    drop(terminal);
+    if lost {
+        // restoring it would write to a terminal that is gone, and ratatui reports that
+        // failure with a print that panics
+        std::mem::forget(terminal);
+    } else {
+        drop(terminal);
+    }
     drop(guard);
     if let Some(words) = words {
         crate::say!("gameday: {words}");
