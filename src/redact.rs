@@ -529,21 +529,26 @@ impl Walk<'_> {
             let info_refs = within(u0, u1);
             self.add_refs(&info_refs);
             let userinfo = &raw[u0..u1];
-            if let Some(colon) = userinfo.find(':') {
-                let (p0, p1) = (u0 + colon + 1, u1);
-                let pass_refs = within(p0, p1);
-                let literal = literal_part(&raw[p0..p1], &shift(&pass_refs, p0));
-                if !literal.is_empty() {
-                    masked.push((p0, p1));
-                    literals.push(literal.clone());
-                    literals.push(percent_decode(&literal));
-                }
+            // `user:password@`, or a lone token (`https://TOKEN@host`), which is the
+            // credential itself
+            let p0 = userinfo.find(':').map_or(u0, |colon| u0 + colon + 1);
+            let literal = literal_part(&raw[p0..u1], &shift(&within(p0, u1), p0));
+            if !literal.is_empty() {
+                masked.push((p0, u1));
+                literals.push(literal.clone());
+                literals.push(percent_decode(&literal));
             }
             if let Ok(expanded) = expand(userinfo, self.env) {
-                if let Some((user, password)) = expanded.split_once(':') {
-                    let (user, password) = (percent_decode(user), percent_decode(password));
-                    self.r.add(password.clone());
-                    self.r.add_basic(&user, &password);
+                match expanded.split_once(':') {
+                    Some((user, password)) => {
+                        let (user, password) = (percent_decode(user), percent_decode(password));
+                        self.r.add(password.clone());
+                        self.r.add_basic(&user, &password);
+                    }
+                    None => {
+                        self.r.add(percent_decode(&expanded));
+                        self.r.add(expanded);
+                    }
                 }
             }
         }
@@ -1105,6 +1110,19 @@ faults:
             crate::scenario::parse_str(&kept.text, "s.yaml", std::path::Path::new("."), &env)
                 .unwrap_or_else(|p| panic!("{p:?}\n{}", kept.text));
         assert_eq!(back.faults.len(), 2);
+    }
+
+    #[test]
+    fn a_token_alone_in_the_user_info_is_a_secret() {
+        let text = "name: s\nhypothesis: h\nsteady_state:\n  - name: p\n    http: { url: \"https://ghp_abc123@git.example/x\", every: 1s }\n    measure: p99\n";
+        let s = scenario(text, &env);
+        let (r, kept) = collect(text, &s, &env).unwrap();
+        assert_eq!(r.scrub("ghp_abc123"), "***");
+        assert!(
+            kept.text.contains("https://***@git.example/x"),
+            "{}",
+            kept.text
+        );
     }
 
     #[test]

@@ -537,3 +537,34 @@ async fn serve_joiner(
         .await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bucket_allows_its_burst_then_one_per_period() {
+        let mut b = Bucket::full(3);
+        let every = Duration::from_secs(10);
+        for _ in 0..3 {
+            assert!(b.take(3, every).is_ok());
+        }
+        let wait = b.take(3, every).unwrap_err();
+        assert!(wait > Duration::from_secs(9) && wait <= every, "{wait:?}");
+        // time passes: one more
+        b.at -= every;
+        assert!(b.take(3, every).is_ok());
+        assert!(b.take(3, every).is_err());
+    }
+
+    #[test]
+    fn slots_are_given_back_whichever_way_a_connection_ends() {
+        let users: Users = Arc::default();
+        with_user(&users, 7, |u| u.connections += 2);
+        drop(Slot {
+            users: Arc::clone(&users),
+            uid: 7,
+        });
+        assert_eq!(with_user(&users, 7, |u| u.connections), 1);
+    }
+}
