@@ -3,7 +3,18 @@
 use crate::journal::{Event, NoteKind, Record, RunInfo};
 use crate::units::{format_duration_short, format_value};
 
+/// The sentence is one line with every control character visible: names, details and
+/// notes come from servers, commands and other people, and a newline or an escape
+/// sequence in them must not forge or hide a line of output.
 pub fn describe(rec: &Record, info: Option<&RunInfo>) -> String {
+    let s = sentence(rec, info);
+    match crate::text::visible(&s) {
+        std::borrow::Cow::Borrowed(_) => s,
+        std::borrow::Cow::Owned(v) => v,
+    }
+}
+
+fn sentence(rec: &Record, info: Option<&RunInfo>) -> String {
     match &rec.event {
         Event::RunStarted(r) => format!(
             "run started: {} by {} on {} (gameday {}), run directory {}",

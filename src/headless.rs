@@ -64,8 +64,9 @@ fn print_step(out: &mut impl Write, session: &Session, step: &Step) {
     for r in &step.refused {
         let _ = writeln!(
             out,
-            "{}  refused: {r}",
-            session.now().format("%H:%M:%S%.3f")
+            "{}  refused: {}",
+            session.now().format("%H:%M:%S%.3f"),
+            crate::text::visible(r)
         );
     }
     let _ = out.flush();
@@ -174,6 +175,17 @@ impl Write for Printer {
             return Ok(());
         }
         let chunk = std::mem::take(&mut self.buf);
+        // the net under every line: whatever was formatted into it, no control character
+        // but the line break reaches the terminal
+        let chunk = match String::from_utf8_lossy(&chunk) {
+            std::borrow::Cow::Borrowed(text) => match crate::text::visible_lines(text) {
+                std::borrow::Cow::Borrowed(_) => chunk,
+                std::borrow::Cow::Owned(safe) => safe.into_bytes(),
+            },
+            std::borrow::Cow::Owned(text) => {
+                crate::text::visible_lines(&text).into_owned().into_bytes()
+            }
+        };
         let lines = chunk.iter().filter(|b| **b == b'\n').count() as u64;
         let sent = match &self.tx {
             Some(tx) => tx.try_send(chunk).is_ok(),

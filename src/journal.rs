@@ -265,6 +265,11 @@ pub struct RunInfo {
     pub scenario_text: String,
     /// sha256 of the file as read.
     pub scenario_sha256: String,
+    /// Where `scenario_text` holds `"***"` instead of a value written literally in the
+    /// file (`faults[0].exec.env.DB_PASSWORD`): a fault under one of these paths is
+    /// reverted by `gameday recover` only from the original file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scenario_redacted: Vec<String>,
     pub hypothesis: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -525,70 +530,7 @@ impl Event {
     }
 }
 
-/// Replaces every known secret value with `***` before anything is written.
-///
-/// Secrets are collected when the scenario is resolved (token files, password and token
-/// environment variables, sensitive header values); each journal line is scrubbed as a
-/// whole, so a secret echoed by a command's output is caught too.
-#[derive(Debug, Clone, Default)]
-pub struct Redactor {
-    secrets: Vec<String>,
-}
-
-impl Redactor {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Secrets shorter than 4 characters are ignored: redacting "a" would destroy the text.
-    pub fn add(&mut self, secret: impl Into<String>) {
-        let s: String = secret.into();
-        let s = s.trim().to_string();
-        if s.len() >= 4 && !self.secrets.contains(&s) {
-            self.secrets.push(s);
-            // longest first so that a secret containing another is replaced whole
-            self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        }
-    }
-
-    pub fn redact(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for s in &self.secrets {
-            if out.contains(s.as_str()) {
-                out = out.replace(s.as_str(), "***");
-            }
-            // the same secret as it appears inside a JSON string
-            let escaped = serde_json::to_string(s).unwrap_or_default();
-            let escaped = escaped.trim_matches('"');
-            if escaped != s && out.contains(escaped) {
-                out = out.replace(escaped, "***");
-            }
-        }
-        out
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.secrets.is_empty()
-    }
-}
-
-/// Header names whose values are secrets.
-pub fn is_sensitive_name(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    [
-        "authorization",
-        "token",
-        "password",
-        "secret",
-        "api-key",
-        "api_key",
-        "apikey",
-        "cookie",
-        "credential",
-    ]
-    .iter()
-    .any(|k| n.contains(k))
-}
+pub use crate::redact::{is_sensitive_name, Redactor};
 
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
@@ -598,6 +540,8 @@ pub enum JournalError {
     Write { path: PathBuf, source: io::Error },
     #[error("cannot read journal {path}: {source}")]
     Read { path: PathBuf, source: io::Error },
+    #[error("cannot read the journal: {0}")]
+    File(#[from] crate::files::ReadError),
     #[error("{path}:{line}: not a journal line: {message}")]
     Corrupt {
         path: PathBuf,
@@ -618,9 +562,12 @@ pub struct JournalWriter {
 impl JournalWriter {
     /// Creates the journal; fails if it exists, so two runs never share one.
     pub fn create(path: &Path, redactor: Redactor) -> Result<Self, JournalError> {
+        use std::os::unix::fs::OpenOptionsExt;
         let file = OpenOptions::new()
             .create_new(true)
             .append(true)
+            .mode(crate::files::FILE_MODE)
+            .custom_flags(nix::libc::O_NOFOLLOW)
             .open(path)
             .map_err(|source| JournalError::Create {
                 path: path.to_path_buf(),
@@ -640,9 +587,7 @@ impl JournalWriter {
         let records = read_journal(path)?;
         let seq = records.last().map(|r| r.seq).unwrap_or(0);
         // A torn last line must not glue itself to the next record.
-        let needs_newline = std::fs::read(path)
-            .map(|b| !b.is_empty() && b.last() != Some(&b'\n'))
-            .unwrap_or(false);
+        let needs_newline = last_byte(path).is_some_and(|b| b != b'\n');
         let mut file = OpenOptions::new()
             .append(true)
             .open(path)
@@ -690,6 +635,13 @@ impl JournalWriter {
         event: Event,
     ) -> Result<Record, JournalError> {
         self.seq += 1;
+        // secrets are taken out of the values, never out of the serialized line: a
+        // secret such as `2026` or `true` cannot touch a timestamp or a JSON literal
+        let event = if self.redactor.is_empty() {
+            event
+        } else {
+            self.redactor.redact_event(event)
+        };
         let record = Record {
             seq: self.seq,
             ts,
@@ -699,11 +651,6 @@ impl JournalWriter {
             path: self.path.clone(),
             source: io::Error::other(e),
         })?;
-        let line = if self.redactor.is_empty() {
-            line
-        } else {
-            self.redactor.redact(&line)
-        };
         let mut bytes = line.into_bytes();
         bytes.push(b'\n');
         self.file
@@ -713,10 +660,8 @@ impl JournalWriter {
                 source,
             })?;
         self.unsynced = true;
-        // What was written is what the rest of the program sees: parse it back so that a
-        // redacted field is redacted everywhere.
-        let written: Record = serde_json::from_slice(&bytes).unwrap_or(record);
-        Ok(written)
+        // what was written, redacted, is what the rest of the program sees
+        Ok(record)
     }
 
     pub fn sync(&mut self) -> Result<(), JournalError> {
@@ -733,20 +678,54 @@ impl JournalWriter {
     }
 }
 
+/// The last byte of a file, without reading the rest.
+fn last_byte(path: &Path) -> Option<u8> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = File::open(path).ok()?;
+    let len = f.metadata().ok()?.len();
+    if len == 0 {
+        return None;
+    }
+    f.seek(SeekFrom::Start(len - 1)).ok()?;
+    let mut b = [0u8; 1];
+    f.read_exact(&mut b).ok()?;
+    Some(b[0])
+}
+
+/// Far more than the longest game day writes (a sample is about 100 bytes: ten signals
+/// sampled twice a second for ten hours is 70 MiB), and little enough to hold in memory.
+pub const MAX_JOURNAL_BYTES: u64 = 256 * 1024 * 1024;
+
 /// Reads a journal. A torn last line (a crash mid-write) is tolerated and dropped; a
 /// broken line anywhere else is an error, since the rest cannot be trusted blindly.
+///
+/// Only a regular file is read (a `journal.jsonl` that is a FIFO or a link to `/dev/zero`
+/// is refused at once), and never more than [`MAX_JOURNAL_BYTES`].
 pub fn read_journal(path: &Path) -> Result<Vec<Record>, JournalError> {
-    let file = File::open(path).map_err(|source| JournalError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let reader = BufReader::new(file);
+    let (file, _) = crate::files::open_regular(path, MAX_JOURNAL_BYTES, "journals")?;
+    read_journal_from(file, path)
+}
+
+/// [`read_journal`] of a journal already opened and checked (`gameday recover` opens it
+/// once, checks who owns it, and reads exactly that file).
+pub fn read_journal_from(file: File, path: &Path) -> Result<Vec<Record>, JournalError> {
+    use std::io::Read;
+    let reader = BufReader::new(file.take(MAX_JOURNAL_BYTES + 1));
     let mut lines: Vec<String> = Vec::new();
+    let mut total: u64 = 0;
     for line in reader.split(b'\n') {
         let line = line.map_err(|source| JournalError::Read {
             path: path.to_path_buf(),
             source,
         })?;
+        total += line.len() as u64 + 1;
+        if total > MAX_JOURNAL_BYTES + 1 {
+            return Err(crate::files::ReadError::Grew {
+                path: path.to_path_buf(),
+                limit: MAX_JOURNAL_BYTES,
+            }
+            .into());
+        }
         lines.push(String::from_utf8_lossy(&line).into_owned());
     }
     let last_nonempty = lines.iter().rposition(|l| !l.trim().is_empty());

@@ -5,10 +5,27 @@
 /// head`, a dropped SSH session), and printing must never be the reason a run stops
 /// before its faults are reverted.
 #[macro_export]
+///
+/// What is printed may quote text from elsewhere (a server's error, a command's output, a
+/// name): every control character but the line break is shown, never sent (see
+/// [`text::visible_lines`]).
 macro_rules! say {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stdout(), $($arg)*);
+        let line = format!($($arg)*);
+        let _ = writeln!(std::io::stdout(), "{}", $crate::text::visible_lines(&line));
+    }};
+}
+
+/// `eprintln!` that never panics and never sends control characters: standard error is
+/// often the terminal that just went away (an SSH drop), and `eprintln!` panics when it
+/// cannot write, which would start the crash path on the way out of a clean exit.
+#[macro_export]
+macro_rules! tell {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let line = format!($($arg)*);
+        let _ = writeln!(std::io::stderr(), "{}", $crate::text::visible_lines(&line));
     }};
 }
 
@@ -19,6 +36,7 @@ pub mod demo;
 pub mod describe;
 pub mod engine;
 pub mod faults;
+pub mod files;
 pub mod grafana;
 pub mod headless;
 pub mod import;
@@ -28,6 +46,7 @@ pub mod kubefake;
 pub mod manpage;
 pub mod proc;
 pub mod recover;
+pub mod redact;
 pub mod report;
 pub mod resolve;
 pub mod room;
@@ -37,6 +56,7 @@ pub mod schema;
 pub mod screens;
 pub mod signals;
 pub mod templates;
+pub mod text;
 pub mod tui;
 pub mod ui;
 pub mod units;

@@ -8,6 +8,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 
 use gameday::runner::{operator_name, RunOptions, Session};
 use gameday::scenario;
+use gameday::text::visible;
 
 /// Run chaos-engineering game days live from the terminal, and leave with evidence.
 #[derive(Parser)]
@@ -81,10 +82,15 @@ enum Command {
     /// (Re)write RUN_DIR/report.md and RUN_DIR/charts/ from RUN_DIR/journal.jsonl.
     Report { run_dir: PathBuf },
     /// Revert every fault the journal shows as not reverted (after a SIGKILL or a crash);
-    /// with --cluster, delete every object gameday applied whose expiry has passed.
+    /// with --cluster, delete every object gameday applied whose expiry has passed. Only a
+    /// journal of your own (root: root's) in a directory no one else can write is used.
     Recover {
         #[arg(required_unless_present = "cluster")]
         run_dir: Option<PathBuf>,
+        /// The scenario file as it was when the run started (checked against the sha256
+        /// in the journal), for values the journal does not keep (literal secrets).
+        #[arg(long, value_name = "FILE", requires = "run_dir")]
+        scenario: Option<PathBuf>,
         /// Without a journal: find objects labelled app.kubernetes.io/managed-by=gameday
         /// whose gameday.dev/expires-at has passed, and delete them.
         #[arg(long)]
@@ -198,7 +204,7 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("gameday new: {e}");
+                gameday::tell!("gameday new: {e}");
                 ExitCode::from(EXIT_USAGE)
             }
         },
@@ -206,7 +212,7 @@ fn main() -> ExitCode {
             match gameday::import::litmus::import_file(&file, out.as_deref(), force) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
-                    eprintln!("{e}");
+                    gameday::tell!("{e}");
                     ExitCode::from(EXIT_USAGE)
                 }
             }
@@ -220,7 +226,7 @@ fn main() -> ExitCode {
         Command::Man => match gameday::manpage::render(Cli::command()) {
             Ok(page) => print_text(&page),
             Err(e) => {
-                eprintln!("gameday man: {e}");
+                gameday::tell!("gameday man: {e}");
                 ExitCode::from(EXIT_USAGE)
             }
         },
@@ -245,12 +251,13 @@ fn main() -> ExitCode {
                 }
             }
             Err(e) => {
-                eprintln!("gameday report: {e}");
+                gameday::tell!("gameday report: {e}");
                 ExitCode::from(EXIT_USAGE)
             }
         },
         Command::Recover {
             run_dir,
+            scenario,
             cluster,
             context,
             operator,
@@ -262,16 +269,20 @@ fn main() -> ExitCode {
             let mut code = 0;
             if let Some(run_dir) = run_dir {
                 let mut out = std::io::stdout();
+                let opts = gameday::recover::Options {
+                    scenario: scenario.as_deref(),
+                };
                 match rt.block_on(gameday::recover::recover(
                     &run_dir,
                     &operator,
+                    opts,
                     &env_lookup,
                     &mut out,
                 )) {
                     Ok(outcome) => code = outcome.exit_code(),
                     Err(e) => {
-                        eprintln!("gameday recover: {e}");
-                        return ExitCode::from(EXIT_USAGE);
+                        gameday::tell!("gameday recover: {e}");
+                        return ExitCode::from(e.exit_code() as u8);
                     }
                 }
             }
@@ -332,21 +343,17 @@ fn check(paths: &[PathBuf]) -> ExitCode {
 }
 
 fn load(path: &Path) -> Result<(scenario::Scenario, String), ExitCode> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("{}: cannot read: {e}", path.display());
-        ExitCode::from(EXIT_USAGE)
-    })?;
-    match scenario::load(path, &env_lookup) {
-        Ok(s) => {
+    match scenario::load_with_text(path, &env_lookup) {
+        Ok(x) => {
             // what `check` warns about is said again where it matters
-            for w in &s.warnings {
-                eprintln!("{w}");
+            for w in &x.0.warnings {
+                gameday::tell!("{w}");
             }
-            Ok((s, text))
+            Ok(x)
         }
         Err(problems) => {
             for p in problems {
-                eprintln!("{p}");
+                gameday::tell!("{p}");
             }
             Err(ExitCode::from(EXIT_USAGE))
         }
@@ -363,7 +370,20 @@ fn plan(path: &Path, context: Option<String>) -> ExitCode {
     if let (Some(ctx), Some(k)) = (context, s.kubernetes.as_mut()) {
         k.context = Some(ctx);
     }
-    gameday::say!("scenario {} — {}", s.name, s.hypothesis.trim());
+    // what `run` refuses before it starts, `plan` refuses too: an unreadable token or
+    // password file, an unset variable the Prometheus client needs
+    if let Some(p) = &s.prometheus {
+        if let Err(e) = gameday::signals::prometheus::Client::new(p, &env_lookup) {
+            gameday::tell!("gameday plan: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    }
+    let hypothesis = s
+        .hypothesis
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    gameday::say!("scenario {} — {}", s.name, visible(&hypothesis));
     gameday::say!(
         "baseline {}, recovery {}, max_duration {}",
         gameday::units::format_duration(s.phases.baseline),
@@ -378,7 +398,7 @@ fn plan(path: &Path, context: Option<String>) -> ExitCode {
         let ctx = match gameday::faults::context(&s, "plan", base).await {
             Ok(c) => c,
             Err(e) => {
-                gameday::say!("cannot resolve the plan: {e}");
+                gameday::say!("cannot resolve the plan: {}", visible(&e));
                 return false;
             }
         };
@@ -404,17 +424,18 @@ fn plan(path: &Path, context: Option<String>) -> ExitCode {
                 Err(e) => Err(e),
             };
             match result {
+                // plans quote what the cluster answered: each line stays one line
                 Ok(lines) => {
                     for line in lines {
-                        gameday::say!("   {line}");
+                        gameday::say!("   {}", visible(&line));
                     }
                 }
                 Err(why) => {
                     all_ok = false;
                     for line in gameday::resolve::static_plan(&f.kind) {
-                        gameday::say!("   {line}");
+                        gameday::say!("   {}", visible(&line));
                     }
-                    gameday::say!("   CANNOT BE ARMED: {why}");
+                    gameday::say!("   CANNOT BE ARMED: {}", visible(&why));
                 }
             }
         }
@@ -435,14 +456,14 @@ async fn recover_cluster(context: Option<&str>) -> i32 {
     {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("gameday recover --cluster: {e}");
+            gameday::tell!("gameday recover --cluster: {e}");
             return 64;
         }
     };
     let found = match expired::find(&c.client, chrono::Utc::now()).await {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("gameday recover --cluster: {e}");
+            gameday::tell!("gameday recover --cluster: {e}");
             return 64;
         }
     };
@@ -494,7 +515,7 @@ impl Front {
         let tty = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
         if headless || junit.is_some() || !tty {
             if !headless && !tty {
-                eprintln!("gameday: not a terminal: running headless");
+                gameday::tell!("gameday: not a terminal: running headless");
             }
             Front::Headless { junit }
         } else {
@@ -563,11 +584,11 @@ fn run(
             let (session, rx) = match Session::start(&s, path, &text, &env_lookup, &opts).await {
                 Ok(x) => x,
                 Err(e) => {
-                    eprintln!("gameday: {e}");
+                    gameday::tell!("gameday: {e}");
                     return 64;
                 }
             };
-            init_log(&session.run_dir);
+            init_log(&session.run_dir, session.redactor().clone());
             front.run(session, rx).await
         },
         &operator,
@@ -592,10 +613,10 @@ fn guarded(
         Err(_) => {
             gameday::tui::restore_terminal();
             let Some(dir) = gameday::runner::CURRENT_RUN.get() else {
-                eprintln!("gameday: crashed before the run started; nothing was injected");
+                gameday::tell!("gameday: crashed before the run started; nothing was injected");
                 return 2;
             };
-            eprintln!("gameday: CRASHED; reverting every fault the journal shows as active");
+            gameday::tell!("gameday: CRASHED; reverting every fault the journal shows as active");
             let Some(rt2) = runtime() else { return 5 };
             let mut out = std::io::stdout();
             let res = rt2.block_on(gameday::recover::recover_as(
@@ -615,7 +636,7 @@ fn guarded(
                     5
                 }
                 Err(e) => {
-                    eprintln!("gameday: {e}; run `gameday recover {}`", dir.display());
+                    gameday::tell!("gameday: {e}; run `gameday recover {}`", dir.display());
                     5
                 }
             }
@@ -627,7 +648,7 @@ fn runtime() -> Option<tokio::runtime::Runtime> {
     match tokio::runtime::Runtime::new() {
         Ok(rt) => Some(rt),
         Err(e) => {
-            eprintln!("gameday: cannot start the async runtime: {e}");
+            gameday::tell!("gameday: cannot start the async runtime: {e}");
             None
         }
     }
@@ -639,7 +660,7 @@ fn demo(opts: RunOptions, quick: bool, front: Front) -> ExitCode {
     // this process) is pointed at it, before any thread exists.
     let kube_dir = std::env::temp_dir().join(format!("gameday-demo-{}", std::process::id()));
     if let Err(e) = std::fs::create_dir_all(&kube_dir) {
-        eprintln!("gameday demo: cannot create {}: {e}", kube_dir.display());
+        gameday::tell!("gameday demo: cannot create {}: {e}", kube_dir.display());
         return ExitCode::from(EXIT_USAGE);
     }
     let kubeconfig = kube_dir.join("kubeconfig");
@@ -656,14 +677,14 @@ fn demo(opts: RunOptions, quick: bool, front: Front) -> ExitCode {
             let (addr, _shop) = match demo::shop::start().await {
                 Ok(x) => x,
                 Err(e) => {
-                    eprintln!("gameday demo: cannot start the demo shop on 127.0.0.1: {e}");
+                    gameday::tell!("gameday demo: cannot start the demo shop on 127.0.0.1: {e}");
                     return 64;
                 }
             };
             let _cluster = match demo::start_cluster(kubeconfig).await {
                 Ok(c) => c,
                 Err(e) => {
-                    eprintln!("gameday demo: cannot start the demo cluster on 127.0.0.1: {e}");
+                    gameday::tell!("gameday demo: cannot start the demo cluster on 127.0.0.1: {e}");
                     return 64;
                 }
             };
@@ -671,7 +692,7 @@ fn demo(opts: RunOptions, quick: bool, front: Front) -> ExitCode {
             let s = match demo::scenario(&env) {
                 Ok(s) => s,
                 Err(e) => {
-                    eprintln!("gameday demo: the built-in scenario is invalid (a bug):\n{e}");
+                    gameday::tell!("gameday demo: the built-in scenario is invalid (a bug):\n{e}");
                     return 64;
                 }
             };
@@ -680,11 +701,11 @@ fn demo(opts: RunOptions, quick: bool, front: Front) -> ExitCode {
             let (session, rx) = match Session::start(&s, path, demo::SCENARIO, &env, &opts).await {
                 Ok(x) => x,
                 Err(e) => {
-                    eprintln!("gameday: {e}");
+                    gameday::tell!("gameday: {e}");
                     return 64;
                 }
             };
-            init_log(&session.run_dir);
+            init_log(&session.run_dir, session.redactor().clone());
             front.run(session, rx).await
         },
         &operator,
@@ -693,15 +714,20 @@ fn demo(opts: RunOptions, quick: bool, front: Front) -> ExitCode {
     ExitCode::from(code as u8)
 }
 
-/// Logs go to the run directory, never to the screen.
-fn init_log(run_dir: &Path) {
+/// Logs go to the run directory, never to the screen, with the run's secrets taken out:
+/// a warning can quote a server's answer, and servers echo credentials.
+fn init_log(run_dir: &Path, redactor: gameday::redact::Redactor) {
+    use std::os::unix::fs::OpenOptionsExt;
     let Ok(file) = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
+        .mode(gameday::files::FILE_MODE)
+        .custom_flags(nix::libc::O_NOFOLLOW)
         .open(run_dir.join("gameday.log"))
     else {
         return;
     };
+    let file = ScrubbedLog { file, redactor };
     let filter = tracing_subscriber::EnvFilter::try_from_env("GAMEDAY_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
@@ -709,4 +735,23 @@ fn init_log(run_dir: &Path) {
         .with_ansi(false)
         .with_writer(std::sync::Mutex::new(file))
         .try_init();
+}
+
+/// The log file, each write scrubbed of the run's secrets (one write is one log line).
+struct ScrubbedLog {
+    file: std::fs::File,
+    redactor: gameday::redact::Redactor,
+}
+
+impl Write for ScrubbedLog {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(bytes);
+        self.file
+            .write_all(self.redactor.scrub(&text).as_bytes())
+            .map(|()| bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
 }

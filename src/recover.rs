@@ -5,6 +5,14 @@
 //! `fault_injecting` intent (fsynced before anything was done) until a successful
 //! `fault_reverted`. What recover does goes into the same journal, so a second run finds
 //! nothing to do and the report tells the whole story.
+//!
+//! Recover runs the revert commands a journal holds, with the rights of whoever runs it:
+//! it acts only on a journal owned by that user (root: only root's) in a run directory no
+//! one else can write, and refuses anything else before running a thing. Faults are
+//! rebuilt from the scenario file the run read, when its sha256 is still the journal's;
+//! otherwise from the text the journal kept, in which literal secrets are `"***"`: a
+//! fault that needs one of those is not reverted from it, and the message says how to
+//! proceed (`--scenario FILE`, or by hand).
 
 use std::io::Write;
 use std::path::Path;
@@ -12,9 +20,7 @@ use std::path::Path;
 use chrono::Utc;
 
 use crate::faults::{self, FaultAction};
-use crate::journal::{
-    read_journal, AbortSource, Event, JournalWriter, Record, RevertReason, RunInfo, Verdict,
-};
+use crate::journal::{AbortSource, Event, JournalWriter, Record, RevertReason, RunInfo, Verdict};
 
 /// The faults possibly still active, in the order they were triggered.
 pub fn pending_faults(records: &[Record]) -> Vec<String> {
@@ -72,54 +78,344 @@ fn run_info(records: &[Record]) -> Option<&RunInfo> {
     })
 }
 
-type NamedAction = (String, Box<dyn FaultAction>);
+/// Why `recover` stopped before reverting anything.
+#[derive(Debug, thiserror::Error)]
+pub enum RecoverError {
+    /// The journal is not one `recover` may act on: it runs the commands a journal holds.
+    #[error("{0}")]
+    Untrusted(String),
+    #[error("{0}")]
+    Failed(String),
+}
 
-/// Rebuilds the fault actions from the scenario text the journal kept, expanded with
-/// today's environment (the journal never holds secret values, only `${VAR}` names).
+impl RecoverError {
+    /// 77 (EX_NOPERM) for a journal it may not trust, 64 for anything else.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            RecoverError::Untrusted(_) => EXIT_UNTRUSTED,
+            RecoverError::Failed(_) => 64,
+        }
+    }
+}
+
+impl From<String> for RecoverError {
+    fn from(s: String) -> Self {
+        RecoverError::Failed(s)
+    }
+}
+
+/// `recover`'s exit code when it refuses a journal it may not trust.
+pub const EXIT_UNTRUSTED: i32 = 77;
+
+/// A run directory `recover` may act on, held open so that what was checked is what is
+/// read and written: `path` names the directory through its open handle, so renaming
+/// the directory (or a look-alike put in its place) after the check changes nothing.
+struct Trusted {
+    _dir: std::fs::File,
+    path: std::path::PathBuf,
+    journal: std::fs::File,
+}
+
+fn user_words(uid: u32) -> String {
+    format!("{} (uid {uid})", crate::room::user_name(uid))
+}
+
+/// The trust model: `recover` reverts by running what the journal says, with the rights
+/// of whoever runs it, so it trusts only a journal that the same user wrote (root: only
+/// root's), in a run directory no one else can write (where no one else could have put
+/// it or swapped it). Everything else is refused before anything is run.
+fn open_trusted(run_dir: &Path) -> Result<Trusted, RecoverError> {
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    let me = nix::unistd::geteuid().as_raw();
+    let dir = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(nix::libc::O_DIRECTORY)
+        .open(run_dir)
+        .map_err(|e| format!("cannot open the run directory {}: {e}", run_dir.display()))?;
+    let meta = dir
+        .metadata()
+        .map_err(|e| format!("cannot read {}: {e}", run_dir.display()))?;
+    let how = "recover runs the revert commands a journal holds, so it trusts only a \
+               journal written by the user running it";
+    if meta.uid() != me {
+        return Err(RecoverError::Untrusted(format!(
+            "refusing to recover {}: the directory belongs to {}, not to you ({}); {how}. \
+             If that run is theirs, run `gameday recover` as that user",
+            run_dir.display(),
+            user_words(meta.uid()),
+            user_words(me)
+        )));
+    }
+    if meta.mode() & 0o022 != 0 {
+        return Err(RecoverError::Untrusted(format!(
+            "refusing to recover {}: the directory is writable by {} (mode {:o}), so someone \
+             else could have put its journal there; {how}. Check the journal, then `chmod \
+             go-w {}` and run recover again",
+            run_dir.display(),
+            if meta.mode() & 0o002 != 0 {
+                "everyone".to_string()
+            } else {
+                format!("group {}", crate::room::group_name(meta.gid()))
+            },
+            meta.mode() & 0o7777,
+            run_dir.display()
+        )));
+    }
+    let fd = std::os::fd::AsRawFd::as_raw_fd(&dir);
+    let pinned = std::path::PathBuf::from(format!("/proc/self/fd/{fd}"));
+    let path = if pinned.is_dir() {
+        pinned
+    } else {
+        run_dir.to_path_buf()
+    };
+    let journal_path = path.join("journal.jsonl");
+    let shown = run_dir.join("journal.jsonl");
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(nix::libc::O_NOFOLLOW | nix::libc::O_NONBLOCK)
+        .open(&journal_path)
+        .map_err(|e| match e.raw_os_error() {
+            Some(nix::libc::ELOOP) => RecoverError::Untrusted(format!(
+                "refusing to recover {}: journal.jsonl is a symbolic link; {how}",
+                run_dir.display()
+            )),
+            _ => RecoverError::Failed(format!("cannot read journal {}: {e}", shown.display())),
+        })?;
+    let (journal, jmeta) =
+        crate::files::checked(file, &shown, crate::journal::MAX_JOURNAL_BYTES, "journals")
+            .map_err(|e| e.to_string())?;
+    if jmeta.uid() != me {
+        return Err(RecoverError::Untrusted(format!(
+            "refusing to recover {}: its journal belongs to {}, not to you ({}); {how}. If \
+             that run is theirs, run `gameday recover` as that user; nothing was run",
+            run_dir.display(),
+            user_words(jmeta.uid()),
+            user_words(me)
+        )));
+    }
+    if jmeta.mode() & 0o022 != 0 {
+        return Err(RecoverError::Untrusted(format!(
+            "refusing to recover {}: its journal is writable by others (mode {:o}); {how}. \
+             Check it, then `chmod go-w {}` and run recover again",
+            run_dir.display(),
+            jmeta.mode() & 0o7777,
+            shown.display()
+        )));
+    }
+    Ok(Trusted {
+        _dir: dir,
+        path,
+        journal,
+    })
+}
+
+/// The scenario the faults are rebuilt from.
+struct Source {
+    scenario: crate::scenario::Scenario,
+    /// the text it was read from, for its secrets
+    text: String,
+    /// `None`: the original file; `Some(paths)`: the text the journal kept, which lacks
+    /// the values at these paths
+    redacted: Option<Vec<String>>,
+    /// why the original file was not used
+    why_not_file: String,
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn parse_for_recover(
+    text: &str,
+    file: &str,
+    base: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+    what: &str,
+) -> Result<crate::scenario::Scenario, String> {
+    crate::scenario::parse_str(text, file, base, env).map_err(|p| {
+        format!(
+            "{what} does not read cleanly (recover expands its ${{VAR}}s from your \
+             environment):\n{}",
+            p.iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    })
+}
+
+/// The scenario to revert from: the file given with `--scenario`, or the one the run
+/// read, when its sha256 is the journal's (it holds the values the journal left out);
+/// otherwise the text the journal kept. `${VAR}`s are expanded from `env`, the
+/// environment `recover` runs in.
+fn scenario_source(
+    info: &RunInfo,
+    given: Option<&Path>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Source, String> {
+    let base = Path::new(&info.scenario_path)
+        .parent()
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    let read = |p: &Path| -> Result<String, String> {
+        let bytes =
+            crate::files::read_regular(p, crate::scenario::yaml::MAX_BYTES as u64, "scenarios")
+                .map_err(|e| e.to_string())?;
+        let sha = sha256_hex(&bytes);
+        if sha != info.scenario_sha256 {
+            return Err(format!(
+                "{} has changed since the run (sha256 {}, the journal says {})",
+                p.display(),
+                short(&sha),
+                short(&info.scenario_sha256)
+            ));
+        }
+        String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8", p.display()))
+    };
+    if let Some(p) = given {
+        let text = read(p).map_err(|e| {
+            format!(
+                "--scenario: {e}: give the scenario file exactly as it was when the run started"
+            )
+        })?;
+        let scenario =
+            parse_for_recover(&text, &p.display().to_string(), &base, env, "the scenario")?;
+        return Ok(Source {
+            scenario,
+            text,
+            redacted: None,
+            why_not_file: String::new(),
+        });
+    }
+    let original = Path::new(&info.scenario_path);
+    let why_not_file = match read(original) {
+        Ok(text) => {
+            let scenario =
+                parse_for_recover(&text, &info.scenario_path, &base, env, "the scenario")?;
+            return Ok(Source {
+                scenario,
+                text,
+                redacted: None,
+                why_not_file: String::new(),
+            });
+        }
+        Err(why) => why,
+    };
+    let scenario = parse_for_recover(
+        &info.scenario_text,
+        &info.scenario_path,
+        &base,
+        env,
+        "the scenario kept in the journal",
+    )?;
+    Ok(Source {
+        scenario,
+        text: info.scenario_text.clone(),
+        redacted: Some(info.scenario_redacted.clone()),
+        why_not_file,
+    })
+}
+
+fn short(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
+}
+
+/// A fault rebuilt for its revert, or why it cannot be.
+type Rebuilt = Result<Box<dyn FaultAction>, String>;
+
+/// Rebuilds each fault's action from the scenario; a fault whose definition lost a value
+/// to redaction cannot be rebuilt from the kept text, and says what to do instead.
 async fn actions(
     info: &RunInfo,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Vec<NamedAction>, String> {
+    source: &Source,
+    run_dir: &Path,
+) -> Result<Vec<(String, Rebuilt)>, String> {
     let base = Path::new(&info.scenario_path)
         .parent()
         .unwrap_or(Path::new("."));
-    let scenario = crate::scenario::parse_str(&info.scenario_text, &info.scenario_path, base, env)
-        .map_err(|p| {
-            format!(
-                "the scenario kept in the journal no longer reads cleanly:\n{}",
-                p.iter()
-                    .map(|p| p.to_string())
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            )
-        })?;
-    let ctx = faults::context(&scenario, &info.run_id, base.to_path_buf()).await?;
-    scenario
+    let ctx = faults::context(&source.scenario, &info.run_id, base.to_path_buf()).await?;
+    Ok(source
+        .scenario
         .faults
         .iter()
-        .map(|f| Ok((f.name.clone(), faults::build(f, &ctx)?)))
-        .collect()
+        .enumerate()
+        .map(|(i, f)| {
+            let prefix = format!("faults[{i}].");
+            let missing: Vec<&String> = source
+                .redacted
+                .iter()
+                .flatten()
+                .filter(|p| p.starts_with(&prefix))
+                .collect();
+            let action = if missing.is_empty() {
+                faults::build(f, &ctx)
+            } else {
+                let revert = info
+                    .faults
+                    .iter()
+                    .find(|fi| fi.name == f.name)
+                    .map(|fi| fi.plan_line("revert"))
+                    .unwrap_or_else(|| "its revert".into());
+                Err(format!(
+                    "its revert needs {}, written literally in the scenario and kept out of \
+                     the journal, and the scenario file cannot be used: {}. Run `gameday \
+                     recover {} --scenario FILE` with the scenario as it was, or revert by \
+                     hand ({revert})",
+                    missing
+                        .iter()
+                        .map(|p| p.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    source.why_not_file,
+                    run_dir.display()
+                ))
+            };
+            (f.name.clone(), action)
+        })
+        .collect())
+}
+
+/// What `recover` was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct Options<'a> {
+    /// `--scenario FILE`: the scenario as it was, for values the journal left out
+    pub scenario: Option<&'a Path>,
 }
 
 pub async fn recover(
     run_dir: &Path,
     operator: &str,
+    opts: Options<'_>,
     env: &dyn Fn(&str) -> Option<String>,
     out: &mut impl Write,
-) -> Result<Outcome, String> {
-    refuse_live(run_dir)?;
-    recover_as(run_dir, operator, AbortSource::Recover, env, out).await
+) -> Result<Outcome, RecoverError> {
+    let trusted = open_trusted(run_dir)?;
+    refuse_live(run_dir, &trusted.path)?;
+    recover_trusted(
+        run_dir,
+        trusted,
+        operator,
+        AbortSource::Recover,
+        opts,
+        env,
+        out,
+    )
+    .await
 }
 
 /// A run whose driver still answers on `control.sock` is not reverted behind its back:
 /// the driver would go on believing its fault is active. A socket nobody answers is what
 /// a killed driver leaves: it is removed.
-fn refuse_live(run_dir: &Path) -> Result<(), String> {
-    let sock = run_dir.join(crate::room::SOCKET);
+fn refuse_live(run_dir: &Path, pinned: &Path) -> Result<(), String> {
+    let sock = pinned.join(crate::room::SOCKET);
     if !sock.exists() {
         return Ok(());
     }
-    let Ok((path, _hold)) = crate::room::socket_path(run_dir) else {
+    let Ok((path, _hold)) = crate::room::socket_path(pinned) else {
         return Ok(());
     };
     match std::os::unix::net::UnixStream::connect(&path) {
@@ -127,7 +423,7 @@ fn refuse_live(run_dir: &Path) -> Result<(), String> {
             "the run in {} is live: its driver's gameday still answers on {}. Pull the kill \
              switch there (X), or from a second seat: `gameday join {}`, then X",
             run_dir.display(),
-            sock.display(),
+            run_dir.join(crate::room::SOCKET).display(),
             run_dir.display()
         )),
         Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
@@ -145,13 +441,37 @@ pub async fn recover_as(
     source: AbortSource,
     env: &dyn Fn(&str) -> Option<String>,
     out: &mut impl Write,
-) -> Result<Outcome, String> {
-    let journal_path = run_dir.join("journal.jsonl");
-    let records = read_journal(&journal_path).map_err(|e| e.to_string())?;
+) -> Result<Outcome, RecoverError> {
+    let trusted = open_trusted(run_dir)?;
+    recover_trusted(
+        run_dir,
+        trusted,
+        operator,
+        source,
+        Options::default(),
+        env,
+        out,
+    )
+    .await
+}
+
+async fn recover_trusted(
+    run_dir: &Path,
+    trusted: Trusted,
+    operator: &str,
+    source: AbortSource,
+    opts: Options<'_>,
+    env: &dyn Fn(&str) -> Option<String>,
+    out: &mut impl Write,
+) -> Result<Outcome, RecoverError> {
+    let shown_journal = run_dir.join("journal.jsonl");
+    let journal_path = trusted.path.join("journal.jsonl");
+    let records = crate::journal::read_journal_from(trusted.journal, &shown_journal)
+        .map_err(|e| e.to_string())?;
     let info = run_info(&records).ok_or_else(|| {
         format!(
             "{}: no run_started line: not a gameday journal",
-            journal_path.display()
+            shown_journal.display()
         )
     })?;
     let pending = pending_faults(&records);
@@ -159,7 +479,7 @@ pub async fn recover_as(
         let _ = writeln!(
             out,
             "gameday recover: nothing to do: every fault in {} was reverted",
-            journal_path.display()
+            shown_journal.display()
         );
         return Ok(Outcome::NothingToDo);
     }
@@ -182,14 +502,30 @@ pub async fn recover_as(
                 .count() as u32
         })
         .collect();
-    let actions = if info.demo {
+    let (actions, redactor) = if info.demo {
         // the demo's faults lived in the demo shop, which ended with the process
-        Vec::new()
+        (Vec::new(), crate::redact::Redactor::new())
     } else {
-        actions(info, env).await?
+        let src = scenario_source(info, opts.scenario, env)?;
+        if let Some(paths) = &src.redacted {
+            let _ = writeln!(
+                out,
+                "gameday recover: using the scenario kept in the journal ({}){}",
+                src.why_not_file,
+                if paths.is_empty() {
+                    String::new()
+                } else {
+                    format!("; it lacks {}", paths.join(", "))
+                }
+            );
+        }
+        let redactor = crate::redact::collect(&src.text, &src.scenario, env)
+            .map(|(r, _)| r)
+            .unwrap_or_default();
+        (actions(info, &src, run_dir).await?, redactor)
     };
-    let mut journal = JournalWriter::append_to(&journal_path, crate::journal::Redactor::new())
-        .map_err(|e| e.to_string())?;
+    let mut journal =
+        JournalWriter::append_to(&journal_path, redactor).map_err(|e| e.to_string())?;
     let mut write = |event: Event| journal.append(Utc::now(), event).map_err(|e| e.to_string());
     if !finished {
         write(Event::Abort {
@@ -208,17 +544,23 @@ pub async fn recover_as(
     for (name, done_before) in pending.iter().zip(attempts) {
         let attempt = done_before + 1;
         let action = actions.iter().find(|(n, _)| n == name).map(|(_, a)| a);
-        if let (Some(a), Some(saved)) = (action, saved_restore(&records, name)) {
+        if let (Some(Ok(a)), Some(saved)) = (action, saved_restore(&records, name)) {
             a.restore(&saved);
         }
-        let plan_line = action
-            .map(|a| {
-                a.plan()
-                    .into_iter()
-                    .find(|l| l.starts_with("revert"))
-                    .unwrap_or_default()
-            })
-            .unwrap_or_else(|| "nothing to revert: the demo shop ended with its process".into());
+        let plan_line = match action {
+            Some(Ok(a)) => a
+                .plan()
+                .into_iter()
+                .find(|l| l.starts_with("revert"))
+                .unwrap_or_default(),
+            Some(Err(_)) => info
+                .faults
+                .iter()
+                .find(|f| &f.name == name)
+                .map(|f| f.plan_line("revert"))
+                .unwrap_or_default(),
+            None => "nothing to revert: the demo shop ended with its process".into(),
+        };
         write(Event::FaultReverting {
             fault: name.clone(),
             reason: RevertReason::Recover,
@@ -226,7 +568,8 @@ pub async fn recover_as(
             action: plan_line,
         })?;
         let result = match action {
-            Some(a) => a.revert().await,
+            Some(Ok(a)) => a.revert().await,
+            Some(Err(why)) => Err(format!("cannot rebuild `{name}` to revert it: {why}")),
             None if info.demo => Ok("the demo shop ended with its process".to_string()),
             None => Err(format!("fault `{name}` is no longer in the scenario")),
         };
@@ -272,9 +615,13 @@ pub async fn recover_as(
         })?;
     }
     drop(journal);
-    match crate::report::write_report(run_dir) {
-        Ok(p) => {
-            let _ = writeln!(out, "gameday recover: report {}", p.display());
+    match crate::report::write_report(&trusted.path) {
+        Ok(_) => {
+            let _ = writeln!(
+                out,
+                "gameday recover: report {}",
+                run_dir.join("report.md").display()
+            );
         }
         Err(e) => {
             let _ = writeln!(out, "gameday recover: could not rewrite the report: {e}");

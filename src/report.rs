@@ -58,9 +58,21 @@ pub fn write_report(run_dir: &Path) -> Result<PathBuf, ReportError> {
         other => other,
     })?;
     // the charts illustrate the report: one that cannot be written is logged, and the
-    // report is written all the same
+    // report is written all the same. Only a real directory inside the run directory is
+    // written into: a `charts` that is a symbolic link (to somewhere the person running
+    // `report` can write and its planter cannot) is never followed.
     let charts_dir = run_dir.join(crate::charts::DIR);
-    match fs::create_dir_all(&charts_dir) {
+    let charts_ready = match fs::symlink_metadata(&charts_dir) {
+        Ok(m) if m.file_type().is_dir() => Ok(()),
+        Ok(_) => Err(io::Error::other(
+            "it is not a directory (a symbolic link?): charts not written",
+        )),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            crate::files::create_private_dir(&charts_dir)
+        }
+        Err(e) => Err(e),
+    };
+    match charts_ready {
         Ok(()) => {
             for (name, svg) in crate::charts::render_all(&records)? {
                 let path = charts_dir.join(name);
@@ -87,7 +99,14 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
-        let mut file = File::create(&tmp)?;
+        // a new regular file, never through a link planted at the temporary name
+        let mut file = match crate::files::create_new_file(&tmp) {
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                fs::remove_file(&tmp)?;
+                crate::files::create_new_file(&tmp)?
+            }
+            other => other?,
+        };
         file.write_all(bytes)?;
         file.sync_all()?;
         drop(file);
@@ -258,7 +277,10 @@ pub fn render(records: &[Record]) -> Result<String, ReportError> {
     notes(&run, &mut out);
     crate::screens::section(&run, records, &mut out);
     queries(&run, &mut out);
-    Ok(out)
+    // The net under every section: whatever reached the text (a server's error body, a
+    // command's output, a joiner's note), no control character but the line break is
+    // written; a reader's `cat report.md` must not run escape sequences.
+    Ok(crate::text::visible_lines(&out).into_owned())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -751,14 +773,16 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// An inline code span that survives backticks in the text.
+/// An inline code span that nothing inside can close: see [`crate::text::code_span`].
 pub(crate) fn code(text: &str) -> String {
-    let text = one_line(text);
-    if text.contains('`') {
-        format!("`` {text} ``")
-    } else {
-        format!("`{text}`")
-    }
+    crate::text::code_span(text)
+}
+
+/// Text from a server, a command or another person, outside a code span: one line, and
+/// unable to open a link, an image, HTML or a code span (see
+/// [`crate::text::markdown_plain`]).
+fn plain(text: &str) -> String {
+    crate::text::markdown_plain(text)
 }
 
 /// An inline code span inside a table cell.
@@ -778,11 +802,12 @@ fn elapsed(from: Ts, to: Ts) -> Duration {
     (to - from).to_std().unwrap_or_default()
 }
 
-fn or_unknown(detail: &str) -> &str {
+/// A detail from elsewhere (a command's output, a server's answer), as plain markdown.
+fn or_unknown(detail: &str) -> String {
     if detail.trim().is_empty() {
-        "no detail recorded"
+        "no detail recorded".to_string()
     } else {
-        detail
+        plain(detail)
     }
 }
 
@@ -878,8 +903,8 @@ fn banners(run: &Run, out: &mut String) {
             format!(
                 "> **REVERT FAILED** — {} may still be active: {}. Run `gameday recover {}`.",
                 code(f.name),
-                one_line(&f.revert_failure_detail()),
-                one_line(&run.info.run_dir)
+                f.revert_failure_detail(),
+                plain(&run.info.run_dir)
             ),
         );
         line(out, "");
@@ -891,7 +916,7 @@ fn banners(run: &Run, out: &mut String) {
                 format!(
                     "> **INJECT FAILED** — {} could not be injected: {}.",
                     code(f.name),
-                    one_line(or_unknown(error))
+                    or_unknown(error)
                 ),
             );
             line(out, "");
@@ -951,7 +976,7 @@ fn abort_sentence(a: &Abort) -> String {
         hms(a.ts)
     );
     if !a.detail.trim().is_empty() {
-        s.push_str(&format!(" ({})", one_line(a.detail)));
+        s.push_str(&format!(" ({})", plain(a.detail)));
     }
     s.push('.');
     s
@@ -1568,7 +1593,7 @@ fn with_detail(what: &str, detail: &str) -> String {
     if detail.trim().is_empty() {
         what.to_string()
     } else {
-        format!("{what} ({})", one_line(detail))
+        format!("{what} ({})", plain(detail))
     }
 }
 
@@ -1646,20 +1671,87 @@ fn timeline(run: &Run, out: &mut String) {
     line(out, "|---|---|---|");
     let markers = signal_markers(run);
     let mut next_marker = 0;
+    let mut room: Vec<&Record> = Vec::new();
     for r in run.records {
         // signal markers sit at their sample's timestamp, in journal order
         while next_marker < markers.len() && markers[next_marker].ts <= r.ts {
+            room_rows(run, &mut room, out);
             line(out, entry_row(run, &markers[next_marker]));
             next_marker += 1;
         }
+        if matches!(
+            r.event,
+            Event::OperatorJoined { .. } | Event::OperatorLeft { .. }
+        ) {
+            room.push(r);
+            continue;
+        }
         if let Some(e) = record_entry(run, r) {
+            room_rows(run, &mut room, out);
             line(out, entry_row(run, &e));
         }
     }
+    room_rows(run, &mut room, out);
     for m in &markers[next_marker..] {
         line(out, entry_row(run, m));
     }
     line(out, "");
+}
+
+/// Joins and leaves in a row with nothing else between them, each on its own row
+/// when there are a few; one row per person when there are more (a connect/disconnect
+/// loop must not bury the timeline under thousands of rows).
+fn room_rows(run: &Run, room: &mut Vec<&Record>, out: &mut String) {
+    const ONE_ROW_EACH: usize = 6;
+    if room.len() <= ONE_ROW_EACH {
+        for r in room.drain(..) {
+            if let Some(e) = record_entry(run, r) {
+                line(out, entry_row(run, &e));
+            }
+        }
+        return;
+    }
+    // per person, in order of first appearance: (name, first, last, joins, leaves)
+    let mut people: Vec<(&str, Ts, Ts, usize, usize)> = Vec::new();
+    for r in room.drain(..) {
+        let (name, joined) = match &r.event {
+            Event::OperatorJoined { name } => (name.as_str(), true),
+            Event::OperatorLeft { name, .. } => (name.as_str(), false),
+            _ => continue,
+        };
+        match people.iter_mut().find(|p| p.0 == name) {
+            Some(p) => {
+                p.2 = r.ts;
+                if joined {
+                    p.3 += 1;
+                } else {
+                    p.4 += 1;
+                }
+            }
+            None => people.push((name, r.ts, r.ts, usize::from(joined), usize::from(!joined))),
+        }
+    }
+    for (name, first, last, joins, leaves) in people {
+        let times = |n: usize| {
+            if n == 1 {
+                "once".to_string()
+            } else {
+                format!("{n} times")
+            }
+        };
+        let e = Entry {
+            ts: first,
+            who: name.to_string(),
+            what: format!(
+                "joined the room {} and left it {}, from {} to {}",
+                times(joins),
+                times(leaves),
+                format_offset(run.offset_ms(first)),
+                format_offset(run.offset_ms(last))
+            ),
+        };
+        line(out, entry_row(run, &e));
+    }
 }
 
 fn entry_row(run: &Run, e: &Entry) -> String {
@@ -1697,10 +1789,12 @@ fn record_entry(run: &Run, r: &Record) -> Option<Entry> {
                     _ => format!("{} {} {}", c.pod, c.ready, c.status),
                 })
                 .collect();
-            entry("—", what.join("; "))
+            entry("—", plain(&what.join("; ")))
         }
         Event::Armed { fault, by, .. } => entry(by, format!("armed {}", code(fault))),
-        Event::FaultProgress { fault, detail } => entry("—", format!("{}: {detail}", code(fault))),
+        Event::FaultProgress { fault, detail } => {
+            entry("—", format!("{}: {}", code(fault), plain(detail)))
+        }
         Event::ClusterWarning {
             namespace,
             object,
@@ -1708,17 +1802,24 @@ fn record_entry(run: &Run, r: &Record) -> Option<Entry> {
             message,
         } => entry(
             "—",
-            format!("warning {reason} on {object} in {namespace}: {message}"),
+            format!(
+                "warning {} on {} in {}: {}",
+                plain(reason),
+                plain(object),
+                plain(namespace),
+                plain(message)
+            ),
         ),
-        Event::ArmRefused { fault, by, reason } => {
-            entry(by, format!("could not arm {}: {reason}", code(fault)))
-        }
+        Event::ArmRefused { fault, by, reason } => entry(
+            by,
+            format!("could not arm {}: {}", code(fault), plain(reason)),
+        ),
         Event::Disarmed { fault, by } => entry(by, format!("disarmed {}", code(fault))),
         Event::Override { by, failing } => entry(
             by,
             format!(
                 "triggered despite a failing steady state: {}",
-                failing.join("; ")
+                plain(&failing.join("; "))
             ),
         ),
         Event::FaultInjecting { fault, by, .. } => entry(by, format!("triggered {}", code(fault))),
@@ -1731,7 +1832,7 @@ fn record_entry(run: &Run, r: &Record) -> Option<Entry> {
         } => {
             let mut what = format!("injected {}", code(fault));
             if !targets.is_empty() {
-                what.push_str(&format!(": {}", targets.join(", ")));
+                what.push_str(&format!(": {}", plain(&targets.join(", "))));
             }
             entry("—", with_detail(&what, detail))
         }
@@ -1797,7 +1898,7 @@ fn record_entry(run: &Run, r: &Record) -> Option<Entry> {
                 NoteKind::Note => "note",
                 NoteKind::Action => "action",
             };
-            entry(author, format!("{kind}: {text}"))
+            entry(author, format!("{kind}: {}", plain(text)))
         }
         Event::Alert {
             name,
@@ -1805,12 +1906,12 @@ fn record_entry(run: &Run, r: &Record) -> Option<Entry> {
             active_at,
             error,
         } => {
-            let mut what = format!("alert {name} {state}");
+            let mut what = format!("alert {} {}", plain(name), plain(state));
             if let Some(t) = active_at {
                 what.push_str(&format!(" (active since {})", date_hms(*t)));
             }
             if let Some(e) = error {
-                what.push_str(&format!(": the alerts API could not be read: {e}"));
+                what.push_str(&format!(": the alerts API could not be read: {}", plain(e)));
             }
             entry("—", what)
         }
@@ -1820,7 +1921,7 @@ fn record_entry(run: &Run, r: &Record) -> Option<Entry> {
         Event::OperatorLeft { name, detail } => entry(name, with_detail("left the room", detail)),
         Event::Screen { .. } => None,
         Event::Warning { source, message } => {
-            entry("—", format!("warning ({source}): {}", cell(message)))
+            entry("—", format!("warning ({source}): {}", plain(message)))
         }
     }
 }
@@ -1968,7 +2069,7 @@ fn notes(run: &Run, out: &mut String) {
                 "- **{}, {}** — {}",
                 one_line(n.author),
                 hms(n.ts),
-                one_line(n.text)
+                plain(n.text)
             ),
         );
     }
@@ -1986,7 +2087,7 @@ fn notes(run: &Run, out: &mut String) {
     for n in actions {
         line(
             out,
-            format!("- [ ] {} ({})", one_line(n.text), one_line(n.author)),
+            format!("- [ ] {} ({})", plain(n.text), one_line(n.author)),
         );
     }
     line(out, "");
@@ -2044,6 +2145,7 @@ mod tests {
             scenario_path: "s.yaml".into(),
             scenario_text: String::new(),
             scenario_sha256: "0123456789abcdef".into(),
+            scenario_redacted: Vec::new(),
             hypothesis: "The API survives without its cache.".into(),
             description: None,
             owner: None,

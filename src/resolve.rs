@@ -1,7 +1,7 @@
-//! From a checked scenario to what a run needs: the journal's view of it (secrets left
-//! out), the secrets to redact, and the fault actions.
+//! From a checked scenario to what a run needs: the journal's view of it (its secrets
+//! are found and kept out by [`crate::redact`]).
 
-use crate::journal::{is_sensitive_name, AlertInfo, FaultInfo, Redactor, SignalInfo};
+use crate::journal::{AlertInfo, FaultInfo, SignalInfo};
 use crate::scenario::model::{
     FaultKind, ManifestSource, ScaleKind, Scenario, Signal, SignalSource,
 };
@@ -122,118 +122,4 @@ pub fn alert_infos(scenario: &Scenario) -> Vec<AlertInfo> {
             within: a.within,
         })
         .collect()
-}
-
-/// Every secret value the scenario gives gameday access to.
-pub fn redactor(scenario: &Scenario, env: &dyn Fn(&str) -> Option<String>) -> Redactor {
-    let mut r = Redactor::new();
-    if let Some(p) = &scenario.prometheus {
-        if let Some(var) = &p.bearer_token_env {
-            if let Some(v) = env(var) {
-                r.add(v);
-            }
-        }
-        if let Some(file) = &p.bearer_token_file {
-            if let Ok(v) = std::fs::read_to_string(file) {
-                r.add(v);
-            }
-        }
-        if let Some(b) = &p.basic_auth {
-            if let Some(v) = b.password_env.as_deref().and_then(env) {
-                r.add(v);
-            }
-            if let Some(Ok(v)) = b.password_file.as_ref().map(std::fs::read_to_string) {
-                r.add(v);
-            }
-        }
-        for (k, v) in &p.headers {
-            if is_sensitive_name(k) {
-                add_header_value(&mut r, v);
-            }
-        }
-    }
-    if let Some(g) = &scenario.grafana {
-        if let Some(v) = g.token_env.as_deref().and_then(env) {
-            r.add(v);
-        }
-    }
-    for f in &scenario.faults {
-        match &f.kind {
-            FaultKind::Http(h) => {
-                for (k, v) in h.inject.headers.iter().chain(&h.revert.headers) {
-                    if is_sensitive_name(k) {
-                        add_header_value(&mut r, v);
-                    }
-                }
-            }
-            FaultKind::Exec(e) => {
-                for (k, v) in &e.env {
-                    if is_sensitive_name(k) {
-                        r.add(v.clone());
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    r
-}
-
-/// "Bearer abc" → both the whole value and the credential alone.
-fn add_header_value(r: &mut Redactor, v: &str) {
-    r.add(v.to_string());
-    if let Some((_, cred)) = v.split_once(' ') {
-        r.add(cred.to_string());
-    }
-}
-
-/// The scenario file as the journal keeps it: a value written literally after a
-/// secret-looking key (`Authorization: Bearer abc`, `password: x`) becomes `***`;
-/// `${VAR}` references stay, they name a secret without holding it.
-pub fn redact_scenario_text(text: &str, redactor: &Redactor) -> String {
-    let mut out = String::with_capacity(text.len());
-    for line in text.split_inclusive('\n') {
-        let (body, nl) = match line.strip_suffix('\n') {
-            Some(b) => (b, "\n"),
-            None => (line, ""),
-        };
-        let redacted = match body.split_once(':') {
-            Some((key, value)) => {
-                let k = key
-                    .trim()
-                    .trim_start_matches("- ")
-                    .trim_matches(|c| c == '"' || c == '\'' || c == '{');
-                let v = value.trim();
-                let refers = v.starts_with("${")
-                    || v.trim_matches(|c| c == '"' || c == '\'').starts_with("${");
-                let names_a_source = k.ends_with("_env") || k.ends_with("_file");
-                if is_sensitive_name(k) && !v.is_empty() && !refers && !names_a_source {
-                    let indent = &key[..key.len() - key.trim_start().len()];
-                    format!("{indent}{}: ***", key.trim())
-                } else {
-                    body.to_string()
-                }
-            }
-            None => body.to_string(),
-        };
-        out.push_str(&redactor.redact(&redacted));
-        out.push_str(nl);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn literal_secrets_in_the_file_are_not_kept() {
-        let text = "headers:\n  Authorization: Bearer abc123\n  X-Scope-OrgID: shop\nbearer_token_env: PROM_TOKEN\npassword_env: PW\ntoken: ${TOKEN}\n";
-        let out = redact_scenario_text(text, &Redactor::new());
-        assert!(!out.contains("abc123"), "{out}");
-        assert!(out.contains("  Authorization: ***\n"), "{out}");
-        assert!(out.contains("X-Scope-OrgID: shop"));
-        assert!(out.contains("bearer_token_env: PROM_TOKEN"));
-        assert!(out.contains("token: ${TOKEN}"));
-    }
 }

@@ -107,6 +107,9 @@ pub struct Session {
     room_rx: Option<mpsc::Receiver<RoomRequest>>,
     /// Grafana annotations, when the scenario asks for them
     grafana: Option<crate::grafana::Annotator>,
+    /// every secret of the scenario: taken out of each message before the engine (and so
+    /// the screen and the room) sees it
+    redactor: crate::redact::Redactor,
 }
 
 pub fn operator_name() -> String {
@@ -125,8 +128,11 @@ fn host_name() -> String {
 
 /// `DIR/<UTC yyyymmddThhmmssZ>-<name>/`, with `-2`, `-3`… when two runs start in the same
 /// second.
+///
+/// The directory is 0750 and its files 0640 ([`crate::files::DIR_MODE`]): readable by its
+/// group, which is who may join, and writable by nobody else.
 fn create_run_dir(out: &Path, name: &str, now: Ts) -> Result<PathBuf, StartError> {
-    std::fs::create_dir_all(out).map_err(|source| StartError::RunDir {
+    crate::files::create_private_dir_all(out).map_err(|source| StartError::RunDir {
         path: out.to_path_buf(),
         source,
     })?;
@@ -137,9 +143,9 @@ fn create_run_dir(out: &Path, name: &str, now: Ts) -> Result<PathBuf, StartError
         } else {
             out.join(format!("{base}-{n}"))
         };
-        match std::fs::create_dir(&dir) {
+        match crate::files::create_private_dir(&dir) {
             Ok(()) => {
-                let _ = std::fs::create_dir(dir.join("charts"));
+                let _ = crate::files::create_private_dir(&dir.join(crate::charts::DIR));
                 return Ok(dir);
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
@@ -165,6 +171,9 @@ impl Session {
         if let Some(p) = &scenario.prometheus {
             crate::signals::prometheus::Client::new(p, env).map_err(StartError::Unsupported)?;
         }
+        // every secret it gives access to, and the text the journal may keep of it
+        let (redactor, kept) = crate::redact::collect(scenario_text, scenario, env)
+            .map_err(StartError::Unsupported)?;
         let base_dir = scenario_path
             .parent()
             .map(Path::to_path_buf)
@@ -200,7 +209,6 @@ impl Session {
                 return Err(StartError::Unsupported(e));
             }
         };
-        let redactor = resolve::redactor(scenario, env);
         let journal = JournalWriter::create(&run_dir.join("journal.jsonl"), redactor.clone())?;
         let _ = CURRENT_RUN.set(run_dir.clone());
         let mut fault_infos = resolve::fault_infos(scenario);
@@ -208,15 +216,16 @@ impl Session {
             info.plan = action.plan();
         }
         let sha = Sha256::digest(scenario_text.as_bytes());
-        let info = RunInfo {
+        let mut info = RunInfo {
             run_id: run_dir
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
             scenario: scenario.name.clone(),
             scenario_path: scenario_path.display().to_string(),
-            scenario_text: resolve::redact_scenario_text(scenario_text, &redactor),
+            scenario_text: kept.text,
             scenario_sha256: sha.iter().map(|b| format!("{b:02x}")).collect(),
+            scenario_redacted: kept.redacted,
             hypothesis: scenario.hypothesis.trim().to_string(),
             description: scenario.description.clone(),
             owner: scenario.owner.clone(),
@@ -243,6 +252,9 @@ impl Session {
             alerts: resolve::alert_infos(scenario),
             pod_panels: scenario.pods.iter().map(|p| p.selector.clone()).collect(),
         };
+        // what the screen, the joiners and the journal see of it: plans and URLs are
+        // shown with their secrets masked
+        redactor.redact_info(&mut info);
         let cfg = Config::from_run_info(
             &info,
             scenario.safety.max_duration,
@@ -272,6 +284,7 @@ impl Session {
             room: None,
             room_rx: None,
             grafana: None,
+            redactor,
         };
         session
             .journal
@@ -326,8 +339,14 @@ impl Session {
         self.journal.path()
     }
 
+    /// The secrets of this run, for writers beside the journal (the log).
+    pub fn redactor(&self) -> &crate::redact::Redactor {
+        &self.redactor
+    }
+
     /// Feeds one message to the engine and carries out what it decided.
     pub fn handle(&mut self, msg: Msg) -> Step {
+        let msg = self.redactor.redact_msg(msg);
         let now = self.clock.now();
         // joiners replay the same message at the same time on their copy of the state
         let shared = self

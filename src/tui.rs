@@ -71,9 +71,64 @@ pub(crate) enum Input {
     Lost(String),
 }
 
+/// What standard input, the terminal, has for us.
+enum Tty {
+    /// hung up or unusable: the SSH session or the tmux pane is gone
+    Gone(String),
+    Readable,
+    Quiet,
+}
+
+/// Waits up to `ms` for the terminal on standard input.
+///
+/// Asked with poll(2) rather than through crossterm: when the terminal goes away,
+/// crossterm's reader gets `read(0) = 0` (or EIO) and retries it forever, at 100 % of a
+/// core, without ever returning. A hung-up terminal reports POLLHUP, which is how a lost
+/// terminal is seen in every phase, with or without the SIGHUP that `su` and `sudo`
+/// never deliver.
+fn wait_tty(ms: u16) -> Tty {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    use std::os::fd::AsFd;
+    let stdin = std::io::stdin();
+    let mut fds = [PollFd::new(stdin.as_fd(), PollFlags::POLLIN)];
+    match poll(&mut fds, PollTimeout::from(ms)) {
+        Err(nix::errno::Errno::EINTR) | Ok(0) => Tty::Quiet,
+        Err(e) => Tty::Gone(format!("cannot poll the terminal: {e}")),
+        Ok(_) => {
+            let r = fds[0].revents().unwrap_or(PollFlags::empty());
+            if r.intersects(PollFlags::POLLHUP | PollFlags::POLLERR | PollFlags::POLLNVAL) {
+                Tty::Gone("the terminal hung up".into())
+            } else if r.contains(PollFlags::POLLIN) {
+                Tty::Readable
+            } else {
+                Tty::Quiet
+            }
+        }
+    }
+}
+
+/// Whether the terminal has gone away; checked by the loops on every tick, so a lost
+/// terminal ends the run even if the input thread is stuck inside crossterm.
+pub(crate) fn terminal_gone() -> bool {
+    matches!(wait_tty(0), Tty::Gone(_))
+}
+
 pub(crate) fn spawn_input_thread(tx: mpsc::Sender<Input>) {
     std::thread::spawn(move || loop {
-        match event::poll(Duration::from_millis(250)) {
+        match wait_tty(250) {
+            Tty::Gone(why) => {
+                let _ = tx.blocking_send(Input::Lost(why));
+                return;
+            }
+            Tty::Quiet => {
+                if tx.is_closed() {
+                    return;
+                }
+                continue;
+            }
+            Tty::Readable => {}
+        }
+        match event::poll(Duration::ZERO) {
             Ok(false) => {
                 if tx.is_closed() {
                     return;
@@ -146,7 +201,7 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
     let guard = match TerminalGuard::enter() {
         Ok(g) => g,
         Err(e) => {
-            eprintln!("gameday: cannot use the terminal ({e}); run with --headless");
+            crate::tell!("gameday: cannot use the terminal ({e}); run with --headless");
             return finish(session).await;
         }
     };
@@ -159,7 +214,7 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
         Ok(t) => t,
         Err(e) => {
             drop(guard);
-            eprintln!("gameday: cannot draw on this terminal ({e}); run with --headless");
+            crate::tell!("gameday: cannot draw on this terminal ({e}); run with --headless");
             return finish(session).await;
         }
     };
@@ -177,13 +232,22 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
     let mut last_draw = Instant::now() - FRAME;
     let mut drawn_second = -1i64;
     let mut terminal_lost = false;
+    // the kill switch and the end of the run, asked once when the terminal goes
+    let mut lost_handled = false;
 
     loop {
         // One event, then whatever else is already waiting: drawn once per batch.
         let mut msgs: Vec<Msg> = Vec::new();
         tokio::select! {
             m = rx.recv() => if let Some(m) = m { msgs.push(m) },
-            _ = tick.tick() => msgs.push(Msg::Tick),
+            _ = tick.tick() => {
+                msgs.push(Msg::Tick);
+                if !terminal_lost && terminal_gone() {
+                    tracing::warn!("terminal lost: it hung up");
+                    terminal_lost = true;
+                    in_rx = None;
+                }
+            }
             r = next_request(&mut room) => if let Some(r) = r {
                 let step = session.serve(r);
                 let screen = screen_records(&step);
@@ -213,13 +277,22 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
         while let Ok(m) = rx.try_recv() {
             msgs.push(m);
         }
-        if terminal_lost && !session.state.is_done() {
-            msgs.push(Msg::Abort {
-                by: operator.clone(),
-                source: AbortSource::Terminal,
-                detail: "the terminal went away".into(),
-            });
+        // A lost terminal ends the run in every phase, as SIGHUP does: the kill switch
+        // if anything may be live, the end of the run, the report, the exit. Nobody is
+        // left to press `q`, in DONE either.
+        if terminal_lost {
             app.quit = true;
+            if !lost_handled && !session.state.is_done() {
+                msgs.push(Msg::Abort {
+                    by: operator.clone(),
+                    source: AbortSource::Terminal,
+                    detail: "the terminal went away".into(),
+                });
+                msgs.push(Msg::End {
+                    by: operator.clone(),
+                });
+            }
+            lost_handled = true;
         }
         for m in msgs {
             let is_tick = m == Msg::Tick;
@@ -357,7 +430,7 @@ async fn finish(session: Session) -> i32 {
     let (report, code) = session.close().await;
     match report {
         Ok(p) => crate::say!("gameday: report {}", p.display()),
-        Err(e) => eprintln!("gameday: could not write the report: {e}"),
+        Err(e) => crate::tell!("gameday: could not write the report: {e}"),
     }
     if code == 5 {
         crate::say!(

@@ -352,9 +352,17 @@ fn ssh_drop_kill_session_reverts_within_2s() {
     wait_gone(&marker, Duration::from_secs(2));
     assert!(killed.elapsed() < Duration::from_secs(2));
     let (j, report) = wait_report(&out, Duration::from_secs(10));
+    // one path for a lost terminal: whichever is seen first, the SIGHUP or the hung-up
+    // terminal itself, pulls the same kill switch
     let abort = events(&j, "abort");
-    assert_eq!(abort[0]["source"], "signal", "{abort:?}");
-    assert_eq!(abort[0]["detail"], "SIGHUP");
+    let seen = (abort[0]["source"].as_str(), abort[0]["detail"].as_str());
+    assert!(
+        matches!(
+            seen,
+            (Some("signal"), Some("SIGHUP")) | (Some("terminal"), Some("the terminal went away"))
+        ),
+        "{abort:?}"
+    );
     assert!(report.contains("ABORTED"), "{report}");
 }
 
@@ -471,4 +479,141 @@ fn a_joiner_sees_the_run_notes_and_pulls_the_kill_switch_but_cannot_trigger() {
     assert_eq!(abort["by"], me.as_str());
     assert_eq!(abort["source"], "join");
     assert_eq!(events(&j, "note")[0]["author"], me.as_str());
+}
+
+/// A gameday started by a test that must not outlive it: killed (SIGKILL) on drop.
+struct Leftover(Option<i32>);
+
+impl Drop for Leftover {
+    fn drop(&mut self) {
+        if let Some(pid) = self.0 {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
+    }
+}
+
+fn alive(pid: i32) -> bool {
+    // a zombie has ended: only its parent has not looked yet
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|s| {
+            s.rsplit(')')
+                .next()
+                .is_some_and(|rest| !rest.trim_start().starts_with('Z'))
+        })
+        .unwrap_or(false)
+}
+
+/// CPU time (user + system, in clock ticks) the process has used.
+fn cpu_ticks(pid: i32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    // after the command: state is field 3, utime 14 and stime 15 (1-based in proc(5))
+    let get = |i: usize| {
+        fields
+            .get(i - 3)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    get(14) + get(15)
+}
+
+/// Issue 14, item 11: the TUI run as another user through `su` (a shared on-call
+/// account on a bastion) gets no SIGHUP when its terminal goes away. Whatever the phase
+/// (DONE, where it used to spin at 100 % of a core on `read(0) = 0` forever, and the
+/// baseline), losing the terminal ends the process within seconds, as SIGHUP would:
+/// report written, run ended.
+#[test]
+fn a_lost_terminal_under_su_ends_the_run_in_every_phase() {
+    assert!(
+        nix::unistd::geteuid().is_root(),
+        "this test runs gameday as another user through su, which needs root: run it \
+         through README's test command (scripts/test), which runs as root"
+    );
+    let daemon = nix::unistd::User::from_name("daemon").unwrap().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o711)).unwrap();
+    let bin = tmp.path().join("gameday");
+    std::fs::copy(env!("CARGO_BIN_EXE_gameday"), &bin).unwrap();
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    for (phase, baseline, keys, fault) in [
+        ("DONE", "1s", true, "1s"),
+        ("BASELINE", "5m", false, "1s"),
+        ("FAULT ACTIVE", "1s", true, "5m"),
+    ] {
+        let tag = phase.replace(' ', "-");
+        let out = tmp.path().join(format!("runs-{tag}"));
+        std::fs::create_dir(&out).unwrap();
+        std::os::unix::fs::chown(&out, Some(daemon.uid.as_raw()), Some(daemon.gid.as_raw()))
+            .unwrap();
+        let scenario = tmp.path().join(format!("{tag}.yaml"));
+        let marker = out.join("marker");
+        std::fs::write(
+            &scenario,
+            format!(
+                "name: lost-terminal\nhypothesis: h\ninterval: 200ms\nsteady_state:\n  - name: s\n    command: echo 0\n    expect: \"< 1\"\nfaults:\n  - name: f\n    duration: {fault}\n    exec: {{ inject: \"touch {m}\", revert: \"rm -f {m}\" }}\nsafety:\n  max_duration: 10m\nphases:\n  baseline: {baseline}\n  recovery: 1s\n",
+                m = marker.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&scenario, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let cmd = format!(
+            "su -s /bin/sh daemon -c '{} run --operator daemon --out {} {}'; sleep 60",
+            bin.display(),
+            out.display(),
+            scenario.display()
+        );
+        let t = Tmux::start(&cmd, 100, 30);
+        let limit = Duration::from_secs(30);
+        if keys {
+            t.wait_for("READY", limit);
+            t.keys(&["a"]);
+            t.wait_for("y/Enter", limit);
+            t.keys(&["y"]);
+            t.wait_for("ARMED", limit);
+            t.keys(&["t"]);
+        }
+        t.wait_for(phase, limit);
+        let pattern = format!("^{} run .*--out {}", bin.display(), out.display());
+        let o = Command::new("pgrep")
+            .args(["-f", "--", &pattern])
+            .output()
+            .unwrap();
+        let pid: i32 = String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .filter_map(|l| l.trim().parse().ok())
+            .min()
+            .expect("gameday is running");
+        let _leftover = Leftover(Some(pid));
+        let gone_at = Instant::now();
+        drop(t); // tmux kill-server: the pane's terminal is gone; su's child gets no SIGHUP
+        let cpu_before = cpu_ticks(pid);
+        while alive(pid) && gone_at.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let spun = cpu_ticks(pid).saturating_sub(cpu_before);
+        assert!(
+            !alive(pid),
+            "{phase}: gameday still runs {:?} after its terminal went away (it used {spun} \
+             ticks of CPU meanwhile)",
+            gone_at.elapsed()
+        );
+        let dir = run_dir(&out);
+        let j = journal(&dir);
+        assert_eq!(j.last().unwrap()["type"], "run_ended", "{phase}");
+        if phase != "DONE" {
+            let abort = events(&j, "abort");
+            assert_eq!(abort[0]["source"], "terminal", "{phase}: {abort:?}");
+        }
+        assert!(!marker.exists(), "{phase}: the fault was reverted");
+        assert!(dir.join("report.md").exists(), "{phase}");
+    }
 }

@@ -240,6 +240,7 @@ fn run_info(p: &Plan) -> RunInfo {
         scenario: "property".into(),
         scenario_path: "property.yaml".into(),
         scenario_text: String::new(),
+        scenario_redacted: vec![],
         scenario_sha256: "0".repeat(64),
         hypothesis: "random".into(),
         description: None,

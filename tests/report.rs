@@ -78,6 +78,7 @@ fn run_info() -> RunInfo {
         scenario_path: "scenarios/redis-pod-delete.yaml".into(),
         scenario_text: "name: redis-pod-delete\n".into(),
         scenario_sha256: "3f1c5e0d2b7a4c6e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c9a0e".into(),
+        scenario_redacted: Vec::new(),
         hypothesis: "If one Redis pod is deleted, the API keeps serving traffic\nwith only a temporary latency bump."
             .into(),
         description: None,

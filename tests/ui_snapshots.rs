@@ -80,6 +80,7 @@ fn run_info() -> RunInfo {
         scenario_path: "scenarios/redis-pod-delete.yaml".into(),
         scenario_text: String::new(),
         scenario_sha256: String::new(),
+        scenario_redacted: Vec::new(),
         hypothesis: "If one Redis pod is deleted, the API keeps serving traffic with only a \
                      temporary latency bump and no visible spike in 5xx responses, because \
                      reads fall back to Postgres."

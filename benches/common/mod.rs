@@ -66,6 +66,7 @@ pub fn run_info() -> RunInfo {
         scenario_path: "scenarios/bench.yaml".into(),
         scenario_text: String::new(),
         scenario_sha256: String::new(),
+        scenario_redacted: Vec::new(),
         hypothesis: "If Redis is slow, the API keeps serving traffic with only a temporary \
                      latency bump, because reads fall back to Postgres."
             .into(),

@@ -157,8 +157,14 @@ impl ManifestAction {
                 } else {
                     base_dir.join(p)
                 };
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| format!("cannot read the manifest {}: {e}", path.display()))?;
+                let bytes = crate::files::read_regular(
+                    &path,
+                    crate::scenario::yaml::MAX_BYTES as u64,
+                    "manifests",
+                )
+                .map_err(|e| format!("cannot read the manifest: {e}"))?;
+                let text = String::from_utf8(bytes)
+                    .map_err(|_| format!("the manifest {} is not UTF-8 text", path.display()))?;
                 (text, format!("the manifest {}", path.display()))
             }
         };

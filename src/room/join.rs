@@ -118,10 +118,19 @@ async fn connect(
         protocol: PROTOCOL,
         version: env!("CARGO_PKG_VERSION").to_string(),
     });
-    wr.write_all(hello.as_bytes())
-        .await
-        .map_err(|e| (EXIT_UNAVAILABLE, format!("the driver hung up: {e}")))?;
+    // A driver that refuses may close before reading the hello; its refusal is still
+    // there to read, and says more than the broken pipe the write would report.
+    let sent = wr.write_all(hello.as_bytes()).await;
     let mut rd = BufReader::new(rd);
+    let hung_up = |e: Option<&std::io::Error>| {
+        let why = sent
+            .as_ref()
+            .err()
+            .or(e)
+            .map(|e| format!(": {e}"))
+            .unwrap_or_default();
+        (EXIT_UNAVAILABLE, format!("the driver hung up{why}"))
+    };
     let first = tokio::time::timeout(
         Duration::from_secs(10),
         read_line(&mut rd, super::MAX_SERVER_LINE),
@@ -133,8 +142,8 @@ async fn connect(
             "the driver did not answer within 10 s".to_string(),
         )
     })?
-    .map_err(|e| (EXIT_UNAVAILABLE, format!("the driver hung up: {e}")))?
-    .ok_or((EXIT_UNAVAILABLE, "the driver hung up".to_string()))?;
+    .map_err(|e| hung_up(Some(&e)))?
+    .ok_or_else(|| hung_up(None))?;
     let follower = match serde_json::from_str::<ServerLine>(&first) {
         Ok(ServerLine::Welcome {
             you,
@@ -267,7 +276,7 @@ pub async fn join(run_dir: &Path, front: Front) -> i32 {
     let (follower, records, rx, wr) = match connect(run_dir).await {
         Ok(x) => x,
         Err((code, message)) => {
-            eprintln!("gameday: {message}");
+            crate::tell!("gameday: {message}");
             return code;
         }
     };
@@ -277,7 +286,7 @@ pub async fn join(run_dir: &Path, front: Front) -> i32 {
         Front::Tui { theme } => tui(follower, records, rx, wr, &mut outbox, theme).await,
     };
     for what in outbox.pending.values() {
-        eprintln!("gameday: NOT CONFIRMED by the driver (the connection ended first): {what}");
+        crate::tell!("gameday: NOT CONFIRMED by the driver (the connection ended first): {what}");
     }
     code
 }
@@ -414,7 +423,9 @@ async fn headless(
     mut wr: OwnedWriteHalf,
     outbox: &mut Outbox,
 ) -> i32 {
-    let mut out = std::io::stdout();
+    // server text (names, notes, error bodies) is printed; none of it reaches the
+    // terminal as control characters
+    let mut out = crate::text::Sanitized::new(std::io::stdout());
     let stamp = |r: &Record| r.ts.format("%H:%M:%S%.3f").to_string();
     let _ = writeln!(
         out,
@@ -437,7 +448,7 @@ async fn headless(
                     Next::Line(l) => l,
                     Next::Resync => { resync(&mut wr).await; continue; }
                     Next::Lost(why) => {
-                        eprintln!("gameday: {}", lost_words(why));
+                        crate::tell!("gameday: {}", lost_words(why));
                         return EXIT_UNAVAILABLE;
                     }
                 };
@@ -448,13 +459,13 @@ async fn headless(
                         }
                     }
                     Seen::Ack(what, seq) => {
-                        let _ = writeln!(out, "gameday: saved in the driver's journal (#{seq}): {what}");
+                        let _ = writeln!(out, "gameday: saved in the driver's journal (#{seq}): {}", crate::text::visible(&what));
                     }
                     Seen::Refused(why) => {
-                        let _ = writeln!(out, "gameday: {why}");
+                        let _ = writeln!(out, "gameday: {}", crate::text::visible(&why));
                     }
                     Seen::Ended(words, code) => {
-                        let _ = writeln!(out, "gameday: {words}");
+                        let _ = writeln!(out, "gameday: {}", crate::text::visible(&words));
                         let _ = out.flush();
                         return code;
                     }
@@ -471,7 +482,7 @@ async fn headless(
                 Ok(Some(line)) => {
                     if let Some(req) = typed(&line) {
                         if let Err(e) = outbox.send(&mut wr, req).await {
-                            eprintln!("gameday: {e}");
+                            crate::tell!("gameday: {e}");
                         }
                     }
                 }
@@ -510,7 +521,7 @@ async fn tui(
     let guard = match TerminalGuard::enter() {
         Ok(g) => g,
         Err(e) => {
-            eprintln!("gameday: cannot use the terminal ({e}); join with --headless");
+            crate::tell!("gameday: cannot use the terminal ({e}); join with --headless");
             return EXIT_UNAVAILABLE;
         }
     };
@@ -518,7 +529,7 @@ async fn tui(
         Ok(t) => t,
         Err(e) => {
             drop(guard);
-            eprintln!("gameday: cannot draw on this terminal ({e}); join with --headless");
+            crate::tell!("gameday: cannot draw on this terminal ({e}); join with --headless");
             return EXIT_UNAVAILABLE;
         }
     };
@@ -533,6 +544,7 @@ async fn tui(
     let mut dirty = true;
     let mut last_draw = Instant::now() - crate::tui::FRAME;
     let mut drawn_second = -1i64;
+    let mut lost = false;
     // the words printed once the screen is gone, and the exit code
     let (words, code): (Option<String>, i32) = loop {
         tokio::select! {
@@ -581,12 +593,24 @@ async fn tui(
                     dirty = true;
                 }
                 Some(Input::Term(_)) => dirty = true,
-                Some(Input::Lost(_)) | None => break (None, 0),
+                Some(Input::Lost(_)) | None => {
+                    lost = true;
+                    break (None, 0);
+                }
             },
-            _ = tick.tick() => {}
+            _ = tick.tick() => {
+                // the terminal gone (no SIGHUP under su): leaving changes nothing in the run
+                if crate::tui::terminal_gone() {
+                    lost = true;
+                    break (None, 0);
+                }
+            }
             _ = next_signal(&mut sigterm) => break (None, 0),
             _ = next_signal(&mut sigint) => break (None, 0),
-            _ = next_signal(&mut sighup) => break (None, 0),
+            _ = next_signal(&mut sighup) => {
+                lost = true;
+                break (None, 0);
+            }
         }
         let second = f.now().timestamp();
         if second != drawn_second {
@@ -595,6 +619,7 @@ async fn tui(
         if dirty && last_draw.elapsed() >= crate::tui::FRAME {
             if crate::tui::draw_frame(&mut terminal, &app, f.view()).is_err() {
                 in_rx = None;
+                lost = true;
                 break (None, 0);
             }
             last_draw = Instant::now();
@@ -602,7 +627,13 @@ async fn tui(
             dirty = false;
         }
     };
-    drop(terminal);
+    if lost {
+        // restoring it would write to a terminal that is gone, and ratatui reports that
+        // failure with a print that panics
+        std::mem::forget(terminal);
+    } else {
+        drop(terminal);
+    }
     drop(guard);
     if let Some(words) = words {
         crate::say!("gameday: {words}");
@@ -610,7 +641,7 @@ async fn tui(
     // what was being typed when the screen went is not thrown away either
     if let ui::Mode::Note { input, .. } = &app.mode {
         if !input.value().trim().is_empty() {
-            eprintln!(
+            crate::tell!(
                 "gameday: NOT SENT (still being typed when the session ended): {}",
                 input.value().trim()
             );

@@ -15,8 +15,98 @@ use tokio::task::JoinHandle;
 use super::{encode, may_join, ClientLine, ServerLine, MAX_CLIENT_LINE, MAX_NOTE, PROTOCOL};
 use crate::journal::NoteKind;
 
-/// At most this many joiners at once: a room, not a broadcast.
+/// At most this many joiners at once: a room, not a broadcast. Only connections that
+/// said hello count, so idle connections cannot fill the room.
 pub const MAX_GUESTS: usize = 16;
+
+/// Connections one user may hold open at once, joined or not: a member of the group
+/// opening hundreds of connections holds only this many, and the room stays open to
+/// everyone else.
+pub const MAX_CONNECTIONS_PER_USER: usize = 4;
+
+/// A connection that has not said hello by then is dropped.
+pub const HELLO_WITHIN: Duration = Duration::from_secs(3);
+
+/// Joins per user: a burst of [`JOIN_BURST`], then one every [`JOIN_EVERY`]. Each join
+/// is journaled, so connect/disconnect loops would otherwise flood the journal.
+pub const JOIN_BURST: u32 = 5;
+pub const JOIN_EVERY: Duration = Duration::from_secs(10);
+
+/// Notes per user: a burst of [`NOTE_BURST`], then one every [`NOTE_EVERY`]. The kill
+/// switch is never limited.
+pub const NOTE_BURST: u32 = 10;
+pub const NOTE_EVERY: Duration = Duration::from_secs(1);
+
+/// A token bucket: `burst` at once, then one every `every`.
+#[derive(Debug, Clone, Copy)]
+struct Bucket {
+    tokens: f64,
+    at: std::time::Instant,
+}
+
+impl Bucket {
+    fn full(burst: u32) -> Bucket {
+        Bucket {
+            tokens: f64::from(burst),
+            at: std::time::Instant::now(),
+        }
+    }
+
+    /// Takes one token, or says how long until there is one.
+    fn take(&mut self, burst: u32, every: Duration) -> Result<(), Duration> {
+        let now = std::time::Instant::now();
+        let refill = now.duration_since(self.at).as_secs_f64() / every.as_secs_f64();
+        self.tokens = (self.tokens + refill).min(f64::from(burst));
+        self.at = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(every.mul_f64(1.0 - self.tokens))
+        }
+    }
+}
+
+/// What the room keeps per user (by uid): open connections, and the join and note
+/// buckets.
+#[derive(Debug)]
+struct UserState {
+    connections: usize,
+    joins: Bucket,
+    notes: Bucket,
+}
+
+type Users = Arc<std::sync::Mutex<std::collections::HashMap<u32, UserState>>>;
+
+fn with_user<T>(users: &Users, uid: u32, f: impl FnOnce(&mut UserState) -> T) -> T {
+    let mut map = users
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let state = map.entry(uid).or_insert_with(|| UserState {
+        connections: 0,
+        joins: Bucket::full(JOIN_BURST),
+        notes: Bucket::full(NOTE_BURST),
+    });
+    f(state)
+}
+
+/// One open connection of a user; counted down when the connection ends, whichever way.
+struct Slot {
+    users: Users,
+    uid: u32,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        with_user(&self.users, self.uid, |u| {
+            u.connections = u.connections.saturating_sub(1)
+        });
+    }
+}
+
+fn wait_words(d: Duration) -> String {
+    format!("{} s", d.as_secs() + 1)
+}
 
 /// Lines a joiner may fall behind before it is sent a fresh snapshot instead.
 const BACKLOG: usize = 4096;
@@ -67,7 +157,7 @@ pub struct Room {
     path: PathBuf,
     tx: Option<broadcast::Sender<Arc<str>>>,
     accept: JoinHandle<()>,
-    /// one clone per connection task
+    /// one clone per joiner that said hello (a seat); connections hold a weak handle
     guests: Arc<()>,
     /// keeps a `/proc/self/fd` path valid
     _hold: Option<std::fs::File>,
@@ -87,7 +177,7 @@ impl Room {
             listener,
             req_tx,
             run_dir.to_path_buf(),
-            Arc::clone(&guests),
+            Arc::downgrade(&guests),
         ));
         Ok((
             Room {
@@ -155,26 +245,19 @@ async fn accept_loop(
     listener: UnixListener,
     req: mpsc::Sender<Request>,
     run_dir: PathBuf,
-    guests: Arc<()>,
+    guests: std::sync::Weak<()>,
 ) {
+    let users: Users = Arc::default();
     loop {
         match listener.accept().await {
             Ok((stream, _)) => {
-                let token = Arc::clone(&guests);
                 let req = req.clone();
                 let run_dir = run_dir.clone();
+                // a seat is taken only after hello: pending connections take none
+                let guests = guests.clone();
+                let users = Arc::clone(&users);
                 tokio::spawn(async move {
-                    if Arc::strong_count(&token) > MAX_GUESTS + 1 {
-                        let mut w = stream;
-                        let line = encode(&ServerLine::Refused {
-                            id: None,
-                            message: format!("the room is full ({MAX_GUESTS} joiners)"),
-                        });
-                        let _ = w.write_all(line.as_bytes()).await;
-                        return;
-                    }
-                    serve_joiner(stream, req, &run_dir).await;
-                    drop(token);
+                    serve_joiner(stream, req, &run_dir, guests, users).await;
                 });
             }
             Err(e) => {
@@ -257,16 +340,46 @@ async fn resync<W: tokio::io::AsyncWrite + Unpin>(
     Ok(w.rx)
 }
 
-async fn serve_joiner(stream: UnixStream, req: mpsc::Sender<Request>, run_dir: &Path) {
+/// Says why the connection is refused, in a way the joiner gets to read: its hello is
+/// read first (a refusal written before it would meet a broken pipe on the joiner's
+/// side, and the joiner would see "Broken pipe" instead of why), then the refusal, then
+/// a moment for the joiner to read it and hang up.
+async fn refuse_connection<R: AsyncRead + Unpin, W: tokio::io::AsyncWrite + Unpin>(
+    rd: &mut BufReader<R>,
+    wr: &mut BufWriter<W>,
+    hello_read: bool,
+    message: String,
+) {
+    if !hello_read {
+        let _ =
+            tokio::time::timeout(Duration::from_millis(500), read_line(rd, MAX_CLIENT_LINE)).await;
+    }
+    let line = encode(&ServerLine::Refused { id: None, message });
+    let _ = tokio::time::timeout(Duration::from_secs(1), write_line(wr, &line)).await;
+    let _ = wr.shutdown().await;
+    let _ = tokio::time::timeout(Duration::from_secs(1), async {
+        let mut sink = [0u8; 256];
+        while matches!(rd.read(&mut sink).await, Ok(n) if n > 0) {}
+    })
+    .await;
+}
+
+async fn serve_joiner(
+    stream: UnixStream,
+    req: mpsc::Sender<Request>,
+    run_dir: &Path,
+    guests: std::sync::Weak<()>,
+    users: Users,
+) {
     let cred = stream.peer_cred();
     let (rd, wr) = stream.into_split();
     let mut rd = BufReader::new(rd);
     let mut wr = BufWriter::new(wr);
-    let refuse = |message: String| encode(&ServerLine::Refused { id: None, message });
     let uid = match cred {
         Ok(c) => c.uid(),
         Err(e) => {
-            let _ = write_line(&mut wr, &refuse(format!("cannot tell who you are: {e}"))).await;
+            let why = format!("cannot tell who you are: {e}");
+            refuse_connection(&mut rd, &mut wr, false, why).await;
             return;
         }
     };
@@ -275,11 +388,32 @@ async fn serve_joiner(stream: UnixStream, req: mpsc::Sender<Request>, run_dir: &
         .and_then(|meta| may_join(uid, &meta, run_dir));
     if let Err(message) = allowed {
         tracing::warn!("refused a joiner: {message}");
-        let _ = write_line(&mut wr, &refuse(message)).await;
+        refuse_connection(&mut rd, &mut wr, false, message).await;
         return;
     }
-    let hello =
-        tokio::time::timeout(Duration::from_secs(5), read_line(&mut rd, MAX_CLIENT_LINE)).await;
+    let user = super::user_name(uid);
+    // one user's connections, however many it opens, hold at most a few slots
+    let open = with_user(&users, uid, |u| {
+        if u.connections >= MAX_CONNECTIONS_PER_USER {
+            false
+        } else {
+            u.connections += 1;
+            true
+        }
+    });
+    if !open {
+        let why = format!(
+            "{user} already has {MAX_CONNECTIONS_PER_USER} connections to this run open; \
+             close one (another `gameday join`?) and join again"
+        );
+        refuse_connection(&mut rd, &mut wr, false, why).await;
+        return;
+    }
+    let _slot = Slot {
+        users: Arc::clone(&users),
+        uid,
+    };
+    let hello = tokio::time::timeout(HELLO_WITHIN, read_line(&mut rd, MAX_CLIENT_LINE)).await;
     let ok = match hello {
         Ok(Ok(Some(line))) => match serde_json::from_str::<ClientLine>(&line) {
             Ok(ClientLine::Hello { protocol, .. }) if protocol == PROTOCOL => Ok(()),
@@ -290,20 +424,40 @@ async fn serve_joiner(stream: UnixStream, req: mpsc::Sender<Request>, run_dir: &
             )),
             _ => Err("expected a hello line first".to_string()),
         },
-        _ => Err("no hello within 5 s".to_string()),
+        _ => Err(format!("no hello within {} s", HELLO_WITHIN.as_secs())),
     };
     if let Err(message) = ok {
-        let _ = write_line(&mut wr, &refuse(message)).await;
+        refuse_connection(&mut rd, &mut wr, true, message).await;
         return;
     }
-    let user = super::user_name(uid);
+    // a seat in the room, for joiners that said hello
+    let Some(seat) = guests.upgrade() else {
+        refuse_connection(&mut rd, &mut wr, true, "the run is ending".into()).await;
+        return;
+    };
+    // the room's own handle, and one per seat
+    if Arc::strong_count(&seat) > MAX_GUESTS + 1 {
+        let why = format!("the room is full ({MAX_GUESTS} joiners)");
+        refuse_connection(&mut rd, &mut wr, true, why).await;
+        return;
+    }
+    if let Err(wait) = with_user(&users, uid, |u| u.joins.take(JOIN_BURST, JOIN_EVERY)) {
+        let why = format!(
+            "{user} joined too often (at most {JOIN_BURST} joins, then one every {} s); \
+             join again in {}",
+            JOIN_EVERY.as_secs(),
+            wait_words(wait)
+        );
+        refuse_connection(&mut rd, &mut wr, true, why).await;
+        return;
+    }
     let Some(w) = ask(&req, |reply| Request::Join {
         user: user.clone(),
         reply,
     })
     .await
     else {
-        let _ = write_line(&mut wr, &refuse("the run is ending".into())).await;
+        refuse_connection(&mut rd, &mut wr, true, "the run is ending".into()).await;
         return;
     };
     let mut sub = w.rx;
@@ -341,13 +495,25 @@ async fn serve_joiner(stream: UnixStream, req: mpsc::Sender<Request>, run_dir: &
                     Ok(ClientLine::Note { id, text, .. }) if text.chars().count() > MAX_NOTE => {
                         ServerLine::Refused { id: Some(id), message: format!("a note is at most {MAX_NOTE} characters") }
                     }
-                    Ok(ClientLine::Note { id, .. }) if line.contains('\u{0}') => {
+                    // the text as decoded: a NUL written `\u0000` in the JSON is a NUL too
+                    Ok(ClientLine::Note { id, text, .. }) if text.contains('\0') => {
                         ServerLine::Refused { id: Some(id), message: "a note cannot hold a NUL".into() }
                     }
                     Ok(ClientLine::Note { id, kind, text }) => {
-                        answer(&req, |reply| Request::Note { user: user.clone(), id, kind, text, reply }).await
+                        match with_user(&users, uid, |u| u.notes.take(NOTE_BURST, NOTE_EVERY)) {
+                            Ok(()) => answer(&req, |reply| Request::Note { user: user.clone(), id, kind, text, reply }).await,
+                            Err(wait) => ServerLine::Refused {
+                                id: Some(id),
+                                message: format!(
+                                    "too many notes (at most {NOTE_BURST} at once, then one a second); send it again in {}",
+                                    wait_words(wait)
+                                ),
+                            },
+                        }
                     }
+                    // the kill switch is never rate-limited; its detail is text like a note's
                     Ok(ClientLine::Abort { id, detail }) => {
+                        let detail = detail.replace('\0', "").chars().take(MAX_NOTE).collect();
                         answer(&req, |reply| Request::Abort { user: user.clone(), id, detail, reply }).await
                     }
                     Ok(ClientLine::Resync) => match resync(&req, &user, &mut wr).await {
@@ -369,5 +535,36 @@ async fn serve_joiner(stream: UnixStream, req: mpsc::Sender<Request>, run_dir: &
             req.send(Request::Left { user, detail }),
         )
         .await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bucket_allows_its_burst_then_one_per_period() {
+        let mut b = Bucket::full(3);
+        let every = Duration::from_secs(10);
+        for _ in 0..3 {
+            assert!(b.take(3, every).is_ok());
+        }
+        let wait = b.take(3, every).unwrap_err();
+        assert!(wait > Duration::from_secs(9) && wait <= every, "{wait:?}");
+        // time passes: one more
+        b.at -= every;
+        assert!(b.take(3, every).is_ok());
+        assert!(b.take(3, every).is_err());
+    }
+
+    #[test]
+    fn slots_are_given_back_whichever_way_a_connection_ends() {
+        let users: Users = Arc::default();
+        with_user(&users, 7, |u| u.connections += 2);
+        drop(Slot {
+            users: Arc::clone(&users),
+            uid: 7,
+        });
+        assert_eq!(with_user(&users, 7, |u| u.connections), 1);
     }
 }

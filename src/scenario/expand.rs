@@ -51,6 +51,52 @@ pub fn expand(s: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, S
     Ok(out)
 }
 
+/// One `${NAME}` or `${NAME:-default}` in a value as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    pub name: String,
+    pub default: Option<String>,
+    /// byte range of the whole reference in the value
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Every well-formed reference in `s`, in order (`$${` is a literal, not a reference):
+/// what a value takes from the environment, and where.
+pub fn references(s: &str) -> Vec<Reference> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(off) = s[i..].find('$') {
+        let at = i + off;
+        let tail = &s[at..];
+        if tail.starts_with("$${") {
+            i = at + 3;
+        } else if let Some(after) = tail.strip_prefix("${") {
+            let Some(close) = after.find('}') else {
+                break;
+            };
+            let inner = &after[..close];
+            let (name, default) = match inner.split_once(":-") {
+                Some((n, d)) => (n, Some(d.to_string())),
+                None => (inner, None),
+            };
+            let end = at + 2 + close + 1;
+            if is_var_name(name) {
+                out.push(Reference {
+                    name: name.to_string(),
+                    default,
+                    start: at,
+                    end,
+                });
+            }
+            i = end;
+        } else {
+            i = at + 1;
+        }
+    }
+    out
+}
+
 fn is_var_name(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
@@ -103,6 +149,22 @@ mod tests {
             .unwrap_err()
             .contains("not a variable reference"));
         assert!(expand("${}", &env).is_err());
+    }
+
+    #[test]
+    fn references_are_found_where_they_are() {
+        let r = references("a ${A} $${B} ${C:-d:e}x $ ${bad-name}");
+        assert_eq!(r.len(), 2);
+        assert_eq!((r[0].name.as_str(), r[0].default.as_deref()), ("A", None));
+        assert_eq!(&"a ${A} $${B} ${C:-d:e}x"[r[0].start..r[0].end], "${A}");
+        assert_eq!(
+            (r[1].name.as_str(), r[1].default.as_deref()),
+            ("C", Some("d:e"))
+        );
+        assert_eq!(
+            &"a ${A} $${B} ${C:-d:e}x"[r[1].start..r[1].end],
+            "${C:-d:e}"
+        );
     }
 
     #[test]

@@ -10,4 +10,4 @@ pub mod selector;
 pub mod yaml;
 
 pub use model::*;
-pub use parse::{load, parse_str, Problem};
+pub use parse::{load, load_with_text, parse_str, Problem};

@@ -26,16 +26,30 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // one problem, one line: a message quotes what the file holds, and a file can
+        // hold escape sequences and line breaks
         write!(
             f,
             "{}:{}:{}: {}",
-            self.file, self.line, self.col, self.message
+            crate::text::visible(&self.file),
+            self.line,
+            self.col,
+            crate::text::visible(&self.message)
         )
     }
 }
 
 /// Reads and checks the scenario at `path`; `env` resolves `${VAR}`.
 pub fn load(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Scenario, Vec<Problem>> {
+    load_with_text(path, env).map(|(s, _)| s)
+}
+
+/// [`load`], and the text it was read from: a run journals and hashes exactly the bytes
+/// it checked, never a second read of a file that may have changed in between.
+pub fn load_with_text(
+    path: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<(Scenario, String), Vec<Problem>> {
     let file = path.display().to_string();
     let at_start = |message: String| {
         vec![Problem {
@@ -45,17 +59,19 @@ pub fn load(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Scenari
             message,
         }]
     };
-    // Refuse a huge file before reading it into memory.
-    if let Ok(meta) = std::fs::metadata(path) {
-        if meta.len() > MAX_BYTES as u64 {
-            return Err(at_start(format!(
-                "scenario is {} bytes; the limit is 1 MiB",
-                meta.len()
-            )));
-        }
-    }
-    let bytes =
-        std::fs::read(path).map_err(|e| at_start(format!("cannot read the scenario: {e}")))?;
+    // A regular file only (a FIFO would hang, /dev/zero never ends), its size checked
+    // before reading it into memory, and read through a bounded reader.
+    let bytes = crate::files::read_regular(path, MAX_BYTES as u64, "scenarios").map_err(|e| {
+        at_start(match e {
+            crate::files::ReadError::TooBig { len, .. } => {
+                format!("scenario is {len} bytes; the limit is 1 MiB")
+            }
+            crate::files::ReadError::Open { source, .. } => {
+                format!("cannot read the scenario: {source}")
+            }
+            other => format!("cannot read the scenario: {other}"),
+        })
+    })?;
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -72,7 +88,8 @@ pub fn load(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Scenari
         }
     };
     let base = path.parent().unwrap_or(Path::new("."));
-    parse_str(&text, &file, base, env)
+    let scenario = parse_str(&text, &file, base, env)?;
+    Ok((scenario, text))
 }
 
 /// Checks `text` as if it were the file `file` in directory `base_dir`.
@@ -271,6 +288,28 @@ fn text(cx: &mut Ctx, f: &Fields, key: &str) -> Option<String> {
             None
         }
     }
+}
+
+/// A name shown on terminals, in headless lines and in the report (a signal, a fault, an
+/// alert): no line breaks, no control characters, no bidirectional overrides. A name is
+/// also how the journal, the report and the charts refer to it, so it is refused rather
+/// than cleaned.
+fn name_text(cx: &mut Ctx, f: &Fields, key: &str, hint: &str) -> Option<String> {
+    let name = required_text(cx, f, key, hint)?;
+    if let Some((i, c)) = crate::text::unsafe_in_name(&name) {
+        cx.err(
+            f.get(key).map_or(f.pos, |n| n.pos),
+            format!(
+                "{}: holds {} at character {}; names are shown on terminals and in reports, \
+                 so they must be one line of printable text: remove it",
+                f.path_of(key),
+                crate::text::describe_char(c),
+                i + 1
+            ),
+        );
+        return None;
+    }
+    Some(name)
 }
 
 fn required_text(cx: &mut Ctx, f: &Fields, key: &str, hint: &str) -> Option<String> {
@@ -650,7 +689,7 @@ fn scenario(cx: &mut Ctx, root: &Node) -> Option<Scenario> {
     for (i, n) in alert_items.iter().enumerate() {
         let path = format!("alerts[{i}]");
         if let Some(af) = fields(cx, n, &path, &["name", "within"]) {
-            let name = required_text(cx, &af, "name", "the alert name as Prometheus shows it");
+            let name = name_text(cx, &af, "name", "the alert name as Prometheus shows it");
             let within = duration(cx, &af, "within");
             if af.absent("within") {
                 cx.err(af.pos, format!("{path}: `within` is required: how soon after the first trigger the alert must fire, e.g. 2m"));
@@ -908,6 +947,28 @@ fn prometheus(cx: &mut Ctx, n: &Node, default_interval: Duration) -> Option<Prom
             password_file,
         })
     });
+    // reqwest sends a URL's user info as Basic auth, over whatever `basic_auth` or the
+    // bearer token says: one of the two would be ignored without a word
+    let url_has_userinfo = url.as_deref().is_some_and(|u| {
+        let authority = u.split_once("://").map_or("", |(_, rest)| rest);
+        authority
+            .split(['/', '?', '#'])
+            .next()
+            .is_some_and(|a| a.contains('@'))
+    });
+    let other_auth = ["basic_auth", "bearer_token_file", "bearer_token_env"]
+        .into_iter()
+        .find(|k| f.has(k));
+    if let (true, Some(other)) = (url_has_userinfo, other_auth) {
+        cx.err(
+            f.get("url").map_or(f.pos, |n| n.pos),
+            format!(
+                "prometheus.url: holds a user name and password (user:…@host) and \
+                 prometheus.{other} is set too; the URL's would silently win. Give the \
+                 credentials once: in basic_auth, with password_env or password_file"
+            ),
+        );
+    }
     if f.has("basic_auth") && (f.has("bearer_token_file") || f.has("bearer_token_env")) {
         cx.err(
             f.key_pos("basic_auth"),
@@ -975,7 +1036,7 @@ fn signal(
     has_kube: bool,
 ) -> Option<Signal> {
     let f = fields(cx, n, path, SIGNAL_KEYS)?;
-    let name = required_text(cx, &f, "name", "the panel title, e.g. `p99 read latency`");
+    let name = name_text(cx, &f, "name", "the panel title, e.g. `p99 read latency`");
     let kind = one_of(cx, &f, &["promql", "pods", "http", "command"], "source");
     let measure = match f.get("measure") {
         None => None,
@@ -1276,7 +1337,7 @@ fn fault(cx: &mut Ctx, n: &Node, path: &str, safety: &Safety, has_kube: bool) ->
     let mut allowed = vec!["name", "duration"];
     allowed.extend_from_slice(FAULT_KINDS);
     let f = fields(cx, n, path, &allowed)?;
-    let name = required_text(
+    let name = name_text(
         cx,
         &f,
         "name",

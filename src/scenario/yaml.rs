@@ -117,7 +117,8 @@ enum Frame {
 }
 
 struct Builder<'a> {
-    env: &'a dyn Fn(&str) -> Option<String>,
+    /// `None`: the tree keeps `${VAR}` references as written (what the journal keeps).
+    env: Option<&'a Env<'a>>,
     stack: Vec<Frame>,
     /// anchor id → (node, node count, nesting depth)
     anchors: HashMap<usize, (Node, usize, usize)>,
@@ -129,12 +130,38 @@ struct Builder<'a> {
 
 /// Reads `text` into a position-tagged tree, expanding `${VAR}` in scalar values.
 pub fn parse_yaml(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Parsed {
+    parse_tree(text, Some(env))
+}
+
+/// Reads `text` into a position-tagged tree with every `${VAR}` left as written: what a
+/// value holds in the file itself, for deciding what the journal may keep of it.
+pub fn parse_yaml_raw(text: &str) -> Parsed {
+    parse_tree(text, None)
+}
+
+/// How `${VAR}`s are resolved.
+type Env<'a> = dyn Fn(&str) -> Option<String> + 'a;
+
+fn parse_tree<'a>(text: &'a str, env: Option<&'a Env<'a>>) -> Parsed {
     let fatal = |pos: Pos, msg: String| Parsed {
         root: None,
         problems: vec![(pos, msg)],
     };
     if text.len() > MAX_BYTES {
         return fatal(Pos { line: 1, col: 1 }, too_big(text.len()));
+    }
+    // The YAML reader stops at a NUL as if the file ended there: every key after it
+    // would silently vanish from a scenario that still reads as valid.
+    if let Some(at) = text.find('\0') {
+        let before = &text[..at];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        return fatal(
+            Pos { line, col },
+            "the scenario holds a NUL byte here; a scenario is plain text: remove it (the file \
+             may be damaged, or not a text file at all)"
+                .into(),
+        );
     }
     if let Some(pos) = flow_too_deep(text) {
         return fatal(pos, too_deep());
@@ -473,8 +500,8 @@ impl Builder<'_> {
             }
         }
         let mut unresolved = false;
-        if !is_key {
-            match expand(&text, self.env) {
+        if let (false, Some(env)) = (is_key, self.env) {
+            match expand(&text, env) {
                 Ok(t) => text = t,
                 Err(e) => {
                     self.problems.push((pos, e));

@@ -265,8 +265,8 @@ impl Client {
                 env(var).ok_or_else(|| format!("prometheus.bearer_token_env: {var} is not set"))?,
             ),
             (None, Some(file)) => Some(
-                std::fs::read_to_string(file)
-                    .map_err(|e| format!("prometheus.bearer_token_file {}: {e}", file.display()))?
+                crate::files::read_secret_file(file)
+                    .map_err(|e| format!("prometheus.bearer_token_file: {e}"))?
                     .trim()
                     .to_string(),
             ),
@@ -283,10 +283,8 @@ impl Client {
                 (Some(var), _) => env(var).ok_or_else(|| {
                     format!("prometheus.basic_auth.password_env: {var} is not set")
                 })?,
-                (None, Some(f)) => std::fs::read_to_string(f)
-                    .map_err(|e| {
-                        format!("prometheus.basic_auth.password_file {}: {e}", f.display())
-                    })?
+                (None, Some(f)) => crate::files::read_secret_file(f)
+                    .map_err(|e| format!("prometheus.basic_auth.password_file: {e}"))?
                     .trim_end_matches(['\n', '\r'])
                     .to_string(),
                 (None, None) => String::new(),
@@ -306,8 +304,8 @@ impl Client {
             .timeout(cfg.timeout + Duration::from_secs(2))
             .connect_timeout(Duration::from_secs(5));
         if let Some(ca) = &cfg.tls.ca_file {
-            let pem = std::fs::read(ca)
-                .map_err(|e| format!("prometheus.tls.ca_file {}: {e}", ca.display()))?;
+            let pem = crate::files::read_regular(ca, crate::files::MAX_SECRET_FILE, "CA files")
+                .map_err(|e| format!("prometheus.tls.ca_file: {e}"))?;
             let cert = reqwest::Certificate::from_pem(&pem)
                 .map_err(|e| format!("prometheus.tls.ca_file {}: {e}", ca.display()))?;
             builder = builder.add_root_certificate(cert);

@@ -321,6 +321,7 @@ mod tests {
                 scenario_path: "keys.yaml".into(),
                 scenario_text: String::new(),
                 scenario_sha256: String::new(),
+                scenario_redacted: Vec::new(),
                 hypothesis: "h".into(),
                 description: None,
                 owner: None,

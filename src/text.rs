@@ -1,0 +1,223 @@
+//! Text that came from elsewhere (server bodies, command output, names, notes, joiners),
+//! made safe to show: one sanitizer for every writer (standard output and error, the
+//! report, the plan, `join`).
+//!
+//! A terminal obeys escape sequences: an error body holding `ESC ] 52 ; …` writes the
+//! reader's clipboard, `ESC [ 2 J` clears the screen, a bare `\r` overwrites the line
+//! before it, and a newline in a signal name forges a line of headless output. So every
+//! control character is shown as a visible escape (`\e]52;…`, `\r`, `\x07`), never
+//! emitted; so are the Unicode bidirectional overrides, which reorder what a reader sees.
+//! Backslashes are left alone: the escapes are for a person to read, not to round-trip.
+
+use std::borrow::Cow;
+
+/// Whether `c` must never reach a terminal as itself.
+pub fn is_unsafe(c: char) -> bool {
+    c.is_control() || is_bidi_control(c)
+}
+
+/// The Unicode bidirectional formatting characters (marks, embeddings, overrides,
+/// isolates): invisible, and able to make `rm -rf /tmp/x` read as something else.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+fn push_escaped(out: &mut String, c: char) {
+    match c {
+        '\u{1b}' => out.push_str("\\e"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\u{7}' => out.push_str("\\a"),
+        '\u{8}' => out.push_str("\\b"),
+        '\0' => out.push_str("\\0"),
+        c if (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
+        c => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+    }
+}
+
+fn escape_where(text: &str, unsafe_here: impl Fn(char) -> bool) -> Cow<'_, str> {
+    if !text.chars().any(&unsafe_here) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_here(c) {
+            push_escaped(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// `text` on one line, every control character visible: for anything printed as one
+/// line (a headless event, a name, a message inside a sentence).
+pub fn visible(text: &str) -> Cow<'_, str> {
+    escape_where(text, is_unsafe)
+}
+
+/// `text` with its line breaks kept and every other control character visible: for
+/// multi-line output whose lines are ours (a report, a message listing problems).
+pub fn visible_lines(text: &str) -> Cow<'_, str> {
+    escape_where(text, |c| c != '\n' && is_unsafe(c))
+}
+
+/// Markdown inline code holding `text` exactly: the fence is one backtick longer than the
+/// longest run of backticks inside, and padded with a space when the text starts or ends
+/// with a backtick (CommonMark strips one space on each side), so nothing inside can close
+/// it early and turn the rest into live markdown. The text is put on one line first.
+pub fn code_span(text: &str) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        if c == '`' {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    let fence = "`".repeat(longest + 1);
+    if text.is_empty() {
+        // an empty code span is not one; a lone space inside reads as nothing
+        return format!("{fence} {fence}");
+    }
+    if longest > 0 {
+        format!("{fence} {text} {fence}")
+    } else {
+        format!("{fence}{text}{fence}")
+    }
+}
+
+/// Text from elsewhere as markdown that stays text: on one line, and with the characters
+/// that open links, images, autolinks, HTML and code spans escaped (`\[`, `\<`, `` \` ``).
+/// Emphasis characters and `>` are left alone: at worst they make a word italic (a line
+/// of ours always starts before the text, so `>` never opens a quote).
+pub fn markdown_plain(text: &str) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out = String::with_capacity(one_line.len());
+    for c in one_line.chars() {
+        if matches!(c, '\\' | '`' | '[' | ']' | '<') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Where a name holds a character `check` refuses: the 0-based character index and the
+/// character. Names are shown on terminals, in headless lines and in the report; a line
+/// break or an escape sequence in one would forge or hide output.
+pub fn unsafe_in_name(name: &str) -> Option<(usize, char)> {
+    name.chars().enumerate().find(|(_, c)| is_unsafe(*c))
+}
+
+/// A character as `check` names it: `U+001B (escape)`.
+pub fn describe_char(c: char) -> String {
+    let what = match c {
+        '\n' => "a line break",
+        '\r' => "a carriage return",
+        '\t' => "a tab",
+        '\u{1b}' => "escape",
+        '\0' => "NUL",
+        '\u{7f}' => "delete",
+        c if is_bidi_control(c) => "a bidirectional override",
+        _ => "a control character",
+    };
+    format!("U+{:04X} ({what})", c as u32)
+}
+
+/// A writer that passes whole lines on with every control character but the line break
+/// made visible: the net under a front that prints lines (`join --headless`).
+pub struct Sanitized<W: std::io::Write> {
+    inner: W,
+    pending: Vec<u8>,
+}
+
+impl<W: std::io::Write> Sanitized<W> {
+    pub fn new(inner: W) -> Self {
+        Sanitized {
+            inner,
+            pending: Vec::new(),
+        }
+    }
+
+    fn pass_on(&mut self, upto: usize) -> std::io::Result<()> {
+        let chunk: Vec<u8> = self.pending.drain(..upto).collect();
+        let text = String::from_utf8_lossy(&chunk);
+        self.inner.write_all(visible_lines(&text).as_bytes())
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for Sanitized<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(bytes);
+        if let Some(last) = self.pending.iter().rposition(|b| *b == b'\n') {
+            self.pass_on(last + 1)?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let n = self.pending.len();
+        self.pass_on(n)?;
+        self.inner.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_are_shown_not_sent() {
+        assert_eq!(
+            visible("a\u{1b}]52;c;aGVsbG8=\u{7}b"),
+            "a\\e]52;c;aGVsbG8=\\ab"
+        );
+        assert_eq!(visible("\u{1b}[2J\u{9b}31m"), "\\e[2J\\u{9b}31m");
+        assert_eq!(visible("x\ny\rz\u{7f}"), "x\\ny\\rz\\x7f");
+        assert_eq!(visible("abc\u{202e}def"), "abc\\u{202e}def");
+        assert_eq!(visible("plain – ok ✓"), "plain – ok ✓");
+        assert!(matches!(visible("plain"), Cow::Borrowed(_)));
+        assert_eq!(visible_lines("a\nb\u{1b}c\r\n"), "a\nb\\ec\\r\n");
+        use std::io::Write;
+        let mut w = Sanitized::new(Vec::new());
+        write!(w, "one\u{1b}[2J\ntwo").unwrap();
+        assert_eq!(w.inner, b"one\\e[2J\n");
+        w.flush().unwrap();
+        assert_eq!(w.inner, b"one\\e[2J\ntwo");
+    }
+
+    #[test]
+    fn code_spans_are_sized_to_their_content() {
+        assert_eq!(code_span("rate(x[1m])"), "`rate(x[1m])`");
+        assert_eq!(code_span("echo `date`"), "`` echo `date` ``");
+        assert_eq!(code_span("a``b"), "``` a``b ```");
+        assert_eq!(code_span("`x`"), "`` `x` ``");
+        assert_eq!(code_span("x\n  y"), "`x y`");
+        assert_eq!(code_span(""), "` `");
+        // what closes a shorter fence stays inside this one
+        let hostile = "``[click](http://evil)``";
+        let span = code_span(hostile);
+        assert!(span.starts_with("``` ") && span.ends_with(" ```"), "{span}");
+    }
+
+    #[test]
+    fn markdown_plain_cannot_open_links_or_html() {
+        assert_eq!(
+            markdown_plain("see [here](http://x) <img src=y> `z`"),
+            "see \\[here\\](http://x) \\<img src=y> \\`z\\`"
+        );
+        assert_eq!(markdown_plain("a\n b"), "a b");
+    }
+
+    #[test]
+    fn names_with_controls_are_found() {
+        assert_eq!(unsafe_in_name("p99\nforged"), Some((3, '\n')));
+        assert_eq!(unsafe_in_name("p99 – ok"), None);
+        assert_eq!(describe_char('\u{1b}'), "U+001B (escape)");
+    }
+}
