@@ -46,7 +46,6 @@ pub mod kubefake;
 pub mod manpage;
 pub mod proc;
 pub mod recover;
-pub mod redact;
 pub mod report;
 pub mod resolve;
 pub mod room;

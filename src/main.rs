@@ -716,7 +716,7 @@ fn demo(opts: RunOptions, quick: bool, front: Front) -> ExitCode {
 
 /// Logs go to the run directory, never to the screen, with the run's secrets taken out:
 /// a warning can quote a server's answer, and servers echo credentials.
-fn init_log(run_dir: &Path, redactor: gameday::redact::Redactor) {
+fn init_log(run_dir: &Path, redactor: gameday::journal::redact::Redactor) {
     use std::os::unix::fs::OpenOptionsExt;
     let Ok(file) = std::fs::OpenOptions::new()
         .create(true)
@@ -740,7 +740,7 @@ fn init_log(run_dir: &Path, redactor: gameday::redact::Redactor) {
 /// The log file, each write scrubbed of the run's secrets (one write is one log line).
 struct ScrubbedLog {
     file: std::fs::File,
-    redactor: gameday::redact::Redactor,
+    redactor: gameday::journal::redact::Redactor,
 }
 
 impl Write for ScrubbedLog {

@@ -504,7 +504,7 @@ async fn recover_trusted(
         .collect();
     let (actions, redactor) = if info.demo {
         // the demo's faults lived in the demo shop, which ended with the process
-        (Vec::new(), crate::redact::Redactor::new())
+        (Vec::new(), crate::journal::redact::Redactor::new())
     } else {
         let src = scenario_source(info, opts.scenario, env)?;
         if let Some(paths) = &src.redacted {
@@ -519,7 +519,7 @@ async fn recover_trusted(
                 }
             );
         }
-        let redactor = crate::redact::collect(&src.text, &src.scenario, env)
+        let redactor = crate::journal::redact::collect(&src.text, &src.scenario, env)
             .map(|(r, _)| r)
             .unwrap_or_default();
         (actions(info, &src, run_dir).await?, redactor)

@@ -1,5 +1,5 @@
 //! From a checked scenario to what a run needs: the journal's view of it (its secrets
-//! are found and kept out by [`crate::redact`]).
+//! are found and kept out by [`crate::journal::redact`]).
 
 use crate::journal::{AlertInfo, FaultInfo, SignalInfo};
 use crate::scenario::model::{

@@ -16,7 +16,7 @@ use tokio::task::{AbortHandle, JoinHandle};
 
 use crate::engine::{self, Config, Effect, Msg, State};
 use crate::faults::{self, FaultAction};
-use crate::journal::{Event, JournalError, JournalWriter, Record, RunInfo};
+use crate::journal::{Event, JournalError, JournalWriter, Record, Redactor, RunInfo};
 use crate::resolve;
 use crate::room::server::{Request as RoomRequest, Room, Welcome};
 use crate::room::ServerLine;
@@ -109,7 +109,7 @@ pub struct Session {
     grafana: Option<crate::grafana::Annotator>,
     /// every secret of the scenario: taken out of each message before the engine (and so
     /// the screen and the room) sees it
-    redactor: crate::redact::Redactor,
+    redactor: crate::journal::redact::Redactor,
 }
 
 pub fn operator_name() -> String {
@@ -172,7 +172,7 @@ impl Session {
             crate::signals::prometheus::Client::new(p, env).map_err(StartError::Unsupported)?;
         }
         // every secret it gives access to, and the text the journal may keep of it
-        let (redactor, kept) = crate::redact::collect(scenario_text, scenario, env)
+        let (redactor, kept) = crate::journal::redact::collect(scenario_text, scenario, env)
             .map_err(StartError::Unsupported)?;
         let base_dir = scenario_path
             .parent()
@@ -340,13 +340,13 @@ impl Session {
     }
 
     /// The secrets of this run, for writers beside the journal (the log).
-    pub fn redactor(&self) -> &crate::redact::Redactor {
+    pub fn redactor(&self) -> &crate::journal::redact::Redactor {
         &self.redactor
     }
 
     /// Feeds one message to the engine and carries out what it decided.
     pub fn handle(&mut self, msg: Msg) -> Step {
-        let msg = self.redactor.redact_msg(msg);
+        let msg = redact_msg(&self.redactor, msg);
         let now = self.clock.now();
         // joiners replay the same message at the same time on their copy of the state
         let shared = self
@@ -743,4 +743,52 @@ mod test_switch {
 
     #[cfg(not(debug_assertions))]
     pub fn stall_if(_point: &str) {}
+}
+
+/// A message with its secret-bearing fields scrubbed before the engine sees it: the
+/// engine's state is what the screen shows and what joiners are sent, so a secret a
+/// server echoed never reaches a screen or another user. Every variant is listed.
+fn redact_msg(r: &Redactor, mut msg: Msg) -> Msg {
+    match &mut msg {
+        Msg::Sample { value, .. } => r.scrub_result(value, |_, _| {}),
+        Msg::ProbeDone { outcome, .. } => r.scrub_result(outcome, |_, _| {}),
+        Msg::Alert { error, .. } => {
+            if let Some(e) = error {
+                r.scrub_mut(e);
+            }
+        }
+        Msg::Prepared { result, .. } => r.scrub_result(result, |r, l| r.scrub_all(l)),
+        Msg::Arm { plan, .. } => r.scrub_all(plan),
+        Msg::FaultProgress { detail, .. } => r.scrub_mut(detail),
+        Msg::Injected { result, .. } => r.scrub_result(result, |r, i| {
+            r.scrub_all(&mut i.targets);
+            r.scrub_mut(&mut i.detail);
+        }),
+        Msg::Reverted { result, .. } => r.scrub_result(result, |r, s| r.scrub_mut(s)),
+        Msg::Abort { detail, .. } => r.scrub_mut(detail),
+        Msg::Note { text, .. } => r.scrub_mut(text),
+        Msg::GiveUp { reason } => r.scrub_mut(reason),
+        Msg::ClusterWarning {
+            object,
+            reason,
+            message,
+            ..
+        } => {
+            r.scrub_mut(object);
+            r.scrub_mut(reason);
+            r.scrub_mut(message);
+        }
+        Msg::PodsError { error, .. } => r.scrub_mut(error),
+        Msg::Tick
+        | Msg::Backfill { .. }
+        | Msg::PrepareArm { .. }
+        | Msg::Disarm { .. }
+        | Msg::Trigger { .. }
+        | Msg::Finish { .. }
+        | Msg::End { .. }
+        | Msg::ProbeStarted { .. }
+        | Msg::Pods { .. }
+        | Msg::PodsChanged { .. } => {}
+    }
+    msg
 }

@@ -205,26 +205,9 @@ pub fn format_duration_against(d: Duration, limit: Duration) -> String {
     format!("{} ms", d.as_millis())
 }
 
-/// The scenario's own spelling of a duration: 30s, 2m, 1m30s, 500ms.
-pub fn format_duration_short(d: Duration) -> String {
-    let ms = d.as_millis();
-    if !ms.is_multiple_of(1000) {
-        return format!("{ms}ms");
-    }
-    let s = d.as_secs();
-    let (h, m, s) = (s / 3600, (s % 3600) / 60, s % 60);
-    let mut out = String::new();
-    if h > 0 {
-        out.push_str(&format!("{h}h"));
-    }
-    if m > 0 {
-        out.push_str(&format!("{m}m"));
-    }
-    if s > 0 || out.is_empty() {
-        out.push_str(&format!("{s}s"));
-    }
-    out
-}
+/// The scenario's own spelling of a duration: 30s, 2m, 1m30s, 500ms (one function,
+/// the parser's: what is shown is what can be written back).
+pub use crate::scenario::duration::format_duration as format_duration_short;
 
 /// `mm:ss` with a sign for times before the reference: "-02:00", "00:42", "61:05".
 pub fn format_offset(ms: i64) -> String {

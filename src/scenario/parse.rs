@@ -782,7 +782,7 @@ fn judging_warnings(
     faults: &[Fault],
     phases: &Phases,
 ) {
-    use crate::units::format_duration_short as short;
+    use super::duration::format_duration as short;
     for (s, pos) in signals.iter().zip(signal_pos) {
         let SignalSource::Http {
             timeout,

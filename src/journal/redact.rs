@@ -16,7 +16,6 @@
 
 use std::borrow::Cow;
 
-use crate::engine::Msg;
 use crate::journal::{Event, RunInfo};
 use crate::scenario::expand::{expand, references, Reference};
 use crate::scenario::model::Scenario;
@@ -152,19 +151,19 @@ impl Redactor {
         }
     }
 
-    fn scrub_mut(&self, s: &mut String) {
+    pub fn scrub_mut(&self, s: &mut String) {
         if let Cow::Owned(clean) = self.scrub(s) {
             *s = clean;
         }
     }
 
-    fn scrub_all(&self, list: &mut [String]) {
+    pub fn scrub_all(&self, list: &mut [String]) {
         for s in list {
             self.scrub_mut(s);
         }
     }
 
-    fn scrub_result<T>(&self, r: &mut Result<T, String>, ok: impl FnOnce(&Self, &mut T)) {
+    pub fn scrub_result<T>(&self, r: &mut Result<T, String>, ok: impl FnOnce(&Self, &mut T)) {
         match r {
             Ok(v) => ok(self, v),
             Err(e) => self.scrub_mut(e),
@@ -253,54 +252,6 @@ impl Redactor {
             | Event::RunEnded { .. } => {}
         }
         event
-    }
-
-    /// A message with its secret-bearing fields scrubbed before the engine sees it: the
-    /// engine's state is what the screen shows and what joiners are sent, so a secret a
-    /// server echoed never reaches a screen or another user. Every variant is listed.
-    pub fn redact_msg(&self, mut msg: Msg) -> Msg {
-        match &mut msg {
-            Msg::Sample { value, .. } => self.scrub_result(value, |_, _| {}),
-            Msg::ProbeDone { outcome, .. } => self.scrub_result(outcome, |_, _| {}),
-            Msg::Alert { error, .. } => {
-                if let Some(e) = error {
-                    self.scrub_mut(e);
-                }
-            }
-            Msg::Prepared { result, .. } => self.scrub_result(result, |r, l| r.scrub_all(l)),
-            Msg::Arm { plan, .. } => self.scrub_all(plan),
-            Msg::FaultProgress { detail, .. } => self.scrub_mut(detail),
-            Msg::Injected { result, .. } => self.scrub_result(result, |r, i| {
-                r.scrub_all(&mut i.targets);
-                r.scrub_mut(&mut i.detail);
-            }),
-            Msg::Reverted { result, .. } => self.scrub_result(result, |r, s| r.scrub_mut(s)),
-            Msg::Abort { detail, .. } => self.scrub_mut(detail),
-            Msg::Note { text, .. } => self.scrub_mut(text),
-            Msg::GiveUp { reason } => self.scrub_mut(reason),
-            Msg::ClusterWarning {
-                object,
-                reason,
-                message,
-                ..
-            } => {
-                self.scrub_mut(object);
-                self.scrub_mut(reason);
-                self.scrub_mut(message);
-            }
-            Msg::PodsError { error, .. } => self.scrub_mut(error),
-            Msg::Tick
-            | Msg::Backfill { .. }
-            | Msg::PrepareArm { .. }
-            | Msg::Disarm { .. }
-            | Msg::Trigger { .. }
-            | Msg::Finish { .. }
-            | Msg::End { .. }
-            | Msg::ProbeStarted { .. }
-            | Msg::Pods { .. }
-            | Msg::PodsChanged { .. } => {}
-        }
-        msg
     }
 }
 
