@@ -139,7 +139,11 @@ phases: {{ baseline: 3s, recovery: 5s }}
     let mut unique = deleted.clone();
     unique.sort();
     unique.dedup();
-    assert_eq!(unique.len(), deleted.len(), "never the same pod twice: {deleted:?}");
+    assert_eq!(
+        unique.len(),
+        deleted.len(),
+        "never the same pod twice: {deleted:?}"
+    );
     // spacing: never sooner than the interval after the one before (journal times;
     // generous above: the machine is shared)
     let mut times = vec![ts(injected[0])];
@@ -202,7 +206,10 @@ phases: {{ baseline: 3s, recovery: 5s }}
 
     // and the cluster agrees: three Ready pods, none of those deleted
     let now = ns.wait_ready("app=api", 3);
-    assert!(now.iter().all(|p| !deleted.contains(p)), "{now:?} vs {deleted:?}");
+    assert!(
+        now.iter().all(|p| !deleted.contains(p)),
+        "{now:?} vs {deleted:?}"
+    );
 }
 
 #[test]
@@ -389,7 +396,10 @@ phases: {{ baseline: 2s, recovery: 3s }}
     assert_eq!(injected[1]["detail"], "StatefulSet/redis 2 → 0");
     let reverted = events(&j, "fault_reverted");
     assert_eq!(reverted[0]["detail"], "Deployment/api back to 3 replicas");
-    assert_eq!(reverted[1]["detail"], "StatefulSet/redis back to 2 replicas");
+    assert_eq!(
+        reverted[1]["detail"],
+        "StatefulSet/redis back to 2 replicas"
+    );
     assert_eq!(replicas("deployment", "api"), 3);
     assert_eq!(replicas("statefulset", "redis"), 2);
     // the controllers made the pods again: the panel saw redis-0 and redis-1 go and come
@@ -531,7 +541,10 @@ phases: {{ baseline: 2s, recovery: 1s }}
     ] {
         let o = testbed().get_json(&[kind, name, "-n", &ns.name, "--show-managed-fields"]);
         let meta = &o["metadata"];
-        assert_eq!(meta["labels"]["app.kubernetes.io/managed-by"], "gameday", "{o}");
+        assert_eq!(
+            meta["labels"]["app.kubernetes.io/managed-by"], "gameday",
+            "{o}"
+        );
         assert!(
             meta["labels"]["gameday.dev/run-id"]
                 .as_str()
@@ -577,14 +590,18 @@ phases: {{ baseline: 2s, recovery: 1s }}
     }
     // the engine was stopped (a MODIFIED event with engineState stop, not yet being
     // deleted) before it was deleted
-    let evs = wait_until("the engine's DELETED event", Duration::from_secs(20), || {
-        let evs = engines.events();
-        if evs.iter().any(|e| e["type"] == "DELETED") {
-            Ok(evs)
-        } else {
-            Err(format!("{evs:?}"))
-        }
-    });
+    let evs = wait_until(
+        "the engine's DELETED event",
+        Duration::from_secs(20),
+        || {
+            let evs = engines.events();
+            if evs.iter().any(|e| e["type"] == "DELETED") {
+                Ok(evs)
+            } else {
+                Err(format!("{evs:?}"))
+            }
+        },
+    );
     let kinds: Vec<(String, String, bool)> = evs
         .iter()
         .map(|e| {
@@ -636,10 +653,34 @@ fn recover_cluster_deletes_by_label_and_expiry() {
     let np = "networking.k8s.io/v1";
     tb.apply(
         &[
-            object("ChaosEngine", engine, "left-behind", true, "2026-01-01T00:00:00Z"),
-            object("ChaosEngine", engine, "still-running", true, "2999-01-01T00:00:00Z"),
-            object("ChaosEngine", engine, "not-ours", false, "2026-01-01T00:00:00Z"),
-            object("NetworkPolicy", np, "deny-left-behind", true, "2026-01-01T00:00:00Z"),
+            object(
+                "ChaosEngine",
+                engine,
+                "left-behind",
+                true,
+                "2026-01-01T00:00:00Z",
+            ),
+            object(
+                "ChaosEngine",
+                engine,
+                "still-running",
+                true,
+                "2999-01-01T00:00:00Z",
+            ),
+            object(
+                "ChaosEngine",
+                engine,
+                "not-ours",
+                false,
+                "2026-01-01T00:00:00Z",
+            ),
+            object(
+                "NetworkPolicy",
+                np,
+                "deny-left-behind",
+                true,
+                "2026-01-01T00:00:00Z",
+            ),
         ]
         .concat(),
     );
@@ -772,7 +813,9 @@ phases: {{ baseline: 1s, recovery: 1s }}
     let (code, text) = gameday_as(&nobody, &["plan", s.to_str().unwrap()]);
     assert_eq!(code, 6, "{text}");
     assert!(
-        text.contains(&format!("missing permission to delete pods in {n} (needed to inject)")),
+        text.contains(&format!(
+            "missing permission to delete pods in {n} (needed to inject)"
+        )),
         "{text}"
     );
 }
@@ -857,7 +900,13 @@ fn a_watch_cut_off_past_a_compaction_gets_410_then_lists_afresh() {
             .args(["get", "sa", "default", "-n", ns])
             .output()
             .map_err(|e| e.to_string())
-            .and_then(|o| if o.status.success() { Ok(()) } else { Err("no".into()) })
+            .and_then(|o| {
+                if o.status.success() {
+                    Ok(())
+                } else {
+                    Err("no".into())
+                }
+            })
     });
     let rbac = testbed::rbac_for(ns);
     let mut apply = Command::new(&tb.kubectl)
@@ -877,18 +926,29 @@ fn a_watch_cut_off_past_a_compaction_gets_410_then_lists_afresh() {
         .unwrap();
     assert!(apply.wait().unwrap().success());
     k(&[
-        "create", "deployment", "api", "-n", ns, "--replicas=2",
+        "create",
+        "deployment",
+        "api",
+        "-n",
+        ns,
+        "--replicas=2",
         "--image=registry.invalid/app:1",
     ]);
     k(&[
-        "patch", "deployment", "api", "-n", ns, "-p",
+        "patch",
+        "deployment",
+        "api",
+        "-n",
+        ns,
+        "-p",
         r#"{"spec":{"template":{"spec":{"terminationGracePeriodSeconds":0}}}}"#,
     ]);
     let ready = |want: usize| -> Vec<String> {
         wait_until("api pods Ready", Duration::from_secs(90), || {
-            let list: Value =
-                serde_json::from_str(&k(&["get", "pods", "-n", ns, "-l", "app=api", "-o", "json"]))
-                    .unwrap();
+            let list: Value = serde_json::from_str(&k(&[
+                "get", "pods", "-n", ns, "-l", "app=api", "-o", "json",
+            ]))
+            .unwrap();
             let live: Vec<&Value> = list["items"]
                 .as_array()
                 .unwrap()
@@ -897,16 +957,21 @@ fn a_watch_cut_off_past_a_compaction_gets_410_then_lists_afresh() {
                 .collect();
             let ok = live.len() == want
                 && live.iter().all(|p| {
-                    p["status"]["conditions"]
-                        .as_array()
-                        .is_some_and(|c| c.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"))
+                    p["status"]["conditions"].as_array().is_some_and(|c| {
+                        c.iter()
+                            .any(|c| c["type"] == "Ready" && c["status"] == "True")
+                    })
                 });
             let mut names: Vec<String> = live
                 .iter()
                 .map(|p| p["metadata"]["name"].as_str().unwrap().to_string())
                 .collect();
             names.sort();
-            if ok { Ok(names) } else { Err(format!("{names:?}")) }
+            if ok {
+                Ok(names)
+            } else {
+                Err(format!("{names:?}"))
+            }
         })
     };
     let before = ready(2);
@@ -914,7 +979,10 @@ fn a_watch_cut_off_past_a_compaction_gets_410_then_lists_afresh() {
     // gameday reaches the API through a relay the test can cut
     let relay = Relay::start(([127, 0, 0, 1], tb.port).into());
     let tmp = tempfile::tempdir().unwrap();
-    let kc = tb.operator_kubeconfig_via(&format!("https://127.0.0.1:{}", relay.addr.port()), tmp.path());
+    let kc = tb.operator_kubeconfig_via(
+        &format!("https://127.0.0.1:{}", relay.addr.port()),
+        tmp.path(),
+    );
     let s = tmp.path().join("watch.yaml");
     std::fs::write(
         &s,
@@ -952,20 +1020,36 @@ phases: {{ baseline: 30s, recovery: 1s }}
     let said = own.script("compact");
     let cut_at = chrono::Utc::now();
     relay.open();
-    let (dir, line) = wait_for_line(&out, "the relist after the 410", Duration::from_secs(60), |v| {
-        v["type"] == "pods"
-            && v["changes"]
-                .as_array()
-                .is_some_and(|c| c.iter().any(|c| c["pod"] == before[0].as_str() && c["change"] == "deleted"))
-    });
+    let (dir, line) = wait_for_line(
+        &out,
+        "the relist after the 410",
+        Duration::from_secs(60),
+        |v| {
+            v["type"] == "pods"
+                && v["changes"].as_array().is_some_and(|c| {
+                    c.iter()
+                        .any(|c| c["pod"] == before[0].as_str() && c["change"] == "deleted")
+                })
+        },
+    );
     let o = wait_bounded(&mut child, RUN_LIMIT);
     // nothing is judged (the signal has no `expect`: the relay's cut makes it miss
     // samples on purpose): INCONCLUSIVE, exit 3
-    assert_eq!(o.status.code(), Some(3), "{}", String::from_utf8_lossy(&o.stdout));
-    assert!(ts(&line) >= cut_at - chrono::Duration::seconds(1), "{said}: {line}");
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(
+        ts(&line) >= cut_at - chrono::Duration::seconds(1),
+        "{said}: {line}"
+    );
     let changes = line["changes"].as_array().unwrap();
     assert!(
-        changes.iter().any(|c| c["pod"] == replacement.as_str() && c["change"] == "added"),
+        changes
+            .iter()
+            .any(|c| c["pod"] == replacement.as_str() && c["change"] == "added"),
         "the fresh list brings the replacement: {line}"
     );
     let log = std::fs::read_to_string(dir.join("gameday.log")).unwrap();

@@ -197,11 +197,7 @@ impl Testbed {
 
 /// Polls `f` every 200 ms until it returns `Some`, at most `limit`; panics with `what`
 /// and the last state `f` reported.
-pub fn wait_until<T>(
-    what: &str,
-    limit: Duration,
-    mut f: impl FnMut() -> Result<T, String>,
-) -> T {
+pub fn wait_until<T>(what: &str, limit: Duration, mut f: impl FnMut() -> Result<T, String>) -> T {
     let start = Instant::now();
     loop {
         match f() {
@@ -232,7 +228,10 @@ pub fn rbac_for(namespace: &str) -> String {
         2,
         "assets/rbac.yaml names namespace shop twice (Role and RoleBinding)"
     );
-    text.replace("  namespace: shop\n", &format!("  namespace: {namespace}\n"))
+    text.replace(
+        "  namespace: shop\n",
+        &format!("  namespace: {namespace}\n"),
+    )
 }
 
 impl Ns {
@@ -369,7 +368,9 @@ spec:
 
     /// The live (not terminating) pods matching `selector`, and how many are Ready.
     pub fn pods(&self, selector: &str) -> (Vec<String>, usize) {
-        let list = self.tb.get_json(&["pods", "-n", &self.name, "-l", selector]);
+        let list = self
+            .tb
+            .get_json(&["pods", "-n", &self.name, "-l", selector]);
         let mut names = Vec::new();
         let mut ready = 0;
         for p in list["items"].as_array().into_iter().flatten() {
@@ -551,7 +552,12 @@ impl Relay {
     /// Closes every connection and refuses new ones.
     pub fn cut(&self) {
         self.down.store(true, Ordering::SeqCst);
-        for s in self.conns.lock().unwrap_or_else(|p| p.into_inner()).drain(..) {
+        for s in self
+            .conns
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .drain(..)
+        {
             let _ = s.shutdown(std::net::Shutdown::Both);
         }
     }
