@@ -375,7 +375,6 @@ phases: {{ baseline: 2s, recovery: 3s }}
         v["type"] == "fault_injected" && v["fault"] == "fewer api pods"
     });
     assert_eq!(replicas("deployment", "api"), 1);
-    ns.wait_ready("app=api", 1);
     wait_for_line(&out, "the StatefulSet scaled", RUN_LIMIT, |v| {
         v["type"] == "fault_injected" && v["fault"] == "no redis"
     });
