@@ -460,13 +460,23 @@ async fn recover_cluster(context: Option<&str>) -> i32 {
             return 64;
         }
     };
-    let found = match expired::find(&c.client, chrono::Utc::now()).await {
+    let search = match expired::find(&c.client, chrono::Utc::now(), &c.namespace).await {
         Ok(f) => f,
         Err(e) => {
             gameday::tell!("gameday recover --cluster: {e}");
             return 64;
         }
     };
+    if !search.not_checked.is_empty() {
+        // a namespaced Role cannot list everything: say what was not looked at
+        gameday::say!(
+            "gameday recover --cluster: not checked (no permission to list them across namespaces nor in {}): {} kinds: {}",
+            c.namespace,
+            search.not_checked.len(),
+            gameday::cluster::safety::list_names(&search.not_checked, 8)
+        );
+    }
+    let found = search.found;
     if found.is_empty() {
         gameday::say!("gameday recover --cluster: nothing to do: no expired object managed by gameday in context `{}`", c.context);
         return 0;

@@ -37,26 +37,57 @@ impl Expired {
     }
 }
 
+/// What [`find`] found, and the resources it was not allowed to look at.
+#[derive(Debug, Default)]
+pub struct Search {
+    pub found: Vec<(Expired, kube::api::ApiResource, bool)>,
+    /// resources (`configmaps`, `chaosengines.litmuschaos.io`) that could be listed
+    /// neither across namespaces nor in `namespace`: their objects were not checked
+    pub not_checked: Vec<String>,
+}
+
 /// Every expired object gameday manages, in every resource the cluster serves that can be
 /// listed and deleted. Objects without a readable expiry are left alone: they may belong
 /// to a run that is still going.
+///
+/// A user bound to a namespaced Role (assets/rbac.yaml) may not list across namespaces:
+/// a namespaced resource whose list across namespaces is forbidden is listed in
+/// `namespace` (the context's) instead, and one forbidden there too is named in
+/// [`Search::not_checked`], so that "nothing to do" never stands for "could not look"
+/// (against a real API server with RBAC, every list across namespaces got 403 and was
+/// skipped in silence).
 pub async fn find(
     client: &kube::Client,
     now: DateTime<Utc>,
-) -> Result<Vec<(Expired, kube::api::ApiResource, bool)>, String> {
+    namespace: &str,
+) -> Result<Search, String> {
     let discovery = Discovery::new(client.clone())
         .run()
         .await
         .map_err(|e| format!("discovery: {e}"))?;
     let lp = ListParams::default().labels(&format!("{MANAGED_BY}=gameday"));
-    let mut found = Vec::new();
+    let mut search = Search::default();
+    let forbidden =
+        |r: &Result<_, kube::Error>| matches!(r, Err(kube::Error::Api(s)) if s.code == 403);
     for group in discovery.groups() {
         for (ar, caps) in group.recommended_resources() {
             if !caps.supports_operation(verbs::LIST) || !caps.supports_operation(verbs::DELETE) {
                 continue;
             }
             let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
-            let Ok(list) = api.list(&lp).await else {
+            let mut listed = api.list(&lp).await;
+            if forbidden(&listed) && caps.scope == Scope::Namespaced {
+                let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), namespace, &ar);
+                listed = api.list(&lp).await;
+            }
+            if forbidden(&listed) {
+                search.not_checked.push(if ar.group.is_empty() {
+                    ar.plural.clone()
+                } else {
+                    format!("{}.{}", ar.plural, ar.group)
+                });
+            }
+            let Ok(list) = listed else {
                 continue;
             };
             for obj in list.items {
@@ -71,7 +102,7 @@ pub async fn find(
                     continue;
                 };
                 if at <= now {
-                    found.push((
+                    search.found.push((
                         Expired {
                             kind: ar.kind.clone(),
                             namespace: obj.metadata.namespace.clone(),
@@ -85,7 +116,7 @@ pub async fn find(
             }
         }
     }
-    Ok(found)
+    Ok(search)
 }
 
 /// Deletes what [`find`] found; a 404 means someone was quicker, which is fine.

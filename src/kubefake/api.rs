@@ -27,6 +27,19 @@ pub fn status(code: u16, reason: &str, message: &str, details: Option<Value>) ->
     s
 }
 
+/// A Status's `details`: like a real API server (`omitempty`), no `group` for the core
+/// group and no empty name.
+fn details(name: &str, group: &str, kind: &str) -> Value {
+    let mut d = json!({"kind": kind});
+    if !name.is_empty() {
+        d["name"] = json!(name);
+    }
+    if !group.is_empty() {
+        d["group"] = json!(group);
+    }
+    d
+}
+
 fn err(code: u16, reason: &str, message: &str, details: Option<Value>) -> Response {
     let mut r = Response::json(code, &status(code, reason, message, details.clone()));
     if let Some(secs) = details
@@ -47,8 +60,9 @@ fn not_found(res: &ResourceDef, name: &str) -> Response {
     err(
         404,
         "NotFound",
-        &format!("{} \"{name}\" not found", res.plural),
-        Some(json!({"name": name, "group": res.group, "kind": res.plural})),
+        // a real API server names the group: `deployments.apps "x" not found`
+        &format!("{} \"{name}\" not found", qualified(res)),
+        Some(details(name, &res.group, &res.plural)),
     )
 }
 
@@ -60,7 +74,7 @@ fn conflict(res: &ResourceDef, name: &str) -> Response {
             "Operation cannot be fulfilled on {} \"{name}\": the object has been modified; please apply your changes to the latest version and try again",
             qualified(res)
         ),
-        Some(json!({"name": name, "group": res.group, "kind": res.plural})),
+        Some(details(name, &res.group, &res.plural)),
     )
 }
 
@@ -84,10 +98,7 @@ fn forbidden(res: &str, group: &str, verb: &str, ns: &str, name: &str) -> Respon
         format!("in the namespace \"{ns}\"")
     };
     let plural = res.split('/').next().unwrap_or(res);
-    let mut details = json!({"group": group, "kind": plural});
-    if !name.is_empty() {
-        details["name"] = json!(name);
-    }
+    let details = details(name, group, plural);
     err(
         403,
         "Forbidden",
@@ -208,7 +219,7 @@ fn route(st: &State, path: &str) -> Route {
 fn injected(code: u16, verb: &str, res: Option<&ResourceDef>, ns: &str, name: &str) -> Response {
     let plural = res.map(|r| r.plural.clone()).unwrap_or_default();
     let group = res.map(|r| r.group.clone()).unwrap_or_default();
-    let details = json!({"name": name, "group": group, "kind": plural});
+    let details = details(name, &group, &plural);
     match code {
         400 => bad_request("the server rejected our request for an unknown reason"),
         401 => err(401, "Unauthorized", "Unauthorized", None),
@@ -683,7 +694,7 @@ fn create(ctx: Ctx) -> Response {
                 409,
                 "AlreadyExists",
                 &format!("{} \"{name}\" already exists", qualified(&ctx.res)),
-                Some(json!({"name": name, "group": ctx.res.group, "kind": ctx.res.plural})),
+                Some(details(&name, &ctx.res.group, &ctx.res.plural)),
             );
         }
         for k in ["uid", "resourceVersion", "creationTimestamp", "deletionTimestamp"] {
@@ -878,7 +889,7 @@ fn patch(ctx: Ctx, name: &str) -> Response {
         return err(
             422,
             "Invalid",
-            "PATCH is invalid: fieldManager: Required value: is required for apply patch",
+            "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
             None,
         );
     }
@@ -1006,14 +1017,26 @@ fn delete(ctx: Ctx, name: &str) -> Response {
         let Some(old) = st.get(&ctx.res, &ctx.ns, name).cloned() else {
             return not_found(&ctx.res, name);
         };
-        for (field, ptr) in [("uid", "/metadata/uid"), ("resourceVersion", "/metadata/resourceVersion")] {
+        // as a real API server says it: the Kind (qualified by its group), not the plural
+        let kind = if ctx.res.group.is_empty() {
+            ctx.res.kind.clone()
+        } else {
+            format!("{}.{}", ctx.res.kind, ctx.res.group)
+        };
+        for (field, ptr, said, then) in [
+            ("uid", "/metadata/uid", "UID", "deleted and then recreated"),
+            ("resourceVersion", "/metadata/resourceVersion", "ResourceVersion", "modified"),
+        ] {
             if let Some(want) = pre.get(field).and_then(Value::as_str) {
                 if want != str_at(&old, ptr) {
                     return err(
                         409,
                         "Conflict",
-                        &format!("Precondition failed: {field} in precondition: {want}, {field} in object meta: {}", str_at(&old, ptr)),
-                        Some(json!({"name": name, "group": ctx.res.group, "kind": ctx.res.plural})),
+                        &format!(
+                            "Operation cannot be fulfilled on {kind} \"{name}\": the {said} in the precondition ({want}) does not match the {said} in record ({}). The object might have been {then}",
+                            str_at(&old, ptr)
+                        ),
+                        Some(details(name, &ctx.res.group, &ctx.res.kind)),
                     );
                 }
             }
@@ -1024,11 +1047,12 @@ fn delete(ctx: Ctx, name: &str) -> Response {
         if ctx.res.plural == "pods" {
             Response::json(200, &obj)
         } else {
+            let mut d = details(name, &ctx.res.group, &ctx.res.plural);
+            d["uid"] = json!(str_at(&obj, "/metadata/uid"));
             Response::json(
                 200,
                 &json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
-                    "details": {"name": name, "group": ctx.res.group, "kind": ctx.res.plural,
-                        "uid": str_at(&obj, "/metadata/uid")}}),
+                    "details": d}),
             )
         }
     })
@@ -1340,7 +1364,7 @@ async fn watch_task(
             let line = format!(
                 "{}\n",
                 json!({"type": "BOOKMARK", "object": {"kind": res.kind, "apiVersion": res.api_version(),
-                    "metadata": {"resourceVersion": pos.to_string(), "creationTimestamp": null}}})
+                    "metadata": {"resourceVersion": pos.to_string()}}})
             );
             if tx.send(line.into_bytes()).await.is_err() {
                 return;
