@@ -467,13 +467,16 @@ async fn recover_cluster(context: Option<&str>) -> i32 {
             return 64;
         }
     };
-    if !search.not_checked.is_empty() {
-        // a namespaced Role cannot list everything: say what was not looked at
+    let mut not_checked = search.not_checked.clone();
+    not_checked.sort();
+    if !not_checked.is_empty() {
+        // a namespaced Role cannot list everything: say what was not looked at, in an
+        // order that does not change from one run to the next
         gameday::say!(
             "gameday recover --cluster: not checked (no permission to list them across namespaces nor in {}): {} kinds: {}",
             c.namespace,
-            search.not_checked.len(),
-            gameday::cluster::safety::list_names(&search.not_checked, 8)
+            not_checked.len(),
+            gameday::cluster::safety::list_names(&not_checked, 8)
         );
     }
     let found = search.found;

@@ -188,6 +188,8 @@ phases: {{ baseline: 2s, recovery: 2s }}
         std::fs::write(&p, text).unwrap();
         let o = common::gameday()
             .args(["plan", p.to_str().unwrap()])
+            // plan refuses, as run does, a scenario whose Prometheus token is unset
+            .env("PROM_TOKEN", "a-token-the-plan-never-sends")
             .env("KUBECONFIG", &testbed().operator_kubeconfig)
             .env("KUBE_CONTEXT", testbed::OPERATOR_CONTEXT)
             .stdin(Stdio::null())

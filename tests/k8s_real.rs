@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use common::{events, journal, run_dir, wait_bounded};
 use serde_json::Value;
-use testbed::{install_chaos_crds, testbed, ts, wait_for_line, wait_until, Ns, Relay};
+use testbed::{install_chaos_crds, testbed, ts, wait_for_line, wait_until, Ns, OwnTestbed, Relay};
 
 const RUN_LIMIT: Duration = Duration::from_secs(120);
 
@@ -709,9 +709,31 @@ fn recover_cluster_deletes_by_label_and_expiry() {
         text.contains(&format!(
             "not checked (no permission to list them across namespaces nor in {})",
             ns.name
-        )) && text.contains("poddisruptionbudgets.policy"),
+        )),
         "what it could not list is named: {text}"
     );
+    // named in order, eight of them, and the rest counted
+    let listed = text
+        .lines()
+        .find(|l| l.contains("not checked ("))
+        .and_then(|l| l.split_once(" kinds: "))
+        .map(|(head, names)| {
+            let total: usize = head.rsplit(' ').next().unwrap().parse().unwrap();
+            let (names, more) = names.split_once(", … and ").unwrap();
+            let more: usize = more.trim_end_matches(" more").parse().unwrap();
+            let names: Vec<&str> = names.split(", ").collect();
+            (
+                total,
+                names.iter().map(|n| n.to_string()).collect::<Vec<_>>(),
+                more,
+            )
+        })
+        .expect("the line of what was not checked");
+    let (total, kinds, more) = listed;
+    let mut sorted = kinds.clone();
+    sorted.sort();
+    assert_eq!(kinds, sorted, "{text}");
+    assert_eq!((kinds.len(), kinds.len() + more), (8, total), "{text}");
     let mut left = names("chaosengines.litmuschaos.io");
     left.sort();
     assert_eq!(left, ["not-ours", "still-running"], "{text}");
@@ -817,60 +839,6 @@ phases: {{ baseline: 1s, recovery: 1s }}
         )),
         "{text}"
     );
-}
-
-/// A second control plane of the test's own whose API server serves pods from etcd
-/// (no watch cache), so that a watch resumed after a compaction gets 410 Gone.
-struct OwnTestbed {
-    dir: tempfile::TempDir,
-}
-
-impl OwnTestbed {
-    fn start(flags: &str) -> OwnTestbed {
-        let dir = tempfile::tempdir().unwrap();
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/k8s-testbed");
-        let o = Command::new(script)
-            .arg("start")
-            .arg(dir.path())
-            .env("GAMEDAY_TESTBED_APISERVER_FLAGS", flags)
-            .env("GAMEDAY_TESTBED_WATCH_PID", std::process::id().to_string())
-            .stdin(Stdio::null())
-            .output()
-            .expect("scripts/k8s-testbed runs");
-        assert!(
-            o.status.success(),
-            "scripts/k8s-testbed start failed:\n{}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        OwnTestbed { dir }
-    }
-
-    fn script(&self, cmd: &str) -> String {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/k8s-testbed");
-        let o = Command::new(script)
-            .arg(cmd)
-            .arg(self.dir.path())
-            .stdin(Stdio::null())
-            .output()
-            .expect("scripts/k8s-testbed runs");
-        assert!(
-            o.status.success(),
-            "k8s-testbed {cmd}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)
-    }
-}
-
-impl Drop for OwnTestbed {
-    fn drop(&mut self) {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/k8s-testbed");
-        let _ = Command::new(script)
-            .arg("stop")
-            .arg(self.dir.path())
-            .stdin(Stdio::null())
-            .output();
-    }
 }
 
 #[test]
@@ -995,6 +963,7 @@ pods:
 steady_state:
   - name: api pods ready
     pods: {{ selector: app=api }}
+    expect: ">= 0"
 faults:
   - name: nothing
     duration: 1s
@@ -1032,12 +1001,13 @@ phases: {{ baseline: 30s, recovery: 1s }}
         },
     );
     let o = wait_bounded(&mut child, RUN_LIMIT);
-    // nothing is judged (the signal has no `expect`: the relay's cut makes it miss
-    // samples on purpose): INCONCLUSIVE, exit 3
-    assert_eq!(
+    // the run ends by itself with a verdict: CONFIRMED, or INCONCLUSIVE when the relay's
+    // cut cost a sample in the judged window (the cut's timing against the phases is not
+    // the test's point; a run that could not start would say 64)
+    assert!(
+        matches!(o.status.code(), Some(0) | Some(3)),
+        "{:?}: {}",
         o.status.code(),
-        Some(3),
-        "{}",
         String::from_utf8_lossy(&o.stdout)
     );
     assert!(
