@@ -414,9 +414,9 @@ const MANY: i64 = 10_000;
 
 /// A Deployment of 10,000 pods (topped up with bare pods: the fake's random 5-letter
 /// suffixes collide a few times in 10,000).
-fn seed(fake: &gameday::kubefake::FakeHandle) -> Vec<String> {
+fn seed(fake: &kubefake::FakeHandle) -> Vec<String> {
     fake.add_deployment("shop", "api", &[("app", "api")], MANY);
-    let names = |fake: &gameday::kubefake::FakeHandle| -> Vec<String> {
+    let names = |fake: &kubefake::FakeHandle| -> Vec<String> {
         fake.pods("shop")
             .iter()
             .filter_map(|p| p["metadata"]["name"].as_str().map(String::from))
@@ -433,12 +433,12 @@ fn seed(fake: &gameday::kubefake::FakeHandle) -> Vec<String> {
 
 fn pods_figures(out: &mut Vec<Figure>, work: &Path, fake_rt: &tokio::runtime::Runtime) {
     let fake = fake_rt.block_on(async {
-        let opts = gameday::kubefake::FakeOptions {
+        let opts = kubefake::FakeOptions {
             // no controller work during the measurement: only the events we make
             tick: Duration::from_secs(3600),
             ..Default::default()
         };
-        gameday::kubefake::FakeCluster::start(opts)
+        kubefake::FakeCluster::start(opts)
             .await
             .unwrap_or_else(|e| panic!("{e}"))
     });
@@ -772,11 +772,11 @@ fn idle_figures(out: &mut Vec<Figure>, work: &Path) {
 
 fn rss_figures(out: &mut Vec<Figure>, work: &Path, fake_rt: &tokio::runtime::Runtime) {
     let fake = fake_rt.block_on(async {
-        let opts = gameday::kubefake::FakeOptions {
+        let opts = kubefake::FakeOptions {
             tick: Duration::from_secs(3600),
             ..Default::default()
         };
-        gameday::kubefake::FakeCluster::start(opts)
+        kubefake::FakeCluster::start(opts)
             .await
             .unwrap_or_else(|e| panic!("{e}"))
     });

@@ -42,7 +42,6 @@ pub mod headless;
 pub mod import;
 pub mod journal;
 pub mod junit;
-pub mod kubefake;
 pub mod manpage;
 pub mod proc;
 pub mod recover;

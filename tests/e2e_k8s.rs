@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use common::{events, journal, run_dir, wait_bounded};
-use gameday::kubefake::{FakeCluster, FakeHandle, FakeOptions};
+use kubefake::{FakeCluster, FakeHandle, FakeOptions};
 
 /// The fake, on a runtime of its own for the whole test.
 fn start_fake(dir: &Path) -> (FakeHandle, PathBuf) {

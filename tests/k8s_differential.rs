@@ -1,4 +1,4 @@
-//! The fake (`gameday::kubefake`) checked against the real thing: the same requests go
+//! The fake (`kubefake`) checked against the real thing: the same requests go
 //! to the fake and to the real kube-apiserver of `scripts/k8s-testbed` (GAMEDAY_TESTBED_DIR,
 //! see tests/testbed), as raw HTTP with a bearer token, and the parts of each answer that
 //! gameday relies on are compared: status codes, kind and apiVersion, metadata fields,
@@ -14,7 +14,7 @@ mod testbed;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use gameday::kubefake::{FakeCluster, FakeHandle, FakeOptions};
+use kubefake::{FakeCluster, FakeHandle, FakeOptions};
 use serde_json::{json, Value};
 use testbed::{testbed, OwnTestbed, Testbed};
 

@@ -9,11 +9,11 @@ use std::time::Duration;
 use gameday::cluster::Cluster;
 use gameday::engine::Msg;
 use gameday::faults::{self, Context, FaultAction, Progress};
-use gameday::kubefake::{FakeHandle, RequestRecord};
 use gameday::scenario::model::{
     Fault, FaultKind, Manifest, ManifestSource, PodDelete, Safety, Scale, ScaleKind,
 };
 use kube::Client;
+use kubefake::{FakeHandle, RequestRecord};
 use serde_json::json;
 use tokio::sync::mpsc;
 

@@ -6,7 +6,6 @@ mod common;
 use std::future::Future;
 use std::time::Duration;
 
-use gameday::kubefake::{FakeCluster, FakeHandle, FakeOptions};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::authorization::v1::{
     ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
@@ -21,6 +20,7 @@ use kube::discovery::Discovery;
 use kube::runtime::watcher;
 use kube::runtime::WatchStreamExt;
 use kube::{Client, ResourceExt};
+use kubefake::{FakeCluster, FakeHandle, FakeOptions};
 use serde_json::json;
 
 const LIMIT: Duration = Duration::from_secs(30);

@@ -39,8 +39,8 @@ pub fn scenario(env: &dyn Fn(&str) -> Option<String>) -> Result<crate::scenario:
 /// The demo's cluster: the local fake of the Kubernetes API on 127.0.0.1, with the shop's
 /// pods (`api`, three replicas; `cache-0`), paced for a person to watch, and a kubeconfig
 /// for it at `kubeconfig` (context `gameday-demo`, namespace `shop`).
-pub async fn start_cluster(kubeconfig: &Path) -> Result<crate::kubefake::FakeHandle, String> {
-    use crate::kubefake::{FakeCluster, FakeOptions};
+pub async fn start_cluster(kubeconfig: &Path) -> Result<kubefake::FakeHandle, String> {
+    use kubefake::{FakeCluster, FakeOptions};
     let fake = FakeCluster::start(FakeOptions::demo())
         .await
         .map_err(|e| e.to_string())?;

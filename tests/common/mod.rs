@@ -205,8 +205,8 @@ pub fn wait_for_event(out: &Path, ty: &str, limit: Duration) -> PathBuf {
 
 /// A local fake of the Kubernetes API with `api` (Deployment, 3 pods) and `redis`
 /// (StatefulSet, 2 pods) in namespace `shop`.
-pub async fn shop_fake() -> gameday::kubefake::FakeHandle {
-    use gameday::kubefake::{FakeCluster, FakeOptions};
+pub async fn shop_fake() -> kubefake::FakeHandle {
+    use kubefake::{FakeCluster, FakeOptions};
     let fake = FakeCluster::start(FakeOptions::default())
         .await
         .expect("start fake");
@@ -220,7 +220,7 @@ pub async fn shop_fake() -> gameday::kubefake::FakeHandle {
 /// (context `kubefake`, namespace `shop`), the way `cluster::connect` reads one;
 /// `retry` is kube's `default_retry`.
 pub async fn kube_config(
-    fake: &gameday::kubefake::FakeHandle,
+    fake: &kubefake::FakeHandle,
     dir: &Path,
     token: &str,
     retry: bool,
