@@ -32,11 +32,14 @@ macro_rules! tell {
 pub mod analysis;
 pub mod charts;
 pub mod cluster;
+pub mod commands;
 pub mod demo;
 pub mod describe;
 pub mod engine;
+pub mod exit;
 pub mod faults;
 pub mod files;
+pub mod front;
 pub mod grafana;
 pub mod headless;
 pub mod import;

@@ -19,6 +19,7 @@ use std::path::Path;
 
 use chrono::Utc;
 
+use crate::exit::ExitStatus;
 use crate::faults::{self, FaultAction};
 use crate::journal::{AbortSource, Event, JournalWriter, Record, RevertReason, RunInfo, Verdict};
 
@@ -63,10 +64,10 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub fn exit_code(&self) -> i32 {
+    pub fn status(&self) -> ExitStatus {
         match self {
-            Outcome::NothingToDo | Outcome::Reverted(_) => 0,
-            Outcome::Failed { .. } => 5,
+            Outcome::NothingToDo | Outcome::Reverted(_) => ExitStatus::Confirmed,
+            Outcome::Failed { .. } => ExitStatus::RevertFailed,
         }
     }
 }
@@ -90,10 +91,10 @@ pub enum RecoverError {
 
 impl RecoverError {
     /// 77 (EX_NOPERM) for a journal it may not trust, 64 for anything else.
-    pub fn exit_code(&self) -> i32 {
+    pub fn status(&self) -> ExitStatus {
         match self {
-            RecoverError::Untrusted(_) => EXIT_UNTRUSTED,
-            RecoverError::Failed(_) => 64,
+            RecoverError::Untrusted(_) => ExitStatus::NoPermission,
+            RecoverError::Failed(_) => ExitStatus::Usage,
         }
     }
 }
@@ -103,9 +104,6 @@ impl From<String> for RecoverError {
         RecoverError::Failed(s)
     }
 }
-
-/// `recover`'s exit code when it refuses a journal it may not trust.
-pub const EXIT_UNTRUSTED: i32 = 77;
 
 /// A run directory `recover` may act on, held open so that what was checked is what is
 /// read and written: `path` names the directory through its open handle, so renaming
@@ -611,7 +609,7 @@ async fn recover_trusted(
             ],
         })?;
         write(Event::RunEnded {
-            exit_code: outcome.exit_code().max(2),
+            exit_code: outcome.status().worse(ExitStatus::Aborted).code(),
         })?;
     }
     drop(journal);

@@ -192,19 +192,12 @@ fn verdict_disagreement(run: &Run) -> Option<String> {
 /// The exit code README gives for this verdict and these faults.
 fn exit_code_of(run: &Run, verdict: Verdict) -> i32 {
     let failed = |pred: fn(&FaultHistory) -> bool| run.faults.iter().any(pred);
-    if failed(|f| f.triggered.is_some() && f.final_revert().is_some_and(|r| !r.ok)) {
-        return 5;
-    }
-    if failed(|f| f.inject_error().is_some()) {
-        return 4;
-    }
-    match verdict {
-        Verdict::Confirmed => 0,
-        Verdict::Refuted => 1,
-        Verdict::Aborted => 2,
-        Verdict::Inconclusive => 3,
-        Verdict::NotRun => 6,
-    }
+    crate::exit::ExitStatus::of_run(
+        Some(verdict),
+        failed(|f| f.triggered.is_some() && f.final_revert().is_some_and(|r| !r.ok)),
+        failed(|f| f.inject_error().is_some()),
+    )
+    .code()
 }
 
 /// The scenario kept in the journal, read again: its criteria, tolerances and faults

@@ -474,20 +474,8 @@ impl State {
 
     /// The process exit code of DESIGN §1, once the run is done.
     pub fn exit_code(&self) -> i32 {
-        if self.revert_failed() {
-            return 5;
-        }
-        if self.inject_failed() {
-            return 4;
-        }
-        match self.verdict.as_ref().map(|v| v.0) {
-            Some(Verdict::Confirmed) => 0,
-            Some(Verdict::Refuted) => 1,
-            Some(Verdict::Aborted) => 2,
-            Some(Verdict::Inconclusive) => 3,
-            Some(Verdict::NotRun) => 6,
-            None => 2,
-        }
+        let verdict = self.verdict.as_ref().map(|v| v.0);
+        crate::exit::ExitStatus::of_run(verdict, self.revert_failed(), self.inject_failed()).code()
     }
 
     /// The window the criteria are judged over, once something was triggered: every

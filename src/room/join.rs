@@ -18,19 +18,13 @@ use super::server::read_line;
 use super::{encode, ClientLine, ServerLine, Ts, PROTOCOL};
 use crate::describe::describe;
 use crate::engine::{self, Msg, State};
+use crate::front::Front;
 use crate::journal::{NoteKind, Record, RunInfo, Verdict};
 use crate::ui::{self, Action, App, Theme, View};
 
 /// Exit codes of `join` besides the run's own (0–6, when the joiner saw the run end).
-pub const EXIT_UNAVAILABLE: i32 = 69;
-pub const EXIT_NOPERM: i32 = 77;
-
-/// The joiner's screen.
-#[derive(Debug, Clone, Copy)]
-pub enum Front {
-    Headless,
-    Tui { theme: Theme },
-}
+const EXIT_UNAVAILABLE: i32 = crate::exit::ExitStatus::Unavailable.code();
+const EXIT_NOPERM: i32 = crate::exit::ExitStatus::NoPermission.code();
 
 /// The driver's state as the joiner keeps it.
 struct Follower {
@@ -282,7 +276,7 @@ pub async fn join(run_dir: &Path, front: Front) -> i32 {
     };
     let mut outbox = Outbox::default();
     let code = match front {
-        Front::Headless => headless(follower, records, rx, wr, &mut outbox).await,
+        Front::Headless { .. } => headless(follower, records, rx, wr, &mut outbox).await,
         Front::Tui { theme } => tui(follower, records, rx, wr, &mut outbox, theme).await,
     };
     for what in outbox.pending.values() {

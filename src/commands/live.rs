@@ -1,0 +1,228 @@
+//! `run` and `demo`: a live run driven by the TUI or headless, guarded so that a panic
+//! still reverts every fault and writes the report.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use super::{env_lookup, load, runtime};
+use crate::exit::ExitStatus;
+pub use crate::front::Front;
+use crate::runner::{RunOptions, Session};
+use crate::scenario;
+
+pub fn run(
+    path: &Path,
+    opts: RunOptions,
+    context: Option<String>,
+    prometheus_url: Option<String>,
+    front: Front,
+) -> ExitCode {
+    let (mut s, text) = match load(path) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    // what `check` warns about, `run` refuses: a run that injects or judges nothing, or
+    // that acts on a placeholder, is not a game day
+    let not_ready = scenario::check::not_ready(&s, &text, &path.display().to_string(), &env_lookup);
+    if !not_ready.is_empty() {
+        for w in &not_ready {
+            eprintln!("{w}");
+        }
+        eprintln!(
+            "gameday: not running {}: fix what is listed above (`gameday check` lists it too)",
+            path.display()
+        );
+        return ExitStatus::Usage.into();
+    }
+    if let (Some(ctx), Some(k)) = (context, s.kubernetes.as_mut()) {
+        k.context = Some(ctx);
+    }
+    if let (Some(url), Some(p)) = (prometheus_url, s.prometheus.as_mut()) {
+        p.url = url;
+    }
+    let Some(rt) = runtime() else {
+        return ExitStatus::Usage.into();
+    };
+    let operator = opts.operator.clone();
+    let code = guarded(
+        rt,
+        async {
+            let (session, rx) = match Session::start(&s, path, &text, &env_lookup, &opts).await {
+                Ok(x) => x,
+                Err(e) => {
+                    crate::tell!("gameday: {e}");
+                    return ExitStatus::Usage.code();
+                }
+            };
+            init_log(&session.run_dir, session.redactor().clone());
+            drive(front, session, rx).await
+        },
+        &operator,
+    );
+    ExitCode::from(code as u8)
+}
+
+/// Runs a live run's future; if it panics, the crash path takes over: the terminal is put
+/// back, every fault the journal shows as not reverted is reverted, the report is
+/// written, and the exit code says ABORTED (or REVERT FAILED).
+fn guarded(
+    rt: tokio::runtime::Runtime,
+    fut: impl std::future::Future<Output = i32>,
+    operator: &str,
+) -> i32 {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rt.block_on(fut)));
+    // Cancels whatever is still in flight (an injection's process group is killed with
+    // its task) before anything is reverted, so no injection lands after its revert.
+    rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    match result {
+        Ok(code) => code,
+        Err(_) => {
+            crate::tui::restore_terminal();
+            let Some(dir) = crate::runner::CURRENT_RUN.get() else {
+                crate::tell!("gameday: crashed before the run started; nothing was injected");
+                return ExitStatus::Aborted.code();
+            };
+            crate::tell!("gameday: CRASHED; reverting every fault the journal shows as active");
+            let Some(rt2) = runtime() else {
+                return ExitStatus::RevertFailed.code();
+            };
+            let mut out = std::io::stdout();
+            let res = rt2.block_on(crate::recover::recover_as(
+                dir,
+                operator,
+                crate::journal::AbortSource::Panic,
+                &env_lookup,
+                &mut out,
+            ));
+            match res {
+                Ok(o) if o.status() == ExitStatus::Confirmed => ExitStatus::Aborted.code(),
+                Ok(_) => {
+                    crate::say!(
+                        "gameday: A REVERT FAILED — run `gameday recover {}`",
+                        dir.display()
+                    );
+                    ExitStatus::RevertFailed.code()
+                }
+                Err(e) => {
+                    crate::tell!("gameday: {e}; run `gameday recover {}`", dir.display());
+                    ExitStatus::RevertFailed.code()
+                }
+            }
+        }
+    }
+}
+
+pub fn demo(opts: RunOptions, quick: bool, front: Front) -> ExitCode {
+    use crate::demo;
+    // The demo's cluster is a local fake of the Kubernetes API; this process (and only
+    // this process) is pointed at it, before any thread exists.
+    let kube_dir = std::env::temp_dir().join(format!("gameday-demo-{}", std::process::id()));
+    if let Err(e) = std::fs::create_dir_all(&kube_dir) {
+        crate::tell!("gameday demo: cannot create {}: {e}", kube_dir.display());
+        return ExitStatus::Usage.into();
+    }
+    let kubeconfig = kube_dir.join("kubeconfig");
+    std::env::set_var("KUBECONFIG", &kubeconfig);
+    let Some(rt) = runtime() else {
+        return ExitStatus::Usage.into();
+    };
+    let operator = opts.operator.clone();
+    let kubeconfig_path = kubeconfig.clone();
+    let kubeconfig = &kubeconfig_path;
+    let code = guarded(
+        rt,
+        async {
+            let (addr, _shop) = match demo::shop::start().await {
+                Ok(x) => x,
+                Err(e) => {
+                    crate::tell!("gameday demo: cannot start the demo shop on 127.0.0.1: {e}");
+                    return ExitStatus::Usage.code();
+                }
+            };
+            let _cluster = match demo::start_cluster(kubeconfig).await {
+                Ok(c) => c,
+                Err(e) => {
+                    crate::tell!("gameday demo: cannot start the demo cluster on 127.0.0.1: {e}");
+                    return ExitStatus::Usage.code();
+                }
+            };
+            let env = demo::env(format!("http://{addr}"), quick);
+            let s = match demo::scenario(&env) {
+                Ok(s) => s,
+                Err(e) => {
+                    crate::tell!("gameday demo: the built-in scenario is invalid (a bug):\n{e}");
+                    return ExitStatus::Usage.code();
+                }
+            };
+            crate::say!("gameday demo: PRACTICE RUN against the built-in demo shop on http://{addr} — nothing else is touched");
+            let path = Path::new(demo::SCENARIO_PATH);
+            let (session, rx) = match Session::start(&s, path, demo::SCENARIO, &env, &opts).await {
+                Ok(x) => x,
+                Err(e) => {
+                    crate::tell!("gameday: {e}");
+                    return ExitStatus::Usage.code();
+                }
+            };
+            init_log(&session.run_dir, session.redactor().clone());
+            drive(front, session, rx).await
+        },
+        &operator,
+    );
+    let _ = std::fs::remove_dir_all(&kube_dir);
+    ExitCode::from(code as u8)
+}
+
+/// Logs go to the run directory, never to the screen, with the run's secrets taken out:
+/// a warning can quote a server's answer, and servers echo credentials.
+fn init_log(run_dir: &Path, redactor: crate::journal::redact::Redactor) {
+    use std::os::unix::fs::OpenOptionsExt;
+    let Ok(file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(crate::files::FILE_MODE)
+        .custom_flags(nix::libc::O_NOFOLLOW)
+        .open(run_dir.join("gameday.log"))
+    else {
+        return;
+    };
+    let file = ScrubbedLog { file, redactor };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("GAMEDAY_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .with_writer(std::sync::Mutex::new(file))
+        .try_init();
+}
+
+/// The log file, each write scrubbed of the run's secrets (one write is one log line).
+struct ScrubbedLog {
+    file: std::fs::File,
+    redactor: crate::journal::redact::Redactor,
+}
+
+impl Write for ScrubbedLog {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(bytes);
+        self.file
+            .write_all(self.redactor.scrub(&text).as_bytes())
+            .map(|()| bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// Hands the session to the front that drives it; the exit code is the run's.
+async fn drive(
+    front: Front,
+    session: Session,
+    rx: tokio::sync::mpsc::Receiver<crate::engine::Msg>,
+) -> i32 {
+    match front {
+        Front::Headless { junit } => crate::headless::run(session, rx, junit).await,
+        Front::Tui { theme } => crate::tui::run(session, rx, theme).await,
+    }
+}

@@ -1,0 +1,122 @@
+//! What each subcommand does. `main.rs` only parses the command line and dispatches
+//! here, so a test or another front can run a command without a process.
+
+mod live;
+mod plan;
+mod recover;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::exit::ExitStatus;
+use crate::scenario;
+
+pub use live::{demo, run, Front};
+pub use plan::plan;
+pub use recover::{recover, recover_cluster};
+
+/// Variables for `${VAR}` and secrets come from the process environment.
+pub fn env_lookup(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+/// Prints generated text whole; a closed pipe (`gameday man | head`) is not an error.
+pub fn print_text(text: &str) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+    ExitCode::SUCCESS
+}
+
+/// `check`: 0 when every file is a valid scenario, 64 otherwise.
+pub fn check(paths: &[PathBuf]) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    let ok = scenario::check::check_files(paths, &env_lookup, &mut out);
+    let _ = out.flush();
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitStatus::Usage.into()
+    }
+}
+
+/// `join RUN_DIR`: the run's exit code when the run was seen to end, 0 when the joiner
+/// left, 69 or 77 when it could not join.
+pub fn join(run_dir: &Path, front: Front) -> ExitCode {
+    let Some(rt) = runtime() else {
+        return ExitStatus::Usage.into();
+    };
+    let code = rt.block_on(crate::room::join::join(run_dir, front));
+    rt.shutdown_timeout(std::time::Duration::from_millis(200));
+    ExitCode::from(code as u8)
+}
+
+/// `report RUN_DIR`: writes the report again from the journal and rechecks the verdict,
+/// exit code and figures the journal holds against its own records (65 when they
+/// disagree).
+pub fn report(run_dir: &Path) -> ExitCode {
+    match crate::report::write_report(run_dir) {
+        Ok(p) => {
+            crate::say!("{}", p.display());
+            let check = crate::journal::read_journal(&run_dir.join("journal.jsonl"))
+                .map_err(|e| e.to_string())
+                .and_then(|r| crate::report::verdict_check(&r).map_err(|e| e.to_string()));
+            match check {
+                Ok(None) => ExitCode::SUCCESS,
+                Ok(Some(why)) => {
+                    eprintln!("gameday report: VERDICT CHECK FAILED: {why}");
+                    ExitStatus::RecordsDisagree.into()
+                }
+                Err(e) => {
+                    eprintln!("gameday report: {e}");
+                    ExitStatus::Usage.into()
+                }
+            }
+        }
+        Err(e) => {
+            crate::tell!("gameday report: {e}");
+            ExitStatus::Usage.into()
+        }
+    }
+}
+
+pub(crate) fn load(path: &Path) -> Result<(scenario::Scenario, String), ExitCode> {
+    match scenario::load_with_text(path, &env_lookup) {
+        Ok(x) => {
+            // what `check` warns about is said again where it matters
+            for w in &x.0.warnings {
+                crate::tell!("{w}");
+            }
+            Ok(x)
+        }
+        Err(problems) => {
+            for p in problems {
+                crate::tell!("{p}");
+            }
+            Err(ExitStatus::Usage.into())
+        }
+    }
+}
+
+pub(crate) fn runtime() -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Runtime::new() {
+        Ok(rt) => Some(rt),
+        Err(e) => {
+            crate::tell!("gameday: cannot start the async runtime: {e}");
+            None
+        }
+    }
+}
+
+/// color-eyre's reports, with a panic hook that never panics itself: after an SSH drop
+/// standard error is a dead terminal, and a hook that fails to print there would abort
+/// the process before the crash path could revert anything.
+pub fn install_hooks() {
+    let (panic_hook, eyre_hook) = color_eyre::config::HookBuilder::default().into_hooks();
+    let _ = eyre_hook.install();
+    std::panic::set_hook(Box::new(move |info| {
+        use std::io::Write as _;
+        let report = panic_hook.panic_report(info);
+        let _ = writeln!(std::io::stderr(), "{report}");
+    }));
+}

@@ -1,0 +1,97 @@
+//! `plan`: what arming each fault would do, resolved against the cluster, changing nothing.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use super::{env_lookup, load, runtime};
+use crate::exit::ExitStatus;
+use crate::text::visible;
+
+/// Resolves every fault as arming would (targets, blast radius, permissions) and prints
+/// the plan; changes nothing. Exit 0 when every fault could be armed, 6 (NOT RUN) otherwise.
+pub fn plan(path: &Path, context: Option<String>) -> ExitCode {
+    let (mut s, _) = match load(path) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    if let (Some(ctx), Some(k)) = (context, s.kubernetes.as_mut()) {
+        k.context = Some(ctx);
+    }
+    // what `run` refuses before it starts, `plan` refuses too: an unreadable token or
+    // password file, an unset variable the Prometheus client needs
+    if let Some(p) = &s.prometheus {
+        if let Err(e) = crate::signals::prometheus::Client::new(p, &env_lookup) {
+            crate::tell!("gameday plan: {e}");
+            return ExitStatus::Usage.into();
+        }
+    }
+    let hypothesis = s
+        .hypothesis
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    crate::say!("scenario {} — {}", s.name, visible(&hypothesis));
+    crate::say!(
+        "baseline {}, recovery {}, max_duration {}",
+        crate::units::format_duration(s.phases.baseline),
+        crate::units::format_duration(s.phases.recovery),
+        crate::units::format_duration(s.safety.max_duration)
+    );
+    let Some(rt) = runtime() else {
+        return ExitStatus::Usage.into();
+    };
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let all_ok = rt.block_on(async {
+        let ctx = match crate::faults::context(&s, "plan", base).await {
+            Ok(c) => c,
+            Err(e) => {
+                crate::say!("cannot resolve the plan: {}", visible(&e));
+                return false;
+            }
+        };
+        if let Some(c) = &ctx.cluster {
+            crate::say!(
+                "cluster: context `{}` at {}, namespace {}",
+                c.context,
+                c.server,
+                c.namespace
+            );
+        }
+        let mut all_ok = true;
+        for (i, f) in s.faults.iter().enumerate() {
+            crate::say!(
+                "{}. {} ({}, {})",
+                i + 1,
+                f.name,
+                f.kind.name(),
+                crate::units::format_duration(f.duration)
+            );
+            let result = match crate::faults::build(f, &ctx) {
+                Ok(action) => action.prepare().await,
+                Err(e) => Err(e),
+            };
+            match result {
+                // plans quote what the cluster answered: each line stays one line
+                Ok(lines) => {
+                    for line in lines {
+                        crate::say!("   {}", visible(&line));
+                    }
+                }
+                Err(why) => {
+                    all_ok = false;
+                    for line in crate::resolve::static_plan(&f.kind) {
+                        crate::say!("   {}", visible(&line));
+                    }
+                    crate::say!("   CANNOT BE ARMED: {}", visible(&why));
+                }
+            }
+        }
+        all_ok
+    });
+    if all_ok {
+        ExitCode::SUCCESS
+    } else {
+        // nothing would run as written
+        ExitStatus::NotRun.into()
+    }
+}

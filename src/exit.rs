@@ -1,0 +1,144 @@
+//! The process exit codes README's table gives, in one place: a CI pipeline or a script
+//! around `gameday run` branches on them, so each is a promise, and the engine and the
+//! report's recheck must derive a run's code the same way.
+
+use crate::journal::Verdict;
+
+/// Every code gameday exits with. The numbers are README's "Exit codes"; the ones from 64
+/// up are sysexits.h's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    Confirmed,
+    Refuted,
+    Aborted,
+    Inconclusive,
+    /// A fault failed to inject: the hypothesis was not tested.
+    InjectFailed,
+    /// A revert failed after every retry: faults may still be active.
+    RevertFailed,
+    /// The steady state did not hold at the end of the baseline; nothing was injected.
+    NotRun,
+    /// Bad usage or an invalid scenario (EX_USAGE).
+    Usage,
+    /// `report`: the journaled verdict is not the one its own records give (EX_DATAERR).
+    RecordsDisagree,
+    /// `join`: no live run, or the connection was lost (EX_UNAVAILABLE).
+    Unavailable,
+    /// `recover`: a journal it may not trust; `join`: may not join (EX_NOPERM).
+    NoPermission,
+}
+
+impl ExitStatus {
+    pub const fn code(self) -> i32 {
+        match self {
+            ExitStatus::Confirmed => 0,
+            ExitStatus::Refuted => 1,
+            ExitStatus::Aborted => 2,
+            ExitStatus::Inconclusive => 3,
+            ExitStatus::InjectFailed => 4,
+            ExitStatus::RevertFailed => 5,
+            ExitStatus::NotRun => 6,
+            ExitStatus::Usage => 64,
+            ExitStatus::RecordsDisagree => 65,
+            ExitStatus::Unavailable => 69,
+            ExitStatus::NoPermission => 77,
+        }
+    }
+
+    /// The status for a code read back (a journal's `run_ended`, a run joined).
+    pub fn from_code(code: i32) -> Option<ExitStatus> {
+        ALL.iter().copied().find(|s| s.code() == code)
+    }
+
+    /// A finished run's status: a failed revert outranks everything (faults may still be
+    /// active), then a failed injection (nothing was tested), then the verdict. No
+    /// verdict at all means the run was cut short.
+    pub fn of_run(verdict: Option<Verdict>, revert_failed: bool, inject_failed: bool) -> Self {
+        if revert_failed {
+            return ExitStatus::RevertFailed;
+        }
+        if inject_failed {
+            return ExitStatus::InjectFailed;
+        }
+        match verdict {
+            Some(Verdict::Confirmed) => ExitStatus::Confirmed,
+            Some(Verdict::Refuted) => ExitStatus::Refuted,
+            Some(Verdict::Aborted) | None => ExitStatus::Aborted,
+            Some(Verdict::Inconclusive) => ExitStatus::Inconclusive,
+            Some(Verdict::NotRun) => ExitStatus::NotRun,
+        }
+    }
+
+    /// The worse of two statuses of one command (`recover RUN_DIR --cluster`): a failed
+    /// revert first, then refusals, then anything that is not success.
+    pub fn worse(self, other: ExitStatus) -> ExitStatus {
+        let rank = |s: ExitStatus| match s {
+            ExitStatus::RevertFailed => 4,
+            ExitStatus::NoPermission => 3,
+            ExitStatus::Usage => 2,
+            ExitStatus::Confirmed => 0,
+            _ => 1,
+        };
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+const ALL: [ExitStatus; 11] = [
+    ExitStatus::Confirmed,
+    ExitStatus::Refuted,
+    ExitStatus::Aborted,
+    ExitStatus::Inconclusive,
+    ExitStatus::InjectFailed,
+    ExitStatus::RevertFailed,
+    ExitStatus::NotRun,
+    ExitStatus::Usage,
+    ExitStatus::RecordsDisagree,
+    ExitStatus::Unavailable,
+    ExitStatus::NoPermission,
+];
+
+impl From<ExitStatus> for std::process::ExitCode {
+    fn from(s: ExitStatus) -> Self {
+        // every code is below 256
+        std::process::ExitCode::from(s.code() as u8)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_readmes_and_round_trip() {
+        let readme = include_str!("../README.md");
+        for s in ALL {
+            assert_eq!(ExitStatus::from_code(s.code()), Some(s));
+            assert!(
+                readme.contains(&format!("\n| {} |", s.code())),
+                "README's exit code table lacks {}",
+                s.code()
+            );
+        }
+        assert_eq!(ExitStatus::from_code(7), None);
+    }
+
+    #[test]
+    fn a_failed_revert_outranks_everything() {
+        let v = Some(Verdict::Confirmed);
+        assert_eq!(ExitStatus::of_run(v, true, true), ExitStatus::RevertFailed);
+        assert_eq!(ExitStatus::of_run(v, false, true), ExitStatus::InjectFailed);
+        assert_eq!(ExitStatus::of_run(None, false, false), ExitStatus::Aborted);
+        assert_eq!(
+            ExitStatus::Confirmed.worse(ExitStatus::RevertFailed),
+            ExitStatus::RevertFailed
+        );
+        assert_eq!(
+            ExitStatus::RevertFailed.worse(ExitStatus::Usage),
+            ExitStatus::RevertFailed
+        );
+    }
+}
