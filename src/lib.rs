@@ -31,6 +31,7 @@ macro_rules! tell {
 
 pub mod analysis;
 pub mod charts;
+mod clock;
 pub mod cluster;
 pub mod commands;
 pub mod demo;

@@ -144,7 +144,7 @@ pub async fn connect(
 
 /// Turns a kube error into what an on-call engineer needs to read.
 pub fn classify(e: kube::Error, server: &str, context: &str) -> ClusterError {
-    let text = crate::faults::error_chain_of(&e);
+    let text = crate::text::error_chain(&e);
     match &e {
         kube::Error::Api(s) if s.code == 401 || s.code == 403 && s.reason == "Unauthorized" => {
             ClusterError::Credentials {
@@ -182,6 +182,6 @@ pub fn explain(e: &kube::Error) -> String {
             };
             format!("{}{reason}: {}", s.code, s.message)
         }
-        other => crate::faults::error_chain_of(other),
+        other => crate::text::error_chain(other),
     }
 }

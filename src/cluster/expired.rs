@@ -7,7 +7,11 @@ use kube::api::{DeleteParams, DynamicObject, ListParams};
 use kube::discovery::{verbs, Discovery, Scope};
 use kube::Api;
 
-use crate::faults::manifest::{EXPIRES_AT, MANAGED_BY};
+/// Every object gameday applies carries these, so that `recover --cluster` finds what a
+/// lost run left behind and deletes it once it has expired.
+pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
+pub const RUN_ID: &str = "gameday.dev/run-id";
+pub const EXPIRES_AT: &str = "gameday.dev/expires-at";
 
 /// One object that outlived its expiry.
 #[derive(Debug, Clone, PartialEq)]
@@ -136,7 +140,7 @@ pub async fn delete(
         Err(err) => Err(format!(
             "{}: {}",
             e.describe(),
-            crate::faults::error_chain_of(&err)
+            crate::text::error_chain(&err)
         )),
     }
 }

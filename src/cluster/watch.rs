@@ -172,7 +172,7 @@ pub fn spawn(
         let mut last_error: Option<String> = None;
         let mut flush = tokio::time::interval(COALESCE);
         flush.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut sample = crate::signals::ticker(
+        let mut sample = crate::clock::ticker(
             targets
                 .signal
                 .map(|(_, d)| d)
@@ -188,7 +188,7 @@ pub fn spawn(
                         }
                     }
                     Some(Err(e)) => {
-                        let text = format!("watch of pods `{selector}`: {}", crate::faults::error_chain_of(&e));
+                        let text = format!("watch of pods `{selector}`: {}", crate::text::error_chain(&e));
                         if last_error.as_deref() != Some(text.as_str()) {
                             tracing::warn!("{text}");
                             if let Some(panel) = targets.panel {
@@ -254,7 +254,7 @@ pub fn spawn_warnings(
                 Err(e) => {
                     tracing::warn!(
                         "watch of events in {namespace}: {}",
-                        crate::faults::error_chain_of(&e)
+                        crate::text::error_chain(&e)
                     );
                     continue;
                 }

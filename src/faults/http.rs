@@ -39,7 +39,7 @@ impl HttpAction {
         let resp = rb
             .send()
             .await
-            .map_err(|e| format!("{what}: {}", error_chain(&e)))?;
+            .map_err(|e| format!("{what}: {}", crate::text::error_chain(&e)))?;
         let status = resp.status();
         let body = resp.text().await.unwrap_or_default();
         let body = tail_line(&body, 200);
@@ -57,20 +57,6 @@ impl HttpAction {
             ))
         }
     }
-}
-
-/// reqwest hides the useful part ("connection refused") in the source chain.
-pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts = vec![e.to_string()];
-    let mut cur = e.source();
-    while let Some(s) = cur {
-        let text = s.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        cur = s.source();
-    }
-    parts.join(": ")
 }
 
 impl FaultAction for HttpAction {

@@ -13,14 +13,12 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{BoxFuture, FaultAction};
+use crate::cluster::expired::{EXPIRES_AT, MANAGED_BY, RUN_ID};
 use crate::cluster::safety::{check_namespace, check_permissions, label_value, Need};
 use crate::cluster::{explain, Cluster};
 use crate::engine::Injection;
 use crate::scenario::model::{Manifest, ManifestSource, Safety};
 
-pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
-pub const RUN_ID: &str = "gameday.dev/run-id";
-pub const EXPIRES_AT: &str = "gameday.dev/expires-at";
 const LITMUS: &str = "litmuschaos.io";
 const CHAOS_MESH: &str = "chaos-mesh.org";
 

@@ -173,8 +173,3 @@ pub fn build(fault: &Fault, ctx: &Context) -> Result<Box<dyn FaultAction>, Strin
         )),
     }
 }
-
-/// The whole chain of an error, for messages that name the real cause.
-pub fn error_chain_of(e: &(dyn std::error::Error + 'static)) -> String {
-    http::error_chain(e)
-}

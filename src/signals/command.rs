@@ -43,7 +43,7 @@ pub fn spawn(
     // least a second
     let timeout = every.max(Duration::from_secs(1));
     tokio::spawn(async move {
-        let mut tick = super::ticker(every);
+        let mut tick = crate::clock::ticker(every);
         loop {
             tick.tick().await;
             let value = sample(&command, timeout).await;

@@ -18,7 +18,7 @@ async fn probe(client: &reqwest::Client, url: &str) -> Result<(), String> {
         if e.is_timeout() {
             "timed out".to_string()
         } else {
-            crate::faults::error_chain_of(&e)
+            crate::text::error_chain(&e)
         }
     })?;
     let status = resp.status();
@@ -32,10 +32,7 @@ async fn probe(client: &reqwest::Client, url: &str) -> Result<(), String> {
         if e.is_timeout() {
             "timed out while reading the body".to_string()
         } else {
-            format!(
-                "the answer was cut off: {}",
-                crate::faults::error_chain_of(&e)
-            )
+            format!("the answer was cut off: {}", crate::text::error_chain(&e))
         }
     })?;
     Ok(())
@@ -57,7 +54,7 @@ pub fn spawn(
         // Probes run in their own tasks so that a hanging target does not slow the
         // probe rate. The start is sent before the probe goes out, so the engine always
         // learns of a probe before its outcome.
-        let mut tick = super::ticker(every);
+        let mut tick = crate::clock::ticker(every);
         let mut id: u64 = 0;
         loop {
             tick.tick().await;

@@ -343,7 +343,7 @@ impl Client {
                 } else {
                     PromError::Transport(format!(
                         "Prometheus unreachable: {}",
-                        crate::faults::error_chain_of(&e)
+                        crate::text::error_chain(&e)
                     ))
                 }
             })?;
@@ -449,7 +449,7 @@ pub fn spawn(
                         Err(e) => tracing::warn!("back-filling signal {signal}: {e}"),
                     }
                 }
-                let mut tick = super::ticker(every);
+                let mut tick = crate::clock::ticker(every);
                 loop {
                     tick.tick().await;
                     let value = {
@@ -476,7 +476,7 @@ pub fn spawn_alerts(
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut last: Vec<Option<(String, Option<Ts>)>> = vec![None; names.len()];
-        let mut tick = super::ticker(every);
+        let mut tick = crate::clock::ticker(every);
         loop {
             tick.tick().await;
             let (states, error) = match client.alerts().await {
