@@ -167,6 +167,21 @@ impl<W: std::io::Write> std::io::Write for Sanitized<W> {
     }
 }
 
+/// The whole chain of an error, for messages that name the real cause: reqwest and kube
+/// hide the useful part ("connection refused") in the source chain.
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        cur = s.source();
+    }
+    parts.join(": ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,19 +235,4 @@ mod tests {
         assert_eq!(unsafe_in_name("p99 – ok"), None);
         assert_eq!(describe_char('\u{1b}'), "U+001B (escape)");
     }
-}
-
-/// The whole chain of an error, for messages that name the real cause: reqwest and kube
-/// hide the useful part ("connection refused") in the source chain.
-pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts = vec![e.to_string()];
-    let mut cur = e.source();
-    while let Some(s) = cur {
-        let text = s.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        cur = s.source();
-    }
-    parts.join(": ")
 }
