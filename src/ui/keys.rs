@@ -158,8 +158,8 @@ fn normal(app: &mut App, key: KeyEvent, view: View) -> Vec<Action> {
                 app.flash("every fault has been run", view.now);
             } else {
                 // targets, blast radius and permissions are checked first; the plan
-                // dialog opens when the answer comes back
-                app.flash("checking targets and permissions…", view.now);
+                // dialog opens when the answer comes back. The footer says so while the
+                // engine is preparing (not for a fixed time: it must not outlive the step)
                 return vec![Action::Send(Msg::PrepareArm {
                     by: app.operator.clone(),
                 })];
@@ -495,6 +495,51 @@ mod tests {
         assert_eq!(f.state.phase, Phase::Armed);
         f.press('d');
         assert_eq!(f.state.phase, Phase::Ready);
+    }
+
+    /// The footer's text, as drawn on a 100-column line.
+    fn footer_text(f: &Fixture) -> String {
+        use ratatui::widgets::Widget;
+        let area = ratatui::layout::Rect::new(0, 0, 100, 1);
+        let mut buf = ratatui::buffer::Buffer::empty(area);
+        let view = View {
+            info: &f.info,
+            state: &f.state,
+            now: f.now,
+        };
+        crate::ui::widgets::footer::Footer { app: &f.app, view }.render(area, &mut buf);
+        buf.content.iter().map(|c| c.symbol()).collect()
+    }
+
+    #[test]
+    fn checking_targets_is_said_while_preparing_and_not_after() {
+        let mut f = Fixture::new();
+        f.ready();
+        // the engine is asked, and has not answered yet
+        let fx = engine::update(&mut f.state, Msg::PrepareArm { by: "alice".into() }, f.now);
+        assert!(fx.iter().any(|e| matches!(e, Effect::Prepare { .. })));
+        assert!(footer_text(&f).contains("checking targets and permissions"));
+        // a minute later it is still being checked: still said
+        f.now += Duration::from_secs(60);
+        assert!(footer_text(&f).contains("checking targets and permissions"));
+        // the answer comes: the dialog opens and the status is gone at once
+        let plan = f.info.faults[0].plan.clone();
+        for e in f.engine(Msg::Prepared {
+            fault: 0,
+            by: "alice".into(),
+            result: Ok(plan),
+        }) {
+            if let Effect::PlanReady { fault, plan } = e {
+                f.app.plan_ready(fault, plan);
+            }
+        }
+        assert!(matches!(f.app.mode, Mode::ArmConfirm { .. }));
+        let text = footer_text(&f);
+        assert!(!text.contains("checking targets"), "{text}");
+        f.press('y');
+        f.press('t');
+        let text = footer_text(&f);
+        assert!(!text.contains("checking targets"), "at the trigger: {text}");
     }
 
     #[test]

@@ -76,6 +76,16 @@ impl Widget for Footer<'_> {
                 return;
             }
         }
+        if self.view.state.preparing && matches!(self.app.mode, Mode::Normal) {
+            let text = fit(theme, " checking targets and permissions…", w);
+            put_line(
+                buf,
+                area,
+                area.y,
+                Line::from(Span::styled(text, fg(theme, Color::Yellow).patch(bold()))),
+            );
+            return;
+        }
         let mut keys = keys(self.app, self.view);
         // drop the least needed keys until the line fits; quit, help and abort stay
         let spans_of = |keys: &[(&'static str, &'static str)]| {
