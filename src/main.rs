@@ -79,8 +79,15 @@ enum Command {
         #[arg(long)]
         context: Option<String>,
     },
-    /// (Re)write RUN_DIR/report.md and RUN_DIR/charts/ from RUN_DIR/journal.jsonl.
-    Report { run_dir: PathBuf },
+    /// (Re)write RUN_DIR/report.md and RUN_DIR/charts/ from RUN_DIR/journal.jsonl, judging
+    /// the run again (exit 65 when the journal disagrees with itself).
+    Report {
+        run_dir: PathBuf,
+        /// Only judge the journal again and say whether it agrees with itself; write
+        /// nothing.
+        #[arg(long)]
+        recheck: bool,
+    },
     /// Revert every fault the journal shows as not reverted (after a SIGKILL or a crash);
     /// with --cluster, delete every object gameday applied whose expiry has passed. Only a
     /// journal of your own (root: root's) in a directory no one else can write is used.
@@ -232,7 +239,29 @@ fn main() -> ExitCode {
         },
         Command::Check { scenarios } => check(&scenarios),
         Command::Plan { scenario, context } => plan(&scenario, context),
-        Command::Report { run_dir } => match gameday::report::write_report(&run_dir) {
+        Command::Report {
+            run_dir,
+            recheck: true,
+        } => {
+            let check = gameday::journal::read_journal(&run_dir.join("journal.jsonl"))
+                .map_err(|e| e.to_string())
+                .and_then(|r| gameday::report::verdict_check(&r).map_err(|e| e.to_string()));
+            match check {
+                Ok(None) => {
+                    gameday::say!("{}: the journal agrees with itself", run_dir.display());
+                    ExitCode::SUCCESS
+                }
+                Ok(Some(why)) => {
+                    eprintln!("gameday report: VERDICT CHECK FAILED: {why}");
+                    ExitCode::from(EXIT_VERDICT_MISMATCH)
+                }
+                Err(e) => {
+                    eprintln!("gameday report: {e}");
+                    ExitCode::from(EXIT_USAGE)
+                }
+            }
+        }
+        Command::Report { run_dir, .. } => match gameday::report::write_report(&run_dir) {
             Ok(p) => {
                 gameday::say!("{}", p.display());
                 let check = gameday::journal::read_journal(&run_dir.join("journal.jsonl"))

@@ -280,7 +280,16 @@ fn probe_disagreement(run: &Run) -> Vec<String> {
         if given.len() == journaled.len() && given.iter().zip(&journaled).all(|(a, b)| same(a, b)) {
             continue;
         }
-        let shown = |v: Option<f64>| v.map_or("no value".to_string(), |v| format_value(v, s.unit));
+        // the unit's own words, and the number itself where those would read alike
+        let shown = |v: Option<f64>, other: Option<f64>| match v {
+            None => "no value".to_string(),
+            Some(x)
+                if other.is_some_and(|o| format_value(o, s.unit) == format_value(x, s.unit)) =>
+            {
+                format!("{} ({x:?})", format_value(x, s.unit))
+            }
+            Some(x) => format_value(x, s.unit),
+        };
         let first = given
             .iter()
             .zip(&journaled)
@@ -289,9 +298,9 @@ fn probe_disagreement(run: &Run) -> Vec<String> {
                 format!(
                     "; first at {}: the journal says {} at {}, the probes give {} at {}",
                     run.t_label(j.0.min(g.0)),
-                    shown(j.1),
+                    shown(j.1, g.1),
                     run.t_label(j.0),
-                    shown(g.1),
+                    shown(g.1, j.1),
                     run.t_label(g.0)
                 )
             })

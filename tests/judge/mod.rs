@@ -36,7 +36,7 @@
 //! 6. The verdict's time V is the `ts` of the first `verdict` record, else of the
 //!    first `run_ended`, else the largest `ts` in the journal. (Amended with README's
 //!    "Words":) observation ends at O = min(V, the `ts` of the last `phase` record
-//!    whose phase is `recovery` + `recovery_ms`), or V when there is no such record;
+//!    whose phase is `RECOVERY` + `recovery_ms`), or V when there is no such record;
 //!    judging ends at E = min(the `ts` of the first `abort` record, O), or O without
 //!    an abort. Everything judged (violations, lacking data, worst, alerts) stops at
 //!    E; the recovery spans and the "after" figure run to O.
@@ -491,7 +491,10 @@ impl Run {
             .unwrap_or(0.0) as i64;
         let last_recovery = journal
             .iter()
-            .filter(|l| ty(l) == "phase" && str_field(l, "phase") == Some("recovery"))
+            .filter(|l| {
+                ty(l) == "phase"
+                    && str_field(l, "phase").is_some_and(|p| p.eq_ignore_ascii_case("recovery"))
+            })
             .filter_map(|l| time_field(l, "ts"))
             .next_back();
         run.observed = verdict_time.map(|v| match last_recovery {
