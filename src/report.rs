@@ -1111,6 +1111,12 @@ fn hypothesis_and_verdict(run: &Run, out: &mut String) {
     };
     if let Some(a) = &run.abort {
         sentences.push(abort_sentence(a));
+        if run.window.is_some() {
+            sentences.push(
+                "The hypothesis was judged up to it; the recovery after it is reported, not judged."
+                    .to_string(),
+            );
+        }
     }
     if let Some(s) = recovery_sentence(run) {
         sentences.push(s);

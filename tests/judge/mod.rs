@@ -2576,4 +2576,104 @@ mod tests {
         j.revert(s(90), "f1").end(s(120));
         assert_eq!(only(&j.judge()).result, SignalResult::Violated);
     }
+
+    // ------------------------------------------------- readings 6, 19 and 20
+
+    /// Reading 6: observation ends `recovery_ms` after the last RECOVERY phase began.
+    #[test]
+    fn values_after_the_recovery_deadline_are_not_judged() {
+        let mut j = J::basic(0);
+        j.lines[0]["recovery_ms"] = json!(10_000);
+        j.series("p99", T0, s(80), 0.1);
+        j.revert(s(70), "f1");
+        j.line(s(70), "phase", json!({"phase": "RECOVERY"}));
+        j.v(s(85), "p99", 0.9).v(s(90), "p99", 0.9).end(s(90));
+        let r = j.judge();
+        assert_eq!(r.verdict, "CONFIRMED", "{r:?}");
+        assert_eq!(only(&r).after, Some(0.1));
+        // without the phase record, the window runs to the verdict
+        j.lines.retain(|l| l["type"] != "phase");
+        assert_eq!(j.judge().verdict, "REFUTED");
+    }
+
+    /// Reading 6: judging ends at the abort; the recovery after it is still measured.
+    #[test]
+    fn judging_ends_at_the_abort_and_the_recovery_is_observed_after_it() {
+        let mut j = J::basic(0);
+        j.lines[0]["recovery_ms"] = json!(20_000);
+        j.series("p99", T0, s(65), 0.1);
+        j.line(s(65), "abort", json!({"by": "alice", "source": "key"}));
+        j.revert(s(66), "f1");
+        j.line(s(66), "phase", json!({"phase": "RECOVERY"}));
+        j.series("p99", s(70), s(85), 0.9);
+        j.end(s(86));
+        let r = j.judge();
+        assert_eq!(r.verdict, "ABORTED");
+        let sj = only(&r);
+        assert_eq!(sj.result, SignalResult::Held, "{sj:?}");
+        assert_eq!(sj.longest_violation, None);
+        assert_eq!(sj.after, Some(0.9));
+        assert_eq!(sj.recovery, vec![("f1".to_string(), Recovery::Never)]);
+    }
+
+    /// Reading 19.
+    #[test]
+    fn a_fault_without_a_recorded_inject_or_settle_is_inconclusive() {
+        let mut j = J::basic(0);
+        j.series("p99", T0, s(120), 0.1);
+        j.revert(s(90), "f1").end(s(120));
+        assert_eq!(j.judge().verdict, "CONFIRMED");
+        let mut no_inject = J {
+            lines: j.lines.clone(),
+        };
+        no_inject.lines.retain(|l| l["type"] != "fault_injected");
+        let r = no_inject.judge();
+        assert_eq!(
+            (r.verdict.as_str(), r.reasons.clone()),
+            (
+                "INCONCLUSIVE",
+                vec!["fault f1 never took effect".to_string()]
+            )
+        );
+        let mut no_settle = J {
+            lines: j.lines.clone(),
+        };
+        no_settle.lines.retain(|l| l["type"] != "fault_reverted");
+        let r = no_settle.judge();
+        assert_eq!(
+            (r.verdict.as_str(), r.reasons.clone()),
+            ("INCONCLUSIVE", vec!["fault f1 never settled".to_string()])
+        );
+    }
+
+    /// Reading 20: an unfinished probe is at least its wait, or a failure.
+    #[test]
+    fn unfinished_probes_give_a_value_only_when_every_answer_agrees() {
+        let lt = |t: f64| Expect {
+            op: Op::Lt,
+            threshold: Some(t),
+            for_ms: 0.0,
+        };
+        use ProbeEnd::*;
+        let p99 = |w: u64| probe_value(&[Latency(0.01), Unfinished(w)], "p99", Some(lt(0.3)));
+        assert_eq!(p99(400), Reading::Value(0.4));
+        assert_eq!(p99(300), Reading::Value(0.3));
+        assert_eq!(p99(299), Reading::Missing);
+        assert_eq!(
+            probe_value(&[Latency(0.01), Unfinished(100)], "p50", Some(lt(0.3))),
+            Reading::Value(0.01)
+        );
+        let rate =
+            |t: f64| probe_value(&[Latency(0.01), Unfinished(100)], "error_rate", Some(lt(t)));
+        assert_eq!(rate(0.6), Reading::Value(0.5));
+        assert_eq!(rate(0.01), Reading::Missing);
+        assert_eq!(
+            probe_value(&[Latency(0.01), Unfinished(100)], "error_rate", None),
+            Reading::Missing
+        );
+        assert_eq!(
+            probe_value(&[Latency(0.01), Failed], "error_rate", None),
+            Reading::Value(0.5)
+        );
+    }
 }
