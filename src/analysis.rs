@@ -40,17 +40,53 @@ pub struct FaultSpan {
     pub settled: Option<Ts>,
     /// Its inject failed: it never took effect.
     pub inject_failed: bool,
+    /// A successful inject is recorded. A triggered fault with neither this nor a failed
+    /// inject never took effect as far as the records go (the kill switch cancelled its
+    /// inject, or the record is missing).
+    pub took_effect: bool,
     /// Its settled revert failed: it may still be active.
     pub revert_failed: bool,
 }
 
-/// The span over which `expect` must hold, from the first trigger to the end of the run,
+/// The span over which `expect` must hold, from the first trigger to the end of judging,
 /// and the faults inside it in trigger order.
+///
+/// It has two ends (README: "Words"): `end`, where judging stops (the first abort, else
+/// the end of observation), and `observed_until`, the end of observation, to which the
+/// recovery is still measured: after a kill switch the run keeps watching the recovery
+/// and reports it, but the hypothesis is judged only up to the abort.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Window {
     pub first_trigger: Ts,
+    /// the end of judging: `min(first abort, observed_until)`
     pub end: Ts,
+    /// the end of observation: `min(verdict, last recovery phase start + recovery)`
+    pub observed_until: Ts,
     pub faults: Vec<FaultSpan>,
+}
+
+/// The end of observation (README: "Words"): the verdict, or the end of the last
+/// recovery phase when that came first. The end of the run waits (up to the probe
+/// timeout) for the answers to probes sent before it; what is seen during that wait
+/// comes after the recovery deadline and is not judged, neither to pass nor to fail.
+pub fn observation_end(verdict: Ts, last_recovery_start: Option<Ts>, recovery: Duration) -> Ts {
+    match last_recovery_start {
+        Some(r) => verdict.min(r + recovery),
+        None => verdict,
+    }
+}
+
+/// Both ends of the window: (end of judging, end of observation). Judging stops at the
+/// first abort: criteria are judged up to the kill switch.
+pub fn window_ends(
+    verdict: Ts,
+    last_recovery_start: Option<Ts>,
+    recovery: Duration,
+    first_abort: Option<Ts>,
+) -> (Ts, Ts) {
+    let observed = observation_end(verdict, last_recovery_start, recovery);
+    let end = first_abort.map_or(observed, |a| a.min(observed));
+    (end, observed)
 }
 
 impl Window {
@@ -71,7 +107,8 @@ impl Window {
     }
 
     /// Fault `i`'s recovery span: after its settled revert, to the next trigger or the
-    /// end. `None` when it never settled.
+    /// end of observation (after a kill switch the recovery is still watched). `None`
+    /// when it never settled.
     pub fn recovery_span(&self, i: usize) -> Option<(Ts, Ts)> {
         let settled = self.faults[i].settled?;
         let next = self
@@ -80,8 +117,8 @@ impl Window {
             .map(|f| f.trigger)
             .filter(|t| *t >= settled)
             .min()
-            .unwrap_or(self.end);
-        Some((settled, next.min(self.end)))
+            .unwrap_or(self.observed_until);
+        Some((settled, next.min(self.observed_until)))
     }
 
     fn in_fault_window(&self, ts: Ts) -> bool {
@@ -153,7 +190,7 @@ pub struct Outcome {
     pub worst: Option<(f64, Ts)>,
     /// the worst value that violated `expect` anywhere in the window, and when
     pub worst_violating: Option<(f64, Ts)>,
-    /// median of the last three values of the window
+    /// median of the last three values up to the end of observation
     pub after: Option<f64>,
     /// every run of violating samples inside the window, in order
     pub violations: Vec<Span>,
@@ -273,6 +310,13 @@ pub fn evaluate(info: &SignalInfo, points: &[Point], window: Option<&Window>) ->
         .filter(|p| p.ts >= t0 && p.ts <= w.end)
         .copied()
         .collect();
+    // the recovery is measured up to the end of observation, which after a kill switch
+    // lies past the end of judging
+    let observed: Vec<Point> = points
+        .iter()
+        .filter(|p| p.ts >= t0 && p.ts <= w.observed_until.max(w.end))
+        .copied()
+        .collect();
     let fails = |v: f64| expect.is_some_and(|c| !c.holds(v));
 
     let mut worst: Option<(f64, Ts)> = None;
@@ -286,7 +330,7 @@ pub fn evaluate(info: &SignalInfo, points: &[Point], window: Option<&Window>) ->
             worst_violating = Some((v, p.ts));
         }
     }
-    let tail: Vec<f64> = inside
+    let tail: Vec<f64> = observed
         .iter()
         .rev()
         .filter_map(Point::present)
@@ -367,7 +411,7 @@ pub fn evaluate(info: &SignalInfo, points: &[Point], window: Option<&Window>) ->
             worst: worst_in(&inside, w.fault_window(i), Some(expect)),
             recovery: recovery(
                 expect,
-                &inside,
+                &observed,
                 last_value_at_or_before(points, w.faults[i].settled),
                 w,
                 i,
@@ -459,7 +503,8 @@ fn gaps(interval: Duration, points: &[Point], w: &Window) -> (Vec<Span>, bool) {
     (gaps, !any_value)
 }
 
-/// README's *recovered in*, for fault `i`.
+/// README's *recovered in*, for fault `i`, over `inside`: the samples from the first
+/// trigger to the end of observation.
 /// `before_revert`: the last value at or before fault `i`'s settled revert, at any time
 /// (a baseline value counts when the fault window holds none).
 fn recovery(
@@ -627,8 +672,12 @@ pub struct RunFacts {
     pub aborted: bool,
     /// faults whose inject failed
     pub inject_failed: Vec<String>,
+    /// triggered faults with no record of a successful inject, nor of a failed one
+    pub never_took_effect: Vec<String>,
     /// faults whose settled revert failed
     pub revert_failed: Vec<String>,
+    /// triggered faults that never settled: no successful revert, nor a last failed one
+    pub unsettled: Vec<String>,
     /// faults of the scenario that were never triggered
     pub not_run: Vec<String>,
     /// no signal has an `expect` and no alert is expected: there was nothing to judge
@@ -662,9 +711,19 @@ impl RunFacts {
                 .filter(|f| f.inject_failed)
                 .map(|f| f.name.clone())
                 .collect(),
+            never_took_effect: faults
+                .iter()
+                .filter(|f| !f.inject_failed && !f.took_effect)
+                .map(|f| f.name.clone())
+                .collect(),
             revert_failed: faults
                 .iter()
                 .filter(|f| f.revert_failed)
+                .map(|f| f.name.clone())
+                .collect(),
+            unsettled: faults
+                .iter()
+                .filter(|f| f.settled.is_none())
                 .map(|f| f.name.clone())
                 .collect(),
         }
@@ -699,7 +758,9 @@ pub fn verdict(
                         " for {}",
                         format_duration_against(span.duration(), info.tolerate)
                     ));
-                    if span.open {
+                    if span.open && facts.aborted {
+                        s.push_str(", still violated when the kill switch was pulled");
+                    } else if span.open {
                         s.push_str(", still violated at the end");
                     }
                 }
@@ -778,13 +839,16 @@ pub fn verdict(
             format!("`{f}` was never injected (its inject failed): the hypothesis was not tested")
         })
         .collect();
-    let unreverted: Vec<String> = facts
+    let mut unreverted: Vec<String> = facts
         .revert_failed
         .iter()
         .map(|f| {
             format!("the revert of `{f}` failed: it may still be active, and the recovery was not observed")
         })
         .collect();
+    unreverted.extend(facts.unsettled.iter().map(|f| {
+        format!("`{f}` never settled: no revert of it succeeded or gave up, so it may still be active, and the recovery was not observed")
+    }));
     if facts.aborted {
         let mut reasons = vec!["the kill switch ended the run".to_string()];
         reasons.extend(never);
@@ -793,6 +857,12 @@ pub fn verdict(
         reasons.extend(no_data);
         return (Verdict::Aborted, reasons);
     }
+    // A cancelled inject is the kill switch's doing (above); without it, a trigger with
+    // no record of its inject is a fault that was not shown to take effect.
+    let mut never = never;
+    never.extend(facts.never_took_effect.iter().map(|f| {
+        format!("`{f}` never took effect: no record says its inject succeeded, so the hypothesis was not tested")
+    }));
     if !never.is_empty() {
         let mut reasons = never;
         reasons.extend(unreverted);
@@ -874,6 +944,7 @@ mod tests {
             trigger: t(trigger),
             settled: Some(t(settled)),
             inject_failed: false,
+            took_effect: true,
             revert_failed: false,
         }
     }
@@ -882,6 +953,7 @@ mod tests {
         Window {
             first_trigger: t(trigger),
             end: t(end),
+            observed_until: t(end),
             faults: vec![span("f", trigger, revert)],
         }
     }
@@ -1081,6 +1153,7 @@ mod tests {
         let w = Window {
             first_trigger: t(1),
             end: t(16),
+            observed_until: t(16),
             faults: vec![span("f1", 1, 3), span("f2", 10, 12)],
         };
         let o = evaluate(&i, &p, Some(&w));

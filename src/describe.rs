@@ -54,7 +54,15 @@ fn sentence(rec: &Record, info: Option<&RunInfo>) -> String {
             at,
             latency,
             error,
+            waited_ms,
         } => match (latency, error) {
+            (None, None) if waited_ms.is_some() => format!(
+                "{signal}: probe sent at {} unfinished when the run ended, after {}",
+                at.format("%H:%M:%S%.3f"),
+                crate::units::format_duration(std::time::Duration::from_millis(
+                    waited_ms.unwrap_or_default()
+                ))
+            ),
             (Some(l), _) => format!(
                 "{signal}: probe sent at {} answered in {}",
                 at.format("%H:%M:%S%.3f"),

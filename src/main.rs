@@ -78,8 +78,15 @@ enum Command {
         #[arg(long)]
         context: Option<String>,
     },
-    /// (Re)write RUN_DIR/report.md and RUN_DIR/charts/ from RUN_DIR/journal.jsonl.
-    Report { run_dir: PathBuf },
+    /// (Re)write RUN_DIR/report.md and RUN_DIR/charts/ from RUN_DIR/journal.jsonl, judging
+    /// the run again (exit 65 when the journal disagrees with itself).
+    Report {
+        run_dir: PathBuf,
+        /// Only judge the journal again and say whether it agrees with itself; write
+        /// nothing.
+        #[arg(long)]
+        recheck: bool,
+    },
     /// Revert every fault the journal shows as not reverted (after a SIGKILL or a crash);
     /// with --cluster, delete every object gameday applied whose expiry has passed. Only a
     /// journal of your own (root: root's) in a directory no one else can write is used.
@@ -222,7 +229,7 @@ fn main() -> ExitCode {
         },
         Command::Check { scenarios } => commands::check(&scenarios),
         Command::Plan { scenario, context } => commands::plan(&scenario, context),
-        Command::Report { run_dir } => commands::report(&run_dir),
+        Command::Report { run_dir, recheck } => commands::report(&run_dir, recheck),
         Command::Recover {
             run_dir,
             scenario,

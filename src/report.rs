@@ -186,7 +186,154 @@ fn verdict_disagreement(run: &Run) -> Option<String> {
         }
     }
     problems.extend(scenario_text_disagreement(run.info));
+    problems.extend(kill_switch_disagreement(run));
+    problems.extend(scenario_hash_disagreement(run.info));
+    problems.extend(probe_disagreement(run));
     (!problems.is_empty()).then(|| problems.join("; "))
+}
+
+/// A revert the kill switch made (its reason is the kill switch, or `max_duration`,
+/// which pulls it) needs the kill switch's own record: without it, the journal hides
+/// who pulled it and when, and the judging would run past the abort.
+fn kill_switch_disagreement(run: &Run) -> Vec<String> {
+    if run.abort.is_some() {
+        return Vec::new();
+    }
+    run.faults
+        .iter()
+        .filter(|f| {
+            f.reverting.iter().any(|(_, reason, _)| {
+                matches!(reason, RevertReason::Abort | RevertReason::MaxDuration)
+            })
+        })
+        .map(|f| {
+            format!(
+                "fault `{}` was reverted by the kill switch, but the journal has no `abort` record",
+                f.name
+            )
+        })
+        .collect()
+}
+
+/// An http signal's values are made from its probes (README: "http probes"): the
+/// journal's probe lines, folded again the way the engine folded them, must give exactly
+/// its samples. A sample that no probe line gives, or a probe's value that is not
+/// there, is a journal that does not say what was measured.
+fn probe_disagreement(run: &Run) -> Vec<String> {
+    use crate::engine::probes::{replay, Recorded};
+    let mut out = Vec::new();
+    for s in &run.info.signals {
+        let (Some(measure), Some(window)) = (s.measure, s.window) else {
+            continue;
+        };
+        let mut probes: Vec<(Ts, Recorded)> = Vec::new();
+        let mut journaled: Vec<(Ts, Option<f64>)> = Vec::new();
+        for r in run.records {
+            match &r.event {
+                Event::Probe {
+                    signal,
+                    at,
+                    latency,
+                    error,
+                    waited_ms,
+                } if *signal == s.name => probes.push((
+                    *at,
+                    match (latency, error, waited_ms) {
+                        (_, Some(e), _) => Recorded::Failed(e.clone()),
+                        (Some(l), None, _) => Recorded::Answered(*l),
+                        (None, None, Some(w)) => Recorded::Unfinished(Duration::from_millis(*w)),
+                        (None, None, None) => Recorded::Failed("no answer".into()),
+                    },
+                )),
+                Event::Sample {
+                    signal,
+                    value,
+                    error,
+                    at,
+                    ..
+                } if *signal == s.name => journaled.push((
+                    at.unwrap_or(r.ts),
+                    if error.is_some() { None } else { *value },
+                )),
+                _ => {}
+            }
+        }
+        let mut given: Vec<(Ts, Option<f64>)> = replay(&probes, measure, window, s.expect.as_ref())
+            .into_iter()
+            .map(|v| (v.at, v.value.ok()))
+            .collect();
+        let order = |a: &(Ts, Option<f64>), b: &(Ts, Option<f64>)| {
+            a.0.cmp(&b.0).then_with(|| match (a.1, b.1) {
+                (Some(x), Some(y)) => x.total_cmp(&y),
+                (x, y) => x.is_some().cmp(&y.is_some()),
+            })
+        };
+        given.sort_by(order);
+        journaled.sort_by(order);
+        let same = |a: &(Ts, Option<f64>), b: &(Ts, Option<f64>)| {
+            a.0 == b.0
+                && match (a.1, b.1) {
+                    (Some(x), Some(y)) => x.to_bits() == y.to_bits(),
+                    (x, y) => x.is_none() && y.is_none(),
+                }
+        };
+        if given.len() == journaled.len() && given.iter().zip(&journaled).all(|(a, b)| same(a, b)) {
+            continue;
+        }
+        // the unit's own words, and the number itself where those would read alike
+        let shown = |v: Option<f64>, other: Option<f64>| match v {
+            None => "no value".to_string(),
+            Some(x)
+                if other.is_some_and(|o| format_value(o, s.unit) == format_value(x, s.unit)) =>
+            {
+                format!("{} ({x:?})", format_value(x, s.unit))
+            }
+            Some(x) => format_value(x, s.unit),
+        };
+        let first = given
+            .iter()
+            .zip(&journaled)
+            .find(|(a, b)| !same(a, b))
+            .map(|(g, j)| {
+                format!(
+                    "; first at {}: the journal says {} at {}, the probes give {} at {}",
+                    run.t_label(j.0.min(g.0)),
+                    shown(j.1, g.1),
+                    run.t_label(j.0),
+                    shown(g.1, j.1),
+                    run.t_label(g.0)
+                )
+            })
+            .unwrap_or_default();
+        out.push(format!(
+            "signal `{}`: its samples are not the ones its probe lines give ({} samples, the probes give {} values{first})",
+            s.name,
+            journaled.len(),
+            given.len()
+        ));
+    }
+    out
+}
+
+/// With nothing redacted, the scenario text kept in the journal is the file as read, so
+/// its sha256 is the one the journal gives.
+fn scenario_hash_disagreement(info: &RunInfo) -> Vec<String> {
+    use sha2::{Digest, Sha256};
+    if !info.scenario_redacted.is_empty() {
+        return Vec::new();
+    }
+    let sha: String = Sha256::digest(info.scenario_text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    if sha == info.scenario_sha256 {
+        return Vec::new();
+    }
+    vec![format!(
+        "the scenario text kept in the journal has sha256 {}, but the journal says {}: it is not the file that was run",
+        short_hash(&sha),
+        short_hash(&info.scenario_sha256)
+    )]
 }
 
 /// The exit code README gives for this verdict and these faults.
@@ -194,7 +341,8 @@ fn exit_code_of(run: &Run, verdict: Verdict) -> i32 {
     let failed = |pred: fn(&FaultHistory) -> bool| run.faults.iter().any(pred);
     crate::exit::ExitStatus::of_run(
         Some(verdict),
-        failed(|f| f.triggered.is_some() && f.final_revert().is_some_and(|r| !r.ok)),
+        // a revert that failed for good, or none that settled: the fault may still be active
+        failed(|f| f.triggered.is_some() && f.final_revert().is_none_or(|r| !r.ok)),
         failed(|f| f.inject_error().is_some()),
     )
     .code()
@@ -425,7 +573,8 @@ impl<'a> Run<'a> {
             .or(verdict_record.map(|v| v.0))
             .unwrap_or(last_ts);
         let end = verdict_record.map(|v| v.0).unwrap_or(last_ts);
-        let window = judging_window(records, end);
+        let window = judging_window(records, end, info.recovery);
+        let judging_end = window.as_ref().map_or(end, |w| w.end);
         let signals: Vec<SignalView> = info
             .signals
             .iter()
@@ -440,7 +589,7 @@ impl<'a> Run<'a> {
                     a.within,
                     &alert_observations(records, &a.name),
                     window.as_ref().map(|w| w.first_trigger),
-                    end,
+                    judging_end,
                 )
             })
             .collect();
@@ -533,26 +682,39 @@ impl<'a> Run<'a> {
 }
 
 /// The span the criteria are judged over, exactly as the engine saw it: from the first
-/// trigger to the verdict (or the journal's end), with each triggered fault from its
-/// intent to the revert that settled it.
-fn judging_window(records: &[Record], end: Ts) -> Option<Window> {
+/// trigger to the end of judging (the first abort, else the end of observation), observed
+/// until the verdict (or the journal's end) or the end of the last recovery phase,
+/// whichever came first; with each triggered fault from its intent to the revert that
+/// settled it.
+fn judging_window(records: &[Record], verdict: Ts, recovery: Duration) -> Option<Window> {
     let mut faults: Vec<FaultSpan> = Vec::new();
+    let mut recovery_since: Option<Ts> = None;
+    let mut first_abort: Option<Ts> = None;
     for r in records {
         match &r.event {
+            Event::Phase {
+                phase: Phase::Recovery,
+            } => recovery_since = Some(r.ts),
+            Event::Abort { .. } => {
+                first_abort.get_or_insert(r.ts);
+            }
             Event::FaultInjecting { fault, .. } if !faults.iter().any(|f| f.name == *fault) => {
                 faults.push(FaultSpan {
                     name: fault.clone(),
                     trigger: r.ts,
                     settled: None,
                     inject_failed: false,
+                    took_effect: false,
                     revert_failed: false,
                 });
             }
-            Event::FaultInjected {
-                fault, ok: false, ..
-            } => {
+            Event::FaultInjected { fault, ok, .. } => {
                 if let Some(f) = faults.iter_mut().find(|f| f.name == *fault) {
-                    f.inject_failed = true;
+                    if *ok {
+                        f.took_effect = true;
+                    } else {
+                        f.inject_failed = true;
+                    }
                 }
             }
             Event::FaultReverted {
@@ -574,9 +736,12 @@ fn judging_window(records: &[Record], end: Ts) -> Option<Window> {
     }
     faults.sort_by_key(|f| f.trigger);
     let first_trigger = faults.first()?.trigger;
+    let (end, observed_until) =
+        analysis::window_ends(verdict, recovery_since, recovery, first_abort);
     Some(Window {
         first_trigger,
         end,
+        observed_until,
         faults,
     })
 }
@@ -939,6 +1104,12 @@ fn hypothesis_and_verdict(run: &Run, out: &mut String) {
     };
     if let Some(a) = &run.abort {
         sentences.push(abort_sentence(a));
+        if run.window.is_some() {
+            sentences.push(
+                "The hypothesis was judged up to it; the recovery after it is reported, not judged."
+                    .to_string(),
+            );
+        }
     }
     if let Some(s) = recovery_sentence(run) {
         sentences.push(s);

@@ -1063,3 +1063,353 @@ fn probes_still_waiting_are_waited_for_not_skipped() {
         o.row("errors")
     );
 }
+
+// ------------------------------------------------------------------------------------
+// The ends of the window, unfinished probes, and what the recheck catches
+// ------------------------------------------------------------------------------------
+
+/// A record's `key` time; `at` falls back to `ts`, as a sample's time does.
+fn ts_of(v: &serde_json::Value, key: &str) -> chrono::DateTime<chrono::FixedOffset> {
+    let key = if v[key].is_string() { key } else { "ts" };
+    chrono::DateTime::parse_from_rfc3339(v[key].as_str().unwrap()).unwrap()
+}
+
+/// The end of the run waits (up to the probe timeout) for the probes sent before the
+/// recovery deadline; a value seen during that wait comes after the deadline and is not
+/// judged: the queue goes bad a second after the recovery phase is over, while the run
+/// waits for a hung probe, and the hypothesis is CONFIRMED.
+#[test]
+fn values_after_the_recovery_deadline_are_not_judged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let target = start_target(d);
+    let v = d.join("v");
+    std::fs::write(&v, "1").unwrap();
+    let scenario = format!(
+        r#"name: after-the-deadline
+hypothesis: the queue stays short.
+interval: 250ms
+steady_state:
+  - name: queue
+    command: cat {v}
+    expect: "< 10"
+  - name: watched
+    http: {{ url: "http://{target}/probe", every: 250ms, timeout: 4s }}
+    measure: p99
+    window: 1s
+faults:
+  - name: hang
+    duration: 2s
+    exec:
+      inject: printf hang > {m}
+      revert: "(sleep 3; printf 500 > {v}) >/dev/null 2>&1 &"
+phases: {{ baseline: 2s, recovery: 2s }}
+"#,
+        v = v.display(),
+        m = d.join("mode").display(),
+    );
+    let o = run(d, &scenario, &[], LIMIT);
+    o.assert_verdict("CONFIRMED", 0);
+    // the deadline: the recovery phase's start + 2 s; the queue was 500 after it, before
+    // the verdict, and none of that was judged
+    let recovery = events(&o.journal, "phase")
+        .into_iter()
+        .rfind(|p| p["phase"] == "RECOVERY")
+        .map(|p| ts_of(p, "ts"))
+        .unwrap();
+    let deadline = recovery + chrono::Duration::seconds(2);
+    let verdict = ts_of(events(&o.journal, "verdict")[0], "ts");
+    let late_bad = o
+        .samples("queue")
+        .iter()
+        .filter(|s| s["value"] == 500.0 && ts_of(s, "ts") > deadline && ts_of(s, "ts") < verdict)
+        .count();
+    assert!(
+        late_bad >= 2,
+        "the queue went bad after the deadline: {late_bad}"
+    );
+    assert!(
+        o.samples("queue")
+            .iter()
+            .filter(|s| ts_of(s, "ts") <= deadline)
+            .all(|s| s["value"] == 1.0),
+        "nothing bad before the deadline"
+    );
+    let cells: Vec<&str> = o.row("queue").split('|').map(str::trim).collect();
+    assert_eq!(
+        cells[5],
+        "1",
+        "after recovery is read by the deadline: {}",
+        o.row("queue")
+    );
+    assert_eq!(cells[7], "✓ held", "{}", o.row("queue"));
+}
+
+/// After a guardrail pulled the kill switch, the recovery is watched and reported, but
+/// the hypothesis is judged only up to the abort: the queue goes bad half a second after
+/// the revert, and that is in "after recovery" and "recovered in", not in the verdict.
+#[test]
+fn after_a_kill_switch_the_recovery_is_reported_not_judged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let (v, g) = (d.join("v"), d.join("g"));
+    std::fs::write(&v, "1").unwrap();
+    std::fs::write(&g, "0").unwrap();
+    let scenario = format!(
+        r#"name: judged-to-the-abort
+hypothesis: the queue stays short.
+interval: 250ms
+steady_state:
+  - name: queue
+    command: cat {v}
+    expect: "< 10"
+  - name: guard
+    command: cat {g}
+    abort: "> 0"
+faults:
+  - name: trip
+    duration: 20s
+    exec:
+      inject: printf 1 > {g}
+      revert: "printf 0 > {g}; (sleep 0.5; printf 500 > {v}) >/dev/null 2>&1 &"
+phases: {{ baseline: 2s, recovery: 3s }}
+"#,
+        v = v.display(),
+        g = g.display(),
+    );
+    let o = run(d, &scenario, &[], LIMIT);
+    o.assert_verdict("ABORTED", 2);
+    assert_eq!(events(&o.journal, "abort")[0]["source"], "guardrail");
+    let reasons = &events(&o.journal, "verdict")[0]["reasons"];
+    assert_eq!(
+        reasons,
+        &serde_json::json!(["the kill switch ended the run"]),
+        "the queue went bad only after the abort"
+    );
+    let cells: Vec<&str> = o.row("queue").split('|').map(str::trim).collect();
+    // | queue | < 10 | baseline | worst | after | recovered | result |
+    assert_eq!(
+        cells[5],
+        "500",
+        "after recovery is watched: {}",
+        o.row("queue")
+    );
+    assert_eq!(cells[6], "not recovered", "{}", o.row("queue"));
+    assert_eq!(cells[7], "✓ held", "{}", o.row("queue"));
+    let j = judge::judge(&o.journal);
+    assert_eq!(j.signals[0].result, judge::SignalResult::Held, "{j:?}");
+    assert_eq!(j.signals[0].after, Some(500.0), "{j:?}");
+}
+
+/// A run ended early (SIGTERM mid-fault) drops no probe: each one still waiting is
+/// journaled as unfinished with how long it was waited for, and judged with bounds. A
+/// hung probe that waited 300 ms or more fails `< 300ms` whatever its answer; an error
+/// rate over probes that could still have passed or failed is missing data.
+#[test]
+fn probes_unfinished_at_an_early_end_are_journaled_and_judged_with_bounds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let target = start_target(d);
+    let scenario = probe_scenario(
+        target,
+        d,
+        r#"  - name: p99
+    http: { url: "TARGET", every: 250ms, timeout: 8s }
+    measure: p99
+    window: 5s
+    expect: "< 300ms"
+  - name: errors
+    http: { url: "TARGET", every: 250ms, timeout: 8s }
+    measure: error_rate
+    window: 5s
+    expect: "< 1%""#,
+        "hang",
+        "30s",
+        "{ baseline: 2s, recovery: 9s }",
+    );
+    let path = d.join("scenario.yaml");
+    std::fs::write(&path, &scenario).unwrap();
+    let out = d.join("runs");
+    let mut child = headless(&path, &out, &[]).spawn().unwrap();
+    wait_for_event(&out, "fault_injected", LIMIT);
+    std::thread::sleep(Duration::from_millis(2500));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let o = wait_bounded(&mut child, Duration::from_secs(30));
+    let dir = run_dir(&out);
+    let o = Outcome {
+        code: o.status.code(),
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        journal: journal(&dir),
+        report: std::fs::read_to_string(dir.join("report.md")).unwrap(),
+        dir,
+    };
+    o.assert_verdict("ABORTED", 2);
+    let abort = ts_of(events(&o.journal, "abort")[0], "ts");
+    let unfinished: Vec<&serde_json::Value> = events(&o.journal, "probe")
+        .into_iter()
+        .filter(|p| p["signal"] == "p99" && p["waited_ms"].is_u64())
+        .collect();
+    // every hung probe was sent in the 2.5 s before the end: at least 5 every 250 ms
+    assert!(unfinished.len() >= 5, "{unfinished:?}");
+    assert!(unfinished
+        .iter()
+        .all(|p| p["error"].is_null() && p["latency"].is_null()));
+    // every request the target hung has its probe line (give or take one whose start
+    // the engine had not heard of when it ended)
+    let hung = target_log(d).iter().filter(|l| l.2 == "hang").count();
+    let lines = events(&o.journal, "probe")
+        .into_iter()
+        .filter(|p| p["waited_ms"].is_u64())
+        .count();
+    assert!(
+        lines + 2 >= hung,
+        "hung probes with a line: {lines} of {hung}"
+    );
+    // p99: the first hung probe waited over 2 s: every value from it on fails `< 300ms`
+    let reasons = events(&o.journal, "verdict")[0]["reasons"].to_string();
+    assert!(
+        reasons.contains("`p99` violated < 300 ms for")
+            && reasons.contains("still violated when the kill switch was pulled"),
+        "{reasons}"
+    );
+    let bounded = o
+        .samples("p99")
+        .into_iter()
+        .filter(|s| {
+            s["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("whatever their answers, this value fails `< 300ms`"))
+        })
+        .count();
+    assert!(bounded >= 5, "{:?}", o.samples("p99"));
+    // errors: 0 % or 100 %, depending on answers never seen: missing, never a pass
+    let unknown: Vec<&serde_json::Value> = o
+        .samples("errors")
+        .into_iter()
+        .filter(|s| {
+            ts_of(s, "at") <= abort
+                && s["error"]
+                    .as_str()
+                    .is_some_and(|e| e.starts_with("unknown: "))
+        })
+        .collect();
+    assert!(unknown.len() >= 5, "{:?}", o.samples("errors"));
+    // (no value at all after the trigger, or only one from a probe answered before the
+    // mode changed)
+    assert!(
+        reasons.contains("`errors` had no value in the whole window")
+            || reasons.contains("`errors` had no data for"),
+        "{reasons}"
+    );
+    let j = judge::judge(&o.journal);
+    assert_eq!(j.signals[0].result, judge::SignalResult::Violated, "{j:?}");
+    assert_eq!(j.signals[1].result, judge::SignalResult::NoData, "{j:?}");
+}
+
+/// `gameday report` folds the journal again and exits 65, naming why, for each way a
+/// journal can say what its records do not give.
+#[test]
+fn the_recheck_catches_what_the_records_do_not_give() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let target = start_target(d);
+    let scenario = probe_scenario(
+        target,
+        d,
+        r#"  - name: errors
+    http: { url: "TARGET", every: 250ms, timeout: 1s }
+    measure: error_rate
+    window: 1s
+    expect: "< 1%""#,
+        "ok",
+        "2s",
+        "{ baseline: 2s, recovery: 2s }",
+    );
+    let o = run(d, &scenario, &[], LIMIT);
+    o.assert_verdict("CONFIRMED", 0);
+    let path = o.dir.join("journal.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let without = |ty: &str| {
+        let needle = format!(r#""type":"{ty}""#);
+        move |t: &str| -> String {
+            t.lines()
+                .filter(|l| !l.contains(&needle))
+                .map(|l| format!("{l}\n"))
+                .collect()
+        }
+    };
+    type Forge = Box<dyn Fn(&str) -> String>;
+    let forgeries: Vec<(&[&str], Forge)> = vec![
+        (
+            &["signal `errors`: its samples are not the ones its probe lines give"],
+            Box::new(|t: &str| {
+                // a baseline value of 0 % made 50 %: the verdict stands, the figure lies
+                let line = t
+                    .lines()
+                    .find(|l| l.contains(r#""type":"sample""#) && l.contains(r#""value":0.0"#))
+                    .unwrap();
+                t.replacen(line, &line.replacen(r#""value":0.0"#, r#""value":0.5"#, 1), 1)
+            }),
+        ),
+        (
+            &[
+                "its own records give INCONCLUSIVE",
+                "`break` never took effect: no record says its inject succeeded",
+            ],
+            Box::new(without("fault_injected")),
+        ),
+        (
+            &[
+                "its own records give INCONCLUSIVE",
+                "`break` never settled",
+                "the run ended with exit code 0, but its records give 5",
+            ],
+            Box::new(without("fault_reverted")),
+        ),
+        (
+            &["fault `break` was reverted by the kill switch, but the journal has no `abort` record"],
+            Box::new(|t: &str| t.replace(r#""reason":"duration""#, r#""reason":"abort""#)),
+        ),
+        (
+            &["the scenario text kept in the journal has sha256", "it is not the file that was run"],
+            Box::new(|t: &str| {
+                t.replacen(
+                    r#""scenario_text":"name: "#,
+                    r##""scenario_text":"# edited\nname: "##,
+                    1,
+                )
+            }),
+        ),
+    ];
+    for (said, forge) in forgeries {
+        let forged = forge(&text);
+        assert_ne!(forged, text, "{said:?}");
+        std::fs::write(&path, forged).unwrap();
+        for args in [vec!["report"], vec!["report", "--recheck"]] {
+            let r = gameday().args(&args).arg(&o.dir).output().unwrap();
+            let err = String::from_utf8_lossy(&r.stderr);
+            assert_eq!(r.status.code(), Some(65), "{said:?} {args:?}: {err}");
+            for s in said {
+                assert!(err.contains(s), "{s} {args:?}: {err}");
+            }
+        }
+        let report = std::fs::read_to_string(o.dir.join("report.md")).unwrap();
+        assert!(report.contains("> **VERDICT CHECK FAILED**"), "{report}");
+    }
+    std::fs::write(&path, &text).unwrap();
+    let r = gameday()
+        .args(["report", "--recheck"])
+        .arg(&o.dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+}

@@ -3,7 +3,9 @@
 //! faults, failed injects and reverts, aborts, alerts seen, missing and unreadable), and
 //! for each one the engine's journaled verdict, and every figure of the report, must be
 //! what the independent judge (`tests/judge`, written from README's rules alone)
-//! computes from the journal.
+//! computes from the journal. Some runs also probe over http (answers fast and slow,
+//! failures, timeouts) and some end early (`q` mid-run): every probe sent has its line,
+//! the judge folds the values from those lines itself, and the report's recheck agrees.
 
 mod judge;
 
@@ -14,7 +16,7 @@ use proptest::prelude::*;
 
 use gameday::engine::{update, Config, Effect, Injection, Msg, State};
 use gameday::journal::{AbortSource, AlertInfo, Event, FaultInfo, Record, RunInfo, SignalInfo};
-use gameday::scenario::model::{Criterion, Op, Unit};
+use gameday::scenario::model::{Criterion, Measure, Op, Unit};
 use gameday::units::{format_duration, format_duration_against, format_value_against};
 
 type Ts = DateTime<Utc>;
@@ -64,6 +66,25 @@ struct AlertPlan {
     events: Vec<(u64, &'static str, Option<i64>)>,
 }
 
+/// One probe's fate: answered after so many ms (a failure past the timeout), or failed
+/// at once.
+#[derive(Debug, Clone, Copy)]
+enum ProbePlan {
+    Answer(u64),
+    Fail,
+}
+
+#[derive(Debug, Clone)]
+struct HttpPlan {
+    measure: Measure,
+    op: Op,
+    threshold: f64,
+    every_ms: i64,
+    window_ms: u64,
+    timeout_ms: u64,
+    probes: Vec<ProbePlan>,
+}
+
 #[derive(Debug, Clone)]
 struct Plan {
     signals: Vec<SignalPlan>,
@@ -71,6 +92,45 @@ struct Plan {
     alerts: Vec<AlertPlan>,
     recovery_s: u64,
     abort_at_s: Option<u64>,
+    http: Option<HttpPlan>,
+    /// `q`: the run ends early, this many tenths of a second after the start
+    quit_at: Option<i64>,
+}
+
+fn http_plan() -> impl Strategy<Value = HttpPlan> {
+    (
+        prop_oneof![
+            Just(Measure::ErrorRate),
+            Just(Measure::P50),
+            Just(Measure::P99)
+        ],
+        op(),
+        prop_oneof![Just(0), Just(1)],
+        prop_oneof![Just(300i64), Just(500)],
+        prop_oneof![Just(1000u64), Just(2500)],
+        prop_oneof![Just(800u64), Just(1500)],
+        prop::collection::vec(
+            prop_oneof![
+                8 => (0u64..4).prop_map(|k| ProbePlan::Answer([10, 200, 400, 2000][k as usize])),
+                1 => Just(ProbePlan::Fail),
+            ],
+            40,
+        ),
+    )
+        .prop_map(
+            |(measure, op, t, every_ms, window_ms, timeout_ms, probes)| HttpPlan {
+                threshold: match measure {
+                    Measure::ErrorRate => [0.01, 0.5][t],
+                    _ => [0.3, 0.5][t],
+                },
+                measure,
+                op,
+                every_ms,
+                window_ms,
+                timeout_ms,
+                probes,
+            },
+        )
 }
 
 /// A signal's character: how often it fails, errs, goes silent or infinite. Mostly
@@ -162,14 +222,20 @@ fn plan() -> impl Strategy<Value = Plan> {
         prop::collection::vec(alert_plan(), 0..=2),
         0u64..=8,
         prop::option::weighted(0.2, 3u64..25),
+        prop::option::weighted(0.4, http_plan()),
+        prop::option::weighted(0.2, 30i64..250),
     )
-        .prop_map(|(signals, faults, alerts, recovery_s, abort_at_s)| Plan {
-            signals,
-            faults,
-            alerts,
-            recovery_s,
-            abort_at_s,
-        })
+        .prop_map(
+            |(signals, faults, alerts, recovery_s, abort_at_s, http, quit_at)| Plan {
+                signals,
+                faults,
+                alerts,
+                recovery_s,
+                abort_at_s,
+                http,
+                quit_at,
+            },
+        )
 }
 
 fn value_of(r: Reading, op: Op, threshold: f64) -> Result<Option<f64>, ()> {
@@ -215,6 +281,36 @@ fn run_info(p: &Plan) -> RunInfo {
             timeout: None,
         })
         .collect();
+    let mut signals: Vec<SignalInfo> = signals;
+    if let Some(h) = &p.http {
+        let unit = if h.measure == Measure::ErrorRate {
+            Unit::Ratio
+        } else {
+            Unit::Seconds
+        };
+        signals.push(SignalInfo {
+            name: "h".into(),
+            kind: "http".into(),
+            source: "http://target/probe".into(),
+            unit,
+            measure: Some(h.measure),
+            expect: Some(Criterion {
+                op: h.op,
+                value: h.threshold,
+                for_: None,
+                // as a scenario writes it: a latency and a ratio each with its unit
+                text: match unit {
+                    Unit::Ratio => format!("{} {}%", h.op.symbol(), h.threshold * 100.0),
+                    _ => format!("{} {}ms", h.op.symbol(), h.threshold * 1000.0),
+                },
+            }),
+            abort: None,
+            tolerate: Duration::ZERO,
+            interval: Duration::from_millis(h.every_ms as u64),
+            window: Some(Duration::from_millis(h.window_ms)),
+            timeout: Some(Duration::from_millis(h.timeout_ms)),
+        });
+    }
     let faults = p
         .faults
         .iter()
@@ -241,7 +337,8 @@ fn run_info(p: &Plan) -> RunInfo {
         scenario_path: "property.yaml".into(),
         scenario_text: String::new(),
         scenario_redacted: vec![],
-        scenario_sha256: "0".repeat(64),
+        // sha256 of the empty scenario text: nothing was redacted, so the report checks it
+        scenario_sha256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855".into(),
         hypothesis: "random".into(),
         description: None,
         owner: None,
@@ -263,8 +360,9 @@ fn run_info(p: &Plan) -> RunInfo {
     }
 }
 
-/// Drives the engine through the plan; returns the journal it wrote.
-fn drive(p: &Plan) -> Vec<Record> {
+/// Drives the engine through the plan; returns the journal it wrote, and how many http
+/// probes the engine heard were sent.
+fn drive(p: &Plan) -> (Vec<Record>, usize) {
     let info = run_info(p);
     let cfg = Config::from_run_info(&info, Duration::from_secs(600), false);
     let mut now = t0();
@@ -330,6 +428,8 @@ fn drive(p: &Plan) -> Vec<Record> {
     absorb(fx, now, &mut records, &mut owed, &mut revert_tries);
     let limit = now + chrono::Duration::seconds(200);
     let mut step: i64 = 0;
+    let mut probes_sent = 0usize;
+    let http_index = p.signals.len();
     while !state.is_done() && now < limit {
         step += 1;
         now = t0() + chrono::Duration::milliseconds(step * STEP_MS);
@@ -356,6 +456,32 @@ fn drive(p: &Plan) -> Vec<Record> {
                 }
             }
         }
+        // http probes: started now, answered (or failed) later
+        if let Some(h) = &p.http {
+            if ms % h.every_ms == 0 {
+                let id = (ms / h.every_ms) as u64;
+                msgs.push(Msg::ProbeStarted {
+                    signal: http_index,
+                    id,
+                });
+                let (after, outcome) = match h.probes[id as usize % h.probes.len()] {
+                    ProbePlan::Answer(l) if l < h.timeout_ms => (l, Ok(l as f64 / 1000.0)),
+                    ProbePlan::Answer(_) => (h.timeout_ms, Err("timed out".to_string())),
+                    ProbePlan::Fail => (10, Err("HTTP 503".to_string())),
+                };
+                owed.push((
+                    now + chrono::Duration::milliseconds(after as i64),
+                    Msg::ProbeDone {
+                        signal: http_index,
+                        id,
+                        outcome,
+                    },
+                ));
+            }
+        }
+        if p.quit_at.is_some_and(|q| q * 100 == ms) {
+            msgs.push(Msg::End { by: "prop".into() });
+        }
         if p.abort_at_s.is_some_and(|s| s as i64 * 1000 == ms) {
             msgs.push(Msg::Abort {
                 by: "prop".into(),
@@ -367,6 +493,9 @@ fn drive(p: &Plan) -> Vec<Record> {
         owed = later;
         msgs.extend(due.into_iter().map(|(_, m)| m));
         for m in msgs {
+            if matches!(m, Msg::ProbeStarted { .. }) && !state.is_done() {
+                probes_sent += 1;
+            }
             let fx = update(&mut state, m, now);
             absorb(fx, now, &mut records, &mut owed, &mut revert_tries);
         }
@@ -392,7 +521,7 @@ fn drive(p: &Plan) -> Vec<Record> {
         "the run ended by itself: {:?}",
         state.phase
     );
-    records
+    (records, probes_sent)
 }
 
 /// The report's cells, by row label.
@@ -417,7 +546,13 @@ fn recovery_words(r: &judge::Recovery) -> String {
 }
 
 fn check(p: &Plan) -> Result<(), TestCaseError> {
-    let records = drive(p);
+    let (records, probes_sent) = drive(p);
+    // every probe sent has its line: answered, failed, or unfinished at the end
+    let probe_lines = records
+        .iter()
+        .filter(|r| matches!(r.event, Event::Probe { .. }))
+        .count();
+    prop_assert_eq!(probe_lines, probes_sent, "every probe has a line");
     let journal: Vec<serde_json::Value> = records
         .iter()
         .map(|r| serde_json::to_value(r).unwrap())
@@ -442,8 +577,25 @@ fn check(p: &Plan) -> Result<(), TestCaseError> {
     let title = format!("# Game day: property — {}", j.verdict);
     prop_assert!(report.starts_with(&title), "{}", report);
     let window = journal.iter().any(|v| v["type"] == "fault_injecting");
-    for (i, (s, sj)) in p.signals.iter().zip(&j.signals).enumerate() {
-        let row = cells(&report, &format!("s{i}"));
+    // (name, threshold, unit, tolerate) of every signal, the http one last
+    let mut judged: Vec<(String, f64, Unit, u64)> = p
+        .signals
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (format!("s{i}"), s.threshold, Unit::None, s.tolerate_s))
+        .collect();
+    if let Some(h) = &p.http {
+        let unit = if h.measure == Measure::ErrorRate {
+            Unit::Ratio
+        } else {
+            Unit::Seconds
+        };
+        judged.push(("h".into(), h.threshold, unit, 0));
+    }
+    prop_assert_eq!(judged.len(), j.signals.len());
+    for ((name, threshold, unit, tolerate_s), sj) in judged.iter().zip(&j.signals) {
+        let i = name;
+        let row = cells(&report, name);
         // | name | expect | baseline | worst | after | recovered | result |
         let result = row[7];
         let want = match sj.result {
@@ -452,45 +604,45 @@ fn check(p: &Plan) -> Result<(), TestCaseError> {
             judge::SignalResult::Violated => "✗ violated",
             judge::SignalResult::NoData => "?",
         };
-        prop_assert!(result.starts_with(want), "s{i}: {result} vs {:?}", sj);
+        prop_assert!(result.starts_with(want), "{i}: {result} vs {:?}", sj);
         if !window {
             continue;
         }
-        let show = |v: f64| format_value_against(v, s.threshold, Unit::None);
+        let show = |v: f64| format_value_against(v, *threshold, *unit);
         let worst = match sj.worst {
             Some((v, _)) => format!("{} at T", show(v)),
             None => "—".into(),
         };
         prop_assert!(
             row[4].starts_with(&worst),
-            "s{i} worst: {} vs {worst}",
+            "{i} worst: {} vs {worst}",
             row[4]
         );
         let after = sj.after.map(show).unwrap_or_else(|| "—".into());
-        prop_assert_eq!(row[5], after.as_str(), "s{} after", i);
+        prop_assert_eq!(row[5], after.as_str(), "{} after", i);
         if let (judge::SignalResult::Violated, Some((a, b, open))) =
             (sj.result, sj.longest_violation)
         {
             let d = (b - a).to_std().unwrap();
             let text = format!(
                 "✗ violated {},",
-                format_duration_against(d, Duration::from_secs(s.tolerate_s))
+                format_duration_against(d, Duration::from_secs(*tolerate_s))
             );
-            prop_assert!(result.starts_with(&text), "s{i}: {result} vs {text}");
+            prop_assert!(result.starts_with(&text), "{i}: {result} vs {text}");
             prop_assert_eq!(result.contains("still violated at the end"), open);
         }
         // recovered in: per fault
         if sj.recovery.len() == 1 {
             let want = recovery_words(&sj.recovery[0].1);
-            prop_assert_eq!(row[6], want.as_str(), "s{} recovery", i);
+            prop_assert_eq!(row[6], want.as_str(), "{} recovery", i);
         } else {
             for (fault, r) in &sj.recovery {
                 let line = report
                     .lines()
                     .find(|l| {
-                        l.starts_with(&format!("| {fault} | T")) && l.contains(&format!("| s{i} |"))
+                        l.starts_with(&format!("| {fault} | T")) && l.contains(&format!("| {i} |"))
                     })
-                    .unwrap_or_else(|| panic!("no per-fault row {fault} s{i}:\n{report}"));
+                    .unwrap_or_else(|| panic!("no per-fault row {fault} {i}:\n{report}"));
                 prop_assert!(
                     line.ends_with(&format!("| {} |", recovery_words(r))),
                     "{line} vs {r:?}"

@@ -77,7 +77,7 @@ fn run_info() -> RunInfo {
         scenario: "redis-pod-delete".into(),
         scenario_path: "scenarios/redis-pod-delete.yaml".into(),
         scenario_text: "name: redis-pod-delete\n".into(),
-        scenario_sha256: "3f1c5e0d2b7a4c6e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c9a0e".into(),
+        scenario_sha256: "52cc57599f25b5832810f6fdef790b24350f440f1996aaa99d7117ae474583ed".into(), // sha256 of scenario_text
         scenario_redacted: Vec::new(),
         hypothesis: "If one Redis pod is deleted, the API keeps serving traffic\nwith only a temporary latency bump."
             .into(),
@@ -480,7 +480,7 @@ fn confirmed_run_reads_as_a_clean_bill_of_health() {
         "{report}"
     );
     assert!(
-        report.contains("| scenario | `scenarios/redis-pod-delete.yaml`, sha256 `3f1c…9a0e` |"),
+        report.contains("| scenario | `scenarios/redis-pod-delete.yaml`, sha256 `52cc…83ed` |"),
         "{report}"
     );
     assert!(

@@ -51,30 +51,35 @@ pub fn join(run_dir: &Path, front: Front) -> ExitCode {
     ExitCode::from(code as u8)
 }
 
-/// `report RUN_DIR`: writes the report again from the journal and rechecks the verdict,
-/// exit code and figures the journal holds against its own records (65 when they
-/// disagree).
-pub fn report(run_dir: &Path) -> ExitCode {
-    match crate::report::write_report(run_dir) {
-        Ok(p) => {
-            crate::say!("{}", p.display());
-            let check = crate::journal::read_journal(&run_dir.join("journal.jsonl"))
-                .map_err(|e| e.to_string())
-                .and_then(|r| crate::report::verdict_check(&r).map_err(|e| e.to_string()));
-            match check {
-                Ok(None) => ExitCode::SUCCESS,
-                Ok(Some(why)) => {
-                    eprintln!("gameday report: VERDICT CHECK FAILED: {why}");
-                    ExitStatus::RecordsDisagree.into()
-                }
-                Err(e) => {
-                    eprintln!("gameday report: {e}");
-                    ExitStatus::Usage.into()
-                }
+/// `report RUN_DIR [--recheck]`: writes the report again from the journal (not with
+/// `--recheck`) and rechecks the verdict, exit code and figures the journal holds against
+/// its own records (65 when they disagree).
+pub fn report(run_dir: &Path, recheck_only: bool) -> ExitCode {
+    if !recheck_only {
+        match crate::report::write_report(run_dir) {
+            Ok(p) => crate::say!("{}", p.display()),
+            Err(e) => {
+                crate::tell!("gameday report: {e}");
+                return ExitStatus::Usage.into();
             }
         }
+    }
+    let check = crate::journal::read_journal(&run_dir.join("journal.jsonl"))
+        .map_err(|e| e.to_string())
+        .and_then(|r| crate::report::verdict_check(&r).map_err(|e| e.to_string()));
+    match check {
+        Ok(None) => {
+            if recheck_only {
+                crate::say!("{}: the journal agrees with itself", run_dir.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Ok(Some(why)) => {
+            eprintln!("gameday report: VERDICT CHECK FAILED: {why}");
+            ExitStatus::RecordsDisagree.into()
+        }
         Err(e) => {
-            crate::tell!("gameday report: {e}");
+            eprintln!("gameday report: {e}");
             ExitStatus::Usage.into()
         }
     }

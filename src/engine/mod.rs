@@ -174,6 +174,9 @@ pub struct State {
     pub next_fault: usize,
     pub first_trigger: Option<Ts>,
     pub last_revert: Option<Ts>,
+    /// when the last RECOVERY phase began: the end of observation is `recovery` after it
+    #[serde(default)]
+    pub recovery_since: Option<Ts>,
     pub abort: Option<AbortInfo>,
     /// set by `Finish`: trigger no more faults, observe recovery and end
     pub finishing: bool,
@@ -392,6 +395,7 @@ impl State {
             next_fault: 0,
             first_trigger: None,
             last_revert: None,
+            recovery_since: None,
             abort: None,
             finishing: false,
             ending: false,
@@ -478,10 +482,13 @@ impl State {
         crate::exit::ExitStatus::of_run(verdict, self.revert_failed(), self.inject_failed()).code()
     }
 
-    /// The window the criteria are judged over, once something was triggered: every
-    /// triggered fault in trigger order, with when it settled.
-    pub fn window(&self, end: Ts) -> Option<Window> {
+    /// The window the criteria are judged over, once something was triggered, for a run
+    /// ending at `now`: its ends as README's "Words" give them (judging stops at the
+    /// kill switch, observation at the end of the recovery phase), every triggered fault
+    /// in trigger order, with when it settled.
+    pub fn window(&self, now: Ts) -> Option<Window> {
         let first_trigger = self.first_trigger?;
+        let (end, observed_until) = self.window_ends(now);
         let mut faults: Vec<FaultSpan> = self
             .cfg
             .faults
@@ -493,6 +500,7 @@ impl State {
                     trigger: f.triggered_at?,
                     settled: f.settled_at,
                     inject_failed: f.inject_failed,
+                    took_effect: f.injected_at.is_some(),
                     revert_failed: f.status == FaultStatus::RevertFailed,
                 })
             })
@@ -501,8 +509,19 @@ impl State {
         Some(Window {
             first_trigger,
             end,
+            observed_until,
             faults,
         })
+    }
+
+    /// (end of judging, end of observation) for a run ending at `now`.
+    pub fn window_ends(&self, now: Ts) -> (Ts, Ts) {
+        analysis::window_ends(
+            now,
+            self.recovery_since,
+            self.cfg.recovery,
+            self.abort.as_ref().map(|a| a.at),
+        )
     }
 
     pub fn outcomes(&self, end: Ts) -> Vec<Outcome> {
@@ -531,6 +550,9 @@ fn set_phase(state: &mut State, phase: Phase, now: Ts, fx: &mut Vec<Effect>) {
     if state.phase != phase {
         state.phase = phase;
         state.phase_since = now;
+        if phase == Phase::Recovery {
+            state.recovery_since = Some(now);
+        }
         fx.push(Effect::Journal(Event::Phase { phase }));
     }
 }
@@ -652,7 +674,7 @@ fn finish(state: &mut State, now: Ts, fx: &mut Vec<Effect>) {
     close_probes(state, now, fx);
     let outcomes = state.outcomes(now);
     let pairs: Vec<(&SignalInfo, &Outcome)> = state.cfg.signals.iter().zip(&outcomes).collect();
-    let alerts = state.alert_outcomes(now);
+    let alerts = state.alert_outcomes(state.window_ends(now).0);
     let names: Vec<&str> = state.cfg.faults.iter().map(|f| f.name.as_str()).collect();
     let judged =
         state.cfg.signals.iter().any(|s| s.expect.is_some()) || !state.cfg.alerts.is_empty();
@@ -1263,25 +1285,18 @@ fn on_probe_done(
         at: started,
         latency,
         error,
+        waited_ms: None,
     }));
     let values = s.probes.determined(measure, window);
     for v in values {
-        record_sample(
-            state,
-            signal,
-            Ok(v.value),
-            Some(v.at),
-            v.detail,
-            now,
-            true,
-            fx,
-        );
+        record_sample(state, signal, v.value, Some(v.at), v.detail, now, true, fx);
     }
 }
 
 /// The run is ending: each http signal's probes are closed (README: a probe unanswered
-/// past its timeout has failed) and the values they make are recorded before the
-/// verdict; no guardrail trips any more.
+/// past its timeout has failed; one waiting less is unfinished, journaled with how long
+/// it was waited for and judged with bounds) and the values they make are recorded
+/// before the verdict; no guardrail trips any more. Every probe sent has its line.
 fn close_probes(state: &mut State, now: Ts, fx: &mut Vec<Effect>) {
     for i in 0..state.signals.len() {
         let info = &state.cfg.signals[i];
@@ -1290,9 +1305,30 @@ fn close_probes(state: &mut State, now: Ts, fx: &mut Vec<Effect>) {
         else {
             continue;
         };
-        let values = state.signals[i].probes.close(now, timeout, measure, window);
+        let name = info.name.clone();
+        let expect = info.expect.clone();
+        let (closed, values) =
+            state.signals[i]
+                .probes
+                .close(now, timeout, measure, window, expect.as_ref());
+        for (at, r) in closed {
+            let (error, waited_ms) = match r {
+                probes::Recorded::Failed(e) => (Some(e), None),
+                probes::Recorded::Unfinished(w) => {
+                    (None, Some(u64::try_from(w.as_millis()).unwrap_or(u64::MAX)))
+                }
+                probes::Recorded::Answered(_) => (None, None),
+            };
+            fx.push(Effect::Journal(Event::Probe {
+                signal: name.clone(),
+                at,
+                latency: None,
+                error,
+                waited_ms,
+            }));
+        }
         for v in values {
-            record_sample(state, i, Ok(v.value), Some(v.at), v.detail, now, false, fx);
+            record_sample(state, i, v.value, Some(v.at), v.detail, now, false, fx);
         }
     }
 }

@@ -9,13 +9,32 @@
 //! (transport error, timeout, a body cut off or stalled, status ≥ 400); in the latency
 //! percentiles a failed probe is `+Inf`. When the run ends it waits (at most the probe
 //! timeout) for the probes started before the end of recovery; one still unanswered
-//! after its timeout has failed, one started too late to be judged is left out.
+//! after its timeout has failed. One still waiting for less than its timeout when the
+//! run ends (early, or sent too late) is *unfinished*: journaled with how long it was
+//! waited for, and judged with bounds — its latency is at least that long, or it failed
+//! — so a value that counts it is made only when every possible answer gives the same
+//! pass or fail, and is missing data otherwise.
+//!
+//! Times are kept to the millisecond, as the journal keeps them, so that `gameday
+//! report` folds the journal's probe lines into the very values the engine made
+//! ([`replay`]).
 
 use std::collections::VecDeque;
 use std::time::Duration;
 
 use super::Ts;
-use crate::scenario::model::Measure;
+use crate::scenario::model::{Criterion, Measure};
+
+/// `t` to the millisecond, as the journal writes it.
+fn to_ms(t: Ts) -> Ts {
+    chrono::DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap_or(t)
+}
+
+/// A duration in seconds, from whole milliseconds (as the journal keeps it), rounded
+/// once: the report's replay computes the same bits.
+fn ms_secs(d: Duration) -> f64 {
+    d.as_millis() as f64 / 1000.0
+}
 
 /// One probe: when it started, and its outcome once known (the latency of a complete
 /// answer in seconds, or why there was none).
@@ -28,13 +47,28 @@ pub struct ProbeRec {
     /// its value has been made
     #[serde(default)]
     pub valued: bool,
+    /// still unanswered when the run ended, this long (whole milliseconds) after it was
+    /// sent, less than its timeout: its latency is at least this, or it failed
+    #[serde(default)]
+    pub unfinished: Option<Duration>,
+}
+
+/// What the journal says of one probe: answered (latency in seconds), failed (why), or
+/// unfinished when the run ended (how long it had waited).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Recorded {
+    Answered(f64),
+    Failed(String),
+    Unfinished(Duration),
 }
 
 /// A value made from probes: at the start of the probe it is measured at.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProbeValue {
     pub at: Ts,
-    pub value: f64,
+    /// the value, or why there is none (unfinished probes whose answers could pass or
+    /// fail the criterion)
+    pub value: Result<f64, String>,
     /// "3 of 60 probes in the last 30 s failed (last: timed out)", when any failed
     pub detail: Option<String>,
 }
@@ -47,6 +81,7 @@ pub struct ProbeLog {
 
 impl ProbeLog {
     pub fn started(&mut self, id: u64, at: Ts) {
+        let at = to_ms(at);
         let pos = self.probes.partition_point(|p| p.started <= at);
         self.probes.insert(
             pos,
@@ -55,6 +90,7 @@ impl ProbeLog {
                 started: at,
                 outcome: None,
                 valued: false,
+                unfinished: None,
             },
         );
     }
@@ -75,7 +111,7 @@ impl ProbeLog {
     pub fn oldest_waiting(&self) -> Option<Ts> {
         self.probes
             .iter()
-            .filter(|p| p.outcome.is_none())
+            .filter(|p| p.outcome.is_none() && p.unfinished.is_none())
             .map(|p| p.started)
             .min()
     }
@@ -106,38 +142,94 @@ impl ProbeLog {
                 .filter_map(|q| q.outcome.as_ref())
                 .collect();
             let (value, detail) = measure_of(&outcomes, measure, window);
-            out.push(ProbeValue { at, value, detail });
+            out.push(ProbeValue {
+                at,
+                value: Ok(value),
+                detail,
+            });
             self.probes[i].valued = true;
         }
         self.evict(window);
         out
     }
 
+    /// Every value still to be made once the run has ended, when its window holds
+    /// unfinished probes: made only when every answer they could still have had gives
+    /// the same pass or fail against `expect` (README: "http probes"), missing otherwise.
+    fn bounded(
+        &mut self,
+        measure: Measure,
+        window: Duration,
+        expect: Option<&Criterion>,
+    ) -> Vec<ProbeValue> {
+        let mut out = Vec::new();
+        for i in 0..self.probes.len() {
+            let p = &self.probes[i];
+            if p.valued || (p.outcome.is_none() && p.unfinished.is_none()) {
+                continue;
+            }
+            let at = p.started;
+            let in_window: Vec<&ProbeRec> = self
+                .probes
+                .iter()
+                .filter(|q| {
+                    q.started <= at && (at - q.started).to_std().unwrap_or_default() < window
+                })
+                .collect();
+            if in_window
+                .iter()
+                .any(|q| q.outcome.is_none() && q.unfinished.is_none())
+            {
+                continue;
+            }
+            let known: Vec<&Result<f64, String>> = in_window
+                .iter()
+                .filter_map(|q| q.outcome.as_ref())
+                .collect();
+            let waits: Vec<Duration> = in_window.iter().filter_map(|q| q.unfinished).collect();
+            out.push(bounded_value(at, &known, &waits, measure, window, expect));
+            self.probes[i].valued = true;
+        }
+        out
+    }
+
     /// The run is ending: a probe waiting at least `timeout` has failed; one waiting
-    /// less cannot be judged and is left out. Then every value that can be made.
+    /// less is unfinished, known only to take at least that long. Returns what became
+    /// of each probe still waiting (for the journal: every probe sent has a line), then
+    /// every value that can be made, those over unfinished probes with bounds.
     pub fn close(
         &mut self,
         now: Ts,
         timeout: Duration,
         measure: Measure,
         window: Duration,
-    ) -> Vec<ProbeValue> {
-        self.probes.retain_mut(|p| {
-            if p.outcome.is_some() {
-                return true;
+        expect: Option<&Criterion>,
+    ) -> (Vec<(Ts, Recorded)>, Vec<ProbeValue>) {
+        let now = to_ms(now);
+        let mut closed = Vec::new();
+        for p in self.probes.iter_mut() {
+            if p.outcome.is_some() || p.unfinished.is_some() {
+                continue;
             }
-            let waited = (now - p.started).to_std().unwrap_or_default();
+            let waited = Duration::from_millis(
+                u64::try_from((now - p.started).num_milliseconds()).unwrap_or(0),
+            );
             if waited >= timeout {
-                p.outcome = Some(Err(format!(
+                let why = format!(
                     "no answer by the end of the run ({} after it was sent)",
                     crate::units::format_duration(waited)
-                )));
-                true
+                );
+                p.outcome = Some(Err(why.clone()));
+                closed.push((p.started, Recorded::Failed(why)));
             } else {
-                false
+                p.unfinished = Some(waited);
+                closed.push((p.started, Recorded::Unfinished(waited)));
             }
-        });
-        self.determined(measure, window)
+        }
+        let mut values = self.determined(measure, window);
+        values.extend(self.bounded(measure, window, expect));
+        values.sort_by_key(|v| v.at);
+        (closed, values)
     }
 
     /// Drops what no value can need any more: valued probes older than the window of
@@ -156,6 +248,165 @@ impl ProbeLog {
             self.probes.pop_front();
         }
     }
+}
+
+/// The value at `at` over a window whose probes are `known`, plus unfinished ones that
+/// waited `waits`: every value they could still give is a candidate (for `error_rate`
+/// each count of them failing; for a percentile the whole range from each latency at
+/// its wait to each a failure, `+Inf`). Made only when every candidate passes, or every
+/// one fails, `expect`; it is then the candidate nearest to the other side (the worst
+/// that passes, the least bad that fails), so no figure is better than the truth.
+fn bounded_value(
+    at: Ts,
+    known: &[&Result<f64, String>],
+    waits: &[Duration],
+    measure: Measure,
+    window: Duration,
+    expect: Option<&Criterion>,
+) -> ProbeValue {
+    let n = known.len() + waits.len();
+    let with = |extra: &[Result<f64, String>]| {
+        let mut all: Vec<&Result<f64, String>> = known.to_vec();
+        all.extend(extra.iter());
+        measure_of(&all, measure, window)
+    };
+    // (candidates, whether they form a continuous range between the first and the last)
+    let (candidates, range): (Vec<f64>, bool) = match measure {
+        Measure::ErrorRate => {
+            let failed = known.iter().filter(|o| o.is_err()).count();
+            let c = (0..=waits.len())
+                .map(|j| (failed + j) as f64 / n.max(1) as f64)
+                .collect();
+            (c, false)
+        }
+        _ => {
+            let low: Vec<Result<f64, String>> = waits.iter().map(|w| Ok(ms_secs(*w))).collect();
+            let high: Vec<Result<f64, String>> = waits.iter().map(|_| Err(String::new())).collect();
+            (vec![with(&low).0, with(&high).0], true)
+        }
+    };
+    let longest = waits.iter().max().copied().unwrap_or_default();
+    let unfinished = format!(
+        "{} of {n} probe{} in the last {} had no answer when the run ended (the longest waited {})",
+        waits.len(),
+        if n == 1 { "" } else { "s" },
+        crate::units::format_duration(window),
+        crate::units::format_duration(longest)
+    );
+    let verdict = expect.and_then(|c| candidates_agree(c, &candidates, range));
+    let Some((holds, c)) = verdict.zip(expect) else {
+        let all_equal = candidates.iter().all(|v| *v == candidates[0]);
+        return if expect.is_none() && all_equal {
+            ProbeValue {
+                at,
+                value: Ok(candidates[0]),
+                detail: Some(unfinished),
+            }
+        } else {
+            ProbeValue {
+                at,
+                value: Err(format!(
+                    "unknown: {unfinished}, and their answers could pass or fail"
+                )),
+                detail: None,
+            }
+        };
+    };
+    // the worst candidate that passes, or the least bad that fails
+    let mut pick = candidates[0];
+    for &v in &candidates[1..] {
+        let better = if holds {
+            c.op.worse(v, pick, c.value)
+        } else {
+            c.op.worse(pick, v, c.value)
+        };
+        if better {
+            pick = v;
+        }
+    }
+    ProbeValue {
+        at,
+        value: Ok(pick),
+        detail: Some(format!(
+            "{unfinished}; whatever their answers, this value {} `{}`",
+            if holds { "holds" } else { "fails" },
+            c.text
+        )),
+    }
+}
+
+/// Whether every candidate value holds `c` (`Some(true)`), every one fails it
+/// (`Some(false)`), or they disagree. A `range` is every value between the first
+/// candidate and the last, ends included.
+fn candidates_agree(c: &Criterion, candidates: &[f64], range: bool) -> Option<bool> {
+    let all = |want: bool| candidates.iter().all(|v| c.holds(*v) == want);
+    if !range {
+        return if all(true) {
+            Some(true)
+        } else if all(false) {
+            Some(false)
+        } else {
+            None
+        };
+    }
+    let lo = candidates.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = candidates.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let x = c.value;
+    use crate::scenario::model::Op;
+    let outside = x < lo || x > hi;
+    let single = lo == hi && lo == x;
+    let (holds_all, fails_all) = match c.op {
+        Op::Lt => (hi < x, lo >= x),
+        Op::Le => (hi <= x, lo > x),
+        Op::Gt => (lo > x, hi <= x),
+        Op::Ge => (lo >= x, hi < x),
+        Op::Eq => (single, outside),
+        Op::Ne => (outside, single),
+    };
+    if holds_all {
+        Some(true)
+    } else if fails_all {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// The values the engine made from one http signal's probes, folded again from the
+/// journal's probe lines (in journal order) the way the engine folded its messages:
+/// `gameday report` checks the journaled samples against them.
+pub fn replay(
+    probes: &[(Ts, Recorded)],
+    measure: Measure,
+    window: Duration,
+    expect: Option<&Criterion>,
+) -> Vec<ProbeValue> {
+    let mut log = ProbeLog::default();
+    // every start first: a probe answered late was waiting while later ones finished
+    for (id, (at, _)) in probes.iter().enumerate() {
+        log.started(id as u64, *at);
+    }
+    let mut values = Vec::new();
+    for (id, (_, r)) in probes.iter().enumerate() {
+        match r {
+            Recorded::Answered(l) => {
+                log.done(id as u64, Ok(*l));
+            }
+            Recorded::Failed(e) => {
+                log.done(id as u64, Err(e.clone()));
+            }
+            Recorded::Unfinished(w) => {
+                if let Some(p) = log.probes.iter_mut().find(|p| p.id == id as u64) {
+                    p.unfinished = Some(*w);
+                }
+                continue;
+            }
+        }
+        values.extend(log.determined(measure, window));
+    }
+    values.extend(log.bounded(measure, window, expect));
+    values.sort_by_key(|v| v.at);
+    values
 }
 
 /// The measure of a window of outcomes: the share that failed, or a nearest-rank
@@ -226,7 +477,7 @@ mod tests {
     fn values(l: &mut ProbeLog, m: Measure) -> Vec<(i64, f64)> {
         l.determined(m, W)
             .into_iter()
-            .map(|v| ((v.at - t(0)).num_milliseconds(), v.value))
+            .map(|v| ((v.at - t(0)).num_milliseconds(), v.value.unwrap()))
             .collect()
     }
 
@@ -277,27 +528,120 @@ mod tests {
         let v: Vec<_> = l
             .determined(Measure::P99, Duration::from_millis(900))
             .into_iter()
-            .map(|v| v.value)
+            .map(|v| v.value.unwrap())
             .collect();
         assert_eq!(v, vec![0.01, 0.02]);
     }
 
     #[test]
-    fn at_the_end_a_probe_past_its_timeout_failed_and_a_recent_one_is_left_out() {
+    fn at_the_end_a_probe_past_its_timeout_failed_and_a_recent_one_is_unfinished() {
         let mut l = log(&[(0, Some(Ok(0.01))), (1000, None), (9500, None)]);
-        let v = l.close(t(10_000), Duration::from_secs(5), Measure::ErrorRate, W);
-        // the probe at 1 s waited 9 s (> 5 s): failed; the one at 9.5 s: left out
+        let (closed, v) = l.close(
+            t(10_000),
+            Duration::from_secs(5),
+            Measure::ErrorRate,
+            W,
+            None,
+        );
+        // the probe at 1 s waited 9 s (> 5 s): failed; the one at 9.5 s: unfinished
+        assert_eq!(closed.len(), 2);
+        assert!(
+            matches!(&closed[0].1, Recorded::Failed(e) if e.contains("no answer by the end of the run"))
+        );
+        assert_eq!(
+            closed[1].1,
+            Recorded::Unfinished(Duration::from_millis(500))
+        );
         let got: Vec<_> = v
             .iter()
-            .map(|v| ((v.at - t(0)).num_milliseconds(), v.value))
+            .map(|v| ((v.at - t(0)).num_milliseconds(), v.value.clone().ok()))
             .collect();
-        assert_eq!(got, vec![(0, 0.0), (1000, 0.5)]);
-        assert!(v[1]
-            .detail
-            .as_deref()
-            .unwrap()
-            .contains("no answer by the end of the run"));
+        // without a criterion, a value over the unfinished probe cannot be made
+        assert_eq!(got, vec![(0, Some(0.0)), (1000, Some(0.5)), (9500, None)]);
         assert!(l.oldest_waiting().is_none());
+    }
+
+    fn crit(op: crate::scenario::model::Op, value: f64) -> Criterion {
+        Criterion {
+            op,
+            value,
+            for_: None,
+            text: format!("{} {value}", op.symbol()),
+        }
+    }
+
+    /// README: a latency is at least the time waited, so `< 300ms` fails once the probe
+    /// waited 300 ms; before that the value is unknown. An error rate is made only when
+    /// every count of failures among the unfinished probes gives the same pass or fail.
+    #[test]
+    fn unfinished_probes_are_judged_with_bounds() {
+        use crate::scenario::model::Op;
+        let close = |waited_ms: i64, m: Measure, c: &Criterion| {
+            let mut l = log(&[(0, Some(Ok(0.01))), (1000, None)]);
+            let (_, v) = l.close(t(1000 + waited_ms), Duration::from_secs(2), m, W, Some(c));
+            v[1].value.clone()
+        };
+        let lt300 = crit(Op::Lt, 0.3);
+        assert_eq!(
+            close(300, Measure::P99, &lt300),
+            Ok(0.3),
+            "at least 300 ms fails"
+        );
+        assert_eq!(close(450, Measure::P99, &lt300), Ok(0.45));
+        assert!(close(299, Measure::P99, &lt300)
+            .unwrap_err()
+            .starts_with("unknown: 1 of 2 probes"));
+        // p50 of two: the answered 10 ms is the value whatever the unfinished one says
+        assert_eq!(close(100, Measure::P50, &lt300), Ok(0.01));
+        // error rate of 2 probes, one unfinished: 0 % or 50 %
+        assert!(close(100, Measure::ErrorRate, &crit(Op::Lt, 0.01)).is_err());
+        assert_eq!(
+            close(100, Measure::ErrorRate, &crit(Op::Lt, 0.6)),
+            Ok(0.5),
+            "the worst that passes"
+        );
+        assert_eq!(
+            close(100, Measure::ErrorRate, &crit(Op::Gt, 0.6)),
+            Ok(0.5),
+            "the least bad that fails"
+        );
+        assert!(close(100, Measure::ErrorRate, &crit(Op::Eq, 0.5)).is_err());
+        assert_eq!(close(100, Measure::ErrorRate, &crit(Op::Ne, 0.25)), Ok(0.0));
+    }
+
+    #[test]
+    fn the_journal_folds_into_the_same_values() {
+        use crate::scenario::model::Op;
+        // answered out of order: the probe at 1 s answers after the one at 2 s
+        let mut l = ProbeLog::default();
+        let mut lines: Vec<(Ts, Recorded)> = Vec::new();
+        let mut made = Vec::new();
+        l.started(0, t(0));
+        l.started(1, t(1000));
+        l.started(2, t(2000));
+        for (id, o) in [
+            (0u64, Ok(0.01)),
+            (2, Ok(0.02)),
+            (1, Err("timed out".to_string())),
+        ] {
+            l.done(id, o.clone());
+            lines.push((
+                t(id as i64 * 1000),
+                match o {
+                    Ok(v) => Recorded::Answered(v),
+                    Err(e) => Recorded::Failed(e),
+                },
+            ));
+            made.extend(l.determined(Measure::P90, W));
+        }
+        l.started(3, t(3000));
+        let c = crit(Op::Lt, 0.3);
+        let (closed, more) = l.close(t(3400), Duration::from_secs(2), Measure::P90, W, Some(&c));
+        lines.extend(closed);
+        made.extend(more);
+        made.sort_by_key(|v| v.at);
+        assert_eq!(replay(&lines, Measure::P90, W, Some(&c)), made);
+        assert_eq!(made.len(), 4);
     }
 
     #[test]

@@ -333,8 +333,10 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         detail: Option<String>,
     },
-    /// An http probe's outcome: sent `at`, answered after `latency` seconds, or failed
-    /// (`error`). The http signals' values are made from these.
+    /// An http probe's outcome: sent `at`, answered after `latency` seconds, failed
+    /// (`error`), or unfinished when the run ended, `waited_ms` after it was sent (less
+    /// than its timeout: its latency is at least that, or it failed). The http signals'
+    /// values are made from these; every probe sent has one.
     Probe {
         signal: String,
         #[serde(with = "ts_ms")]
@@ -343,6 +345,8 @@ pub enum Event {
         latency: Option<f64>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         error: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        waited_ms: Option<u64>,
     },
     /// Pods of a watched selector changed.
     Pods {

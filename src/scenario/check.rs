@@ -209,6 +209,61 @@ mod tests {
         assert!(warnings(&alert).is_empty(), "{:?}", warnings(&alert));
     }
 
+    /// The judging warnings `load` gives a valid scenario (beside [`not_ready`]'s).
+    fn judging(text: &str) -> Vec<String> {
+        let env = |_: &str| None;
+        super::super::parse_str(text, "s.yaml", Path::new("."), &env)
+            .unwrap()
+            .warnings
+    }
+
+    const PROBED: &str = "name: x\nhypothesis: It holds.\nsteady_state:\n  - name: p99\n    http: { url: \"http://a/x\", every: 1s, timeout: 2s }\n    measure: p99\n    expect: \"EXPECT\"\nfaults:\n  - name: f\n    duration: 10s\n    exec: { inject: \"true\", revert: \"true\" }\nphases: { baseline: 10s, recovery: 60s }\n";
+
+    #[test]
+    fn a_latency_that_can_never_be_seen_is_named() {
+        let w = judging(&PROBED.replace("EXPECT", "!= 2s"));
+        assert_eq!(
+            w,
+            vec!["s.yaml:4:5: warning: `p99`: `!= 2s` can never be seen: the probe timeout is 2s, and an answer slower than the timeout is a failed probe (+Inf), so the value is never 2s and this always holds; raise `timeout` above 2s or use another criterion"]
+        );
+        assert_eq!(judging(&PROBED.replace("EXPECT", "!= 5s")).len(), 1);
+        // below the timeout, a value of 1.5 s can be seen
+        assert!(judging(&PROBED.replace("EXPECT", "!= 1500ms")).is_empty());
+    }
+
+    #[test]
+    fn an_interval_no_shorter_than_the_baseline_is_named() {
+        let text = PROBED.replace("EXPECT", "< 300ms");
+        assert!(judging(&text).is_empty(), "{:?}", judging(&text));
+        let w = judging(&text.replace("baseline: 10s", "baseline: 1s"));
+        assert_eq!(
+            w,
+            vec!["s.yaml:4:5: warning: `p99`: its interval (1s) is not shorter than phases.baseline (1s): no sample may be taken in the baseline, so it has no baseline figure and the steady state cannot be seen before the trigger; make the baseline longer or the interval shorter"]
+        );
+        // a command signal's interval is the scenario's
+        let cmd = "name: x\nhypothesis: It holds.\ninterval: 30s\nsteady_state:\n  - name: q\n    command: echo 1\n    expect: \"< 2\"\nfaults:\n  - name: f\n    duration: 10s\n    exec: { inject: \"true\", revert: \"true\" }\nphases: { baseline: 20s, recovery: 60s }\n";
+        let w = judging(cmd);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].starts_with("s.yaml:5:5: warning: `q`: its interval (30s)"),
+            "{w:?}"
+        );
+    }
+
+    #[test]
+    fn a_probe_timeout_of_zero_is_refused() {
+        let env = |_: &str| None;
+        let text = PROBED
+            .replace("EXPECT", "< 300ms")
+            .replace("timeout: 2s", "timeout: 0s");
+        let e = super::super::parse_str(&text, "s.yaml", Path::new("."), &env).unwrap_err();
+        let lines: Vec<String> = e.iter().map(|p| p.to_string()).collect();
+        assert_eq!(
+            lines,
+            vec!["s.yaml:5:43: steady_state[0].http.timeout: must be more than 0s (a probe that may not wait fails before any answer can come)"]
+        );
+    }
+
     #[test]
     fn placeholders_are_found_where_they_are_and_only_as_words() {
         let text = "name: x\nhypothesis: If it breaks, it holds, because CHANGE-ME (say why).\nkubernetes: {}\nsteady_state:\n  - name: up\n    command: echo 1\n    expect: \"< 2\"\nfaults:\n  - name: f\n    duration: 10s\n    pod_delete: { selector: app=change-me }\n  - name: g\n    duration: 10s\n    pod_delete: { selector: app=my-services }\n";

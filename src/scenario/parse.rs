@@ -796,6 +796,20 @@ fn judging_warnings(
         if *measure != Measure::ErrorRate {
             for c in [&s.expect, &s.abort].into_iter().flatten() {
                 let below = matches!(c.op, Op::Lt | Op::Le);
+                if c.op == Op::Ne && c.value >= timeout.as_secs_f64() {
+                    // an answer that slow is a failed probe (+Inf): the value can never be it
+                    cx.warn(
+                        *pos,
+                        format!(
+                            "`{}`: `{}` can never be seen: the probe timeout is {}, and an answer slower than the timeout is a failed probe (+Inf), so the value is never {} and this always holds; raise `timeout` above {} or use another criterion",
+                            s.name,
+                            c.text,
+                            short(*timeout),
+                            short(Duration::from_secs_f64(c.value)),
+                            short(Duration::from_secs_f64(c.value))
+                        ),
+                    );
+                }
                 if below && c.value >= timeout.as_secs_f64() {
                     cx.warn(
                         *pos,
@@ -818,6 +832,19 @@ fn judging_warnings(
                     s.name,
                     short(phases.recovery),
                     short(*window)
+                ),
+            );
+        }
+    }
+    for (s, pos) in signals.iter().zip(signal_pos) {
+        if s.interval >= phases.baseline {
+            cx.warn(
+                *pos,
+                format!(
+                    "`{}`: its interval ({}) is not shorter than phases.baseline ({}): no sample may be taken in the baseline, so it has no baseline figure and the steady state cannot be seen before the trigger; make the baseline longer or the interval shorter",
+                    s.name,
+                    short(s.interval),
+                    short(phases.baseline)
                 ),
             );
         }
@@ -1139,6 +1166,14 @@ fn signal(
                         );
                     }
                     let timeout = duration(cx, &hf, "timeout").unwrap_or(Duration::from_secs(2));
+                    if timeout.is_zero() {
+                        // every probe would fail before it is sent: a signal that can only
+                        // ever say "down"
+                        cx.err(
+                            hf.key_pos("timeout"),
+                            format!("{p}.timeout: must be more than 0s (a probe that may not wait fails before any answer can come)"),
+                        );
+                    }
                     Some(SignalSource::Http {
                         url: url?,
                         timeout,

@@ -33,8 +33,13 @@
 //!    records (in a well-formed journal that is also the first one). A fault's
 //!    trigger is the `ts` of its first `fault_injecting`; "trigger order" sorts
 //!    the triggered faults by that time, stable.
-//! 6. The end E is the `ts` of the first `verdict` record, else of the first
-//!    `run_ended`, else the largest `ts` in the journal.
+//! 6. The verdict's time V is the `ts` of the first `verdict` record, else of the
+//!    first `run_ended`, else the largest `ts` in the journal. (Amended with README's
+//!    "Words":) observation ends at O = min(V, the `ts` of the last `phase` record
+//!    whose phase is `RECOVERY` + `recovery_ms`), or V when there is no such record;
+//!    judging ends at E = min(the `ts` of the first `abort` record, O), or O without
+//!    an abort. Everything judged (violations, lacking data, worst, alerts) stops at
+//!    E; the recovery spans and the "after" figure run to O.
 //! 7. `ok` on `fault_injected` / `fault_reverted` that is not exactly `true`
 //!    counts as false; a failed `fault_reverted` without `will_retry: true`
 //!    (absent counts as false) settles the revert as failed. Inject failures
@@ -73,6 +78,23 @@
 //! 16. Only the first `run_started` is read.
 //! 17. `worst` for `==` uses |v − threshold| with the distance of an equal value
 //!     taken as 0 (so +Inf against a +Inf threshold is not NaN).
+//! 19. (Amended with README's rules 9 and 11:) a triggered fault with no
+//!     `fault_injected` whose `ok` is `true`, and no failed one, never took effect
+//!     (INCONCLUSIVE by rule 9 unless aborted); a triggered fault with no settling
+//!     `fault_reverted` never settled (INCONCLUSIVE by rule 11, like a failed revert).
+//! 20. (Amended with README's "http probes":) an http signal (one with `measure` and
+//!     `window_ms`) is judged on values folded here from its `probe` records, never on
+//!     its `sample` records: one value at each probe's start `at`, over the probes whose
+//!     start is at or before it and less than `window_ms` before it. A probe is answered
+//!     (`latency`), failed (`error`, or neither field), or unfinished (`waited_ms` and no
+//!     `error`: its latency is at least that, or it failed). Without unfinished probes,
+//!     `error_rate` is failed/n and a percentile is the nearest-rank one (rank
+//!     ceil(q·n), at least 1) with failures as +Inf. With unfinished ones, the possible
+//!     values are: for `error_rate` (failed + j)/n for each j from 0 to their count, in
+//!     that order; for a percentile the range from the value with each at its wait to
+//!     the value with each failed. When every possible value holds `expect`, the value
+//!     is the worst of them (the first of equals); when every one fails, the least bad;
+//!     otherwise it is missing.
 //! 18. The reasons list holds the reasons of the rule that decided the verdict
 //!     only (for REFUTED: every violated signal and every late/unfired alert;
 //!     for INCONCLUSIVE by rule 11: every signal without data, every
@@ -335,6 +357,23 @@ struct SignalSpec {
     expect: Option<Expect>,
     tolerate_ms: f64,
     interval_ms: f64,
+    /// an http signal: (measure, window in ms)
+    probes: Option<(String, i64)>,
+}
+
+/// One `probe` record: its start, and what became of it.
+#[derive(Debug, Clone)]
+struct ProbeLine {
+    at: DateTime<Utc>,
+    outcome: ProbeEnd,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum ProbeEnd {
+    Latency(f64),
+    Failed,
+    /// still waiting when the run ended, this many ms after its start
+    Unfinished(u64),
 }
 
 #[derive(Debug, Clone)]
@@ -362,6 +401,10 @@ struct FaultSpan {
     name: String,
     trigger: DateTime<Utc>,
     settle: Option<DateTime<Utc>>,
+    /// a `fault_injected` with `ok: true`
+    took_effect: bool,
+    /// a settling `fault_reverted`, with or without a usable time
+    settled: bool,
 }
 
 #[derive(Debug, Default)]
@@ -379,9 +422,16 @@ struct Run {
     /// Triggered faults in trigger order.
     faults: Vec<FaultSpan>,
     first_trigger: Option<DateTime<Utc>>,
+    /// E: the end of judging.
     end: Option<DateTime<Utc>>,
+    /// O: the end of observation (recovery spans and "after" run to it).
+    observed: Option<DateTime<Utc>>,
+    /// Fault names with a successful `fault_injected`.
+    injected_ok: Vec<String>,
     /// Per signal (index into `signals`), sorted by time, stable.
     samples: Vec<Vec<Sample>>,
+    /// Per signal, its probe records in journal order.
+    probes: Vec<Vec<ProbeLine>>,
     /// Per alert (index into `alerts`), sorted by ts, stable, ts ≤ end.
     alert_recs: Vec<Vec<AlertRec>>,
 }
@@ -399,6 +449,9 @@ impl Run {
                         expect: s.get("expect").filter(|e| !e.is_null()).map(Expect::parse),
                         tolerate_ms: num_field(s, "tolerate_ms").unwrap_or(0.0),
                         interval_ms: num_field(s, "interval_ms").unwrap_or(0.0),
+                        probes: str_field(s, "measure").and_then(|m| {
+                            num_field(s, "window_ms").map(|w| (m.to_string(), w as i64))
+                        }),
                     });
                 }
             }
@@ -418,18 +471,40 @@ impl Run {
             }
         }
         run.samples = vec![Vec::new(); run.signals.len()];
+        run.probes = vec![Vec::new(); run.signals.len()];
         run.alert_recs = vec![Vec::new(); run.alerts.len()];
 
-        // End of the window.
+        // Ends of the window (reading 6).
         let first_ts_of = |wanted: &str| {
             journal
                 .iter()
                 .find(|l| ty(l) == wanted)
                 .and_then(|l| time_field(l, "ts"))
         };
-        run.end = first_ts_of("verdict")
+        let verdict_time = first_ts_of("verdict")
             .or_else(|| first_ts_of("run_ended"))
             .or_else(|| journal.iter().filter_map(|l| time_field(l, "ts")).max());
+        let recovery_ms = journal
+            .iter()
+            .find(|l| ty(l) == "run_started")
+            .and_then(|l| num_field(l, "recovery_ms"))
+            .unwrap_or(0.0) as i64;
+        let last_recovery = journal
+            .iter()
+            .filter(|l| {
+                ty(l) == "phase"
+                    && str_field(l, "phase").is_some_and(|p| p.eq_ignore_ascii_case("recovery"))
+            })
+            .filter_map(|l| time_field(l, "ts"))
+            .next_back();
+        run.observed = verdict_time.map(|v| match last_recovery {
+            Some(r) => v.min(r + chrono::Duration::milliseconds(recovery_ms)),
+            None => v,
+        });
+        run.end = match (first_ts_of("abort"), run.observed) {
+            (Some(a), Some(o)) => Some(a.min(o)),
+            (_, o) => o,
+        };
 
         let mut triggers: Vec<(String, DateTime<Utc>)> = Vec::new();
         // fault name -> (settle ts, ok)
@@ -451,6 +526,32 @@ impl Run {
                     let name = str_field(line, "fault").unwrap_or("").to_string();
                     if !run.inject_failed.contains(&name) {
                         run.inject_failed.push(name);
+                    }
+                }
+                "fault_injected" => {
+                    let name = str_field(line, "fault").unwrap_or("").to_string();
+                    run.injected_ok.push(name);
+                }
+                "probe" => {
+                    let name = str_field(line, "signal").unwrap_or("");
+                    let Some(at) = time_field(line, "at") else {
+                        continue;
+                    };
+                    let has_error = line.get("error").is_some_and(|e| !e.is_null());
+                    let outcome = match (
+                        has_error,
+                        line.get("latency").map(parse_number),
+                        line.get("waited_ms").and_then(Value::as_u64),
+                    ) {
+                        (true, _, _) => ProbeEnd::Failed,
+                        (false, Some(Reading::Value(l)), _) => ProbeEnd::Latency(l),
+                        (false, None, Some(w)) => ProbeEnd::Unfinished(w),
+                        _ => ProbeEnd::Failed,
+                    };
+                    for (i, spec) in run.signals.iter().enumerate() {
+                        if spec.name == name {
+                            run.probes[i].push(ProbeLine { at, outcome });
+                        }
                     }
                 }
                 "fault_reverted" => {
@@ -509,6 +610,13 @@ impl Run {
             }
         }
 
+        // reading 20: an http signal's values are folded from its probes
+        for i in 0..run.signals.len() {
+            if let Some((measure, window_ms)) = run.signals[i].probes.clone() {
+                let exp = run.signals[i].expect;
+                run.samples[i] = fold_probes(&run.probes[i], &measure, window_ms, exp);
+            }
+        }
         for s in &mut run.samples {
             s.sort_by_key(|x| x.t); // stable: equal times keep journal order
         }
@@ -520,14 +628,13 @@ impl Run {
         run.faults = triggers
             .into_iter()
             .map(|(name, trigger)| {
-                let settle = settled
-                    .iter()
-                    .find(|(n, _, _)| *n == name)
-                    .and_then(|(_, ts, _)| *ts);
+                let record = settled.iter().find(|(n, _, _)| *n == name);
                 FaultSpan {
+                    took_effect: run.injected_ok.contains(&name),
+                    settled: record.is_some(),
+                    settle: record.and_then(|(_, ts, _)| *ts),
                     name,
                     trigger,
-                    settle,
                 }
             })
             .collect();
@@ -578,14 +685,19 @@ impl Run {
         if self.aborted {
             return ("ABORTED", vec!["aborted".into()]);
         }
-        // 9.
-        if !self.inject_failed.is_empty() {
-            let r = self
-                .inject_failed
-                .iter()
-                .map(|f| format!("fault {f} inject failed"))
-                .collect();
-            return ("INCONCLUSIVE", r);
+        // 9. (and reading 19)
+        let mut never: Vec<String> = self
+            .inject_failed
+            .iter()
+            .map(|f| format!("fault {f} inject failed"))
+            .collect();
+        for f in &self.faults {
+            if !f.took_effect && !self.inject_failed.contains(&f.name) {
+                never.push(format!("fault {} never took effect", f.name));
+            }
+        }
+        if !never.is_empty() {
+            return ("INCONCLUSIVE", never);
         }
         // 10.
         let mut refuted = Vec::new();
@@ -623,6 +735,12 @@ impl Run {
         for f in &self.revert_failed {
             inconclusive.push(format!("fault {f} revert failed"));
         }
+        // (reading 19) a fault that never settled may still be active
+        for f in &self.faults {
+            if !f.settled {
+                inconclusive.push(format!("fault {} never settled", f.name));
+            }
+        }
         // (amended) a fault of the scenario that was never triggered
         for f in &self.fault_names {
             if !self.faults.iter().any(|t| t.name == *f) {
@@ -644,6 +762,14 @@ impl Run {
     fn window<'a>(&self, samples: &'a [Sample]) -> Vec<&'a Sample> {
         match (self.first_trigger, self.end) {
             (Some(t0), Some(e)) => samples.iter().filter(|s| s.t >= t0 && s.t <= e).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The samples observed, [T, O]: the recovery is measured over these.
+    fn observed_window<'a>(&self, samples: &'a [Sample]) -> Vec<&'a Sample> {
+        match (self.first_trigger, self.observed) {
+            (Some(t0), Some(o)) => samples.iter().filter(|s| s.t >= t0 && s.t <= o).collect(),
             _ => Vec::new(),
         }
     }
@@ -706,9 +832,10 @@ impl Run {
             }
         }
 
-        // After: median of the last three values in the window.
-        let win_values: Vec<f64> = win.iter().filter_map(|s| s.value()).collect();
-        let after = median(&win_values[win_values.len().saturating_sub(3)..]);
+        // After: median of the last three values up to the end of observation.
+        let seen = self.observed_window(samples);
+        let seen_values: Vec<f64> = seen.iter().filter_map(|s| s.value()).collect();
+        let after = median(&seen_values[seen_values.len().saturating_sub(3)..]);
 
         // Longest violation, ties earliest.
         let mut longest: Option<Violation> = None;
@@ -723,7 +850,7 @@ impl Run {
             .faults
             .iter()
             .enumerate()
-            .map(|(i, f)| (f.name.clone(), self.recovery(i, exp, &win, samples)))
+            .map(|(i, f)| (f.name.clone(), self.recovery(i, exp, &seen, samples)))
             .collect();
 
         SignalJudgement {
@@ -778,12 +905,13 @@ impl Run {
         ms_between(e, prev) as f64 > limit
     }
 
+    /// `win`: the samples observed, [T, O].
     fn recovery(&self, i: usize, exp: Expect, win: &[&Sample], all: &[Sample]) -> Recovery {
         let f = &self.faults[i];
         let Some(r) = f.settle else {
             return Recovery::NotSettled;
         };
-        let Some(e) = self.end else {
+        let Some(e) = self.observed else {
             return Recovery::NotSettled;
         };
         let next = self.faults[i + 1..]
@@ -898,6 +1026,130 @@ impl Run {
         }
         AlertOutcome::DidNotFire
     }
+}
+
+/// Reading 20: the values of an http signal, one at each probe's start.
+fn fold_probes(
+    probes: &[ProbeLine],
+    measure: &str,
+    window_ms: i64,
+    exp: Option<Expect>,
+) -> Vec<Sample> {
+    let mut out = Vec::new();
+    for p in probes {
+        let inside: Vec<ProbeEnd> = probes
+            .iter()
+            .filter(|q| q.at <= p.at && ms_between(p.at, q.at) < window_ms)
+            .map(|q| q.outcome)
+            .collect();
+        out.push(Sample {
+            t: p.at,
+            r: probe_value(&inside, measure, exp),
+        });
+    }
+    out
+}
+
+/// The measure over `inside`, each unfinished probe replaced by `unfinished`
+/// (a latency in seconds, or +Inf for a failure).
+fn measure_with(inside: &[ProbeEnd], measure: &str, unfinished: impl Fn(u64) -> f64) -> f64 {
+    let n = inside.len();
+    let latencies: Vec<f64> = inside
+        .iter()
+        .map(|o| match o {
+            ProbeEnd::Latency(l) => *l,
+            ProbeEnd::Failed => f64::INFINITY,
+            ProbeEnd::Unfinished(w) => unfinished(*w),
+        })
+        .collect();
+    if measure == "error_rate" {
+        let failed = latencies.iter().filter(|l| **l == f64::INFINITY).count();
+        return failed as f64 / n.max(1) as f64;
+    }
+    let q = match measure {
+        "p50" => 0.50,
+        "p90" => 0.90,
+        _ => 0.99,
+    };
+    let mut sorted = latencies;
+    sorted.sort_by(|a, b| a.total_cmp(b));
+    let rank = ((q * n as f64).ceil() as usize).max(1).min(n.max(1));
+    sorted.get(rank - 1).copied().unwrap_or(f64::INFINITY)
+}
+
+fn probe_value(inside: &[ProbeEnd], measure: &str, exp: Option<Expect>) -> Reading {
+    let waiting = inside
+        .iter()
+        .filter(|o| matches!(o, ProbeEnd::Unfinished(_)))
+        .count();
+    if waiting == 0 {
+        return Reading::Value(measure_with(inside, measure, |_| f64::INFINITY));
+    }
+    let Some(exp) = exp else {
+        return Reading::Missing;
+    };
+    // the possible values, and whether they are the whole range between the two
+    let (possible, range) = if measure == "error_rate" {
+        let n = inside.len();
+        let failed = inside
+            .iter()
+            .filter(|o| matches!(o, ProbeEnd::Failed))
+            .count();
+        let v: Vec<f64> = (0..=waiting)
+            .map(|j| (failed + j) as f64 / n.max(1) as f64)
+            .collect();
+        (v, false)
+    } else {
+        let at_wait = measure_with(inside, measure, |w| w as f64 / 1000.0);
+        let failed = measure_with(inside, measure, |_| f64::INFINITY);
+        (vec![at_wait, failed], true)
+    };
+    let every = |want: bool| -> bool {
+        if !range {
+            return possible.iter().all(|v| exp.holds(*v) == want);
+        }
+        // every value of [lo, hi]
+        let (lo, hi) = (possible[0], possible[1]);
+        let Some(t) = exp.threshold else {
+            return !want;
+        };
+        let inside_range = lo <= t && t <= hi;
+        let only_t = lo == t && hi == t;
+        match (exp.op, want) {
+            (Op::Lt, true) => hi < t,
+            (Op::Lt, false) => lo >= t,
+            (Op::Le, true) => hi <= t,
+            (Op::Le, false) => lo > t,
+            (Op::Gt, true) => lo > t,
+            (Op::Gt, false) => hi <= t,
+            (Op::Ge, true) => lo >= t,
+            (Op::Ge, false) => hi < t,
+            (Op::Eq, true) => only_t,
+            (Op::Eq, false) => !inside_range,
+            (Op::Ne, true) => !inside_range,
+            (Op::Ne, false) => only_t,
+            (Op::Unknown, want) => !want,
+        }
+    };
+    let pick_worst = if every(true) {
+        true
+    } else if every(false) {
+        false
+    } else {
+        return Reading::Missing;
+    };
+    let mut chosen = possible[0];
+    for v in &possible[1..] {
+        let replace = if pick_worst {
+            exp.badness(*v) > exp.badness(chosen)
+        } else {
+            exp.badness(*v) < exp.badness(chosen)
+        };
+        if replace {
+            chosen = *v;
+        }
+    }
+    Reading::Value(chosen)
 }
 
 /// Violations among the window's samples (sorted by time); `end` is the
@@ -2323,5 +2575,105 @@ mod tests {
         j.inject(T0, "f1").series("p99", T0, s(120), 0.1);
         j.revert(s(90), "f1").end(s(120));
         assert_eq!(only(&j.judge()).result, SignalResult::Violated);
+    }
+
+    // ------------------------------------------------- readings 6, 19 and 20
+
+    /// Reading 6: observation ends `recovery_ms` after the last RECOVERY phase began.
+    #[test]
+    fn values_after_the_recovery_deadline_are_not_judged() {
+        let mut j = J::basic(0);
+        j.lines[0]["recovery_ms"] = json!(10_000);
+        j.series("p99", T0, s(80), 0.1);
+        j.revert(s(70), "f1");
+        j.line(s(70), "phase", json!({"phase": "RECOVERY"}));
+        j.v(s(85), "p99", 0.9).v(s(90), "p99", 0.9).end(s(90));
+        let r = j.judge();
+        assert_eq!(r.verdict, "CONFIRMED", "{r:?}");
+        assert_eq!(only(&r).after, Some(0.1));
+        // without the phase record, the window runs to the verdict
+        j.lines.retain(|l| l["type"] != "phase");
+        assert_eq!(j.judge().verdict, "REFUTED");
+    }
+
+    /// Reading 6: judging ends at the abort; the recovery after it is still measured.
+    #[test]
+    fn judging_ends_at_the_abort_and_the_recovery_is_observed_after_it() {
+        let mut j = J::basic(0);
+        j.lines[0]["recovery_ms"] = json!(20_000);
+        j.series("p99", T0, s(65), 0.1);
+        j.line(s(65), "abort", json!({"by": "alice", "source": "key"}));
+        j.revert(s(66), "f1");
+        j.line(s(66), "phase", json!({"phase": "RECOVERY"}));
+        j.series("p99", s(70), s(85), 0.9);
+        j.end(s(86));
+        let r = j.judge();
+        assert_eq!(r.verdict, "ABORTED");
+        let sj = only(&r);
+        assert_eq!(sj.result, SignalResult::Held, "{sj:?}");
+        assert_eq!(sj.longest_violation, None);
+        assert_eq!(sj.after, Some(0.9));
+        assert_eq!(sj.recovery, vec![("f1".to_string(), Recovery::Never)]);
+    }
+
+    /// Reading 19.
+    #[test]
+    fn a_fault_without_a_recorded_inject_or_settle_is_inconclusive() {
+        let mut j = J::basic(0);
+        j.series("p99", T0, s(120), 0.1);
+        j.revert(s(90), "f1").end(s(120));
+        assert_eq!(j.judge().verdict, "CONFIRMED");
+        let mut no_inject = J {
+            lines: j.lines.clone(),
+        };
+        no_inject.lines.retain(|l| l["type"] != "fault_injected");
+        let r = no_inject.judge();
+        assert_eq!(
+            (r.verdict.as_str(), r.reasons.clone()),
+            (
+                "INCONCLUSIVE",
+                vec!["fault f1 never took effect".to_string()]
+            )
+        );
+        let mut no_settle = J {
+            lines: j.lines.clone(),
+        };
+        no_settle.lines.retain(|l| l["type"] != "fault_reverted");
+        let r = no_settle.judge();
+        assert_eq!(
+            (r.verdict.as_str(), r.reasons.clone()),
+            ("INCONCLUSIVE", vec!["fault f1 never settled".to_string()])
+        );
+    }
+
+    /// Reading 20: an unfinished probe is at least its wait, or a failure.
+    #[test]
+    fn unfinished_probes_give_a_value_only_when_every_answer_agrees() {
+        let lt = |t: f64| Expect {
+            op: Op::Lt,
+            threshold: Some(t),
+            for_ms: 0.0,
+        };
+        use ProbeEnd::*;
+        let p99 = |w: u64| probe_value(&[Latency(0.01), Unfinished(w)], "p99", Some(lt(0.3)));
+        assert_eq!(p99(400), Reading::Value(0.4));
+        assert_eq!(p99(300), Reading::Value(0.3));
+        assert_eq!(p99(299), Reading::Missing);
+        assert_eq!(
+            probe_value(&[Latency(0.01), Unfinished(100)], "p50", Some(lt(0.3))),
+            Reading::Value(0.01)
+        );
+        let rate =
+            |t: f64| probe_value(&[Latency(0.01), Unfinished(100)], "error_rate", Some(lt(t)));
+        assert_eq!(rate(0.6), Reading::Value(0.5));
+        assert_eq!(rate(0.01), Reading::Missing);
+        assert_eq!(
+            probe_value(&[Latency(0.01), Unfinished(100)], "error_rate", None),
+            Reading::Missing
+        );
+        assert_eq!(
+            probe_value(&[Latency(0.01), Failed], "error_rate", None),
+            Reading::Value(0.5)
+        );
     }
 }
