@@ -143,7 +143,10 @@ fn verdict_disagreement(run: &Run) -> Option<String> {
             recomputed.word(),
             reasons.join("; ")
         ));
-    } else if run.info.version == env!("CARGO_PKG_VERSION") && journaled_reasons != reasons {
+    } else if run.info.version == env!("CARGO_PKG_VERSION")
+        && journaled_reasons != reasons
+        && !baseline_gate_agrees(run, journaled, journaled_reasons)
+    {
         // the same gameday words its reasons the same way from the same records
         problems.push(format!(
             "the journal's reasons are not the ones its records give: {}",
@@ -190,6 +193,54 @@ fn verdict_disagreement(run: &Run) -> Option<String> {
     problems.extend(scenario_hash_disagreement(run.info));
     problems.extend(probe_disagreement(run));
     (!problems.is_empty()).then(|| problems.join("; "))
+}
+
+/// A run that never triggered ends NOT RUN, and the records alone say only "no fault was
+/// triggered"; when gameday gave up because the steady state did not hold at the end of
+/// the baseline, its reason names the failing expectations. That reason agrees with the
+/// records when the last sample of each signal before the verdict gives exactly those
+/// words, the way the engine wrote them.
+fn baseline_gate_agrees(run: &Run, journaled: Verdict, reasons: &[String]) -> bool {
+    const GATE: &str = "the steady state did not hold at the end of the baseline: ";
+    if journaled != Verdict::NotRun || run.recomputed.0 != Verdict::NotRun || reasons.len() != 1 {
+        return false;
+    }
+    let Some(listed) = reasons[0].strip_prefix(GATE) else {
+        return false;
+    };
+    let mut last: std::collections::HashMap<&str, (Option<f64>, Option<&str>)> =
+        std::collections::HashMap::new();
+    for r in run.records {
+        match &r.event {
+            Event::Verdict { .. } => break,
+            Event::Sample {
+                signal,
+                value,
+                error,
+                ..
+            } => {
+                last.insert(signal.as_str(), (*value, error.as_deref()));
+            }
+            _ => {}
+        }
+    }
+    let mut failing = Vec::new();
+    for info in &run.info.signals {
+        let Some(expect) = &info.expect else { continue };
+        match last.get(info.name.as_str()) {
+            None => failing.push(format!("{}: no data yet", info.name)),
+            Some((_, Some(e))) => failing.push(format!("{}: no data ({e})", info.name)),
+            Some((None, None)) => failing.push(format!("{}: no data yet", info.name)),
+            Some((Some(v), None)) if !expect.holds(*v) => failing.push(format!(
+                "{}: {} (expect {})",
+                info.name,
+                crate::units::format_value(*v, info.unit),
+                expect.display(info.unit)
+            )),
+            Some(_) => {}
+        }
+    }
+    !failing.is_empty() && failing.join("; ") == listed
 }
 
 /// A revert the kill switch made (its reason is the kill switch, or `max_duration`,

@@ -1413,3 +1413,61 @@ fn the_recheck_catches_what_the_records_do_not_give() {
         String::from_utf8_lossy(&r.stderr)
     );
 }
+
+/// A run that gave up because the steady state did not hold at the end of the baseline is
+/// NOT RUN, and its reason names the failing expectation: the recheck agrees with it when
+/// the last samples say so (it once raised a false VERDICT CHECK FAILED on every such
+/// run), and not when the reason's figure is not the samples' one.
+#[test]
+fn not_run_at_the_baseline_agrees_with_its_records() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let scenario = r#"name: gate
+hypothesis: The gate holds.
+interval: 500ms
+steady_state:
+  - name: bad
+    command: "echo 500"
+    unit: count
+    expect: "< 100"
+faults:
+  - name: f
+    duration: 2s
+    exec: { inject: "true", revert: "true" }
+phases: { baseline: 2s, recovery: 2s }
+"#;
+    let o = run(d, scenario, &[], LIMIT);
+    assert_eq!(o.code, Some(6), "{}", o.stdout);
+    let v = &events(&o.journal, "verdict")[0];
+    assert_eq!(
+        v["reasons"],
+        serde_json::json!([
+            "the steady state did not hold at the end of the baseline: bad: 500 (expect < 100)"
+        ])
+    );
+    assert!(!o.report.contains("VERDICT CHECK FAILED"), "{}", o.report);
+    for args in [vec!["report"], vec!["report", "--recheck"]] {
+        let r = gameday().args(&args).arg(&o.dir).output().unwrap();
+        assert_eq!(
+            r.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&r.stderr)
+        );
+    }
+    // a reason whose figure the samples do not give
+    let path = o.dir.join("journal.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("bad: 500 (expect", "bad: 50 (expect")).unwrap();
+    let r = gameday()
+        .args(["report", "--recheck"])
+        .arg(&o.dir)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(65), "{err}");
+    assert!(
+        err.contains("the journal's reasons are not the ones its records give"),
+        "{err}"
+    );
+}
