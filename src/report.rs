@@ -971,15 +971,16 @@ fn line(out: &mut String, text: impl AsRef<str>) {
     out.push('\n');
 }
 
-/// User text made safe for a table cell: one line, no column breaks.
+/// Text for a table cell: as [`one_line`], and no column breaks.
 fn cell(text: &str) -> String {
-    let one_line = text.replace("\r\n", " ").replace(['\n', '\r'], " ");
-    one_line.replace('|', "\\|")
+    one_line(text).replace('|', "\\|")
 }
 
-/// User text on one line outside tables.
+/// Text on one line outside tables, where names and words from elsewhere meet the
+/// report's own code spans: nothing in it can become a link, an image or HTML (see
+/// [`crate::text::markdown_inline`]).
 fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::text::markdown_inline(text)
 }
 
 /// An inline code span that nothing inside can close: see [`crate::text::code_span`].
@@ -1590,10 +1591,9 @@ fn sparkline_line(run: &Run, s: &SignalView) -> String {
 
 /// A signal name as the alt text of an image link: brackets would end the link early.
 fn alt_text(name: &str) -> String {
+    // brackets, backslashes and tags are escaped by one_line; inside an image's alt text a
+    // code span would show its backticks, which is harmless
     one_line(name)
-        .replace('\\', "\\\\")
-        .replace('[', "\\[")
-        .replace(']', "\\]")
 }
 
 fn fault_window_words(run: &Run) -> String {

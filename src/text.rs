@@ -107,6 +107,63 @@ pub fn markdown_plain(text: &str) -> String {
     out
 }
 
+/// Text for a markdown line or table cell that may hold both gameday's own code spans
+/// (names in backticks) and text from elsewhere (a server's error body, a scenario's
+/// names): on one line, with the code spans kept, and outside them nothing that can open a
+/// link, an image or HTML: `[`, `]` and `\` are escaped, and so is a `<` that could
+/// start a tag or an autolink. A backtick run with no closing run of the same length is
+/// escaped too, so it cannot swallow the rest of the line into a code span.
+pub fn markdown_inline(text: &str) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let chars: Vec<char> = one_line.chars().collect();
+    let mut out = String::with_capacity(one_line.len() + 8);
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '`' {
+            let run = chars[i..].iter().take_while(|&&c| c == '`').count();
+            // the closing run: exactly `run` backticks, not part of a longer run
+            let mut j = i + run;
+            let mut close = None;
+            while j < chars.len() {
+                if chars[j] == '`' {
+                    let r = chars[j..].iter().take_while(|&&c| c == '`').count();
+                    if r == run {
+                        close = Some(j);
+                        break;
+                    }
+                    j += r;
+                } else {
+                    j += 1;
+                }
+            }
+            match close {
+                Some(j) => {
+                    out.extend(&chars[i..j + run]);
+                    i = j + run;
+                }
+                None => {
+                    for _ in 0..run {
+                        out.push_str("\\`");
+                    }
+                    i += run;
+                }
+            }
+            continue;
+        }
+        let opens_tag = c == '<'
+            && chars
+                .get(i + 1)
+                .is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?'));
+        if matches!(c, '[' | ']' | '\\') || opens_tag {
+            out.push('\\');
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
 /// Where a name holds a character `check` refuses: the 0-based character index and the
 /// character. Names are shown on terminals, in headless lines and in the report; a line
 /// break or an escape sequence in one would forge or hide output.
@@ -227,6 +284,18 @@ mod tests {
             "see \\[here\\](http://x) \\<img src=y> \\`z\\`"
         );
         assert_eq!(markdown_plain("a\n b"), "a b");
+    }
+
+    #[test]
+    fn markdown_inline_keeps_code_spans_and_closes_everything_else() {
+        assert_eq!(
+            markdown_inline("`br[ea]k` failed: <img src=x> [click](http://e) < 100 a\\b"),
+            "`br[ea]k` failed: \\<img src=x> \\[click\\](http://e) < 100 a\\\\b"
+        );
+        // a lone backtick cannot open a span that swallows what follows
+        assert_eq!(markdown_inline("x ` [y](z)"), "x \\` \\[y\\](z)");
+        assert_eq!(markdown_inline("``a`b``"), "``a`b``");
+        assert_eq!(markdown_inline("a\n  b"), "a b");
     }
 
     #[test]

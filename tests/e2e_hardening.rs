@@ -1321,3 +1321,53 @@ fn plan_checks_the_bearer_token_file_like_run() {
         }
     }
 }
+
+/// Names, the hypothesis and the verdict's reasons (which quote what a command printed)
+/// are text from elsewhere: in report.md they never become a link, an image or HTML.
+#[test]
+fn names_hypothesis_and_reasons_never_become_markdown() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = r#"name: md-names
+hypothesis: "Holds [x](http://evil.example/h) <img src=http://evil.example/p.png> ``a`` ` [y](http://evil.example/y)"
+interval: 500ms
+steady_state:
+  - name: "sig [l](http://evil.example/s) <b>"
+    command: "printf '<img src=x onerror=alert(1)> [click](http://evil.example/c) `'"
+    expect: "< 100"
+faults:
+  - name: "fault `x` <b> [f](http://evil.example/f)"
+    duration: 1s
+    exec: { inject: "true", revert: "true" }
+phases: { baseline: 2s, recovery: 1s }
+"#;
+    let path = write(tmp.path(), "md.yaml", text);
+    let out = tmp.path().join("runs");
+    let o = headless(&path, &out, &[]).output().unwrap();
+    // the command's answer is not a number: the steady state never held
+    assert_eq!(
+        o.status.code(),
+        Some(6),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let report = std::fs::read_to_string(run_dir(&out).join("report.md")).unwrap();
+    assert!(
+        report.contains("onerror=alert(1)"),
+        "the reason is quoted: {report}"
+    );
+    assert_no_live_markdown(&report, "http://evil.example");
+    for line in report.lines() {
+        let text = outside_code_spans(line);
+        let tag = text.char_indices().find(|(i, c)| {
+            *c == '<'
+                && text[i + 1..]
+                    .chars()
+                    .next()
+                    .is_some_and(|n| n.is_ascii_alphabetic() || "/!?".contains(n))
+        });
+        assert!(
+            tag.is_none(),
+            "HTML in the report:\n{line}\n(outside code spans: {text})"
+        );
+    }
+}
