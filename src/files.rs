@@ -180,6 +180,57 @@ pub fn create_new_file(path: &Path) -> io::Result<File> {
         .open(path)
 }
 
+/// A directory held open, reached through its descriptor (`/proc/self/fd/N`): what is read
+/// and written through [`PinnedDir::path`] is in the directory that was opened, even if
+/// someone renames it, or swaps a symbolic link in at its name, between the check and the
+/// write. The name itself must not be a symbolic link when it is opened.
+pub struct PinnedDir {
+    _dir: File,
+    path: PathBuf,
+}
+
+impl PinnedDir {
+    pub fn open(path: &Path) -> io::Result<PinnedDir> {
+        let dir = OpenOptions::new()
+            .read(true)
+            .custom_flags(nix::libc::O_DIRECTORY | nix::libc::O_NOFOLLOW)
+            .open(path)
+            .map_err(|e| match e.raw_os_error() {
+                Some(nix::libc::ELOOP) | Some(nix::libc::ENOTDIR) => io::Error::other(format!(
+                    "{} is not a directory (a symbolic link?)",
+                    path.display()
+                )),
+                _ => e,
+            })?;
+        let pinned = PathBuf::from(format!(
+            "/proc/self/fd/{}",
+            std::os::fd::AsRawFd::as_raw_fd(&dir)
+        ));
+        // without /proc the name is all there is
+        let path = if pinned.is_dir() {
+            pinned
+        } else {
+            path.to_path_buf()
+        };
+        Ok(PinnedDir { _dir: dir, path })
+    }
+
+    /// The directory `name` inside this one, created with [`DIR_MODE`] if missing, held
+    /// open in turn; a symbolic link at `name` is refused, not followed.
+    pub fn child_dir(&self, name: &str) -> io::Result<PinnedDir> {
+        let path = self.path.join(name);
+        match create_private_dir(&path) {
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            other => other?,
+        }
+        PinnedDir::open(&path)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -49,8 +49,16 @@ pub enum ReportError {
 /// Reads `run_dir/journal.jsonl`, renders it and writes `run_dir/report.md` atomically
 /// (a temporary file in the same directory, fsynced, then renamed over the report).
 pub fn write_report(run_dir: &Path) -> Result<PathBuf, ReportError> {
+    // Everything is read and written through the open directory, never by its name
+    // again: someone who can rename the run directory or its `charts` (a teammate in a
+    // shared runs directory) cannot swap in a link between a check and a write and
+    // have the person running `report` write elsewhere.
+    let pinned = crate::files::PinnedDir::open(run_dir).map_err(|source| ReportError::Write {
+        path: run_dir.to_path_buf(),
+        source,
+    })?;
     let journal_path = run_dir.join("journal.jsonl");
-    let records = journal::read_journal(&journal_path)?;
+    let records = journal::read_journal(&pinned.path().join("journal.jsonl"))?;
     let text = render(&records).map_err(|e| match e {
         ReportError::NoRunStarted => ReportError::NotAJournal {
             path: journal_path.clone(),
@@ -59,34 +67,27 @@ pub fn write_report(run_dir: &Path) -> Result<PathBuf, ReportError> {
     })?;
     // the charts illustrate the report: one that cannot be written is logged, and the
     // report is written all the same. Only a real directory inside the run directory is
-    // written into: a `charts` that is a symbolic link (to somewhere the person running
-    // `report` can write and its planter cannot) is never followed.
+    // written into: a `charts` that is a symbolic link is never followed.
     let charts_dir = run_dir.join(crate::charts::DIR);
-    let charts_ready = match fs::symlink_metadata(&charts_dir) {
-        Ok(m) if m.file_type().is_dir() => Ok(()),
-        Ok(_) => Err(io::Error::other(
-            "it is not a directory (a symbolic link?): charts not written",
-        )),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            crate::files::create_private_dir(&charts_dir)
-        }
-        Err(e) => Err(e),
-    };
-    match charts_ready {
-        Ok(()) => {
+    match pinned.child_dir(crate::charts::DIR) {
+        Ok(charts) => {
             for (name, svg) in crate::charts::render_all(&records)? {
-                let path = charts_dir.join(name);
-                if let Err(e) = write_atomically(&path, svg.as_bytes()) {
-                    tracing::warn!("cannot write chart {}: {e}", path.display());
+                if let Err(e) = write_atomically(&charts.path().join(&name), svg.as_bytes()) {
+                    tracing::warn!(
+                        "cannot write chart {}: {e}",
+                        charts_dir.join(name).display()
+                    );
                 }
             }
         }
-        Err(e) => tracing::warn!("cannot create {}: {e}", charts_dir.display()),
+        Err(e) => tracing::warn!("cannot write charts in {}: {e}", charts_dir.display()),
     }
     let path = run_dir.join("report.md");
-    write_atomically(&path, text.as_bytes()).map_err(|source| ReportError::Write {
-        path: path.clone(),
-        source,
+    write_atomically(&pinned.path().join("report.md"), text.as_bytes()).map_err(|source| {
+        ReportError::Write {
+            path: path.clone(),
+            source,
+        }
     })?;
     Ok(path)
 }

@@ -1286,6 +1286,63 @@ fn report_does_not_follow_a_charts_symlink() {
         .contains("# Game day: quick"));
 }
 
+/// `report` reads and writes through the run directory it opened: someone who swaps
+/// `charts`, or the run directory itself, with a link to elsewhere again and again while
+/// `report` runs (a teammate in a shared runs directory) never gets a file written there.
+#[test]
+fn report_cannot_be_raced_into_writing_elsewhere() {
+    use nix::fcntl::{renameat2, RenameFlags};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = quick_scenario(tmp.path());
+    let out = tmp.path().join("runs");
+    run_headless(&scenario, &out, &[], Duration::from_secs(30));
+    let dir = run_dir(&out);
+    let victim = tmp.path().join("victim");
+    std::fs::create_dir(&victim).unwrap();
+    // a link to the victim beside `charts` and beside the run directory, swapped in and
+    // out atomically (RENAME_EXCHANGE) as fast as the machine goes
+    let charts_link = dir.join("charts-link");
+    std::os::unix::fs::symlink(&victim, &charts_link).unwrap();
+    let dir_link = out.join("run-link");
+    std::os::unix::fs::symlink(&victim, &dir_link).unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let swapper = {
+        let stop = stop.clone();
+        let pairs = [
+            (charts_link.clone(), dir.join("charts")),
+            (dir_link.clone(), dir.clone()),
+        ];
+        std::thread::spawn(move || {
+            let mut swaps = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                for (a, b) in &pairs {
+                    if renameat2(None, a, None, b, RenameFlags::RENAME_EXCHANGE).is_ok() {
+                        swaps += 1;
+                    }
+                }
+            }
+            swaps
+        })
+    };
+    for _ in 0..60 {
+        // the name may be a link at the moment `report` opens it: then it refuses
+        let _ = gameday().arg("report").arg(&dir).output().unwrap();
+    }
+    stop.store(true, Ordering::Relaxed);
+    let swaps = swapper.join().unwrap();
+    assert!(swaps > 100, "the swapper ran ({swaps} swaps)");
+    let written: Vec<_> = std::fs::read_dir(&victim)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(
+        written.is_empty(),
+        "written through a swapped link: {written:?}"
+    );
+}
+
 /// Issue 14, item 10: `plan` checks `prometheus.bearer_token_file` as `run` does: a
 /// missing file, or a FIFO (which used to hang), is refused at once with its name.
 #[test]
