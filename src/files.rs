@@ -191,9 +191,16 @@ pub struct PinnedDir {
 
 impl PinnedDir {
     pub fn open(path: &Path) -> io::Result<PinnedDir> {
+        // a directory a caller already holds is named by its descriptor's magic link,
+        // which is to be followed
+        let nofollow = if path.parent() == Some(Path::new("/proc/self/fd")) {
+            0
+        } else {
+            nix::libc::O_NOFOLLOW
+        };
         let dir = OpenOptions::new()
             .read(true)
-            .custom_flags(nix::libc::O_DIRECTORY | nix::libc::O_NOFOLLOW)
+            .custom_flags(nix::libc::O_DIRECTORY | nofollow)
             .open(path)
             .map_err(|e| match e.raw_os_error() {
                 Some(nix::libc::ELOOP) | Some(nix::libc::ENOTDIR) => io::Error::other(format!(
