@@ -3,11 +3,11 @@
 //! A fault is built from the scenario once, before the run starts, so that everything it
 //! needs (commands, URLs, clients) is checked up front and its plan can be shown at arming.
 
-mod exec;
-mod http;
+pub mod exec;
+pub mod http;
 pub mod manifest;
-mod pod_delete;
-mod scale;
+pub mod pod_delete;
+pub mod scale;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -17,6 +17,25 @@ use tokio::sync::mpsc;
 
 use crate::engine::{Injection, Msg};
 use crate::scenario::model::{Fault, FaultKind, Safety};
+use crate::scenario::parse::Ctx;
+use crate::scenario::yaml::Node;
+
+/// What a fault kind knows about itself, from the scenario alone. Each kind implements it
+/// in its own file (`faults/<kind>.rs`) for the settings it reads.
+pub(crate) trait Kind: Sized {
+    /// Its key under a fault in the scenario (`exec:`), and its name in the journal and
+    /// the report.
+    const KEY: &'static str;
+
+    /// Reads its settings at `path` (`faults[0].exec`), reporting every problem to `cx`.
+    fn parse(cx: &mut Ctx, node: &Node, path: &str) -> Option<Self>;
+
+    /// What is injected and reverted as far as the scenario tells (`inject: …`,
+    /// `revert: …`): journaled, and shown by `gameday plan` when the fault cannot be
+    /// armed. An action that resolves more (a namespace, the objects of a manifest) shows
+    /// its own plan at arming.
+    fn plan(&self) -> Vec<String>;
+}
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
