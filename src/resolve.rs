@@ -45,14 +45,7 @@ pub fn signal_info(s: &Signal) -> SignalInfo {
 /// action's own plan (which knows the resolved details) replaces it. Each kind writes its
 /// own, in `faults/<kind>.rs`.
 pub fn static_plan(kind: &FaultKind) -> Vec<String> {
-    use crate::faults::Kind;
-    match kind {
-        FaultKind::Exec(e) => e.plan(),
-        FaultKind::Http(h) => h.plan(),
-        FaultKind::PodDelete(p) => p.plan(),
-        FaultKind::Scale(s) => s.plan(),
-        FaultKind::Manifest(m) => m.plan(),
-    }
+    kind.plan()
 }
 
 pub fn fault_infos(scenario: &Scenario) -> Vec<FaultInfo> {

@@ -2,8 +2,9 @@
 
 use std::time::Duration;
 
-use super::{BoxFuture, FaultAction, Kind};
+use super::{BoxFuture, Context, FaultAction, Kind};
 use crate::engine::Injection;
+use crate::journal::redact::Redactor;
 use crate::proc::{run_shell, tail_line};
 use crate::scenario::parse::{duration, fields, required_text, string_map, Ctx};
 use crate::scenario::yaml::Node;
@@ -20,6 +21,7 @@ pub struct ExecFault {
 
 impl Kind for ExecFault {
     const KEY: &'static str = "exec";
+    const NEEDS_CLUSTER: bool = false;
 
     fn parse(cx: &mut Ctx, n: &Node, path: &str) -> Option<Self> {
         let f = fields(cx, n, path, &["inject", "revert", "timeout", "env"])?;
@@ -51,6 +53,14 @@ impl Kind for ExecFault {
             format!("inject: sh -c {:?}", self.inject),
             format!("revert: sh -c {:?}", self.revert),
         ]
+    }
+
+    /// The walk of the scenario text finds every secret here: an `env` value under a
+    /// sensitive name (`DB_PASSWORD`), and any `${VAR}` with a sensitive name.
+    fn secrets(&self, _env: &dyn Fn(&str) -> Option<String>, _r: &mut Redactor) {}
+
+    fn action(&self, _fault: &str, _ctx: &Context) -> Result<Box<dyn FaultAction>, String> {
+        Ok(Box::new(ExecAction::new(self.clone())))
     }
 }
 

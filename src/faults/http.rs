@@ -4,8 +4,9 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use super::{BoxFuture, FaultAction, Kind};
+use super::{BoxFuture, Context, FaultAction, Kind};
 use crate::engine::Injection;
+use crate::journal::redact::Redactor;
 use crate::proc::tail_line;
 use crate::scenario::parse::{duration, fields, http_url, string_map, text, Ctx};
 use crate::scenario::yaml::Node;
@@ -32,6 +33,7 @@ const METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPT
 
 impl Kind for HttpFault {
     const KEY: &'static str = "http";
+    const NEEDS_CLUSTER: bool = false;
 
     fn parse(cx: &mut Ctx, n: &Node, path: &str) -> Option<Self> {
         let f = fields(cx, n, path, &["inject", "revert", "timeout"])?;
@@ -97,6 +99,15 @@ impl Kind for HttpFault {
             format!("inject: {} {}", self.inject.method, self.inject.url),
             format!("revert: {} {}", self.revert.method, self.revert.url),
         ]
+    }
+
+    /// The walk of the scenario text finds every secret here: a header under a
+    /// sensitive name, a header or a body fed by a `${VAR}`, a URL's user info and
+    /// credential-looking query parameters.
+    fn secrets(&self, _env: &dyn Fn(&str) -> Option<String>, _r: &mut Redactor) {}
+
+    fn action(&self, _fault: &str, _ctx: &Context) -> Result<Box<dyn FaultAction>, String> {
+        Ok(Box::new(HttpAction::new(self.clone())?))
     }
 }
 

@@ -13,11 +13,12 @@ use kube::discovery::{pinned_kind, Scope};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{BoxFuture, FaultAction, Kind};
+use super::{BoxFuture, Context, FaultAction, Kind};
 use crate::cluster::expired::{EXPIRES_AT, MANAGED_BY, RUN_ID};
 use crate::cluster::safety::{check_namespace, check_permissions, label_value, Need};
 use crate::cluster::{explain, Cluster};
 use crate::engine::Injection;
+use crate::journal::redact::Redactor;
 use crate::scenario::model::Safety;
 use crate::scenario::parse::{fields, namespace, one_of, required_text, Ctx};
 use crate::scenario::yaml::Node;
@@ -38,6 +39,7 @@ pub enum ManifestSource {
 
 impl Kind for Manifest {
     const KEY: &'static str = "manifest";
+    const NEEDS_CLUSTER: bool = true;
 
     fn parse(cx: &mut Ctx, n: &Node, path: &str) -> Option<Self> {
         let f = fields(cx, n, path, &["file", "inline", "namespace"])?;
@@ -81,6 +83,23 @@ impl Kind for Manifest {
             format!("inject: {what}"),
             "revert: delete every applied object".to_string(),
         ]
+    }
+
+    /// An inline manifest is scenario text, which the walk covers like the rest (the
+    /// `password:` of a Secret in it is a sensitive key); the names of the objects that
+    /// the plans show are not secret.
+    fn secrets(&self, _env: &dyn Fn(&str) -> Option<String>, _r: &mut Redactor) {}
+
+    fn action(&self, fault: &str, ctx: &Context) -> Result<Box<dyn FaultAction>, String> {
+        let action = ManifestAction::new(
+            self,
+            ctx.cluster_for(fault, Self::KEY)?,
+            ctx.safety.clone(),
+            &ctx.run_id,
+            &ctx.base_dir,
+        )
+        .map_err(|e| format!("fault `{fault}`: {e}"))?;
+        Ok(Box::new(action))
     }
 }
 

@@ -11,10 +11,11 @@ use kube::ResourceExt;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use super::{BoxFuture, FaultAction, Kind, Progress};
+use super::{BoxFuture, Context, FaultAction, Kind, Progress};
 use crate::cluster::safety::{check_namespace, check_permissions, check_targets, list_names, Need};
 use crate::cluster::{explain, Cluster};
 use crate::engine::Injection;
+use crate::journal::redact::Redactor;
 use crate::scenario::duration::format_duration;
 use crate::scenario::model::Safety;
 use crate::scenario::parse::{boolean, duration, fields, namespace, selector, uint, Ctx};
@@ -36,6 +37,7 @@ pub struct PodDelete {
 
 impl Kind for PodDelete {
     const KEY: &'static str = "pod_delete";
+    const NEEDS_CLUSTER: bool = true;
 
     fn parse(cx: &mut Ctx, n: &Node, path: &str) -> Option<Self> {
         let f = fields(
@@ -128,6 +130,18 @@ impl Kind for PodDelete {
             inject,
             "revert: stop deleting; wait for replacements to be Ready".to_string(),
         ]
+    }
+
+    /// A selector and a namespace are not secret.
+    fn secrets(&self, _env: &dyn Fn(&str) -> Option<String>, _r: &mut Redactor) {}
+
+    fn action(&self, fault: &str, ctx: &Context) -> Result<Box<dyn FaultAction>, String> {
+        Ok(Box::new(PodDeleteAction::new(
+            self.clone(),
+            ctx.cluster_for(fault, Self::KEY)?,
+            ctx.safety.clone(),
+            ctx.progress.clone(),
+        )))
     }
 }
 

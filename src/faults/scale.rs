@@ -10,10 +10,11 @@ use kube::api::{Api, Patch, PatchParams};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{BoxFuture, FaultAction, Kind};
+use super::{BoxFuture, Context, FaultAction, Kind};
 use crate::cluster::safety::{check_namespace, check_permissions, Need};
 use crate::cluster::{explain, Cluster};
 use crate::engine::Injection;
+use crate::journal::redact::Redactor;
 use crate::scenario::model::Safety;
 use crate::scenario::parse::{fields, namespace, required_text, uint, Ctx};
 use crate::scenario::yaml::Node;
@@ -45,6 +46,7 @@ impl ScaleKind {
 
 impl Kind for Scale {
     const KEY: &'static str = "scale";
+    const NEEDS_CLUSTER: bool = true;
 
     fn parse(cx: &mut Ctx, n: &Node, path: &str) -> Option<Self> {
         let f = fields(cx, n, path, &["kind", "name", "namespace", "replicas"])?;
@@ -90,6 +92,17 @@ impl Kind for Scale {
                 self.name
             ),
         ]
+    }
+
+    /// An object's name and a count are not secret.
+    fn secrets(&self, _env: &dyn Fn(&str) -> Option<String>, _r: &mut Redactor) {}
+
+    fn action(&self, fault: &str, ctx: &Context) -> Result<Box<dyn FaultAction>, String> {
+        Ok(Box::new(ScaleAction::new(
+            self.clone(),
+            ctx.cluster_for(fault, Self::KEY)?,
+            ctx.safety.clone(),
+        )))
     }
 }
 

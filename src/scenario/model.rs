@@ -9,13 +9,14 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-// Each fault kind's settings belong to its file in `faults/`; named here too, where the
-// rest of the scenario's vocabulary is.
+// Each fault kind, and its settings, belong to its file in `faults/`; named here too,
+// where the rest of the scenario's vocabulary is.
 pub use crate::faults::exec::ExecFault;
 pub use crate::faults::http::{HttpFault, HttpRequest};
 pub use crate::faults::manifest::{Manifest, ManifestSource};
 pub use crate::faults::pod_delete::PodDelete;
 pub use crate::faults::scale::{Scale, ScaleKind};
+pub use crate::faults::FaultKind;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
@@ -199,27 +200,6 @@ pub struct Fault {
     pub name: String,
     pub duration: Duration,
     pub kind: FaultKind,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum FaultKind {
-    PodDelete(PodDelete),
-    Scale(Scale),
-    Manifest(Manifest),
-    Exec(ExecFault),
-    Http(HttpFault),
-}
-
-impl FaultKind {
-    pub fn name(&self) -> &'static str {
-        match self {
-            FaultKind::PodDelete(_) => "pod_delete",
-            FaultKind::Scale(_) => "scale",
-            FaultKind::Manifest(_) => "manifest",
-            FaultKind::Exec(_) => "exec",
-            FaultKind::Http(_) => "http",
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -12,7 +12,7 @@ use super::duration::{format_duration, parse_duration};
 use super::model::*;
 use super::selector::{is_dns_label, validate_selector};
 use super::yaml::{parse_yaml, Key, Node, Pos, Value, MAX_BYTES};
-use crate::faults::Kind;
+use crate::faults::KINDS;
 
 /// One problem in a scenario file, shown as `FILE:LINE:COL: message`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1380,11 +1380,10 @@ fn phases(cx: &mut Ctx, n: &Node) -> Phases {
     }
 }
 
-const FAULT_KINDS: &[&str] = &["pod_delete", "scale", "manifest", "exec", "http"];
-
 fn fault(cx: &mut Ctx, n: &Node, path: &str, safety: &Safety, has_kube: bool) -> Option<Fault> {
+    let kinds: Vec<&str> = KINDS.iter().map(|k| k.key).collect();
     let mut allowed = vec!["name", "duration"];
-    allowed.extend_from_slice(FAULT_KINDS);
+    allowed.extend_from_slice(&kinds);
     let f = fields(cx, n, path, &allowed)?;
     let name = name_text(
         cx,
@@ -1411,33 +1410,26 @@ fn fault(cx: &mut Ctx, n: &Node, path: &str, safety: &Safety, has_kube: bool) ->
             );
         }
     }
-    let kind_key = one_of(cx, &f, FAULT_KINDS, "fault kind");
-    if matches!(kind_key, Some("pod_delete" | "scale" | "manifest")) && !has_kube {
+    let kind_key = one_of(cx, &f, &kinds, "fault kind");
+    let kind = kind_key.and_then(|k| KINDS.iter().find(|i| i.key == k));
+    if let Some(k) = kind.filter(|k| k.needs_cluster && !has_kube) {
         cx.err(
-            f.key_pos(kind_key.unwrap_or("")),
+            f.key_pos(k.key),
             format!(
                 "{path}: a {} fault needs a `kubernetes:` section; add one (context, namespace)",
-                kind_key.unwrap_or("")
+                k.key
             ),
         );
     }
-    let kind = kind_key.and_then(|k| {
-        let kn = f.get(k);
+    let kind = kind.and_then(|k| {
+        let kn = f.get(k.key);
         if kn.is_none() {
             cx.err(
-                f.key_pos(k),
-                format!("{path}.{k}: is empty; give its settings"),
+                f.key_pos(k.key),
+                format!("{path}.{}: is empty; give its settings", k.key),
             );
         }
-        let kn = kn?;
-        let p = format!("{path}.{k}");
-        match k {
-            "pod_delete" => PodDelete::parse(cx, kn, &p).map(FaultKind::PodDelete),
-            "scale" => Scale::parse(cx, kn, &p).map(FaultKind::Scale),
-            "manifest" => Manifest::parse(cx, kn, &p).map(FaultKind::Manifest),
-            "exec" => ExecFault::parse(cx, kn, &p).map(FaultKind::Exec),
-            _ => HttpFault::parse(cx, kn, &p).map(FaultKind::Http),
-        }
+        (k.parse)(cx, kn?, &format!("{path}.{}", k.key))
     });
     Some(Fault {
         name: name?,
