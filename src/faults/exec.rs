@@ -22,6 +22,10 @@ pub struct ExecFault {
 impl Kind for ExecFault {
     const KEY: &'static str = "exec";
     const NEEDS_CLUSTER: bool = false;
+    const SCHEMA: &'static str = SCHEMA;
+    const EXAMPLES: &'static [&'static str] = &[
+        r#"{ inject: a, revert: b, timeout: 5s, env: { A: b } }"#,
+    ];
 
     fn parse(cx: &mut Ctx, n: &Node, path: &str) -> Option<Self> {
         let f = fields(cx, n, path, &["inject", "revert", "timeout", "env"])?;
@@ -63,6 +67,37 @@ impl Kind for ExecFault {
         Ok(Box::new(ExecAction::new(self.clone())))
     }
 }
+
+/// Its part of the JSON Schema: see [`Kind::SCHEMA`].
+const SCHEMA: &str = r##"{
+  "property": { "$ref": "#/definitions/exec" },
+  "definitions": {
+    "exec": {
+      "description": "Run `inject` with sh -c; the revert runs `revert`, and a non-zero exit is a failed revert.",
+      "type": "object",
+      "required": ["inject", "revert"],
+      "additionalProperties": false,
+      "properties": {
+        "inject": {
+          "description": "The shell command that injects the fault.",
+          "$ref": "#/definitions/requiredText"
+        },
+        "revert": {
+          "description": "The shell command that undoes it; a fault gameday cannot revert is refused.",
+          "$ref": "#/definitions/requiredText"
+        },
+        "timeout": {
+          "description": "Per command. Default 30s.",
+          "anyOf": [{ "$ref": "#/definitions/duration" }, { "type": "null" }]
+        },
+        "env": {
+          "description": "Extra environment variables for both commands.",
+          "anyOf": [{ "$ref": "#/definitions/stringMap" }, { "type": "null" }]
+        }
+      }
+    }
+  }
+}"##;
 
 pub struct ExecAction {
     spec: ExecFault,

@@ -34,6 +34,10 @@ const METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPT
 impl Kind for HttpFault {
     const KEY: &'static str = "http";
     const NEEDS_CLUSTER: bool = false;
+    const SCHEMA: &'static str = SCHEMA;
+    const EXAMPLES: &'static [&'static str] = &[
+        r#"{ inject: { method: PUT, url: "http://x", headers: { A: b }, body: "{}" }, revert: { url: "http://x" }, timeout: 5s }"#,
+    ];
 
     fn parse(cx: &mut Ctx, n: &Node, path: &str) -> Option<Self> {
         let f = fields(cx, n, path, &["inject", "revert", "timeout"])?;
@@ -110,6 +114,42 @@ impl Kind for HttpFault {
         Ok(Box::new(HttpAction::new(self.clone())?))
     }
 }
+
+/// Its part of the JSON Schema: see [`Kind::SCHEMA`].
+const SCHEMA: &str = r##"{
+  "property": { "$ref": "#/definitions/httpFault" },
+  "definitions": {
+    "httpRequest": {
+      "type": "object",
+      "required": ["url"],
+      "additionalProperties": false,
+      "properties": {
+        "method": {
+          "description": "Default POST. Any case.",
+          "type": ["string", "null"],
+          "pattern": "^([Gg][Ee][Tt]|[Hh][Ee][Aa][Dd]|[Pp][Oo][Ss][Tt]|[Pp][Uu][Tt]|[Pp][Aa][Tt][Cc][Hh]|[Dd][Ee][Ll][Ee][Tt][Ee]|[Oo][Pp][Tt][Ii][Oo][Nn][Ss])$"
+        },
+        "url": { "$ref": "#/definitions/url" },
+        "headers": { "anyOf": [{ "$ref": "#/definitions/stringMap" }, { "type": "null" }] },
+        "body": { "anyOf": [{ "$ref": "#/definitions/text" }, { "type": "null" }] }
+      }
+    },
+    "httpFault": {
+      "description": "Send a request to inject (Toxiproxy, feature flags, Gremlin or AWS FIS APIs) and another to revert.",
+      "type": "object",
+      "required": ["inject", "revert"],
+      "additionalProperties": false,
+      "properties": {
+        "inject": { "$ref": "#/definitions/httpRequest" },
+        "revert": { "$ref": "#/definitions/httpRequest" },
+        "timeout": {
+          "description": "Per request. Default 10s.",
+          "anyOf": [{ "$ref": "#/definitions/duration" }, { "type": "null" }]
+        }
+      }
+    }
+  }
+}"##;
 
 pub struct HttpAction {
     spec: HttpFault,

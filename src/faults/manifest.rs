@@ -40,6 +40,11 @@ pub enum ManifestSource {
 impl Kind for Manifest {
     const KEY: &'static str = "manifest";
     const NEEDS_CLUSTER: bool = true;
+    const SCHEMA: &'static str = SCHEMA;
+    const EXAMPLES: &'static [&'static str] = &[
+        r#"{ file: chaos/deny-all.yaml, namespace: shop }"#,
+        r#"{ inline: "kind: X" }"#,
+    ];
 
     fn parse(cx: &mut Ctx, n: &Node, path: &str) -> Option<Self> {
         let f = fields(cx, n, path, &["file", "inline", "namespace"])?;
@@ -102,6 +107,30 @@ impl Kind for Manifest {
         Ok(Box::new(action))
     }
 }
+
+/// Its part of the JSON Schema: see [`Kind::SCHEMA`].
+const SCHEMA: &str = r##"{
+  "property": { "$ref": "#/definitions/manifest" },
+  "definitions": {
+    "manifest": {
+      "description": "Apply each object (a Litmus ChaosEngine, a Chaos Mesh NetworkChaos, a NetworkPolicy...), labelled app.kubernetes.io/managed-by=gameday; the revert deletes them (a ChaosEngine is stopped first). Exactly one of file, inline.",
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "file": {
+          "description": "A YAML file of Kubernetes objects, relative to the scenario file.",
+          "$ref": "#/definitions/requiredText"
+        },
+        "inline": {
+          "description": "The objects as a YAML block: `inline: |`.",
+          "$ref": "#/definitions/requiredText"
+        },
+        "namespace": { "anyOf": [{ "$ref": "#/definitions/namespace" }, { "type": "null" }] }
+      },
+      "oneOf": [{ "required": ["file"] }, { "required": ["inline"] }]
+    }
+  }
+}"##;
 
 const LITMUS: &str = "litmuschaos.io";
 const CHAOS_MESH: &str = "chaos-mesh.org";

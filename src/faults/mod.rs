@@ -33,6 +33,18 @@ pub(crate) trait Kind: Sized {
     /// `kubernetes:` section, and the run connects before anything starts.
     const NEEDS_CLUSTER: bool;
 
+    /// Its part of the scenario's JSON Schema, as JSON: `property`, the schema of its key
+    /// under a fault (a `$ref` to one of its definitions), and `definitions`, added to the
+    /// schema's. See `crate::schema::scenario_schema`.
+    const SCHEMA: &'static str;
+
+    /// Its settings as YAML, in as many examples as it takes to use every key (the keys
+    /// that exclude each other in separate examples), each of them valid; a file they name
+    /// is in `tests/fixtures/valid`. `tests/schema.rs` holds the parser and the schema to
+    /// them: the same keys in every mapping, and the same verdict when any key is emptied
+    /// or left out.
+    const EXAMPLES: &'static [&'static str];
+
     /// Reads its settings at `path` (`faults[0].exec`), reporting every problem to `cx`
     /// with the helpers of `scenario::parse`.
     fn parse(cx: &mut Ctx, node: &Node, path: &str) -> Option<Self>;
@@ -62,6 +74,10 @@ pub struct KindInfo {
     pub key: &'static str,
     /// [`Kind::NEEDS_CLUSTER`]
     pub needs_cluster: bool,
+    /// [`Kind::SCHEMA`]
+    pub schema: &'static str,
+    /// [`Kind::EXAMPLES`]
+    pub examples: &'static [&'static str],
     /// [`Kind::parse`], its settings wrapped in their [`FaultKind`]
     pub(crate) parse: fn(&mut Ctx, &Node, &str) -> Option<FaultKind>,
 }
@@ -83,6 +99,8 @@ macro_rules! kinds {
         pub const KINDS: &[KindInfo] = &[$(KindInfo {
             key: <$module::$settings as Kind>::KEY,
             needs_cluster: <$module::$settings as Kind>::NEEDS_CLUSTER,
+            schema: <$module::$settings as Kind>::SCHEMA,
+            examples: <$module::$settings as Kind>::EXAMPLES,
             parse: |cx, node, path| {
                 <$module::$settings as Kind>::parse(cx, node, path).map(FaultKind::$variant)
             },

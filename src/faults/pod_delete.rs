@@ -38,6 +38,12 @@ pub struct PodDelete {
 impl Kind for PodDelete {
     const KEY: &'static str = "pod_delete";
     const NEEDS_CLUSTER: bool = true;
+    const SCHEMA: &'static str = SCHEMA;
+    const EXAMPLES: &'static [&'static str] = &[
+        r#"{ selector: app=x, namespace: shop, count: 1, interval: 5s, grace_period: 0s, force: false, evict: false }"#,
+        r#"{ selector: app=x, percent: 50, evict: true }"#,
+        r#"{ selector: app=x, force: true }"#,
+    ];
 
     fn parse(cx: &mut Ctx, n: &Node, path: &str) -> Option<Self> {
         let f = fields(
@@ -144,6 +150,48 @@ impl Kind for PodDelete {
         )))
     }
 }
+
+/// Its part of the JSON Schema: see [`Kind::SCHEMA`].
+const SCHEMA: &str = r##"{
+  "property": { "$ref": "#/definitions/podDelete" },
+  "definitions": {
+    "podDelete": {
+      "description": "Delete (or evict) `count` or `percent` of the matching pods, again every `interval` while active. Revert: stop deleting.",
+      "type": "object",
+      "required": ["selector"],
+      "additionalProperties": false,
+      "properties": {
+        "selector": { "$ref": "#/definitions/selector" },
+        "namespace": { "anyOf": [{ "$ref": "#/definitions/namespace" }, { "type": "null" }] },
+        "count": {
+          "description": "How many pods to delete each time. Default 1. Give count or percent.",
+          "anyOf": [{ "$ref": "#/definitions/wholeNumber" }, { "type": "null" }]
+        },
+        "percent": {
+          "description": "Which share of the matching pods to delete each time, 1 to 100.",
+          "anyOf": [{ "$ref": "#/definitions/wholeNumber" }, { "type": "null" }]
+        },
+        "interval": {
+          "description": "Delete again every interval while the fault is active. Default: once.",
+          "anyOf": [{ "$ref": "#/definitions/duration" }, { "type": "null" }]
+        },
+        "grace_period": {
+          "description": "The termination grace period given to deleted pods, e.g. 0s. Default: the pod's own.",
+          "anyOf": [{ "$ref": "#/definitions/duration" }, { "type": "null" }]
+        },
+        "force": {
+          "description": "Delete at once (grace period 0). Cannot be combined with evict.",
+          "anyOf": [{ "$ref": "#/definitions/boolean" }, { "type": "null" }]
+        },
+        "evict": {
+          "description": "Use the Eviction API, which respects PodDisruptionBudgets. Cannot be combined with force.",
+          "anyOf": [{ "$ref": "#/definitions/boolean" }, { "type": "null" }]
+        }
+      },
+      "not": { "required": ["count", "percent"] }
+    }
+  }
+}"##;
 
 /// How long a revert waits for the selector's pods to be Ready again.
 const READY_WAIT: Duration = Duration::from_secs(30);

@@ -47,6 +47,10 @@ impl ScaleKind {
 impl Kind for Scale {
     const KEY: &'static str = "scale";
     const NEEDS_CLUSTER: bool = true;
+    const SCHEMA: &'static str = SCHEMA;
+    const EXAMPLES: &'static [&'static str] = &[
+        r#"{ kind: Deployment, name: x, namespace: shop, replicas: 0 }"#,
+    ];
 
     fn parse(cx: &mut Ctx, n: &Node, path: &str) -> Option<Self> {
         let f = fields(cx, n, path, &["kind", "name", "namespace", "replicas"])?;
@@ -105,6 +109,31 @@ impl Kind for Scale {
         )))
     }
 }
+
+/// Its part of the JSON Schema: see [`Kind::SCHEMA`].
+const SCHEMA: &str = r##"{
+  "property": { "$ref": "#/definitions/scale" },
+  "definitions": {
+    "scale": {
+      "description": "Patch the scale subresource; the revert restores the replica count recorded before injecting.",
+      "type": "object",
+      "required": ["kind", "name", "replicas"],
+      "additionalProperties": false,
+      "properties": {
+        "kind": { "enum": ["Deployment", "StatefulSet"] },
+        "name": {
+          "description": "The name of the Deployment or StatefulSet.",
+          "$ref": "#/definitions/requiredText"
+        },
+        "namespace": { "anyOf": [{ "$ref": "#/definitions/namespace" }, { "type": "null" }] },
+        "replicas": {
+          "description": "The replica count to scale to, e.g. 0.",
+          "$ref": "#/definitions/wholeNumber"
+        }
+      }
+    }
+  }
+}"##;
 
 pub struct ScaleAction {
     spec: Scale,
