@@ -124,20 +124,20 @@ macro_rules! kinds {
             /// [`Kind::plan`]
             pub fn plan(&self) -> Vec<String> {
                 match self {
-                    $(FaultKind::$variant(k) => k.plan(),)+
+                    $(FaultKind::$variant(k) => <$module::$settings as Kind>::plan(k),)+
                 }
             }
 
             /// [`Kind::secrets`]
             pub fn secrets(&self, env: &dyn Fn(&str) -> Option<String>, r: &mut Redactor) {
                 match self {
-                    $(FaultKind::$variant(k) => k.secrets(env, r),)+
+                    $(FaultKind::$variant(k) => <$module::$settings as Kind>::secrets(k, env, r),)+
                 }
             }
 
             fn action(&self, fault: &str, ctx: &Context) -> Result<Box<dyn FaultAction>, String> {
                 match self {
-                    $(FaultKind::$variant(k) => k.action(fault, ctx),)+
+                    $(FaultKind::$variant(k) => <$module::$settings as Kind>::action(k, fault, ctx),)+
                 }
             }
         }
