@@ -214,7 +214,13 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Schema => print_text(gameday::schema::SCENARIO_SCHEMA),
+        Command::Schema => match gameday::schema::scenario_schema() {
+            Ok(schema) => print_text(&schema),
+            Err(e) => {
+                gameday::tell!("gameday schema: {e}");
+                ExitStatus::Usage.into()
+            }
+        },
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "gameday", &mut out);

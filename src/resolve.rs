@@ -2,9 +2,7 @@
 //! are found and kept out by [`crate::journal::redact`]).
 
 use crate::journal::{AlertInfo, FaultInfo, SignalInfo};
-use crate::scenario::model::{
-    FaultKind, ManifestSource, ScaleKind, Scenario, Signal, SignalSource,
-};
+use crate::scenario::model::{FaultKind, Scenario, Signal, SignalSource};
 
 pub fn signal_info(s: &Signal) -> SignalInfo {
     let (window, timeout) = match &s.source {
@@ -43,61 +41,11 @@ pub fn signal_info(s: &Signal) -> SignalInfo {
     }
 }
 
-/// The plan of a fault as the journal records it; for kinds with actions the action's own
-/// plan is used instead (it knows the resolved details).
+/// The plan of a fault as far as the scenario tells, as the journal records it until the
+/// action's own plan (which knows the resolved details) replaces it. Each kind writes its
+/// own, in `faults/<kind>.rs`.
 pub fn static_plan(kind: &FaultKind) -> Vec<String> {
-    match kind {
-        FaultKind::Exec(e) => vec![
-            format!("inject: sh -c {:?}", e.inject),
-            format!("revert: sh -c {:?}", e.revert),
-        ],
-        FaultKind::Http(h) => vec![
-            format!("inject: {} {}", h.inject.method, h.inject.url),
-            format!("revert: {} {}", h.revert.method, h.revert.url),
-        ],
-        FaultKind::PodDelete(p) => {
-            let how = match (p.count, p.percent) {
-                (_, Some(pct)) => format!("{pct}% of"),
-                (Some(n), None) => n.to_string(),
-                (None, None) => "1".to_string(),
-            };
-            let verb = if p.evict { "evict" } else { "delete" };
-            let mut inject = format!("inject: {verb} {how} pod(s) matching {}", p.selector);
-            if let Some(i) = p.interval {
-                inject.push_str(&format!(
-                    ", again every {}",
-                    crate::units::format_duration_short(i)
-                ));
-            }
-            vec![
-                inject,
-                "revert: stop deleting; wait for replacements to be Ready".to_string(),
-            ]
-        }
-        FaultKind::Scale(s) => {
-            let kind = match s.kind {
-                ScaleKind::Deployment => "Deployment",
-                ScaleKind::StatefulSet => "StatefulSet",
-            };
-            vec![
-                format!("inject: scale {kind}/{} to {} replicas", s.name, s.replicas),
-                format!(
-                    "revert: scale {kind}/{} back to its recorded replicas",
-                    s.name
-                ),
-            ]
-        }
-        FaultKind::Manifest(m) => {
-            let what = match &m.source {
-                ManifestSource::File(f) => format!("apply {}", f.display()),
-                ManifestSource::Inline(_) => "apply the inline manifest".to_string(),
-            };
-            vec![
-                format!("inject: {what}"),
-                "revert: delete every applied object".to_string(),
-            ]
-        }
-    }
+    kind.plan()
 }
 
 pub fn fault_infos(scenario: &Scenario) -> Vec<FaultInfo> {

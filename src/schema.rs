@@ -3,10 +3,114 @@
 //! the schema describes the same keys and types so an editor can complete and flag them
 //! while typing, and tests keep the two from drifting apart.
 
+mod ordered;
+
 use std::path::{Component, Path, PathBuf};
 
-/// `assets/scenario.schema.json`, printed by `gameday schema`.
-pub const SCENARIO_SCHEMA: &str = include_str!("../assets/scenario.schema.json");
+use crate::faults::KINDS;
+use ordered::Json;
+
+/// The schema without the fault kinds, which are added where it says:
+/// - `"FAULT KINDS": null` among the properties of a fault: each kind's key, and the
+///   `property` of its part of the schema;
+/// - `"FAULT KIND DEFINITIONS": null` among the definitions: the `definitions` of each
+///   kind's part;
+/// - the text `"ONE FAULT KIND"`: a list of `{"required": [key]}`, one per kind;
+/// - the text `"FAULT KINDS THAT NEED A CLUSTER"`: the same for the kinds that need one;
+/// - `{fault kinds}` within a text: the keys, `pod_delete, scale, ... or http`.
+const BASE: &str = include_str!("schema/scenario.base.json");
+
+/// The JSON Schema of the scenario format, printed by `gameday schema`: the base with
+/// each fault kind's part ([`crate::faults::KindInfo::schema`]), in the order of the table
+/// of kinds. `assets/scenario.schema.json` is this text, for editors that read it from the
+/// repository; after changing a kind or the base, write it again with
+/// `cargo run -q -- schema > assets/scenario.schema.json`.
+pub fn scenario_schema() -> Result<String, String> {
+    let mut schema = Json::parse(BASE).map_err(|e| format!("schema/scenario.base.json: {e}"))?;
+    let mut properties = Vec::new();
+    let mut definitions = Vec::new();
+    for k in KINDS {
+        let part = Json::parse(k.schema)
+            .map_err(|e| format!("the schema of fault kind `{}`: {e}", k.key))?;
+        let (Some(property), Some(Json::Object(defs))) =
+            (part.get("property"), part.get("definitions"))
+        else {
+            return Err(format!(
+                "the schema of fault kind `{}` needs a `property` and an object of \
+                 `definitions`",
+                k.key
+            ));
+        };
+        properties.push((k.key.to_string(), property.clone()));
+        definitions.extend(defs.iter().cloned());
+    }
+    let required = |keys: &mut dyn Iterator<Item = &str>| {
+        Json::Array(
+            keys.map(|k| {
+                Json::Object(vec![(
+                    "required".to_string(),
+                    Json::Array(vec![Json::str(k)]),
+                )])
+            })
+            .collect(),
+        )
+    };
+    let fill = Fill {
+        properties,
+        definitions,
+        one_kind: required(&mut KINDS.iter().map(|k| k.key)),
+        cluster_kinds: required(&mut KINDS.iter().filter(|k| k.needs_cluster).map(|k| k.key)),
+        names: names(&KINDS.iter().map(|k| k.key).collect::<Vec<_>>()),
+    };
+    fill.apply(&mut schema);
+    Ok(schema.pretty())
+}
+
+/// `a, b or c`
+fn names(keys: &[&str]) -> String {
+    match keys {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// What the markers of the base are replaced with.
+struct Fill {
+    properties: Vec<(String, Json)>,
+    definitions: Vec<(String, Json)>,
+    one_kind: Json,
+    cluster_kinds: Json,
+    names: String,
+}
+
+impl Fill {
+    fn apply(&self, v: &mut Json) {
+        match v {
+            Json::Object(entries) => {
+                let mut out = Vec::with_capacity(entries.len());
+                for (k, mut v) in std::mem::take(entries) {
+                    match k.as_str() {
+                        "FAULT KINDS" => out.extend(self.properties.iter().cloned()),
+                        "FAULT KIND DEFINITIONS" => out.extend(self.definitions.iter().cloned()),
+                        _ => {
+                            self.apply(&mut v);
+                            out.push((k, v));
+                        }
+                    }
+                }
+                *entries = out;
+            }
+            Json::Array(items) => items.iter_mut().for_each(|i| self.apply(i)),
+            Json::String(s) if s == "ONE FAULT KIND" => *v = self.one_kind.clone(),
+            Json::String(s) if s == "FAULT KINDS THAT NEED A CLUSTER" => {
+                *v = self.cluster_kinds.clone()
+            }
+            Json::String(s) => *s = s.replace("{fault kinds}", &self.names),
+            Json::Null | Json::Bool(_) | Json::Number(_) => {}
+        }
+    }
+}
 
 /// The file name a user is told to save `gameday schema` under.
 pub const SCHEMA_FILE_NAME: &str = "scenario.schema.json";
@@ -168,8 +272,22 @@ mod tests {
 
     #[test]
     fn the_schema_is_json() {
-        let v: serde_json::Value = serde_json::from_str(SCENARIO_SCHEMA).unwrap();
+        let text = scenario_schema().unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(v["required"], serde_json::json!(["name", "hypothesis"]));
+        for marker in ["FAULT KIND", "{fault kinds}"] {
+            assert!(!text.contains(marker), "{marker}");
+        }
+    }
+
+    /// Editors read the file, `gameday schema` prints the composed text: the same.
+    #[test]
+    fn the_shipped_schema_is_the_composed_one() {
+        assert!(
+            scenario_schema().unwrap() == include_str!("../assets/scenario.schema.json"),
+            "assets/scenario.schema.json is not what the base and the fault kinds make; \
+             write it again with `cargo run -q -- schema > assets/scenario.schema.json`"
+        );
     }
 
     #[test]

@@ -54,7 +54,9 @@ fn gameday_schema_prints_the_shipped_file() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
-        fs::read_to_string("assets/scenario.schema.json").unwrap()
+        fs::read_to_string("assets/scenario.schema.json").unwrap(),
+        "the schema is made from src/schema/scenario.base.json and each fault kind's part; \
+         write the file again with `cargo run -q -- schema > assets/scenario.schema.json`"
     );
 }
 
@@ -155,7 +157,8 @@ fn structurally_invalid_fixtures_fail_the_schema() {
 }
 
 /// A scenario with an unknown key in every mapping the parser checks: the parser's
-/// "valid keys are ..." message is its own list of keys for that mapping.
+/// "valid keys are ..." message is its own list of keys for that mapping. The faults are
+/// added by [`every_mapping`], from each kind's examples.
 const EVERY_MAPPING: &str = r#"
 name: fx
 hypothesis: h
@@ -175,22 +178,12 @@ pods:
   - { selector: app=x, zzzzzzzzzzzz: 1 }
 alerts:
   - { name: A, within: 1m, zzzzzzzzzzzz: 1 }
-faults:
-  - { name: f0, duration: 1s, zzzzzzzzzzzz: 1, exec: { inject: a, revert: b, zzzzzzzzzzzz: 1 } }
-  - { name: f1, duration: 1s, pod_delete: { selector: app=x, zzzzzzzzzzzz: 1 } }
-  - { name: f2, duration: 1s, scale: { kind: Deployment, name: x, replicas: 0, zzzzzzzzzzzz: 1 } }
-  - { name: f3, duration: 1s, manifest: { inline: x, zzzzzzzzzzzz: 1 } }
-  - name: f4
-    duration: 1s
-    http:
-      zzzzzzzzzzzz: 1
-      inject: { url: "http://x", zzzzzzzzzzzz: 1 }
-      revert: { url: "http://x" }
 safety: { zzzzzzzzzzzz: 1 }
 phases: { zzzzzzzzzzzz: 1 }
 "#;
 
-/// Parser path of a mapping → the schema definition that describes it ("" = the root).
+/// Parser path of a mapping → the schema definition that describes it ("" = the root);
+/// those of the fault kinds are found by [`every_mapping`].
 const MAPPINGS: &[(&str, &str)] = &[
     ("at the top level", ""),
     ("in prometheus", "prometheus"),
@@ -204,12 +197,6 @@ const MAPPINGS: &[(&str, &str)] = &[
     ("in pods[0]", "podPanel"),
     ("in alerts[0]", "alert"),
     ("in faults[0]", "fault"),
-    ("in faults[0].exec", "exec"),
-    ("in faults[1].pod_delete", "podDelete"),
-    ("in faults[2].scale", "scale"),
-    ("in faults[3].manifest", "manifest"),
-    ("in faults[4].http", "httpFault"),
-    ("in faults[4].http.inject", "httpRequest"),
     ("in safety", "safety"),
     ("in phases", "phases"),
 ];
@@ -220,7 +207,10 @@ fn definition<'a>(schema: &'a Value, path: &str) -> &'a Value {
     }
     let mut node = &schema["definitions"];
     for seg in path.split('/') {
-        node = &node[seg];
+        node = match seg.parse::<usize>() {
+            Ok(i) if node.is_array() => &node[i],
+            _ => &node[seg],
+        };
     }
     assert!(node.is_object(), "no schema definition {path}");
     node
@@ -243,11 +233,117 @@ fn parser_messages(text: &str) -> Vec<String> {
     }
 }
 
+/// Each fault kind's examples (`Kind::EXAMPLES` in `faults/<kind>.rs`), as faults: the kind's
+/// key and, with the kind, one example of its settings.
+fn kind_examples() -> Vec<(&'static gameday::faults::KindInfo, Value)> {
+    let mut out = Vec::new();
+    for kind in gameday::faults::KINDS {
+        assert!(
+            !kind.examples.is_empty(),
+            "fault kind `{}` has no example",
+            kind.key
+        );
+        for example in kind.examples {
+            let settings: Value = serde_yaml::from_str(example)
+                .unwrap_or_else(|e| panic!("an example of `{}`: {e}: {example}", kind.key));
+            out.push((kind, settings));
+        }
+    }
+    out
+}
+
+/// The definition of the schema that `node` stands for, through a `$ref` and through the
+/// alternative of an `anyOf` that has properties, with its path for [`definition`].
+fn resolve<'a>(schema: &'a Value, node: &'a Value, path: String) -> Option<(&'a Value, String)> {
+    if let Some(r) = node["$ref"].as_str() {
+        let name = r.strip_prefix("#/definitions/").unwrap();
+        return resolve(schema, &schema["definitions"][name], name.to_string());
+    }
+    if let Some(alternatives) = node["anyOf"].as_array() {
+        return alternatives
+            .iter()
+            .enumerate()
+            .find_map(|(i, a)| resolve(schema, a, format!("{path}/anyOf/{i}")));
+    }
+    (node.get("properties").is_some() || node.get("items").is_some()).then_some((node, path))
+}
+
+/// Adds the unknown key to every closed mapping of `value` (which `node` describes, at the
+/// parser's `place`), and says where: (the parser's place, the schema definition).
+fn add_unknown_keys(
+    schema: &Value,
+    node: &Value,
+    path: String,
+    value: &mut Value,
+    place: &str,
+    out: &mut Vec<(String, String)>,
+) {
+    let Some((def, path)) = resolve(schema, node, path) else {
+        return;
+    };
+    match value {
+        Value::Object(map) if def["additionalProperties"] == Value::Bool(false) => {
+            for (k, v) in map.iter_mut() {
+                if let Some(p) = def["properties"].get(k) {
+                    let (p_path, p_place) =
+                        (format!("{path}/properties/{k}"), format!("{place}.{k}"));
+                    add_unknown_keys(schema, p, p_path, v, &p_place, out);
+                }
+            }
+            map.insert("zzzzzzzzzzzz".into(), Value::from(1));
+            out.push((format!("in {place}"), path));
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter_mut().enumerate() {
+                let (i_path, i_place) = (format!("{path}/items"), format!("{place}[{i}]"));
+                add_unknown_keys(schema, &def["items"], i_path, v, &i_place, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// [`EVERY_MAPPING`] with a fault per example of each kind, the unknown key in every
+/// mapping of its settings (and in the first fault's own); and the places of those
+/// mappings with their schema definitions.
+fn every_mapping(schema: &Value) -> (String, Vec<(String, String)>) {
+    let mut doc: Value = serde_yaml::from_str(EVERY_MAPPING).unwrap();
+    let mut places = Vec::new();
+    let mut faults = Vec::new();
+    for (i, (kind, mut settings)) in kind_examples().into_iter().enumerate() {
+        let key = kind.key;
+        let node = &schema["definitions"]["fault"]["properties"][key];
+        let path = format!("fault/properties/{key}");
+        add_unknown_keys(
+            schema,
+            node,
+            path,
+            &mut settings,
+            &format!("faults[{i}].{key}"),
+            &mut places,
+        );
+        let mut fault = serde_json::json!({ "name": format!("f{i}"), "duration": "1s" });
+        if i == 0 {
+            fault["zzzzzzzzzzzz"] = Value::from(1);
+        }
+        fault[key] = settings;
+        faults.push(fault);
+    }
+    doc["faults"] = Value::Array(faults);
+    (serde_yaml::to_string(&doc).unwrap(), places)
+}
+
 #[test]
 fn the_schema_has_exactly_the_keys_the_parser_accepts() {
     let schema = schema();
+    let (every_mapping, kind_mappings) = every_mapping(&schema);
+    let mappings: Vec<(String, String)> = MAPPINGS
+        .iter()
+        .map(|(p, d)| (p.to_string(), d.to_string()))
+        .chain(kind_mappings)
+        .collect();
     let mut by_place = BTreeMap::new();
-    for m in parser_messages(EVERY_MAPPING) {
+    for m in parser_messages(&every_mapping) {
         let Some(rest) = m.strip_prefix("unknown key `zzzzzzzzzzzz` ") else {
             continue;
         };
@@ -257,17 +353,17 @@ fn the_schema_has_exactly_the_keys_the_parser_accepts() {
         let keys: BTreeSet<String> = keys.split(", ").map(str::to_string).collect();
         by_place.insert(place.to_string(), keys);
     }
-    let expected: BTreeSet<&str> = MAPPINGS.iter().map(|(p, _)| *p).collect();
+    let expected: BTreeSet<&str> = mappings.iter().map(|(p, _)| p.as_str()).collect();
     let found: BTreeSet<&str> = by_place.keys().map(String::as_str).collect();
     assert_eq!(
         found, expected,
         "the parser checks a different set of mappings"
     );
-    for (place, def_path) in MAPPINGS {
+    for (place, def_path) in &mappings {
         let def = definition(&schema, def_path);
         assert_eq!(
             property_names(def),
-            by_place[*place],
+            by_place[place],
             "schema `{def_path}` vs the parser {place}"
         );
         assert_eq!(
@@ -279,7 +375,7 @@ fn the_schema_has_exactly_the_keys_the_parser_accepts() {
     // Every closed mapping in the schema is one the parser was asked about above.
     let mut closed = Vec::new();
     collect_closed(&schema, String::new(), &mut closed);
-    let mapped: BTreeSet<String> = MAPPINGS
+    let mapped: BTreeSet<String> = mappings
         .iter()
         .map(|(_, d)| {
             if d.is_empty() {
@@ -410,7 +506,8 @@ fn generated_scenarios_validate() {
 }
 
 /// Scenarios that together use every key of every mapping (the alternatives of each
-/// "exactly one of" in separate places), all valid.
+/// "exactly one of" in separate places), all valid; [`maximal`] adds one per example of
+/// each fault kind.
 const MAXIMAL: &[&str] = &[
     r#"
 name: max-one
@@ -485,6 +582,28 @@ faults:
 "#,
 ];
 
+/// [`MAXIMAL`], and a scenario with one fault for each example of each fault kind (and a
+/// `kubernetes:` section when the kind needs one).
+fn maximal() -> Vec<Value> {
+    let mut docs: Vec<Value> = MAXIMAL
+        .iter()
+        .map(|text| serde_yaml::from_str(text).unwrap())
+        .collect();
+    for (i, (kind, settings)) in kind_examples().into_iter().enumerate() {
+        let mut doc = serde_json::json!({
+            "name": format!("max-kind-{i}"),
+            "hypothesis": "h",
+            "faults": [{ "name": "f0", "duration": "10s" }],
+        });
+        if kind.needs_cluster {
+            doc["kubernetes"] = serde_json::json!({});
+        }
+        doc["faults"][0][kind.key] = settings;
+        docs.push(doc);
+    }
+    docs
+}
+
 /// Every (object, key) of a JSON document, as a path of object keys and list indices.
 fn key_paths(v: &Value, at: Vec<Value>, out: &mut Vec<Vec<Value>>) {
     match v {
@@ -540,10 +659,9 @@ fn the_schema_and_the_parser_agree_on_every_empty_or_missing_key() {
     };
     let mut disagreements = Vec::new();
     let mut tried = 0;
-    for text in MAXIMAL {
-        let doc: Value = serde_yaml::from_str(text).unwrap();
-        assert_eq!(parses(&doc), Ok(()), "{text}");
-        assert!(schema_errors(&v, &doc).is_empty(), "{text}");
+    for doc in maximal() {
+        assert_eq!(parses(&doc), Ok(()), "{doc}");
+        assert!(schema_errors(&v, &doc).is_empty(), "{doc}");
         let mut paths = Vec::new();
         key_paths(&doc, Vec::new(), &mut paths);
         for path in paths {

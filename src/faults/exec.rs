@@ -1,9 +1,103 @@
 //! `exec`: a shell command breaks something, another repairs it.
 
-use super::{BoxFuture, FaultAction};
+use std::time::Duration;
+
+use super::{BoxFuture, Context, FaultAction, Kind};
 use crate::engine::Injection;
+use crate::journal::redact::Redactor;
 use crate::proc::{run_shell, tail_line};
-use crate::scenario::model::ExecFault;
+use crate::scenario::parse::{duration, fields, required_text, string_map, Ctx};
+use crate::scenario::yaml::Node;
+
+/// `exec:` settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExecFault {
+    pub inject: String,
+    pub revert: String,
+    /// Per command, default 30 s.
+    pub timeout: Duration,
+    pub env: Vec<(String, String)>,
+}
+
+impl Kind for ExecFault {
+    const KEY: &'static str = "exec";
+    const NEEDS_CLUSTER: bool = false;
+    const SCHEMA: &'static str = SCHEMA;
+    const EXAMPLES: &'static [&'static str] = &[
+        r#"{ inject: a, revert: b, timeout: 5s, env: { A: b } }"#,
+    ];
+
+    fn parse(cx: &mut Ctx, n: &Node, path: &str) -> Option<Self> {
+        let f = fields(cx, n, path, &["inject", "revert", "timeout", "env"])?;
+        let inject = required_text(cx, &f, "inject", "the shell command that injects the fault");
+        let revert = required_text(
+            cx,
+            &f,
+            "revert",
+            "the shell command that undoes it; a fault gameday cannot revert is refused",
+        );
+        let timeout = duration(cx, &f, "timeout").unwrap_or(Duration::from_secs(30));
+        if timeout.is_zero() {
+            cx.err(
+                f.key_pos("timeout"),
+                format!("{path}.timeout: must be more than 0s"),
+            );
+        }
+        let env = string_map(cx, &f, "env");
+        Some(ExecFault {
+            inject: inject?,
+            revert: revert?,
+            timeout,
+            env,
+        })
+    }
+
+    fn plan(&self) -> Vec<String> {
+        vec![
+            format!("inject: sh -c {:?}", self.inject),
+            format!("revert: sh -c {:?}", self.revert),
+        ]
+    }
+
+    /// The walk of the scenario text finds every secret here: an `env` value under a
+    /// sensitive name (`DB_PASSWORD`), and any `${VAR}` with a sensitive name.
+    fn secrets(&self, _env: &dyn Fn(&str) -> Option<String>, _r: &mut Redactor) {}
+
+    fn action(&self, _fault: &str, _ctx: &Context) -> Result<Box<dyn FaultAction>, String> {
+        Ok(Box::new(ExecAction::new(self.clone())))
+    }
+}
+
+/// Its part of the JSON Schema: see [`Kind::SCHEMA`].
+const SCHEMA: &str = r##"{
+  "property": { "$ref": "#/definitions/exec" },
+  "definitions": {
+    "exec": {
+      "description": "Run `inject` with sh -c; the revert runs `revert`, and a non-zero exit is a failed revert.",
+      "type": "object",
+      "required": ["inject", "revert"],
+      "additionalProperties": false,
+      "properties": {
+        "inject": {
+          "description": "The shell command that injects the fault.",
+          "$ref": "#/definitions/requiredText"
+        },
+        "revert": {
+          "description": "The shell command that undoes it; a fault gameday cannot revert is refused.",
+          "$ref": "#/definitions/requiredText"
+        },
+        "timeout": {
+          "description": "Per command. Default 30s.",
+          "anyOf": [{ "$ref": "#/definitions/duration" }, { "type": "null" }]
+        },
+        "env": {
+          "description": "Extra environment variables for both commands.",
+          "anyOf": [{ "$ref": "#/definitions/stringMap" }, { "type": "null" }]
+        }
+      }
+    }
+  }
+}"##;
 
 pub struct ExecAction {
     spec: ExecFault,
@@ -26,10 +120,7 @@ impl ExecAction {
 
 impl FaultAction for ExecAction {
     fn plan(&self) -> Vec<String> {
-        vec![
-            format!("inject: sh -c {:?}", self.spec.inject),
-            format!("revert: sh -c {:?}", self.spec.revert),
-        ]
+        self.spec.plan()
     }
 
     fn inject(&self) -> BoxFuture<'_, Result<Injection, String>> {

@@ -2,11 +2,154 @@
 //! turns it off.
 
 use std::str::FromStr;
+use std::time::Duration;
 
-use super::{BoxFuture, FaultAction};
+use super::{BoxFuture, Context, FaultAction, Kind};
 use crate::engine::Injection;
+use crate::journal::redact::Redactor;
 use crate::proc::tail_line;
-use crate::scenario::model::{HttpFault, HttpRequest};
+use crate::scenario::parse::{duration, fields, http_url, string_map, text, Ctx};
+use crate::scenario::yaml::Node;
+
+/// `http:` settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpFault {
+    pub inject: HttpRequest,
+    pub revert: HttpRequest,
+    /// Per request, default 10 s.
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpRequest {
+    /// Upper case, default `POST`.
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+}
+
+const METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+impl Kind for HttpFault {
+    const KEY: &'static str = "http";
+    const NEEDS_CLUSTER: bool = false;
+    const SCHEMA: &'static str = SCHEMA;
+    const EXAMPLES: &'static [&'static str] = &[
+        r#"{ inject: { method: PUT, url: "http://x", headers: { A: b }, body: "{}" }, revert: { url: "http://x" }, timeout: 5s }"#,
+    ];
+
+    fn parse(cx: &mut Ctx, n: &Node, path: &str) -> Option<Self> {
+        let f = fields(cx, n, path, &["inject", "revert", "timeout"])?;
+        let request = |cx: &mut Ctx, key: &str, hint: &str| -> Option<HttpRequest> {
+            let Some(rn) = f.get(key) else {
+                cx.err(f.pos, format!("{path}: `{key}` is required: {hint}"));
+                return None;
+            };
+            let p = format!("{path}.{key}");
+            let rf = fields(cx, rn, &p, &["method", "url", "headers", "body"])?;
+            let method = text(cx, &rf, "method")
+                .map(|m| m.to_uppercase())
+                .unwrap_or_else(|| "POST".into());
+            let method_ok = METHODS.contains(&method.as_str());
+            if !method_ok {
+                cx.err(
+                    rf.get("method").map_or(rf.pos, |n| n.pos),
+                    format!(
+                        "{p}.method: `{method}` is not an HTTP method; expected one of {}",
+                        METHODS.join(", ")
+                    ),
+                );
+            }
+            let url = http_url(cx, &rf, "url", true);
+            let headers = string_map(cx, &rf, "headers");
+            let body = text(cx, &rf, "body");
+            if !method_ok {
+                return None;
+            }
+            Some(HttpRequest {
+                method,
+                url: url?,
+                headers,
+                body,
+            })
+        };
+        let inject = request(
+            cx,
+            "inject",
+            "the request that injects the fault: {method, url, headers, body}",
+        );
+        let revert = request(
+            cx,
+            "revert",
+            "the request that undoes it; a fault gameday cannot revert is refused",
+        );
+        let timeout = duration(cx, &f, "timeout").unwrap_or(Duration::from_secs(10));
+        if timeout.is_zero() {
+            cx.err(
+                f.key_pos("timeout"),
+                format!("{path}.timeout: must be more than 0s"),
+            );
+        }
+        Some(HttpFault {
+            inject: inject?,
+            revert: revert?,
+            timeout,
+        })
+    }
+
+    fn plan(&self) -> Vec<String> {
+        vec![
+            format!("inject: {} {}", self.inject.method, self.inject.url),
+            format!("revert: {} {}", self.revert.method, self.revert.url),
+        ]
+    }
+
+    /// The walk of the scenario text finds every secret here: a header under a
+    /// sensitive name, a header or a body fed by a `${VAR}`, a URL's user info and
+    /// credential-looking query parameters.
+    fn secrets(&self, _env: &dyn Fn(&str) -> Option<String>, _r: &mut Redactor) {}
+
+    fn action(&self, _fault: &str, _ctx: &Context) -> Result<Box<dyn FaultAction>, String> {
+        Ok(Box::new(HttpAction::new(self.clone())?))
+    }
+}
+
+/// Its part of the JSON Schema: see [`Kind::SCHEMA`].
+const SCHEMA: &str = r##"{
+  "property": { "$ref": "#/definitions/httpFault" },
+  "definitions": {
+    "httpRequest": {
+      "type": "object",
+      "required": ["url"],
+      "additionalProperties": false,
+      "properties": {
+        "method": {
+          "description": "Default POST. Any case.",
+          "type": ["string", "null"],
+          "pattern": "^([Gg][Ee][Tt]|[Hh][Ee][Aa][Dd]|[Pp][Oo][Ss][Tt]|[Pp][Uu][Tt]|[Pp][Aa][Tt][Cc][Hh]|[Dd][Ee][Ll][Ee][Tt][Ee]|[Oo][Pp][Tt][Ii][Oo][Nn][Ss])$"
+        },
+        "url": { "$ref": "#/definitions/url" },
+        "headers": { "anyOf": [{ "$ref": "#/definitions/stringMap" }, { "type": "null" }] },
+        "body": { "anyOf": [{ "$ref": "#/definitions/text" }, { "type": "null" }] }
+      }
+    },
+    "httpFault": {
+      "description": "Send a request to inject (Toxiproxy, feature flags, Gremlin or AWS FIS APIs) and another to revert.",
+      "type": "object",
+      "required": ["inject", "revert"],
+      "additionalProperties": false,
+      "properties": {
+        "inject": { "$ref": "#/definitions/httpRequest" },
+        "revert": { "$ref": "#/definitions/httpRequest" },
+        "timeout": {
+          "description": "Per request. Default 10s.",
+          "anyOf": [{ "$ref": "#/definitions/duration" }, { "type": "null" }]
+        }
+      }
+    }
+  }
+}"##;
 
 pub struct HttpAction {
     spec: HttpFault,
@@ -61,16 +204,7 @@ impl HttpAction {
 
 impl FaultAction for HttpAction {
     fn plan(&self) -> Vec<String> {
-        vec![
-            format!(
-                "inject: {} {}",
-                self.spec.inject.method, self.spec.inject.url
-            ),
-            format!(
-                "revert: {} {}",
-                self.spec.revert.method, self.spec.revert.url
-            ),
-        ]
+        self.spec.plan()
     }
 
     fn inject(&self) -> BoxFuture<'_, Result<Injection, String>> {

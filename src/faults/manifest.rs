@@ -4,6 +4,7 @@
 //! applied object.
 
 use std::collections::BTreeSet;
+use std::path::PathBuf;
 use std::sync::Mutex;
 
 use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, Patch, PatchParams};
@@ -12,12 +13,124 @@ use kube::discovery::{pinned_kind, Scope};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{BoxFuture, FaultAction};
+use super::{BoxFuture, Context, FaultAction, Kind};
 use crate::cluster::expired::{EXPIRES_AT, MANAGED_BY, RUN_ID};
 use crate::cluster::safety::{check_namespace, check_permissions, label_value, Need};
 use crate::cluster::{explain, Cluster};
 use crate::engine::Injection;
-use crate::scenario::model::{Manifest, ManifestSource, Safety};
+use crate::journal::redact::Redactor;
+use crate::scenario::model::Safety;
+use crate::scenario::parse::{fields, namespace, one_of, required_text, Ctx};
+use crate::scenario::yaml::Node;
+
+/// `manifest:` settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Manifest {
+    pub source: ManifestSource,
+    pub namespace: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ManifestSource {
+    /// Resolved relative to the scenario file's directory.
+    File(PathBuf),
+    Inline(String),
+}
+
+impl Kind for Manifest {
+    const KEY: &'static str = "manifest";
+    const NEEDS_CLUSTER: bool = true;
+    const SCHEMA: &'static str = SCHEMA;
+    const EXAMPLES: &'static [&'static str] = &[
+        r#"{ file: chaos/deny-all.yaml, namespace: shop }"#,
+        r#"{ inline: "kind: X" }"#,
+    ];
+
+    fn parse(cx: &mut Ctx, n: &Node, path: &str) -> Option<Self> {
+        let f = fields(cx, n, path, &["file", "inline", "namespace"])?;
+        let which = one_of(cx, &f, &["file", "inline"], "manifest source");
+        let ns = namespace(cx, &f, "namespace");
+        let source = match which {
+            Some("file") => {
+                let file = required_text(cx, &f, "file", "a path relative to the scenario file")?;
+                let full = cx.base_dir.join(&file);
+                if !full.is_file() {
+                    cx.err(
+                        f.get("file").map_or(f.pos, |n| n.pos),
+                        format!("{path}.file: `{}` does not exist (paths are relative to the scenario file)", full.display()),
+                    );
+                    return None;
+                }
+                Some(ManifestSource::File(full))
+            }
+            Some(_) => required_text(
+                cx,
+                &f,
+                "inline",
+                "the manifest YAML as a block: `inline: |`",
+            )
+            .map(ManifestSource::Inline),
+            None => None,
+        };
+        Some(Manifest {
+            source: source?,
+            namespace: ns,
+        })
+    }
+
+    /// Before the manifest is read: the action's own plan names each object.
+    fn plan(&self) -> Vec<String> {
+        let what = match &self.source {
+            ManifestSource::File(f) => format!("apply {}", f.display()),
+            ManifestSource::Inline(_) => "apply the inline manifest".to_string(),
+        };
+        vec![
+            format!("inject: {what}"),
+            "revert: delete every applied object".to_string(),
+        ]
+    }
+
+    /// An inline manifest is scenario text, which the walk covers like the rest (the
+    /// `password:` of a Secret in it is a sensitive key); the names of the objects that
+    /// the plans show are not secret.
+    fn secrets(&self, _env: &dyn Fn(&str) -> Option<String>, _r: &mut Redactor) {}
+
+    fn action(&self, fault: &str, ctx: &Context) -> Result<Box<dyn FaultAction>, String> {
+        let action = ManifestAction::new(
+            self,
+            ctx.cluster_for(fault, Self::KEY)?,
+            ctx.safety.clone(),
+            &ctx.run_id,
+            &ctx.base_dir,
+        )
+        .map_err(|e| format!("fault `{fault}`: {e}"))?;
+        Ok(Box::new(action))
+    }
+}
+
+/// Its part of the JSON Schema: see [`Kind::SCHEMA`].
+const SCHEMA: &str = r##"{
+  "property": { "$ref": "#/definitions/manifest" },
+  "definitions": {
+    "manifest": {
+      "description": "Apply each object (a Litmus ChaosEngine, a Chaos Mesh NetworkChaos, a NetworkPolicy...), labelled app.kubernetes.io/managed-by=gameday; the revert deletes them (a ChaosEngine is stopped first). Exactly one of file, inline.",
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "file": {
+          "description": "A YAML file of Kubernetes objects, relative to the scenario file.",
+          "$ref": "#/definitions/requiredText"
+        },
+        "inline": {
+          "description": "The objects as a YAML block: `inline: |`.",
+          "$ref": "#/definitions/requiredText"
+        },
+        "namespace": { "anyOf": [{ "$ref": "#/definitions/namespace" }, { "type": "null" }] }
+      },
+      "oneOf": [{ "required": ["file"] }, { "required": ["inline"] }]
+    }
+  }
+}"##;
 
 const LITMUS: &str = "litmuschaos.io";
 const CHAOS_MESH: &str = "chaos-mesh.org";

@@ -11,12 +11,187 @@ use kube::ResourceExt;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use super::{BoxFuture, FaultAction, Progress};
+use super::{BoxFuture, Context, FaultAction, Kind, Progress};
 use crate::cluster::safety::{check_namespace, check_permissions, check_targets, list_names, Need};
 use crate::cluster::{explain, Cluster};
 use crate::engine::Injection;
+use crate::journal::redact::Redactor;
 use crate::scenario::duration::format_duration;
-use crate::scenario::model::{PodDelete, Safety};
+use crate::scenario::model::Safety;
+use crate::scenario::parse::{boolean, duration, fields, namespace, selector, uint, Ctx};
+use crate::scenario::yaml::Node;
+
+/// `pod_delete:` settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PodDelete {
+    pub selector: String,
+    pub namespace: Option<String>,
+    /// Exactly one of `count` and `percent`; `count: 1` when neither is given.
+    pub count: Option<u32>,
+    pub percent: Option<u32>,
+    pub interval: Option<Duration>,
+    pub grace_period: Option<Duration>,
+    pub force: bool,
+    pub evict: bool,
+}
+
+impl Kind for PodDelete {
+    const KEY: &'static str = "pod_delete";
+    const NEEDS_CLUSTER: bool = true;
+    const SCHEMA: &'static str = SCHEMA;
+    const EXAMPLES: &'static [&'static str] = &[
+        r#"{ selector: app=x, namespace: shop, count: 1, interval: 5s, grace_period: 0s, force: false, evict: false }"#,
+        r#"{ selector: app=x, percent: 50, evict: true }"#,
+        r#"{ selector: app=x, force: true }"#,
+    ];
+
+    fn parse(cx: &mut Ctx, n: &Node, path: &str) -> Option<Self> {
+        let f = fields(
+            cx,
+            n,
+            path,
+            &[
+                "selector",
+                "namespace",
+                "count",
+                "percent",
+                "interval",
+                "grace_period",
+                "force",
+                "evict",
+            ],
+        )?;
+        let sel = selector(cx, &f, "selector");
+        let ns = namespace(cx, &f, "namespace");
+        let mut count = uint(cx, &f, "count");
+        let percent = uint(cx, &f, "percent");
+        if f.has("count") && f.has("percent") {
+            cx.err(
+                f.key_pos("percent"),
+                format!("{path}: has both `count` and `percent`; give one"),
+            );
+        }
+        if count == Some(0) {
+            cx.err(
+                f.key_pos("count"),
+                format!("{path}.count: must be at least 1"),
+            );
+        }
+        if let Some(p) = percent {
+            if !(1..=100).contains(&p) {
+                cx.err(
+                    f.get("percent").map_or(f.pos, |n| n.pos),
+                    format!("{path}.percent: must be between 1 and 100, found {p}"),
+                );
+            }
+        }
+        if count.is_none() && percent.is_none() && !f.has("count") && !f.has("percent") {
+            count = Some(1);
+        }
+        let interval = duration(cx, &f, "interval");
+        if interval.is_some_and(|d| d.is_zero()) {
+            cx.err(
+                f.key_pos("interval"),
+                format!("{path}.interval: must be more than 0s"),
+            );
+        }
+        let grace_period = duration(cx, &f, "grace_period");
+        let force = boolean(cx, &f, "force").unwrap_or(false);
+        let evict = boolean(cx, &f, "evict").unwrap_or(false);
+        if force && evict {
+            cx.err(
+                f.key_pos("evict"),
+                format!("{path}: `force` and `evict` cannot both be true: eviction respects PodDisruptionBudgets, force skips them"),
+            );
+        }
+        Some(PodDelete {
+            selector: sel?,
+            namespace: ns,
+            count,
+            percent,
+            interval,
+            grace_period,
+            force,
+            evict,
+        })
+    }
+
+    /// Before the cluster is asked: the action's own plan also names the namespace and
+    /// the grace period.
+    fn plan(&self) -> Vec<String> {
+        let how = match (self.count, self.percent) {
+            (_, Some(pct)) => format!("{pct}% of"),
+            (Some(n), None) => n.to_string(),
+            (None, None) => "1".to_string(),
+        };
+        let verb = if self.evict { "evict" } else { "delete" };
+        let mut inject = format!("inject: {verb} {how} pod(s) matching {}", self.selector);
+        if let Some(i) = self.interval {
+            inject.push_str(&format!(
+                ", again every {}",
+                crate::units::format_duration_short(i)
+            ));
+        }
+        vec![
+            inject,
+            "revert: stop deleting; wait for replacements to be Ready".to_string(),
+        ]
+    }
+
+    /// A selector and a namespace are not secret.
+    fn secrets(&self, _env: &dyn Fn(&str) -> Option<String>, _r: &mut Redactor) {}
+
+    fn action(&self, fault: &str, ctx: &Context) -> Result<Box<dyn FaultAction>, String> {
+        Ok(Box::new(PodDeleteAction::new(
+            self.clone(),
+            ctx.cluster_for(fault, Self::KEY)?,
+            ctx.safety.clone(),
+            ctx.progress.clone(),
+        )))
+    }
+}
+
+/// Its part of the JSON Schema: see [`Kind::SCHEMA`].
+const SCHEMA: &str = r##"{
+  "property": { "$ref": "#/definitions/podDelete" },
+  "definitions": {
+    "podDelete": {
+      "description": "Delete (or evict) `count` or `percent` of the matching pods, again every `interval` while active. Revert: stop deleting.",
+      "type": "object",
+      "required": ["selector"],
+      "additionalProperties": false,
+      "properties": {
+        "selector": { "$ref": "#/definitions/selector" },
+        "namespace": { "anyOf": [{ "$ref": "#/definitions/namespace" }, { "type": "null" }] },
+        "count": {
+          "description": "How many pods to delete each time. Default 1. Give count or percent.",
+          "anyOf": [{ "$ref": "#/definitions/wholeNumber" }, { "type": "null" }]
+        },
+        "percent": {
+          "description": "Which share of the matching pods to delete each time, 1 to 100.",
+          "anyOf": [{ "$ref": "#/definitions/wholeNumber" }, { "type": "null" }]
+        },
+        "interval": {
+          "description": "Delete again every interval while the fault is active. Default: once.",
+          "anyOf": [{ "$ref": "#/definitions/duration" }, { "type": "null" }]
+        },
+        "grace_period": {
+          "description": "The termination grace period given to deleted pods, e.g. 0s. Default: the pod's own.",
+          "anyOf": [{ "$ref": "#/definitions/duration" }, { "type": "null" }]
+        },
+        "force": {
+          "description": "Delete at once (grace period 0). Cannot be combined with evict.",
+          "anyOf": [{ "$ref": "#/definitions/boolean" }, { "type": "null" }]
+        },
+        "evict": {
+          "description": "Use the Eviction API, which respects PodDisruptionBudgets. Cannot be combined with force.",
+          "anyOf": [{ "$ref": "#/definitions/boolean" }, { "type": "null" }]
+        }
+      },
+      "not": { "required": ["count", "percent"] }
+    }
+  }
+}"##;
 
 /// How long a revert waits for the selector's pods to be Ready again.
 const READY_WAIT: Duration = Duration::from_secs(30);

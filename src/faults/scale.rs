@@ -7,13 +7,133 @@ use std::sync::Mutex;
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::autoscaling::v1::Scale as ScaleObj;
 use kube::api::{Api, Patch, PatchParams};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{BoxFuture, FaultAction};
+use super::{BoxFuture, Context, FaultAction, Kind};
 use crate::cluster::safety::{check_namespace, check_permissions, Need};
 use crate::cluster::{explain, Cluster};
 use crate::engine::Injection;
-use crate::scenario::model::{Safety, Scale, ScaleKind};
+use crate::journal::redact::Redactor;
+use crate::scenario::model::Safety;
+use crate::scenario::parse::{fields, namespace, required_text, uint, Ctx};
+use crate::scenario::yaml::Node;
+
+/// `scale:` settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scale {
+    pub kind: ScaleKind,
+    pub name: String,
+    pub namespace: Option<String>,
+    pub replicas: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ScaleKind {
+    Deployment,
+    StatefulSet,
+}
+
+impl ScaleKind {
+    /// As Kubernetes spells it.
+    fn name(self) -> &'static str {
+        match self {
+            ScaleKind::Deployment => "Deployment",
+            ScaleKind::StatefulSet => "StatefulSet",
+        }
+    }
+}
+
+impl Kind for Scale {
+    const KEY: &'static str = "scale";
+    const NEEDS_CLUSTER: bool = true;
+    const SCHEMA: &'static str = SCHEMA;
+    const EXAMPLES: &'static [&'static str] = &[
+        r#"{ kind: Deployment, name: x, namespace: shop, replicas: 0 }"#,
+    ];
+
+    fn parse(cx: &mut Ctx, n: &Node, path: &str) -> Option<Self> {
+        let f = fields(cx, n, path, &["kind", "name", "namespace", "replicas"])?;
+        let kind = match required_text(cx, &f, "kind", "Deployment or StatefulSet").as_deref() {
+            Some("Deployment") => Some(ScaleKind::Deployment),
+            Some("StatefulSet") => Some(ScaleKind::StatefulSet),
+            Some(other) => {
+                cx.err(
+                    f.get("kind").map_or(f.pos, |n| n.pos),
+                    format!("{path}.kind: expected Deployment or StatefulSet, found `{other}`"),
+                );
+                None
+            }
+            None => None,
+        };
+        let name = required_text(cx, &f, "name", "the name of the Deployment or StatefulSet");
+        let ns = namespace(cx, &f, "namespace");
+        let replicas = uint(cx, &f, "replicas");
+        if f.absent("replicas") {
+            cx.err(
+                f.pos,
+                format!("{path}: `replicas` is required: the replica count to scale to, e.g. 0"),
+            );
+        }
+        Some(Scale {
+            kind: kind?,
+            name: name?,
+            namespace: ns,
+            replicas: replicas?,
+        })
+    }
+
+    /// Before the cluster is asked: the action's own plan also names the namespace.
+    fn plan(&self) -> Vec<String> {
+        let kind = self.kind.name();
+        vec![
+            format!(
+                "inject: scale {kind}/{} to {} replicas",
+                self.name, self.replicas
+            ),
+            format!(
+                "revert: scale {kind}/{} back to its recorded replicas",
+                self.name
+            ),
+        ]
+    }
+
+    /// An object's name and a count are not secret.
+    fn secrets(&self, _env: &dyn Fn(&str) -> Option<String>, _r: &mut Redactor) {}
+
+    fn action(&self, fault: &str, ctx: &Context) -> Result<Box<dyn FaultAction>, String> {
+        Ok(Box::new(ScaleAction::new(
+            self.clone(),
+            ctx.cluster_for(fault, Self::KEY)?,
+            ctx.safety.clone(),
+        )))
+    }
+}
+
+/// Its part of the JSON Schema: see [`Kind::SCHEMA`].
+const SCHEMA: &str = r##"{
+  "property": { "$ref": "#/definitions/scale" },
+  "definitions": {
+    "scale": {
+      "description": "Patch the scale subresource; the revert restores the replica count recorded before injecting.",
+      "type": "object",
+      "required": ["kind", "name", "replicas"],
+      "additionalProperties": false,
+      "properties": {
+        "kind": { "enum": ["Deployment", "StatefulSet"] },
+        "name": {
+          "description": "The name of the Deployment or StatefulSet.",
+          "$ref": "#/definitions/requiredText"
+        },
+        "namespace": { "anyOf": [{ "$ref": "#/definitions/namespace" }, { "type": "null" }] },
+        "replicas": {
+          "description": "The replica count to scale to, e.g. 0.",
+          "$ref": "#/definitions/wholeNumber"
+        }
+      }
+    }
+  }
+}"##;
 
 pub struct ScaleAction {
     spec: Scale,
@@ -40,10 +160,7 @@ impl ScaleAction {
     }
 
     fn kind(&self) -> &'static str {
-        match self.spec.kind {
-            ScaleKind::Deployment => "Deployment",
-            ScaleKind::StatefulSet => "StatefulSet",
-        }
+        self.spec.kind.name()
     }
 
     fn plural(&self) -> &'static str {

@@ -309,7 +309,8 @@ pub fn collect(
     Ok((r, keep(text, &root, edits)))
 }
 
-/// Secrets the typed scenario names by file or variable.
+/// Secrets the typed scenario names by file or variable, the faults' included (each kind
+/// says which, in `faults/<kind>.rs`).
 fn typed_secrets(scenario: &Scenario, env: &dyn Fn(&str) -> Option<String>, r: &mut Redactor) {
     let file = |p: &std::path::Path| crate::files::read_secret_file(p).ok();
     if let Some(p) = &scenario.prometheus {
@@ -337,6 +338,9 @@ fn typed_secrets(scenario: &Scenario, env: &dyn Fn(&str) -> Option<String>, r: &
         .and_then(env)
     {
         r.add(v);
+    }
+    for f in &scenario.faults {
+        f.kind.secrets(env, r);
     }
 }
 

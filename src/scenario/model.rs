@@ -9,6 +9,15 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+// Each fault kind, and its settings, belong to its file in `faults/`; named here too,
+// where the rest of the scenario's vocabulary is.
+pub use crate::faults::exec::ExecFault;
+pub use crate::faults::http::{HttpFault, HttpRequest};
+pub use crate::faults::manifest::{Manifest, ManifestSource};
+pub use crate::faults::pod_delete::PodDelete;
+pub use crate::faults::scale::{Scale, ScaleKind};
+pub use crate::faults::FaultKind;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
     /// `[a-z0-9-]+`, used in the run directory name.
@@ -191,93 +200,6 @@ pub struct Fault {
     pub name: String,
     pub duration: Duration,
     pub kind: FaultKind,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum FaultKind {
-    PodDelete(PodDelete),
-    Scale(Scale),
-    Manifest(Manifest),
-    Exec(ExecFault),
-    Http(HttpFault),
-}
-
-impl FaultKind {
-    pub fn name(&self) -> &'static str {
-        match self {
-            FaultKind::PodDelete(_) => "pod_delete",
-            FaultKind::Scale(_) => "scale",
-            FaultKind::Manifest(_) => "manifest",
-            FaultKind::Exec(_) => "exec",
-            FaultKind::Http(_) => "http",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct PodDelete {
-    pub selector: String,
-    pub namespace: Option<String>,
-    /// Exactly one of `count` and `percent`; `count: 1` when neither is given.
-    pub count: Option<u32>,
-    pub percent: Option<u32>,
-    pub interval: Option<Duration>,
-    pub grace_period: Option<Duration>,
-    pub force: bool,
-    pub evict: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ScaleKind {
-    Deployment,
-    StatefulSet,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Scale {
-    pub kind: ScaleKind,
-    pub name: String,
-    pub namespace: Option<String>,
-    pub replicas: u32,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Manifest {
-    pub source: ManifestSource,
-    pub namespace: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum ManifestSource {
-    /// Resolved relative to the scenario file's directory.
-    File(PathBuf),
-    Inline(String),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct ExecFault {
-    pub inject: String,
-    pub revert: String,
-    /// Per command, default 30 s.
-    pub timeout: Duration,
-    pub env: Vec<(String, String)>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct HttpFault {
-    pub inject: HttpRequest,
-    pub revert: HttpRequest,
-    /// Per request, default 10 s.
-    pub timeout: Duration,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct HttpRequest {
-    /// Upper case, default `POST`.
-    pub method: String,
-    pub url: String,
-    pub headers: Vec<(String, String)>,
-    pub body: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

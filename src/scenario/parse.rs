@@ -12,6 +12,7 @@ use super::duration::{format_duration, parse_duration};
 use super::model::*;
 use super::selector::{is_dns_label, validate_selector};
 use super::yaml::{parse_yaml, Key, Node, Pos, Value, MAX_BYTES};
+use crate::faults::KINDS;
 
 /// One problem in a scenario file, shown as `FILE:LINE:COL: message`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,48 +153,51 @@ pub fn parse_str(
     }
 }
 
-struct Ctx<'a> {
+/// What reading a scenario collects: every problem and warning with its position. Fault kinds
+/// read their own settings with it (`faults/<kind>.rs`), through the helpers below.
+pub(crate) struct Ctx<'a> {
     problems: Vec<(Pos, String)>,
     warnings: Vec<(Pos, String)>,
-    base_dir: &'a Path,
+    /// where relative paths of the scenario (manifest files) start
+    pub(crate) base_dir: &'a Path,
 }
 
 impl Ctx<'_> {
-    fn err(&mut self, pos: Pos, msg: impl Into<String>) {
+    pub(crate) fn err(&mut self, pos: Pos, msg: impl Into<String>) {
         self.problems.push((pos, msg.into()));
     }
 
     /// Valid, but probably not what was meant: `check` says so and exits 0.
-    fn warn(&mut self, pos: Pos, msg: impl Into<String>) {
+    pub(crate) fn warn(&mut self, pos: Pos, msg: impl Into<String>) {
         self.warnings.push((pos, msg.into()));
     }
 }
 
 /// A mapping whose keys have been checked against the allowed list.
-struct Fields<'n> {
-    path: String,
-    pos: Pos,
+pub(crate) struct Fields<'n> {
+    pub(crate) path: String,
+    pub(crate) pos: Pos,
     entries: &'n [(Key, Node)],
 }
 
 impl<'n> Fields<'n> {
     /// The value of `key`, treating an explicit null as absent.
-    fn get(&self, key: &str) -> Option<&'n Node> {
+    pub(crate) fn get(&self, key: &str) -> Option<&'n Node> {
         self.entry(key).map(|(_, n)| n).filter(|n| !n.is_null())
     }
 
-    fn entry(&self, key: &str) -> Option<(&'n Key, &'n Node)> {
+    pub(crate) fn entry(&self, key: &str) -> Option<(&'n Key, &'n Node)> {
         self.entries
             .iter()
             .find(|(k, _)| k.name == key)
             .map(|(k, n)| (k, n))
     }
 
-    fn key_pos(&self, key: &str) -> Pos {
+    pub(crate) fn key_pos(&self, key: &str) -> Pos {
         self.entry(key).map_or(self.pos, |(k, _)| k.pos)
     }
 
-    fn path_of(&self, key: &str) -> String {
+    pub(crate) fn path_of(&self, key: &str) -> String {
         if self.path.is_empty() {
             key.to_string()
         } else {
@@ -201,13 +205,13 @@ impl<'n> Fields<'n> {
         }
     }
 
-    fn has(&self, key: &str) -> bool {
+    pub(crate) fn has(&self, key: &str) -> bool {
         self.get(key).is_some()
     }
 
     /// Missing or explicitly empty (`duration:`): a required value that is not there.
     /// An unresolved `${VAR}` is not absent: it has been reported already.
-    fn absent(&self, key: &str) -> bool {
+    pub(crate) fn absent(&self, key: &str) -> bool {
         self.entry(key)
             .is_none_or(|(_, n)| matches!(n.value, Value::Null))
     }
@@ -230,7 +234,12 @@ fn nearest<'a>(key: &str, allowed: &[&'a str]) -> Option<&'a str> {
         .map(|(_, a)| a)
 }
 
-fn fields<'n>(cx: &mut Ctx, node: &'n Node, path: &str, allowed: &[&str]) -> Option<Fields<'n>> {
+pub(crate) fn fields<'n>(
+    cx: &mut Ctx,
+    node: &'n Node,
+    path: &str,
+    allowed: &[&str],
+) -> Option<Fields<'n>> {
     let Value::Map(entries) = &node.value else {
         cx.err(
             node.pos,
@@ -276,7 +285,7 @@ fn fields<'n>(cx: &mut Ctx, node: &'n Node, path: &str, allowed: &[&str]) -> Opt
     })
 }
 
-fn text(cx: &mut Ctx, f: &Fields, key: &str) -> Option<String> {
+pub(crate) fn text(cx: &mut Ctx, f: &Fields, key: &str) -> Option<String> {
     let n = f.get(key)?;
     match n.as_text() {
         Some(t) => Some(t.to_string()),
@@ -312,7 +321,7 @@ fn name_text(cx: &mut Ctx, f: &Fields, key: &str, hint: &str) -> Option<String> 
     Some(name)
 }
 
-fn required_text(cx: &mut Ctx, f: &Fields, key: &str, hint: &str) -> Option<String> {
+pub(crate) fn required_text(cx: &mut Ctx, f: &Fields, key: &str, hint: &str) -> Option<String> {
     if matches!(
         f.entry(key),
         Some((
@@ -352,7 +361,7 @@ fn required_text(cx: &mut Ctx, f: &Fields, key: &str, hint: &str) -> Option<Stri
     Some(t)
 }
 
-fn duration(cx: &mut Ctx, f: &Fields, key: &str) -> Option<Duration> {
+pub(crate) fn duration(cx: &mut Ctx, f: &Fields, key: &str) -> Option<Duration> {
     let n = f.get(key)?;
     let path = f.path_of(key);
     match n.as_text() {
@@ -376,7 +385,7 @@ fn duration(cx: &mut Ctx, f: &Fields, key: &str) -> Option<Duration> {
     }
 }
 
-fn boolean(cx: &mut Ctx, f: &Fields, key: &str) -> Option<bool> {
+pub(crate) fn boolean(cx: &mut Ctx, f: &Fields, key: &str) -> Option<bool> {
     let n = f.get(key)?;
     match n.as_text() {
         Some("true") => Some(true),
@@ -395,7 +404,7 @@ fn boolean(cx: &mut Ctx, f: &Fields, key: &str) -> Option<bool> {
     }
 }
 
-fn uint(cx: &mut Ctx, f: &Fields, key: &str) -> Option<u32> {
+pub(crate) fn uint(cx: &mut Ctx, f: &Fields, key: &str) -> Option<u32> {
     let n = f.get(key)?;
     match n.as_text().and_then(|t| t.trim().parse::<u32>().ok()) {
         Some(v) => Some(v),
@@ -434,7 +443,7 @@ fn list<'n>(cx: &mut Ctx, f: &Fields<'n>, key: &str, what: &str) -> &'n [Node] {
     }
 }
 
-fn string_map(cx: &mut Ctx, f: &Fields, key: &str) -> Vec<(String, String)> {
+pub(crate) fn string_map(cx: &mut Ctx, f: &Fields, key: &str) -> Vec<(String, String)> {
     let Some(n) = f.get(key) else {
         return Vec::new();
     };
@@ -464,7 +473,7 @@ fn string_map(cx: &mut Ctx, f: &Fields, key: &str) -> Vec<(String, String)> {
     out
 }
 
-fn http_url(cx: &mut Ctx, f: &Fields, key: &str, required: bool) -> Option<String> {
+pub(crate) fn http_url(cx: &mut Ctx, f: &Fields, key: &str, required: bool) -> Option<String> {
     let url = if required {
         required_text(cx, f, key, "give an http:// or https:// URL")?
     } else {
@@ -488,7 +497,7 @@ fn http_url(cx: &mut Ctx, f: &Fields, key: &str, required: bool) -> Option<Strin
     Some(url)
 }
 
-fn namespace(cx: &mut Ctx, f: &Fields, key: &str) -> Option<String> {
+pub(crate) fn namespace(cx: &mut Ctx, f: &Fields, key: &str) -> Option<String> {
     let ns = text(cx, f, key)?;
     if !is_dns_label(&ns) {
         let pos = f.get(key).map_or(f.pos, |n| n.pos);
@@ -504,7 +513,7 @@ fn namespace(cx: &mut Ctx, f: &Fields, key: &str) -> Option<String> {
     Some(ns)
 }
 
-fn selector(cx: &mut Ctx, f: &Fields, key: &str) -> Option<String> {
+pub(crate) fn selector(cx: &mut Ctx, f: &Fields, key: &str) -> Option<String> {
     let s = required_text(cx, f, key, "give a label selector like app=redis")?;
     if let Err(e) = validate_selector(&s) {
         let pos = f.get(key).map_or(f.pos, |n| n.pos);
@@ -515,7 +524,12 @@ fn selector(cx: &mut Ctx, f: &Fields, key: &str) -> Option<String> {
 }
 
 /// Exactly one of `keys` present; returns it.
-fn one_of<'k>(cx: &mut Ctx, f: &Fields, keys: &[&'k str], what: &str) -> Option<&'k str> {
+pub(crate) fn one_of<'k>(
+    cx: &mut Ctx,
+    f: &Fields,
+    keys: &[&'k str],
+    what: &str,
+) -> Option<&'k str> {
     let present: Vec<&str> = keys
         .iter()
         .copied()
@@ -1366,11 +1380,10 @@ fn phases(cx: &mut Ctx, n: &Node) -> Phases {
     }
 }
 
-const FAULT_KINDS: &[&str] = &["pod_delete", "scale", "manifest", "exec", "http"];
-
 fn fault(cx: &mut Ctx, n: &Node, path: &str, safety: &Safety, has_kube: bool) -> Option<Fault> {
+    let kinds: Vec<&str> = KINDS.iter().map(|k| k.key).collect();
     let mut allowed = vec!["name", "duration"];
-    allowed.extend_from_slice(FAULT_KINDS);
+    allowed.extend_from_slice(&kinds);
     let f = fields(cx, n, path, &allowed)?;
     let name = name_text(
         cx,
@@ -1397,257 +1410,30 @@ fn fault(cx: &mut Ctx, n: &Node, path: &str, safety: &Safety, has_kube: bool) ->
             );
         }
     }
-    let kind_key = one_of(cx, &f, FAULT_KINDS, "fault kind");
-    if matches!(kind_key, Some("pod_delete" | "scale" | "manifest")) && !has_kube {
+    let kind_key = one_of(cx, &f, &kinds, "fault kind");
+    let kind = kind_key.and_then(|k| KINDS.iter().find(|i| i.key == k));
+    if let Some(k) = kind.filter(|k| k.needs_cluster && !has_kube) {
         cx.err(
-            f.key_pos(kind_key.unwrap_or("")),
+            f.key_pos(k.key),
             format!(
                 "{path}: a {} fault needs a `kubernetes:` section; add one (context, namespace)",
-                kind_key.unwrap_or("")
+                k.key
             ),
         );
     }
-    let kind = kind_key.and_then(|k| {
-        let kn = f.get(k);
+    let kind = kind.and_then(|k| {
+        let kn = f.get(k.key);
         if kn.is_none() {
             cx.err(
-                f.key_pos(k),
-                format!("{path}.{k}: is empty; give its settings"),
+                f.key_pos(k.key),
+                format!("{path}.{}: is empty; give its settings", k.key),
             );
         }
-        let kn = kn?;
-        let p = format!("{path}.{k}");
-        match k {
-            "pod_delete" => pod_delete(cx, kn, &p).map(FaultKind::PodDelete),
-            "scale" => scale(cx, kn, &p).map(FaultKind::Scale),
-            "manifest" => manifest(cx, kn, &p).map(FaultKind::Manifest),
-            "exec" => exec(cx, kn, &p).map(FaultKind::Exec),
-            _ => http_fault(cx, kn, &p).map(FaultKind::Http),
-        }
+        (k.parse)(cx, kn?, &format!("{path}.{}", k.key))
     });
     Some(Fault {
         name: name?,
         duration: dur?,
         kind: kind?,
-    })
-}
-
-fn pod_delete(cx: &mut Ctx, n: &Node, path: &str) -> Option<PodDelete> {
-    let f = fields(
-        cx,
-        n,
-        path,
-        &[
-            "selector",
-            "namespace",
-            "count",
-            "percent",
-            "interval",
-            "grace_period",
-            "force",
-            "evict",
-        ],
-    )?;
-    let sel = selector(cx, &f, "selector");
-    let ns = namespace(cx, &f, "namespace");
-    let mut count = uint(cx, &f, "count");
-    let percent = uint(cx, &f, "percent");
-    if f.has("count") && f.has("percent") {
-        cx.err(
-            f.key_pos("percent"),
-            format!("{path}: has both `count` and `percent`; give one"),
-        );
-    }
-    if count == Some(0) {
-        cx.err(
-            f.key_pos("count"),
-            format!("{path}.count: must be at least 1"),
-        );
-    }
-    if let Some(p) = percent {
-        if !(1..=100).contains(&p) {
-            cx.err(
-                f.get("percent").map_or(f.pos, |n| n.pos),
-                format!("{path}.percent: must be between 1 and 100, found {p}"),
-            );
-        }
-    }
-    if count.is_none() && percent.is_none() && !f.has("count") && !f.has("percent") {
-        count = Some(1);
-    }
-    let interval = duration(cx, &f, "interval");
-    if interval.is_some_and(|d| d.is_zero()) {
-        cx.err(
-            f.key_pos("interval"),
-            format!("{path}.interval: must be more than 0s"),
-        );
-    }
-    let grace_period = duration(cx, &f, "grace_period");
-    let force = boolean(cx, &f, "force").unwrap_or(false);
-    let evict = boolean(cx, &f, "evict").unwrap_or(false);
-    if force && evict {
-        cx.err(
-            f.key_pos("evict"),
-            format!("{path}: `force` and `evict` cannot both be true: eviction respects PodDisruptionBudgets, force skips them"),
-        );
-    }
-    Some(PodDelete {
-        selector: sel?,
-        namespace: ns,
-        count,
-        percent,
-        interval,
-        grace_period,
-        force,
-        evict,
-    })
-}
-
-fn scale(cx: &mut Ctx, n: &Node, path: &str) -> Option<Scale> {
-    let f = fields(cx, n, path, &["kind", "name", "namespace", "replicas"])?;
-    let kind = match required_text(cx, &f, "kind", "Deployment or StatefulSet").as_deref() {
-        Some("Deployment") => Some(ScaleKind::Deployment),
-        Some("StatefulSet") => Some(ScaleKind::StatefulSet),
-        Some(other) => {
-            cx.err(
-                f.get("kind").map_or(f.pos, |n| n.pos),
-                format!("{path}.kind: expected Deployment or StatefulSet, found `{other}`"),
-            );
-            None
-        }
-        None => None,
-    };
-    let name = required_text(cx, &f, "name", "the name of the Deployment or StatefulSet");
-    let ns = namespace(cx, &f, "namespace");
-    let replicas = uint(cx, &f, "replicas");
-    if f.absent("replicas") {
-        cx.err(
-            f.pos,
-            format!("{path}: `replicas` is required: the replica count to scale to, e.g. 0"),
-        );
-    }
-    Some(Scale {
-        kind: kind?,
-        name: name?,
-        namespace: ns,
-        replicas: replicas?,
-    })
-}
-
-fn manifest(cx: &mut Ctx, n: &Node, path: &str) -> Option<Manifest> {
-    let f = fields(cx, n, path, &["file", "inline", "namespace"])?;
-    let which = one_of(cx, &f, &["file", "inline"], "manifest source");
-    let ns = namespace(cx, &f, "namespace");
-    let source = match which {
-        Some("file") => {
-            let file = required_text(cx, &f, "file", "a path relative to the scenario file")?;
-            let full = cx.base_dir.join(&file);
-            if !full.is_file() {
-                cx.err(
-                    f.get("file").map_or(f.pos, |n| n.pos),
-                    format!("{path}.file: `{}` does not exist (paths are relative to the scenario file)", full.display()),
-                );
-                return None;
-            }
-            Some(ManifestSource::File(full))
-        }
-        Some(_) => required_text(
-            cx,
-            &f,
-            "inline",
-            "the manifest YAML as a block: `inline: |`",
-        )
-        .map(ManifestSource::Inline),
-        None => None,
-    };
-    Some(Manifest {
-        source: source?,
-        namespace: ns,
-    })
-}
-
-fn exec(cx: &mut Ctx, n: &Node, path: &str) -> Option<ExecFault> {
-    let f = fields(cx, n, path, &["inject", "revert", "timeout", "env"])?;
-    let inject = required_text(cx, &f, "inject", "the shell command that injects the fault");
-    let revert = required_text(
-        cx,
-        &f,
-        "revert",
-        "the shell command that undoes it; a fault gameday cannot revert is refused",
-    );
-    let timeout = duration(cx, &f, "timeout").unwrap_or(Duration::from_secs(30));
-    if timeout.is_zero() {
-        cx.err(
-            f.key_pos("timeout"),
-            format!("{path}.timeout: must be more than 0s"),
-        );
-    }
-    let env = string_map(cx, &f, "env");
-    Some(ExecFault {
-        inject: inject?,
-        revert: revert?,
-        timeout,
-        env,
-    })
-}
-
-const METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
-
-fn http_fault(cx: &mut Ctx, n: &Node, path: &str) -> Option<HttpFault> {
-    let f = fields(cx, n, path, &["inject", "revert", "timeout"])?;
-    let request = |cx: &mut Ctx, key: &str, hint: &str| -> Option<HttpRequest> {
-        let Some(rn) = f.get(key) else {
-            cx.err(f.pos, format!("{path}: `{key}` is required: {hint}"));
-            return None;
-        };
-        let p = format!("{path}.{key}");
-        let rf = fields(cx, rn, &p, &["method", "url", "headers", "body"])?;
-        let method = text(cx, &rf, "method")
-            .map(|m| m.to_uppercase())
-            .unwrap_or_else(|| "POST".into());
-        let method_ok = METHODS.contains(&method.as_str());
-        if !method_ok {
-            cx.err(
-                rf.get("method").map_or(rf.pos, |n| n.pos),
-                format!(
-                    "{p}.method: `{method}` is not an HTTP method; expected one of {}",
-                    METHODS.join(", ")
-                ),
-            );
-        }
-        let url = http_url(cx, &rf, "url", true);
-        let headers = string_map(cx, &rf, "headers");
-        let body = text(cx, &rf, "body");
-        if !method_ok {
-            return None;
-        }
-        Some(HttpRequest {
-            method,
-            url: url?,
-            headers,
-            body,
-        })
-    };
-    let inject = request(
-        cx,
-        "inject",
-        "the request that injects the fault: {method, url, headers, body}",
-    );
-    let revert = request(
-        cx,
-        "revert",
-        "the request that undoes it; a fault gameday cannot revert is refused",
-    );
-    let timeout = duration(cx, &f, "timeout").unwrap_or(Duration::from_secs(10));
-    if timeout.is_zero() {
-        cx.err(
-            f.key_pos("timeout"),
-            format!("{path}.timeout: must be more than 0s"),
-        );
-    }
-    Some(HttpFault {
-        inject: inject?,
-        revert: revert?,
-        timeout,
     })
 }
