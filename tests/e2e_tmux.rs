@@ -349,7 +349,7 @@ fn ssh_drop_kill_session_reverts_within_2s() {
     let (t, marker, out) = active_in_tmux(tmp.path(), "");
     let killed = Instant::now();
     drop(t); // tmux kill-server: the terminal goes away, the process gets SIGHUP
-    wait_gone(&marker, Duration::from_secs(2));
+    wait_gone(&marker, Duration::from_secs(10));
     assert!(killed.elapsed() < Duration::from_secs(2));
     let (j, report) = wait_report(&out, Duration::from_secs(10));
     // one path for a lost terminal: whichever is seen first, the SIGHUP or the hung-up
@@ -376,7 +376,7 @@ fn sigterm_in_the_tui_reverts_and_writes_the_report() {
         nix::sys::signal::Signal::SIGTERM,
     )
     .unwrap();
-    wait_gone(&marker, Duration::from_secs(2));
+    wait_gone(&marker, Duration::from_secs(10));
     let (j, report) = wait_report(&out, Duration::from_secs(10));
     assert_eq!(events(&j, "abort")[0]["detail"], "SIGTERM");
     assert_eq!(j.last().unwrap()["exit_code"], 2);
@@ -390,7 +390,7 @@ fn sigterm_in_the_tui_reverts_and_writes_the_report() {
 fn a_panic_in_the_tui_reverts_and_writes_the_report() {
     let tmp = tempfile::tempdir().unwrap();
     let (_t, marker, out) = active_in_tmux(tmp.path(), "GAMEDAY_TEST_PANIC=after-inject");
-    wait_gone(&marker, Duration::from_secs(2));
+    wait_gone(&marker, Duration::from_secs(10));
     let (j, report) = wait_report(&out, Duration::from_secs(10));
     assert_eq!(events(&j, "abort")[0]["source"], "panic");
     assert!(report.contains("when gameday crashed"), "{report}");
