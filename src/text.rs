@@ -151,11 +151,22 @@ pub fn markdown_inline(text: &str) -> String {
             }
             continue;
         }
+        if c == '\\' {
+            // an escape already made (text through markdown_plain) stays as it is, and so
+            // does a backslash before anything else: both show as written
+            out.push(c);
+            if let Some(&n) = chars.get(i + 1).filter(|n| n.is_ascii_punctuation()) {
+                out.push(n);
+                i += 1;
+            }
+            i += 1;
+            continue;
+        }
         let opens_tag = c == '<'
             && chars
                 .get(i + 1)
                 .is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?'));
-        if matches!(c, '[' | ']' | '\\') || opens_tag {
+        if matches!(c, '[' | ']') || opens_tag {
             out.push('\\');
         }
         out.push(c);
@@ -290,8 +301,13 @@ mod tests {
     fn markdown_inline_keeps_code_spans_and_closes_everything_else() {
         assert_eq!(
             markdown_inline("`br[ea]k` failed: <img src=x> [click](http://e) < 100 a\\b"),
-            "`br[ea]k` failed: \\<img src=x> \\[click\\](http://e) < 100 a\\\\b"
+            "`br[ea]k` failed: \\<img src=x> \\[click\\](http://e) < 100 a\\b"
         );
+        // what markdown_plain escaped is not escaped twice
+        let plain = markdown_plain("`x` [y](z) <b>");
+        assert_eq!(markdown_inline(&plain), plain);
+        // an escaped backslash does not free the bracket after it
+        assert_eq!(markdown_inline("\\\\[a](b)"), "\\\\\\[a\\](b)");
         // a lone backtick cannot open a span that swallows what follows
         assert_eq!(markdown_inline("x ` [y](z)"), "x \\` \\[y\\](z)");
         assert_eq!(markdown_inline("``a`b``"), "``a`b``");
