@@ -1321,3 +1321,59 @@ fn plan_checks_the_bearer_token_file_like_run() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// hardening, round 2: what an outside tester still broke (FINDINGS F-L, F-J, F-C, F-B,
+// F-H, F-D)
+// ---------------------------------------------------------------------------------------
+
+/// F-H: run files are 0640 and directories 0750 whatever the umask — 077 used to hide a
+/// run from the group that may read it, 000 to leave the `--junit` file writable by
+/// everyone.
+#[test]
+fn run_files_keep_their_modes_whatever_the_umask() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = quick_scenario(tmp.path());
+    for umask in ["077", "000"] {
+        let out = tmp.path().join(format!("runs{umask}/deeper"));
+        let junit = tmp.path().join(format!("j{umask}.xml"));
+        let o = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "umask {umask} && exec \"$0\" run --headless --operator tester --out \"$1\" --junit \"$2\" \"$3\""
+            ))
+            .arg(env!("CARGO_BIN_EXE_gameday"))
+            .arg(&out)
+            .arg(&junit)
+            .arg(&scenario)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+        let dir = run_dir(&out);
+        for d in [out.parent().unwrap(), &out, &dir, &dir.join("charts")] {
+            assert_eq!(mode_of(d), 0o750, "umask {umask}: {}", d.display());
+        }
+        for f in ["journal.jsonl", "report.md", "gameday.log", "charts/s.svg"] {
+            assert_eq!(mode_of(&dir.join(f)), 0o640, "umask {umask}: {f}");
+        }
+        assert_eq!(mode_of(&junit), 0o640, "umask {umask}: --junit");
+        // `gameday report` rewrites them with the same modes
+        let o = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("umask {umask} && exec \"$0\" report \"$1\""))
+            .arg(env!("CARGO_BIN_EXE_gameday"))
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert!(o.status.success());
+        for f in ["report.md", "charts/s.svg"] {
+            assert_eq!(mode_of(&dir.join(f)), 0o640, "umask {umask}: report {f}");
+        }
+    }
+}
