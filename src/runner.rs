@@ -222,7 +222,15 @@ impl Session {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
             scenario: scenario.name.clone(),
-            scenario_path: scenario_path.display().to_string(),
+            // absolute: `recover` finds the file from wherever it is run
+            scenario_path: if opts.demo {
+                scenario_path.display().to_string()
+            } else {
+                std::path::absolute(scenario_path)
+                    .unwrap_or_else(|_| scenario_path.to_path_buf())
+                    .display()
+                    .to_string()
+            },
             scenario_text: kept.text,
             scenario_sha256: sha.iter().map(|b| format!("{b:02x}")).collect(),
             scenario_redacted: kept.redacted,

@@ -1377,3 +1377,107 @@ fn run_files_keep_their_modes_whatever_the_umask() {
         }
     }
 }
+
+/// F-D: `recover` finds the scenario of a run started with a relative path from
+/// wherever it is run: the journal records the path absolute; an older journal's relative
+/// path is taken from the directory the run was started in.
+#[test]
+fn recover_finds_a_relative_scenario_from_anywhere() {
+    let tmp = tempfile::tempdir().unwrap();
+    let started_in = tmp.path().join("team");
+    std::fs::create_dir(&started_in).unwrap();
+    let marker = tmp.path().join("db-down");
+    literal_secret_scenario(&started_in, &marker);
+    let elsewhere = tmp.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+
+    // `cd team && gameday run --headless literal-secret.yaml --out runs`, then kill -9
+    let mut child = gameday()
+        .current_dir(&started_in)
+        .args(["run", "--headless", "--operator", "tester", "--out", "runs"])
+        .arg("literal-secret.yaml")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let out = started_in.join("runs");
+    let dir = wait_for_event(&out, "fault_injected", Duration::from_secs(30));
+    let start = Instant::now();
+    while !marker.exists() {
+        assert!(start.elapsed() < Duration::from_secs(10));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let info = journal(&dir)[0].clone();
+    assert_eq!(
+        info["scenario_path"],
+        started_in.join("literal-secret.yaml").display().to_string(),
+        "recorded absolute"
+    );
+
+    // an older journal held the path as given: rewrite it so
+    let text = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
+    let old = text.replacen(
+        &format!("\"scenario_path\":{}", info["scenario_path"]),
+        "\"scenario_path\":\"literal-secret.yaml\"",
+        1,
+    );
+    assert_ne!(old, text);
+    let copy = out.join("old-journal");
+    std::fs::create_dir(&copy).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o750)).unwrap();
+    }
+    let relative_run_dir = format!("runs/{}", dir.file_name().unwrap().to_string_lossy());
+    assert_eq!(info["run_dir"], relative_run_dir.as_str());
+    // the old journal, of a run directory named `runs/old-journal` when it started
+    let old = old.replacen(
+        &format!("\"run_dir\":\"{relative_run_dir}\""),
+        "\"run_dir\":\"runs/old-journal\"",
+        1,
+    );
+    let p = copy.join("journal.jsonl");
+    std::fs::write(&p, &old).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).unwrap();
+    }
+
+    // from another directory, through a relative path to the old run directory
+    let o = gameday()
+        .current_dir(&elsewhere)
+        .arg("recover")
+        .arg("../team/runs/old-journal")
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{text}");
+    assert!(text.contains("reverted `db down`"), "{text}");
+    assert!(
+        !text.contains("using the scenario kept in the journal"),
+        "{text}"
+    );
+    assert!(!marker.exists(), "{text}");
+
+    // the new journal, from yet another directory
+    std::fs::write(&marker, "").unwrap();
+    let o = gameday()
+        .current_dir("/")
+        .arg("recover")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{text}");
+    assert!(text.contains("reverted `db down`"), "{text}");
+    assert!(
+        !text.contains("using the scenario kept in the journal"),
+        "{text}"
+    );
+    assert!(!marker.exists(), "{text}");
+}
