@@ -144,6 +144,10 @@ impl<W: std::io::Write> Sanitized<W> {
         }
     }
 
+    pub fn get_ref(&self) -> &W {
+        &self.inner
+    }
+
     fn pass_on(&mut self, upto: usize) -> std::io::Result<()> {
         let chunk: Vec<u8> = self.pending.drain(..upto).collect();
         let text = String::from_utf8_lossy(&chunk);

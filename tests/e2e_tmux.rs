@@ -718,3 +718,89 @@ fn headless_under_su_ends_when_its_terminal_goes_away() {
         assert!(dir.join("report.md").exists(), "{tag}");
     }
 }
+
+/// FINDINGS F-F: `gameday join --headless` started through `su` whose terminal goes away
+/// leaves the room within seconds, so dropped sessions cannot fill the 4 connections a
+/// user may hold and lock the second seat out; a joiner whose standard input is not a
+/// terminal (/dev/null) keeps watching after its input ends, until the run does.
+#[test]
+fn headless_join_under_su_leaves_when_its_terminal_goes_away() {
+    let (tmp, bin) = shared_tmp();
+    let daemon = nix::unistd::User::from_name("daemon").unwrap().unwrap();
+    let out = tmp.path().join("runs");
+    std::fs::create_dir(&out).unwrap();
+    std::os::unix::fs::chown(&out, Some(0), Some(daemon.gid.as_raw())).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o2750)).unwrap();
+    }
+    let scenario = tmp.path().join("room.yaml");
+    std::fs::write(
+        &scenario,
+        "name: room\nhypothesis: h\ninterval: 200ms\nsteady_state:\n  - name: s\n    command: echo 0\n    expect: \"< 1\"\nfaults:\n  - name: f\n    duration: 1s\n    exec: { inject: \"true\", revert: \"true\" }\nphases:\n  baseline: 5m\n  recovery: 1s\n",
+    )
+    .unwrap();
+    let mut driver = common::headless(&scenario, &out, &[]).spawn().unwrap();
+    let _driver = Leftover(Some(driver.id() as i32));
+    let start = Instant::now();
+    let run_dir = loop {
+        assert!(start.elapsed() < Duration::from_secs(20), "no control.sock");
+        if let Some(d) = std::fs::read_dir(&out)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.join("control.sock").exists())
+        {
+            break d;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    // a joiner reading /dev/null (root, through the test's own copy of the binary, so
+    // that the pattern below finds only daemon's): its input ends at once, and it stays
+    let mut watcher = common::gameday()
+        .args(["join", "--headless"])
+        .arg(&run_dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _watcher = Leftover(Some(watcher.id() as i32));
+    // five dropped sessions in a row: one more than the connections a user may hold
+    let join = format!(
+        "su -s /bin/sh daemon -c '{} join --headless {}'; sleep 60",
+        bin.display(),
+        run_dir.display()
+    );
+    let pattern = format!("^{} join --headless {}$", bin.display(), run_dir.display());
+    for round in 1..=5 {
+        let t = Tmux::start(&join, 100, 30);
+        t.wait_for("tester drives", Duration::from_secs(20));
+        let pid = pid_of(&pattern).unwrap_or_else(|| panic!("round {round}: no joiner"));
+        let _leftover = Leftover(Some(pid));
+        drop(t);
+        ends_within(pid, &format!("round {round}"));
+    }
+    assert!(
+        watcher.try_wait().unwrap().is_none(),
+        "the joiner reading /dev/null still watches"
+    );
+    let j = journal(&run_dir);
+    let joined: Vec<_> = events(&j, "operator_joined")
+        .into_iter()
+        .filter(|e| e["name"] == "daemon")
+        .collect();
+    assert!(!joined.is_empty(), "daemon joined: {j:?}");
+    // the driver ends the run: the watcher is told, and exits with the run's code
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(driver.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let o = common::wait_bounded(&mut driver, Duration::from_secs(30));
+    assert_eq!(o.status.code(), Some(2));
+    let o = common::wait_bounded(&mut watcher, Duration::from_secs(10));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(2), "{text}");
+    assert!(text.contains("the run ended: ABORTED"), "{text}");
+}
