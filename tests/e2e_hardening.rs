@@ -1327,6 +1327,125 @@ fn plan_checks_the_bearer_token_file_like_run() {
 // F-H, F-D)
 // ---------------------------------------------------------------------------------------
 
+/// The secrets of the plan tests, as the environment gives them.
+const PLAN_ENV: &[(&str, &str)] = &[
+    ("KEY", "kk-2026"),
+    ("SIG", "sigvalue123"),
+    ("PLAINV", "plainv456"),
+    ("API_TOKEN", "apitok-RR77"),
+    ("DB_PASSWORD", "hunter22"),
+];
+
+/// F-L: `gameday plan` prints every plan line redacted as `run` journals it: a URL's
+/// password, credential query parameters (`api_key`, `token`, `sig`) and a `${VAR}` in a
+/// query, a secret `${VAR}` in an exec command's `Authorization` header and in the
+/// hypothesis. The lines are exactly the ones the run's journal holds.
+#[test]
+fn plan_prints_no_secret() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = write(
+        tmp.path(),
+        "plan.yaml",
+        r#"name: plan-secrets
+hypothesis: "Nothing leaks, not even ${DB_PASSWORD}."
+steady_state:
+  - name: fine
+    command: echo 0
+    expect: "< 1"
+faults:
+  - name: flag
+    duration: 1s
+    http:
+      inject: { method: PUT, url: "http://admin:Pa55w0rd!x@127.0.0.1:9/fail/inject?api_key=${KEY}&token=littok99&sig=${SIG}&plain=${PLAINV}" }
+      revert: { method: PUT, url: "http://127.0.0.1:9/ok/revert?api_key=${KEY}" }
+  - name: curl
+    duration: 1s
+    exec:
+      inject: "true"
+      revert: "curl -s -H 'Authorization: Bearer ${API_TOKEN}' http://127.0.0.1:9/off"
+"#,
+    );
+    let o = gameday()
+        .arg("plan")
+        .arg(&path)
+        .envs(PLAN_ENV.iter().copied())
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    for secret in [
+        "Pa55w0rd",
+        "kk-2026",
+        "littok99",
+        "sigvalue123",
+        "plainv456",
+        "apitok-RR77",
+        "hunter22",
+    ] {
+        assert!(!out.contains(secret), "{secret} on standard output:\n{out}");
+        assert!(!err.contains(secret), "{secret} on standard error:\n{err}");
+    }
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "scenario plan-secrets — Nothing leaks, not even ***."
+    );
+    let plan: Vec<&str> = lines
+        .iter()
+        .filter(|l| l.starts_with("   "))
+        .map(|l| l.trim())
+        .collect();
+    assert_eq!(
+        plan,
+        vec![
+            "inject: PUT http://admin:***@127.0.0.1:9/fail/inject?api_key=***&token=***&sig=***&plain=***",
+            "revert: PUT http://127.0.0.1:9/ok/revert?api_key=***",
+            "inject: sh -c \"true\"",
+            "revert: sh -c \"curl -s -H 'Authorization: Bearer ***' http://127.0.0.1:9/off\"",
+        ],
+        "{out}"
+    );
+}
+
+/// F-L: `check` quotes what a value holds, but never a secret from the environment: a
+/// secret-named `${VAR}` in the wrong field is shown as its reference.
+#[test]
+fn check_quotes_a_secret_reference_never_its_value() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = write(
+        tmp.path(),
+        "ck.yaml",
+        "name: ck\nhypothesis: h\ninterval: ${DB_PASSWORD}\nsteady_state:\n  - name: s\n    command: echo 0\n    unit: \"${API_TOKEN}\"\n",
+    );
+    let o = gameday()
+        .arg("check")
+        .arg(&path)
+        .envs(PLAN_ENV.iter().copied())
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(o.status.code(), Some(64), "{out}");
+    assert!(
+        !out.contains("hunter22") && !out.contains("apitok-RR77"),
+        "{out}"
+    );
+    let file = path.display().to_string();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(
+        lines[0].starts_with(&format!(
+            "{file}:3:11: interval: `${{DB_PASSWORD}}` is not a duration"
+        )),
+        "{out}"
+    );
+    assert!(
+        lines[1].starts_with(&format!("{file}:7:11: steady_state[0].unit:"))
+            && lines[1].contains("`${API_TOKEN}`"),
+        "{out}"
+    );
+}
+
 /// F-H: run files are 0640 and directories 0750 whatever the umask — 077 used to hide a
 /// run from the group that may read it, 000 to leave the `--junit` file writable by
 /// everyone.

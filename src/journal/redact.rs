@@ -130,25 +130,7 @@ impl Redactor {
 
     /// `text` with every known secret replaced by [`MASK`].
     pub fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        if !self.secrets.iter().any(|s| text.contains(s.as_str())) {
-            return Cow::Borrowed(text);
-        }
-        let mut out = text.to_string();
-        // Until none is left: a mask next to what remains can spell a secret again
-        // (`a*` in `aa**`). Every secret holds a character that is not `*`, and each pass
-        // that replaces one removes such a character, so this ends.
-        loop {
-            let mut changed = false;
-            for s in &self.secrets {
-                if out.contains(s.as_str()) {
-                    out = out.replace(s.as_str(), MASK);
-                    changed = true;
-                }
-            }
-            if !changed {
-                return Cow::Owned(out);
-            }
-        }
+        scrub_with(&self.secrets, text)
     }
 
     pub fn scrub_mut(&self, s: &mut String) {
@@ -255,6 +237,29 @@ impl Redactor {
     }
 }
 
+/// `text` with every one of `secrets` (longest first) replaced by [`MASK`].
+fn scrub_with<'a>(secrets: &[String], text: &'a str) -> Cow<'a, str> {
+    if !secrets.iter().any(|s| text.contains(s.as_str())) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = text.to_string();
+    // Until none is left: a mask next to what remains can spell a secret again
+    // (`a*` in `aa**`). Every secret holds a character that is not `*`, and each pass
+    // that replaces one removes such a character, so this ends.
+    loop {
+        let mut changed = false;
+        for s in secrets {
+            if out.contains(s.as_str()) {
+                out = out.replace(s.as_str(), MASK);
+                changed = true;
+            }
+        }
+        if !changed {
+            return Cow::Owned(out);
+        }
+    }
+}
+
 /// What the journal keeps of the scenario file: the text with every literal secret
 /// replaced by the quoted scalar `"***"` (so it still reads as YAML), and the path of each
 /// value replaced (`faults[0].exec.env.DB_PASSWORD`).
@@ -289,11 +294,7 @@ pub fn collect(
                 .into(),
         );
     };
-    let mut walk = Walk {
-        env,
-        r: &mut r,
-        edits: Vec::new(),
-    };
+    let mut walk = Walk::new(env, &mut r);
     walk.visit(&root, "", None, None);
     let mut edits = walk.edits;
     // A literal secret written a second time elsewhere (a password in an `env:` and again
@@ -307,6 +308,41 @@ pub fn collect(
         spread(&root, "", &literals, &mut edits);
     }
     Ok((r, keep(text, &root, edits)))
+}
+
+/// A `${VAR}` whose value redaction treats as a secret, where the scenario uses it: its
+/// name looks like a secret's (`${DB_PASSWORD}`), or it is used somewhere a credential
+/// goes (a header, a body, a URL's user info or query, under a sensitive key), or it is
+/// the variable a `*_env` key names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretRef {
+    /// the scalar holding it, and that scalar as written
+    pub pos: Pos,
+    pub scalar: String,
+    /// the reference as written (`${DB_PASSWORD}`, `${KEY:-dev}`)
+    pub written: String,
+    pub name: String,
+    /// its value in the environment given (or its default); `None` when unset
+    pub value: Option<String>,
+}
+
+/// What the scenario text, read with `${VAR}`s as written, takes from the environment
+/// that is secret: for `check`, which must not quote a secret in its messages. The rules
+/// are the ones [`collect`] redacts by.
+#[derive(Debug, Clone, Default)]
+pub struct TextSecrets {
+    pub refs: Vec<SecretRef>,
+}
+
+/// [`TextSecrets`] of a scenario text; empty when it cannot be read as YAML.
+pub fn text_secrets(text: &str, env: &dyn Fn(&str) -> Option<String>) -> TextSecrets {
+    let Some(root) = parse_yaml_raw(text).root else {
+        return TextSecrets::default();
+    };
+    let mut r = Redactor::new();
+    let mut walk = Walk::new(env, &mut r);
+    walk.visit(&root, "", None, None);
+    TextSecrets { refs: walk.refs }
 }
 
 /// Secrets the typed scenario names by file or variable.
@@ -355,6 +391,10 @@ struct Walk<'a> {
     env: &'a dyn Fn(&str) -> Option<String>,
     r: &'a mut Redactor,
     edits: Vec<Edit>,
+    /// the scalar being read, as written, and where
+    raw: String,
+    at: Pos,
+    refs: Vec<SecretRef>,
 }
 
 /// A value as `expand` would resolve one reference.
@@ -397,7 +437,38 @@ fn child_path(path: &str, key: &str) -> String {
     }
 }
 
-impl Walk<'_> {
+impl<'a> Walk<'a> {
+    fn new(env: &'a dyn Fn(&str) -> Option<String>, r: &'a mut Redactor) -> Self {
+        Walk {
+            env,
+            r,
+            edits: Vec::new(),
+            raw: String::new(),
+            at: Pos { line: 1, col: 1 },
+            refs: Vec::new(),
+        }
+    }
+
+    /// Notes that `rf`, in the scalar being read, holds a secret; its value.
+    fn secret_ref(&mut self, rf: &Reference) -> Option<String> {
+        let value = resolve(rf, self.env);
+        let found = SecretRef {
+            pos: self.at,
+            scalar: self.raw.clone(),
+            written: self
+                .raw
+                .get(rf.start..rf.end)
+                .unwrap_or_default()
+                .to_string(),
+            name: rf.name.clone(),
+            value: value.clone(),
+        };
+        if !self.refs.contains(&found) {
+            self.refs.push(found);
+        }
+        value
+    }
+
     fn visit(&mut self, node: &Node, path: &str, key: Option<&str>, parent: Option<&str>) {
         match &node.value {
             Value::Map(entries) => {
@@ -417,25 +488,36 @@ impl Walk<'_> {
 
     fn add_refs(&mut self, refs: &[Reference]) {
         for rf in refs {
-            if let Some(v) = resolve(rf, self.env) {
+            if let Some(v) = self.secret_ref(rf) {
                 self.r.add_credential(&v);
             }
         }
     }
 
     fn scalar(&mut self, raw: &str, pos: Pos, path: &str, key: Option<&str>, parent: Option<&str>) {
+        self.raw = raw.to_string();
+        self.at = pos;
         let refs = references(raw);
         for rf in refs.iter().filter(|rf| is_sensitive_var(&rf.name)) {
-            if let Some(v) = resolve(rf, self.env) {
+            if let Some(v) = self.secret_ref(rf) {
                 self.r.add_credential(&v);
             }
         }
         let key = key.unwrap_or("");
         if key.ends_with("_env") {
             // the value names the variable that holds a secret
-            if let Some(v) = (self.env)(raw.trim()) {
-                self.r.add_credential(&v);
+            let name = raw.trim();
+            let value = (self.env)(name);
+            if let Some(v) = &value {
+                self.r.add_credential(v);
             }
+            self.refs.push(SecretRef {
+                pos,
+                scalar: raw.to_string(),
+                written: format!("${{{name}}}"),
+                name: name.to_string(),
+                value,
+            });
             return;
         }
         if key.ends_with("_file") {

@@ -118,6 +118,9 @@ pub fn parse_str(
     };
     let mut problems = cx.problems;
     let mut warnings = cx.warnings;
+    // messages quote values as expanded: never a secret from the environment
+    super::admit::hide_secrets(text, env, &mut problems);
+    super::admit::hide_secrets(text, env, &mut warnings);
     match scenario {
         Some(mut s) if problems.is_empty() => {
             warnings.sort_by_key(|(pos, _)| *pos);
