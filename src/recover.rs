@@ -361,10 +361,14 @@ type Rebuilt = Result<Box<dyn FaultAction>, String>;
 
 /// Rebuilds each fault's action from the scenario; a fault whose definition lost a value
 /// to redaction cannot be rebuilt from the kept text, and says what to do instead.
+///
+/// Each comes with its name as the journal knows it (with any secret from the
+/// environment masked, as the run masked it).
 async fn actions(
     info: &RunInfo,
     source: &Source,
     original: &Path,
+    redactor: &crate::journal::redact::Redactor,
     run_dir: &Path,
 ) -> Result<Vec<(String, Rebuilt)>, String> {
     let base = original.parent().unwrap_or(Path::new("."));
@@ -375,6 +379,7 @@ async fn actions(
         .iter()
         .enumerate()
         .map(|(i, f)| {
+            let name = redactor.scrub_name(&f.name).into_owned();
             let prefix = format!("faults[{i}].");
             let missing: Vec<&String> = source
                 .redacted
@@ -388,7 +393,7 @@ async fn actions(
                 let revert = info
                     .faults
                     .iter()
-                    .find(|fi| fi.name == f.name)
+                    .find(|fi| fi.name == name)
                     .map(|fi| fi.plan_line("revert"))
                     .unwrap_or_else(|| "its revert".into());
                 Err(format!(
@@ -405,7 +410,7 @@ async fn actions(
                     run_dir.display()
                 ))
             };
-            (f.name.clone(), action)
+            (name, action)
         })
         .collect())
 }
@@ -554,7 +559,7 @@ async fn recover_trusted(
         let redactor = crate::journal::redact::collect(&src.text, &src.scenario, env)
             .map(|(r, _)| r)
             .unwrap_or_default();
-        let actions = actions(info, &src, &original, run_dir).await?;
+        let actions = actions(info, &src, &original, &redactor, run_dir).await?;
         (actions, redactor)
     };
     let mut journal =

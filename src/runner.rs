@@ -183,7 +183,12 @@ impl Session {
             .map_err(StartError::Unsupported)?;
         let clock = Clock::start();
         let now = clock.now();
-        let run_dir = create_run_dir(&opts.out_dir, &scenario.name, now)?;
+        // a name holds no secret (`check` refuses one); should it anyway, the run
+        // directory is not named with it
+        let dir_name = redactor
+            .scrub_name(&scenario.name)
+            .replace(crate::journal::redact::MASK, "redacted");
+        let run_dir = create_run_dir(&opts.out_dir, &dir_name, now)?;
         ctx.run_id = run_dir
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -305,7 +310,8 @@ impl Session {
                     message: format!("{var} is not set: annotations are sent without a token"),
                 });
             }
-            match crate::grafana::Annotator::start(g, token, &scenario.name, &session.info.run_id) {
+            let (name, id) = (&session.info.scenario, &session.info.run_id);
+            match crate::grafana::Annotator::start(g, token, name, id) {
                 Ok(a) => session.grafana = Some(a),
                 Err(message) => {
                     session.journal_front_event(Event::Warning {

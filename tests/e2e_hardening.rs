@@ -1446,6 +1446,123 @@ fn check_quotes_a_secret_reference_never_its_value() {
     );
 }
 
+/// F-J: a secret `${VAR}` in a name (the scenario's, which names the run directory; a
+/// signal's, which names its chart; a fault's) is refused by `check` at its
+/// FILE:LINE:COL, so `run` refuses too and writes nothing: names are not redacted.
+#[test]
+fn a_secret_in_a_name_is_refused_by_check_and_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = write(
+        tmp.path(),
+        "v.yaml",
+        r#"name: "e16-${API_TOKEN}"
+hypothesis: h
+steady_state:
+  - name: "sig ${API_TOKEN}"
+    command: echo 0
+    expect: "< 1"
+faults:
+  - name: "fault ${FLAG}"
+    duration: 1s
+    http:
+      inject: { url: "http://127.0.0.1:9/on", headers: { X-Flag: "${FLAG}" } }
+      revert: { url: "http://127.0.0.1:9/off" }
+"#,
+    );
+    let envs = [("API_TOKEN", "tok-abc123"), ("FLAG", "flagvalue77")];
+    let file = path.display().to_string();
+    let expected = [
+        format!("{file}:1:7: name: takes the secret `${{API_TOKEN}}`"),
+        format!("{file}:4:11: steady_state[0].name: takes the secret `${{API_TOKEN}}`"),
+        // FLAG is a secret because it is sent in a header
+        format!("{file}:8:11: faults[0].name: takes the secret `${{FLAG}}`"),
+    ];
+    let o = gameday()
+        .arg("check")
+        .arg(&path)
+        .envs(envs)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(o.status.code(), Some(64), "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    for (line, want) in lines.iter().zip(&expected) {
+        assert!(line.starts_with(want.as_str()), "{want}\n{out}");
+        assert!(line.contains("name it in plain words"), "a hint: {line}");
+    }
+    assert!(
+        !out.contains("tok-abc123") && !out.contains("flagvalue77"),
+        "{out}"
+    );
+
+    let runs = tmp.path().join("runs");
+    let o = headless(&path, &runs, &[]).envs(envs).output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(o.status.code(), Some(64), "{text}");
+    assert!(text.contains(&expected[1]), "{text}");
+    assert!(!text.contains("tok-abc123"), "{text}");
+    assert!(!runs.exists(), "nothing was run");
+}
+
+/// F-J, the net under `check`: a run started from a scenario that was never checked
+/// (built in, or read back) masks a secret from the environment in names too: in the
+/// run directory's name, the journal, the report and the chart's file name.
+#[test]
+fn a_secret_in_a_name_that_was_not_checked_is_masked_everywhere() {
+    use gameday::runner::{RunOptions, Session};
+    let tmp = tempfile::tempdir().unwrap();
+    let text = "name: \"n-${API_TOKEN}\"\nhypothesis: h\ninterval: 200ms\nsteady_state:\n  - name: \"sig ${API_TOKEN}\"\n    command: echo 0\n    expect: \"< 1\"\nfaults:\n  - name: \"f ${API_TOKEN}\"\n    duration: 1s\n    exec: { inject: \"true\", revert: \"true\" }\n";
+    let path = write(tmp.path(), "n.yaml", text);
+    let env = |k: &str| (k == "API_TOKEN").then(|| "tok-abc123".to_string());
+    // parse_str is what recover and report read scenarios back with: it does not refuse
+    let parsed = gameday::scenario::parse_str(text, "n.yaml", tmp.path(), &env).unwrap();
+    assert_eq!(parsed.faults[0].name, "f tok-abc123");
+    let opts = RunOptions {
+        out_dir: tmp.path().join("runs"),
+        operator: "tester".into(),
+        mode: "headless".into(),
+        demo: false,
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = rt.block_on(async {
+        let (mut session, _rx) = Session::start(&parsed, &path, text, &env, &opts)
+            .await
+            .unwrap();
+        session.handle(gameday::engine::Msg::Abort {
+            by: "tester".into(),
+            source: gameday::journal::AbortSource::Key,
+            detail: "enough".into(),
+        });
+        let dir = session.run_dir.clone();
+        let _ = session.close().await;
+        dir
+    });
+    rt.shutdown_timeout(Duration::from_secs(1));
+    let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(name.ends_with("-n-redacted"), "{name}");
+    let journal_text = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
+    let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    for (what, t) in [("journal", &journal_text), ("report", &report)] {
+        assert!(!t.contains("tok-abc123"), "{what}:\n{t}");
+    }
+    let info = &journal(&dir)[0];
+    assert_eq!(info["scenario"], "n-***");
+    assert_eq!(info["signals"][0]["name"], "sig ***");
+    assert_eq!(info["faults"][0]["name"], "f ***");
+    for chart in std::fs::read_dir(dir.join("charts")).unwrap() {
+        let chart = chart.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(
+            !chart.contains("tok") && !chart.contains("abc123"),
+            "{chart}"
+        );
+    }
+}
+
 /// F-H: run files are 0640 and directories 0750 whatever the umask — 077 used to hide a
 /// run from the group that may read it, 000 to leave the `--junit` file writable by
 /// everyone.

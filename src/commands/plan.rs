@@ -39,7 +39,11 @@ pub fn plan(path: &Path, context: Option<String>) -> ExitCode {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
-    crate::say!("scenario {} — {}", s.name, shown(&hypothesis));
+    crate::say!(
+        "scenario {} — {}",
+        redactor.scrub_name(&s.name),
+        shown(&hypothesis)
+    );
     crate::say!(
         "baseline {}, recovery {}, max_duration {}",
         crate::units::format_duration(s.phases.baseline),
@@ -71,7 +75,7 @@ pub fn plan(path: &Path, context: Option<String>) -> ExitCode {
             crate::say!(
                 "{}. {} ({}, {})",
                 i + 1,
-                f.name,
+                redactor.scrub_name(&f.name),
                 f.kind.name(),
                 crate::units::format_duration(f.duration)
             );

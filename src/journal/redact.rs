@@ -7,7 +7,9 @@
 //! sequence numbers, enums, booleans and numbers are never touched, so a password `2026`
 //! or `true` cannot damage a timestamp or a JSON literal, and every line stays valid JSON
 //! whatever the secret is. Names (of signals, faults, operators) and paths are not
-//! secret-bearing: they are how the journal refers to things.
+//! secret-bearing: they are how the journal refers to things. `check` refuses a secret
+//! `${VAR}` in a name ([`text_secrets`] says which are); as a net under it, the value of
+//! one a name takes anyway is masked there ([`Redactor::scrub_name`]).
 //!
 //! The scenario text the journal keeps is redacted at the YAML value level, so it always
 //! reads back as YAML: a literal secret becomes the quoted scalar `"***"`, and the paths of
@@ -60,6 +62,9 @@ pub fn is_credential_param(name: &str) -> bool {
 pub struct Redactor {
     /// longest first, so that a secret containing another is replaced whole
     secrets: Vec<String>,
+    /// the values of the secret `${VAR}`s names take, longest first: the only secrets
+    /// taken out of names
+    in_names: Vec<String>,
 }
 
 impl Redactor {
@@ -124,6 +129,22 @@ impl Redactor {
         self.add(base64_encode(format!("{user}:{password}").as_bytes()));
     }
 
+    /// The value of a secret `${VAR}` that a name takes: besides everything
+    /// [`Redactor::add_credential`] covers, it is taken out of names too
+    /// ([`Redactor::scrub_name`]).
+    pub fn add_in_name(&mut self, value: &str) {
+        self.add_credential(value);
+        for v in [value, value.trim()] {
+            if !v.is_empty()
+                && !v.chars().all(|c| c == '*')
+                && !self.in_names.iter().any(|o| o == v)
+            {
+                self.in_names.push(v.to_string());
+                self.in_names.sort_by_key(|s| std::cmp::Reverse(s.len()));
+            }
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.secrets.is_empty()
     }
@@ -131,6 +152,21 @@ impl Redactor {
     /// `text` with every known secret replaced by [`MASK`].
     pub fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
         scrub_with(&self.secrets, text)
+    }
+
+    /// A name (of the scenario, a signal, a fault, an alert) with the value of every
+    /// secret `${VAR}` a name takes replaced by [`MASK`]. `check` refuses such a name;
+    /// this is the net under it, for a scenario that was never checked. Other secrets are
+    /// left in names, which are how the journal and `recover` refer to things: a short
+    /// secret would otherwise turn `queue depth` into `q***e depth`.
+    pub fn scrub_name<'a>(&self, name: &'a str) -> Cow<'a, str> {
+        scrub_with(&self.in_names, name)
+    }
+
+    fn scrub_name_mut(&self, s: &mut String) {
+        if let Cow::Owned(clean) = self.scrub_name(s) {
+            *s = clean;
+        }
     }
 
     pub fn scrub_mut(&self, s: &mut String) {
@@ -153,10 +189,21 @@ impl Redactor {
     }
 
     /// The run's header with its secret-bearing fields scrubbed: the free text, the
-    /// Prometheus URL, each signal's source and each fault's plan. The kept scenario text
+    /// Prometheus URL, each signal's source and each fault's plan; and the names, of the
+    /// secret `${VAR}`s they take only ([`Redactor::scrub_name`]). The kept scenario text
     /// is redacted when it is kept (see [`collect`]), never here: a textual replacement
     /// could break its YAML.
     pub fn redact_info(&self, info: &mut RunInfo) {
+        self.scrub_name_mut(&mut info.scenario);
+        for s in &mut info.signals {
+            self.scrub_name_mut(&mut s.name);
+        }
+        for f in &mut info.faults {
+            self.scrub_name_mut(&mut f.name);
+        }
+        for a in &mut info.alerts {
+            self.scrub_name_mut(&mut a.name);
+        }
         self.scrub_mut(&mut info.hypothesis);
         for s in [
             &mut info.description,
@@ -296,7 +343,19 @@ pub fn collect(
     };
     let mut walk = Walk::new(env, &mut r);
     walk.visit(&root, "", None, None);
-    let mut edits = walk.edits;
+    let (mut edits, refs) = (walk.edits, walk.refs);
+    // a secret `${VAR}` in a name (refused by `check`): masked in names too
+    for (_, node, _) in crate::scenario::admit::names(&root) {
+        if let Value::Scalar { text, .. } = &node.value {
+            for rf in references(text) {
+                if refs.iter().any(|f| f.name == rf.name) {
+                    if let Some(v) = resolve(&rf, env) {
+                        r.add_in_name(&v);
+                    }
+                }
+            }
+        }
+    }
     // A literal secret written a second time elsewhere (a password in an `env:` and again
     // in the command) is not kept there either.
     let literals: Vec<String> = edits
@@ -332,6 +391,13 @@ pub struct SecretRef {
 #[derive(Debug, Clone, Default)]
 pub struct TextSecrets {
     pub refs: Vec<SecretRef>,
+}
+
+impl TextSecrets {
+    /// Whether `${name}` is a secret anywhere in the scenario.
+    pub fn is_secret_var(&self, name: &str) -> bool {
+        self.refs.iter().any(|r| r.name == name)
+    }
 }
 
 /// [`TextSecrets`] of a scenario text; empty when it cannot be read as YAML.

@@ -1,9 +1,78 @@
+//! What a scenario must not hold to be run, beyond what reading it needs: names that
+//! would carry a secret. `check`, `plan` and `run` refuse these when they load a file; `recover`
+//! and `report`, which read back the scenario of a run that already happened, do not, so
+//! a run made before a rule existed can still be reverted.
+//!
 //! Problems and warnings quote values after `${VAR}` expansion; [`hide_secrets`] shows a
 //! secret from the environment as its reference instead (`${DB_PASSWORD}`).
 
 use crate::journal::redact::{text_secrets, SecretRef, TextSecrets};
-use crate::scenario::expand::expand;
-use crate::scenario::yaml::{quoted, Pos};
+use crate::scenario::expand::{expand, references};
+use crate::scenario::yaml::{parse_yaml_raw, quoted, Node, Pos, Value};
+
+/// Messages by position.
+pub type Messages = Vec<(Pos, String)>;
+
+/// The refusals (problems) and warnings of the text.
+pub fn admit(text: &str, env: &dyn Fn(&str) -> Option<String>) -> (Messages, Messages) {
+    let mut problems = Vec::new();
+    let warnings = Vec::new();
+    let Some(root) = parse_yaml_raw(text).root else {
+        return (problems, warnings);
+    };
+    let secrets = text_secrets(text, env);
+    for (path, node, _) in names(&root) {
+        let Value::Scalar { text: raw, .. } = &node.value else {
+            continue;
+        };
+        if let Some(r) = references(raw)
+            .iter()
+            .find(|r| secrets.is_secret_var(&r.name))
+        {
+            problems.push((
+                node.pos,
+                format!(
+                    "{path}: takes the secret `${{{}}}`: a name is written as it is into the \
+                     journal, the report, headless output and file names (the run \
+                     directory, the charts), so a secret in it would leak; name it in \
+                     plain words, and use the secret only where it is sent",
+                    r.name
+                ),
+            ));
+        }
+    }
+    (problems, warnings)
+}
+
+/// The name values of a scenario: its own (`name`, which only holds a-z, 0-9 and `-`, so
+/// only a secret can make it look like another) and those of its signals, faults and
+/// alerts; with whether look-alike characters are to be looked for.
+pub fn names(root: &Node) -> Vec<(String, &Node, bool)> {
+    let mut out = Vec::new();
+    let Value::Map(top) = &root.value else {
+        return out;
+    };
+    for (k, v) in top {
+        match k.name.as_str() {
+            "name" => out.push(("name".to_string(), v, false)),
+            list @ ("steady_state" | "faults" | "alerts") => {
+                let Value::Seq(items) = &v.value else {
+                    continue;
+                };
+                for (i, item) in items.iter().enumerate() {
+                    let Value::Map(entries) = &item.value else {
+                        continue;
+                    };
+                    if let Some((_, n)) = entries.iter().find(|(k, _)| k.name == "name") {
+                        out.push((format!("{list}[{i}].name"), n, true));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
 
 /// Every message with the secrets from the environment it would quote shown as their
 /// references: a value quoted at the position of a scalar that holds a secret `${VAR}`
@@ -70,6 +139,33 @@ mod tests {
             "REGION" => Some("eu-west".into()),
             _ => None,
         }
+    }
+
+    fn run(text: &str) -> (Vec<String>, Vec<String>) {
+        let (p, w) = admit(text, &env);
+        let show = |v: Messages| {
+            v.into_iter()
+                .map(|(p, m)| format!("{}:{}: {m}", p.line, p.col))
+                .collect()
+        };
+        (show(p), show(w))
+    }
+
+    #[test]
+    fn a_secret_in_a_name_is_refused_whatever_makes_it_secret() {
+        let text = "name: \"e-${API_TOKEN}\"\nhypothesis: h\nsteady_state:\n  - name: \"sig ${KEY}\"\n    command: echo 0\n  - name: \"in ${REGION}\"\n    command: echo 0\nfaults:\n  - name: f\n    duration: 1s\n    http:\n      inject: { url: \"http://h/x?api_key=${KEY}\" }\n";
+        let (p, w) = run(text);
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert!(
+            p[0].starts_with("1:7: name: takes the secret `${API_TOKEN}`"),
+            "{p:?}"
+        );
+        // KEY is secret because it is sent as a credential elsewhere
+        assert!(
+            p[1].starts_with("4:11: steady_state[0].name: takes the secret `${KEY}`"),
+            "{p:?}"
+        );
     }
 
     #[test]
