@@ -1563,6 +1563,66 @@ fn a_secret_in_a_name_that_was_not_checked_is_masked_everywhere() {
     }
 }
 
+/// F-C: a literal secret with no letter or digit (`:`, `::`, a space) cannot be hidden
+/// without masking every such character in what gameday writes: `check` refuses it
+/// where it is written; an empty one hides nothing and gets a warning.
+#[test]
+fn check_refuses_a_literal_secret_redaction_cannot_hide() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = write(
+        tmp.path(),
+        "colon.yaml",
+        r#"name: colon
+hypothesis: h
+steady_state:
+  - name: s
+    command: echo 0
+    expect: "< 1"
+faults:
+  - name: f
+    duration: 1s
+    exec:
+      inject: "true"
+      revert: "echo sec=$SECRET"
+      env:
+        SECRET: ":"
+        G_TOKEN: "::"
+        C_TOKEN: " "
+        D_TOKEN: "ok:"
+"#,
+    );
+    let o = gameday().arg("check").arg(&path).output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(o.status.code(), Some(64), "{out}");
+    let file = path.display().to_string();
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        vec![
+            format!("{file}:14:17: faults[0].exec.env.SECRET: the secret `:` holds no letter or digit, so it cannot be told apart from the text around it: gameday could not keep it out of the journal and the report without masking every `:` there; a secret needs a letter or a digit"),
+            format!("{file}:15:18: faults[0].exec.env.G_TOKEN: the secret `::` holds no letter or digit, so it cannot be told apart from the text around it: gameday could not keep it out of the journal and the report without masking every `::` there; a secret needs a letter or a digit"),
+            format!("{file}:16:18: faults[0].exec.env.C_TOKEN: the secret ` ` holds no letter or digit, so it cannot be told apart from the text around it: gameday could not keep it out of the journal and the report without masking every ` ` there; a secret needs a letter or a digit"),
+        ],
+        "{out}"
+    );
+
+    let empty = write(
+        tmp.path(),
+        "empty.yaml",
+        "name: empty\nhypothesis: h\nsteady_state:\n  - name: s\n    command: echo 0\n    expect: \"< 1\"\nfaults:\n  - name: f\n    duration: 1s\n    exec: { inject: \"true\", revert: \"true\", env: { PGPASSWORD: \"\" } }\n",
+    );
+    let o = gameday().arg("check").arg(&empty).output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    let file = empty.display().to_string();
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        vec![
+            format!("{file}: ok (1 signal, 1 fault, 1 warning)"),
+            format!("{file}:10:64: warning: faults[0].exec.env.PGPASSWORD: is empty where a secret goes: nothing is sent or hidden; if the value comes from the environment, write it as a `${{VAR}}`"),
+        ]
+    );
+}
+
 /// F-H: run files are 0640 and directories 0750 whatever the umask — 077 used to hide a
 /// run from the group that may read it, 000 to leave the `--junit` file writable by
 /// everyone.

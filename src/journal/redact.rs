@@ -385,12 +385,26 @@ pub struct SecretRef {
     pub value: Option<String>,
 }
 
+/// A value written literally where a secret goes (under a sensitive key, a URL's
+/// password, a credential query parameter) that redaction cannot hide: empty, or only
+/// spaces and punctuation (`:` would be masked in every URL and message).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnsafeLiteral {
+    pub pos: Pos,
+    /// `faults[0].exec.env.DB_PASSWORD`
+    pub path: String,
+    /// the credential as written (after an authentication scheme such as `Bearer`)
+    pub value: String,
+}
+
 /// What the scenario text, read with `${VAR}`s as written, takes from the environment
-/// that is secret: for `check`, which must not quote a secret in its messages. The rules
-/// are the ones [`collect`] redacts by.
+/// that is secret, and the literal secrets that cannot be hidden: for `check`, which
+/// must not quote a secret in its messages, refuses one in a name and refuses a secret
+/// that cannot be redacted. The rules are the ones [`collect`] redacts by.
 #[derive(Debug, Clone, Default)]
 pub struct TextSecrets {
     pub refs: Vec<SecretRef>,
+    pub unsafe_literals: Vec<UnsafeLiteral>,
 }
 
 impl TextSecrets {
@@ -408,7 +422,29 @@ pub fn text_secrets(text: &str, env: &dyn Fn(&str) -> Option<String>) -> TextSec
     let mut r = Redactor::new();
     let mut walk = Walk::new(env, &mut r);
     walk.visit(&root, "", None, None);
-    TextSecrets { refs: walk.refs }
+    TextSecrets {
+        refs: walk.refs,
+        unsafe_literals: walk.unsafe_literals,
+    }
+}
+
+/// Whether a literal secret cannot be told apart from the text around it, so redaction
+/// cannot hide it: its credential (the part after an authentication scheme, `Bearer :`
+/// sends `:`) is empty or holds no letter or digit. The mask itself (`***`, as the
+/// journal keeps a secret) is not one.
+fn unredactable(literal: &str) -> Option<String> {
+    let t = literal.trim();
+    let credential = match t.split_once(' ') {
+        Some((scheme, rest)) if scheme.chars().all(|c| c.is_ascii_alphabetic()) => rest.trim(),
+        _ => t,
+    };
+    let whole = if credential.is_empty() {
+        literal
+    } else {
+        credential
+    };
+    (!credential.chars().any(char::is_alphanumeric) && credential != MASK)
+        .then(|| whole.to_string())
 }
 
 /// Secrets the typed scenario names by file or variable.
@@ -461,6 +497,7 @@ struct Walk<'a> {
     raw: String,
     at: Pos,
     refs: Vec<SecretRef>,
+    unsafe_literals: Vec<UnsafeLiteral>,
 }
 
 /// A value as `expand` would resolve one reference.
@@ -512,6 +549,7 @@ impl<'a> Walk<'a> {
             raw: String::new(),
             at: Pos { line: 1, col: 1 },
             refs: Vec::new(),
+            unsafe_literals: Vec::new(),
         }
     }
 
@@ -533,6 +571,16 @@ impl<'a> Walk<'a> {
             self.refs.push(found);
         }
         value
+    }
+
+    fn unsafe_literal(&mut self, path: &str, literal: &str) {
+        if let Some(value) = unredactable(literal) {
+            self.unsafe_literals.push(UnsafeLiteral {
+                pos: self.at,
+                path: path.to_string(),
+                value,
+            });
+        }
     }
 
     fn visit(&mut self, node: &Node, path: &str, key: Option<&str>, parent: Option<&str>) {
@@ -593,6 +641,9 @@ impl<'a> Walk<'a> {
         if is_sensitive_name(key) {
             self.add_refs(&refs);
             let literal = literal_part(raw, &refs);
+            if refs.is_empty() {
+                self.unsafe_literal(path, &literal);
+            }
             let literal_default = refs
                 .iter()
                 .any(|r| r.default.as_deref().is_some_and(|d| !d.is_empty()));
@@ -648,6 +699,7 @@ impl<'a> Walk<'a> {
             let p0 = userinfo.find(':').map_or(u0, |colon| u0 + colon + 1);
             let literal = literal_part(&raw[p0..u1], &shift(&within(p0, u1), p0));
             if !literal.is_empty() {
+                self.unsafe_literal(path, &literal);
                 masked.push((p0, u1));
                 literals.push(literal.clone());
                 literals.push(percent_decode(&literal));
@@ -680,6 +732,7 @@ impl<'a> Walk<'a> {
             if credential {
                 let literal = literal_part(&raw[v0..v1], &shift(&value_refs, v0));
                 if !literal.is_empty() {
+                    self.unsafe_literal(path, &literal);
                     masked.push((v0, v1));
                     literals.push(literal.clone());
                     literals.push(percent_decode(&literal));

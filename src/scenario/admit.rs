@@ -1,5 +1,5 @@
 //! What a scenario must not hold to be run, beyond what reading it needs: names that
-//! would carry a secret. `check`, `plan` and `run` refuse these when they load a file; `recover`
+//! would carry a secret, and literal secrets that redaction cannot hide. `check`, `plan` and `run` refuse these when they load a file; `recover`
 //! and `report`, which read back the scenario of a run that already happened, do not, so
 //! a run made before a rule existed can still be reverted.
 //!
@@ -16,7 +16,7 @@ pub type Messages = Vec<(Pos, String)>;
 /// The refusals (problems) and warnings of the text.
 pub fn admit(text: &str, env: &dyn Fn(&str) -> Option<String>) -> (Messages, Messages) {
     let mut problems = Vec::new();
-    let warnings = Vec::new();
+    let mut warnings = Vec::new();
     let Some(root) = parse_yaml_raw(text).root else {
         return (problems, warnings);
     };
@@ -37,6 +37,31 @@ pub fn admit(text: &str, env: &dyn Fn(&str) -> Option<String>) -> (Messages, Mes
                      directory, the charts), so a secret in it would leak; name it in \
                      plain words, and use the secret only where it is sent",
                     r.name
+                ),
+            ));
+        }
+    }
+    for l in &secrets.unsafe_literals {
+        if l.value.is_empty() {
+            warnings.push((
+                l.pos,
+                format!(
+                    "{}: is empty where a secret goes: nothing is sent or hidden; if the \
+                     value comes from the environment, write it as a `${{VAR}}`",
+                    l.path
+                ),
+            ));
+        } else {
+            problems.push((
+                l.pos,
+                format!(
+                    "{}: the secret {} holds no letter or digit, so it cannot be told apart \
+                     from the text around it: gameday could not keep it out of the journal \
+                     and the report without masking every {} there; a secret needs a \
+                     letter or a digit",
+                    l.path,
+                    quoted(&l.value),
+                    quoted(&l.value)
                 ),
             ));
         }
@@ -166,6 +191,32 @@ mod tests {
             p[1].starts_with("4:11: steady_state[0].name: takes the secret `${KEY}`"),
             "{p:?}"
         );
+    }
+
+    #[test]
+    fn literal_secrets_redaction_cannot_hide_are_refused() {
+        let text = "name: n\nhypothesis: h\nfaults:\n  - name: f\n    duration: 1s\n    exec:\n      inject: \"true\"\n      env: { SECRET: \":\", G_TOKEN: \"::\", C_TOKEN: \" \", E_TOKEN: \"\", MASKED: \"***\", OK_TOKEN: \"a:\" }\n  - name: g\n    duration: 1s\n    http:\n      inject: { url: \"http://u::@h/x?token=-\", headers: { Authorization: \"Bearer :\" } }\n";
+        let (p, w) = run(text);
+        let paths: Vec<&str> = p.iter().map(|m| m.split(": ").nth(1).unwrap()).collect();
+        assert_eq!(
+            paths,
+            vec![
+                "faults[0].exec.env.SECRET",
+                "faults[0].exec.env.G_TOKEN",
+                "faults[0].exec.env.C_TOKEN",
+                "faults[1].http.inject.url",
+                "faults[1].http.inject.url",
+                "faults[1].http.inject.headers.Authorization",
+            ],
+            "{p:#?}"
+        );
+        assert!(
+            p[0].contains("the secret `:` holds no letter or digit"),
+            "{}",
+            p[0]
+        );
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].contains("faults[0].exec.env.E_TOKEN: is empty where a secret goes"));
     }
 
     #[test]
