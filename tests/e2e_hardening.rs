@@ -1623,6 +1623,33 @@ faults:
     );
 }
 
+/// F-B (check): names that look like other names — an invisible character (a zero-width
+/// space, a byte-order mark), a space other than the ordinary one, a leading or trailing
+/// space — are refused at their FILE:LINE:COL.
+#[test]
+fn check_refuses_names_that_look_like_other_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = write(
+        tmp.path(),
+        "look.yaml",
+        "name: look\nhypothesis: h\nsteady_state:\n  - name: \"p99\\u200B\"\n    command: echo 0\n    expect: \"< 1\"\n  - name: \"p99\\u00A0read\"\n    command: echo 0\nfaults:\n  - name: \"x \"\n    duration: 1s\n    exec: { inject: \"true\", revert: \"true\" }\n  - name: \"\\uFEFFx\"\n    duration: 1s\n    exec: { inject: \"true\", revert: \"true\" }\n",
+    );
+    let o = gameday().arg("check").arg(&path).output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(o.status.code(), Some(64), "{out}");
+    let file = path.display().to_string();
+    let tail = "; a name must read differently from every other on a screen and in the report, where this is invisible: remove it";
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        vec![
+            format!("{file}:4:11: steady_state[0].name: holds U+200B (a zero-width space) at character 4{tail}"),
+            format!("{file}:7:11: steady_state[1].name: holds U+00A0 (a space other than the ordinary one) at character 4{tail}"),
+            format!("{file}:10:11: faults[0].name: ends with a space{tail}"),
+            format!("{file}:13:11: faults[1].name: holds U+FEFF (a zero-width no-break space, or byte-order mark) at character 1{tail}"),
+        ]
+    );
+}
+
 /// F-H: run files are 0640 and directories 0750 whatever the umask — 077 used to hide a
 /// run from the group that may read it, 000 to leave the `--junit` file writable by
 /// everyone.

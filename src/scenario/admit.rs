@@ -1,5 +1,6 @@
 //! What a scenario must not hold to be run, beyond what reading it needs: names that
-//! would carry a secret, and literal secrets that redaction cannot hide. `check`, `plan` and `run` refuse these when they load a file; `recover`
+//! would carry a secret or look like another name, and literal secrets that redaction
+//! cannot hide. `check`, `plan` and `run` refuse these when they load a file; `recover`
 //! and `report`, which read back the scenario of a run that already happened, do not, so
 //! a run made before a rule existed can still be reverted.
 //!
@@ -21,7 +22,7 @@ pub fn admit(text: &str, env: &dyn Fn(&str) -> Option<String>) -> (Messages, Mes
         return (problems, warnings);
     };
     let secrets = text_secrets(text, env);
-    for (path, node, _) in names(&root) {
+    for (path, node, shown) in names(&root) {
         let Value::Scalar { text: raw, .. } = &node.value else {
             continue;
         };
@@ -37,6 +38,24 @@ pub fn admit(text: &str, env: &dyn Fn(&str) -> Option<String>) -> (Messages, Mes
                      directory, the charts), so a secret in it would leak; name it in \
                      plain words, and use the secret only where it is sent",
                     r.name
+                ),
+            ));
+            continue;
+        }
+        if !shown {
+            continue;
+        }
+        let name = expand(raw, env).unwrap_or_else(|_| raw.clone());
+        if crate::text::unsafe_in_name(&name).is_some() {
+            // refused by the parser already, as a control character
+            continue;
+        }
+        if let Some(why) = crate::text::look_alike_in_name(&name) {
+            problems.push((
+                node.pos,
+                format!(
+                    "{path}: {why}; a name must read differently from every other on a \
+                     screen and in the report, where this is invisible: remove it"
                 ),
             ));
         }
@@ -190,6 +209,20 @@ mod tests {
         assert!(
             p[1].starts_with("4:11: steady_state[0].name: takes the secret `${KEY}`"),
             "{p:?}"
+        );
+    }
+
+    #[test]
+    fn names_that_look_like_others_are_refused() {
+        let text = "name: n\nhypothesis: h\nsteady_state:\n  - name: \"a\\u200Bb\"\n    command: echo 0\nfaults:\n  - name: \"x \"\n    duration: 1s\n    exec: { inject: \"true\" }\nalerts:\n  - name: \"\\uFEFFDown\"\n    within: 1m\n";
+        let (p, _) = run(text);
+        assert_eq!(
+            p,
+            vec![
+                "4:11: steady_state[0].name: holds U+200B (a zero-width space) at character 2; a name must read differently from every other on a screen and in the report, where this is invisible: remove it",
+                "7:11: faults[0].name: ends with a space; a name must read differently from every other on a screen and in the report, where this is invisible: remove it",
+                "11:11: alerts[0].name: holds U+FEFF (a zero-width no-break space, or byte-order mark) at character 1; a name must read differently from every other on a screen and in the report, where this is invisible: remove it",
+            ]
         );
     }
 
