@@ -159,25 +159,59 @@ pub fn create_private_dir(path: &Path) -> io::Result<()> {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(DIR_MODE | inherited))
 }
 
-/// Creates `path` and its missing parents, each with [`DIR_MODE`]; an existing
-/// directory is left as it is (a shared runs directory keeps its own mode).
+/// Creates `path` and its missing parents, each with [`DIR_MODE`] whatever the umask; an
+/// existing directory is left as it is (a shared runs directory keeps its own mode).
 pub fn create_private_dir_all(path: &Path) -> io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(DIR_MODE)
-        .create(path)
+    if path.as_os_str().is_empty() || path.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = path.parent() {
+        create_private_dir_all(parent)?;
+    }
+    match create_private_dir(path) {
+        // made meanwhile by someone else: theirs, left as it is
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists && path.is_dir() => Ok(()),
+        other => other,
+    }
 }
 
-/// Opens `path` to write a new file with [`FILE_MODE`], never through a symbolic link and
-/// never onto an existing file: whatever is at the path is not followed or truncated.
+/// Gives a file gameday just created [`FILE_MODE`], whatever the umask (which only ever
+/// takes bits away: 077 would hide a run from the group that may read it).
+pub fn set_file_mode(file: &File) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    file.set_permissions(std::fs::Permissions::from_mode(FILE_MODE))
+}
+
+/// Opens `path` to write a new file with [`FILE_MODE`] whatever the umask, never through
+/// a symbolic link and never onto an existing file: whatever is at the path is not
+/// followed or truncated.
 pub fn create_new_file(path: &Path) -> io::Result<File> {
-    OpenOptions::new()
+    let file = OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(FILE_MODE)
         .custom_flags(nix::libc::O_NOFOLLOW)
-        .open(path)
+        .open(path)?;
+    set_file_mode(&file)?;
+    Ok(file)
+}
+
+/// Writes `bytes` to `path` (an output the operator named, such as `--junit FILE`): a new
+/// file gets [`FILE_MODE`] whatever the umask, and so does an existing one of the user's
+/// own; one of another user's keeps the mode its owner gave it.
+pub fn write_output(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::MetadataExt;
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(FILE_MODE)
+        .open(path)?;
+    if file.metadata()?.uid() == nix::unistd::geteuid().as_raw() {
+        set_file_mode(&file)?;
+    }
+    file.write_all(bytes)
 }
 
 /// A directory held open, reached through its descriptor (`/proc/self/fd/N`): what is read

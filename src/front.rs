@@ -34,3 +34,61 @@ impl Front {
         }
     }
 }
+
+/// What standard input gave a headless front (`run --headless`, `join --headless`).
+pub enum Typed {
+    Line(String),
+    /// input that is not a terminal ended (a pipe, /dev/null in CI): no more notes, and
+    /// nothing else changes
+    Ended,
+    /// the end of input, or an error reading it, on a terminal: the terminal went away
+    /// (an SSH drop, a killed tmux pane, also where no SIGHUP arrives, under `su` or
+    /// `sudo`), or the operator typed Ctrl-D
+    TerminalGone(String),
+}
+
+/// Standard input of a headless front, line by line.
+pub struct Typing {
+    lines: Option<tokio::io::Lines<tokio::io::BufReader<tokio::io::Stdin>>>,
+    terminal: bool,
+}
+
+impl Typing {
+    pub fn stdin() -> Typing {
+        use std::io::IsTerminal;
+        use tokio::io::AsyncBufReadExt;
+        Typing {
+            lines: Some(tokio::io::BufReader::new(tokio::io::stdin()).lines()),
+            terminal: std::io::stdin().is_terminal(),
+        }
+    }
+
+    /// The next line; after the input ended, never anything (so a `select!` on it never
+    /// spins). Cancel-safe, as [`tokio::io::Lines::next_line`] is.
+    pub async fn next(&mut self) -> Typed {
+        let Some(lines) = self.lines.as_mut() else {
+            return std::future::pending().await;
+        };
+        let ended = match lines.next_line().await {
+            Ok(Some(line)) => return Typed::Line(line),
+            Ok(None) => "end of input".to_string(),
+            Err(e) => e.to_string(),
+        };
+        self.lines = None;
+        if self.terminal {
+            Typed::TerminalGone(ended)
+        } else {
+            Typed::Ended
+        }
+    }
+}
+
+/// Whether a failed write to standard output means its reader went away: EIO is what a
+/// terminal that went away answers, EPIPE a pipe nobody reads any more.
+pub fn reader_gone(e: &std::io::Error, pipe_too: bool) -> bool {
+    match e.raw_os_error() {
+        Some(nix::libc::EIO) => true,
+        Some(nix::libc::EPIPE) => pipe_too,
+        _ => false,
+    }
+}

@@ -3,17 +3,18 @@
 //! The autopilot arms and triggers each fault in order while the steady state holds; one
 //! line is printed per journal record; lines on standard input become notes (a line
 //! starting with `action:` becomes an action item); SIGTERM, SIGINT and SIGHUP pull the
-//! kill switch.
+//! kill switch, and so does losing the terminal where no SIGHUP arrives (under `su`):
+//! the end of a terminal's input, or EIO writing to it.
 
 use std::io::Write;
 use std::path::PathBuf;
 
-use tokio::io::AsyncBufReadExt;
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
 
 use crate::describe::describe;
 use crate::engine::{autopilot, Msg};
+use crate::front::Typed;
 use crate::journal::{AbortSource, NoteKind, Record};
 use crate::runner::{next_request, Session, Step, TICK};
 
@@ -110,6 +111,8 @@ pub(crate) struct Printer {
     buf: Vec<u8>,
     tx: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
     dropped: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// set when a write failed with EIO: the terminal went away
+    terminal_gone: std::sync::Arc<std::sync::atomic::AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -121,6 +124,8 @@ impl Printer {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(Self::BACKLOG);
         let dropped = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
         let lost = std::sync::Arc::clone(&dropped);
+        let terminal_gone = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let gone = std::sync::Arc::clone(&terminal_gone);
         let thread = std::thread::Builder::new()
             .name("stdout".into())
             .spawn(move || {
@@ -134,8 +139,12 @@ impl Printer {
                              read); journal.jsonl has them all"
                         );
                     }
-                    if out.write_all(&chunk).and_then(|()| out.flush()).is_err() {
-                        // nobody reads any more (EPIPE): let the rest go
+                    if let Err(e) = out.write_all(&chunk).and_then(|()| out.flush()) {
+                        // nobody reads any more: let the rest go; a pipe's reader may
+                        // leave (EPIPE), but a terminal that answers EIO has gone away
+                        if crate::front::reader_gone(&e, false) {
+                            gone.store(true, Ordering::Relaxed);
+                        }
                         return;
                     }
                 }
@@ -145,8 +154,15 @@ impl Printer {
             buf: Vec::new(),
             tx: thread.as_ref().map(|_| tx),
             dropped,
+            terminal_gone,
             thread,
         }
+    }
+
+    /// Whether standard output was a terminal that went away (a write failed with EIO).
+    pub(crate) fn terminal_gone(&self) -> bool {
+        self.terminal_gone
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Lets the thread print what it still has, for at most `limit`.
@@ -213,7 +229,9 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, junit: Optio
     let mut sigterm = signal(SignalKind::terminate()).ok();
     let mut sigint = signal(SignalKind::interrupt()).ok();
     let mut sighup = signal(SignalKind::hangup()).ok();
-    let mut stdin = Some(tokio::io::BufReader::new(tokio::io::stdin()).lines());
+    let mut stdin = crate::front::Typing::stdin();
+    // the kill switch, pulled once when the terminal goes away
+    let mut terminal_lost = false;
     let mut room = session.take_room_requests();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -228,7 +246,15 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, junit: Optio
     while !session.state.is_done() {
         let msg = tokio::select! {
             m = rx.recv() => match m { Some(m) => m, None => Msg::Tick },
-            _ = tick.tick() => Msg::Tick,
+            _ = tick.tick() => {
+                if !terminal_lost && out.terminal_gone() {
+                    terminal_lost = true;
+                    tracing::warn!("terminal lost: writing to it failed with EIO");
+                    lost_terminal(&operator)
+                } else {
+                    Msg::Tick
+                }
+            }
             r = next_request(&mut room) => match r {
                 Some(r) => {
                     let step = session.serve(r);
@@ -240,18 +266,23 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, junit: Optio
             _ = next_signal(&mut sigterm) => abort_by_signal(&operator, "SIGTERM"),
             _ = next_signal(&mut sigint) => abort_by_signal(&operator, "SIGINT"),
             _ = next_signal(&mut sighup) => abort_by_signal(&operator, "SIGHUP"),
-            line = async {
-                match stdin.as_mut() {
-                    Some(l) => l.next_line().await,
-                    None => std::future::pending().await,
-                }
-            } => match line {
-                Ok(Some(line)) => match note_from_line(&line, &operator) {
+            typed = stdin.next() => match typed {
+                Typed::Line(line) => match note_from_line(&line, &operator) {
                     Some(m) => m,
                     None => continue,
                 },
-                // end of input: no more notes, the run goes on
-                _ => { stdin = None; continue; }
+                // the end of a pipe or /dev/null: no more notes, the run goes on
+                Typed::Ended => continue,
+                // a terminal's input ended: it went away (no SIGHUP under `su`), or
+                // Ctrl-D: nobody is watching any more, as after SIGHUP
+                Typed::TerminalGone(why) => {
+                    if terminal_lost {
+                        continue;
+                    }
+                    terminal_lost = true;
+                    tracing::warn!("terminal lost: {why}");
+                    lost_terminal(&operator)
+                }
             },
         };
         let step = session.handle(msg);
@@ -299,6 +330,15 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, junit: Optio
     );
     out.finish(std::time::Duration::from_secs(2));
     code
+}
+
+/// The kill switch when the terminal went away, journaled as the TUI journals it.
+fn lost_terminal(operator: &str) -> Msg {
+    Msg::Abort {
+        by: operator.to_string(),
+        source: AbortSource::Terminal,
+        detail: "the terminal went away".into(),
+    }
 }
 
 fn abort_by_signal(operator: &str, name: &str) -> Msg {

@@ -95,5 +95,5 @@ pub fn render(records: &[Record]) -> Result<String, String> {
 pub fn write(run_dir: &Path, path: &Path) -> Result<(), String> {
     let records = read_journal(&run_dir.join("journal.jsonl")).map_err(|e| e.to_string())?;
     let xml = render(&records)?;
-    std::fs::write(path, xml).map_err(|e| e.to_string())
+    crate::files::write_output(path, xml.as_bytes()).map_err(|e| e.to_string())
 }

@@ -15,7 +15,7 @@
 //! proceed (`--scenario FILE`, or by hand).
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 
 use chrono::Utc;
 
@@ -246,19 +246,54 @@ fn parse_for_recover(
     })
 }
 
+/// Where the scenario file the run read is. Journals record it absolute; an older one
+/// holds the path as it was given, relative to the directory the run was started in.
+/// That directory is where the run directory is now, less the run directory as the
+/// journal names it when that was relative too (`runs/20261128T…-x` in
+/// `/home/op/runs/20261128T…-x` was started in `/home/op`); failing that, the current
+/// directory (the sha256 check refuses a different file of the same name).
+fn scenario_file(info: &RunInfo, run_dir: &Path) -> PathBuf {
+    let path = Path::new(&info.scenario_path);
+    let recorded = Path::new(&info.run_dir);
+    if path.is_absolute() || recorded.is_absolute() {
+        return path.to_path_buf();
+    }
+    let Ok(here) = std::path::absolute(run_dir) else {
+        return path.to_path_buf();
+    };
+    // `./runs/…` names what `runs/…` does; above `..` the directory cannot be known
+    let recorded: PathBuf = recorded
+        .components()
+        .filter(|c| *c != Component::CurDir)
+        .collect();
+    let depth = recorded.components().count();
+    if depth == 0
+        || recorded.components().any(|c| c == Component::ParentDir)
+        || !here.ends_with(&recorded)
+    {
+        return path.to_path_buf();
+    }
+    let mut started_in = here.as_path();
+    for _ in 0..depth {
+        match started_in.parent() {
+            Some(p) => started_in = p,
+            None => return path.to_path_buf(),
+        }
+    }
+    started_in.join(path)
+}
+
 /// The scenario to revert from: the file given with `--scenario`, or the one the run
-/// read, when its sha256 is the journal's (it holds the values the journal left out);
-/// otherwise the text the journal kept. `${VAR}`s are expanded from `env`, the
-/// environment `recover` runs in.
+/// read (`original`), when its sha256 is the journal's (it holds the values the journal
+/// left out); otherwise the text the journal kept. `${VAR}`s are expanded from `env`,
+/// the environment `recover` runs in.
 fn scenario_source(
     info: &RunInfo,
+    original: &Path,
     given: Option<&Path>,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Source, String> {
-    let base = Path::new(&info.scenario_path)
-        .parent()
-        .unwrap_or(Path::new("."))
-        .to_path_buf();
+    let base = original.parent().unwrap_or(Path::new(".")).to_path_buf();
     let read = |p: &Path| -> Result<String, String> {
         let bytes =
             crate::files::read_regular(p, crate::scenario::yaml::MAX_BYTES as u64, "scenarios")
@@ -289,11 +324,10 @@ fn scenario_source(
             why_not_file: String::new(),
         });
     }
-    let original = Path::new(&info.scenario_path);
+    let shown = original.display().to_string();
     let why_not_file = match read(original) {
         Ok(text) => {
-            let scenario =
-                parse_for_recover(&text, &info.scenario_path, &base, env, "the scenario")?;
+            let scenario = parse_for_recover(&text, &shown, &base, env, "the scenario")?;
             return Ok(Source {
                 scenario,
                 text,
@@ -327,14 +361,17 @@ type Rebuilt = Result<Box<dyn FaultAction>, String>;
 
 /// Rebuilds each fault's action from the scenario; a fault whose definition lost a value
 /// to redaction cannot be rebuilt from the kept text, and says what to do instead.
+///
+/// Each comes with its name as the journal knows it (with any secret from the
+/// environment masked, as the run masked it).
 async fn actions(
     info: &RunInfo,
     source: &Source,
+    original: &Path,
+    redactor: &crate::journal::redact::Redactor,
     run_dir: &Path,
 ) -> Result<Vec<(String, Rebuilt)>, String> {
-    let base = Path::new(&info.scenario_path)
-        .parent()
-        .unwrap_or(Path::new("."));
+    let base = original.parent().unwrap_or(Path::new("."));
     let ctx = faults::context(&source.scenario, &info.run_id, base.to_path_buf()).await?;
     Ok(source
         .scenario
@@ -342,6 +379,7 @@ async fn actions(
         .iter()
         .enumerate()
         .map(|(i, f)| {
+            let name = redactor.scrub_name(&f.name).into_owned();
             let prefix = format!("faults[{i}].");
             let missing: Vec<&String> = source
                 .redacted
@@ -355,7 +393,7 @@ async fn actions(
                 let revert = info
                     .faults
                     .iter()
-                    .find(|fi| fi.name == f.name)
+                    .find(|fi| fi.name == name)
                     .map(|fi| fi.plan_line("revert"))
                     .unwrap_or_else(|| "its revert".into());
                 Err(format!(
@@ -372,7 +410,7 @@ async fn actions(
                     run_dir.display()
                 ))
             };
-            (f.name.clone(), action)
+            (name, action)
         })
         .collect())
 }
@@ -504,7 +542,8 @@ async fn recover_trusted(
         // the demo's faults lived in the demo shop, which ended with the process
         (Vec::new(), crate::journal::redact::Redactor::new())
     } else {
-        let src = scenario_source(info, opts.scenario, env)?;
+        let original = scenario_file(info, run_dir);
+        let src = scenario_source(info, &original, opts.scenario, env)?;
         if let Some(paths) = &src.redacted {
             let _ = writeln!(
                 out,
@@ -520,7 +559,8 @@ async fn recover_trusted(
         let redactor = crate::journal::redact::collect(&src.text, &src.scenario, env)
             .map(|(r, _)| r)
             .unwrap_or_default();
-        (actions(info, &src, run_dir).await?, redactor)
+        let actions = actions(info, &src, &original, &redactor, run_dir).await?;
+        (actions, redactor)
     };
     let mut journal =
         JournalWriter::append_to(&journal_path, redactor).map_err(|e| e.to_string())?;

@@ -183,7 +183,12 @@ impl Session {
             .map_err(StartError::Unsupported)?;
         let clock = Clock::start();
         let now = clock.now();
-        let run_dir = create_run_dir(&opts.out_dir, &scenario.name, now)?;
+        // a name holds no secret (`check` refuses one); should it anyway, the run
+        // directory is not named with it
+        let dir_name = redactor
+            .scrub_name(&scenario.name)
+            .replace(crate::journal::redact::MASK, "redacted");
+        let run_dir = create_run_dir(&opts.out_dir, &dir_name, now)?;
         ctx.run_id = run_dir
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -222,7 +227,15 @@ impl Session {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
             scenario: scenario.name.clone(),
-            scenario_path: scenario_path.display().to_string(),
+            // absolute: `recover` finds the file from wherever it is run
+            scenario_path: if opts.demo {
+                scenario_path.display().to_string()
+            } else {
+                std::path::absolute(scenario_path)
+                    .unwrap_or_else(|_| scenario_path.to_path_buf())
+                    .display()
+                    .to_string()
+            },
             scenario_text: kept.text,
             scenario_sha256: sha.iter().map(|b| format!("{b:02x}")).collect(),
             scenario_redacted: kept.redacted,
@@ -297,7 +310,8 @@ impl Session {
                     message: format!("{var} is not set: annotations are sent without a token"),
                 });
             }
-            match crate::grafana::Annotator::start(g, token, &scenario.name, &session.info.run_id) {
+            let (name, id) = (&session.info.scenario, &session.info.run_id);
+            match crate::grafana::Annotator::start(g, token, name, id) {
                 Ok(a) => session.grafana = Some(a),
                 Err(message) => {
                     session.journal_front_event(Event::Warning {

@@ -182,6 +182,45 @@ pub fn unsafe_in_name(name: &str) -> Option<(usize, char)> {
     name.chars().enumerate().find(|(_, c)| is_unsafe(*c))
 }
 
+/// Characters that print as nothing, or as an ordinary space, so two names that differ
+/// by one look the same on a screen and in the report: the Unicode format characters
+/// (category Cf: zero-width space and joiners, the byte-order mark, the soft hyphen, the
+/// bidirectional marks, invisible operators, tags), the spaces other than U+0020
+/// (category Zs: no-break, em, ideographic…), the line and paragraph separators (Zl, Zp)
+/// and the Hangul fillers.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c,
+        // Cf
+        '\u{00AD}' | '\u{0600}'..='\u{0605}' | '\u{061C}' | '\u{06DD}' | '\u{070F}'
+        | '\u{0890}'..='\u{0891}' | '\u{08E2}' | '\u{180E}' | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}'
+        | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}' | '\u{110BD}' | '\u{110CD}'
+        | '\u{13430}'..='\u{1343F}' | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0001}' | '\u{E0020}'..='\u{E007F}'
+        // Zs but the space, Zl, Zp
+        | '\u{00A0}' | '\u{1680}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}'
+        | '\u{3000}' | '\u{2028}' | '\u{2029}'
+        // Hangul fillers: letters that draw nothing
+        | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}'
+    )
+}
+
+/// Why a name cannot be told apart from another on a screen: the 0-based character index
+/// and the character it holds that prints as nothing or as a plain space, or words for
+/// leading or trailing whitespace (`x` and `x ` read alike).
+pub fn look_alike_in_name(name: &str) -> Option<String> {
+    if let Some((i, c)) = name.chars().enumerate().find(|(_, c)| is_invisible(*c)) {
+        return Some(format!("holds {} at character {}", describe_char(c), i + 1));
+    }
+    if name.starts_with(char::is_whitespace) {
+        return Some("starts with a space".into());
+    }
+    if name.ends_with(char::is_whitespace) {
+        return Some("ends with a space".into());
+    }
+    None
+}
+
 /// A character as `check` names it: `U+001B (escape)`.
 pub fn describe_char(c: char) -> String {
     let what = match c {
@@ -192,6 +231,12 @@ pub fn describe_char(c: char) -> String {
         '\0' => "NUL",
         '\u{7f}' => "delete",
         c if is_bidi_control(c) => "a bidirectional override",
+        '\u{200B}' => "a zero-width space",
+        '\u{FEFF}' => "a zero-width no-break space, or byte-order mark",
+        '\u{00AD}' => "a soft hyphen",
+        '\u{2028}' | '\u{2029}' => "a line or paragraph separator",
+        c if c.is_whitespace() => "a space other than the ordinary one",
+        c if is_invisible(c) => "an invisible formatting character",
         _ => "a control character",
     };
     format!("U+{:04X} ({what})", c as u32)
@@ -210,6 +255,10 @@ impl<W: std::io::Write> Sanitized<W> {
             inner,
             pending: Vec::new(),
         }
+    }
+
+    pub fn get_ref(&self) -> &W {
+        &self.inner
     }
 
     fn pass_on(&mut self, upto: usize) -> std::io::Result<()> {
@@ -319,5 +368,34 @@ mod tests {
         assert_eq!(unsafe_in_name("p99\nforged"), Some((3, '\n')));
         assert_eq!(unsafe_in_name("p99 – ok"), None);
         assert_eq!(describe_char('\u{1b}'), "U+001B (escape)");
+    }
+
+    #[test]
+    fn names_that_look_like_others_are_found() {
+        assert_eq!(
+            look_alike_in_name("db\u{200b} down").as_deref(),
+            Some("holds U+200B (a zero-width space) at character 3")
+        );
+        assert_eq!(
+            look_alike_in_name("\u{feff}x").as_deref(),
+            Some("holds U+FEFF (a zero-width no-break space, or byte-order mark) at character 1")
+        );
+        assert_eq!(
+            look_alike_in_name("a\u{a0}b").as_deref(),
+            Some("holds U+00A0 (a space other than the ordinary one) at character 2")
+        );
+        assert_eq!(
+            look_alike_in_name("x\u{2060}").as_deref(),
+            Some("holds U+2060 (an invisible formatting character) at character 2")
+        );
+        assert_eq!(
+            look_alike_in_name("x ").as_deref(),
+            Some("ends with a space")
+        );
+        assert_eq!(
+            look_alike_in_name("\tx").as_deref(),
+            Some("starts with a space")
+        );
+        assert_eq!(look_alike_in_name("p99 – read ✓ é"), None);
     }
 }

@@ -1428,3 +1428,486 @@ phases: { baseline: 2s, recovery: 1s }
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// hardening, round 2: what an outside tester still broke (FINDINGS F-L, F-J, F-C, F-B,
+// F-H, F-D)
+// ---------------------------------------------------------------------------------------
+
+/// The secrets of the plan tests, as the environment gives them.
+const PLAN_ENV: &[(&str, &str)] = &[
+    ("KEY", "kk-2026"),
+    ("SIG", "sigvalue123"),
+    ("PLAINV", "plainv456"),
+    ("API_TOKEN", "apitok-RR77"),
+    ("DB_PASSWORD", "hunter22"),
+];
+
+/// F-L: `gameday plan` prints every plan line redacted as `run` journals it: a URL's
+/// password, credential query parameters (`api_key`, `token`, `sig`) and a `${VAR}` in a
+/// query, a secret `${VAR}` in an exec command's `Authorization` header and in the
+/// hypothesis. The lines are exactly the ones the run's journal holds.
+#[test]
+fn plan_prints_no_secret() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = write(
+        tmp.path(),
+        "plan.yaml",
+        r#"name: plan-secrets
+hypothesis: "Nothing leaks, not even ${DB_PASSWORD}."
+steady_state:
+  - name: fine
+    command: echo 0
+    expect: "< 1"
+faults:
+  - name: flag
+    duration: 1s
+    http:
+      inject: { method: PUT, url: "http://admin:Pa55w0rd!x@127.0.0.1:9/fail/inject?api_key=${KEY}&token=littok99&sig=${SIG}&plain=${PLAINV}" }
+      revert: { method: PUT, url: "http://127.0.0.1:9/ok/revert?api_key=${KEY}" }
+  - name: curl
+    duration: 1s
+    exec:
+      inject: "true"
+      revert: "curl -s -H 'Authorization: Bearer ${API_TOKEN}' http://127.0.0.1:9/off"
+"#,
+    );
+    let o = gameday()
+        .arg("plan")
+        .arg(&path)
+        .envs(PLAN_ENV.iter().copied())
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    for secret in [
+        "Pa55w0rd",
+        "kk-2026",
+        "littok99",
+        "sigvalue123",
+        "plainv456",
+        "apitok-RR77",
+        "hunter22",
+    ] {
+        assert!(!out.contains(secret), "{secret} on standard output:\n{out}");
+        assert!(!err.contains(secret), "{secret} on standard error:\n{err}");
+    }
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "scenario plan-secrets — Nothing leaks, not even ***."
+    );
+    let plan: Vec<&str> = lines
+        .iter()
+        .filter(|l| l.starts_with("   "))
+        .map(|l| l.trim())
+        .collect();
+    assert_eq!(
+        plan,
+        vec![
+            "inject: PUT http://admin:***@127.0.0.1:9/fail/inject?api_key=***&token=***&sig=***&plain=***",
+            "revert: PUT http://127.0.0.1:9/ok/revert?api_key=***",
+            "inject: sh -c \"true\"",
+            "revert: sh -c \"curl -s -H 'Authorization: Bearer ***' http://127.0.0.1:9/off\"",
+        ],
+        "{out}"
+    );
+}
+
+/// F-L: `check` quotes what a value holds, but never a secret from the environment: a
+/// secret-named `${VAR}` in the wrong field is shown as its reference.
+#[test]
+fn check_quotes_a_secret_reference_never_its_value() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = write(
+        tmp.path(),
+        "ck.yaml",
+        "name: ck\nhypothesis: h\ninterval: ${DB_PASSWORD}\nsteady_state:\n  - name: s\n    command: echo 0\n    unit: \"${API_TOKEN}\"\n",
+    );
+    let o = gameday()
+        .arg("check")
+        .arg(&path)
+        .envs(PLAN_ENV.iter().copied())
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(o.status.code(), Some(64), "{out}");
+    assert!(
+        !out.contains("hunter22") && !out.contains("apitok-RR77"),
+        "{out}"
+    );
+    let file = path.display().to_string();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(
+        lines[0].starts_with(&format!(
+            "{file}:3:11: interval: `${{DB_PASSWORD}}` is not a duration"
+        )),
+        "{out}"
+    );
+    assert!(
+        lines[1].starts_with(&format!("{file}:7:11: steady_state[0].unit:"))
+            && lines[1].contains("`${API_TOKEN}`"),
+        "{out}"
+    );
+}
+
+/// F-J: a secret `${VAR}` in a name (the scenario's, which names the run directory; a
+/// signal's, which names its chart; a fault's) is refused by `check` at its
+/// FILE:LINE:COL, so `run` refuses too and writes nothing: names are not redacted.
+#[test]
+fn a_secret_in_a_name_is_refused_by_check_and_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = write(
+        tmp.path(),
+        "v.yaml",
+        r#"name: "e16-${API_TOKEN}"
+hypothesis: h
+steady_state:
+  - name: "sig ${API_TOKEN}"
+    command: echo 0
+    expect: "< 1"
+faults:
+  - name: "fault ${FLAG}"
+    duration: 1s
+    http:
+      inject: { url: "http://127.0.0.1:9/on", headers: { X-Flag: "${FLAG}" } }
+      revert: { url: "http://127.0.0.1:9/off" }
+"#,
+    );
+    let envs = [("API_TOKEN", "tok-abc123"), ("FLAG", "flagvalue77")];
+    let file = path.display().to_string();
+    let expected = [
+        format!("{file}:1:7: name: takes the secret `${{API_TOKEN}}`"),
+        format!("{file}:4:11: steady_state[0].name: takes the secret `${{API_TOKEN}}`"),
+        // FLAG is a secret because it is sent in a header
+        format!("{file}:8:11: faults[0].name: takes the secret `${{FLAG}}`"),
+    ];
+    let o = gameday()
+        .arg("check")
+        .arg(&path)
+        .envs(envs)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(o.status.code(), Some(64), "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    for (line, want) in lines.iter().zip(&expected) {
+        assert!(line.starts_with(want.as_str()), "{want}\n{out}");
+        assert!(line.contains("name it in plain words"), "a hint: {line}");
+    }
+    assert!(
+        !out.contains("tok-abc123") && !out.contains("flagvalue77"),
+        "{out}"
+    );
+
+    let runs = tmp.path().join("runs");
+    let o = headless(&path, &runs, &[]).envs(envs).output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(o.status.code(), Some(64), "{text}");
+    assert!(text.contains(&expected[1]), "{text}");
+    assert!(!text.contains("tok-abc123"), "{text}");
+    assert!(!runs.exists(), "nothing was run");
+}
+
+/// F-J, the net under `check`: a run started from a scenario that was never checked
+/// (built in, or read back) masks a secret from the environment in names too: in the
+/// run directory's name, the journal, the report and the chart's file name.
+#[test]
+fn a_secret_in_a_name_that_was_not_checked_is_masked_everywhere() {
+    use gameday::runner::{RunOptions, Session};
+    let tmp = tempfile::tempdir().unwrap();
+    let text = "name: \"n-${API_TOKEN}\"\nhypothesis: h\ninterval: 200ms\nsteady_state:\n  - name: \"sig ${API_TOKEN}\"\n    command: echo 0\n    expect: \"< 1\"\nfaults:\n  - name: \"f ${API_TOKEN}\"\n    duration: 1s\n    exec: { inject: \"true\", revert: \"true\" }\n";
+    let path = write(tmp.path(), "n.yaml", text);
+    let env = |k: &str| (k == "API_TOKEN").then(|| "tok-abc123".to_string());
+    // parse_str is what recover and report read scenarios back with: it does not refuse
+    let parsed = gameday::scenario::parse_str(text, "n.yaml", tmp.path(), &env).unwrap();
+    assert_eq!(parsed.faults[0].name, "f tok-abc123");
+    let opts = RunOptions {
+        out_dir: tmp.path().join("runs"),
+        operator: "tester".into(),
+        mode: "headless".into(),
+        demo: false,
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = rt.block_on(async {
+        let (mut session, _rx) = Session::start(&parsed, &path, text, &env, &opts)
+            .await
+            .unwrap();
+        session.handle(gameday::engine::Msg::Abort {
+            by: "tester".into(),
+            source: gameday::journal::AbortSource::Key,
+            detail: "enough".into(),
+        });
+        let dir = session.run_dir.clone();
+        let _ = session.close().await;
+        dir
+    });
+    rt.shutdown_timeout(Duration::from_secs(1));
+    let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(name.ends_with("-n-redacted"), "{name}");
+    let journal_text = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
+    let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    for (what, t) in [("journal", &journal_text), ("report", &report)] {
+        assert!(!t.contains("tok-abc123"), "{what}:\n{t}");
+    }
+    let info = &journal(&dir)[0];
+    assert_eq!(info["scenario"], "n-***");
+    assert_eq!(info["signals"][0]["name"], "sig ***");
+    assert_eq!(info["faults"][0]["name"], "f ***");
+    for chart in std::fs::read_dir(dir.join("charts")).unwrap() {
+        let chart = chart.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(
+            !chart.contains("tok") && !chart.contains("abc123"),
+            "{chart}"
+        );
+    }
+}
+
+/// F-C: a literal secret with no letter or digit (`:`, `::`, a space) cannot be hidden
+/// without masking every such character in what gameday writes: `check` refuses it
+/// where it is written; an empty one hides nothing and gets a warning.
+#[test]
+fn check_refuses_a_literal_secret_redaction_cannot_hide() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = write(
+        tmp.path(),
+        "colon.yaml",
+        r#"name: colon
+hypothesis: h
+steady_state:
+  - name: s
+    command: echo 0
+    expect: "< 1"
+faults:
+  - name: f
+    duration: 1s
+    exec:
+      inject: "true"
+      revert: "echo sec=$SECRET"
+      env:
+        SECRET: ":"
+        G_TOKEN: "::"
+        C_TOKEN: " "
+        D_TOKEN: "ok:"
+"#,
+    );
+    let o = gameday().arg("check").arg(&path).output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(o.status.code(), Some(64), "{out}");
+    let file = path.display().to_string();
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        vec![
+            format!("{file}:14:17: faults[0].exec.env.SECRET: the secret `:` holds no letter or digit, so it cannot be told apart from the text around it: gameday could not keep it out of the journal and the report without masking every `:` there; a secret needs a letter or a digit"),
+            format!("{file}:15:18: faults[0].exec.env.G_TOKEN: the secret `::` holds no letter or digit, so it cannot be told apart from the text around it: gameday could not keep it out of the journal and the report without masking every `::` there; a secret needs a letter or a digit"),
+            format!("{file}:16:18: faults[0].exec.env.C_TOKEN: the secret ` ` holds no letter or digit, so it cannot be told apart from the text around it: gameday could not keep it out of the journal and the report without masking every ` ` there; a secret needs a letter or a digit"),
+        ],
+        "{out}"
+    );
+
+    let empty = write(
+        tmp.path(),
+        "empty.yaml",
+        "name: empty\nhypothesis: h\nsteady_state:\n  - name: s\n    command: echo 0\n    expect: \"< 1\"\nfaults:\n  - name: f\n    duration: 1s\n    exec: { inject: \"true\", revert: \"true\", env: { PGPASSWORD: \"\" } }\n",
+    );
+    let o = gameday().arg("check").arg(&empty).output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    let file = empty.display().to_string();
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        vec![
+            format!("{file}: ok (1 signal, 1 fault, 1 warning)"),
+            format!("{file}:10:64: warning: faults[0].exec.env.PGPASSWORD: is empty where a secret goes: nothing is sent or hidden; if the value comes from the environment, write it as a `${{VAR}}`"),
+        ]
+    );
+}
+
+/// F-B (check): names that look like other names — an invisible character (a zero-width
+/// space, a byte-order mark), a space other than the ordinary one, a leading or trailing
+/// space — are refused at their FILE:LINE:COL.
+#[test]
+fn check_refuses_names_that_look_like_other_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = write(
+        tmp.path(),
+        "look.yaml",
+        "name: look\nhypothesis: h\nsteady_state:\n  - name: \"p99\\u200B\"\n    command: echo 0\n    expect: \"< 1\"\n  - name: \"p99\\u00A0read\"\n    command: echo 0\nfaults:\n  - name: \"x \"\n    duration: 1s\n    exec: { inject: \"true\", revert: \"true\" }\n  - name: \"\\uFEFFx\"\n    duration: 1s\n    exec: { inject: \"true\", revert: \"true\" }\n",
+    );
+    let o = gameday().arg("check").arg(&path).output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(o.status.code(), Some(64), "{out}");
+    let file = path.display().to_string();
+    let tail = "; a name must read differently from every other on a screen and in the report, where this is invisible: remove it";
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        vec![
+            format!("{file}:4:11: steady_state[0].name: holds U+200B (a zero-width space) at character 4{tail}"),
+            format!("{file}:7:11: steady_state[1].name: holds U+00A0 (a space other than the ordinary one) at character 4{tail}"),
+            format!("{file}:10:11: faults[0].name: ends with a space{tail}"),
+            format!("{file}:13:11: faults[1].name: holds U+FEFF (a zero-width no-break space, or byte-order mark) at character 1{tail}"),
+        ]
+    );
+}
+
+/// F-H: run files are 0640 and directories 0750 whatever the umask — 077 used to hide a
+/// run from the group that may read it, 000 to leave the `--junit` file writable by
+/// everyone.
+#[test]
+fn run_files_keep_their_modes_whatever_the_umask() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = quick_scenario(tmp.path());
+    for umask in ["077", "000"] {
+        let out = tmp.path().join(format!("runs{umask}/deeper"));
+        let junit = tmp.path().join(format!("j{umask}.xml"));
+        let o = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "umask {umask} && exec \"$0\" run --headless --operator tester --out \"$1\" --junit \"$2\" \"$3\""
+            ))
+            .arg(env!("CARGO_BIN_EXE_gameday"))
+            .arg(&out)
+            .arg(&junit)
+            .arg(&scenario)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+        let dir = run_dir(&out);
+        for d in [out.parent().unwrap(), &out, &dir, &dir.join("charts")] {
+            assert_eq!(mode_of(d), 0o750, "umask {umask}: {}", d.display());
+        }
+        for f in ["journal.jsonl", "report.md", "gameday.log", "charts/s.svg"] {
+            assert_eq!(mode_of(&dir.join(f)), 0o640, "umask {umask}: {f}");
+        }
+        assert_eq!(mode_of(&junit), 0o640, "umask {umask}: --junit");
+        // `gameday report` rewrites them with the same modes
+        let o = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("umask {umask} && exec \"$0\" report \"$1\""))
+            .arg(env!("CARGO_BIN_EXE_gameday"))
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert!(o.status.success());
+        for f in ["report.md", "charts/s.svg"] {
+            assert_eq!(mode_of(&dir.join(f)), 0o640, "umask {umask}: report {f}");
+        }
+    }
+}
+
+/// F-D: `recover` finds the scenario of a run started with a relative path from
+/// wherever it is run: the journal records the path absolute; an older journal's relative
+/// path is taken from the directory the run was started in.
+#[test]
+fn recover_finds_a_relative_scenario_from_anywhere() {
+    let tmp = tempfile::tempdir().unwrap();
+    let started_in = tmp.path().join("team");
+    std::fs::create_dir(&started_in).unwrap();
+    let marker = tmp.path().join("db-down");
+    literal_secret_scenario(&started_in, &marker);
+    let elsewhere = tmp.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+
+    // `cd team && gameday run --headless literal-secret.yaml --out runs`, then kill -9
+    let mut child = gameday()
+        .current_dir(&started_in)
+        .args(["run", "--headless", "--operator", "tester", "--out", "runs"])
+        .arg("literal-secret.yaml")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let out = started_in.join("runs");
+    let dir = wait_for_event(&out, "fault_injected", Duration::from_secs(30));
+    let start = Instant::now();
+    while !marker.exists() {
+        assert!(start.elapsed() < Duration::from_secs(10));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let info = journal(&dir)[0].clone();
+    assert_eq!(
+        info["scenario_path"],
+        started_in.join("literal-secret.yaml").display().to_string(),
+        "recorded absolute"
+    );
+
+    // an older journal held the path as given: rewrite it so
+    let text = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
+    let old = text.replacen(
+        &format!("\"scenario_path\":{}", info["scenario_path"]),
+        "\"scenario_path\":\"literal-secret.yaml\"",
+        1,
+    );
+    assert_ne!(old, text);
+    let copy = out.join("old-journal");
+    std::fs::create_dir(&copy).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o750)).unwrap();
+    }
+    let relative_run_dir = format!("runs/{}", dir.file_name().unwrap().to_string_lossy());
+    assert_eq!(info["run_dir"], relative_run_dir.as_str());
+    // the old journal, of a run directory named `runs/old-journal` when it started
+    let old = old.replacen(
+        &format!("\"run_dir\":\"{relative_run_dir}\""),
+        "\"run_dir\":\"runs/old-journal\"",
+        1,
+    );
+    let p = copy.join("journal.jsonl");
+    std::fs::write(&p, &old).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).unwrap();
+    }
+
+    // from another directory, through a relative path to the old run directory
+    let o = gameday()
+        .current_dir(&elsewhere)
+        .arg("recover")
+        .arg("../team/runs/old-journal")
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{text}");
+    assert!(text.contains("reverted `db down`"), "{text}");
+    assert!(
+        !text.contains("using the scenario kept in the journal"),
+        "{text}"
+    );
+    assert!(!marker.exists(), "{text}");
+
+    // the new journal, from yet another directory
+    std::fs::write(&marker, "").unwrap();
+    let o = gameday()
+        .current_dir("/")
+        .arg("recover")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{text}");
+    assert!(text.contains("reverted `db down`"), "{text}");
+    assert!(
+        !text.contains("using the scenario kept in the journal"),
+        "{text}"
+    );
+    assert!(!marker.exists(), "{text}");
+}

@@ -617,3 +617,190 @@ fn a_lost_terminal_under_su_ends_the_run_in_every_phase() {
         assert!(dir.join("report.md").exists(), "{phase}");
     }
 }
+
+/// The pid of the one process whose command line matches `pattern` (`pgrep -f`).
+fn pid_of(pattern: &str) -> Option<i32> {
+    let o = Command::new("pgrep")
+        .args(["-f", "--", pattern])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .min()
+}
+
+/// Waits up to 10 s for `pid` to end; how long it took.
+fn ends_within(pid: i32, what: &str) -> Duration {
+    let gone_at = Instant::now();
+    let cpu_before = cpu_ticks(pid);
+    while alive(pid) && gone_at.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let spun = cpu_ticks(pid).saturating_sub(cpu_before);
+    assert!(
+        !alive(pid),
+        "{what}: gameday still runs {:?} after its terminal went away (it used {spun} ticks \
+         of CPU meanwhile)",
+        gone_at.elapsed()
+    );
+    gone_at.elapsed()
+}
+
+/// A directory other users may enter, holding a copy of the binary they may run.
+fn shared_tmp() -> (tempfile::TempDir, std::path::PathBuf) {
+    assert!(
+        nix::unistd::geteuid().is_root(),
+        "this test runs gameday as another user through su, which needs root: run it \
+         through README's test command (scripts/test), which runs as root"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o711)).unwrap();
+    let bin = tmp.path().join("gameday");
+    std::fs::copy(env!("CARGO_BIN_EXE_gameday"), &bin).unwrap();
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    (tmp, bin)
+}
+
+/// FINDINGS F-G: `gameday run --headless` started through `su` in a terminal that goes
+/// away (the tmux session killed: no SIGHUP reaches su's child) pulls the kill switch as
+/// SIGHUP does — the fault reverted, the report written, the process gone within
+/// seconds — whether it learns it from its standard input (end of input, or EIO, on a
+/// terminal) or, with standard input from /dev/null, from writing to the terminal (EIO).
+#[test]
+fn headless_under_su_ends_when_its_terminal_goes_away() {
+    let (tmp, bin) = shared_tmp();
+    let daemon = nix::unistd::User::from_name("daemon").unwrap().unwrap();
+    for (tag, stdin) in [("tty", ""), ("devnull", " < /dev/null")] {
+        let out = tmp.path().join(format!("runs-{tag}"));
+        std::fs::create_dir(&out).unwrap();
+        std::os::unix::fs::chown(&out, Some(daemon.uid.as_raw()), Some(daemon.gid.as_raw()))
+            .unwrap();
+        let marker = out.join("marker");
+        let scenario = tmp.path().join(format!("{tag}.yaml"));
+        std::fs::write(
+            &scenario,
+            format!(
+                "name: lost-headless\nhypothesis: h\ninterval: 200ms\nsteady_state:\n  - name: s\n    command: echo 0\n    expect: \"< 1\"\nfaults:\n  - name: f\n    duration: 5m\n    exec: {{ inject: \"touch {m}\", revert: \"rm -f {m}\" }}\nsafety:\n  max_duration: 10m\nphases:\n  baseline: 1s\n  recovery: 1s\n",
+                m = marker.display()
+            ),
+        )
+        .unwrap();
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&scenario, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+        let cmd = format!(
+            "su -s /bin/sh daemon -c '{} run --headless --operator daemon --out {} {}{stdin}'; sleep 60",
+            bin.display(),
+            out.display(),
+            scenario.display()
+        );
+        let t = Tmux::start(&cmd, 100, 30);
+        t.wait_for("injected", Duration::from_secs(30));
+        assert!(marker.exists(), "{tag}: the fault is active");
+        let pid = pid_of(&format!("^{} run .*--out {}", bin.display(), out.display()))
+            .expect("gameday is running");
+        let _leftover = Leftover(Some(pid));
+        drop(t); // tmux kill-server: the terminal is gone; su's child gets no SIGHUP
+        ends_within(pid, tag);
+        let dir = run_dir(&out);
+        let j = journal(&dir);
+        let abort = events(&j, "abort");
+        assert_eq!(abort.len(), 1, "{tag}: {abort:?}");
+        assert_eq!(abort[0]["source"], "terminal", "{tag}");
+        assert_eq!(abort[0]["detail"], "the terminal went away", "{tag}");
+        assert_eq!(events(&j, "verdict")[0]["verdict"], "ABORTED", "{tag}");
+        assert_eq!(j.last().unwrap()["type"], "run_ended", "{tag}");
+        assert_eq!(j.last().unwrap()["exit_code"], 2, "{tag}");
+        assert!(!marker.exists(), "{tag}: the fault was reverted");
+        assert!(dir.join("report.md").exists(), "{tag}");
+    }
+}
+
+/// FINDINGS F-F: `gameday join --headless` started through `su` whose terminal goes away
+/// leaves the room within seconds, so dropped sessions cannot fill the 4 connections a
+/// user may hold and lock the second seat out; a joiner whose standard input is not a
+/// terminal (/dev/null) keeps watching after its input ends, until the run does.
+#[test]
+fn headless_join_under_su_leaves_when_its_terminal_goes_away() {
+    let (tmp, bin) = shared_tmp();
+    let daemon = nix::unistd::User::from_name("daemon").unwrap().unwrap();
+    let out = tmp.path().join("runs");
+    std::fs::create_dir(&out).unwrap();
+    std::os::unix::fs::chown(&out, Some(0), Some(daemon.gid.as_raw())).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o2750)).unwrap();
+    }
+    let scenario = tmp.path().join("room.yaml");
+    std::fs::write(
+        &scenario,
+        "name: room\nhypothesis: h\ninterval: 200ms\nsteady_state:\n  - name: s\n    command: echo 0\n    expect: \"< 1\"\nfaults:\n  - name: f\n    duration: 1s\n    exec: { inject: \"true\", revert: \"true\" }\nphases:\n  baseline: 5m\n  recovery: 1s\n",
+    )
+    .unwrap();
+    let mut driver = common::headless(&scenario, &out, &[]).spawn().unwrap();
+    let _driver = Leftover(Some(driver.id() as i32));
+    let start = Instant::now();
+    let run_dir = loop {
+        assert!(start.elapsed() < Duration::from_secs(20), "no control.sock");
+        if let Some(d) = std::fs::read_dir(&out)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.join("control.sock").exists())
+        {
+            break d;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    // a joiner reading /dev/null (root, through the test's own copy of the binary, so
+    // that the pattern below finds only daemon's): its input ends at once, and it stays
+    let mut watcher = common::gameday()
+        .args(["join", "--headless"])
+        .arg(&run_dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _watcher = Leftover(Some(watcher.id() as i32));
+    // five dropped sessions in a row: one more than the connections a user may hold
+    let join = format!(
+        "su -s /bin/sh daemon -c '{} join --headless {}'; sleep 60",
+        bin.display(),
+        run_dir.display()
+    );
+    let pattern = format!("^{} join --headless {}$", bin.display(), run_dir.display());
+    for round in 1..=5 {
+        let t = Tmux::start(&join, 100, 30);
+        t.wait_for("tester drives", Duration::from_secs(20));
+        let pid = pid_of(&pattern).unwrap_or_else(|| panic!("round {round}: no joiner"));
+        let _leftover = Leftover(Some(pid));
+        drop(t);
+        ends_within(pid, &format!("round {round}"));
+    }
+    assert!(
+        watcher.try_wait().unwrap().is_none(),
+        "the joiner reading /dev/null still watches"
+    );
+    let j = journal(&run_dir);
+    let joined: Vec<_> = events(&j, "operator_joined")
+        .into_iter()
+        .filter(|e| e["name"] == "daemon")
+        .collect();
+    assert!(!joined.is_empty(), "daemon joined: {j:?}");
+    // the driver ends the run: the watcher is told, and exits with the run's code
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(driver.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let o = common::wait_bounded(&mut driver, Duration::from_secs(30));
+    assert_eq!(o.status.code(), Some(2));
+    let o = common::wait_bounded(&mut watcher, Duration::from_secs(10));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(2), "{text}");
+    assert!(text.contains("the run ended: ABORTED"), "{text}");
+}

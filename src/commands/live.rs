@@ -186,6 +186,7 @@ fn init_log(run_dir: &Path, redactor: crate::journal::redact::Redactor) {
     else {
         return;
     };
+    let _ = crate::files::set_file_mode(&file);
     let file = ScrubbedLog { file, redactor };
     let filter = tracing_subscriber::EnvFilter::try_from_env("GAMEDAY_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));

@@ -10,10 +10,19 @@ use crate::text::visible;
 /// Resolves every fault as arming would (targets, blast radius, permissions) and prints
 /// the plan; changes nothing. Exit 0 when every fault could be armed, 6 (NOT RUN) otherwise.
 pub fn plan(path: &Path, context: Option<String>) -> ExitCode {
-    let (mut s, _) = match load(path) {
+    let (mut s, text) = match load(path) {
         Ok(x) => x,
         Err(code) => return code,
     };
+    // a plan is pasted into tickets and chats: it is redacted as the run's journal is
+    let redactor = match crate::journal::redact::collect(&text, &s, &env_lookup) {
+        Ok((r, _)) => r,
+        Err(e) => {
+            crate::tell!("gameday plan: {e}");
+            return ExitStatus::Usage.into();
+        }
+    };
+    let shown = |t: &str| visible(&redactor.scrub(t)).into_owned();
     if let (Some(ctx), Some(k)) = (context, s.kubernetes.as_mut()) {
         k.context = Some(ctx);
     }
@@ -21,7 +30,7 @@ pub fn plan(path: &Path, context: Option<String>) -> ExitCode {
     // password file, an unset variable the Prometheus client needs
     if let Some(p) = &s.prometheus {
         if let Err(e) = crate::signals::prometheus::Client::new(p, &env_lookup) {
-            crate::tell!("gameday plan: {e}");
+            crate::tell!("gameday plan: {}", shown(&e));
             return ExitStatus::Usage.into();
         }
     }
@@ -30,7 +39,11 @@ pub fn plan(path: &Path, context: Option<String>) -> ExitCode {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
-    crate::say!("scenario {} — {}", s.name, visible(&hypothesis));
+    crate::say!(
+        "scenario {} — {}",
+        redactor.scrub_name(&s.name),
+        shown(&hypothesis)
+    );
     crate::say!(
         "baseline {}, recovery {}, max_duration {}",
         crate::units::format_duration(s.phases.baseline),
@@ -45,7 +58,7 @@ pub fn plan(path: &Path, context: Option<String>) -> ExitCode {
         let ctx = match crate::faults::context(&s, "plan", base).await {
             Ok(c) => c,
             Err(e) => {
-                crate::say!("cannot resolve the plan: {}", visible(&e));
+                crate::say!("cannot resolve the plan: {}", shown(&e));
                 return false;
             }
         };
@@ -62,7 +75,7 @@ pub fn plan(path: &Path, context: Option<String>) -> ExitCode {
             crate::say!(
                 "{}. {} ({}, {})",
                 i + 1,
-                f.name,
+                redactor.scrub_name(&f.name),
                 f.kind.name(),
                 crate::units::format_duration(f.duration)
             );
@@ -74,15 +87,15 @@ pub fn plan(path: &Path, context: Option<String>) -> ExitCode {
                 // plans quote what the cluster answered: each line stays one line
                 Ok(lines) => {
                     for line in lines {
-                        crate::say!("   {}", visible(&line));
+                        crate::say!("   {}", shown(&line));
                     }
                 }
                 Err(why) => {
                     all_ok = false;
                     for line in crate::resolve::static_plan(&f.kind) {
-                        crate::say!("   {}", visible(&line));
+                        crate::say!("   {}", shown(&line));
                     }
-                    crate::say!("   CANNOT BE ARMED: {}", visible(&why));
+                    crate::say!("   CANNOT BE ARMED: {}", shown(&why));
                 }
             }
         }

@@ -7,7 +7,9 @@
 //! sequence numbers, enums, booleans and numbers are never touched, so a password `2026`
 //! or `true` cannot damage a timestamp or a JSON literal, and every line stays valid JSON
 //! whatever the secret is. Names (of signals, faults, operators) and paths are not
-//! secret-bearing: they are how the journal refers to things.
+//! secret-bearing: they are how the journal refers to things. `check` refuses a secret
+//! `${VAR}` in a name ([`text_secrets`] says which are); as a net under it, the value of
+//! one a name takes anyway is masked there ([`Redactor::scrub_name`]).
 //!
 //! The scenario text the journal keeps is redacted at the YAML value level, so it always
 //! reads back as YAML: a literal secret becomes the quoted scalar `"***"`, and the paths of
@@ -60,6 +62,9 @@ pub fn is_credential_param(name: &str) -> bool {
 pub struct Redactor {
     /// longest first, so that a secret containing another is replaced whole
     secrets: Vec<String>,
+    /// the values of the secret `${VAR}`s names take, longest first: the only secrets
+    /// taken out of names
+    in_names: Vec<String>,
 }
 
 impl Redactor {
@@ -124,30 +129,43 @@ impl Redactor {
         self.add(base64_encode(format!("{user}:{password}").as_bytes()));
     }
 
+    /// The value of a secret `${VAR}` that a name takes: besides everything
+    /// [`Redactor::add_credential`] covers, it is taken out of names too
+    /// ([`Redactor::scrub_name`]).
+    pub fn add_in_name(&mut self, value: &str) {
+        self.add_credential(value);
+        for v in [value, value.trim()] {
+            if !v.is_empty()
+                && !v.chars().all(|c| c == '*')
+                && !self.in_names.iter().any(|o| o == v)
+            {
+                self.in_names.push(v.to_string());
+                self.in_names.sort_by_key(|s| std::cmp::Reverse(s.len()));
+            }
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.secrets.is_empty()
     }
 
     /// `text` with every known secret replaced by [`MASK`].
     pub fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        if !self.secrets.iter().any(|s| text.contains(s.as_str())) {
-            return Cow::Borrowed(text);
-        }
-        let mut out = text.to_string();
-        // Until none is left: a mask next to what remains can spell a secret again
-        // (`a*` in `aa**`). Every secret holds a character that is not `*`, and each pass
-        // that replaces one removes such a character, so this ends.
-        loop {
-            let mut changed = false;
-            for s in &self.secrets {
-                if out.contains(s.as_str()) {
-                    out = out.replace(s.as_str(), MASK);
-                    changed = true;
-                }
-            }
-            if !changed {
-                return Cow::Owned(out);
-            }
+        scrub_with(&self.secrets, text)
+    }
+
+    /// A name (of the scenario, a signal, a fault, an alert) with the value of every
+    /// secret `${VAR}` a name takes replaced by [`MASK`]. `check` refuses such a name;
+    /// this is the net under it, for a scenario that was never checked. Other secrets are
+    /// left in names, which are how the journal and `recover` refer to things: a short
+    /// secret would otherwise turn `queue depth` into `q***e depth`.
+    pub fn scrub_name<'a>(&self, name: &'a str) -> Cow<'a, str> {
+        scrub_with(&self.in_names, name)
+    }
+
+    fn scrub_name_mut(&self, s: &mut String) {
+        if let Cow::Owned(clean) = self.scrub_name(s) {
+            *s = clean;
         }
     }
 
@@ -171,10 +189,21 @@ impl Redactor {
     }
 
     /// The run's header with its secret-bearing fields scrubbed: the free text, the
-    /// Prometheus URL, each signal's source and each fault's plan. The kept scenario text
+    /// Prometheus URL, each signal's source and each fault's plan; and the names, of the
+    /// secret `${VAR}`s they take only ([`Redactor::scrub_name`]). The kept scenario text
     /// is redacted when it is kept (see [`collect`]), never here: a textual replacement
     /// could break its YAML.
     pub fn redact_info(&self, info: &mut RunInfo) {
+        self.scrub_name_mut(&mut info.scenario);
+        for s in &mut info.signals {
+            self.scrub_name_mut(&mut s.name);
+        }
+        for f in &mut info.faults {
+            self.scrub_name_mut(&mut f.name);
+        }
+        for a in &mut info.alerts {
+            self.scrub_name_mut(&mut a.name);
+        }
         self.scrub_mut(&mut info.hypothesis);
         for s in [
             &mut info.description,
@@ -255,6 +284,29 @@ impl Redactor {
     }
 }
 
+/// `text` with every one of `secrets` (longest first) replaced by [`MASK`].
+fn scrub_with<'a>(secrets: &[String], text: &'a str) -> Cow<'a, str> {
+    if !secrets.iter().any(|s| text.contains(s.as_str())) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = text.to_string();
+    // Until none is left: a mask next to what remains can spell a secret again
+    // (`a*` in `aa**`). Every secret holds a character that is not `*`, and each pass
+    // that replaces one removes such a character, so this ends.
+    loop {
+        let mut changed = false;
+        for s in secrets {
+            if out.contains(s.as_str()) {
+                out = out.replace(s.as_str(), MASK);
+                changed = true;
+            }
+        }
+        if !changed {
+            return Cow::Owned(out);
+        }
+    }
+}
+
 /// What the journal keeps of the scenario file: the text with every literal secret
 /// replaced by the quoted scalar `"***"` (so it still reads as YAML), and the path of each
 /// value replaced (`faults[0].exec.env.DB_PASSWORD`).
@@ -289,13 +341,21 @@ pub fn collect(
                 .into(),
         );
     };
-    let mut walk = Walk {
-        env,
-        r: &mut r,
-        edits: Vec::new(),
-    };
+    let mut walk = Walk::new(env, &mut r);
     walk.visit(&root, "", None, None);
-    let mut edits = walk.edits;
+    let (mut edits, refs) = (walk.edits, walk.refs);
+    // a secret `${VAR}` in a name (refused by `check`): masked in names too
+    for (_, node, _) in crate::scenario::admit::names(&root) {
+        if let Value::Scalar { text, .. } = &node.value {
+            for rf in references(text) {
+                if refs.iter().any(|f| f.name == rf.name) {
+                    if let Some(v) = resolve(&rf, env) {
+                        r.add_in_name(&v);
+                    }
+                }
+            }
+        }
+    }
     // A literal secret written a second time elsewhere (a password in an `env:` and again
     // in the command) is not kept there either.
     let literals: Vec<String> = edits
@@ -307,6 +367,84 @@ pub fn collect(
         spread(&root, "", &literals, &mut edits);
     }
     Ok((r, keep(text, &root, edits)))
+}
+
+/// A `${VAR}` whose value redaction treats as a secret, where the scenario uses it: its
+/// name looks like a secret's (`${DB_PASSWORD}`), or it is used somewhere a credential
+/// goes (a header, a body, a URL's user info or query, under a sensitive key), or it is
+/// the variable a `*_env` key names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretRef {
+    /// the scalar holding it, and that scalar as written
+    pub pos: Pos,
+    pub scalar: String,
+    /// the reference as written (`${DB_PASSWORD}`, `${KEY:-dev}`)
+    pub written: String,
+    pub name: String,
+    /// its value in the environment given (or its default); `None` when unset
+    pub value: Option<String>,
+}
+
+/// A value written literally where a secret goes (under a sensitive key, a URL's
+/// password, a credential query parameter) that redaction cannot hide: empty, or only
+/// spaces and punctuation (`:` would be masked in every URL and message).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnsafeLiteral {
+    pub pos: Pos,
+    /// `faults[0].exec.env.DB_PASSWORD`
+    pub path: String,
+    /// the credential as written (after an authentication scheme such as `Bearer`)
+    pub value: String,
+}
+
+/// What the scenario text, read with `${VAR}`s as written, takes from the environment
+/// that is secret, and the literal secrets that cannot be hidden: for `check`, which
+/// must not quote a secret in its messages, refuses one in a name and refuses a secret
+/// that cannot be redacted. The rules are the ones [`collect`] redacts by.
+#[derive(Debug, Clone, Default)]
+pub struct TextSecrets {
+    pub refs: Vec<SecretRef>,
+    pub unsafe_literals: Vec<UnsafeLiteral>,
+}
+
+impl TextSecrets {
+    /// Whether `${name}` is a secret anywhere in the scenario.
+    pub fn is_secret_var(&self, name: &str) -> bool {
+        self.refs.iter().any(|r| r.name == name)
+    }
+}
+
+/// [`TextSecrets`] of a scenario text; empty when it cannot be read as YAML.
+pub fn text_secrets(text: &str, env: &dyn Fn(&str) -> Option<String>) -> TextSecrets {
+    let Some(root) = parse_yaml_raw(text).root else {
+        return TextSecrets::default();
+    };
+    let mut r = Redactor::new();
+    let mut walk = Walk::new(env, &mut r);
+    walk.visit(&root, "", None, None);
+    TextSecrets {
+        refs: walk.refs,
+        unsafe_literals: walk.unsafe_literals,
+    }
+}
+
+/// Whether a literal secret cannot be told apart from the text around it, so redaction
+/// cannot hide it: its credential (the part after an authentication scheme, `Bearer :`
+/// sends `:`) is empty or holds no letter or digit. The mask itself (`***`, as the
+/// journal keeps a secret) is not one.
+fn unredactable(literal: &str) -> Option<String> {
+    let t = literal.trim();
+    let credential = match t.split_once(' ') {
+        Some((scheme, rest)) if scheme.chars().all(|c| c.is_ascii_alphabetic()) => rest.trim(),
+        _ => t,
+    };
+    let whole = if credential.is_empty() {
+        literal
+    } else {
+        credential
+    };
+    (!credential.chars().any(char::is_alphanumeric) && credential != MASK)
+        .then(|| whole.to_string())
 }
 
 /// Secrets the typed scenario names by file or variable, the faults' included (each kind
@@ -359,6 +497,11 @@ struct Walk<'a> {
     env: &'a dyn Fn(&str) -> Option<String>,
     r: &'a mut Redactor,
     edits: Vec<Edit>,
+    /// the scalar being read, as written, and where
+    raw: String,
+    at: Pos,
+    refs: Vec<SecretRef>,
+    unsafe_literals: Vec<UnsafeLiteral>,
 }
 
 /// A value as `expand` would resolve one reference.
@@ -401,7 +544,49 @@ fn child_path(path: &str, key: &str) -> String {
     }
 }
 
-impl Walk<'_> {
+impl<'a> Walk<'a> {
+    fn new(env: &'a dyn Fn(&str) -> Option<String>, r: &'a mut Redactor) -> Self {
+        Walk {
+            env,
+            r,
+            edits: Vec::new(),
+            raw: String::new(),
+            at: Pos { line: 1, col: 1 },
+            refs: Vec::new(),
+            unsafe_literals: Vec::new(),
+        }
+    }
+
+    /// Notes that `rf`, in the scalar being read, holds a secret; its value.
+    fn secret_ref(&mut self, rf: &Reference) -> Option<String> {
+        let value = resolve(rf, self.env);
+        let found = SecretRef {
+            pos: self.at,
+            scalar: self.raw.clone(),
+            written: self
+                .raw
+                .get(rf.start..rf.end)
+                .unwrap_or_default()
+                .to_string(),
+            name: rf.name.clone(),
+            value: value.clone(),
+        };
+        if !self.refs.contains(&found) {
+            self.refs.push(found);
+        }
+        value
+    }
+
+    fn unsafe_literal(&mut self, path: &str, literal: &str) {
+        if let Some(value) = unredactable(literal) {
+            self.unsafe_literals.push(UnsafeLiteral {
+                pos: self.at,
+                path: path.to_string(),
+                value,
+            });
+        }
+    }
+
     fn visit(&mut self, node: &Node, path: &str, key: Option<&str>, parent: Option<&str>) {
         match &node.value {
             Value::Map(entries) => {
@@ -421,25 +606,36 @@ impl Walk<'_> {
 
     fn add_refs(&mut self, refs: &[Reference]) {
         for rf in refs {
-            if let Some(v) = resolve(rf, self.env) {
+            if let Some(v) = self.secret_ref(rf) {
                 self.r.add_credential(&v);
             }
         }
     }
 
     fn scalar(&mut self, raw: &str, pos: Pos, path: &str, key: Option<&str>, parent: Option<&str>) {
+        self.raw = raw.to_string();
+        self.at = pos;
         let refs = references(raw);
         for rf in refs.iter().filter(|rf| is_sensitive_var(&rf.name)) {
-            if let Some(v) = resolve(rf, self.env) {
+            if let Some(v) = self.secret_ref(rf) {
                 self.r.add_credential(&v);
             }
         }
         let key = key.unwrap_or("");
         if key.ends_with("_env") {
             // the value names the variable that holds a secret
-            if let Some(v) = (self.env)(raw.trim()) {
-                self.r.add_credential(&v);
+            let name = raw.trim();
+            let value = (self.env)(name);
+            if let Some(v) = &value {
+                self.r.add_credential(v);
             }
+            self.refs.push(SecretRef {
+                pos,
+                scalar: raw.to_string(),
+                written: format!("${{{name}}}"),
+                name: name.to_string(),
+                value,
+            });
             return;
         }
         if key.ends_with("_file") {
@@ -449,6 +645,9 @@ impl Walk<'_> {
         if is_sensitive_name(key) {
             self.add_refs(&refs);
             let literal = literal_part(raw, &refs);
+            if refs.is_empty() {
+                self.unsafe_literal(path, &literal);
+            }
             let literal_default = refs
                 .iter()
                 .any(|r| r.default.as_deref().is_some_and(|d| !d.is_empty()));
@@ -504,6 +703,7 @@ impl Walk<'_> {
             let p0 = userinfo.find(':').map_or(u0, |colon| u0 + colon + 1);
             let literal = literal_part(&raw[p0..u1], &shift(&within(p0, u1), p0));
             if !literal.is_empty() {
+                self.unsafe_literal(path, &literal);
                 masked.push((p0, u1));
                 literals.push(literal.clone());
                 literals.push(percent_decode(&literal));
@@ -536,6 +736,7 @@ impl Walk<'_> {
             if credential {
                 let literal = literal_part(&raw[v0..v1], &shift(&value_refs, v0));
                 if !literal.is_empty() {
+                    self.unsafe_literal(path, &literal);
                     masked.push((v0, v1));
                     literals.push(literal.clone());
                     literals.push(percent_decode(&literal));

@@ -48,6 +48,7 @@ impl JournalWriter {
             .mode(crate::files::FILE_MODE)
             .custom_flags(nix::libc::O_NOFOLLOW)
             .open(path)
+            .and_then(|file| crate::files::set_file_mode(&file).map(|()| file))
             .map_err(|source| JournalError::Create {
                 path: path.to_path_buf(),
                 source,

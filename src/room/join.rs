@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::unix::OwnedWriteHalf;
 use tokio::net::UnixStream;
 use tokio::signal::unix::{signal, SignalKind};
@@ -18,7 +18,7 @@ use super::server::read_line;
 use super::{encode, ClientLine, ServerLine, Ts, PROTOCOL};
 use crate::describe::describe;
 use crate::engine::{self, Msg, State};
-use crate::front::Front;
+use crate::front::{Front, Typed};
 use crate::journal::{NoteKind, Record, RunInfo, Verdict};
 use crate::ui::{self, Action, App, Theme, View};
 
@@ -418,8 +418,9 @@ async fn headless(
     outbox: &mut Outbox,
 ) -> i32 {
     // server text (names, notes, error bodies) is printed; none of it reaches the
-    // terminal as control characters
-    let mut out = crate::text::Sanitized::new(std::io::stdout());
+    // terminal as control characters. A write that fails with EIO (the terminal went
+    // away) or EPIPE (nobody reads the pipe any more) means the joiner left.
+    let mut out = crate::text::Sanitized::new(Watched::new(std::io::stdout()));
     let stamp = |r: &Record| r.ts.format("%H:%M:%S%.3f").to_string();
     let _ = writeln!(
         out,
@@ -431,11 +432,15 @@ async fn headless(
         let _ = writeln!(out, "{}  {}", stamp(r), describe(r, Some(&f.info)));
     }
     let _ = out.flush();
-    let mut stdin = Some(tokio::io::BufReader::new(tokio::io::stdin()).lines());
+    let mut stdin = crate::front::Typing::stdin();
     let mut sigterm = signal(SignalKind::terminate()).ok();
     let mut sigint = signal(SignalKind::interrupt()).ok();
     let mut sighup = signal(SignalKind::hangup()).ok();
     loop {
+        if out.get_ref().gone {
+            // nobody sees this joiner's screen any more: leave, freeing the seat
+            return 0;
+        }
         tokio::select! {
             i = rx.recv() => {
                 let line = match next(i) {
@@ -467,26 +472,60 @@ async fn headless(
                 }
                 let _ = out.flush();
             }
-            l = async {
-                match stdin.as_mut() {
-                    Some(l) => l.next_line().await,
-                    None => std::future::pending().await,
-                }
-            } => match l {
-                Ok(Some(line)) => {
+            l = stdin.next() => match l {
+                Typed::Line(line) => {
                     if let Some(req) = typed(&line) {
                         if let Err(e) = outbox.send(&mut wr, req).await {
                             crate::tell!("gameday: {e}");
                         }
                     }
                 }
-                // end of input: no more notes; keep watching until the run ends
-                _ => stdin = None,
+                // the end of a pipe or /dev/null: no more notes; keep watching until
+                // the run ends
+                Typed::Ended => {}
+                // a terminal's input ended: it went away (an SSH drop, a killed tmux
+                // session; under `su` no SIGHUP comes), or Ctrl-D: the joiner left
+                Typed::TerminalGone(why) => {
+                    tracing::warn!("terminal lost: {why}");
+                    return 0;
+                }
             },
             _ = next_signal(&mut sigterm) => return 0,
             _ = next_signal(&mut sigint) => return 0,
             _ = next_signal(&mut sighup) => return 0,
         }
+    }
+}
+
+/// Standard output, remembering whether its reader went away (see
+/// [`crate::front::reader_gone`]).
+struct Watched<W: Write> {
+    inner: W,
+    gone: bool,
+}
+
+impl<W: Write> Watched<W> {
+    fn new(inner: W) -> Self {
+        Watched { inner, gone: false }
+    }
+
+    fn note<T>(&mut self, r: std::io::Result<T>) -> std::io::Result<T> {
+        if let Err(e) = &r {
+            self.gone |= crate::front::reader_gone(e, true);
+        }
+        r
+    }
+}
+
+impl<W: Write> Write for Watched<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let r = self.inner.write(bytes);
+        self.note(r)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let r = self.inner.flush();
+        self.note(r)
     }
 }
 

@@ -1,5 +1,6 @@
 //! Scenario files: the model, the YAML reader with positions, and `gameday check`.
 
+pub mod admit;
 pub mod check;
 pub mod criteria;
 pub mod duration;

@@ -89,7 +89,9 @@ pub fn load_with_text(
         }
     };
     let base = path.parent().unwrap_or(Path::new("."));
-    let scenario = parse_str(&text, &file, base, env)?;
+    // a scenario about to be run (check, plan, run) must also pass what a scenario read
+    // back from a journal need not (see `admit`)
+    let scenario = parse_checked(&text, &file, base, env, true)?;
     Ok((scenario, text))
 }
 
@@ -99,6 +101,17 @@ pub fn parse_str(
     file: &str,
     base_dir: &Path,
     env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Scenario, Vec<Problem>> {
+    parse_checked(text, file, base_dir, env, false)
+}
+
+/// [`parse_str`]; `to_run`: with [`super::admit::admit`]'s refusals and warnings too.
+fn parse_checked(
+    text: &str,
+    file: &str,
+    base_dir: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+    to_run: bool,
 ) -> Result<Scenario, Vec<Problem>> {
     let parsed = parse_yaml(text, env);
     let mut cx = Ctx {
@@ -117,8 +130,16 @@ pub fn parse_str(
         }
         None => None,
     };
+    if to_run && parsed.root.is_some() {
+        let (problems, warnings) = super::admit::admit(text, env);
+        cx.problems.extend(problems);
+        cx.warnings.extend(warnings);
+    }
     let mut problems = cx.problems;
     let mut warnings = cx.warnings;
+    // messages quote values as expanded: never a secret from the environment
+    super::admit::hide_secrets(text, env, &mut problems);
+    super::admit::hide_secrets(text, env, &mut warnings);
     match scenario {
         Some(mut s) if problems.is_empty() => {
             warnings.sort_by_key(|(pos, _)| *pos);

@@ -69,11 +69,7 @@ impl Node {
         match &self.value {
             Value::Null => "nothing".into(),
             Value::Unresolved => "a value that could not be expanded".into(),
-            Value::Scalar { text, .. } => {
-                let short: String = text.chars().take(40).collect();
-                let ell = if text.chars().count() > 40 { "…" } else { "" };
-                format!("`{}{ell}`", short.replace('\n', "\\n"))
-            }
+            Value::Scalar { text, .. } => quoted(text),
             Value::Seq(_) => "a list".into(),
             Value::Map(_) => "a mapping".into(),
         }
@@ -90,6 +86,13 @@ impl Node {
     pub fn is_null(&self) -> bool {
         matches!(self.value, Value::Null | Value::Unresolved)
     }
+}
+
+/// A value as messages quote it: in backticks, on one line, cut after 40 characters.
+pub fn quoted(text: &str) -> String {
+    let short: String = text.chars().take(40).collect();
+    let ell = if text.chars().count() > 40 { "…" } else { "" };
+    format!("`{}{ell}`", short.replace('\n', "\\n"))
 }
 
 /// The tree (absent when a fatal problem stopped the reader) and every problem met.
