@@ -58,6 +58,8 @@ pub mod schema;
 pub mod screens;
 pub mod signals;
 pub mod templates;
+#[cfg(any(test, feature = "testkit"))]
+pub mod testkit;
 pub mod text;
 pub mod tui;
 pub mod ui;

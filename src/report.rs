@@ -2348,7 +2348,8 @@ fn measure_words(m: Measure) -> &'static str {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::scenario::model::{Criterion, Unit};
+    use crate::scenario::model::Unit;
+    use crate::testkit::{self, criterion};
 
     fn at(secs: i64) -> Ts {
         DateTime::from_timestamp(1_795_773_600 + secs, 0).unwrap()
@@ -2359,45 +2360,22 @@ mod tests {
             run_id: "r".into(),
             scenario: "cache-outage".into(),
             scenario_path: "s.yaml".into(),
-            scenario_text: String::new(),
             scenario_sha256: "0123456789abcdef".into(),
-            scenario_redacted: Vec::new(),
             hypothesis: "The API survives without its cache.".into(),
-            description: None,
             owner: None,
             operator: "carol".into(),
             host: "h".into(),
-            version: "0.1.0".into(),
             run_dir: "runs/r/".into(),
             mode: "headless".into(),
-            demo: false,
             prometheus_url: None,
             kube_context: None,
             kube_namespace: None,
             baseline: Duration::from_secs(10),
             recovery: Duration::from_secs(10),
             signals: vec![SignalInfo {
-                name: "errors".into(),
-                kind: "command".into(),
-                source: "count-errors".into(),
-                unit: Unit::Ratio,
-                measure: None,
-                expect: Some(Criterion {
-                    op: Op::Lt,
-                    value: 0.01,
-                    for_: None,
-                    text: "< 1%".into(),
-                }),
-                abort: Some(Criterion {
-                    op: Op::Gt,
-                    value: 0.05,
-                    for_: None,
-                    text: "> 5%".into(),
-                }),
-                tolerate: Duration::ZERO,
-                interval: Duration::from_secs(1),
-                window: None,
-                timeout: None,
+                expect: Some(criterion(Op::Lt, 0.01, "< 1%")),
+                abort: Some(criterion(Op::Gt, 0.05, "> 5%")),
+                ..testkit::signal("errors", "command", "count-errors", Unit::Ratio)
             }],
             faults: vec![FaultInfo {
                 name: "stop cache".into(),
@@ -2405,8 +2383,7 @@ mod tests {
                 duration: Duration::from_secs(30),
                 plan: vec![],
             }],
-            alerts: vec![],
-            pod_panels: vec![],
+            ..testkit::run_info()
         }
     }
 

@@ -14,9 +14,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use proptest::prelude::*;
 
-use gameday::engine::{update, Config, Effect, Injection, Msg, State};
+use gameday::engine::{Effect, Injection, Msg};
 use gameday::journal::{AbortSource, AlertInfo, Event, FaultInfo, Record, RunInfo, SignalInfo};
-use gameday::scenario::model::{Criterion, Measure, Op, Unit};
+use gameday::scenario::model::{Measure, Op, Unit};
+use gameday::testkit::{self, criterion, Sim, Start};
 use gameday::units::{format_duration, format_duration_against, format_value_against};
 
 type Ts = DateTime<Utc>;
@@ -263,22 +264,14 @@ fn run_info(p: &Plan) -> RunInfo {
         .iter()
         .enumerate()
         .map(|(i, s)| SignalInfo {
-            name: format!("s{i}"),
-            kind: "command".into(),
-            source: "true".into(),
-            unit: Unit::None,
-            measure: None,
-            expect: Some(Criterion {
-                op: s.op,
-                value: s.threshold,
-                for_: None,
-                text: format!("{} {}", s.op.symbol(), s.threshold),
-            }),
-            abort: None,
+            expect: Some(criterion(
+                s.op,
+                s.threshold,
+                &format!("{} {}", s.op.symbol(), s.threshold),
+            )),
             tolerate: Duration::from_secs(s.tolerate_s),
             interval: Duration::from_secs(s.interval_s as u64),
-            window: None,
-            timeout: None,
+            ..testkit::signal(&format!("s{i}"), "command", "true", Unit::None)
         })
         .collect();
     let mut signals: Vec<SignalInfo> = signals;
@@ -288,27 +281,18 @@ fn run_info(p: &Plan) -> RunInfo {
         } else {
             Unit::Seconds
         };
+        // as a scenario writes it: a latency and a ratio each with its unit
+        let text = match unit {
+            Unit::Ratio => format!("{} {}%", h.op.symbol(), h.threshold * 100.0),
+            _ => format!("{} {}ms", h.op.symbol(), h.threshold * 1000.0),
+        };
         signals.push(SignalInfo {
-            name: "h".into(),
-            kind: "http".into(),
-            source: "http://target/probe".into(),
-            unit,
             measure: Some(h.measure),
-            expect: Some(Criterion {
-                op: h.op,
-                value: h.threshold,
-                for_: None,
-                // as a scenario writes it: a latency and a ratio each with its unit
-                text: match unit {
-                    Unit::Ratio => format!("{} {}%", h.op.symbol(), h.threshold * 100.0),
-                    _ => format!("{} {}ms", h.op.symbol(), h.threshold * 1000.0),
-                },
-            }),
-            abort: None,
-            tolerate: Duration::ZERO,
+            expect: Some(criterion(h.op, h.threshold, &text)),
             interval: Duration::from_millis(h.every_ms as u64),
             window: Some(Duration::from_millis(h.window_ms)),
             timeout: Some(Duration::from_millis(h.timeout_ms)),
+            ..testkit::signal("h", "http", "http://target/probe", unit)
         });
     }
     let faults = p
@@ -335,19 +319,15 @@ fn run_info(p: &Plan) -> RunInfo {
         run_id: "prop".into(),
         scenario: "property".into(),
         scenario_path: "property.yaml".into(),
-        scenario_text: String::new(),
-        scenario_redacted: vec![],
         // sha256 of the empty scenario text: nothing was redacted, so the report checks it
         scenario_sha256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855".into(),
         hypothesis: "random".into(),
-        description: None,
         owner: None,
         operator: "prop".into(),
         host: "test".into(),
         version: "0".into(),
         run_dir: "runs/prop".into(),
         mode: "headless".into(),
-        demo: false,
         prometheus_url: None,
         kube_context: None,
         kube_namespace: None,
@@ -356,83 +336,65 @@ fn run_info(p: &Plan) -> RunInfo {
         signals,
         faults,
         alerts,
-        pod_panels: vec![],
+        ..testkit::run_info()
     }
 }
 
 /// Drives the engine through the plan; returns the journal it wrote, and how many http
 /// probes the engine heard were sent.
 fn drive(p: &Plan) -> (Vec<Record>, usize) {
-    let info = run_info(p);
-    let cfg = Config::from_run_info(&info, Duration::from_secs(600), false);
-    let mut now = t0();
-    let (mut state, fx) = State::new(cfg, now);
-    let mut records = vec![Record {
-        seq: 1,
-        ts: now,
-        event: Event::RunStarted(Box::new(info)),
-    }];
-    // answers the test owes the engine: (when, message)
-    let mut owed: Vec<(Ts, Msg)> = Vec::new();
-    let mut revert_tries: Vec<u32> = vec![0; p.faults.len()];
-    let absorb = |fx: Vec<Effect>,
-                  now: Ts,
-                  records: &mut Vec<Record>,
-                  owed: &mut Vec<(Ts, Msg)>,
-                  revert_tries: &mut Vec<u32>| {
-        for e in fx {
-            match e {
-                Effect::Journal(event) => {
-                    let seq = records.len() as u64 + 1;
-                    records.push(Record {
-                        seq,
-                        ts: now,
-                        event,
-                    });
-                }
-                Effect::Inject { fault } => {
-                    let result = if p.faults[fault].inject_fails {
-                        Err("exit 3".to_string())
-                    } else {
-                        Ok(Injection {
-                            targets: vec![],
-                            detail: String::new(),
-                            restore: None,
-                        })
-                    };
-                    owed.push((
-                        now + chrono::Duration::milliseconds(200),
-                        Msg::Injected { fault, result },
-                    ));
-                }
-                Effect::Revert { fault, attempt } => {
-                    revert_tries[fault] += 1;
-                    let result = if p.faults[fault].revert_fails {
-                        Err("exit 1".to_string())
-                    } else {
-                        Ok(String::new())
-                    };
-                    owed.push((
-                        now + chrono::Duration::milliseconds(200),
-                        Msg::Reverted {
-                            fault,
-                            attempt,
-                            result,
-                        },
-                    ));
-                }
-                _ => {}
-            }
-        }
+    let outcomes: Vec<(bool, bool)> = p
+        .faults
+        .iter()
+        .map(|f| (f.inject_fails, f.revert_fails))
+        .collect();
+    let start = Start {
+        at: t0(),
+        max_duration: Duration::from_secs(600),
+        require_steady_state: false,
     };
-    absorb(fx, now, &mut records, &mut owed, &mut revert_tries);
-    let limit = now + chrono::Duration::seconds(200);
+    // every inject and revert is answered 200 ms after it was asked for, as the plan says
+    let mut sim = Sim::start(run_info(p), start).answering(move |e, _| {
+        let after = Duration::from_millis(200);
+        match *e {
+            Effect::Inject { fault } => {
+                let result = if outcomes[fault].0 {
+                    Err("exit 3".to_string())
+                } else {
+                    Ok(Injection {
+                        targets: vec![],
+                        detail: String::new(),
+                        restore: None,
+                    })
+                };
+                Some((after, Msg::Injected { fault, result }))
+            }
+            Effect::Revert { fault, attempt } => {
+                let result = if outcomes[fault].1 {
+                    Err("exit 1".to_string())
+                } else {
+                    Ok(String::new())
+                };
+                Some((
+                    after,
+                    Msg::Reverted {
+                        fault,
+                        attempt,
+                        result,
+                    },
+                ))
+            }
+            _ => None,
+        }
+    });
+    let limit = t0() + chrono::Duration::seconds(200);
     let mut step: i64 = 0;
     let mut probes_sent = 0usize;
     let http_index = p.signals.len();
-    while !state.is_done() && now < limit {
+    while !sim.state.is_done() && sim.now < limit {
         step += 1;
-        now = t0() + chrono::Duration::milliseconds(step * STEP_MS);
+        let now = t0() + chrono::Duration::milliseconds(step * STEP_MS);
+        sim.now = now;
         let ms = step * STEP_MS;
         let mut msgs: Vec<Msg> = vec![Msg::Tick];
         // samples due at this step
@@ -469,14 +431,14 @@ fn drive(p: &Plan) -> (Vec<Record>, usize) {
                     ProbePlan::Answer(_) => (h.timeout_ms, Err("timed out".to_string())),
                     ProbePlan::Fail => (10, Err("HTTP 503".to_string())),
                 };
-                owed.push((
+                sim.owe(
                     now + chrono::Duration::milliseconds(after as i64),
                     Msg::ProbeDone {
                         signal: http_index,
                         id,
                         outcome,
                     },
-                ));
+                );
             }
         }
         if p.quit_at.is_some_and(|q| q * 100 == ms) {
@@ -489,18 +451,17 @@ fn drive(p: &Plan) -> (Vec<Record>, usize) {
                 detail: String::new(),
             });
         }
-        let (due, later): (Vec<_>, Vec<_>) = owed.drain(..).partition(|(t, _)| *t <= now);
-        owed = later;
-        msgs.extend(due.into_iter().map(|(_, m)| m));
+        msgs.extend(sim.due());
         for m in msgs {
-            if matches!(m, Msg::ProbeStarted { .. }) && !state.is_done() {
+            if matches!(m, Msg::ProbeStarted { .. }) && !sim.state.is_done() {
                 probes_sent += 1;
             }
-            let fx = update(&mut state, m, now);
-            absorb(fx, now, &mut records, &mut owed, &mut revert_tries);
+            sim.send(m);
         }
         // the operator: arm and trigger the next fault as soon as it may
-        if state.phase == gameday::journal::Phase::Ready && state.next_fault < state.faults.len() {
+        if sim.state.phase == gameday::journal::Phase::Ready
+            && sim.state.next_fault < sim.state.faults.len()
+        {
             for m in [
                 Msg::Arm {
                     by: "prop".into(),
@@ -511,17 +472,16 @@ fn drive(p: &Plan) -> (Vec<Record>, usize) {
                     override_steady_state: true,
                 },
             ] {
-                let fx = update(&mut state, m, now);
-                absorb(fx, now, &mut records, &mut owed, &mut revert_tries);
+                sim.send(m);
             }
         }
     }
     assert!(
-        state.is_done(),
+        sim.state.is_done(),
         "the run ended by itself: {:?}",
-        state.phase
+        sim.state.phase
     );
-    (records, probes_sent)
+    (sim.records, probes_sent)
 }
 
 /// The report's cells, by row label.

@@ -1,16 +1,18 @@
 //! The report, rendered from journals that the real engine wrote under a fake clock.
 
+use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use gameday::engine::{update, Config, Effect, Injection, Msg, State};
+use gameday::engine::Msg;
 use gameday::journal::{
     AbortSource, AlertInfo, Event, FaultInfo, JournalWriter, NoteKind, Record, Redactor, RunInfo,
     ScreenMoment, SignalInfo,
 };
 use gameday::report::{render, write_report};
-use gameday::scenario::model::{Criterion, Measure, Op, Unit};
+use gameday::scenario::model::{Measure, Op, Unit};
+use gameday::testkit::{self, criterion, signal, Start};
 
 type Ts = DateTime<Utc>;
 
@@ -24,28 +26,10 @@ fn t0() -> Ts {
 const TRIGGER_AT: f64 = 125.0;
 const RUN_DIR: &str = "gameday-runs/20261127T100015Z-redis-pod-delete/";
 
-fn criterion(op: Op, value: f64, text: &str) -> Criterion {
-    Criterion {
-        op,
-        value,
-        for_: None,
-        text: text.into(),
-    }
-}
-
 fn signals() -> Vec<SignalInfo> {
     let base = |name: &str, kind: &str, source: &str, unit: Unit| SignalInfo {
-        name: name.into(),
-        kind: kind.into(),
-        source: source.into(),
-        unit,
-        measure: None,
-        expect: None,
-        abort: None,
-        tolerate: Duration::ZERO,
         interval: Duration::from_secs(5),
-        window: None,
-        timeout: None,
+        ..signal(name, kind, source, unit)
     };
     vec![
         SignalInfo {
@@ -74,26 +58,12 @@ fn signals() -> Vec<SignalInfo> {
 fn run_info() -> RunInfo {
     RunInfo {
         run_id: "20261127T100015Z-redis-pod-delete".into(),
-        scenario: "redis-pod-delete".into(),
-        scenario_path: "scenarios/redis-pod-delete.yaml".into(),
         scenario_text: "name: redis-pod-delete\n".into(),
         scenario_sha256: "52cc57599f25b5832810f6fdef790b24350f440f1996aaa99d7117ae474583ed".into(), // sha256 of scenario_text
-        scenario_redacted: Vec::new(),
         hypothesis: "If one Redis pod is deleted, the API keeps serving traffic\nwith only a temporary latency bump."
             .into(),
-        description: None,
-        owner: Some("payments-oncall".into()),
-        operator: "alice".into(),
-        host: "bastion-1".into(),
-        version: "0.1.0".into(),
         run_dir: RUN_DIR.into(),
-        mode: "tui".into(),
-        demo: false,
         prometheus_url: Some("http://prometheus.monitoring:9090".into()),
-        kube_context: Some("staging".into()),
-        kube_namespace: Some("shop".into()),
-        baseline: Duration::from_secs(120),
-        recovery: Duration::from_secs(60),
         signals: signals(),
         faults: vec![FaultInfo {
             name: "delete one redis pod".into(),
@@ -102,7 +72,7 @@ fn run_info() -> RunInfo {
             plan: vec!["inject: delete 1 pod of app=redis in shop".into(), "revert: wait for replacements".into()],
         }],
         alerts: vec![AlertInfo { name: "RedisDown".into(), within: Duration::from_secs(120) }],
-        pod_panels: vec![],
+        ..testkit::run_info()
     }
 }
 
@@ -133,80 +103,49 @@ fn slow_reads(t: f64) -> [Result<f64, String>; 4] {
     v
 }
 
-/// Drives the engine with a fake clock and keeps the journal it writes.
-struct Sim {
-    state: State,
-    started: Ts,
-    now: Ts,
-    records: Vec<Record>,
-    effects: Vec<Effect>,
-    /// revert attempts the engine asked for and the test has not answered yet
-    reverts: Vec<u32>,
+/// The test kit's simulator, started at [`t0`], with the report's story around it.
+struct Sim(testkit::Sim);
+
+impl Deref for Sim {
+    type Target = testkit::Sim;
+    fn deref(&self) -> &testkit::Sim {
+        &self.0
+    }
+}
+
+impl DerefMut for Sim {
+    fn deref_mut(&mut self) -> &mut testkit::Sim {
+        &mut self.0
+    }
 }
 
 impl Sim {
     fn new(info: RunInfo) -> Sim {
-        let cfg = Config::from_run_info(&info, Duration::from_secs(600), true);
-        let (state, fx) = State::new(cfg, t0());
-        let mut sim = Sim {
-            state,
-            started: t0(),
-            now: t0(),
-            records: vec![],
-            effects: vec![],
-            reverts: vec![],
-        };
-        sim.journal(Event::RunStarted(Box::new(info)));
-        sim.absorb(fx);
-        sim
-    }
-
-    fn journal(&mut self, event: Event) {
-        let seq = self.records.len() as u64 + 1;
-        self.records.push(Record {
-            seq,
-            ts: self.now,
-            event,
-        });
-    }
-
-    fn absorb(&mut self, fx: Vec<Effect>) {
-        for e in &fx {
-            match e {
-                Effect::Journal(ev) => self.journal(ev.clone()),
-                Effect::Revert { attempt, .. } => self.reverts.push(*attempt),
-                _ => {}
-            }
-        }
-        self.effects = fx;
-    }
-
-    fn send(&mut self, msg: Msg) {
-        let fx = update(&mut self.state, msg, self.now);
-        self.absorb(fx);
+        Sim(testkit::Sim::start(
+            info,
+            Start {
+                at: t0(),
+                ..Start::default()
+            },
+        ))
     }
 
     fn elapsed(&self) -> f64 {
-        (self.now - self.started).num_milliseconds() as f64 / 1000.0
+        self.0.elapsed().as_secs_f64()
     }
 
     /// Moves the clock to `t` seconds after the start, sampling every 5 s on the way.
     fn run_until(&mut self, t: f64, shape: Shape) {
         while self.elapsed() + 5.0 <= t {
-            self.advance(5.0);
+            self.advance_secs(5.0);
             for (i, v) in shape(self.elapsed()).into_iter().enumerate() {
                 self.send(Msg::sample(i, v));
             }
         }
         let rest = t - self.elapsed();
         if rest > 0.0 {
-            self.advance(rest);
+            self.advance_secs(rest);
         }
-    }
-
-    fn advance(&mut self, secs: f64) {
-        self.now += chrono::Duration::milliseconds((secs * 1000.0) as i64);
-        self.send(Msg::Tick);
     }
 
     fn arm_and_trigger(&mut self, shape: Shape) {
@@ -225,14 +164,7 @@ impl Sim {
             "trigger refused: {:?}",
             self.effects
         );
-        self.send(Msg::Injected {
-            fault: 0,
-            result: Ok(Injection {
-                targets: vec!["redis-0".into()],
-                detail: "deleted redis-0".into(),
-                restore: None,
-            }),
-        });
+        self.injected(0, &["redis-0"], "deleted redis-0");
     }
 
     fn note(&mut self, author: &str, kind: NoteKind, text: &str) {
@@ -243,14 +175,9 @@ impl Sim {
         });
     }
 
-    fn journal_has(&self, type_name: &str) -> bool {
-        self.records
-            .iter()
-            .any(|r| r.event.type_name() == type_name)
-    }
-
-    fn revert_pending(&mut self) -> Option<u32> {
-        self.reverts.pop()
+    /// The attempt of the revert the engine asked for and nobody answered yet.
+    fn revert_pending(&self) -> Option<u32> {
+        self.pending_revert().map(|(_, attempt)| attempt)
     }
 
     /// The fault runs its 60 s, is reverted a second later, and recovery is observed.
@@ -297,7 +224,7 @@ impl Sim {
             let code = self.state.exit_code();
             self.journal(Event::RunEnded { exit_code: code });
         }
-        self.records
+        self.0.records
     }
 }
 
@@ -325,7 +252,7 @@ fn aborted_journal() -> Vec<Record> {
         detail: String::new(),
     });
     assert_eq!(sim.revert_pending(), Some(1));
-    sim.advance(1.5);
+    sim.advance_secs(1.5);
     sim.send(Msg::Reverted {
         fault: 0,
         attempt: 1,
@@ -351,7 +278,7 @@ fn revert_failed_journal() -> Vec<Record> {
             result: Err("kubectl: connection refused".into()),
         });
         if pause > 0.0 {
-            sim.advance(pause);
+            sim.advance_secs(pause);
         }
     }
     sim.run_until(TRIGGER_AT + 130.0, healthy);
@@ -681,7 +608,7 @@ fn a_failed_injection_gets_a_banner() {
         fault: 0,
         result: Err("pods \"redis-0\" is forbidden".into()),
     });
-    sim.advance(1.0);
+    sim.advance_secs(1.0);
     sim.send(Msg::Reverted {
         fault: 0,
         attempt: 1,

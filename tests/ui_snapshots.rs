@@ -2,12 +2,13 @@
 //! states reached by driving the real engine with a fake clock. Timestamps are fixed, so
 //! nothing in a frame is volatile.
 
+use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use gameday::engine::{self, Config, Effect, Injection, Msg, State};
-use gameday::journal::{AbortSource, FaultInfo, NoteKind, Phase, Record, RunInfo, SignalInfo};
+use gameday::engine::{self, Msg};
+use gameday::journal::{AbortSource, FaultInfo, NoteKind, Phase, RunInfo, SignalInfo};
 use gameday::scenario::model::{Criterion, Op, Unit};
+use gameday::testkit::{self, criterion, criterion_for, exec_fault, t0};
 use gameday::ui::draw::draw;
 use gameday::ui::{App, Mode, Theme, View};
 use ratatui::backend::TestBackend;
@@ -16,88 +17,38 @@ use ratatui::style::Color;
 use ratatui::Terminal;
 use tui_input::Input;
 
-type Ts = DateTime<Utc>;
-
-fn t0() -> Ts {
-    // 2027-01-15T08:00:00Z
-    DateTime::from_timestamp(1_800_000_000, 0).unwrap()
-}
-
-fn crit(op: Op, value: f64, text: &str, for_: Option<u64>) -> Criterion {
-    Criterion {
-        op,
-        value,
-        for_: for_.map(Duration::from_secs),
-        text: text.into(),
-    }
-}
-
 fn signal(name: &str, unit: Unit, expect: Option<Criterion>) -> SignalInfo {
     SignalInfo {
-        name: name.into(),
-        kind: "promql".into(),
-        source: "sum(rate(x[1m]))".into(),
-        unit,
-        measure: None,
         expect,
-        abort: None,
-        tolerate: Duration::ZERO,
         interval: Duration::from_secs(2),
-        window: None,
-        timeout: None,
+        ..testkit::signal(name, "promql", "sum(rate(x[1m]))", unit)
     }
 }
 
 fn fault(name: &str, secs: u64, inject: &str, revert: &str) -> FaultInfo {
-    FaultInfo {
-        name: name.into(),
-        kind: "exec".into(),
-        duration: Duration::from_secs(secs),
-        plan: vec![
-            format!("inject: sh -c '{inject}'"),
-            format!("revert: sh -c '{revert}'"),
-        ],
-    }
+    exec_fault(name, Duration::from_secs(secs), inject, revert)
 }
 
 fn run_info() -> RunInfo {
     let mut errors = signal(
         "5xx error rate",
         Unit::Ratio,
-        Some(crit(Op::Lt, 0.01, "< 1%", None)),
+        Some(criterion(Op::Lt, 0.01, "< 1%")),
     );
-    errors.abort = Some(crit(Op::Gt, 0.05, "> 5% for 30s", Some(30)));
+    errors.abort = Some(criterion_for(
+        Op::Gt,
+        0.05,
+        "> 5% for 30s",
+        Duration::from_secs(30),
+    ));
     let mut p99 = signal(
         "p99 read latency",
         Unit::Seconds,
-        Some(crit(Op::Lt, 0.3, "< 300ms", None)),
+        Some(criterion(Op::Lt, 0.3, "< 300ms")),
     );
     p99.tolerate = Duration::from_secs(20);
     let queue = signal("queue depth", Unit::Count, None);
     RunInfo {
-        run_id: "20270115T080000Z-redis-pod-delete".into(),
-        scenario: "redis-pod-delete".into(),
-        scenario_path: "scenarios/redis-pod-delete.yaml".into(),
-        scenario_text: String::new(),
-        scenario_sha256: String::new(),
-        scenario_redacted: Vec::new(),
-        hypothesis: "If one Redis pod is deleted, the API keeps serving traffic with only a \
-                     temporary latency bump and no visible spike in 5xx responses, because \
-                     reads fall back to Postgres."
-            .into(),
-        description: None,
-        owner: Some("payments-oncall".into()),
-        operator: "alice".into(),
-        host: "bastion-1".into(),
-        version: "0.1.0".into(),
-        run_dir: "gameday-runs/20270115T080000Z-redis-pod-delete".into(),
-        mode: "tui".into(),
-        demo: false,
-        prometheus_url: Some("http://prometheus:9090".into()),
-        kube_context: Some("staging".into()),
-        kube_namespace: Some("shop".into()),
-        baseline: Duration::from_secs(120),
-        recovery: Duration::from_secs(60),
         signals: vec![errors, p99, queue],
         faults: vec![
             fault(
@@ -113,69 +64,34 @@ fn run_info() -> RunInfo {
                 "iptables -D OUTPUT -p tcp --dport 5432 -j DROP",
             ),
         ],
-        alerts: vec![],
-        pod_panels: vec![],
+        ..testkit::run_info()
     }
 }
 
 /// A run driven through the real engine, with a fake clock every two seconds.
 struct Sim {
-    info: RunInfo,
-    state: State,
-    now: Ts,
-    seq: u64,
-    app: App,
+    sim: testkit::Sim,
     step: u64,
+}
+
+impl Deref for Sim {
+    type Target = testkit::Sim;
+    fn deref(&self) -> &testkit::Sim {
+        &self.sim
+    }
+}
+
+impl DerefMut for Sim {
+    fn deref_mut(&mut self) -> &mut testkit::Sim {
+        &mut self.sim
+    }
 }
 
 impl Sim {
     fn new() -> Sim {
-        let info = run_info();
-        let cfg = Config::from_run_info(&info, Duration::from_secs(600), true);
-        let (state, fx) = State::new(cfg, t0());
-        let mut app = App::new("alice".into(), Theme::default());
-        app.operators = vec!["alice".into(), "bob".into()];
-        let mut sim = Sim {
-            info,
-            state,
-            now: t0(),
-            seq: 0,
-            app,
-            step: 0,
-        };
-        sim.absorb(fx);
-        sim
-    }
-
-    fn absorb(&mut self, fx: Vec<Effect>) {
-        let mut records = Vec::new();
-        for e in fx {
-            if let Effect::Journal(event) = e {
-                self.seq += 1;
-                records.push(Record {
-                    seq: self.seq,
-                    ts: self.now,
-                    event,
-                });
-            }
-        }
-        self.app.absorb(&records);
-    }
-
-    fn send(&mut self, msg: Msg) -> Vec<Effect> {
-        let fx = engine::update(&mut self.state, msg, self.now);
-        let refused: Vec<String> = fx
-            .iter()
-            .filter_map(|e| match e {
-                Effect::Refused(s) => Some(s.clone()),
-                _ => None,
-            })
-            .collect();
-        self.absorb(fx.clone());
-        if let Some(r) = refused.first() {
-            self.app.flash(r.clone(), self.now);
-        }
-        fx
+        let mut sim = testkit::Sim::new(run_info());
+        sim.app.operators = vec!["alice".into(), "bob".into()];
+        Sim { sim, step: 0 }
     }
 
     /// One sample of every signal, then two seconds pass. `health` 0 is calm, 1 is the
@@ -186,15 +102,8 @@ impl Sim {
         let errors = 0.002 + 0.002 * wobble + 0.016 * health;
         let p99 = 0.12 + 0.04 * wobble + 0.33 * health;
         let queue = 40.0 + 10.0 * wobble + 300.0 * health;
-        for (i, v) in [errors, p99, queue].into_iter().enumerate() {
-            self.send(Msg::sample(i, Ok(v)));
-        }
-        self.advance(2);
-    }
-
-    fn advance(&mut self, secs: u64) {
-        self.now += Duration::from_secs(secs);
-        self.send(Msg::Tick);
+        self.samples(&[errors, p99, queue]);
+        self.advance_secs(2.0);
     }
 
     fn ticks(&mut self, n: usize, health: f64) {
@@ -211,50 +120,14 @@ impl Sim {
         });
     }
 
-    fn arm(&mut self) {
-        let plan = self.info.faults[self.state.next_fault].plan.clone();
-        self.send(Msg::Arm {
-            by: "alice".into(),
-            plan,
-        });
-        assert_eq!(self.state.phase, Phase::Armed);
-    }
-
-    fn trigger(&mut self, override_steady_state: bool, targets: &[&str]) -> usize {
+    /// Triggers the armed fault; it is in place on `targets` a second later.
+    fn trigger_on(&mut self, override_steady_state: bool, targets: &[&str]) -> usize {
         let i = self.state.next_fault;
-        self.send(Msg::Trigger {
-            by: "alice".into(),
-            override_steady_state,
-        });
-        assert_eq!(self.state.phase, Phase::Injecting);
-        self.advance(1);
-        self.send(Msg::Injected {
-            fault: i,
-            result: Ok(Injection {
-                targets: targets.iter().map(|s| s.to_string()).collect(),
-                detail: "exit 0".into(),
-                restore: None,
-            }),
-        });
+        self.trigger(override_steady_state);
+        self.advance_secs(1.0);
+        self.injected(i, targets, "exit 0");
         assert_eq!(self.state.phase, Phase::Active);
         i
-    }
-
-    fn reverted(&mut self, fault: usize, result: Result<String, String>) {
-        let attempt = self.state.faults[fault].revert_attempts;
-        self.send(Msg::Reverted {
-            fault,
-            attempt,
-            result,
-        });
-    }
-
-    fn view(&self) -> View<'_> {
-        View {
-            info: &self.info,
-            state: &self.state,
-            now: self.now,
-        }
     }
 }
 
@@ -322,13 +195,13 @@ fn ready() -> Sim {
 fn armed() -> Sim {
     let mut sim = ready();
     sim.arm();
-    sim.advance(3);
+    sim.advance(Duration::from_secs(3));
     sim
 }
 
 fn active() -> Sim {
     let mut sim = armed();
-    sim.trigger(false, &["pod/redis-0"]);
+    sim.trigger_on(false, &["pod/redis-0"]);
     sim.ticks(21, 1.0);
     assert_eq!(sim.state.phase, Phase::Active);
     sim.note(
@@ -364,14 +237,14 @@ fn kill_switch() -> Sim {
         source: AbortSource::Key,
         detail: "X pressed".into(),
     });
-    sim.advance(1);
+    sim.advance(Duration::from_secs(1));
     assert_eq!(sim.state.phase, Phase::Reverting);
     sim
 }
 
 fn recovery() -> Sim {
     let mut sim = second_armed_failing();
-    sim.trigger(true, &["node/db-egress"]);
+    sim.trigger_on(true, &["node/db-egress"]);
     sim.ticks(15, 0.5);
     assert_eq!(sim.state.phase, Phase::Reverting);
     sim.reverted(1, Ok("rule deleted".into()));
@@ -397,7 +270,7 @@ fn done_revert_failed() -> Sim {
             0,
             Err("exit 1: error: timed out waiting for the condition".into()),
         );
-        sim.advance(5);
+        sim.advance(Duration::from_secs(5));
     }
     assert!(sim.state.revert_failed());
     sim.ticks(31, 0.2);
@@ -551,7 +424,8 @@ fn all_reverted_after_kill_switch() {
     let s = snap("kill_switch_recovery", &sim);
     assert!(header(&s).contains("ABORTED · RECOVERY"), "{s}");
     assert!(header(&s).contains("left"), "{s}");
-    sim.advance(sim.state.cfg.recovery.as_secs() + 1);
+    let recovery = sim.state.cfg.recovery;
+    sim.advance(recovery + Duration::from_secs(1));
     assert_eq!(sim.state.phase, Phase::Done);
     let s = snap("kill_switch_done", &sim);
     assert!(
@@ -916,7 +790,8 @@ fn pods_panel_with_ten_thousand_pods_shows_what_fits_and_counts_the_rest() {
 #[test]
 fn an_http_value_shows_its_window_and_what_the_number_hides() {
     let mut sim = active();
-    for s in [&mut sim.info.signals[1], &mut sim.state.cfg.signals[1]] {
+    let kit = &mut sim.sim;
+    for s in [&mut kit.info.signals[1], &mut kit.state.cfg.signals[1]] {
         s.window = Some(Duration::from_secs(30));
         s.timeout = Some(Duration::from_secs(2));
         s.measure = Some(gameday::scenario::model::Measure::P99);

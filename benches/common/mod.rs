@@ -4,89 +4,63 @@
 
 #![allow(dead_code)]
 
+use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use gameday::cluster::pods::PodRow;
-use gameday::engine::{self, Config, Effect, Injection, Msg, State};
-use gameday::journal::{FaultInfo, NoteKind, Record, RunInfo, SignalInfo};
-use gameday::scenario::model::{Criterion, Op, Unit};
-use gameday::ui::{App, Theme, View};
+use gameday::engine::{Effect, Msg};
+use gameday::journal::{NoteKind, RunInfo, SignalInfo};
+use gameday::scenario::model::{Op, Unit};
+use gameday::testkit::{self, criterion, exec_fault, Start};
+use gameday::ui::App;
 
-pub type Ts = DateTime<Utc>;
+pub use gameday::testkit::t0;
 
 pub const SIGNALS: usize = 8;
 pub const SAMPLES: usize = 120;
 pub const PODS: usize = 500;
 pub const TIMELINE: usize = 200;
 
-pub fn t0() -> Ts {
-    DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default()
-}
-
 fn signal(i: usize) -> SignalInfo {
     let (unit, expect) = match i % 3 {
-        0 => (Unit::Ratio, (Op::Lt, 0.01, "< 1%")),
-        1 => (Unit::Seconds, (Op::Lt, 0.3, "< 300ms")),
-        _ => (Unit::Count, (Op::Lt, 1000.0, "< 1000")),
+        0 => (Unit::Ratio, criterion(Op::Lt, 0.01, "< 1%")),
+        1 => (Unit::Seconds, criterion(Op::Lt, 0.3, "< 300ms")),
+        _ => (Unit::Count, criterion(Op::Lt, 1000.0, "< 1000")),
     };
     SignalInfo {
-        name: format!("signal {i} of the shop"),
-        kind: "promql".into(),
-        source: format!("sum(rate(http_requests_total{{shard=\"{i}\"}}[1m]))"),
-        unit,
-        measure: None,
-        expect: Some(Criterion {
-            op: expect.0,
-            value: expect.1,
-            for_: None,
-            text: expect.2.into(),
-        }),
-        abort: None,
+        expect: Some(expect),
         tolerate: Duration::from_secs(20),
-        interval: Duration::from_secs(1),
-        window: None,
-        timeout: None,
+        ..testkit::signal(
+            &format!("signal {i} of the shop"),
+            "promql",
+            &format!("sum(rate(http_requests_total{{shard=\"{i}\"}}[1m]))"),
+            unit,
+        )
     }
 }
 
 pub fn run_info() -> RunInfo {
-    let fault = |name: &str| FaultInfo {
-        name: name.into(),
-        kind: "exec".into(),
-        duration: Duration::from_secs(3600),
-        plan: vec![
-            "inject: sh -c 'toxiproxy-cli toxic add redis -t latency'".into(),
-            "revert: sh -c 'toxiproxy-cli toxic remove redis -n latency'".into(),
-        ],
+    let fault = |name: &str| {
+        exec_fault(
+            name,
+            Duration::from_secs(3600),
+            "toxiproxy-cli toxic add redis -t latency",
+            "toxiproxy-cli toxic remove redis -n latency",
+        )
     };
     RunInfo {
         run_id: "20270115T080000Z-bench".into(),
         scenario: "bench".into(),
         scenario_path: "scenarios/bench.yaml".into(),
-        scenario_text: String::new(),
-        scenario_sha256: String::new(),
-        scenario_redacted: Vec::new(),
         hypothesis: "If Redis is slow, the API keeps serving traffic with only a temporary \
                      latency bump, because reads fall back to Postgres."
             .into(),
-        description: None,
-        owner: Some("payments-oncall".into()),
-        operator: "alice".into(),
-        host: "bastion-1".into(),
-        version: "0.1.0".into(),
         run_dir: "gameday-runs/20270115T080000Z-bench".into(),
-        mode: "tui".into(),
-        demo: false,
-        prometheus_url: Some("http://prometheus:9090".into()),
-        kube_context: Some("staging".into()),
-        kube_namespace: Some("shop".into()),
         baseline: Duration::from_secs(10),
-        recovery: Duration::from_secs(60),
         signals: (0..SIGNALS).map(signal).collect(),
         faults: vec![fault("slow redis"), fault("slow postgres")],
-        alerts: vec![],
         pod_panels: vec!["app=api".into()],
+        ..testkit::run_info()
     }
 }
 
@@ -103,33 +77,42 @@ pub fn pod_row(i: usize, restarts: u32) -> PodRow {
     }
 }
 
-/// A run driven through the real engine with a fake clock.
+/// A run driven through the real engine with a fake clock (the test kit's), with the
+/// bench's own live second.
 pub struct Sim {
-    pub info: RunInfo,
-    pub state: State,
-    pub app: App,
-    pub now: Ts,
-    seq: u64,
+    sim: testkit::Sim,
     step: u64,
 }
 
+impl Deref for Sim {
+    type Target = testkit::Sim;
+    fn deref(&self) -> &testkit::Sim {
+        &self.sim
+    }
+}
+
+impl DerefMut for Sim {
+    fn deref_mut(&mut self) -> &mut testkit::Sim {
+        &mut self.sim
+    }
+}
+
 impl Sim {
+    /// Sends `msg` through the kit's simulator; the effects are returned owned, as the
+    /// benches hand them to `b.iter` (the kit's `send` lends them).
+    pub fn send(&mut self, msg: Msg) -> Vec<Effect> {
+        self.sim.send(msg).to_vec()
+    }
+
     pub fn new() -> Sim {
-        let info = run_info();
-        let cfg = Config::from_run_info(&info, Duration::from_secs(7200), false);
-        let (state, fx) = State::new(cfg, t0());
-        let mut app = App::new("alice".into(), Theme::default());
-        app.operators = vec!["alice".into(), "bob".into()];
-        let mut sim = Sim {
-            info,
-            state,
-            app,
-            now: t0(),
-            seq: 0,
-            step: 0,
+        let start = Start {
+            max_duration: Duration::from_secs(7200),
+            require_steady_state: false,
+            ..Start::default()
         };
-        sim.absorb(fx);
-        sim
+        let mut sim = testkit::Sim::start(run_info(), start);
+        sim.app.operators = vec!["alice".into(), "bob".into()];
+        Sim { sim, step: 0 }
     }
 
     /// The screen of the budget: every number of the table reached by messages.
@@ -142,22 +125,9 @@ impl Sim {
         for _ in 0..SAMPLES / 2 {
             sim.second();
         }
-        sim.send(Msg::Arm {
-            by: "alice".into(),
-            plan: sim.info.faults[0].plan.clone(),
-        });
-        sim.send(Msg::Trigger {
-            by: "alice".into(),
-            override_steady_state: true,
-        });
-        sim.send(Msg::Injected {
-            fault: 0,
-            result: Ok(Injection {
-                targets: vec!["redis".into()],
-                detail: "toxic latency added".into(),
-                restore: None,
-            }),
-        });
+        sim.arm();
+        sim.trigger(true);
+        sim.injected(0, &["redis"], "toxic latency added");
         for _ in SAMPLES / 2..SAMPLES {
             sim.second();
         }
@@ -185,27 +155,6 @@ impl Sim {
         sim
     }
 
-    fn absorb(&mut self, fx: Vec<Effect>) {
-        let mut records = Vec::new();
-        for e in fx {
-            if let Effect::Journal(event) = e {
-                self.seq += 1;
-                records.push(Record {
-                    seq: self.seq,
-                    ts: self.now,
-                    event,
-                });
-            }
-        }
-        self.app.absorb(&records);
-    }
-
-    pub fn send(&mut self, msg: Msg) -> Vec<Effect> {
-        let fx = engine::update(&mut self.state, msg, self.now);
-        self.absorb(fx.clone());
-        fx
-    }
-
     /// One second of a live run: a sample of every signal, then the tick.
     pub fn second(&mut self) {
         self.step += 1;
@@ -218,21 +167,11 @@ impl Sim {
             };
             self.send(Msg::sample(i, Ok(v)));
         }
-        self.now += Duration::from_secs(1);
-        self.send(Msg::Tick);
+        self.advance(Duration::from_secs(1));
     }
 
     /// One second in which nothing but the clock moves.
     pub fn idle_second(&mut self) {
-        self.now += Duration::from_secs(1);
-        self.send(Msg::Tick);
-    }
-
-    pub fn view(&self) -> View<'_> {
-        View {
-            info: &self.info,
-            state: &self.state,
-            now: self.now,
-        }
+        self.advance(Duration::from_secs(1));
     }
 }

@@ -3,17 +3,27 @@
 use std::time::Duration;
 
 use super::*;
-use crate::scenario::model::{Criterion, Op, Unit};
+use crate::scenario::model::{Op, Unit};
+use crate::testkit::{self, criterion, criterion_for, exec_fault, Sim, Start};
 
-fn t0() -> Ts {
-    DateTime::from_timestamp(1_800_000_000, 0).unwrap()
-}
-
-struct Run {
-    state: State,
-    now: Ts,
-    journal: Vec<Event>,
-    effects: Vec<Effect>,
+/// A run of `signals` and `faults`: 10 s of baseline and of recovery, 60 s at most.
+fn new_run(signals: Vec<SignalInfo>, faults: Vec<FaultInfo>) -> Sim {
+    let info = RunInfo {
+        signals,
+        faults,
+        alerts: vec![],
+        baseline: Duration::from_secs(10),
+        recovery: Duration::from_secs(10),
+        pod_panels: vec![],
+        ..testkit::run_info()
+    };
+    Sim::start(
+        info,
+        Start {
+            max_duration: Duration::from_secs(60),
+            ..Start::default()
+        },
+    )
 }
 
 fn signal(
@@ -22,116 +32,24 @@ fn signal(
     abort: Option<(&str, u64)>,
     tolerate: u64,
 ) -> SignalInfo {
-    let crit = |op: Op, value: f64, text: &str, for_: Option<Duration>| Criterion {
-        op,
-        value,
-        for_,
-        text: text.into(),
-    };
     SignalInfo {
-        name: name.into(),
-        kind: "command".into(),
-        source: "echo".into(),
-        unit: Unit::Ratio,
-        measure: None,
-        expect: expect.map(|t| crit(Op::Lt, 0.01, t, None)),
-        abort: abort.map(|(t, secs)| crit(Op::Gt, 0.05, t, Some(Duration::from_secs(secs)))),
+        expect: expect.map(|t| criterion(Op::Lt, 0.01, t)),
+        abort: abort.map(|(t, secs)| criterion_for(Op::Gt, 0.05, t, Duration::from_secs(secs))),
         tolerate: Duration::from_secs(tolerate),
-        interval: Duration::from_secs(1),
-        window: None,
-        timeout: None,
+        ..testkit::signal(name, "command", "echo", Unit::Ratio)
     }
 }
 
 fn fault(name: &str, secs: u64) -> FaultInfo {
-    FaultInfo {
-        name: name.into(),
-        kind: "exec".into(),
-        duration: Duration::from_secs(secs),
-        plan: vec![
-            format!("inject: sh -c 'break {name}'"),
-            format!("revert: sh -c 'fix {name}'"),
-        ],
-    }
+    exec_fault(
+        name,
+        Duration::from_secs(secs),
+        &format!("break {name}"),
+        &format!("fix {name}"),
+    )
 }
 
-impl Run {
-    fn new(signals: Vec<SignalInfo>, faults: Vec<FaultInfo>) -> Run {
-        let cfg = Config {
-            signals,
-            faults,
-            alerts: vec![],
-            baseline: Duration::from_secs(10),
-            recovery: Duration::from_secs(10),
-            max_duration: Duration::from_secs(60),
-            require_steady_state: true,
-            pod_panels: vec![],
-        };
-        let (state, fx) = State::new(cfg, t0());
-        let mut run = Run {
-            state,
-            now: t0(),
-            journal: vec![],
-            effects: vec![],
-        };
-        run.absorb(fx);
-        run
-    }
-
-    fn absorb(&mut self, fx: Vec<Effect>) {
-        for e in &fx {
-            if let Effect::Journal(ev) = e {
-                self.journal.push(ev.clone());
-            }
-        }
-        self.effects = fx;
-    }
-
-    fn send(&mut self, msg: Msg) -> &Vec<Effect> {
-        let fx = update(&mut self.state, msg, self.now);
-        self.absorb(fx);
-        &self.effects
-    }
-
-    fn advance(&mut self, secs: f64) {
-        self.now += Duration::from_secs_f64(secs);
-        self.send(Msg::Tick);
-    }
-
-    /// One sample for every signal, then one second passes.
-    fn second(&mut self, values: &[f64]) {
-        for (i, v) in values.iter().enumerate() {
-            self.send(Msg::sample(i, Ok(*v)));
-        }
-        self.advance(1.0);
-    }
-
-    fn refused(&self) -> Option<String> {
-        self.effects.iter().find_map(|e| match e {
-            Effect::Refused(s) => Some(s.clone()),
-            _ => None,
-        })
-    }
-
-    fn arm_and_trigger(&mut self) {
-        self.send(Msg::Arm {
-            by: "alice".into(),
-            plan: vec!["inject".into()],
-        });
-        assert_eq!(self.state.phase, Phase::Armed, "{:?}", self.refused());
-        self.send(Msg::Trigger {
-            by: "alice".into(),
-            override_steady_state: false,
-        });
-        assert_eq!(self.state.phase, Phase::Injecting, "{:?}", self.refused());
-    }
-
-    fn types(&self) -> Vec<&'static str> {
-        self.journal.iter().map(|e| e.type_name()).collect()
-    }
-}
-
-fn baseline_ok(run: &mut Run, values: &[f64]) {
+fn baseline_ok(run: &mut Sim, values: &[f64]) {
     for _ in 0..10 {
         run.second(values);
     }
@@ -140,7 +58,7 @@ fn baseline_ok(run: &mut Run, values: &[f64]) {
 
 #[test]
 fn full_run_confirmed() {
-    let mut run = Run::new(
+    let mut run = new_run(
         vec![signal("errors", Some("< 1%"), None, 0)],
         vec![fault("f", 5)],
     );
@@ -200,15 +118,15 @@ fn full_run_confirmed() {
     assert_eq!(run.state.exit_code(), 0);
     assert!(run.types().contains(&"verdict"));
     // a finished run journals no more samples
-    let n = run.journal.len();
+    let n = run.records.len();
     run.send(Msg::sample(0, Ok(0.5)));
-    assert_eq!(run.journal.len(), n);
+    assert_eq!(run.records.len(), n);
 }
 
 #[test]
 fn violation_refutes_and_tolerate_forgives_a_short_one() {
     for (tolerate, expected, code) in [(0, Verdict::Refuted, 1), (5, Verdict::Confirmed, 0)] {
-        let mut run = Run::new(
+        let mut run = new_run(
             vec![signal("errors", Some("< 1%"), None, tolerate)],
             vec![fault("f", 5)],
         );
@@ -243,7 +161,7 @@ fn violation_refutes_and_tolerate_forgives_a_short_one() {
 
 #[test]
 fn trigger_refused_while_steady_state_fails_unless_overridden() {
-    let mut run = Run::new(
+    let mut run = new_run(
         vec![signal("errors", Some("< 1%"), None, 0)],
         vec![fault("f", 5)],
     );
@@ -285,7 +203,7 @@ fn trigger_refused_while_steady_state_fails_unless_overridden() {
 
 #[test]
 fn trigger_only_from_armed_and_disarm_returns_to_ready() {
-    let mut run = Run::new(
+    let mut run = new_run(
         vec![signal("errors", Some("< 1%"), None, 0)],
         vec![fault("f", 5)],
     );
@@ -303,7 +221,7 @@ fn trigger_only_from_armed_and_disarm_returns_to_ready() {
     assert_eq!(run.state.phase, Phase::Ready);
     assert_eq!(run.state.faults[0].status, FaultStatus::Pending);
     assert!(matches!(
-        run.journal.last(),
+        run.events().last(),
         Some(Event::Phase {
             phase: Phase::Ready
         })
@@ -312,7 +230,7 @@ fn trigger_only_from_armed_and_disarm_returns_to_ready() {
 
 #[test]
 fn kill_switch_reverts_every_live_fault_at_once_then_watches_the_recovery() {
-    let mut run = Run::new(
+    let mut run = new_run(
         vec![signal("errors", Some("< 1%"), None, 0)],
         vec![fault("f", 30), fault("g", 30)],
     );
@@ -330,13 +248,13 @@ fn kill_switch_reverts_every_live_fault_at_once_then_watches_the_recovery() {
     }));
     assert_eq!(run.state.phase, Phase::Reverting);
     // a second pull changes nothing and asks nothing
-    let before = run.journal.len();
+    let before = run.records.len();
     run.send(Msg::Abort {
         by: "alice".into(),
         source: AbortSource::Key,
         detail: String::new(),
     });
-    assert_eq!(run.journal.len(), before);
+    assert_eq!(run.records.len(), before);
     // the late injection result of a cancelled fault is ignored
     run.send(Msg::Injected {
         fault: 0,
@@ -368,9 +286,9 @@ fn kill_switch_reverts_every_live_fault_at_once_then_watches_the_recovery() {
     assert!(run.refused().unwrap().contains("kill switch"));
     // ... for the scenario's recovery phase, then the verdict
     run.second(&[0.5]);
-    run.advance(8.0);
+    run.advance_secs(8.0);
     assert_eq!(run.state.phase, Phase::Recovery);
-    run.advance(1.0);
+    run.advance_secs(1.0);
     assert_eq!(run.state.phase, Phase::Done);
     assert_eq!(run.state.verdict.as_ref().unwrap().0, Verdict::Aborted);
     assert_eq!(run.state.exit_code(), 2);
@@ -389,7 +307,7 @@ fn after_the_kill_switch_q_cuts_the_recovery_short_and_a_signal_ends_it_at_once(
             "SIGTERM",
         ),
     ] {
-        let mut run = Run::new(
+        let mut run = new_run(
             vec![signal("errors", Some("< 1%"), None, 0)],
             vec![fault("f", 30)],
         );
@@ -406,13 +324,13 @@ fn after_the_kill_switch_q_cuts_the_recovery_short_and_a_signal_ends_it_at_once(
             result: Ok(String::new()),
         });
         assert_eq!(run.state.phase, Phase::Recovery, "{why}");
-        run.advance(2.0);
+        run.advance_secs(2.0);
         run.send(msg);
         assert_eq!(run.state.phase, Phase::Done, "{why}");
         assert_eq!(run.state.verdict.as_ref().unwrap().0, Verdict::Aborted);
     }
     // a kill switch pulled by the process ending ends the run at once
-    let mut run = Run::new(
+    let mut run = new_run(
         vec![signal("errors", Some("< 1%"), None, 0)],
         vec![fault("f", 30)],
     );
@@ -433,7 +351,7 @@ fn after_the_kill_switch_q_cuts_the_recovery_short_and_a_signal_ends_it_at_once(
 
 #[test]
 fn kill_switch_with_two_live_faults_reverts_both_concurrently() {
-    let mut run = Run::new(
+    let mut run = new_run(
         vec![signal("errors", Some("< 1%"), None, 0)],
         vec![fault("f", 30), fault("g", 30)],
     );
@@ -474,7 +392,7 @@ fn kill_switch_with_two_live_faults_reverts_both_concurrently() {
 
 #[test]
 fn guardrail_trips_the_kill_switch_after_its_for() {
-    let mut run = Run::new(
+    let mut run = new_run(
         vec![signal("errors", Some("< 1%"), Some(("> 5% for 3s", 3)), 0)],
         vec![fault("f", 30)],
     );
@@ -504,7 +422,7 @@ fn guardrail_trips_the_kill_switch_after_its_for() {
 
 #[test]
 fn guardrail_ignores_missing_data_and_the_baseline() {
-    let mut run = Run::new(
+    let mut run = new_run(
         vec![signal("errors", None, Some(("> 5%", 0)), 0)],
         vec![fault("f", 30)],
     );
@@ -519,18 +437,18 @@ fn guardrail_ignores_missing_data_and_the_baseline() {
 
 #[test]
 fn max_duration_pulls_the_kill_switch_even_if_injection_hangs() {
-    let mut run = Run::new(
+    let mut run = new_run(
         vec![signal("errors", Some("< 1%"), None, 0)],
         vec![fault("f", 30)],
     );
     baseline_ok(&mut run, &[0.001]);
     run.arm_and_trigger();
-    run.advance(59.0);
+    run.advance_secs(59.0);
     assert!(run.state.abort.is_none());
-    run.advance(1.0);
+    run.advance_secs(1.0);
     let a = run.state.abort.clone().expect("ttl");
     assert_eq!(a.source, AbortSource::Ttl);
-    assert!(run.journal.iter().any(|e| matches!(
+    assert!(run.events().any(|e| matches!(
         e,
         Event::FaultReverting {
             reason: RevertReason::MaxDuration,
@@ -541,7 +459,7 @@ fn max_duration_pulls_the_kill_switch_even_if_injection_hangs() {
 
 #[test]
 fn failed_revert_is_retried_with_backoff_then_exit_5() {
-    let mut run = Run::new(
+    let mut run = new_run(
         vec![signal("errors", Some("< 1%"), None, 0)],
         vec![fault("f", 1)],
     );
@@ -555,7 +473,7 @@ fn failed_revert_is_retried_with_backoff_then_exit_5() {
             restore: None,
         }),
     });
-    run.advance(1.0);
+    run.advance_secs(1.0);
     let mut waits = vec![];
     for attempt in 1..=REVERT_ATTEMPTS {
         assert!(
@@ -583,8 +501,7 @@ fn failed_revert_is_retried_with_backoff_then_exit_5() {
     }
     assert_eq!(run.state.exit_code(), 5);
     let attempts = run
-        .journal
-        .iter()
+        .events()
         .filter(|e| matches!(e, Event::FaultReverting { .. }))
         .count();
     assert_eq!(
@@ -595,7 +512,7 @@ fn failed_revert_is_retried_with_backoff_then_exit_5() {
 
 #[test]
 fn failed_injection_is_cleaned_up_and_exit_4() {
-    let mut run = Run::new(
+    let mut run = new_run(
         vec![signal("errors", Some("< 1%"), None, 0)],
         vec![fault("f", 5), fault("g", 5)],
     );
@@ -627,7 +544,7 @@ fn failed_injection_is_cleaned_up_and_exit_4() {
 
 #[test]
 fn missing_data_during_the_window_is_inconclusive() {
-    let mut run = Run::new(
+    let mut run = new_run(
         vec![signal("errors", Some("< 1%"), None, 0)],
         vec![fault("f", 5)],
     );
@@ -643,7 +560,7 @@ fn missing_data_during_the_window_is_inconclusive() {
     });
     for _ in 0..5 {
         run.send(Msg::sample(0, Err("timeout".into())));
-        run.advance(1.0);
+        run.advance_secs(1.0);
     }
     run.send(Msg::Reverted {
         fault: 0,
@@ -659,7 +576,7 @@ fn missing_data_during_the_window_is_inconclusive() {
 
 #[test]
 fn second_fault_waits_for_ready_and_autopilot_runs_both() {
-    let mut run = Run::new(
+    let mut run = new_run(
         vec![signal("errors", Some("< 1%"), None, 0)],
         vec![fault("f", 2), fault("g", 2)],
     );
@@ -690,7 +607,7 @@ fn second_fault_waits_for_ready_and_autopilot_runs_both() {
                             by,
                             result: Ok(plan),
                         })
-                        .clone();
+                        .to_vec();
                     for e in fx {
                         if let Effect::PlanReady { plan, .. } = e {
                             run.send(Msg::Arm {
@@ -702,7 +619,7 @@ fn second_fault_waits_for_ready_and_autopilot_runs_both() {
                                     by: "ci".into(),
                                     override_steady_state: false,
                                 })
-                                .clone();
+                                .to_vec();
                             for e in fx {
                                 if let Effect::Inject { fault } = e {
                                     injected.push(fault);
@@ -740,7 +657,7 @@ fn second_fault_waits_for_ready_and_autopilot_runs_both() {
 
 #[test]
 fn autopilot_gives_up_when_the_baseline_does_not_hold() {
-    let mut run = Run::new(
+    let mut run = new_run(
         vec![signal("errors", Some("< 1%"), None, 0)],
         vec![fault("f", 2)],
     );
@@ -760,7 +677,7 @@ fn autopilot_gives_up_when_the_baseline_does_not_hold() {
 
 #[test]
 fn quitting_with_a_fault_active_reverts_it_first() {
-    let mut run = Run::new(
+    let mut run = new_run(
         vec![signal("errors", Some("< 1%"), None, 0)],
         vec![fault("f", 30)],
     );
@@ -790,7 +707,7 @@ fn quitting_with_a_fault_active_reverts_it_first() {
 
 #[test]
 fn notes_are_journaled_with_their_author_in_every_phase() {
-    let mut run = Run::new(
+    let mut run = new_run(
         vec![signal("errors", Some("< 1%"), None, 0)],
         vec![fault("f", 30)],
     );
@@ -800,7 +717,7 @@ fn notes_are_journaled_with_their_author_in_every_phase() {
         text: " raise the pool ".into(),
     });
     assert_eq!(
-        run.journal.last(),
+        run.events().last(),
         Some(&Event::Note {
             author: "bob".into(),
             kind: NoteKind::Action,
@@ -817,7 +734,7 @@ fn notes_are_journaled_with_their_author_in_every_phase() {
 
 #[test]
 fn a_fault_that_cannot_be_armed_is_refused_and_journaled() {
-    let mut run = Run::new(
+    let mut run = new_run(
         vec![signal("errors", Some("< 1%"), None, 0)],
         vec![fault("f", 5)],
     );
@@ -863,7 +780,7 @@ fn a_fault_that_cannot_be_armed_is_refused_and_journaled() {
 
 #[test]
 fn fault_progress_is_journaled_while_active() {
-    let mut run = Run::new(
+    let mut run = new_run(
         vec![signal("errors", Some("< 1%"), None, 0)],
         vec![fault("f", 30)],
     );
@@ -874,7 +791,7 @@ fn fault_progress_is_journaled_while_active() {
         detail: "deleted pod/redis-0".into(),
     });
     assert_eq!(
-        run.journal.last(),
+        run.events().last(),
         Some(&Event::FaultProgress {
             fault: "f".into(),
             detail: "deleted pod/redis-0".into()
@@ -896,8 +813,8 @@ fn pod(ns: &str, name: &str, status: &str, restarts: u32) -> PodRow {
     }
 }
 
-fn pods_run() -> Run {
-    let mut run = Run::new(vec![], vec![fault("f", 30)]);
+fn pods_run() -> Sim {
+    let mut run = new_run(vec![], vec![fault("f", 30)]);
     run.state.pod_panels = vec![PodPanel {
         selector: "app=api".into(),
         ..PodPanel::default()
@@ -905,8 +822,8 @@ fn pods_run() -> Run {
     run
 }
 
-fn pod_changes(run: &Run) -> Vec<(String, String)> {
-    match run.journal.last() {
+fn pod_changes(run: &Sim) -> Vec<(String, String)> {
+    match run.events().last() {
         Some(Event::Pods { changes, .. }) => changes
             .iter()
             .map(|c| (c.pod.clone(), c.change.clone()))
@@ -1008,13 +925,13 @@ fn pod_changes_update_only_their_rows_and_are_journaled() {
         .collect();
     assert!(marked.contains(&("api-007", "restarted")), "{marked:?}");
     // nothing new: nothing journaled
-    let before = run.journal.len();
+    let before = run.records.len();
     run.send(Msg::PodsChanged {
         panel: 0,
         changed: vec![],
         deleted: vec![("shop".into(), "no-such-pod".into())],
     });
-    assert_eq!(run.journal.len(), before);
+    assert_eq!(run.records.len(), before);
     // the marks last HIGHLIGHT, then go
     run.now += HIGHLIGHT - Duration::from_secs(1);
     run.send(Msg::PodsChanged {

@@ -295,138 +295,62 @@ fn edit(input: &mut Input, key: &KeyEvent) {
 mod tests {
     use std::time::Duration;
 
-    use chrono::DateTime;
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use super::*;
-    use crate::engine::{self, Config, Effect, Injection, State};
+    use crate::engine::{Effect, Injection};
     use crate::journal::{FaultInfo, RunInfo, SignalInfo};
-    use crate::scenario::model::{Criterion, Op, Unit};
-    use crate::ui::{Theme, Ts};
+    use crate::scenario::model::{Op, Unit};
+    use crate::testkit::{self, criterion, exec_fault, Sim};
 
+    /// The keys of a run driven through the real engine; what they send is kept.
     struct Fixture {
-        info: RunInfo,
-        state: State,
-        app: App,
-        now: Ts,
+        sim: Sim,
         sent: Vec<Msg>,
     }
 
     impl Fixture {
         fn new() -> Fixture {
-            let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
             let info = RunInfo {
-                run_id: "r".into(),
                 scenario: "keys".into(),
-                scenario_path: "keys.yaml".into(),
-                scenario_text: String::new(),
-                scenario_sha256: String::new(),
-                scenario_redacted: Vec::new(),
-                hypothesis: "h".into(),
-                description: None,
-                owner: None,
-                operator: "alice".into(),
-                host: "h".into(),
-                version: "0".into(),
-                run_dir: "runs/r".into(),
-                mode: "tui".into(),
-                demo: false,
-                prometheus_url: None,
-                kube_context: None,
-                kube_namespace: None,
                 baseline: Duration::from_secs(5),
                 recovery: Duration::from_secs(5),
                 signals: vec![
                     SignalInfo {
-                        name: "errors".into(),
-                        kind: "http".into(),
-                        source: "GET x".into(),
-                        unit: Unit::Ratio,
-                        measure: None,
-                        expect: Some(Criterion {
-                            op: Op::Lt,
-                            value: 0.01,
-                            for_: None,
-                            text: "< 1%".into(),
-                        }),
-                        abort: None,
-                        tolerate: Duration::ZERO,
-                        interval: Duration::from_secs(1),
-                        window: None,
-                        timeout: None,
+                        expect: Some(criterion(Op::Lt, 0.01, "< 1%")),
+                        ..testkit::signal("errors", "http", "GET x", Unit::Ratio)
                     },
-                    SignalInfo {
-                        name: "depth".into(),
-                        kind: "command".into(),
-                        source: "echo 1".into(),
-                        unit: Unit::Count,
-                        measure: None,
-                        expect: None,
-                        abort: None,
-                        tolerate: Duration::ZERO,
-                        interval: Duration::from_secs(1),
-                        window: None,
-                        timeout: None,
-                    },
+                    testkit::signal("depth", "command", "echo 1", Unit::Count),
                 ],
                 faults: vec![FaultInfo {
-                    name: "cache down".into(),
-                    kind: "exec".into(),
-                    duration: Duration::from_secs(30),
                     plan: vec!["inject: sh -c stop".into(), "revert: sh -c start".into()],
+                    ..exec_fault("cache down", Duration::from_secs(30), "stop", "start")
                 }],
-                alerts: vec![],
-                pod_panels: vec![],
+                ..testkit::run_info()
             };
-            let cfg = Config::from_run_info(&info, Duration::from_secs(600), true);
-            let (state, _) = State::new(cfg, now);
             Fixture {
-                info,
-                state,
-                app: App::new("alice".into(), Theme::default()),
-                now,
+                // a prepared plan comes back at once and opens the dialog
+                sim: Sim::new(info).answering_plans(),
                 sent: vec![],
             }
         }
 
-        /// Sends a message to the engine, and answers its effects as the front would:
-        /// a prepared plan comes back at once and opens the dialog.
         fn engine(&mut self, msg: Msg) -> Vec<Effect> {
-            let fx = engine::update(&mut self.state, msg, self.now);
-            for e in &fx {
-                #[allow(clippy::single_match)]
-                match e {
-                    Effect::Prepare { fault, by } => {
-                        let plan = self.info.faults[*fault].plan.clone();
-                        let more = self.engine(Msg::Prepared {
-                            fault: *fault,
-                            by: by.clone(),
-                            result: Ok(plan),
-                        });
-                        for e in more {
-                            if let Effect::PlanReady { fault, plan } = e {
-                                self.app.plan_ready(fault, plan);
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            fx
+            self.sim.send(msg).to_vec()
         }
 
         fn key(&mut self, code: KeyCode, mods: KeyModifiers) -> Vec<Action> {
+            let sim = &mut self.sim;
             let view = View {
-                info: &self.info,
-                state: &self.state,
-                now: self.now,
+                info: &sim.info,
+                state: &sim.state,
+                now: sim.now,
             };
-            let actions = handle_key(&mut self.app, KeyEvent::new(code, mods), view);
+            let actions = handle_key(&mut sim.app, KeyEvent::new(code, mods), view);
             for a in &actions {
                 if let Action::Send(m) = a {
                     self.sent.push(m.clone());
-                    let m = m.clone();
-                    self.engine(m);
+                    self.engine(m.clone());
                 }
             }
             actions
@@ -443,9 +367,9 @@ mod tests {
         }
 
         fn ready(&mut self) {
-            self.now += Duration::from_secs(5);
+            self.sim.now += Duration::from_secs(5);
             self.engine(Msg::sample(0, Ok(0.0)));
-            assert_eq!(self.state.phase, Phase::Ready);
+            assert_eq!(self.sim.state.phase, Phase::Ready);
         }
 
         fn active(&mut self) {
@@ -461,7 +385,7 @@ mod tests {
                     restore: None,
                 }),
             });
-            assert_eq!(self.state.phase, Phase::Active);
+            assert_eq!(self.sim.state.phase, Phase::Active);
         }
     }
 
@@ -469,8 +393,9 @@ mod tests {
     fn arm_shows_the_plan_and_needs_a_confirmation() {
         let mut f = Fixture::new();
         f.press('a');
-        assert!(matches!(f.app.mode, Mode::Normal));
+        assert!(matches!(f.sim.app.mode, Mode::Normal));
         assert!(f
+            .sim
             .app
             .flash
             .as_ref()
@@ -479,7 +404,7 @@ mod tests {
             .contains("baseline still running (5 s left)"));
         f.ready();
         f.press('a');
-        match &f.app.mode {
+        match &f.sim.app.mode {
             Mode::ArmConfirm { fault: 0, plan } => assert_eq!(plan[1], "revert: sh -c start"),
             m => panic!("{m:?}"),
         }
@@ -489,12 +414,12 @@ mod tests {
             f.sent
         );
         f.key(KeyCode::Esc, KeyModifiers::NONE);
-        assert_eq!(f.state.phase, Phase::Ready);
+        assert_eq!(f.sim.state.phase, Phase::Ready);
         f.press('a');
         f.press('y');
-        assert_eq!(f.state.phase, Phase::Armed);
+        assert_eq!(f.sim.state.phase, Phase::Armed);
         f.press('d');
-        assert_eq!(f.state.phase, Phase::Ready);
+        assert_eq!(f.sim.state.phase, Phase::Ready);
     }
 
     /// The footer's text, as drawn on a 100-column line.
@@ -502,12 +427,12 @@ mod tests {
         use ratatui::widgets::Widget;
         let area = ratatui::layout::Rect::new(0, 0, 100, 1);
         let mut buf = ratatui::buffer::Buffer::empty(area);
-        let view = View {
-            info: &f.info,
-            state: &f.state,
-            now: f.now,
-        };
-        crate::ui::widgets::footer::Footer { app: &f.app, view }.render(area, &mut buf);
+        let view = f.sim.view();
+        crate::ui::widgets::footer::Footer {
+            app: &f.sim.app,
+            view,
+        }
+        .render(area, &mut buf);
         buf.content.iter().map(|c| c.symbol()).collect()
     }
 
@@ -515,25 +440,28 @@ mod tests {
     fn checking_targets_is_said_while_preparing_and_not_after() {
         let mut f = Fixture::new();
         f.ready();
-        // the engine is asked, and has not answered yet
-        let fx = engine::update(&mut f.state, Msg::PrepareArm { by: "alice".into() }, f.now);
+        // the engine is asked, and has not answered yet (past the kit, which would answer)
+        let sim = &mut f.sim;
+        let fx = crate::engine::update(
+            &mut sim.state,
+            Msg::PrepareArm { by: "alice".into() },
+            sim.now,
+        );
         assert!(fx.iter().any(|e| matches!(e, Effect::Prepare { .. })));
         assert!(footer_text(&f).contains("checking targets and permissions"));
         // a minute later it is still being checked: still said
-        f.now += Duration::from_secs(60);
+        f.sim.now += Duration::from_secs(60);
         assert!(footer_text(&f).contains("checking targets and permissions"));
-        // the answer comes: the dialog opens and the status is gone at once
-        let plan = f.info.faults[0].plan.clone();
-        for e in f.engine(Msg::Prepared {
+        // the answer comes: the dialog opens (the kit hands the plan to the app, as the
+        // front does) and the status is gone at once
+        let plan = f.sim.info.faults[0].plan.clone();
+        let fx = f.engine(Msg::Prepared {
             fault: 0,
             by: "alice".into(),
             result: Ok(plan),
-        }) {
-            if let Effect::PlanReady { fault, plan } = e {
-                f.app.plan_ready(fault, plan);
-            }
-        }
-        assert!(matches!(f.app.mode, Mode::ArmConfirm { .. }));
+        });
+        assert!(fx.iter().any(|e| matches!(e, Effect::PlanReady { .. })));
+        assert!(matches!(f.sim.app.mode, Mode::ArmConfirm { .. }));
         let text = footer_text(&f);
         assert!(!text.contains("checking targets"), "{text}");
         f.press('y');
@@ -548,6 +476,7 @@ mod tests {
         f.ready();
         f.press('t');
         assert!(f
+            .sim
             .app
             .flash
             .as_ref()
@@ -558,17 +487,17 @@ mod tests {
         f.press('y');
         f.engine(Msg::sample(0, Ok(0.5)));
         f.press('t');
-        assert!(matches!(f.app.mode, Mode::Override { .. }));
+        assert!(matches!(f.sim.app.mode, Mode::Override { .. }));
         // one key is not enough, nor a wrong word
         f.key(KeyCode::Enter, KeyModifiers::NONE);
-        assert_eq!(f.state.phase, Phase::Armed);
+        assert_eq!(f.sim.state.phase, Phase::Armed);
         f.press('t');
         f.typ("yes");
         f.key(KeyCode::Enter, KeyModifiers::NONE);
-        assert_eq!(f.state.phase, Phase::Armed);
+        assert_eq!(f.sim.state.phase, Phase::Armed);
         f.typ("override");
         f.key(KeyCode::Enter, KeyModifiers::NONE);
-        assert_eq!(f.state.phase, Phase::Injecting);
+        assert_eq!(f.sim.state.phase, Phase::Injecting);
     }
 
     #[test]
@@ -593,7 +522,7 @@ mod tests {
             ),
             "{abort:?}"
         );
-        assert_eq!(f.state.phase, Phase::Reverting, "one keystroke reverts");
+        assert_eq!(f.sim.state.phase, Phase::Reverting, "one keystroke reverts");
         // the half-written note is still there to finish
         f.key(KeyCode::Enter, KeyModifiers::NONE);
         match f.sent.last().unwrap() {
@@ -617,17 +546,17 @@ mod tests {
             match setup {
                 "help" => {
                     f.press('?');
-                    assert!(matches!(f.app.mode, Mode::Help));
+                    assert!(matches!(f.sim.app.mode, Mode::Help));
                 }
                 "quit" => {
                     f.press('q');
-                    assert!(matches!(f.app.mode, Mode::QuitConfirm));
+                    assert!(matches!(f.sim.app.mode, Mode::QuitConfirm));
                 }
                 _ => {}
             }
             f.press('X');
-            assert!(f.state.abort.is_some(), "{setup}");
-            assert!(matches!(f.app.mode, Mode::Normal));
+            assert!(f.sim.state.abort.is_some(), "{setup}");
+            assert!(matches!(f.sim.app.mode, Mode::Normal));
         }
     }
 
@@ -636,14 +565,17 @@ mod tests {
         let mut f = Fixture::new();
         f.active();
         assert!(f.press('q').is_empty());
-        assert!(matches!(f.app.mode, Mode::QuitConfirm));
+        assert!(matches!(f.sim.app.mode, Mode::QuitConfirm));
         f.press('n');
-        assert!(f.state.abort.is_none());
+        assert!(f.sim.state.abort.is_none());
         f.press('q');
         let actions = f.press('y');
         assert_eq!(actions.last(), Some(&Action::Quit));
-        assert_eq!(f.state.abort.as_ref().unwrap().source, AbortSource::Quit);
-        assert_eq!(f.state.phase, Phase::Reverting);
+        assert_eq!(
+            f.sim.state.abort.as_ref().unwrap().source,
+            AbortSource::Quit
+        );
+        assert_eq!(f.sim.state.phase, Phase::Reverting);
     }
 
     #[test]
@@ -658,7 +590,7 @@ mod tests {
         f.key(KeyCode::Char('e'), KeyModifiers::CONTROL);
         f.key(KeyCode::Backspace, KeyModifiers::NONE);
         f.typ("l");
-        match &f.app.mode {
+        match &f.sim.app.mode {
             Mode::Note {
                 kind: NoteKind::Action,
                 input,
@@ -681,10 +613,10 @@ mod tests {
     fn selection_moves_and_wraps() {
         let mut f = Fixture::new();
         f.key(KeyCode::Tab, KeyModifiers::NONE);
-        assert_eq!(f.app.selected, 1);
+        assert_eq!(f.sim.app.selected, 1);
         f.press('j');
-        assert_eq!(f.app.selected, 0);
+        assert_eq!(f.sim.app.selected, 0);
         f.key(KeyCode::Up, KeyModifiers::NONE);
-        assert_eq!(f.app.selected, 1);
+        assert_eq!(f.sim.app.selected, 1);
     }
 }
