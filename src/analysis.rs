@@ -15,6 +15,28 @@ use crate::scenario::model::Criterion;
 
 pub type Ts = DateTime<Utc>;
 
+/// The start of a NOT RUN verdict's reason when gameday gave up because the steady state
+/// did not hold at the end of the baseline; the failing expectations follow.
+pub const BASELINE_GATE: &str = "the steady state did not hold at the end of the baseline: ";
+
+/// Why a signal's expectation does not hold on its latest sample (`None`: no sample yet),
+/// in the words the engine gives when it gives up at the baseline and the report's
+/// recheck reads back; `None` when it holds or there is no expectation.
+pub fn failing_expectation(info: &SignalInfo, last: Option<Result<f64, &str>>) -> Option<String> {
+    let expect = info.expect.as_ref()?;
+    match last {
+        None => Some(format!("{}: no data yet", info.name)),
+        Some(Err(e)) => Some(format!("{}: no data ({e})", info.name)),
+        Some(Ok(v)) if !expect.holds(v) => Some(format!(
+            "{}: {} (expect {})",
+            info.name,
+            crate::units::format_value(v, info.unit),
+            expect.display(info.unit)
+        )),
+        Some(Ok(_)) => None,
+    }
+}
+
 /// One sample: `None` is missing data (an error, NaN, an empty result). `+Inf` and
 /// `-Inf` are values.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -202,11 +202,10 @@ fn verdict_disagreement(run: &Run) -> Option<String> {
 /// records when the last sample of each signal before the verdict gives exactly those
 /// words, the way the engine wrote them.
 fn baseline_gate_agrees(run: &Run, journaled: Verdict, reasons: &[String]) -> bool {
-    const GATE: &str = "the steady state did not hold at the end of the baseline: ";
     if journaled != Verdict::NotRun || run.recomputed.0 != Verdict::NotRun || reasons.len() != 1 {
         return false;
     }
-    let Some(listed) = reasons[0].strip_prefix(GATE) else {
+    let Some(listed) = reasons[0].strip_prefix(crate::analysis::BASELINE_GATE) else {
         return false;
     };
     let mut last: std::collections::HashMap<&str, (Option<f64>, Option<&str>)> =
@@ -225,22 +224,22 @@ fn baseline_gate_agrees(run: &Run, journaled: Verdict, reasons: &[String]) -> bo
             _ => {}
         }
     }
-    let mut failing = Vec::new();
-    for info in &run.info.signals {
-        let Some(expect) = &info.expect else { continue };
-        match last.get(info.name.as_str()) {
-            None => failing.push(format!("{}: no data yet", info.name)),
-            Some((_, Some(e))) => failing.push(format!("{}: no data ({e})", info.name)),
-            Some((None, None)) => failing.push(format!("{}: no data yet", info.name)),
-            Some((Some(v), None)) if !expect.holds(*v) => failing.push(format!(
-                "{}: {} (expect {})",
-                info.name,
-                crate::units::format_value(*v, info.unit),
-                expect.display(info.unit)
-            )),
-            Some(_) => {}
-        }
-    }
+    let failing: Vec<String> = run
+        .info
+        .signals
+        .iter()
+        .filter_map(|info| {
+            // a sample with neither a value nor an error says no more than none
+            let last = last
+                .get(info.name.as_str())
+                .and_then(|(v, e)| match (v, e) {
+                    (_, Some(e)) => Some(Err(*e)),
+                    (Some(v), None) => Some(Ok(*v)),
+                    (None, None) => None,
+                });
+            crate::analysis::failing_expectation(info, last)
+        })
+        .collect();
     !failing.is_empty() && failing.join("; ") == listed
 }
 

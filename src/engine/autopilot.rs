@@ -20,10 +20,7 @@ pub fn autopilot(state: &State, now: Ts, operator: &str) -> Option<Msg> {
                 })
             } else if state.first_trigger.is_none() {
                 Some(Msg::GiveUp {
-                    reason: format!(
-                        "the steady state did not hold at the end of the baseline: {}",
-                        failing.join("; ")
-                    ),
+                    reason: format!("{}{}", crate::analysis::BASELINE_GATE, failing.join("; ")),
                 })
             } else if now >= state.phase_since + state.cfg.recovery {
                 // Between faults the system gets one recovery window to settle before the

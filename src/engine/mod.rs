@@ -448,22 +448,18 @@ impl State {
     /// The expectations that do not hold right now, with why; empty when the steady
     /// state holds. A signal without data does not hold.
     pub fn failing_expectations(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        for (info, s) in self.cfg.signals.iter().zip(&self.signals) {
-            let Some(expect) = &info.expect else { continue };
-            match &s.last {
-                None => out.push(format!("{}: no data yet", info.name)),
-                Some(Err(e)) => out.push(format!("{}: no data ({e})", info.name)),
-                Some(Ok(v)) if !expect.holds(*v) => out.push(format!(
-                    "{}: {} (expect {})",
-                    info.name,
-                    format_value(*v, info.unit),
-                    expect.display(info.unit)
-                )),
-                Some(Ok(_)) => {}
-            }
-        }
-        out
+        self.cfg
+            .signals
+            .iter()
+            .zip(&self.signals)
+            .filter_map(|(info, s)| {
+                let last = s
+                    .last
+                    .as_ref()
+                    .map(|r| r.as_ref().copied().map_err(String::as_str));
+                crate::analysis::failing_expectation(info, last)
+            })
+            .collect()
     }
 
     /// When the current phase's timer runs out, if it has one.
