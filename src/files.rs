@@ -243,6 +243,12 @@ impl PinnedDir {
                 )),
                 _ => e,
             })?;
+        Ok(PinnedDir::hold(dir, path))
+    }
+
+    /// Holds a directory the caller opened (and checked) itself; `name` is what it was
+    /// opened by, used only where /proc is missing.
+    pub fn hold(dir: File, name: &Path) -> PinnedDir {
         let pinned = PathBuf::from(format!(
             "/proc/self/fd/{}",
             std::os::fd::AsRawFd::as_raw_fd(&dir)
@@ -251,9 +257,9 @@ impl PinnedDir {
         let path = if pinned.is_dir() {
             pinned
         } else {
-            path.to_path_buf()
+            name.to_path_buf()
         };
-        Ok(PinnedDir { _dir: dir, path })
+        PinnedDir { _dir: dir, path }
     }
 
     /// The directory `name` inside this one, created with [`DIR_MODE`] if missing, held

@@ -106,11 +106,10 @@ impl From<String> for RecoverError {
 }
 
 /// A run directory `recover` may act on, held open so that what was checked is what is
-/// read and written: `path` names the directory through its open handle, so renaming
+/// read and written: `dir` names the directory through its open handle, so renaming
 /// the directory (or a look-alike put in its place) after the check changes nothing.
 struct Trusted {
-    _dir: std::fs::File,
-    path: std::path::PathBuf,
+    dir: crate::files::PinnedDir,
     journal: std::fs::File,
 }
 
@@ -159,14 +158,8 @@ fn open_trusted(run_dir: &Path) -> Result<Trusted, RecoverError> {
             run_dir.display()
         )));
     }
-    let fd = std::os::fd::AsRawFd::as_raw_fd(&dir);
-    let pinned = std::path::PathBuf::from(format!("/proc/self/fd/{fd}"));
-    let path = if pinned.is_dir() {
-        pinned
-    } else {
-        run_dir.to_path_buf()
-    };
-    let journal_path = path.join("journal.jsonl");
+    let dir = crate::files::PinnedDir::hold(dir, run_dir);
+    let journal_path = dir.path().join("journal.jsonl");
     let shown = run_dir.join("journal.jsonl");
     let file = std::fs::OpenOptions::new()
         .read(true)
@@ -200,11 +193,7 @@ fn open_trusted(run_dir: &Path) -> Result<Trusted, RecoverError> {
             shown.display()
         )));
     }
-    Ok(Trusted {
-        _dir: dir,
-        path,
-        journal,
-    })
+    Ok(Trusted { dir, journal })
 }
 
 /// The scenario the faults are rebuilt from.
@@ -430,7 +419,7 @@ pub async fn recover(
     out: &mut impl Write,
 ) -> Result<Outcome, RecoverError> {
     let trusted = open_trusted(run_dir)?;
-    refuse_live(run_dir, &trusted.path)?;
+    refuse_live(run_dir, trusted.dir.path())?;
     recover_trusted(
         run_dir,
         trusted,
@@ -501,7 +490,7 @@ async fn recover_trusted(
     out: &mut impl Write,
 ) -> Result<Outcome, RecoverError> {
     let shown_journal = run_dir.join("journal.jsonl");
-    let journal_path = trusted.path.join("journal.jsonl");
+    let journal_path = trusted.dir.path().join("journal.jsonl");
     let records = crate::journal::read_journal_from(trusted.journal, &shown_journal)
         .map_err(|e| e.to_string())?;
     let info = run_info(&records).ok_or_else(|| {
@@ -653,7 +642,7 @@ async fn recover_trusted(
         })?;
     }
     drop(journal);
-    match crate::report::write_report(&trusted.path) {
+    match crate::report::write_report(trusted.dir.path()) {
         Ok(_) => {
             let _ = writeln!(
                 out,
