@@ -47,6 +47,7 @@ pub mod import;
 pub mod journal;
 pub mod junit;
 pub mod manpage;
+pub mod milestones;
 pub mod proc;
 pub mod recover;
 pub mod report;

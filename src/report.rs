@@ -28,6 +28,8 @@ use crate::units::{
 
 pub type Ts = DateTime<Utc>;
 
+mod milestones;
+
 /// At most this many points in a signal's text sparkline.
 const SPARKLINE_POINTS: usize = 60;
 /// Samples back within `expect` in a row before a signal counts as returned.
@@ -193,6 +195,7 @@ fn verdict_disagreement(run: &Run) -> Option<String> {
     problems.extend(kill_switch_disagreement(run));
     problems.extend(scenario_hash_disagreement(run.info));
     problems.extend(probe_disagreement(run));
+    problems.extend(milestones::disagreement(run));
     (!problems.is_empty()).then(|| problems.join("; "))
 }
 
@@ -450,6 +453,7 @@ fn scenario_text_disagreement(info: &RunInfo) -> Vec<String> {
             ));
         }
     }
+    out.extend(milestones::text_disagreement(&s, info));
     out
 }
 
@@ -464,6 +468,7 @@ pub fn render(records: &[Record]) -> Result<String, ReportError> {
     facts_table(&run, &mut out);
     steady_state(&run, &mut out);
     alerts(&run, &mut out);
+    milestones::section(&run, &mut out);
     faults(&run, &mut out);
     timeline(&run, &mut out);
     notes(&run, &mut out);
@@ -1354,7 +1359,7 @@ fn operators(run: &Run) -> Vec<String> {
     let mut others: Vec<&str> = Vec::new();
     for r in run.records {
         let who = match &r.event {
-            Event::Note { author, .. } => Some(author.as_str()),
+            Event::Note { author, .. } | Event::Milestone { author, .. } => Some(author.as_str()),
             Event::Abort { by, source, .. } if pulled_by_a_person(*source) => Some(by.as_str()),
             Event::Armed { by, .. }
             | Event::Disarmed { by, .. }
@@ -2114,6 +2119,9 @@ fn record_entry(run: &Run, r: &Record) -> Option<Entry> {
                 NoteKind::Action => "action",
             };
             entry(author, format!("{kind}: {}", plain(text)))
+        }
+        Event::Milestone { name, author } => {
+            entry(author, milestones::timeline_words(run, r, name))
         }
         Event::Alert {
             name,

@@ -263,6 +263,7 @@ impl Session {
                 .collect(),
             faults: fault_infos,
             alerts: resolve::alert_infos(scenario),
+            milestones: resolve::milestone_infos(scenario),
             pod_panels: scenario.pods.iter().map(|p| p.selector.clone()).collect(),
         };
         // what the screen, the joiners and the journal see of it: plans and URLs are
@@ -439,6 +440,16 @@ impl Session {
                     text,
                 });
                 let _ = reply.send(answer(id, &s, |e| matches!(e, Event::Note { .. })));
+                step = s;
+            }
+            RoomRequest::Milestone {
+                user,
+                id,
+                name,
+                reply,
+            } => {
+                let s = self.handle(Msg::Milestone { name, author: user });
+                let _ = reply.send(answer(id, &s, |e| matches!(e, Event::Milestone { .. })));
                 step = s;
             }
             RoomRequest::Abort {
@@ -781,6 +792,8 @@ fn redact_msg(r: &Redactor, mut msg: Msg) -> Msg {
         Msg::Reverted { result, .. } => r.scrub_result(result, |r, s| r.scrub_mut(s)),
         Msg::Abort { detail, .. } => r.scrub_mut(detail),
         Msg::Note { text, .. } => r.scrub_mut(text),
+        // a name of the scenario's, matched as it is: it holds no secret (`check`)
+        Msg::Milestone { .. } => {}
         Msg::GiveUp { reason } => r.scrub_mut(reason),
         Msg::ClusterWarning {
             object,

@@ -23,8 +23,9 @@ use crate::journal::{NoteKind, Record, RunInfo, Verdict};
 
 pub type Ts = chrono::DateTime<chrono::Utc>;
 
-/// Bumped on any change a peer of another version would misread.
-pub const PROTOCOL: u32 = 1;
+/// Bumped on any change a peer of another version would misread. 2: milestones (a
+/// joiner's `milestone` request, and `Msg::Milestone` in steps).
+pub const PROTOCOL: u32 = 2;
 
 /// The socket's name inside the run directory.
 pub const SOCKET: &str = "control.sock";
@@ -56,6 +57,13 @@ pub enum ClientLine {
     Abort {
         id: u64,
         detail: String,
+    },
+    /// Mark a milestone of the scenario, as the joiner (its user name, from the socket):
+    /// acknowledged by `ack` once the driver has fsynced it, or answered by `refused`
+    /// (not a milestone of the scenario, marked already, nothing triggered yet).
+    Milestone {
+        id: u64,
+        name: String,
     },
     /// The joiner could not follow (a step it could not read): a fresh `welcome`, please.
     Resync,

@@ -32,8 +32,8 @@ pub const HELLO_WITHIN: Duration = Duration::from_secs(3);
 pub const JOIN_BURST: u32 = 5;
 pub const JOIN_EVERY: Duration = Duration::from_secs(10);
 
-/// Notes per user: a burst of [`NOTE_BURST`], then one every [`NOTE_EVERY`]. The kill
-/// switch is never limited.
+/// Notes per user: a burst of [`NOTE_BURST`], then one every [`NOTE_EVERY`]; milestone
+/// requests take from the same bucket. The kill switch is never limited.
 pub const NOTE_BURST: u32 = 10;
 pub const NOTE_EVERY: Duration = Duration::from_secs(1);
 
@@ -136,6 +136,12 @@ pub enum Request {
         user: String,
         id: u64,
         detail: String,
+        reply: oneshot::Sender<ServerLine>,
+    },
+    Milestone {
+        user: String,
+        id: u64,
+        name: String,
         reply: oneshot::Sender<ServerLine>,
     },
     Left {
@@ -506,6 +512,23 @@ async fn serve_joiner(
                                 id: Some(id),
                                 message: format!(
                                     "too many notes (at most {NOTE_BURST} at once, then one a second); send it again in {}",
+                                    wait_words(wait)
+                                ),
+                            },
+                        }
+                    }
+                    // a name is short and one line; what names no milestone is refused by
+                    // the engine, and a request of any kind costs the note bucket
+                    Ok(ClientLine::Milestone { id, name }) if name.chars().count() > crate::milestones::MAX_NAME || name.contains('\0') => {
+                        ServerLine::Refused { id: Some(id), message: format!("a milestone's name is one line of at most {} characters", crate::milestones::MAX_NAME) }
+                    }
+                    Ok(ClientLine::Milestone { id, name }) => {
+                        match with_user(&users, uid, |u| u.notes.take(NOTE_BURST, NOTE_EVERY)) {
+                            Ok(()) => answer(&req, |reply| Request::Milestone { user: user.clone(), id, name, reply }).await,
+                            Err(wait) => ServerLine::Refused {
+                                id: Some(id),
+                                message: format!(
+                                    "too many requests (at most {NOTE_BURST} notes and milestones at once, then one a second); send it again in {}",
                                     wait_words(wait)
                                 ),
                             },

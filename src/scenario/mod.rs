@@ -5,6 +5,7 @@ pub mod check;
 pub mod criteria;
 pub mod duration;
 pub mod expand;
+pub mod milestones;
 pub mod model;
 pub mod parse;
 pub mod selector;

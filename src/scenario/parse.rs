@@ -592,6 +592,7 @@ const TOP_KEYS: &[&str] = &[
     "steady_state",
     "pods",
     "alerts",
+    "milestones",
     "faults",
     "safety",
     "phases",
@@ -776,6 +777,10 @@ fn scenario(cx: &mut Ctx, root: &Node) -> Option<Scenario> {
         }
     }
 
+    let least_run = (!faults.is_empty())
+        .then(|| faults.iter().map(|f| f.duration).sum::<Duration>() + phases.recovery);
+    let milestones = super::milestones::parse(cx, &f, least_run);
+
     let alert_pos: Vec<Pos> = alert_items.iter().map(|n| n.pos).collect();
     judging_warnings(
         cx,
@@ -800,6 +805,7 @@ fn scenario(cx: &mut Ctx, root: &Node) -> Option<Scenario> {
         steady_state,
         pods,
         alerts,
+        milestones,
         faults,
         safety,
         phases,

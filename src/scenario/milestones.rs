@@ -1,0 +1,174 @@
+//! `milestones:`: what the people mark live (`detected`, `mitigated`, `communicated`...),
+//! each a name alone or a name with a target, `within`, counted from the first trigger.
+//!
+//! ```yaml
+//! milestones:
+//!   - name: detected
+//!     within: 5m
+//!   - mitigated
+//! ```
+//!
+//! Names are typed (`/milestone detected`), listed in a dialog and written into the
+//! journal and the report, so they are held to the rules of every other name: one line of
+//! printable text, unique, and (when a scenario is to be run) nothing that looks like
+//! another name (see `admit`).
+
+use std::time::Duration;
+
+use super::duration::format_duration;
+use super::model::Milestone;
+use super::parse::{duration, fields, required_text, Ctx, Fields};
+use super::yaml::{Node, Pos, Value};
+
+/// The longest milestone name: it is typed after `/milestone` and fits a dialog's line.
+pub const MAX_NAME: usize = 80;
+
+/// Reads `milestones:` of the scenario `f`, reporting every problem with its position.
+/// `least_run`: how long the run lasts at least from the first trigger (its faults and
+/// its recovery), when it has faults: a target longer than that is warned about.
+pub(crate) fn parse(cx: &mut Ctx, f: &Fields, least_run: Option<Duration>) -> Vec<Milestone> {
+    let Some(list) = f.get("milestones") else {
+        return Vec::new();
+    };
+    let Value::Seq(items) = &list.value else {
+        cx.err(
+            list.pos,
+            format!(
+                "milestones: expected a list of milestones like `- detected` or \
+                 `- {{name: mitigated, within: 15m}}`, found {}",
+                list.describe()
+            ),
+        );
+        return Vec::new();
+    };
+    let mut out: Vec<Milestone> = Vec::new();
+    let mut seen: Vec<(String, Pos)> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("milestones[{i}]");
+        let Some((m, pos)) = milestone(cx, item, &path) else {
+            continue;
+        };
+        if let Some((_, first)) = seen.iter().find(|(n, _)| *n == m.name) {
+            cx.err(
+                pos,
+                format!(
+                    "{path}: a milestone named `{}` already exists (line {}); milestone \
+                     names must be unique, each is marked once",
+                    m.name, first.line
+                ),
+            );
+            continue;
+        }
+        if let (Some(w), Some(run)) = (m.within, least_run) {
+            if w > run {
+                cx.warn(
+                    pos,
+                    format!(
+                        "milestone `{}`: `within: {}` may outlast the run (its faults and \
+                         recovery take {} from the first trigger): if it is not marked by \
+                         the end, the report cannot say whether the target was met",
+                        m.name,
+                        format_duration(w),
+                        format_duration(run)
+                    ),
+                );
+            }
+        }
+        seen.push((m.name.clone(), pos));
+        out.push(m);
+    }
+    out
+}
+
+/// One item, and where its name is.
+fn milestone(cx: &mut Ctx, item: &Node, path: &str) -> Option<(Milestone, Pos)> {
+    match &item.value {
+        // reported where it could not be expanded
+        Value::Unresolved => None,
+        Value::Null => {
+            cx.err(
+                item.pos,
+                format!("{path}: is empty; give a name like `detected`, or {{name, within}}"),
+            );
+            None
+        }
+        Value::Scalar { text, .. } => {
+            let name = checked_name(cx, text, item.pos, path)?;
+            Some((Milestone { name, within: None }, item.pos))
+        }
+        Value::Map(_) => {
+            let f = fields(cx, item, path, &["name", "within"])?;
+            let name = required_text(
+                cx,
+                &f,
+                "name",
+                "say what people do, e.g. `detected` or `mitigated`",
+            );
+            let name_pos = f.get("name").map_or(f.pos, |n| n.pos);
+            let name = name.and_then(|n| checked_name(cx, &n, name_pos, &f.path_of("name")));
+            let within = duration(cx, &f, "within");
+            if within.is_some_and(|w| w.is_zero()) {
+                cx.err(
+                    f.get("within").map_or(f.pos, |n| n.pos),
+                    format!(
+                        "{path}.within: must be more than 0s: nobody marks a milestone at the \
+                         very moment of the trigger"
+                    ),
+                );
+                return None;
+            }
+            // a `within` that did not read is reported; the milestone is still a name
+            let bad_within = f.get("within").is_some() && within.is_none();
+            let name = name?;
+            if bad_within {
+                return None;
+            }
+            Some((Milestone { name, within }, name_pos))
+        }
+        Value::Seq(_) => {
+            cx.err(
+                item.pos,
+                format!(
+                    "{path}: expected a milestone name or {{name, within}}, found {}",
+                    item.describe()
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// A name as every name is checked: not empty, one line of printable text, not too long.
+fn checked_name(cx: &mut Ctx, name: &str, pos: Pos, path: &str) -> Option<String> {
+    if name.trim().is_empty() {
+        cx.err(
+            pos,
+            format!("{path}: is empty; give a name like `detected`"),
+        );
+        return None;
+    }
+    if let Some((i, c)) = crate::text::unsafe_in_name(name) {
+        cx.err(
+            pos,
+            format!(
+                "{path}: holds {} at character {}; names are shown on terminals and in \
+                 reports, so they must be one line of printable text: remove it",
+                crate::text::describe_char(c),
+                i + 1
+            ),
+        );
+        return None;
+    }
+    let n = name.chars().count();
+    if n > MAX_NAME {
+        cx.err(
+            pos,
+            format!(
+                "{path}: is {n} characters; at most {MAX_NAME}: a milestone's name is typed \
+                 after /milestone and listed in a dialog"
+            ),
+        );
+        return None;
+    }
+    Some(name.to_string())
+}
