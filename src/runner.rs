@@ -448,8 +448,15 @@ impl Session {
                 name,
                 reply,
             } => {
-                let s = self.handle(Msg::Milestone { name, author: user });
+                let mut s = self.handle(Msg::Milestone {
+                    name,
+                    author: user.clone(),
+                });
                 let _ = reply.send(answer(id, &s, |e| matches!(e, Event::Milestone { .. })));
+                // the driver's screen says whose request it was
+                for r in &mut s.refused {
+                    *r = format!("{user}: {r}");
+                }
                 step = s;
             }
             RoomRequest::Abort {
