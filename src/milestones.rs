@@ -195,12 +195,22 @@ pub struct Timing<'a> {
     pub standing: Standing,
 }
 
-/// The first mark of each milestone in `records`: (name, author, when), in journal order.
-pub fn first_marks(records: &[Record]) -> Vec<(&str, &str, Ts)> {
+/// The mark of each milestone that counts: the first in journal order made between the
+/// first trigger and `end` (when the run took its last mark), as the engine takes them.
+/// A mark outside that span is not one the engine would have taken (the recheck says so,
+/// see [`journal_problems`]) and never makes a target met. (name, author, when).
+pub fn counted_marks(
+    records: &[Record],
+    first_trigger: Option<Ts>,
+    end: Ts,
+) -> Vec<(&str, &str, Ts)> {
     let mut out: Vec<(&str, &str, Ts)> = Vec::new();
+    let Some(ft) = first_trigger else {
+        return out;
+    };
     for r in records {
         if let Event::Milestone { name, author } = &r.event {
-            if !out.iter().any(|(n, _, _)| n == name) {
+            if r.ts >= ft && r.ts <= end && !out.iter().any(|(n, _, _)| n == name) {
                 out.push((name, author, r.ts));
             }
         }
@@ -208,16 +218,16 @@ pub fn first_marks(records: &[Record]) -> Vec<(&str, &str, Ts)> {
     out
 }
 
-/// How each milestone of `infos` stands, by the first mark of each in `records`, for a
-/// run first triggered at `first_trigger` (none: nothing was) that took marks until `end`
-/// (its verdict).
+/// How each milestone of `infos` stands, by its counted mark in `records` (see
+/// [`counted_marks`]), for a run first triggered at `first_trigger` (none: nothing was)
+/// that took marks until `end` (its verdict).
 pub fn timings<'a>(
     infos: &'a [MilestoneInfo],
     records: &'a [Record],
     first_trigger: Option<Ts>,
     end: Ts,
 ) -> Vec<Timing<'a>> {
-    let marks = first_marks(records);
+    let marks = counted_marks(records, first_trigger, end);
     infos
         .iter()
         .map(|m| {
@@ -511,21 +521,29 @@ mod tests {
             info("resolved", Some(600)),
         ];
         let records = vec![
-            record(1, s(60), marked("detected", "alice")),
-            record(2, s(61), marked("detected", "bob")),
-            record(3, s(301), marked("mitigated", "bob")),
-            record(4, s(30), marked("communicated", "carol")),
+            // before the trigger: not one the engine takes, and never a met target
+            record(1, s(-5), marked("detected", "mallory")),
+            record(2, s(60), marked("detected", "alice")),
+            record(3, s(61), marked("detected", "bob")),
+            record(4, s(301), marked("mitigated", "bob")),
+            record(5, s(30), marked("communicated", "carol")),
+            // after the end
+            record(6, s(700), marked("resolved", "carol")),
         ];
         let got = timings(&infos, &records, Some(t), s(400));
         assert_eq!(got[0].standing, Standing::Met, "at the target exactly");
-        assert_eq!(got[0].mark, Some(("alice", s(60))), "the first mark counts");
+        assert_eq!(
+            got[0].mark,
+            Some(("alice", s(60))),
+            "the first mark in the run counts"
+        );
         assert_eq!(got[1].standing, Standing::Late(Duration::from_secs(1)));
         assert_eq!(got[2].standing, Standing::Marked);
         assert_eq!(got[2].after, Some(Duration::from_secs(30)));
         // the run ended 400 s in, before `resolved`'s 600 s were up: not a miss
         assert_eq!(got[3].standing, Standing::NotMarked);
         assert!(!got[3].standing.missed());
-        let late = timings(&infos, &records, Some(t), s(600));
+        let late = timings(&infos, &records[..5], Some(t), s(600));
         assert_eq!(late[3].standing, Standing::NotMarkedInTime);
         let untimed = timings(&infos, &[], None, s(600));
         assert!(untimed.iter().all(|m| m.standing == Standing::NotTimed));

@@ -9,7 +9,7 @@ use std::time::Duration;
 use super::{cell, code, format_duration, hms, line, recovery_words, Run, Ts};
 use crate::analysis::AlertResult;
 use crate::journal::{Event, Record};
-use crate::milestones::{first_marks, journal_problems, time_to, timings, Standing, Timing};
+use crate::milestones::{counted_marks, journal_problems, time_to, timings, Standing, Timing};
 use crate::units::format_duration_against;
 
 /// When the run took its last mark: its verdict, or the last thing the journal knows of.
@@ -210,14 +210,14 @@ fn times_to(run: &Run, all: &[Timing], out: &mut String) {
 
 /// The timeline's words for a mark: which milestone, and how it stood against its target.
 pub(super) fn timeline_words(run: &Run, r: &Record, name: &str) -> String {
-    let first = first_marks(run.records)
-        .iter()
-        .any(|(n, _, t)| *n == name && *t == r.ts);
-    if !first {
-        return format!(
-            "milestone {} marked again (the first mark counts)",
-            code(name)
-        );
+    let counted = counted_marks(run.records, first_trigger(run), marks_end(run));
+    if !counted.iter().any(|(n, _, t)| *n == name && *t == r.ts) {
+        let why = if counted.iter().any(|(n, _, t)| *n == name && *t < r.ts) {
+            "marked again; the first mark counts"
+        } else {
+            "marked outside the run's time: not counted"
+        };
+        return format!("milestone {} {why}", code(name));
     }
     let all = timings(
         &run.info.milestones,
