@@ -172,3 +172,69 @@ fn checked_name(cx: &mut Ctx, name: &str, pos: Pos, path: &str) -> Option<String
     }
     Some(name.to_string())
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::path::Path;
+    use std::time::Duration;
+
+    use crate::scenario::parse_str;
+
+    const HEAD: &str = "name: m\nhypothesis: h\nfaults:\n  - name: f\n    duration: 1m\n    exec: { inject: \"true\", revert: \"true\" }\nphases: { baseline: 1m, recovery: 1m }\n";
+
+    #[test]
+    fn a_name_alone_or_with_a_target_and_a_warning_for_a_target_past_the_run() {
+        let text = format!(
+            "{HEAD}milestones:\n  - detected\n  - {{ name: mitigated, within: 90s }}\n  - name: resolved\n    within: 3m\n  - {{ name: escalated, within: }}\n"
+        );
+        let s = parse_str(&text, "m.yaml", Path::new("."), &|_| None).unwrap();
+        let got: Vec<(&str, Option<Duration>)> = s
+            .milestones
+            .iter()
+            .map(|m| (m.name.as_str(), m.within))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("detected", None),
+                ("mitigated", Some(Duration::from_secs(90))),
+                ("resolved", Some(Duration::from_secs(180))),
+                ("escalated", None),
+            ]
+        );
+        // the fault and the recovery take 2m: a 3m target may never be judged
+        assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
+        assert!(
+            s.warnings[0].starts_with(
+                "m.yaml:11:11: warning: milestone `resolved`: `within: 3m` may outlast the run"
+            ),
+            "{:?}",
+            s.warnings
+        );
+        // no faults, no run to outlast: nothing to warn about
+        let text = "name: m\nhypothesis: h\nmilestones:\n  - { name: detected, within: 1h }\n";
+        let s = parse_str(text, "m.yaml", Path::new("."), &|_| None).unwrap();
+        assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    }
+
+    #[test]
+    fn a_secret_or_a_look_alike_in_a_milestone_name_is_refused_before_a_run() {
+        let env = |name: &str| (name == "API_TOKEN").then(|| "tok-123456".to_string());
+        let text = "name: m\nhypothesis: h\nfaults:\n  - name: f\n    duration: 1s\n    http:\n      inject: { url: \"http://h/x\", headers: { Authorization: \"Bearer ${API_TOKEN}\" } }\n      revert: { url: \"http://h/y\" }\nmilestones:\n  - \"paged ${API_TOKEN}\"\n  - { name: \"detected\\u00A0\" }\n";
+        let (problems, _) = crate::scenario::admit::admit(text, &env);
+        let shown: Vec<String> = problems
+            .iter()
+            .map(|(p, m)| format!("{}:{}: {m}", p.line, p.col))
+            .collect();
+        assert_eq!(shown.len(), 2, "{shown:#?}");
+        assert!(
+            shown[0].starts_with("10:5: milestones[0]: takes the secret `${API_TOKEN}`"),
+            "{shown:#?}"
+        );
+        assert!(
+            shown[1].starts_with("11:13: milestones[1].name: holds U+00A0"),
+            "{shown:#?}"
+        );
+    }
+}
