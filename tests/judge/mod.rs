@@ -741,7 +741,7 @@ impl Run {
         self.milestone_specs
             .iter()
             .map(|spec| {
-                let within = spec.within_ms.map(|w| duration_ms(w));
+                let within = spec.within_ms.map(duration_ms);
                 let (Some(t), Some(v)) = (self.first_trigger, self.verdict_time) else {
                     return MilestoneJudgement {
                         name: spec.name.clone(),
