@@ -709,6 +709,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_key_asks_the_driver_only_for_what_a_joiner_may_do() {
+        let m = request_of(Msg::Milestone {
+            name: "mitigated".into(),
+            author: "whoever the screen says".into(),
+        });
+        // the author is not sent: the driver takes it from the socket
+        assert_eq!(
+            m,
+            Some(ClientLine::Milestone {
+                id: 0,
+                name: "mitigated".into()
+            })
+        );
+        assert_eq!(request_of(Msg::Disarm { by: "bob".into() }), None);
+    }
+
+    #[test]
     fn typed_lines_become_notes_actions_or_the_kill_switch() {
         assert!(typed("   ").is_none());
         assert!(matches!(typed("X"), Some(ClientLine::Abort { .. })));
