@@ -137,7 +137,7 @@ fn demo_arm_trigger_note_kill_switch_in_the_editor_and_quit() {
     t.wait_for("BASELINE", limit);
     t.wait_for("READY", limit);
     t.keys(&["a"]);
-    t.wait_for("take the cache away", limit);
+    t.wait_for("y/Enter arm", limit);
     t.keys(&["y"]);
     t.wait_for("ARMED", limit);
     t.keys(&["t"]);
