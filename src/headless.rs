@@ -53,7 +53,7 @@ fn follow(session: &mut Session, step: Step, operator: &str, out: &mut impl Writ
 /// Prints a step and keeps the screen of a trigger or abort in it for the report.
 fn show_step(out: &mut impl Write, session: &mut Session, step: &Step) {
     print_step(out, session, step);
-    for rec in crate::screens::keep_headless(session, &step.records) {
+    for rec in crate::runner::screens::keep_headless(session, &step.records) {
         print_record(out, session, &rec);
     }
 }
@@ -307,7 +307,7 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, junit: Optio
         }
     }
     if let Some(path) = junit {
-        match crate::junit::write(&run_dir, &path) {
+        match crate::report::junit::write(&run_dir, &path) {
             Ok(()) => {
                 let _ = writeln!(out, "gameday: JUnit XML {}", path.display());
             }

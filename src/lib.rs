@@ -30,7 +30,6 @@ macro_rules! tell {
 }
 
 pub mod analysis;
-pub mod charts;
 mod clock;
 pub mod cluster;
 pub mod commands;
@@ -45,7 +44,6 @@ pub mod grafana;
 pub mod headless;
 pub mod import;
 pub mod journal;
-pub mod junit;
 pub mod manpage;
 pub mod proc;
 pub mod recover;
@@ -55,9 +53,9 @@ pub mod room;
 pub mod runner;
 pub mod scenario;
 pub mod schema;
-pub mod screens;
 pub mod signals;
 pub mod templates;
+pub mod terminal;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
 pub mod text;

@@ -5,12 +5,9 @@
 //! Every way out goes through the same end: the kill switch when a fault is live, the
 //! journal closed, the report written, the terminal restored.
 
-use std::io::{BufWriter, Stdout, Write};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use ratatui::backend::CrosstermBackend;
-use ratatui::crossterm::event::{self, Event as TermEvent};
-use ratatui::crossterm::{cursor, execute, queue, terminal};
+use ratatui::crossterm::event::Event as TermEvent;
 use ratatui::Terminal;
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
@@ -18,140 +15,11 @@ use tokio::sync::mpsc;
 use crate::engine::Msg;
 use crate::journal::AbortSource;
 use crate::runner::{next_request, Session, TICK};
+use crate::terminal::{
+    draw_frame, restore_terminal, spawn_input_thread, terminal, terminal_gone, Backend, Input,
+    TerminalGuard, FRAME,
+};
 use crate::ui::{self, Action, App, Theme, View};
-
-pub(crate) const FRAME: Duration = Duration::from_millis(100);
-
-pub(crate) type Backend = CrosstermBackend<BufWriter<Stdout>>;
-
-/// The terminal, drawn through a buffered writer.
-pub(crate) fn terminal() -> std::io::Result<Terminal<Backend>> {
-    Terminal::new(CrosstermBackend::new(BufWriter::with_capacity(
-        64 * 1024,
-        std::io::stdout(),
-    )))
-}
-
-/// Puts the terminal back on drop, on every path out of [`run`], panics included.
-pub(crate) struct TerminalGuard;
-
-impl TerminalGuard {
-    pub(crate) fn enter() -> std::io::Result<TerminalGuard> {
-        terminal::enable_raw_mode()?;
-        let guard = TerminalGuard;
-        execute!(
-            std::io::stdout(),
-            terminal::EnterAlternateScreen,
-            cursor::Hide
-        )?;
-        Ok(guard)
-    }
-}
-
-pub fn restore_terminal() {
-    let _ = terminal::disable_raw_mode();
-    let _ = execute!(
-        std::io::stdout(),
-        terminal::EndSynchronizedUpdate,
-        terminal::LeaveAlternateScreen,
-        cursor::Show
-    );
-}
-
-impl Drop for TerminalGuard {
-    fn drop(&mut self) {
-        restore_terminal();
-    }
-}
-
-/// Terminal input, read on a thread of its own (the read blocks). A read error or the
-/// end of input means the terminal is gone.
-pub(crate) enum Input {
-    Term(TermEvent),
-    Lost(String),
-}
-
-/// What standard input, the terminal, has for us.
-enum Tty {
-    /// hung up or unusable: the SSH session or the tmux pane is gone
-    Gone(String),
-    Readable,
-    Quiet,
-}
-
-/// Waits up to `ms` for the terminal on standard input.
-///
-/// Asked with poll(2) rather than through crossterm: when the terminal goes away,
-/// crossterm's reader gets `read(0) = 0` (or EIO) and retries it forever, at 100 % of a
-/// core, without ever returning. A hung-up terminal reports POLLHUP, which is how a lost
-/// terminal is seen in every phase, with or without the SIGHUP that `su` and `sudo`
-/// never deliver.
-fn wait_tty(ms: u16) -> Tty {
-    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
-    use std::os::fd::AsFd;
-    let stdin = std::io::stdin();
-    let mut fds = [PollFd::new(stdin.as_fd(), PollFlags::POLLIN)];
-    match poll(&mut fds, PollTimeout::from(ms)) {
-        Err(nix::errno::Errno::EINTR) | Ok(0) => Tty::Quiet,
-        Err(e) => Tty::Gone(format!("cannot poll the terminal: {e}")),
-        Ok(_) => {
-            let r = fds[0].revents().unwrap_or(PollFlags::empty());
-            if r.intersects(PollFlags::POLLHUP | PollFlags::POLLERR | PollFlags::POLLNVAL) {
-                Tty::Gone("the terminal hung up".into())
-            } else if r.contains(PollFlags::POLLIN) {
-                Tty::Readable
-            } else {
-                Tty::Quiet
-            }
-        }
-    }
-}
-
-/// Whether the terminal has gone away; checked by the loops on every tick, so a lost
-/// terminal ends the run even if the input thread is stuck inside crossterm.
-pub(crate) fn terminal_gone() -> bool {
-    matches!(wait_tty(0), Tty::Gone(_))
-}
-
-pub(crate) fn spawn_input_thread(tx: mpsc::Sender<Input>) {
-    std::thread::spawn(move || loop {
-        match wait_tty(250) {
-            Tty::Gone(why) => {
-                let _ = tx.blocking_send(Input::Lost(why));
-                return;
-            }
-            Tty::Quiet => {
-                if tx.is_closed() {
-                    return;
-                }
-                continue;
-            }
-            Tty::Readable => {}
-        }
-        match event::poll(Duration::ZERO) {
-            Ok(false) => {
-                if tx.is_closed() {
-                    return;
-                }
-            }
-            Ok(true) => match event::read() {
-                Ok(ev) => {
-                    if tx.blocking_send(Input::Term(ev)).is_err() {
-                        return;
-                    }
-                }
-                Err(e) => {
-                    let _ = tx.blocking_send(Input::Lost(e.to_string()));
-                    return;
-                }
-            },
-            Err(e) => {
-                let _ = tx.blocking_send(Input::Lost(e.to_string()));
-                return;
-            }
-        }
-    });
-}
 
 async fn next_input(rx: &mut Option<mpsc::Receiver<Input>>) -> Option<Input> {
     match rx {
@@ -174,20 +42,6 @@ fn draw(terminal: &mut Terminal<Backend>, app: &App, session: &Session) -> std::
         now: session.now(),
     };
     draw_frame(terminal, app, view)
-}
-
-/// One frame as the terminal gets it: the cells that changed since the last frame,
-/// inside a synchronized update, flushed once. Public for the benchmarks, which count
-/// the bytes it writes.
-pub fn draw_frame<W: Write>(
-    terminal: &mut Terminal<CrosstermBackend<W>>,
-    app: &App,
-    view: View,
-) -> std::io::Result<()> {
-    queue!(terminal.backend_mut(), terminal::BeginSynchronizedUpdate)?;
-    terminal.draw(|f| ui::draw::draw(f, app, view))?;
-    queue!(terminal.backend_mut(), terminal::EndSynchronizedUpdate)?;
-    terminal.backend_mut().flush()
 }
 
 /// Runs the session in the terminal to the end; returns the exit code.
@@ -352,7 +206,7 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
 /// The records of a step that call for a screen in the report (a trigger, the abort),
 /// kept before the step is absorbed; usually none.
 fn screen_records(step: &crate::runner::Step) -> Vec<crate::journal::Record> {
-    if crate::screens::moments(&step.records).is_empty() {
+    if crate::ui::capture::moments(&step.records).is_empty() {
         Vec::new()
     } else {
         step.records.clone()
@@ -370,7 +224,7 @@ fn keep_screen(
         return;
     }
     if let Ok(size) = terminal.size() {
-        crate::screens::keep(session, app, records, "tui", (size.width, size.height));
+        crate::runner::screens::keep(session, app, records, "tui", (size.width, size.height));
     }
 }
 

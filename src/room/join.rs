@@ -546,7 +546,7 @@ async fn tui(
     outbox: &mut Outbox,
     theme: Theme,
 ) -> i32 {
-    use crate::tui::{spawn_input_thread, Input, TerminalGuard};
+    use crate::terminal::{spawn_input_thread, Input, TerminalGuard};
     let mut app = App::new(f.you.clone(), theme);
     app.joined = Some(f.driver.clone());
     app.operators = vec![f.driver.clone()];
@@ -558,7 +558,7 @@ async fn tui(
             return EXIT_UNAVAILABLE;
         }
     };
-    let mut terminal = match crate::tui::terminal() {
+    let mut terminal = match crate::terminal::terminal() {
         Ok(t) => t,
         Err(e) => {
             drop(guard);
@@ -575,7 +575,7 @@ async fn tui(
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut dirty = true;
-    let mut last_draw = Instant::now() - crate::tui::FRAME;
+    let mut last_draw = Instant::now() - crate::terminal::FRAME;
     let mut drawn_second = -1i64;
     let mut lost = false;
     // the words printed once the screen is gone, and the exit code
@@ -633,7 +633,7 @@ async fn tui(
             },
             _ = tick.tick() => {
                 // the terminal gone (no SIGHUP under su): leaving changes nothing in the run
-                if crate::tui::terminal_gone() {
+                if crate::terminal::terminal_gone() {
                     lost = true;
                     break (None, 0);
                 }
@@ -649,8 +649,8 @@ async fn tui(
         if second != drawn_second {
             dirty = true;
         }
-        if dirty && last_draw.elapsed() >= crate::tui::FRAME {
-            if crate::tui::draw_frame(&mut terminal, &app, f.view()).is_err() {
+        if dirty && last_draw.elapsed() >= crate::terminal::FRAME {
+            if crate::terminal::draw_frame(&mut terminal, &app, f.view()).is_err() {
                 in_rx = None;
                 lost = true;
                 break (None, 0);

@@ -1,6 +1,6 @@
 //! The driver's side of the room: the socket, one task per joiner, and the requests they
 //! hand to the driver's loop. Nothing here touches the journal or the engine: the loop
-//! does, in [`crate::runner::Session::serve`], so a note is acknowledged only once the
+//! does, in the runner's `Session::serve`, so a note is acknowledged only once the
 //! loop has fsynced it, and a joiner that stalls or vanishes holds up nobody.
 
 use std::path::{Path, PathBuf};

@@ -22,6 +22,8 @@ use crate::room::server::{Request as RoomRequest, Room, Welcome};
 use crate::room::ServerLine;
 use crate::scenario::model::Scenario;
 
+pub mod screens;
+
 pub type Ts = DateTime<Utc>;
 
 /// Wall-clock time that only moves forward: a clock step (NTP) during a run cannot
@@ -145,7 +147,7 @@ fn create_run_dir(out: &Path, name: &str, now: Ts) -> Result<PathBuf, StartError
         };
         match crate::files::create_private_dir(&dir) {
             Ok(()) => {
-                let _ = crate::files::create_private_dir(&dir.join(crate::charts::DIR));
+                let _ = crate::files::create_private_dir(&dir.join(crate::report::charts::DIR));
                 return Ok(dir);
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
