@@ -6,10 +6,10 @@ use std::path::Path;
 
 use proptest::prelude::*;
 
-use gameday::scenario::criteria::parse_criterion;
-use gameday::scenario::duration::parse_duration;
-use gameday::scenario::model::Unit;
 use gameday::scenario::parse_str;
+use gameday::units::criterion::parse_criterion;
+use gameday::units::duration::parse_duration;
+use gameday::units::Unit;
 
 fn env(name: &str) -> Option<String> {
     (name == "SET").then(|| "value".to_string())

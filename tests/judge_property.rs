@@ -16,9 +16,9 @@ use proptest::prelude::*;
 
 use gameday::engine::{Effect, Injection, Msg};
 use gameday::journal::{AbortSource, AlertInfo, Event, FaultInfo, Record, RunInfo, SignalInfo};
-use gameday::scenario::model::{Measure, Op, Unit};
 use gameday::testkit::{self, criterion, Sim, Start};
 use gameday::units::{format_duration, format_duration_against, format_value_against};
+use gameday::units::{Measure, Op, Unit};
 
 type Ts = DateTime<Utc>;
 

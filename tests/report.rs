@@ -11,8 +11,8 @@ use gameday::journal::{
     ScreenMoment, SignalInfo,
 };
 use gameday::report::{render, write_report};
-use gameday::scenario::model::{Measure, Op, Unit};
 use gameday::testkit::{self, criterion, signal, Start};
+use gameday::units::{Measure, Op, Unit};
 
 type Ts = DateTime<Utc>;
 

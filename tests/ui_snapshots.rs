@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use gameday::engine::{self, Msg};
 use gameday::journal::{AbortSource, FaultInfo, NoteKind, Phase, RunInfo, SignalInfo};
-use gameday::scenario::model::{Criterion, Op, Unit};
 use gameday::testkit::{self, criterion, criterion_for, exec_fault, t0};
 use gameday::ui::draw::draw;
 use gameday::ui::{App, Mode, Theme, View};
+use gameday::units::{Criterion, Op, Unit};
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::Color;
@@ -330,7 +330,7 @@ fn the_screen_kept_for_the_report_is_the_frame_the_operator_sees() {
     let sim = active();
     for (w, h) in [(80, 24), (143, 41)] {
         let frame = text_of(&render(&sim.app, sim.view(), w, h));
-        let kept = gameday::screens::text(&sim.app, sim.view(), w, h).unwrap();
+        let kept = gameday::ui::capture::text(&sim.app, sim.view(), w, h).unwrap();
         assert_eq!(kept, frame.trim_end_matches('\n'), "{w}×{h}");
         assert!(kept.lines().next().unwrap().contains("ACTIVE"), "{kept}");
     }
@@ -794,7 +794,7 @@ fn an_http_value_shows_its_window_and_what_the_number_hides() {
     for s in [&mut kit.info.signals[1], &mut kit.state.cfg.signals[1]] {
         s.window = Some(Duration::from_secs(30));
         s.timeout = Some(Duration::from_secs(2));
-        s.measure = Some(gameday::scenario::model::Measure::P99);
+        s.measure = Some(gameday::units::Measure::P99);
     }
     sim.app.selected = 1;
     sim.send(Msg::ProbeStarted { signal: 1, id: 1 });

@@ -16,7 +16,7 @@ use crate::cluster::safety::{check_namespace, check_permissions, check_targets, 
 use crate::cluster::{explain, Cluster};
 use crate::engine::Injection;
 use crate::journal::redact::Redactor;
-use crate::scenario::duration::format_duration;
+use crate::units::duration::format_duration;
 use crate::scenario::model::Safety;
 use crate::scenario::parse::{boolean, duration, fields, namespace, selector, uint, Ctx};
 use crate::scenario::yaml::Node;

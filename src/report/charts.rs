@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use crate::analysis::Point;
 use crate::journal::{Event, Record};
 use crate::report::{ReportError, Run};
-use crate::scenario::model::Unit;
+use crate::units::Unit;
 use crate::units::{format_offset, format_value};
 
 pub type Ts = DateTime<Utc>;

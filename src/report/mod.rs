@@ -20,11 +20,11 @@ use crate::journal::{
     self, AbortSource, Event, FaultInfo, JournalError, NoteKind, Phase, Record, RevertReason,
     RunInfo, SignalInfo, Verdict,
 };
-use crate::scenario::model::{Measure, Op};
 use crate::units::{
     format_duration, format_duration_against, format_offset, format_value, format_value_against,
     sparkline,
 };
+use crate::units::{Measure, Op};
 
 pub mod charts;
 pub mod junit;
@@ -276,8 +276,8 @@ fn pulled_by_a_person(source: AbortSource) -> bool {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::scenario::model::Unit;
     use crate::testkit::{self, criterion};
+    use crate::units::Unit;
 
     fn at(secs: i64) -> Ts {
         DateTime::from_timestamp(1_795_773_600 + secs, 0).unwrap()

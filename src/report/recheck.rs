@@ -55,7 +55,7 @@ pub(super) fn verdict_disagreement(run: &Run) -> Option<String> {
     }
     for s in &run.info.signals {
         for c in [&s.expect, &s.abort].into_iter().flatten() {
-            let reread = crate::scenario::criteria::parse_criterion(&c.text, s.unit);
+            let reread = crate::units::criterion::parse_criterion(&c.text, s.unit);
             if reread
                 .as_ref()
                 .map_or(true, |r| r.value != c.value || r.op != c.op)

@@ -2,8 +2,6 @@
 
 pub mod admit;
 pub mod check;
-pub mod criteria;
-pub mod duration;
 pub mod expand;
 pub mod model;
 pub mod parse;

@@ -7,12 +7,12 @@ use std::fmt;
 use std::path::Path;
 use std::time::Duration;
 
-use super::criteria::parse_criterion;
-use super::duration::{format_duration, parse_duration};
 use super::model::*;
 use super::selector::{is_dns_label, validate_selector};
 use super::yaml::{parse_yaml, Key, Node, Pos, Value, MAX_BYTES};
 use crate::faults::KINDS;
+use crate::units::criterion::parse_criterion;
+use crate::units::duration::{format_duration, parse_duration};
 
 /// One problem in a scenario file, shown as `FILE:LINE:COL: message`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -817,7 +817,7 @@ fn judging_warnings(
     faults: &[Fault],
     phases: &Phases,
 ) {
-    use super::duration::format_duration as short;
+    use crate::units::duration::format_duration as short;
     for (s, pos) in signals.iter().zip(signal_pos) {
         let SignalSource::Http {
             timeout,

@@ -3,8 +3,59 @@
 //! Units are checked against the signal's unit, because a `%` on a latency or a bare
 //! `300` on a latency is almost always a mistake that would silently never trip.
 
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
 use super::duration::parse_duration;
-use super::model::{Criterion, Op, Unit};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    ErrorRate,
+    P50,
+    P90,
+    P99,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// 0.01 is shown as `1 %`.
+    Ratio,
+    Seconds,
+    Bytes,
+    Count,
+    #[default]
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Op {
+    #[serde(rename = "<")]
+    Lt,
+    #[serde(rename = "<=")]
+    Le,
+    #[serde(rename = ">")]
+    Gt,
+    #[serde(rename = ">=")]
+    Ge,
+    #[serde(rename = "==")]
+    Eq,
+    #[serde(rename = "!=")]
+    Ne,
+}
+
+/// `OP VALUE[UNIT] [for DURATION]`, with the value converted to the signal's base unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Criterion {
+    pub op: Op,
+    pub value: f64,
+    #[serde(default, with = "crate::units::duration::opt_duration_ms")]
+    pub for_: Option<Duration>,
+    /// What the user wrote, trimmed, for display ("< 1%").
+    pub text: String,
+}
 
 const GRAMMAR: &str = "OP VALUE[UNIT] [for DURATION], OP one of < <= > >= == !=, e.g. `< 1%`, `< 300ms`, `>= 2 for 30s`";
 

@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
-use crate::scenario::model::{Criterion, Op, Unit};
+pub mod criterion;
+pub mod duration;
+
+pub use criterion::{parse_criterion, Criterion, Measure, Op, Unit};
 
 impl Op {
     pub fn symbol(self) -> &'static str {
@@ -207,7 +210,7 @@ pub fn format_duration_against(d: Duration, limit: Duration) -> String {
 
 /// The scenario's own spelling of a duration: 30s, 2m, 1m30s, 500ms (one function,
 /// the parser's: what is shown is what can be written back).
-pub use crate::scenario::duration::format_duration as format_duration_short;
+pub use duration::format_duration as format_duration_short;
 
 /// `mm:ss` with a sign for times before the reference: "-02:00", "00:42", "61:05".
 pub fn format_offset(ms: i64) -> String {
