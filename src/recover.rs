@@ -545,7 +545,7 @@ async fn recover_trusted(
                 }
             );
         }
-        let redactor = crate::journal::redact::collect(&src.text, &src.scenario, env)
+        let redactor = crate::scenario::secrets::collect(&src.text, &src.scenario, env)
             .map(|(r, _)| r)
             .unwrap_or_default();
         let actions = actions(info, &src, &original, &redactor, run_dir).await?;

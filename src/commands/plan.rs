@@ -15,7 +15,7 @@ pub fn plan(path: &Path, context: Option<String>) -> ExitCode {
         Err(code) => return code,
     };
     // a plan is pasted into tickets and chats: it is redacted as the run's journal is
-    let redactor = match crate::journal::redact::collect(&text, &s, &env_lookup) {
+    let redactor = match crate::scenario::secrets::collect(&text, &s, &env_lookup) {
         Ok((r, _)) => r,
         Err(e) => {
             crate::tell!("gameday plan: {e}");

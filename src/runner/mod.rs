@@ -174,7 +174,7 @@ impl Session {
             crate::signals::prometheus::Client::new(p, env).map_err(StartError::Unsupported)?;
         }
         // every secret it gives access to, and the text the journal may keep of it
-        let (redactor, kept) = crate::journal::redact::collect(scenario_text, scenario, env)
+        let (redactor, kept) = crate::scenario::secrets::collect(scenario_text, scenario, env)
             .map_err(StartError::Unsupported)?;
         let base_dir = scenario_path
             .parent()

@@ -5,6 +5,7 @@ pub mod check;
 pub mod expand;
 pub mod model;
 pub mod parse;
+pub mod secrets;
 pub mod selector;
 pub mod yaml;
 
