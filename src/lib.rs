@@ -63,3 +63,4 @@ pub mod tui;
 pub mod ui;
 pub mod units;
 pub mod watchdog;
+pub mod yaml;

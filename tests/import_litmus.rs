@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use gameday::scenario::yaml::{parse_yaml, Node, Value};
 use gameday::scenario::*;
+use gameday::yaml::{parse_yaml, Node, Value};
 
 const DIR: &str = "tests/fixtures/litmus";
 
@@ -854,9 +854,7 @@ fn hostile_engines_cannot_steer_the_scenario() {
         assert!(!d.chars().any(unsafe_char), "{h:?}: {d:?}");
         // nothing hostile became a target: the selector is the placeholder or the
         // engine's own valid text
-        assert!(
-            gameday::scenario::selector::validate_selector(&pod_delete(&s, 0).selector).is_ok()
-        );
+        assert!(gameday::cluster::selector::validate_selector(&pod_delete(&s, 0).selector).is_ok());
     }
 }
 

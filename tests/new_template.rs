@@ -171,10 +171,10 @@ fn scenario_of(text: &str) -> gameday::scenario::Scenario {
 
 fn top_keys(text: &str) -> Vec<String> {
     let env = |_: &str| None;
-    let tree = gameday::scenario::yaml::parse_yaml(text, &env);
+    let tree = gameday::yaml::parse_yaml(text, &env);
     assert!(tree.problems.is_empty(), "{:?}", tree.problems);
     match tree.root.map(|r| r.value) {
-        Some(gameday::scenario::yaml::Value::Map(entries)) => {
+        Some(gameday::yaml::Value::Map(entries)) => {
             entries.into_iter().map(|(k, _)| k.name).collect()
         }
         other => panic!("not a mapping: {other:?}"),

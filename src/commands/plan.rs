@@ -55,7 +55,7 @@ pub fn plan(path: &Path, context: Option<String>) -> ExitCode {
     };
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let all_ok = rt.block_on(async {
-        let ctx = match crate::faults::context(&s, "plan", base).await {
+        let ctx = match crate::scenario::fault_context(&s, "plan", base).await {
             Ok(c) => c,
             Err(e) => {
                 crate::say!("cannot resolve the plan: {}", shown(&e));

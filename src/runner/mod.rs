@@ -180,7 +180,7 @@ impl Session {
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
-        let mut ctx = faults::context(scenario, "", base_dir)
+        let mut ctx = crate::scenario::fault_context(scenario, "", base_dir)
             .await
             .map_err(StartError::Unsupported)?;
         let clock = Clock::start();

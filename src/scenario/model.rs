@@ -9,12 +9,13 @@ use std::time::Duration;
 
 // Each fault kind, and its settings, belong to its file in `faults/`; named here too,
 // where the rest of the scenario's vocabulary is.
+pub use crate::cluster::safety::Safety;
 pub use crate::faults::exec::ExecFault;
 pub use crate::faults::http::{HttpFault, HttpRequest};
 pub use crate::faults::manifest::{Manifest, ManifestSource};
 pub use crate::faults::pod_delete::PodDelete;
 pub use crate::faults::scale::{Scale, ScaleKind};
-pub use crate::faults::FaultKind;
+pub use crate::faults::{Fault, FaultKind};
 pub use crate::units::duration::{duration_ms, opt_duration_ms};
 pub use crate::units::{Criterion, Measure, Op, Unit};
 
@@ -145,36 +146,6 @@ pub struct PodPanel {
 pub struct AlertExpectation {
     pub name: String,
     pub within: Duration,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Fault {
-    pub name: String,
-    pub duration: Duration,
-    pub kind: FaultKind,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Safety {
-    /// Refuse to arm a fault whose selector matches more. Default 1.
-    pub max_targets: u32,
-    /// The only namespaces a fault may touch; empty means the scenario's namespace.
-    pub namespaces: Vec<String>,
-    /// Hard ceiling on every fault, from its trigger. Default 10 min.
-    pub max_duration: Duration,
-    /// Trigger refused while an `expect` fails. Default true.
-    pub require_steady_state: bool,
-}
-
-impl Default for Safety {
-    fn default() -> Self {
-        Safety {
-            max_targets: 1,
-            namespaces: Vec::new(),
-            max_duration: Duration::from_secs(600),
-            require_steady_state: true,
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -11,9 +11,9 @@
 use crate::journal::redact::{
     is_credential_param, is_sensitive_name, is_sensitive_var, percent_decode, Redactor, MASK,
 };
-use crate::scenario::expand::{expand, references, Reference};
 use crate::scenario::model::Scenario;
-use crate::scenario::yaml::{parse_yaml_raw, Node, Pos, Value};
+use crate::yaml::expand::{expand, references, Reference};
+use crate::yaml::{parse_yaml_raw, Node, Pos, Value};
 
 /// What the journal keeps of the scenario file: the text with every literal secret
 /// replaced by the quoted scalar `"***"` (so it still reads as YAML), and the path of each

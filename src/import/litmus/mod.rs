@@ -28,9 +28,9 @@ mod text;
 use std::io::{Read, Write};
 use std::path::Path;
 
+use crate::cluster::selector::{is_dns_label, validate_selector};
 use crate::scenario::model::Phases;
-use crate::scenario::selector::{is_dns_label, validate_selector};
-use crate::scenario::yaml::{parse_yaml, Node, Pos, Value, MAX_BYTES};
+use crate::yaml::{parse_yaml, Node, Pos, Value, MAX_BYTES};
 
 use fault::{Env, EnvValue, Health};
 use fields::{describe, Fields};

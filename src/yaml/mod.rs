@@ -5,13 +5,16 @@
 //! the stack or memory. `${VAR}` expansion happens here, on scalar values, so every
 //! later check sees the expanded text.
 
+pub mod expand;
+pub mod read;
+
 use std::collections::HashMap;
 
 use yaml_rust2::parser::{Parser, Tag};
 use yaml_rust2::scanner::{Marker, ScanError, TScalarStyle};
 use yaml_rust2::Event;
 
-use super::expand::expand;
+use expand::expand;
 
 /// Larger than any hand-written scenario by two orders of magnitude.
 pub const MAX_BYTES: usize = 1024 * 1024;

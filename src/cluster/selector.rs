@@ -1,6 +1,8 @@
 //! Kubernetes label selectors and names, checked here so a typo fails at `check` time
 //! rather than as an API error in the middle of a game day.
 
+use crate::yaml::read::{required_text, text, Ctx, Fields};
+
 /// Checks `s` against the Kubernetes label-selector grammar (`k=v`, `k==v`, `k!=v`,
 /// `k in (a, b)`, `k notin (a, b)`, `k`, `!k`, comma-separated).
 pub fn validate_selector(s: &str) -> Result<(), String> {
@@ -150,6 +152,33 @@ fn validate_label_value(v: &str) -> Result<(), String> {
              starting and ending with a letter or digit"
         ))
     }
+}
+
+/// A scenario value that names a namespace: a DNS label.
+pub(crate) fn namespace(cx: &mut Ctx, f: &Fields, key: &str) -> Option<String> {
+    let ns = text(cx, f, key)?;
+    if !is_dns_label(&ns) {
+        let pos = f.get(key).map_or(f.pos, |n| n.pos);
+        cx.err(
+            pos,
+            format!(
+                "{}: `{ns}` is not a valid namespace name (lower case letters, digits and -, at most 63)",
+                f.path_of(key)
+            ),
+        );
+        return None;
+    }
+    Some(ns)
+}
+
+pub(crate) fn selector(cx: &mut Ctx, f: &Fields, key: &str) -> Option<String> {
+    let s = required_text(cx, f, key, "give a label selector like app=redis")?;
+    if let Err(e) = validate_selector(&s) {
+        let pos = f.get(key).map_or(f.pos, |n| n.pos);
+        cx.err(pos, format!("{}: {e}", f.path_of(key)));
+        return None;
+    }
+    Some(s)
 }
 
 #[cfg(test)]
