@@ -5,32 +5,22 @@
 //! Every way out goes through the same end: the kill switch when a fault is live, the
 //! journal closed, the report written, the terminal restored.
 
-use std::time::Instant;
-
 use ratatui::crossterm::event::Event as TermEvent;
 use ratatui::Terminal;
-use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
 
 use crate::engine::Msg;
-use crate::journal::AbortSource;
+use crate::front::{lost_terminal, Frames, ProcessSignal, Signals};
 use crate::runner::{next_request, Session, TICK};
 use crate::terminal::{
     draw_frame, restore_terminal, spawn_input_thread, terminal, terminal_gone, Backend, Input,
-    TerminalGuard, FRAME,
+    TerminalGuard,
 };
 use crate::ui::{self, Action, App, Theme, View};
 
 async fn next_input(rx: &mut Option<mpsc::Receiver<Input>>) -> Option<Input> {
     match rx {
         Some(rx) => rx.recv().await,
-        None => std::future::pending().await,
-    }
-}
-
-async fn next_signal(s: &mut Option<tokio::signal::unix::Signal>) -> Option<()> {
-    match s {
-        Some(s) => s.recv().await,
         None => std::future::pending().await,
     }
 }
@@ -77,14 +67,10 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
     // `None` once the terminal is gone: never polled again, so no busy loop
     let mut in_rx = Some(in_rx);
     let mut room = session.take_room_requests();
-    let mut sigterm = signal(SignalKind::terminate()).ok();
-    let mut sigint = signal(SignalKind::interrupt()).ok();
-    let mut sighup = signal(SignalKind::hangup()).ok();
+    let mut signals = Signals::install();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut dirty = true;
-    let mut last_draw = Instant::now() - FRAME;
-    let mut drawn_second = -1i64;
+    let mut frames = Frames::default();
     let mut terminal_lost = false;
     // the kill switch and the end of the run, asked once when the terminal goes
     let mut lost_handled = false;
@@ -109,10 +95,10 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
                 if !terminal_lost {
                     keep_screen(&mut session, &app, &screen, &terminal);
                 }
-                dirty = true;
+                frames.touch();
             },
             i = next_input(&mut in_rx) => match i {
-                Some(Input::Term(ev)) => handle_term_event(&mut app, &session, ev, &mut msgs, &mut dirty),
+                Some(Input::Term(ev)) => handle_term_event(&mut app, &session, ev, &mut msgs, &mut frames),
                 Some(Input::Lost(why)) => {
                     tracing::warn!("terminal lost: {why}");
                     terminal_lost = true;
@@ -124,9 +110,14 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
                 }
             },
             // a signal ends the run: revert, report, leave (no key needed)
-            _ = next_signal(&mut sigterm) => { app.quit = true; msgs.push(by_signal(&operator, "SIGTERM")) },
-            _ = next_signal(&mut sigint) => { app.quit = true; msgs.push(by_signal(&operator, "SIGINT")) },
-            _ = next_signal(&mut sighup) => { terminal_lost = true; msgs.push(by_signal(&operator, "SIGHUP")) },
+            sig = signals.next() => {
+                // SIGHUP: the terminal is gone with it
+                match sig {
+                    ProcessSignal::Hup => terminal_lost = true,
+                    ProcessSignal::Term | ProcessSignal::Int => app.quit = true,
+                }
+                msgs.push(sig.abort(&operator));
+            },
         }
         while let Ok(m) = rx.try_recv() {
             msgs.push(m);
@@ -137,11 +128,7 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
         if terminal_lost {
             app.quit = true;
             if !lost_handled && !session.state.is_done() {
-                msgs.push(Msg::Abort {
-                    by: operator.clone(),
-                    source: AbortSource::Terminal,
-                    detail: "the terminal went away".into(),
-                });
+                msgs.push(lost_terminal(&operator));
                 msgs.push(Msg::End {
                     by: operator.clone(),
                 });
@@ -152,11 +139,11 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
             let is_tick = m == Msg::Tick;
             let step = session.handle(m);
             if !step.records.is_empty() || !is_tick {
-                dirty = true;
+                frames.touch();
             }
             let screen = screen_records(&step);
             if absorb_step(&mut app, &session, step) {
-                dirty = true;
+                frames.touch();
             }
             if !terminal_lost {
                 keep_screen(&mut session, &app, &screen, &terminal);
@@ -167,7 +154,7 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
                 Ok(p) => app.report_path = Some(p.display().to_string()),
                 Err(e) => app.flash(format!("could not write the report: {e}"), session.now()),
             }
-            dirty = true;
+            frames.touch();
         }
         if app.quit && session.state.is_done() {
             break;
@@ -177,17 +164,12 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
             continue;
         }
         let second = session.now().timestamp();
-        if second != drawn_second {
-            dirty = true;
-        }
-        if dirty && last_draw.elapsed() >= FRAME {
+        if frames.due(second) {
             if draw(&mut terminal, &app, &session).is_err() {
                 terminal_lost = true;
                 continue;
             }
-            last_draw = Instant::now();
-            drawn_second = second;
-            dirty = false;
+            frames.drawn(second);
         }
     }
     if terminal_lost {
@@ -248,7 +230,7 @@ fn handle_term_event(
     session: &Session,
     ev: TermEvent,
     msgs: &mut Vec<Msg>,
-    dirty: &mut bool,
+    frames: &mut Frames,
 ) {
     match ev {
         TermEvent::Key(key) => {
@@ -263,18 +245,10 @@ fn handle_term_event(
                     Action::Quit => app.quit = true,
                 }
             }
-            *dirty = true;
+            frames.touch();
         }
-        TermEvent::Resize(_, _) => *dirty = true,
+        TermEvent::Resize(_, _) => frames.touch(),
         _ => {}
-    }
-}
-
-fn by_signal(operator: &str, name: &str) -> Msg {
-    Msg::Abort {
-        by: operator.to_string(),
-        source: AbortSource::Signal,
-        detail: name.to_string(),
     }
 }
 

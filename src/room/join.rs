@@ -11,14 +11,13 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::unix::OwnedWriteHalf;
 use tokio::net::UnixStream;
-use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
 
 use super::server::read_line;
 use super::{encode, ClientLine, ServerLine, Ts, PROTOCOL};
 use crate::describe::describe;
 use crate::engine::{self, Msg, State};
-use crate::front::{Front, Typed};
+use crate::front::{Frames, Front, ProcessSignal, Signals, Typed};
 use crate::journal::{NoteKind, Record, RunInfo, Verdict};
 use crate::ui::{self, Action, App, Theme, View};
 
@@ -403,13 +402,6 @@ fn lost_words(why: Option<String>) -> String {
     format!("lost the connection to the driver{why}; the run goes on without you")
 }
 
-async fn next_signal(s: &mut Option<tokio::signal::unix::Signal>) -> Option<()> {
-    match s {
-        Some(s) => s.recv().await,
-        None => std::future::pending().await,
-    }
-}
-
 async fn headless(
     mut f: Follower,
     records: Vec<Record>,
@@ -433,9 +425,8 @@ async fn headless(
     }
     let _ = out.flush();
     let mut stdin = crate::front::Typing::stdin();
-    let mut sigterm = signal(SignalKind::terminate()).ok();
-    let mut sigint = signal(SignalKind::interrupt()).ok();
-    let mut sighup = signal(SignalKind::hangup()).ok();
+    // a joiner leaves on any of them; the run goes on without it
+    let mut signals = Signals::install();
     loop {
         if out.get_ref().gone {
             // nobody sees this joiner's screen any more: leave, freeing the seat
@@ -490,9 +481,7 @@ async fn headless(
                     return 0;
                 }
             },
-            _ = next_signal(&mut sigterm) => return 0,
-            _ = next_signal(&mut sigint) => return 0,
-            _ = next_signal(&mut sighup) => return 0,
+            _ = signals.next() => return 0,
         }
     }
 }
@@ -569,14 +558,10 @@ async fn tui(
     let (in_tx, in_rx) = mpsc::channel(256);
     spawn_input_thread(in_tx);
     let mut in_rx = Some(in_rx);
-    let mut sigterm = signal(SignalKind::terminate()).ok();
-    let mut sigint = signal(SignalKind::interrupt()).ok();
-    let mut sighup = signal(SignalKind::hangup()).ok();
+    let mut signals = Signals::install();
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut dirty = true;
-    let mut last_draw = Instant::now() - crate::terminal::FRAME;
-    let mut drawn_second = -1i64;
+    let mut frames = Frames::default();
     let mut lost = false;
     // the words printed once the screen is gone, and the exit code
     let (words, code): (Option<String>, i32) = loop {
@@ -595,7 +580,7 @@ async fn tui(
                     Seen::Ended(words, code) => break (Some(words), code),
                     Seen::Nothing => {}
                 }
-                dirty = true;
+                frames.touch();
             }
             i = async {
                 match in_rx.as_mut() {
@@ -623,9 +608,9 @@ async fn tui(
                     if leave {
                         break (None, 0);
                     }
-                    dirty = true;
+                    frames.touch();
                 }
-                Some(Input::Term(_)) => dirty = true,
+                Some(Input::Term(_)) => frames.touch(),
                 Some(Input::Lost(_)) | None => {
                     lost = true;
                     break (None, 0);
@@ -638,26 +623,20 @@ async fn tui(
                     break (None, 0);
                 }
             }
-            _ = next_signal(&mut sigterm) => break (None, 0),
-            _ = next_signal(&mut sigint) => break (None, 0),
-            _ = next_signal(&mut sighup) => {
-                lost = true;
+            sig = signals.next() => {
+                // SIGHUP: the terminal went with it
+                lost = sig == ProcessSignal::Hup;
                 break (None, 0);
             }
         }
         let second = f.now().timestamp();
-        if second != drawn_second {
-            dirty = true;
-        }
-        if dirty && last_draw.elapsed() >= crate::terminal::FRAME {
+        if frames.due(second) {
             if crate::terminal::draw_frame(&mut terminal, &app, f.view()).is_err() {
                 in_rx = None;
                 lost = true;
                 break (None, 0);
             }
-            last_draw = Instant::now();
-            drawn_second = second;
-            dirty = false;
+            frames.drawn(second);
         }
     };
     if lost {
