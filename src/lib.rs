@@ -29,26 +29,26 @@ macro_rules! tell {
     }};
 }
 
-pub mod analysis;
+mod analysis;
 mod clock;
 pub mod cluster;
 pub mod commands;
-pub mod demo;
-pub mod describe;
+mod demo;
+mod describe;
 pub mod engine;
 pub mod exit;
 pub mod faults;
-pub mod files;
-pub mod front;
-pub mod grafana;
-pub mod headless;
+mod files;
+mod front;
+mod grafana;
+mod headless;
 pub mod import;
 pub mod journal;
 pub mod manpage;
-pub mod proc;
-pub mod recover;
+mod proc;
+mod recover;
 pub mod report;
-pub mod resolve;
+mod resolve;
 pub mod room;
 pub mod runner;
 pub mod scenario;
@@ -59,8 +59,8 @@ pub mod terminal;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
 pub mod text;
-pub mod tui;
+mod tui;
 pub mod ui;
 pub mod units;
-pub mod watchdog;
+mod watchdog;
 pub mod yaml;
