@@ -130,8 +130,8 @@ enum Command {
     Abort {
         run_dir: PathBuf,
         /// Why, for the journal and the report (at most 4000 characters).
-        #[arg(long, value_name = "TEXT", default_value = "")]
-        reason: String,
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
     },
     /// List the live runs under RUNS_DIR (or the one run RUN_DIR): scenario, phase, active
     /// faults with time left, who is in the room. Changes nothing.
@@ -277,7 +277,9 @@ fn main() -> ExitCode {
             headless,
             ascii,
         } => commands::join(&run_dir, Front::choose(headless, ascii, None)),
-        Command::Abort { run_dir, reason } => commands::abort(&run_dir, &reason),
+        Command::Abort { run_dir, reason } => {
+            commands::abort(&run_dir, reason.as_deref().unwrap_or_default())
+        }
         Command::Status { path, json } => commands::status(&path, json),
         Command::Demo { live, quick } => {
             let (front, opts) = live.resolve(None, true);
