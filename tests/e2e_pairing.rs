@@ -143,6 +143,29 @@ impl Room {
     }
 }
 
+impl Room {
+    /// `gameday ARGS` as `who`, from `/`, to the end (bounded); stdin empty.
+    fn gameday_as(&self, who: &User, args: &[&std::ffi::OsStr]) -> std::process::Output {
+        let mut child = Command::new(&self.bin)
+            .args(args)
+            .uid(who.uid)
+            .gid(who.gid)
+            .current_dir("/")
+            .env("HOME", "/")
+            .env_remove("GAMEDAY_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        wait_bounded(&mut child, Duration::from_secs(60))
+    }
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
 struct Joiner {
     child: Child,
     lines: mpsc::Receiver<String>,
@@ -449,4 +472,182 @@ fn join_loops_and_escaped_nuls_do_not_reach_the_journal() {
         "{room_rows} rows of joins and leaves:\n{report}"
     );
     assert!(report.contains("joined the room"), "{report}");
+}
+
+/// Issue 17, item 2: `gameday status` and `gameday abort` from another shell of a member
+/// of the run directory's group. Status lists the live run (phase, the active fault and
+/// its time left, who is in the room); abort ends it with every fault reverted, journaled
+/// under the member's user name with its reason, and exits 0. Neither is journaled as a
+/// join. A user outside the group is refused by both.
+#[test]
+fn a_member_sees_the_live_run_with_status_and_stops_it_with_abort() {
+    let room = room();
+    let (mut driver, run_dir) = room.start_driver(60);
+    let mut joiner = room.join(&room.member, &run_dir);
+    joiner.expect("tester drives");
+    wait_for_event(&room.out, "fault_injected", Duration::from_secs(30));
+    assert!(room.marker().exists(), "the fault is active");
+    let member = &room.member;
+
+    let o = room.gameday_as(member, &["status".as_ref(), room.out.as_os_str()]);
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", text(&o.stderr));
+    assert!(out.contains(&run_dir.display().to_string()), "{out}");
+    assert!(out.contains("scenario  e2e-probe"), "{out}");
+    assert!(out.contains("phase     ACTIVE for"), "{out}");
+    assert!(out.contains("fault     break the probe: ACTIVE, "), "{out}");
+    assert!(out.contains("room      tester (driver), daemon"), "{out}");
+    assert!(out.trim_end().ends_with("1 live run"), "{out}");
+    // the time left, as a script reads it: the fault's 60 s, less the time it has run
+    let o = room.gameday_as(
+        member,
+        &["status".as_ref(), "--json".as_ref(), room.out.as_os_str()],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["live"], 1, "{v}");
+    let fault = &v["runs"][0]["status"]["faults"][0];
+    assert_eq!(fault["status"], "ACTIVE", "{v}");
+    let left = fault["left_s"].as_f64().unwrap();
+    assert!(left > 0.0 && left <= 60.0, "{left} s left of 60 s");
+    assert_eq!(v["runs"][0]["status"]["joiners"][0], member.name, "{v}");
+
+    // outside the group: refused by both, and the fault is still there
+    let outsider = user("nobody");
+    let o = room.gameday_as(&outsider, &["status".as_ref(), room.out.as_os_str()]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(77), "{err}");
+    assert!(
+        err.contains("cannot read") && err.contains("permission denied"),
+        "{err}"
+    );
+    let o = room.gameday_as(
+        &outsider,
+        &[
+            "abort".as_ref(),
+            run_dir.as_os_str(),
+            "--reason".as_ref(),
+            "x".as_ref(),
+        ],
+    );
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(77), "{err}");
+    assert!(err.contains("nobody may not stop"), "{err}");
+    assert!(room.marker().exists(), "the outsider stopped nothing");
+
+    // hostile text in the reason: kept in the journal, harmless in the report
+    let reason = "p99 is climbing \x1b[2J";
+    let o = room.gameday_as(
+        member,
+        &[
+            "abort".as_ref(),
+            run_dir.as_os_str(),
+            "--reason".as_ref(),
+            reason.as_ref(),
+        ],
+    );
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", text(&o.stderr));
+    assert!(
+        out.contains("kill switch pulled in") && out.contains("by daemon"),
+        "{out}"
+    );
+    assert!(out.contains("reverted break the probe (attempt 1"), "{out}");
+    assert!(out.contains("every fault is reverted"), "{out}");
+    assert!(!out.contains('\x1b'), "{out}");
+    assert!(!room.marker().exists(), "abort returned after the revert");
+
+    let d = wait_bounded(&mut driver, Duration::from_secs(30));
+    assert_eq!(d.status.code(), Some(2), "ABORTED: {}", text(&d.stdout));
+    let ended = joiner.expect("the run ended");
+    assert!(ended.contains("ABORTED (exit code 2)"), "{ended}");
+    wait_bounded(&mut joiner.child, Duration::from_secs(10));
+
+    let j = journal(&run_dir);
+    let abort = events(&j, "abort");
+    assert_eq!(abort.len(), 1, "{abort:?}");
+    assert_eq!(abort[0]["by"], member.name);
+    assert_eq!(abort[0]["source"], "command");
+    assert_eq!(abort[0]["detail"], reason);
+    let abort_seq = abort[0]["seq"].as_u64().unwrap();
+    let reverting = events(&j, "fault_reverting");
+    assert_eq!(reverting[0]["reason"], "abort");
+    assert!(reverting[0]["seq"].as_u64().unwrap() > abort_seq);
+    let reverted = events(&j, "fault_reverted");
+    assert!(reverted[0]["ok"].as_bool().unwrap(), "{reverted:?}");
+    assert!(reverted[0]["seq"].as_u64().unwrap() > abort_seq);
+    assert_eq!(
+        events(&j, "operator_joined").len(),
+        1,
+        "status and abort are not joins, only the joiner joined"
+    );
+
+    let report = std::fs::read_to_string(run_dir.join("report.md")).unwrap();
+    assert!(
+        report.contains("pulled by daemon with `gameday abort` from another shell"),
+        "{report}"
+    );
+    assert!(report.contains("p99 is climbing"), "{report}");
+    assert!(
+        !report.contains('\x1b'),
+        "the reason is escaped in the report"
+    );
+}
+
+/// Issue 17, item 2: against a run that has ended (no socket any more), `abort` says so
+/// and exits 69 at once; `status` of that run says how it ended (69), and `status` of the
+/// runs directory lists no live run and shows a stale socket as not answering (0).
+#[test]
+fn abort_and_status_of_a_finished_run_say_so_without_hanging() {
+    let room = room();
+    let (mut driver, run_dir) = room.start_driver(1);
+    let d = wait_bounded(&mut driver, Duration::from_secs(60));
+    assert_eq!(d.status.code(), Some(0), "{}", text(&d.stdout));
+    assert!(!run_dir.join("control.sock").exists());
+    let member = &room.member;
+
+    let start = Instant::now();
+    let o = room.gameday_as(member, &["abort".as_ref(), run_dir.as_os_str()]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(69), "{err}");
+    assert!(err.contains("has ended (exit code 0)"), "{err}");
+    assert!(err.contains("report.md"), "{err}");
+    assert!(
+        start.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        start.elapsed()
+    );
+    let j = journal(&run_dir);
+    assert!(events(&j, "abort").is_empty(), "nothing was aborted");
+
+    let o = room.gameday_as(member, &["status".as_ref(), run_dir.as_os_str()]);
+    assert_eq!(o.status.code(), Some(69), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("has ended (exit code 0)"));
+
+    // a socket whose driver is gone, as a killed run leaves it
+    let stale = room.out.join("20270101T000000Z-killed");
+    std::fs::create_dir(&stale).unwrap();
+    std::fs::set_permissions(&stale, std::fs::Permissions::from_mode(0o2750)).unwrap();
+    drop(std::os::unix::net::UnixListener::bind(stale.join("control.sock")).unwrap());
+    std::fs::set_permissions(
+        stale.join("control.sock"),
+        std::fs::Permissions::from_mode(0o660),
+    )
+    .unwrap();
+    let o = room.gameday_as(member, &["status".as_ref(), room.out.as_os_str()]);
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", text(&o.stderr));
+    assert!(
+        out.contains("20270101T000000Z-killed\n  not answering"),
+        "{out}"
+    );
+    assert!(
+        !out.contains(&run_dir.display().to_string()),
+        "the ended run is not listed: {out}"
+    );
+    let last = out.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("no live run in") && last.ends_with(", 1 not answering"),
+        "{out}"
+    );
 }

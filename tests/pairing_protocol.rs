@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use gameday::engine::{self, State};
 use gameday::room::server::Request;
-use gameday::room::{ClientLine, ServerLine, PROTOCOL};
+use gameday::room::{ClientLine, Intent, ServerLine, PROTOCOL};
 use gameday::runner::{next_request, RunOptions, Session};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::UnixStream;
@@ -91,6 +91,7 @@ async fn a_joiner_replaying_the_steps_holds_the_drivers_state_and_notes_are_dura
         &ClientLine::Hello {
             protocol: PROTOCOL,
             version: "test".into(),
+            intent: Intent::Join,
         },
     )
     .await;
@@ -189,6 +190,7 @@ async fn another_protocol_is_refused_with_words_and_the_run_is_untouched() {
         &ClientLine::Hello {
             protocol: PROTOCOL + 1,
             version: "9.9.9".into(),
+            intent: Intent::Join,
         },
     )
     .await;
@@ -213,5 +215,187 @@ async fn another_protocol_is_refused_with_words_and_the_run_is_untouched() {
     assert!(
         !run_dir.join("control.sock").exists(),
         "the socket is removed at the end"
+    );
+}
+
+/// Connects, sends `lines` (the first is the hello), and collects what the driver says
+/// until it hangs up or is quiet for 2 s; runs on its own task while the test drives.
+fn client(sock: &Path, lines: Vec<String>) -> tokio::task::JoinHandle<Vec<ServerLine>> {
+    let sock = sock.to_path_buf();
+    tokio::spawn(async move {
+        let stream = UnixStream::connect(&sock).await.unwrap();
+        let (rd, mut wr) = stream.into_split();
+        let mut rd = BufReader::new(rd).lines();
+        let mut got = Vec::new();
+        let mut lines = lines.into_iter();
+        if let Some(hello) = lines.next() {
+            wr.write_all(hello.as_bytes()).await.unwrap();
+        }
+        // the rest once the first answer is in
+        let mut rest = Some(lines);
+        while let Ok(Ok(Some(l))) =
+            tokio::time::timeout(Duration::from_secs(2), rd.next_line()).await
+        {
+            got.push(serde_json::from_str::<ServerLine>(&l).unwrap());
+            if let Some(rest) = rest.take() {
+                for line in rest {
+                    wr.write_all(line.as_bytes()).await.unwrap();
+                }
+            }
+        }
+        got
+    })
+}
+
+fn hello(protocol: u32, intent: Intent) -> String {
+    gameday::room::encode(&ClientLine::Hello {
+        protocol,
+        version: "test".into(),
+        intent,
+    })
+}
+
+fn journal_types(run_dir: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(run_dir.join("journal.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .collect()
+}
+
+fn me() -> String {
+    nix::unistd::User::from_uid(nix::unistd::getuid())
+        .unwrap()
+        .unwrap()
+        .name
+}
+
+/// Issue 17: `gameday status` asks with a `status` hello: one answer (phase, time left,
+/// who is in the room), nothing journaled, no seat; a protocol 1 joiner (no intent)
+/// still joins; a user asking in a loop is limited.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_status_query_names_the_room_and_journals_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut session, mut rx) = session(tmp.path()).await;
+    let mut room = session.take_room_requests();
+    let sock = session.run_dir.join("control.sock");
+    // an old joiner's hello, byte for byte what protocol 1 sent
+    let joiner = client(
+        &sock,
+        vec!["{\"type\":\"hello\",\"protocol\":1,\"version\":\"0.0.9\"}\n".into()],
+    );
+    drive(&mut session, &mut rx, &mut room, Duration::from_millis(500)).await;
+    let asked = client(&sock, vec![hello(PROTOCOL, Intent::Status)]);
+    drive(&mut session, &mut rx, &mut room, Duration::from_millis(500)).await;
+    let answer = asked.await.unwrap();
+    assert_eq!(
+        answer.len(),
+        1,
+        "one line, then the driver hangs up: {answer:?}"
+    );
+    let ServerLine::Status { status } = &answer[0] else {
+        panic!("{answer:?}");
+    };
+    assert_eq!(status.scenario, "room-protocol");
+    assert_eq!(status.driver, "driver");
+    assert_eq!(
+        status.joiners,
+        vec![me()],
+        "the protocol 1 joiner is in the room"
+    );
+    assert_eq!(status.phase, gameday::journal::Phase::Baseline);
+    let left = status.phase_ends.unwrap() - status.now;
+    assert!(
+        left > chrono::Duration::seconds(20) && left <= chrono::Duration::seconds(30),
+        "{left:?} of the 30 s baseline left"
+    );
+    assert!(status.faults.is_empty(), "nothing armed yet");
+
+    // a loop of queries: the burst, then refusals with words
+    let mut refused = None;
+    for _ in 0..12 {
+        let asked = client(&sock, vec![hello(PROTOCOL, Intent::Status)]);
+        drive(&mut session, &mut rx, &mut room, Duration::from_millis(30)).await;
+        drop(asked);
+    }
+    let asked = client(&sock, vec![hello(PROTOCOL, Intent::Status)]);
+    drive(&mut session, &mut rx, &mut room, Duration::from_millis(300)).await;
+    if let Some(ServerLine::Refused { message, .. }) = asked.await.unwrap().first() {
+        refused = Some(message.clone());
+    }
+    let refused = refused.expect("the 14th query within a second is refused");
+    assert!(refused.contains("asked too often"), "{refused}");
+
+    let journal = journal_types(&session.run_dir);
+    let joined = journal
+        .iter()
+        .filter(|r| r["type"] == "operator_joined")
+        .count();
+    assert_eq!(joined, 1, "only the joiner joined: {journal:?}");
+    drop(joiner);
+    let _ = session.close().await;
+}
+
+/// Issue 17: `gameday abort` connects with an `abort` hello: the driver's state without
+/// a join in the journal, notes refused, and its kill switch journaled with source
+/// `command` under the peer's user name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_abort_connection_pulls_the_kill_switch_without_joining() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut session, mut rx) = session(tmp.path()).await;
+    let mut room = session.take_room_requests();
+    let sock = session.run_dir.join("control.sock");
+    let note = gameday::room::encode(&ClientLine::Note {
+        id: 3,
+        kind: gameday::journal::NoteKind::Note,
+        text: "not from here".into(),
+    });
+    let abort = gameday::room::encode(&ClientLine::Abort {
+        id: 4,
+        detail: "from another shell".into(),
+    });
+    let c = client(&sock, vec![hello(PROTOCOL, Intent::Abort), note, abort]);
+    drive(&mut session, &mut rx, &mut room, Duration::from_millis(800)).await;
+    let run_dir = session.run_dir.clone();
+    let (_, code) = session.close().await;
+    assert_eq!(code, 2, "ABORTED");
+    let lines = c.await.unwrap();
+    assert!(
+        matches!(lines.first(), Some(ServerLine::Welcome { .. })),
+        "{lines:?}"
+    );
+    let refused = lines.iter().find_map(|l| match l {
+        ServerLine::Refused {
+            id: Some(3),
+            message,
+        } => Some(message.clone()),
+        _ => None,
+    });
+    assert!(
+        refused.is_some_and(|m| m.contains("only a joiner")),
+        "{lines:?}"
+    );
+    let seq = lines
+        .iter()
+        .find_map(|l| match l {
+            ServerLine::Ack { id: 4, seq } => Some(*seq),
+            _ => None,
+        })
+        .expect("the abort was acknowledged");
+    assert!(
+        lines.iter().any(|l| matches!(l, ServerLine::Ended { .. })),
+        "the abort connection is told the run ended"
+    );
+    let journal = journal_types(&run_dir);
+    let abort = journal.iter().find(|r| r["seq"] == seq).unwrap();
+    assert_eq!(abort["type"], "abort");
+    assert_eq!(abort["source"], "command");
+    assert_eq!(abort["by"], me().as_str());
+    assert_eq!(abort["detail"], "from another shell");
+    assert!(
+        !journal
+            .iter()
+            .any(|r| r["type"] == "operator_joined" || r["type"] == "note"),
+        "{journal:?}"
     );
 }

@@ -9,21 +9,17 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncWriteExt, BufReader};
-use tokio::net::unix::OwnedWriteHalf;
-use tokio::net::UnixStream;
+use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::mpsc;
 
+use super::client::{ANSWER_WITHIN, EXIT_UNAVAILABLE};
 use super::server::read_line;
-use super::{encode, ClientLine, ServerLine, Ts, PROTOCOL};
+use super::{encode, ClientLine, Intent, ServerLine, Ts};
 use crate::describe::describe;
 use crate::engine::{self, Msg, State};
 use crate::front::{Frames, Front, ProcessSignal, Signals, Typed};
 use crate::journal::{NoteKind, Record, RunInfo, Verdict};
 use crate::ui::{self, Action, App, Theme, View};
-
-/// Exit codes of `join` besides the run's own (0–6, when the joiner saw the run end).
-const EXIT_UNAVAILABLE: i32 = crate::exit::ExitStatus::Unavailable.code();
-const EXIT_NOPERM: i32 = crate::exit::ExitStatus::NoPermission.code();
 
 /// The driver's state as the joiner keeps it.
 struct Follower {
@@ -76,69 +72,16 @@ async fn connect(
     ),
     (i32, String),
 > {
-    let sock = run_dir.join(super::SOCKET);
-    let (path, _hold) = super::socket_path(run_dir).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => (EXIT_UNAVAILABLE, no_run(run_dir)),
-        _ => (
-            EXIT_UNAVAILABLE,
-            format!("cannot open {}: {e}", run_dir.display()),
-        ),
-    })?;
-    let stream = match UnixStream::connect(&path).await {
-        Ok(s) => s,
-        Err(e) => {
-            return Err(match e.kind() {
-                std::io::ErrorKind::NotFound => (EXIT_UNAVAILABLE, no_run(run_dir)),
-                std::io::ErrorKind::ConnectionRefused => (
-                    EXIT_UNAVAILABLE,
-                    format!(
-                        "the run in {} is not live any more (its driver is gone); \
-                         `gameday report {}` shows what happened",
-                        run_dir.display(),
-                        run_dir.display()
-                    ),
-                ),
-                std::io::ErrorKind::PermissionDenied => (EXIT_NOPERM, denied(run_dir, &sock)),
-                _ => (
-                    EXIT_UNAVAILABLE,
-                    format!("cannot connect to {}: {e}", sock.display()),
-                ),
-            })
-        }
-    };
-    let (rd, mut wr) = stream.into_split();
-    let hello = encode(&ClientLine::Hello {
-        protocol: PROTOCOL,
-        version: env!("CARGO_PKG_VERSION").to_string(),
-    });
-    // A driver that refuses may close before reading the hello; its refusal is still
-    // there to read, and says more than the broken pipe the write would report.
-    let sent = wr.write_all(hello.as_bytes()).await;
-    let mut rd = BufReader::new(rd);
-    let hung_up = |e: Option<&std::io::Error>| {
-        let why = sent
-            .as_ref()
-            .err()
-            .or(e)
-            .map(|e| format!(": {e}"))
-            .unwrap_or_default();
-        (EXIT_UNAVAILABLE, format!("the driver hung up{why}"))
-    };
-    let first = tokio::time::timeout(
-        Duration::from_secs(10),
-        read_line(&mut rd, super::MAX_SERVER_LINE),
-    )
-    .await
-    .map_err(|_| {
-        (
-            EXIT_UNAVAILABLE,
-            "the driver did not answer within 10 s".to_string(),
-        )
-    })?
-    .map_err(|e| hung_up(Some(&e)))?
-    .ok_or_else(|| hung_up(None))?;
-    let follower = match serde_json::from_str::<ServerLine>(&first) {
-        Ok(ServerLine::Welcome {
+    let opened = super::client::open(run_dir, Intent::Join, "join", ANSWER_WITHIN).await?;
+    let (follower, records) = follower_of(opened.first)?;
+    let rx = spawn_reader(opened.rd);
+    Ok((follower, records, rx, opened.wr))
+}
+
+/// The driver's state from its welcome, or why the first line was not one.
+fn follower_of(first: ServerLine) -> Result<(Follower, Vec<Record>), (i32, String)> {
+    match first {
+        ServerLine::Welcome {
             you,
             driver,
             info,
@@ -146,7 +89,7 @@ async fn connect(
             records,
             now,
             ..
-        }) => (
+        } => Ok((
             Follower {
                 you,
                 driver,
@@ -156,21 +99,17 @@ async fn connect(
                 at: Instant::now(),
             },
             records,
-        ),
-        Ok(ServerLine::Refused { message, .. }) => return Err((EXIT_NOPERM, message)),
-        Ok(_) => {
-            return Err((
-                EXIT_UNAVAILABLE,
-                "the driver said something unexpected".into(),
-            ))
-        }
-        Err(e) => {
-            return Err((
-                EXIT_UNAVAILABLE,
-                format!("cannot read the driver's welcome (another gameday version?): {e}"),
-            ))
-        }
-    };
+        )),
+        _ => Err((
+            EXIT_UNAVAILABLE,
+            "the driver said something unexpected".into(),
+        )),
+    }
+}
+
+/// Reads the driver's lines on a task of their own, so a long line never holds up the
+/// screen or the keys.
+fn spawn_reader(mut rd: BufReader<OwnedReadHalf>) -> mpsc::Receiver<Incoming> {
     let (tx, rx) = mpsc::channel(4096);
     tokio::spawn(async move {
         loop {
@@ -188,44 +127,7 @@ async fn connect(
             }
         }
     });
-    Ok((follower.0, follower.1, rx, wr))
-}
-
-fn no_run(run_dir: &Path) -> String {
-    let ended = crate::journal::read_journal(&run_dir.join("journal.jsonl"))
-        .ok()
-        .and_then(|rs| {
-            rs.iter().find_map(|r| match r.event {
-                crate::journal::Event::RunEnded { exit_code } => Some(exit_code),
-                _ => None,
-            })
-        });
-    if let Some(code) = ended {
-        return format!(
-            "the run in {} has ended (exit code {code}); its report is {}",
-            run_dir.display(),
-            run_dir.join("report.md").display()
-        );
-    }
-    format!(
-        "no live run in {}: there is no {} (the socket exists only while the run is live; \
-         is the path the one the driver's gameday printed?)",
-        run_dir.display(),
-        super::SOCKET
-    )
-}
-
-fn denied(run_dir: &Path, sock: &Path) -> String {
-    let me = super::user_name(nix::unistd::getuid().as_raw());
-    match std::fs::metadata(run_dir) {
-        Ok(meta) => super::refusal(&me, &meta, run_dir),
-        Err(_) => format!(
-            "{me} may not join {}: permission denied on {} (only the run directory's owner \
-             and group can open it)",
-            run_dir.display(),
-            sock.display()
-        ),
-    }
+    rx
 }
 
 /// The requests sent and not yet acknowledged, by id: what a lost connection loses.
@@ -327,6 +229,8 @@ fn apply(f: &mut Follower, outbox: &mut Outbox, line: ServerLine) -> Seen {
                 None => message,
             })
         }
+        // only a `status` connection is sent one
+        ServerLine::Status { .. } => Seen::Nothing,
         ServerLine::Ended {
             exit_code,
             verdict,

@@ -445,17 +445,25 @@ impl Session {
             }
             RoomRequest::Abort {
                 user,
+                source,
                 id,
                 detail,
                 reply,
             } => {
                 let s = self.handle(Msg::Abort {
                     by: user,
-                    source: crate::journal::AbortSource::Join,
+                    source,
                     detail,
                 });
                 let _ = reply.send(answer(id, &s, |e| matches!(e, Event::Abort { .. })));
                 step = s;
+            }
+            RoomRequest::Status { reply } => {
+                let _ = reply.send(crate::room::status::RunStatus::of(
+                    &self.info,
+                    &self.state,
+                    self.clock.now(),
+                ));
             }
         }
         step
