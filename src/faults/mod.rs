@@ -40,7 +40,7 @@ pub(crate) trait Kind: Sized {
 
     /// Its settings as YAML, in as many examples as it takes to use every key (the keys
     /// that exclude each other in separate examples), each of them valid; a file they name
-    /// is in `tests/fixtures/valid`. `tests/schema.rs` holds the parser and the schema to
+    /// is in `tests/fixtures/valid`. `tests/library/schema.rs` holds the parser and the schema to
     /// them: the same keys in every mapping, and the same verdict when any key is emptied
     /// or left out.
     const EXAMPLES: &'static [&'static str];
