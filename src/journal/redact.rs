@@ -106,7 +106,7 @@ impl Redactor {
         let rest = rest.trim();
         self.add(rest);
         if scheme.eq_ignore_ascii_case("basic") {
-            if let Some(decoded) = base64_decode(rest) {
+            if let Some(decoded) = crate::text::base64::decode(rest) {
                 if let Some((_, password)) = decoded.split_once(':') {
                     self.add(password);
                 }
@@ -119,7 +119,9 @@ impl Redactor {
     /// credential a server may echo.
     pub fn add_basic(&mut self, user: &str, password: &str) {
         self.add(password);
-        self.add(base64_encode(format!("{user}:{password}").as_bytes()));
+        self.add(crate::text::base64::encode(
+            format!("{user}:{password}").as_bytes(),
+        ));
     }
 
     /// The value of a secret `${VAR}` that a name takes: besides everything
@@ -348,47 +350,6 @@ pub fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-pub(crate) fn base64_encode(input: &[u8]) -> String {
-    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(B64[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-/// Standard base64 to text; `None` for anything that is not.
-fn base64_decode(s: &str) -> Option<String> {
-    let s = s.trim_end_matches('=');
-    let mut bits = 0u32;
-    let mut n = 0;
-    let mut out = Vec::new();
-    for c in s.bytes() {
-        let v = B64.iter().position(|b| *b == c)? as u32;
-        bits = (bits << 6) | v;
-        n += 6;
-        if n >= 8 {
-            n -= 8;
-            out.push((bits >> n) as u8);
-            bits &= (1 << n) - 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -420,12 +381,15 @@ mod tests {
 
     #[test]
     fn encodings_round_trip() {
-        assert_eq!(base64_encode(b"gameday:s3cret"), "Z2FtZWRheTpzM2NyZXQ=");
         assert_eq!(
-            base64_decode("Z2FtZWRheTpzM2NyZXQ=").as_deref(),
+            crate::text::base64::encode(b"gameday:s3cret"),
+            "Z2FtZWRheTpzM2NyZXQ="
+        );
+        assert_eq!(
+            crate::text::base64::decode("Z2FtZWRheTpzM2NyZXQ=").as_deref(),
             Some("gameday:s3cret")
         );
-        assert_eq!(base64_decode("not base64!"), None);
+        assert_eq!(crate::text::base64::decode("not base64!"), None);
         assert_eq!(percent_encode("p@ss w/d"), "p%40ss%20w%2Fd");
         assert_eq!(percent_decode("p%40ss%20w%2fd%"), "p@ss w/d%");
         assert_eq!(lower_hex("a%2Fb%40"), "a%2fb%40");

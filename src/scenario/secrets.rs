@@ -870,7 +870,7 @@ faults:
             "hunter22",
             "literal-bearer",
             // Basic gameday:p@ss:w0rd, as a server may echo it
-            &crate::journal::redact::base64_encode(b"gameday:p@ss:w0rd"),
+            &crate::text::base64::encode(b"gameday:p@ss:w0rd"),
         ] {
             assert_eq!(r.scrub(&format!("<{secret}>")), "<***>", "{secret}");
         }
