@@ -497,7 +497,12 @@ pub(super) fn sparkline_line(run: &Run, s: &SignalView) -> String {
     let spark = if values.is_empty() {
         "(no samples)".to_string()
     } else {
-        sparkline(&values, SPARKLINE_POINTS, false)
+        sparkline(
+            &values,
+            SPARKLINE_POINTS,
+            false,
+            s.info.expect.as_ref().map(|e| e.value),
+        )
     };
     format!(
         "{} {} ({})",

@@ -224,14 +224,25 @@ const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█
 const SPARKS_ASCII: [char; 8] = ['_', '.', '-', '~', '=', '+', '*', '#'];
 
 /// A text sparkline of at most `width` points (the last ones); missing data is a space.
-pub fn sparkline(values: &[Option<f64>], width: usize, ascii: bool) -> String {
+///
+/// The scale runs from zero (or the lowest value, if one is negative) to the highest
+/// value or `threshold` (the signal's `expect`), whichever is higher: a p99 steady at
+/// 119 ms under a 300 ms threshold draws a flat line at two fifths of the height, never
+/// `▁` then `█` for a millisecond of jitter, and a spike toward the threshold reads as
+/// one. Scaling a line to its own minimum and maximum draws noise as an outage.
+pub fn sparkline(
+    values: &[Option<f64>],
+    width: usize,
+    ascii: bool,
+    threshold: Option<f64>,
+) -> String {
     let start = values.len().saturating_sub(width);
     let values = &values[start..];
-    let present = values.iter().flatten().filter(|v| v.is_finite());
-    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-    for v in present {
-        lo = lo.min(*v);
-        hi = hi.max(*v);
+    let present = values.iter().flatten().copied().filter(|v| v.is_finite());
+    let (mut lo, mut hi) = (0.0f64, f64::NEG_INFINITY);
+    for v in present.chain(threshold.filter(|t| t.is_finite())) {
+        lo = lo.min(v);
+        hi = hi.max(v);
     }
     let chars = if ascii { SPARKS_ASCII } else { SPARKS };
     values
@@ -349,9 +360,30 @@ mod tests {
     #[test]
     fn sparkline_scales_and_marks_gaps() {
         assert_eq!(
-            sparkline(&[Some(0.0), Some(1.0), None, Some(0.5)], 10, false),
+            sparkline(&[Some(0.0), Some(1.0), None, Some(0.5)], 10, false, None),
             "▁█ ▅"
         );
-        assert_eq!(sparkline(&[Some(1.0), Some(2.0), Some(3.0)], 2, true), "_#");
+        assert_eq!(
+            sparkline(&[Some(1.0), Some(2.0), Some(3.0)], 2, true, None),
+            "+#"
+        );
+    }
+
+    #[test]
+    fn a_steady_signal_draws_a_flat_line() {
+        // a p99 at 119 ms with a millisecond of jitter, under a 300 ms threshold
+        let steady: Vec<Option<f64>> = [0.119, 0.1195, 0.1188, 0.119, 0.1201, 0.119]
+            .into_iter()
+            .map(Some)
+            .collect();
+        let line = sparkline(&steady, 10, false, Some(0.3));
+        assert_eq!(line, "▄▄▄▄▄▄", "{line}");
+        // without a threshold, from zero: flat at the top, never ▁ then █
+        assert_eq!(sparkline(&steady, 10, true, None), "######");
+        // all zero: flat at the bottom
+        assert_eq!(sparkline(&[Some(0.0); 4], 10, false, Some(0.01)), "▁▁▁▁");
+        // a spike toward the threshold still reads as one
+        let spiky = [Some(0.01), Some(0.01), Some(0.28), Some(0.01)];
+        assert_eq!(sparkline(&spiky, 10, false, Some(0.3)), "▁▁█▁");
     }
 }

@@ -206,7 +206,8 @@ impl Widget for Signals<'_> {
                     base.patch(fg(theme, Color::Yellow)),
                 ));
             } else {
-                let spark = sparkline(&points, spark_w, theme.ascii);
+                let threshold = si.expect.as_ref().map(|e| e.value);
+                let spark = sparkline(&points, spark_w, theme.ascii, threshold);
                 spans.push(Span::styled(
                     fit(theme, &spark, spark_w),
                     base.patch(fg(theme, standing.color())),
