@@ -344,6 +344,18 @@ fn active_screen_shows_the_abort_banner() {
     assert!(s.contains("FAULT ACTIVE — X or Ctrl-X: ABORT"), "{s}");
     assert!(s.contains("✗ FAIL"), "{s}");
     assert!(s.contains("00:18 left"), "{s}");
+    // at 80×24: the whole hypothesis (the point of the run) and the guardrail, in the
+    // table and above the chart
+    let words: Vec<&str> = sim.info.hypothesis.split_whitespace().collect();
+    let shown: Vec<&str> = s
+        .lines()
+        .skip(1)
+        .take(3)
+        .flat_map(|l| l.split_whitespace())
+        .filter(|w| *w != "Hypothesis")
+        .collect();
+    assert_eq!(shown, words, "{s}");
+    assert_eq!(s.matches("abort > 5% for 30s").count(), 2, "{s}");
     assert!(
         s.contains("alice, bob"),
         "who is in the room shows somewhere\n{s}"
@@ -441,7 +453,12 @@ fn recovery_screen() {
     let s = snap("recovery", &sim);
     assert!(header(&s).contains("RECOVERY 00:44 left"), "{s}");
     assert!(s.contains("REVERTED"), "{s}");
-    assert!(s.contains("steady state overridden by alice"), "{s}");
+    // at 80×24 the three-line hypothesis leaves the timeline its last lines only
+    let large = text_of(&render(&sim.app, sim.view(), 160, 48));
+    assert!(
+        large.contains("steady state overridden by alice"),
+        "{large}"
+    );
 }
 
 #[test]
@@ -450,10 +467,8 @@ fn done_refuted_screen() {
     let s = snap("done_refuted", &sim);
     assert!(header(&s).contains("DONE · REFUTED"), "{s}");
     assert!(
-        s.contains(
-            "DONE · REFUTED — report: …20270115T080000Z-redis-pod-delete/report.md · q quit"
-        ),
-        "{s}"
+        s.contains(" DONE · REFUTED · q quit\n report: gameday-runs/20270115T080000Z-redis-pod-delete/report.md\n"),
+        "the report's path whole on a line of its own at 80 columns: {s}"
     );
     assert!(s.contains("q quit"), "{s}");
     // with room, the whole path
@@ -647,6 +662,13 @@ fn demo_tag_and_a_sample_error() {
     assert!(
         s.contains("error < 300 ms ~20s prometheus: bad_data: par"),
         "the error where it can be read\n{s}"
+    );
+    // selected, the chart says it whole: a reason cut to a cell cannot be acted on
+    sim.app.selected = 1;
+    let s = snap_text(&sim, 80, 24);
+    assert!(
+        s.contains("│no data: prometheus: bad_data: parse error at char 12"),
+        "{s}"
     );
     sim.app.theme = Theme {
         ascii: true,
