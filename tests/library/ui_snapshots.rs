@@ -313,6 +313,15 @@ fn ready_screen_and_arm_dialog() {
         "{s}"
     );
     assert!(s.contains("y/Enter arm · n/Esc cancel"), "{s}");
+    assert!(!s.contains("does not hold"), "the steady state holds: {s}");
+    // the steady state failing: said before arming, not only at the trigger
+    sim.send(Msg::sample(0, Ok(0.2)));
+    let s = snap_text(&sim, 80, 24);
+    assert!(
+        s.contains("The steady state does not hold right now:"),
+        "{s}"
+    );
+    assert!(s.contains("5xx error rate"), "{s}");
 }
 
 #[test]
