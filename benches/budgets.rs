@@ -102,19 +102,19 @@ fn draw_figures(out: &mut Vec<Figure>) {
         // every cell differs from the last frame: the whole screen is drawn and sent
         term.clear().unwrap_or_default();
         let t = Instant::now();
-        gameday::tui::draw_frame(&mut term, &sim.app, sim.view()).unwrap_or_default();
+        gameday::terminal::draw_frame(&mut term, &sim.app, sim.view()).unwrap_or_default();
         if i >= 20 {
             full.push(ms(t.elapsed()));
         }
     }
     let mut sim = Sim::realistic();
     let mut term = terminal(std::io::sink());
-    gameday::tui::draw_frame(&mut term, &sim.app, sim.view()).unwrap_or_default();
+    gameday::terminal::draw_frame(&mut term, &sim.app, sim.view()).unwrap_or_default();
     let mut next = Vec::new();
     for _ in 0..120 {
         sim.second();
         let t = Instant::now();
-        gameday::tui::draw_frame(&mut term, &sim.app, sim.view()).unwrap_or_default();
+        gameday::terminal::draw_frame(&mut term, &sim.app, sim.view()).unwrap_or_default();
         next.push(ms(t.elapsed()));
     }
     let m = median(&mut full);
@@ -134,21 +134,21 @@ fn bytes_figures(out: &mut Vec<Figure>) {
     let count = Counting::default();
     let mut term = terminal(count.clone());
     let mut sim = Sim::realistic();
-    gameday::tui::draw_frame(&mut term, &sim.app, sim.view()).unwrap_or_default();
+    gameday::terminal::draw_frame(&mut term, &sim.app, sim.view()).unwrap_or_default();
     let first = count.0.swap(0, Ordering::Relaxed);
     for _ in 0..60 {
         sim.second();
-        gameday::tui::draw_frame(&mut term, &sim.app, sim.view()).unwrap_or_default();
+        gameday::terminal::draw_frame(&mut term, &sim.app, sim.view()).unwrap_or_default();
     }
     let live = count.0.swap(0, Ordering::Relaxed) as f64 / 60.0;
     for _ in 0..60 {
         sim.idle_second();
-        gameday::tui::draw_frame(&mut term, &sim.app, sim.view()).unwrap_or_default();
+        gameday::terminal::draw_frame(&mut term, &sim.app, sim.view()).unwrap_or_default();
     }
     let idle = count.0.swap(0, Ordering::Relaxed) as f64 / 60.0;
     // nothing changed at all, not even the clock: what a redraw costs with no news
     for _ in 0..60 {
-        gameday::tui::draw_frame(&mut term, &sim.app, sim.view()).unwrap_or_default();
+        gameday::terminal::draw_frame(&mut term, &sim.app, sim.view()).unwrap_or_default();
     }
     let none = count.0.swap(0, Ordering::Relaxed) as f64 / 60.0;
     out.push(fig(
@@ -485,7 +485,8 @@ fn pods_figures(out: &mut Vec<Figure>, work: &Path, fake_rt: &tokio::runtime::Ru
                 // first frame with every pod
                 while let Some(m) = rx.recv().await {
                     sim.send(m);
-                    gameday::tui::draw_frame(&mut term, &sim.app, sim.view()).unwrap_or_default();
+                    gameday::terminal::draw_frame(&mut term, &sim.app, sim.view())
+                        .unwrap_or_default();
                     if sim.state.pod_panels[0].rows.len() == MANY as usize {
                         break;
                     }
@@ -516,7 +517,7 @@ fn pods_figures(out: &mut Vec<Figure>, work: &Path, fake_rt: &tokio::runtime::Ru
                             sim.send(m);
                         }
                         if draw {
-                            gameday::tui::draw_frame(&mut term, &sim.app, sim.view())
+                            gameday::terminal::draw_frame(&mut term, &sim.app, sim.view())
                                 .unwrap_or_default();
                         }
                     }

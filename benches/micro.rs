@@ -32,7 +32,7 @@ fn frames(c: &mut Criterion) {
     c.bench_function("full frame 160x48", |b| {
         b.iter(|| {
             term.clear().unwrap_or_default();
-            gameday::tui::draw_frame(&mut term, &sim.app, black_box(sim.view()))
+            gameday::terminal::draw_frame(&mut term, &sim.app, black_box(sim.view()))
                 .unwrap_or_default();
         })
     });
@@ -41,7 +41,7 @@ fn frames(c: &mut Criterion) {
     c.bench_function("frame one second later 160x48", |b| {
         b.iter(|| {
             sim.second();
-            gameday::tui::draw_frame(&mut term, &sim.app, sim.view()).unwrap_or_default();
+            gameday::terminal::draw_frame(&mut term, &sim.app, sim.view()).unwrap_or_default();
         })
     });
 }
@@ -122,7 +122,7 @@ fn watch_events(c: &mut Criterion) {
     c.bench_function("frame with a 10,000-pod panel", |b| {
         b.iter(|| {
             term.clear().unwrap_or_default();
-            gameday::tui::draw_frame(&mut term, &sim.app, sim.view()).unwrap_or_default();
+            gameday::terminal::draw_frame(&mut term, &sim.app, sim.view()).unwrap_or_default();
         })
     });
 }

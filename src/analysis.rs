@@ -11,7 +11,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::journal::{SignalInfo, Verdict};
-use crate::scenario::model::Criterion;
+use crate::units::Criterion;
 
 pub type Ts = DateTime<Utc>;
 
@@ -922,7 +922,7 @@ pub fn verdict(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::model::{Op, Unit};
+    use crate::units::{Op, Unit};
 
     fn t(s: i64) -> Ts {
         DateTime::from_timestamp(1_800_000_000 + s, 0).unwrap()

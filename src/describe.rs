@@ -66,7 +66,7 @@ fn sentence(rec: &Record, info: Option<&RunInfo>) -> String {
             (Some(l), _) => format!(
                 "{signal}: probe sent at {} answered in {}",
                 at.format("%H:%M:%S%.3f"),
-                format_value(*l, crate::scenario::model::Unit::Seconds)
+                format_value(*l, crate::units::Unit::Seconds)
             ),
             (None, e) => format!(
                 "{signal}: probe sent at {} failed: {}",

@@ -22,9 +22,14 @@ pub enum ExitStatus {
     Usage,
     /// `report`: the journaled verdict is not the one its own records give (EX_DATAERR).
     RecordsDisagree,
-    /// `join`: no live run, or the connection was lost (EX_UNAVAILABLE).
+    /// `join`, `abort`, `status`: no live run, or the connection was lost
+    /// (EX_UNAVAILABLE).
     Unavailable,
-    /// `recover`: a journal it may not trust; `join`: may not join (EX_NOPERM).
+    /// `abort`: the kill switch was pulled, but not every revert was confirmed in time;
+    /// the driver is still trying (EX_TEMPFAIL).
+    NotConfirmed,
+    /// `recover`: a journal it may not trust; `join`, `abort`, `status`: may not join
+    /// (EX_NOPERM).
     NoPermission,
 }
 
@@ -41,6 +46,7 @@ impl ExitStatus {
             ExitStatus::Usage => 64,
             ExitStatus::RecordsDisagree => 65,
             ExitStatus::Unavailable => 69,
+            ExitStatus::NotConfirmed => 75,
             ExitStatus::NoPermission => 77,
         }
     }
@@ -74,7 +80,7 @@ impl ExitStatus {
     pub fn worse(self, other: ExitStatus) -> ExitStatus {
         let rank = |s: ExitStatus| match s {
             ExitStatus::RevertFailed => 4,
-            ExitStatus::NoPermission => 3,
+            ExitStatus::NotConfirmed | ExitStatus::NoPermission => 3,
             ExitStatus::Usage => 2,
             ExitStatus::Confirmed => 0,
             _ => 1,
@@ -87,7 +93,7 @@ impl ExitStatus {
     }
 }
 
-const ALL: [ExitStatus; 11] = [
+const ALL: [ExitStatus; 12] = [
     ExitStatus::Confirmed,
     ExitStatus::Refuted,
     ExitStatus::Aborted,
@@ -98,6 +104,7 @@ const ALL: [ExitStatus; 11] = [
     ExitStatus::Usage,
     ExitStatus::RecordsDisagree,
     ExitStatus::Unavailable,
+    ExitStatus::NotConfirmed,
     ExitStatus::NoPermission,
 ];
 

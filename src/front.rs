@@ -92,3 +92,122 @@ pub fn reader_gone(e: &std::io::Error, pipe_too: bool) -> bool {
         _ => false,
     }
 }
+
+/// The process signals every front ends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProcessSignal {
+    Term,
+    Int,
+    Hup,
+}
+
+impl ProcessSignal {
+    pub fn name(self) -> &'static str {
+        match self {
+            ProcessSignal::Term => "SIGTERM",
+            ProcessSignal::Int => "SIGINT",
+            ProcessSignal::Hup => "SIGHUP",
+        }
+    }
+
+    /// The kill switch this signal pulls in a driver's front: every fault reverted before
+    /// the process leaves, as a key would (`q` is the only other way out).
+    pub fn abort(self, operator: &str) -> crate::engine::Msg {
+        crate::engine::Msg::Abort {
+            by: operator.to_string(),
+            source: crate::journal::AbortSource::Signal,
+            detail: self.name().to_string(),
+        }
+    }
+}
+
+/// The kill switch when the terminal went away (EOF or EIO on it, a hang-up seen by
+/// poll(2), SIGHUP), journaled the same way by every driver's front.
+pub fn lost_terminal(operator: &str) -> crate::engine::Msg {
+    crate::engine::Msg::Abort {
+        by: operator.to_string(),
+        source: crate::journal::AbortSource::Terminal,
+        detail: "the terminal went away".into(),
+    }
+}
+
+/// SIGTERM, SIGINT and SIGHUP, caught by every front so that none of them kills the
+/// process before its faults are reverted. One that could not be installed is never
+/// ready, so a `select!` on [`Signals::next`] never spins.
+pub struct Signals {
+    term: Option<tokio::signal::unix::Signal>,
+    int: Option<tokio::signal::unix::Signal>,
+    hup: Option<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    pub fn install() -> Signals {
+        use tokio::signal::unix::{signal, SignalKind};
+        Signals {
+            term: signal(SignalKind::terminate()).ok(),
+            int: signal(SignalKind::interrupt()).ok(),
+            hup: signal(SignalKind::hangup()).ok(),
+        }
+    }
+
+    /// The next signal to arrive. Cancel-safe, as `Signal::recv` is.
+    pub async fn next(&mut self) -> ProcessSignal {
+        async fn one(s: &mut Option<tokio::signal::unix::Signal>) {
+            if let Some(s) = s {
+                if s.recv().await.is_some() {
+                    return;
+                }
+            }
+            // never installed, or its stream ended: never again
+            std::future::pending().await
+        }
+        tokio::select! {
+            () = one(&mut self.term) => ProcessSignal::Term,
+            () = one(&mut self.int) => ProcessSignal::Int,
+            () = one(&mut self.hup) => ProcessSignal::Hup,
+        }
+    }
+}
+
+/// When a terminal front draws: only when something visible changed (or the clock in
+/// the header moved to a new second), and at most once per [`crate::terminal::FRAME`],
+/// so a burst of samples costs one frame and an idle screen costs nothing.
+pub struct Frames {
+    last: std::time::Instant,
+    second: i64,
+    dirty: bool,
+}
+
+impl Default for Frames {
+    fn default() -> Self {
+        Frames {
+            last: std::time::Instant::now()
+                .checked_sub(crate::terminal::FRAME)
+                .unwrap_or_else(std::time::Instant::now),
+            second: -1,
+            dirty: true,
+        }
+    }
+}
+
+impl Frames {
+    /// Something visible changed.
+    pub fn touch(&mut self) {
+        self.dirty = true;
+    }
+
+    /// Whether to draw now, the clock showing `second`.
+    pub fn due(&mut self, second: i64) -> bool {
+        if second != self.second {
+            self.dirty = true;
+        }
+        self.dirty && self.last.elapsed() >= crate::terminal::FRAME
+    }
+
+    /// A frame showing `second` went out.
+    pub fn drawn(&mut self, second: i64) {
+        self.last = std::time::Instant::now();
+        self.second = second;
+        self.dirty = false;
+    }
+}

@@ -10,13 +10,12 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
 
 use crate::describe::describe;
 use crate::engine::{autopilot, Msg};
-use crate::front::Typed;
-use crate::journal::{AbortSource, NoteKind, Record};
+use crate::front::{lost_terminal, Signals, Typed};
+use crate::journal::{NoteKind, Record};
 use crate::runner::{next_request, Session, Step, TICK};
 
 /// Prints what a step journaled and acts on a resolved plan as the headless operator:
@@ -54,7 +53,7 @@ fn follow(session: &mut Session, step: Step, operator: &str, out: &mut impl Writ
 /// Prints a step and keeps the screen of a trigger or abort in it for the report.
 fn show_step(out: &mut impl Write, session: &mut Session, step: &Step) {
     print_step(out, session, step);
-    for rec in crate::screens::keep_headless(session, &step.records) {
+    for rec in crate::runner::screens::keep_headless(session, &step.records) {
         print_record(out, session, &rec);
     }
 }
@@ -233,22 +232,13 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, junit: Optio
             print_record(&mut out, &session, rec);
         }
     }
-    let mut sigterm = signal(SignalKind::terminate()).ok();
-    let mut sigint = signal(SignalKind::interrupt()).ok();
-    let mut sighup = signal(SignalKind::hangup()).ok();
+    let mut signals = Signals::install();
     let mut stdin = crate::front::Typing::stdin();
     // the kill switch, pulled once when the terminal goes away
     let mut terminal_lost = false;
     let mut room = session.take_room_requests();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-
-    async fn next_signal(s: &mut Option<tokio::signal::unix::Signal>) -> Option<()> {
-        match s {
-            Some(s) => s.recv().await,
-            None => std::future::pending().await,
-        }
-    }
 
     while !session.state.is_done() {
         let msg = tokio::select! {
@@ -270,9 +260,7 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, junit: Optio
                 }
                 None => { room = None; continue; }
             },
-            _ = next_signal(&mut sigterm) => abort_by_signal(&operator, "SIGTERM"),
-            _ = next_signal(&mut sigint) => abort_by_signal(&operator, "SIGINT"),
-            _ = next_signal(&mut sighup) => abort_by_signal(&operator, "SIGHUP"),
+            sig = signals.next() => sig.abort(&operator),
             typed = stdin.next() => match typed {
                 Typed::Line(line) => match note_from_line(&line, &operator) {
                     Some(m) => m,
@@ -314,7 +302,7 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, junit: Optio
         }
     }
     if let Some(path) = junit {
-        match crate::junit::write(&run_dir, &path) {
+        match crate::report::junit::write(&run_dir, &path) {
             Ok(()) => {
                 let _ = writeln!(out, "gameday: JUnit XML {}", path.display());
             }
@@ -337,21 +325,4 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, junit: Optio
     );
     out.finish(std::time::Duration::from_secs(2));
     code
-}
-
-/// The kill switch when the terminal went away, journaled as the TUI journals it.
-fn lost_terminal(operator: &str) -> Msg {
-    Msg::Abort {
-        by: operator.to_string(),
-        source: AbortSource::Terminal,
-        detail: "the terminal went away".into(),
-    }
-}
-
-fn abort_by_signal(operator: &str, name: &str) -> Msg {
-    Msg::Abort {
-        by: operator.to_string(),
-        source: AbortSource::Signal,
-        detail: name.to_string(),
-    }
 }

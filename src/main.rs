@@ -9,6 +9,9 @@ use gameday::commands::{self, print_text, Front};
 use gameday::exit::ExitStatus;
 use gameday::runner::{operator_name, RunOptions};
 
+/// Where `run --out` puts run directories, and where `status` looks, unless told.
+const DEFAULT_OUT: &str = "gameday-runs";
+
 /// Run chaos-engineering game days live from the terminal, and leave with evidence.
 #[derive(Parser)]
 #[command(name = "gameday", version, about, propagate_version = true)]
@@ -27,7 +30,7 @@ struct LiveArgs {
     #[arg(long)]
     ascii: bool,
     /// Where run directories are created.
-    #[arg(long, default_value = "gameday-runs")]
+    #[arg(long, default_value = DEFAULT_OUT)]
     out: PathBuf,
     /// Your name in the journal and report (default: your user name).
     #[arg(long)]
@@ -120,6 +123,26 @@ enum Command {
         /// Only ASCII characters on screen.
         #[arg(long)]
         ascii: bool,
+    },
+    /// Pull the kill switch of a live run from any shell of a user who may join it; waits
+    /// until every revert is confirmed (at most 5 minutes) and prints what was reverted.
+    /// Exit 0, 5 when a revert failed, 75 when not confirmed in time, 69 when there is no
+    /// live run, 77 when you may not.
+    Abort {
+        run_dir: PathBuf,
+        /// Why, for the journal and the report (at most 4000 characters).
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+    },
+    /// List the live runs under RUNS_DIR (or the one run RUN_DIR): scenario, phase, active
+    /// faults with time left, who is in the room. Changes nothing.
+    Status {
+        /// A directory of runs, or one run directory.
+        #[arg(value_name = "RUNS_DIR|RUN_DIR", default_value = DEFAULT_OUT)]
+        path: PathBuf,
+        /// One JSON object for scripts instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// A complete practice game day against a built-in shop on 127.0.0.1; no infrastructure.
     Demo {
@@ -255,6 +278,10 @@ fn main() -> ExitCode {
             headless,
             ascii,
         } => commands::join(&run_dir, Front::choose(headless, ascii, None)),
+        Command::Abort { run_dir, reason } => {
+            commands::abort(&run_dir, reason.as_deref().unwrap_or_default())
+        }
+        Command::Status { path, json } => commands::status(&path, json),
         Command::Demo { live, quick } => {
             let (front, opts) = live.resolve(None, true);
             commands::demo(opts, quick, front)

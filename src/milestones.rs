@@ -23,7 +23,8 @@ use serde::{Deserialize, Serialize};
 use crate::journal::{Event, MilestoneInfo, Record};
 use crate::units::format_offset;
 
-pub use crate::scenario::milestones::MAX_NAME;
+/// The longest milestone name: it is typed after `/milestone` and fits a dialog's line.
+pub const MAX_NAME: usize = 80;
 
 pub type Ts = DateTime<Utc>;
 
@@ -116,7 +117,7 @@ pub fn mark(
     }
     let Some(i) = infos.iter().position(|m| m.name == name) else {
         // what was asked for is another user's text: one short line, made visible
-        let asked = crate::text::visible(&crate::scenario::yaml::quoted(name)).into_owned();
+        let asked = crate::text::visible(&crate::yaml::quoted(name)).into_owned();
         return Err(format!(
             "no milestone {asked} in this scenario; its milestones are {}",
             names(infos)

@@ -284,9 +284,8 @@ fn scenario_source(
 ) -> Result<Source, String> {
     let base = original.parent().unwrap_or(Path::new(".")).to_path_buf();
     let read = |p: &Path| -> Result<String, String> {
-        let bytes =
-            crate::files::read_regular(p, crate::scenario::yaml::MAX_BYTES as u64, "scenarios")
-                .map_err(|e| e.to_string())?;
+        let bytes = crate::files::read_regular(p, crate::yaml::MAX_BYTES as u64, "scenarios")
+            .map_err(|e| e.to_string())?;
         let sha = sha256_hex(&bytes);
         if sha != info.scenario_sha256 {
             return Err(format!(
@@ -361,7 +360,8 @@ async fn actions(
     run_dir: &Path,
 ) -> Result<Vec<(String, Rebuilt)>, String> {
     let base = original.parent().unwrap_or(Path::new("."));
-    let ctx = faults::context(&source.scenario, &info.run_id, base.to_path_buf()).await?;
+    let ctx =
+        crate::scenario::fault_context(&source.scenario, &info.run_id, base.to_path_buf()).await?;
     Ok(source
         .scenario
         .faults
@@ -545,7 +545,7 @@ async fn recover_trusted(
                 }
             );
         }
-        let redactor = crate::journal::redact::collect(&src.text, &src.scenario, env)
+        let redactor = crate::scenario::secrets::collect(&src.text, &src.scenario, env)
             .map(|(r, _)| r)
             .unwrap_or_default();
         let actions = actions(info, &src, &original, &redactor, run_dir).await?;

@@ -5,164 +5,22 @@
 //! Every way out goes through the same end: the kill switch when a fault is live, the
 //! journal closed, the report written, the terminal restored.
 
-use std::io::{BufWriter, Stdout, Write};
-use std::time::{Duration, Instant};
-
-use ratatui::backend::CrosstermBackend;
-use ratatui::crossterm::event::{self, Event as TermEvent};
-use ratatui::crossterm::{cursor, execute, queue, terminal};
+use ratatui::crossterm::event::Event as TermEvent;
 use ratatui::Terminal;
-use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
 
 use crate::engine::Msg;
-use crate::journal::AbortSource;
+use crate::front::{lost_terminal, Frames, ProcessSignal, Signals};
 use crate::runner::{next_request, Session, TICK};
+use crate::terminal::{
+    draw_frame, restore_terminal, spawn_input_thread, terminal, terminal_gone, Backend, Input,
+    TerminalGuard,
+};
 use crate::ui::{self, Action, App, Theme, View};
-
-pub(crate) const FRAME: Duration = Duration::from_millis(100);
-
-pub(crate) type Backend = CrosstermBackend<BufWriter<Stdout>>;
-
-/// The terminal, drawn through a buffered writer.
-pub(crate) fn terminal() -> std::io::Result<Terminal<Backend>> {
-    Terminal::new(CrosstermBackend::new(BufWriter::with_capacity(
-        64 * 1024,
-        std::io::stdout(),
-    )))
-}
-
-/// Puts the terminal back on drop, on every path out of [`run`], panics included.
-pub(crate) struct TerminalGuard;
-
-impl TerminalGuard {
-    pub(crate) fn enter() -> std::io::Result<TerminalGuard> {
-        terminal::enable_raw_mode()?;
-        let guard = TerminalGuard;
-        execute!(
-            std::io::stdout(),
-            terminal::EnterAlternateScreen,
-            cursor::Hide
-        )?;
-        Ok(guard)
-    }
-}
-
-pub fn restore_terminal() {
-    let _ = terminal::disable_raw_mode();
-    let _ = execute!(
-        std::io::stdout(),
-        terminal::EndSynchronizedUpdate,
-        terminal::LeaveAlternateScreen,
-        cursor::Show
-    );
-}
-
-impl Drop for TerminalGuard {
-    fn drop(&mut self) {
-        restore_terminal();
-    }
-}
-
-/// Terminal input, read on a thread of its own (the read blocks). A read error or the
-/// end of input means the terminal is gone.
-pub(crate) enum Input {
-    Term(TermEvent),
-    Lost(String),
-}
-
-/// What standard input, the terminal, has for us.
-enum Tty {
-    /// hung up or unusable: the SSH session or the tmux pane is gone
-    Gone(String),
-    Readable,
-    Quiet,
-}
-
-/// Waits up to `ms` for the terminal on standard input.
-///
-/// Asked with poll(2) rather than through crossterm: when the terminal goes away,
-/// crossterm's reader gets `read(0) = 0` (or EIO) and retries it forever, at 100 % of a
-/// core, without ever returning. A hung-up terminal reports POLLHUP, which is how a lost
-/// terminal is seen in every phase, with or without the SIGHUP that `su` and `sudo`
-/// never deliver.
-fn wait_tty(ms: u16) -> Tty {
-    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
-    use std::os::fd::AsFd;
-    let stdin = std::io::stdin();
-    let mut fds = [PollFd::new(stdin.as_fd(), PollFlags::POLLIN)];
-    match poll(&mut fds, PollTimeout::from(ms)) {
-        Err(nix::errno::Errno::EINTR) | Ok(0) => Tty::Quiet,
-        Err(e) => Tty::Gone(format!("cannot poll the terminal: {e}")),
-        Ok(_) => {
-            let r = fds[0].revents().unwrap_or(PollFlags::empty());
-            if r.intersects(PollFlags::POLLHUP | PollFlags::POLLERR | PollFlags::POLLNVAL) {
-                Tty::Gone("the terminal hung up".into())
-            } else if r.contains(PollFlags::POLLIN) {
-                Tty::Readable
-            } else {
-                Tty::Quiet
-            }
-        }
-    }
-}
-
-/// Whether the terminal has gone away; checked by the loops on every tick, so a lost
-/// terminal ends the run even if the input thread is stuck inside crossterm.
-pub(crate) fn terminal_gone() -> bool {
-    matches!(wait_tty(0), Tty::Gone(_))
-}
-
-pub(crate) fn spawn_input_thread(tx: mpsc::Sender<Input>) {
-    std::thread::spawn(move || loop {
-        match wait_tty(250) {
-            Tty::Gone(why) => {
-                let _ = tx.blocking_send(Input::Lost(why));
-                return;
-            }
-            Tty::Quiet => {
-                if tx.is_closed() {
-                    return;
-                }
-                continue;
-            }
-            Tty::Readable => {}
-        }
-        match event::poll(Duration::ZERO) {
-            Ok(false) => {
-                if tx.is_closed() {
-                    return;
-                }
-            }
-            Ok(true) => match event::read() {
-                Ok(ev) => {
-                    if tx.blocking_send(Input::Term(ev)).is_err() {
-                        return;
-                    }
-                }
-                Err(e) => {
-                    let _ = tx.blocking_send(Input::Lost(e.to_string()));
-                    return;
-                }
-            },
-            Err(e) => {
-                let _ = tx.blocking_send(Input::Lost(e.to_string()));
-                return;
-            }
-        }
-    });
-}
 
 async fn next_input(rx: &mut Option<mpsc::Receiver<Input>>) -> Option<Input> {
     match rx {
         Some(rx) => rx.recv().await,
-        None => std::future::pending().await,
-    }
-}
-
-async fn next_signal(s: &mut Option<tokio::signal::unix::Signal>) -> Option<()> {
-    match s {
-        Some(s) => s.recv().await,
         None => std::future::pending().await,
     }
 }
@@ -174,20 +32,6 @@ fn draw(terminal: &mut Terminal<Backend>, app: &App, session: &Session) -> std::
         now: session.now(),
     };
     draw_frame(terminal, app, view)
-}
-
-/// One frame as the terminal gets it: the cells that changed since the last frame,
-/// inside a synchronized update, flushed once. Public for the benchmarks, which count
-/// the bytes it writes.
-pub fn draw_frame<W: Write>(
-    terminal: &mut Terminal<CrosstermBackend<W>>,
-    app: &App,
-    view: View,
-) -> std::io::Result<()> {
-    queue!(terminal.backend_mut(), terminal::BeginSynchronizedUpdate)?;
-    terminal.draw(|f| ui::draw::draw(f, app, view))?;
-    queue!(terminal.backend_mut(), terminal::EndSynchronizedUpdate)?;
-    terminal.backend_mut().flush()
 }
 
 /// Runs the session in the terminal to the end; returns the exit code.
@@ -223,14 +67,10 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
     // `None` once the terminal is gone: never polled again, so no busy loop
     let mut in_rx = Some(in_rx);
     let mut room = session.take_room_requests();
-    let mut sigterm = signal(SignalKind::terminate()).ok();
-    let mut sigint = signal(SignalKind::interrupt()).ok();
-    let mut sighup = signal(SignalKind::hangup()).ok();
+    let mut signals = Signals::install();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut dirty = true;
-    let mut last_draw = Instant::now() - FRAME;
-    let mut drawn_second = -1i64;
+    let mut frames = Frames::default();
     let mut terminal_lost = false;
     // the kill switch and the end of the run, asked once when the terminal goes
     let mut lost_handled = false;
@@ -255,10 +95,10 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
                 if !terminal_lost {
                     keep_screen(&mut session, &app, &screen, &terminal);
                 }
-                dirty = true;
+                frames.touch();
             },
             i = next_input(&mut in_rx) => match i {
-                Some(Input::Term(ev)) => handle_term_event(&mut app, &session, ev, &mut msgs, &mut dirty),
+                Some(Input::Term(ev)) => handle_term_event(&mut app, &session, ev, &mut msgs, &mut frames),
                 Some(Input::Lost(why)) => {
                     tracing::warn!("terminal lost: {why}");
                     terminal_lost = true;
@@ -270,9 +110,14 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
                 }
             },
             // a signal ends the run: revert, report, leave (no key needed)
-            _ = next_signal(&mut sigterm) => { app.quit = true; msgs.push(by_signal(&operator, "SIGTERM")) },
-            _ = next_signal(&mut sigint) => { app.quit = true; msgs.push(by_signal(&operator, "SIGINT")) },
-            _ = next_signal(&mut sighup) => { terminal_lost = true; msgs.push(by_signal(&operator, "SIGHUP")) },
+            sig = signals.next() => {
+                // SIGHUP: the terminal is gone with it
+                match sig {
+                    ProcessSignal::Hup => terminal_lost = true,
+                    ProcessSignal::Term | ProcessSignal::Int => app.quit = true,
+                }
+                msgs.push(sig.abort(&operator));
+            },
         }
         while let Ok(m) = rx.try_recv() {
             msgs.push(m);
@@ -283,11 +128,7 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
         if terminal_lost {
             app.quit = true;
             if !lost_handled && !session.state.is_done() {
-                msgs.push(Msg::Abort {
-                    by: operator.clone(),
-                    source: AbortSource::Terminal,
-                    detail: "the terminal went away".into(),
-                });
+                msgs.push(lost_terminal(&operator));
                 msgs.push(Msg::End {
                     by: operator.clone(),
                 });
@@ -298,11 +139,11 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
             let is_tick = m == Msg::Tick;
             let step = session.handle(m);
             if !step.records.is_empty() || !is_tick {
-                dirty = true;
+                frames.touch();
             }
             let screen = screen_records(&step);
             if absorb_step(&mut app, &session, step) {
-                dirty = true;
+                frames.touch();
             }
             if !terminal_lost {
                 keep_screen(&mut session, &app, &screen, &terminal);
@@ -313,7 +154,7 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
                 Ok(p) => app.report_path = Some(p.display().to_string()),
                 Err(e) => app.flash(format!("could not write the report: {e}"), session.now()),
             }
-            dirty = true;
+            frames.touch();
         }
         if app.quit && session.state.is_done() {
             break;
@@ -323,17 +164,12 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
             continue;
         }
         let second = session.now().timestamp();
-        if second != drawn_second {
-            dirty = true;
-        }
-        if dirty && last_draw.elapsed() >= FRAME {
+        if frames.due(second) {
             if draw(&mut terminal, &app, &session).is_err() {
                 terminal_lost = true;
                 continue;
             }
-            last_draw = Instant::now();
-            drawn_second = second;
-            dirty = false;
+            frames.drawn(second);
         }
     }
     if terminal_lost {
@@ -352,7 +188,7 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
 /// The records of a step that call for a screen in the report (a trigger, the abort),
 /// kept before the step is absorbed; usually none.
 fn screen_records(step: &crate::runner::Step) -> Vec<crate::journal::Record> {
-    if crate::screens::moments(&step.records).is_empty() {
+    if crate::ui::capture::moments(&step.records).is_empty() {
         Vec::new()
     } else {
         step.records.clone()
@@ -370,7 +206,7 @@ fn keep_screen(
         return;
     }
     if let Ok(size) = terminal.size() {
-        crate::screens::keep(session, app, records, "tui", (size.width, size.height));
+        crate::runner::screens::keep(session, app, records, "tui", (size.width, size.height));
     }
 }
 
@@ -394,7 +230,7 @@ fn handle_term_event(
     session: &Session,
     ev: TermEvent,
     msgs: &mut Vec<Msg>,
-    dirty: &mut bool,
+    frames: &mut Frames,
 ) {
     match ev {
         TermEvent::Key(key) => {
@@ -409,18 +245,10 @@ fn handle_term_event(
                     Action::Quit => app.quit = true,
                 }
             }
-            *dirty = true;
+            frames.touch();
         }
-        TermEvent::Resize(_, _) => *dirty = true,
+        TermEvent::Resize(_, _) => frames.touch(),
         _ => {}
-    }
-}
-
-fn by_signal(operator: &str, name: &str) -> Msg {
-    Msg::Abort {
-        by: operator.to_string(),
-        source: AbortSource::Signal,
-        detail: name.to_string(),
     }
 }
 

@@ -10,9 +10,9 @@ use std::time::Duration;
 use gameday::cluster::pods::PodRow;
 use gameday::engine::{Effect, Msg};
 use gameday::journal::{NoteKind, RunInfo, SignalInfo};
-use gameday::scenario::model::{Op, Unit};
 use gameday::testkit::{self, criterion, exec_fault, Start};
 use gameday::ui::App;
+use gameday::units::{Op, Unit};
 
 pub use gameday::testkit::t0;
 

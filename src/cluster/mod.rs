@@ -7,3 +7,4 @@ pub mod watch;
 
 pub use client::{connect, explain, Cluster, ClusterError};
 pub mod safety;
+pub mod selector;

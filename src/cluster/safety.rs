@@ -8,7 +8,30 @@ use kube::api::{Api, PostParams};
 use kube::Client;
 
 use super::client::explain;
-use crate::scenario::model::Safety;
+
+/// The scenario's `safety:` section: the blast radius every fault is checked against.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Safety {
+    /// Refuse to arm a fault whose selector matches more. Default 1.
+    pub max_targets: u32,
+    /// The only namespaces a fault may touch; empty means the scenario's namespace.
+    pub namespaces: Vec<String>,
+    /// Hard ceiling on every fault, from its trigger. Default 10 min.
+    pub max_duration: std::time::Duration,
+    /// Trigger refused while an `expect` fails. Default true.
+    pub require_steady_state: bool,
+}
+
+impl Default for Safety {
+    fn default() -> Self {
+        Safety {
+            max_targets: 1,
+            namespaces: Vec::new(),
+            max_duration: std::time::Duration::from_secs(600),
+            require_steady_state: true,
+        }
+    }
+}
 
 /// Namespaces gameday never touches unless `safety.namespaces` lists them by name.
 pub const PROTECTED_NAMESPACES: [&str; 3] = ["kube-system", "kube-public", "kube-node-lease"];

@@ -78,7 +78,7 @@ fn guarded(
     match result {
         Ok(code) => code,
         Err(_) => {
-            crate::tui::restore_terminal();
+            crate::terminal::restore_terminal();
             let Some(dir) = crate::runner::CURRENT_RUN.get() else {
                 crate::tell!("gameday: crashed before the run started; nothing was injected");
                 return ExitStatus::Aborted.code();

@@ -51,6 +51,30 @@ pub fn join(run_dir: &Path, front: Front) -> ExitCode {
     ExitCode::from(code as u8)
 }
 
+/// `abort RUN_DIR [--reason TEXT]`: 0 once every revert is confirmed, 5 when one failed,
+/// 75 when not every one was confirmed in time, 69 when there is no live run (or the
+/// connection was lost), 77 when the user may not stop it.
+pub fn abort(run_dir: &Path, reason: &str) -> ExitCode {
+    let Some(rt) = runtime() else {
+        return ExitStatus::Usage.into();
+    };
+    let code = rt.block_on(crate::room::abort::abort(run_dir, reason));
+    rt.shutdown_timeout(std::time::Duration::from_millis(200));
+    ExitCode::from(code as u8)
+}
+
+/// `status [PATH] [--json]`: the live runs under PATH (or the run PATH); 0 when it could
+/// look everywhere, 69 when PATH does not exist or is a run that is not live, 77 when it
+/// may not read PATH or a run in it.
+pub fn status(path: &Path, json: bool) -> ExitCode {
+    let Some(rt) = runtime() else {
+        return ExitStatus::Usage.into();
+    };
+    let code = rt.block_on(crate::room::status::status(path, json));
+    rt.shutdown_timeout(std::time::Duration::from_millis(200));
+    ExitCode::from(code as u8)
+}
+
 /// `report RUN_DIR [--recheck]`: writes the report again from the journal (not with
 /// `--recheck`) and rechecks the verdict, exit code and figures the journal holds against
 /// its own records (65 when they disagree).

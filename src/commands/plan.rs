@@ -15,7 +15,7 @@ pub fn plan(path: &Path, context: Option<String>) -> ExitCode {
         Err(code) => return code,
     };
     // a plan is pasted into tickets and chats: it is redacted as the run's journal is
-    let redactor = match crate::journal::redact::collect(&text, &s, &env_lookup) {
+    let redactor = match crate::scenario::secrets::collect(&text, &s, &env_lookup) {
         Ok((r, _)) => r,
         Err(e) => {
             crate::tell!("gameday plan: {e}");
@@ -55,7 +55,7 @@ pub fn plan(path: &Path, context: Option<String>) -> ExitCode {
     };
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let all_ok = rt.block_on(async {
-        let ctx = match crate::faults::context(&s, "plan", base).await {
+        let ctx = match crate::scenario::fault_context(&s, "plan", base).await {
             Ok(c) => c,
             Err(e) => {
                 crate::say!("cannot resolve the plan: {}", shown(&e));

@@ -23,7 +23,7 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use super::Ts;
-use crate::scenario::model::{Criterion, Measure};
+use crate::units::{Criterion, Measure};
 
 /// `t` to the millisecond, as the journal writes it.
 fn to_ms(t: Ts) -> Ts {
@@ -352,7 +352,7 @@ fn candidates_agree(c: &Criterion, candidates: &[f64], range: bool) -> Option<bo
     let lo = candidates.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = candidates.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let x = c.value;
-    use crate::scenario::model::Op;
+    use crate::units::Op;
     let outside = x < lo || x > hi;
     let single = lo == hi && lo == x;
     let (holds_all, fails_all) = match c.op {
@@ -561,7 +561,7 @@ mod tests {
         assert!(l.oldest_waiting().is_none());
     }
 
-    fn crit(op: crate::scenario::model::Op, value: f64) -> Criterion {
+    fn crit(op: crate::units::Op, value: f64) -> Criterion {
         Criterion {
             op,
             value,
@@ -575,7 +575,7 @@ mod tests {
     /// every count of failures among the unfinished probes gives the same pass or fail.
     #[test]
     fn unfinished_probes_are_judged_with_bounds() {
-        use crate::scenario::model::Op;
+        use crate::units::Op;
         let close = |waited_ms: i64, m: Measure, c: &Criterion| {
             let mut l = log(&[(0, Some(Ok(0.01))), (1000, None)]);
             let (_, v) = l.close(t(1000 + waited_ms), Duration::from_secs(2), m, W, Some(c));
@@ -611,7 +611,7 @@ mod tests {
 
     #[test]
     fn the_journal_folds_into_the_same_values() {
-        use crate::scenario::model::Op;
+        use crate::units::Op;
         // answered out of order: the probe at 1 s answers after the one at 2 s
         let mut l = ProbeLog::default();
         let mut lines: Vec<(Ts, Recorded)> = Vec::new();

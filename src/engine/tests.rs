@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use super::*;
-use crate::scenario::model::{Op, Unit};
 use crate::testkit::{self, criterion, criterion_for, exec_fault, Sim, Start};
+use crate::units::{Op, Unit};
 
 /// A run of `signals` and `faults`: 10 s of baseline and of recovery, 60 s at most.
 fn new_run(signals: Vec<SignalInfo>, faults: Vec<FaultInfo>) -> Sim {

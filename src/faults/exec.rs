@@ -6,8 +6,8 @@ use super::{BoxFuture, Context, FaultAction, Kind};
 use crate::engine::Injection;
 use crate::journal::redact::Redactor;
 use crate::proc::{run_shell, tail_line};
-use crate::scenario::parse::{duration, fields, required_text, string_map, Ctx};
-use crate::scenario::yaml::Node;
+use crate::yaml::read::{duration, fields, required_text, string_map, Ctx};
+use crate::yaml::Node;
 
 /// `exec:` settings.
 #[derive(Debug, Clone, PartialEq)]

@@ -8,8 +8,8 @@ use super::{BoxFuture, Context, FaultAction, Kind};
 use crate::engine::Injection;
 use crate::journal::redact::Redactor;
 use crate::proc::tail_line;
-use crate::scenario::parse::{duration, fields, http_url, string_map, text, Ctx};
-use crate::scenario::yaml::Node;
+use crate::yaml::read::{duration, fields, http_url, string_map, text, Ctx};
+use crate::yaml::Node;
 
 /// `http:` settings.
 #[derive(Debug, Clone, PartialEq)]

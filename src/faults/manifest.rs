@@ -19,9 +19,10 @@ use crate::cluster::safety::{check_namespace, check_permissions, label_value, Ne
 use crate::cluster::{explain, Cluster};
 use crate::engine::Injection;
 use crate::journal::redact::Redactor;
-use crate::scenario::model::Safety;
-use crate::scenario::parse::{fields, namespace, one_of, required_text, Ctx};
-use crate::scenario::yaml::Node;
+use crate::cluster::safety::Safety;
+use crate::yaml::read::{fields, one_of, required_text, Ctx};
+use crate::cluster::selector::{namespace};
+use crate::yaml::Node;
 
 /// `manifest:` settings.
 #[derive(Debug, Clone, PartialEq)]
@@ -270,7 +271,7 @@ impl ManifestAction {
                 };
                 let bytes = crate::files::read_regular(
                     &path,
-                    crate::scenario::yaml::MAX_BYTES as u64,
+                    crate::yaml::MAX_BYTES as u64,
                     "manifests",
                 )
                 .map_err(|e| format!("cannot read the manifest: {e}"))?;

@@ -16,11 +16,11 @@ use std::pin::Pin;
 
 use tokio::sync::mpsc;
 
+use crate::cluster::safety::Safety;
 use crate::engine::{Injection, Msg};
 use crate::journal::redact::Redactor;
-use crate::scenario::model::{Fault, Safety};
-use crate::scenario::parse::Ctx;
-use crate::scenario::yaml::Node;
+use crate::yaml::read::Ctx;
+use crate::yaml::Node;
 
 /// What a fault kind is, implemented by its settings in its own file. Nothing has a
 /// default: a new kind answers every question.
@@ -40,7 +40,7 @@ pub(crate) trait Kind: Sized {
 
     /// Its settings as YAML, in as many examples as it takes to use every key (the keys
     /// that exclude each other in separate examples), each of them valid; a file they name
-    /// is in `tests/fixtures/valid`. `tests/schema.rs` holds the parser and the schema to
+    /// is in `tests/fixtures/valid`. `tests/library/schema.rs` holds the parser and the schema to
     /// them: the same keys in every mapping, and the same verdict when any key is emptied
     /// or left out.
     const EXAMPLES: &'static [&'static str];
@@ -154,6 +154,14 @@ kinds! {
     Http(http::HttpFault),
 }
 
+/// A fault of the scenario: its name, how long it stays, and what it does.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fault {
+    pub name: String,
+    pub duration: std::time::Duration,
+    pub kind: FaultKind,
+}
+
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// What a fault needs from its surroundings, given when it is built.
@@ -240,45 +248,6 @@ pub trait FaultAction: Send + Sync {
     /// After a crash, `gameday recover` rebuilds the action and hands it what its
     /// injection journaled in `Injection::restore` (e.g. the replicas before a scale).
     fn restore(&self, _saved: &str) {}
-}
-
-/// Whether any part of the scenario needs a cluster.
-pub fn needs_cluster(s: &crate::scenario::Scenario) -> bool {
-    use crate::scenario::model::SignalSource;
-    !s.pods.is_empty()
-        || s.steady_state
-            .iter()
-            .any(|x| matches!(x.source, SignalSource::Pods { .. }))
-        || s.faults.iter().any(|f| f.kind.needs_cluster())
-}
-
-/// The context of a run: connects to the cluster (kubeconfig rules, `kubernetes.context`)
-/// only when the scenario needs one.
-pub async fn context(
-    s: &crate::scenario::Scenario,
-    run_id: &str,
-    base_dir: PathBuf,
-) -> Result<Context, String> {
-    let cluster = if needs_cluster(s) {
-        let k = s.kubernetes.as_ref();
-        let c = crate::cluster::connect(
-            k.and_then(|k| k.context.as_deref()),
-            k.and_then(|k| k.namespace.as_deref()),
-            std::time::Duration::from_secs(10),
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-        Some(c)
-    } else {
-        None
-    };
-    Ok(Context {
-        cluster,
-        safety: s.safety.clone(),
-        run_id: run_id.to_string(),
-        base_dir,
-        progress: None,
-    })
 }
 
 /// Builds the action for a fault; an error says why it cannot run here.

@@ -16,10 +16,11 @@ use crate::cluster::safety::{check_namespace, check_permissions, check_targets, 
 use crate::cluster::{explain, Cluster};
 use crate::engine::Injection;
 use crate::journal::redact::Redactor;
-use crate::scenario::duration::format_duration;
-use crate::scenario::model::Safety;
-use crate::scenario::parse::{boolean, duration, fields, namespace, selector, uint, Ctx};
-use crate::scenario::yaml::Node;
+use crate::units::duration::format_duration;
+use crate::cluster::safety::Safety;
+use crate::yaml::read::{boolean, duration, fields, uint, Ctx};
+use crate::cluster::selector::{namespace, selector};
+use crate::yaml::Node;
 
 /// `pod_delete:` settings.
 #[derive(Debug, Clone, PartialEq)]

@@ -15,9 +15,10 @@ use crate::cluster::safety::{check_namespace, check_permissions, Need};
 use crate::cluster::{explain, Cluster};
 use crate::engine::Injection;
 use crate::journal::redact::Redactor;
-use crate::scenario::model::Safety;
-use crate::scenario::parse::{fields, namespace, required_text, uint, Ctx};
-use crate::scenario::yaml::Node;
+use crate::cluster::safety::Safety;
+use crate::yaml::read::{fields, required_text, uint, Ctx};
+use crate::cluster::selector::{namespace};
+use crate::yaml::Node;
 
 /// `scale:` settings.
 #[derive(Debug, Clone, PartialEq)]

@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{num, opt_ts_ms, ts_ms};
-use crate::scenario::model::{duration_ms, Criterion, Measure, Unit};
+use crate::units::duration::duration_ms;
+use crate::units::{Criterion, Measure, Unit};
 
 /// One journal line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -206,7 +207,7 @@ pub struct SignalInfo {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::scenario::model::opt_duration_ms",
+        with = "crate::units::duration::opt_duration_ms",
         rename = "window_ms"
     )]
     pub window: Option<Duration>,
@@ -214,7 +215,7 @@ pub struct SignalInfo {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::scenario::model::opt_duration_ms",
+        with = "crate::units::duration::opt_duration_ms",
         rename = "timeout_ms"
     )]
     pub timeout: Option<Duration>,
@@ -258,7 +259,7 @@ pub struct MilestoneInfo {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::scenario::model::opt_duration_ms",
+        with = "crate::units::duration::opt_duration_ms",
         rename = "within_ms"
     )]
     pub within: Option<Duration>,

@@ -326,27 +326,78 @@ mod tests {
         }
     }
 
+    /// Observations (samples, probes, phases, pod changes, screens) are written without
+    /// waiting on the disk; every intent, result, note, abort and verdict is fsynced
+    /// before anyone is told it happened.
     #[test]
-    fn only_samples_and_phases_skip_fsync() {
-        assert!(!Event::Sample {
-            at: None,
-            detail: None,
-            signal: "x".into(),
-            value: Some(1.0),
-            error: None
+    fn only_observations_skip_fsync() {
+        use crate::journal::{AbortSource, Phase, ScreenMoment};
+        let at = chrono::DateTime::from_timestamp(0, 0).unwrap_or_default();
+        let observations = [
+            Event::Sample {
+                at: None,
+                detail: None,
+                signal: "x".into(),
+                value: Some(1.0),
+                error: None,
+            },
+            Event::Probe {
+                signal: "x".into(),
+                at,
+                latency: Some(0.1),
+                error: None,
+                waited_ms: None,
+            },
+            Event::Phase {
+                phase: Phase::Baseline,
+            },
+            Event::Pods {
+                selector: "app=x".into(),
+                changes: Vec::new(),
+            },
+            Event::Screen {
+                moment: ScreenMoment::Abort,
+                fault: String::new(),
+                front: "tui".into(),
+                width: 80,
+                height: 24,
+                text: "t".into(),
+            },
+        ];
+        for e in &observations {
+            assert!(!e.needs_fsync(), "{} is an observation", e.type_name());
         }
-        .needs_fsync());
-        assert!(Event::Note {
-            author: "a".into(),
-            kind: NoteKind::Note,
-            text: "t".into()
+        let kept = [
+            Event::Note {
+                author: "a".into(),
+                kind: NoteKind::Note,
+                text: "t".into(),
+            },
+            Event::FaultInjecting {
+                fault: "f".into(),
+                by: "a".into(),
+                action: "x".into(),
+            },
+            Event::FaultReverted {
+                fault: "f".into(),
+                ok: true,
+                attempt: 1,
+                detail: String::new(),
+                will_retry: false,
+            },
+            Event::Abort {
+                by: "a".into(),
+                source: AbortSource::Key,
+                detail: String::new(),
+            },
+            Event::Verdict {
+                verdict: crate::journal::Verdict::Confirmed,
+                reasons: Vec::new(),
+            },
+            Event::RunEnded { exit_code: 0 },
+        ];
+        for e in &kept {
+            assert!(e.needs_fsync(), "{} must be durable first", e.type_name());
         }
-        .needs_fsync());
-        assert!(Event::FaultInjecting {
-            fault: "f".into(),
-            by: "a".into(),
-            action: "x".into()
-        }
-        .needs_fsync());
     }
 }

@@ -9,22 +9,17 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncWriteExt, BufReader};
-use tokio::net::unix::OwnedWriteHalf;
-use tokio::net::UnixStream;
-use tokio::signal::unix::{signal, SignalKind};
+use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::mpsc;
 
+use super::client::{ANSWER_WITHIN, EXIT_UNAVAILABLE};
 use super::server::read_line;
-use super::{encode, ClientLine, ServerLine, Ts, PROTOCOL};
+use super::{encode, ClientLine, Intent, ServerLine, Ts};
 use crate::describe::describe;
 use crate::engine::{self, Msg, State};
-use crate::front::{Front, Typed};
+use crate::front::{Frames, Front, ProcessSignal, Signals, Typed};
 use crate::journal::{NoteKind, Record, RunInfo, Verdict};
 use crate::ui::{self, Action, App, Theme, View};
-
-/// Exit codes of `join` besides the run's own (0–6, when the joiner saw the run end).
-const EXIT_UNAVAILABLE: i32 = crate::exit::ExitStatus::Unavailable.code();
-const EXIT_NOPERM: i32 = crate::exit::ExitStatus::NoPermission.code();
 
 /// The driver's state as the joiner keeps it.
 struct Follower {
@@ -77,69 +72,16 @@ async fn connect(
     ),
     (i32, String),
 > {
-    let sock = run_dir.join(super::SOCKET);
-    let (path, _hold) = super::socket_path(run_dir).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => (EXIT_UNAVAILABLE, no_run(run_dir)),
-        _ => (
-            EXIT_UNAVAILABLE,
-            format!("cannot open {}: {e}", run_dir.display()),
-        ),
-    })?;
-    let stream = match UnixStream::connect(&path).await {
-        Ok(s) => s,
-        Err(e) => {
-            return Err(match e.kind() {
-                std::io::ErrorKind::NotFound => (EXIT_UNAVAILABLE, no_run(run_dir)),
-                std::io::ErrorKind::ConnectionRefused => (
-                    EXIT_UNAVAILABLE,
-                    format!(
-                        "the run in {} is not live any more (its driver is gone); \
-                         `gameday report {}` shows what happened",
-                        run_dir.display(),
-                        run_dir.display()
-                    ),
-                ),
-                std::io::ErrorKind::PermissionDenied => (EXIT_NOPERM, denied(run_dir, &sock)),
-                _ => (
-                    EXIT_UNAVAILABLE,
-                    format!("cannot connect to {}: {e}", sock.display()),
-                ),
-            })
-        }
-    };
-    let (rd, mut wr) = stream.into_split();
-    let hello = encode(&ClientLine::Hello {
-        protocol: PROTOCOL,
-        version: env!("CARGO_PKG_VERSION").to_string(),
-    });
-    // A driver that refuses may close before reading the hello; its refusal is still
-    // there to read, and says more than the broken pipe the write would report.
-    let sent = wr.write_all(hello.as_bytes()).await;
-    let mut rd = BufReader::new(rd);
-    let hung_up = |e: Option<&std::io::Error>| {
-        let why = sent
-            .as_ref()
-            .err()
-            .or(e)
-            .map(|e| format!(": {e}"))
-            .unwrap_or_default();
-        (EXIT_UNAVAILABLE, format!("the driver hung up{why}"))
-    };
-    let first = tokio::time::timeout(
-        Duration::from_secs(10),
-        read_line(&mut rd, super::MAX_SERVER_LINE),
-    )
-    .await
-    .map_err(|_| {
-        (
-            EXIT_UNAVAILABLE,
-            "the driver did not answer within 10 s".to_string(),
-        )
-    })?
-    .map_err(|e| hung_up(Some(&e)))?
-    .ok_or_else(|| hung_up(None))?;
-    let follower = match serde_json::from_str::<ServerLine>(&first) {
-        Ok(ServerLine::Welcome {
+    let opened = super::client::open(run_dir, Intent::Join, "join", ANSWER_WITHIN).await?;
+    let (follower, records) = follower_of(opened.first)?;
+    let rx = spawn_reader(opened.rd);
+    Ok((follower, records, rx, opened.wr))
+}
+
+/// The driver's state from its welcome, or why the first line was not one.
+fn follower_of(first: ServerLine) -> Result<(Follower, Vec<Record>), (i32, String)> {
+    match first {
+        ServerLine::Welcome {
             you,
             driver,
             info,
@@ -147,7 +89,7 @@ async fn connect(
             records,
             now,
             ..
-        }) => (
+        } => Ok((
             Follower {
                 you,
                 driver,
@@ -157,21 +99,17 @@ async fn connect(
                 at: Instant::now(),
             },
             records,
-        ),
-        Ok(ServerLine::Refused { message, .. }) => return Err((EXIT_NOPERM, message)),
-        Ok(_) => {
-            return Err((
-                EXIT_UNAVAILABLE,
-                "the driver said something unexpected".into(),
-            ))
-        }
-        Err(e) => {
-            return Err((
-                EXIT_UNAVAILABLE,
-                format!("cannot read the driver's welcome (another gameday version?): {e}"),
-            ))
-        }
-    };
+        )),
+        _ => Err((
+            EXIT_UNAVAILABLE,
+            "the driver said something unexpected".into(),
+        )),
+    }
+}
+
+/// Reads the driver's lines on a task of their own, so a long line never holds up the
+/// screen or the keys.
+fn spawn_reader(mut rd: BufReader<OwnedReadHalf>) -> mpsc::Receiver<Incoming> {
     let (tx, rx) = mpsc::channel(4096);
     tokio::spawn(async move {
         loop {
@@ -189,44 +127,7 @@ async fn connect(
             }
         }
     });
-    Ok((follower.0, follower.1, rx, wr))
-}
-
-fn no_run(run_dir: &Path) -> String {
-    let ended = crate::journal::read_journal(&run_dir.join("journal.jsonl"))
-        .ok()
-        .and_then(|rs| {
-            rs.iter().find_map(|r| match r.event {
-                crate::journal::Event::RunEnded { exit_code } => Some(exit_code),
-                _ => None,
-            })
-        });
-    if let Some(code) = ended {
-        return format!(
-            "the run in {} has ended (exit code {code}); its report is {}",
-            run_dir.display(),
-            run_dir.join("report.md").display()
-        );
-    }
-    format!(
-        "no live run in {}: there is no {} (the socket exists only while the run is live; \
-         is the path the one the driver's gameday printed?)",
-        run_dir.display(),
-        super::SOCKET
-    )
-}
-
-fn denied(run_dir: &Path, sock: &Path) -> String {
-    let me = super::user_name(nix::unistd::getuid().as_raw());
-    match std::fs::metadata(run_dir) {
-        Ok(meta) => super::refusal(&me, &meta, run_dir),
-        Err(_) => format!(
-            "{me} may not join {}: permission denied on {} (only the run directory's owner \
-             and group can open it)",
-            run_dir.display(),
-            sock.display()
-        ),
-    }
+    rx
 }
 
 /// The requests sent and not yet acknowledged, by id: what a lost connection loses.
@@ -335,6 +236,8 @@ fn apply(f: &mut Follower, outbox: &mut Outbox, line: ServerLine) -> Seen {
                 None => message,
             })
         }
+        // only a `status` connection is sent one
+        ServerLine::Status { .. } => Seen::Nothing,
         ServerLine::Ended {
             exit_code,
             verdict,
@@ -417,13 +320,6 @@ fn lost_words(why: Option<String>) -> String {
     format!("lost the connection to the driver{why}; the run goes on without you")
 }
 
-async fn next_signal(s: &mut Option<tokio::signal::unix::Signal>) -> Option<()> {
-    match s {
-        Some(s) => s.recv().await,
-        None => std::future::pending().await,
-    }
-}
-
 async fn headless(
     mut f: Follower,
     records: Vec<Record>,
@@ -448,9 +344,8 @@ async fn headless(
     }
     let _ = out.flush();
     let mut stdin = crate::front::Typing::stdin();
-    let mut sigterm = signal(SignalKind::terminate()).ok();
-    let mut sigint = signal(SignalKind::interrupt()).ok();
-    let mut sighup = signal(SignalKind::hangup()).ok();
+    // a joiner leaves on any of them; the run goes on without it
+    let mut signals = Signals::install();
     loop {
         if out.get_ref().gone {
             // nobody sees this joiner's screen any more: leave, freeing the seat
@@ -505,9 +400,7 @@ async fn headless(
                     return 0;
                 }
             },
-            _ = next_signal(&mut sigterm) => return 0,
-            _ = next_signal(&mut sigint) => return 0,
-            _ = next_signal(&mut sighup) => return 0,
+            _ = signals.next() => return 0,
         }
     }
 }
@@ -562,7 +455,7 @@ async fn tui(
     outbox: &mut Outbox,
     theme: Theme,
 ) -> i32 {
-    use crate::tui::{spawn_input_thread, Input, TerminalGuard};
+    use crate::terminal::{spawn_input_thread, Input, TerminalGuard};
     let mut app = App::new(f.you.clone(), theme);
     app.joined = Some(f.driver.clone());
     app.operators = vec![f.driver.clone()];
@@ -574,7 +467,7 @@ async fn tui(
             return EXIT_UNAVAILABLE;
         }
     };
-    let mut terminal = match crate::tui::terminal() {
+    let mut terminal = match crate::terminal::terminal() {
         Ok(t) => t,
         Err(e) => {
             drop(guard);
@@ -585,14 +478,10 @@ async fn tui(
     let (in_tx, in_rx) = mpsc::channel(256);
     spawn_input_thread(in_tx);
     let mut in_rx = Some(in_rx);
-    let mut sigterm = signal(SignalKind::terminate()).ok();
-    let mut sigint = signal(SignalKind::interrupt()).ok();
-    let mut sighup = signal(SignalKind::hangup()).ok();
+    let mut signals = Signals::install();
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut dirty = true;
-    let mut last_draw = Instant::now() - crate::tui::FRAME;
-    let mut drawn_second = -1i64;
+    let mut frames = Frames::default();
     let mut lost = false;
     // the words printed once the screen is gone, and the exit code
     let (words, code): (Option<String>, i32) = loop {
@@ -611,7 +500,7 @@ async fn tui(
                     Seen::Ended(words, code) => break (Some(words), code),
                     Seen::Nothing => {}
                 }
-                dirty = true;
+                frames.touch();
             }
             i = async {
                 match in_rx.as_mut() {
@@ -643,9 +532,9 @@ async fn tui(
                     if leave {
                         break (None, 0);
                     }
-                    dirty = true;
+                    frames.touch();
                 }
-                Some(Input::Term(_)) => dirty = true,
+                Some(Input::Term(_)) => frames.touch(),
                 Some(Input::Lost(_)) | None => {
                     lost = true;
                     break (None, 0);
@@ -653,31 +542,25 @@ async fn tui(
             },
             _ = tick.tick() => {
                 // the terminal gone (no SIGHUP under su): leaving changes nothing in the run
-                if crate::tui::terminal_gone() {
+                if crate::terminal::terminal_gone() {
                     lost = true;
                     break (None, 0);
                 }
             }
-            _ = next_signal(&mut sigterm) => break (None, 0),
-            _ = next_signal(&mut sigint) => break (None, 0),
-            _ = next_signal(&mut sighup) => {
-                lost = true;
+            sig = signals.next() => {
+                // SIGHUP: the terminal went with it
+                lost = sig == ProcessSignal::Hup;
                 break (None, 0);
             }
         }
         let second = f.now().timestamp();
-        if second != drawn_second {
-            dirty = true;
-        }
-        if dirty && last_draw.elapsed() >= crate::tui::FRAME {
-            if crate::tui::draw_frame(&mut terminal, &app, f.view()).is_err() {
+        if frames.due(second) {
+            if crate::terminal::draw_frame(&mut terminal, &app, f.view()).is_err() {
                 in_rx = None;
                 lost = true;
                 break (None, 0);
             }
-            last_draw = Instant::now();
-            drawn_second = second;
-            dirty = false;
+            frames.drawn(second);
         }
     };
     if lost {

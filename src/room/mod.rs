@@ -9,9 +9,16 @@
 //!
 //! The protocol is JSON lines, one object per line, tagged by `type`, versioned by the
 //! `protocol` number in `hello` and `welcome`.
+//!
+//! Besides joining, a connection may come to stop the run (`gameday abort`) or only to
+//! ask how the run stands (`gameday status`): its `hello` says so (`intent`), and neither
+//! takes a seat in the room or is journaled as a join.
 
+pub mod abort;
+mod client;
 pub mod join;
 pub mod server;
+pub mod status;
 
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -23,9 +30,19 @@ use crate::journal::{NoteKind, Record, RunInfo, Verdict};
 
 pub type Ts = chrono::DateTime<chrono::Utc>;
 
-/// Bumped on any change a peer of another version would misread. 2: milestones (a
-/// joiner's `milestone` request, and `Msg::Milestone` in steps).
-pub const PROTOCOL: u32 = 2;
+/// Bumped on any change a peer of another version would misread. A client sends the
+/// oldest protocol that has what it asks for, so a status or abort client still reaches
+/// a driver one version older; 2 added `intent` (status and abort connections), 3
+/// milestones (a joiner's `milestone` request, `milestone` records and steps).
+pub const PROTOCOL: u32 = 3;
+
+/// The oldest protocol the driver still answers: a joiner of protocol 1 joins as before,
+/// unless the run has milestones (see [`MILESTONES_PROTOCOL`]).
+pub const OLDEST_PROTOCOL: u32 = 1;
+
+/// The protocol that reads milestones: a joiner speaks it, and a driver whose scenario
+/// has milestones seats no older joiner, which could not read their records and steps.
+pub const MILESTONES_PROTOCOL: u32 = 3;
 
 /// The socket's name inside the run directory.
 pub const SOCKET: &str = "control.sock";
@@ -46,6 +63,9 @@ pub enum ClientLine {
     Hello {
         protocol: u32,
         version: String,
+        /// what the connection is for; absent (a joiner, or a protocol 1 client): join
+        #[serde(default, skip_serializing_if = "Intent::is_join")]
+        intent: Intent,
     },
     /// Acknowledged by `ack` once the driver has fsynced it, or answered by `refused`.
     Note {
@@ -54,19 +74,45 @@ pub enum ClientLine {
         text: String,
     },
     /// The kill switch.
-    Abort {
-        id: u64,
-        detail: String,
-    },
+    Abort { id: u64, detail: String },
     /// Mark a milestone of the scenario, as the joiner (its user name, from the socket):
     /// acknowledged by `ack` once the driver has fsynced it, or answered by `refused`
     /// (not a milestone of the scenario, marked already, nothing triggered yet).
-    Milestone {
-        id: u64,
-        name: String,
-    },
+    Milestone { id: u64, name: String },
     /// The joiner could not follow (a step it could not read): a fresh `welcome`, please.
     Resync,
+}
+
+/// What a connection comes for, said in its `hello`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Intent {
+    /// A seat in the room: the welcome, the driver's steps, notes and the kill switch;
+    /// journaled as a join.
+    #[default]
+    Join,
+    /// One `status` line, then the driver hangs up. Read-only, journals nothing.
+    Status,
+    /// `gameday abort`: the welcome and the steps, so the client sees every revert
+    /// settle, and the kill switch (`abort`) as the only request. No seat, no join in
+    /// the journal; its abort's source is `command`.
+    Abort,
+}
+
+impl Intent {
+    pub fn is_join(&self) -> bool {
+        *self == Intent::Join
+    }
+
+    /// The protocol a client with this intent says it speaks: the oldest that has it.
+    pub fn protocol(self) -> u32 {
+        match self {
+            // a joiner reads milestones, and may mark them
+            Intent::Join => MILESTONES_PROTOCOL,
+            // the intents came with 2
+            Intent::Status | Intent::Abort => 2,
+        }
+    }
 }
 
 /// What the driver sends.
@@ -101,6 +147,8 @@ pub enum ServerLine {
         id: Option<u64>,
         message: String,
     },
+    /// The answer to a `status` connection: how the run stands, then the driver hangs up.
+    Status { status: Box<status::RunStatus> },
     /// The driver ended the run.
     Ended {
         exit_code: i32,
@@ -181,8 +229,14 @@ pub fn may_join(uid: u32, dir: &std::fs::Metadata, run_dir: &Path) -> Result<(),
 
 /// The words for a user who may not join.
 pub fn refusal(name: &str, dir: &std::fs::Metadata, run_dir: &Path) -> String {
+    refusal_to("join", name, dir, run_dir)
+}
+
+/// The words for a user who may not `verb` (join, stop, query) the run: the same people
+/// may do all three.
+pub fn refusal_to(verb: &str, name: &str, dir: &std::fs::Metadata, run_dir: &Path) -> String {
     format!(
-        "{name} may not join {}: only its owner ({}) and the members of its group ({}) can; \
+        "{name} may not {verb} {}: only its owner ({}) and the members of its group ({}) can; \
          ask the driver to add you to group {}, or to run with --out in a directory your \
          group shares",
         run_dir.display(),

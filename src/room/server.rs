@@ -1,6 +1,6 @@
 //! The driver's side of the room: the socket, one task per joiner, and the requests they
 //! hand to the driver's loop. Nothing here touches the journal or the engine: the loop
-//! does, in [`crate::runner::Session::serve`], so a note is acknowledged only once the
+//! does, in the runner's `Session::serve`, so a note is acknowledged only once the
 //! loop has fsynced it, and a joiner that stalls or vanishes holds up nobody.
 
 use std::path::{Path, PathBuf};
@@ -12,8 +12,12 @@ use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use super::{encode, may_join, ClientLine, ServerLine, MAX_CLIENT_LINE, MAX_NOTE, PROTOCOL};
-use crate::journal::NoteKind;
+use super::status::RunStatus;
+use super::{
+    encode, may_join, ClientLine, Intent, ServerLine, MAX_CLIENT_LINE, MAX_NOTE, OLDEST_PROTOCOL,
+    PROTOCOL,
+};
+use crate::journal::{AbortSource, NoteKind};
 
 /// At most this many joiners at once: a room, not a broadcast. Only connections that
 /// said hello count, so idle connections cannot fill the room.
@@ -36,6 +40,12 @@ pub const JOIN_EVERY: Duration = Duration::from_secs(10);
 /// requests take from the same bucket. The kill switch is never limited.
 pub const NOTE_BURST: u32 = 10;
 pub const NOTE_EVERY: Duration = Duration::from_secs(1);
+
+/// Status queries per user: a burst of [`STATUS_BURST`], then one every [`STATUS_EVERY`]
+/// (`watch gameday status` once a second is fine). Each one takes a turn of the driver's
+/// loop, so a loop of them must not slow the run.
+pub const STATUS_BURST: u32 = 10;
+pub const STATUS_EVERY: Duration = Duration::from_secs(1);
 
 /// A token bucket: `burst` at once, then one every `every`.
 #[derive(Debug, Clone, Copy)]
@@ -74,6 +84,7 @@ struct UserState {
     connections: usize,
     joins: Bucket,
     notes: Bucket,
+    queries: Bucket,
 }
 
 type Users = Arc<std::sync::Mutex<std::collections::HashMap<u32, UserState>>>;
@@ -86,8 +97,58 @@ fn with_user<T>(users: &Users, uid: u32, f: impl FnOnce(&mut UserState) -> T) ->
         connections: 0,
         joins: Bucket::full(JOIN_BURST),
         notes: Bucket::full(NOTE_BURST),
+        queries: Bucket::full(STATUS_BURST),
     });
     f(state)
+}
+
+/// Who is in the room now: user name, and how many of their connections joined. Kept
+/// by the connections themselves (a [`Seat`] each), so a joiner that vanished without a
+/// word is gone from it as soon as its connection task ends.
+pub type Present = Arc<std::sync::Mutex<std::collections::BTreeMap<String, usize>>>;
+
+/// One joined connection in [`Present`]; taken out when the connection ends.
+struct Seat {
+    present: Present,
+    user: String,
+}
+
+impl Seat {
+    fn take(present: &Present, user: &str) -> Seat {
+        let mut map = present
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *map.entry(user.to_string()).or_insert(0) += 1;
+        Seat {
+            present: Arc::clone(present),
+            user: user.to_string(),
+        }
+    }
+}
+
+impl Drop for Seat {
+    fn drop(&mut self) {
+        let mut map = self
+            .present
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(n) = map.get_mut(&self.user) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                map.remove(&self.user);
+            }
+        }
+    }
+}
+
+/// The user names in the room, each once, in order.
+fn present_names(present: &Present) -> Vec<String> {
+    present
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .keys()
+        .cloned()
+        .collect()
 }
 
 /// One open connection of a user; counted down when the connection ends, whichever way.
@@ -120,7 +181,8 @@ pub enum Request {
         user: String,
         reply: oneshot::Sender<Welcome>,
     },
-    /// A fresh welcome for a joiner that fell behind (nothing journaled).
+    /// A fresh welcome, nothing journaled: for a joiner that fell behind, and the first
+    /// one of an abort connection.
     Resync {
         user: String,
         reply: oneshot::Sender<Welcome>,
@@ -134,6 +196,8 @@ pub enum Request {
     },
     Abort {
         user: String,
+        /// `join` from a joiner, `command` from `gameday abort`
+        source: AbortSource,
         id: u64,
         detail: String,
         reply: oneshot::Sender<ServerLine>,
@@ -143,6 +207,11 @@ pub enum Request {
         id: u64,
         name: String,
         reply: oneshot::Sender<ServerLine>,
+    },
+    /// How the run stands, for `gameday status` (nothing journaled); the connection adds
+    /// who is in the room.
+    Status {
+        reply: oneshot::Sender<RunStatus>,
     },
     Left {
         user: String,
@@ -171,7 +240,13 @@ pub struct Room {
 
 impl Room {
     /// Binds `RUN_DIR/control.sock`, open to the run directory's owner and group only.
-    pub fn open(run_dir: &Path) -> std::io::Result<(Room, mpsc::Receiver<Request>)> {
+    ///
+    /// `oldest_join`: the oldest protocol a joiner may speak to be seated (a run with
+    /// milestones seats none older than [`super::MILESTONES_PROTOCOL`]).
+    pub fn open(
+        run_dir: &Path,
+        oldest_join: u32,
+    ) -> std::io::Result<(Room, mpsc::Receiver<Request>)> {
         let (bind_path, hold) = super::socket_path(run_dir)?;
         let listener = UnixListener::bind(&bind_path)?;
         let path = run_dir.join(super::SOCKET);
@@ -184,6 +259,8 @@ impl Room {
             req_tx,
             run_dir.to_path_buf(),
             Arc::downgrade(&guests),
+            Present::default(),
+            oldest_join,
         ));
         Ok((
             Room {
@@ -252,6 +329,8 @@ async fn accept_loop(
     req: mpsc::Sender<Request>,
     run_dir: PathBuf,
     guests: std::sync::Weak<()>,
+    present: Present,
+    oldest_join: u32,
 ) {
     let users: Users = Arc::default();
     loop {
@@ -262,8 +341,9 @@ async fn accept_loop(
                 // a seat is taken only after hello: pending connections take none
                 let guests = guests.clone();
                 let users = Arc::clone(&users);
+                let present = Arc::clone(&present);
                 tokio::spawn(async move {
-                    serve_joiner(stream, req, &run_dir, guests, users).await;
+                    serve_joiner(stream, req, &run_dir, guests, users, present, oldest_join).await;
                 });
             }
             Err(e) => {
@@ -376,6 +456,8 @@ async fn serve_joiner(
     run_dir: &Path,
     guests: std::sync::Weak<()>,
     users: Users,
+    present: Present,
+    oldest_join: u32,
 ) {
     let cred = stream.peer_cred();
     let (rd, wr) = stream.into_split();
@@ -420,10 +502,24 @@ async fn serve_joiner(
         uid,
     };
     let hello = tokio::time::timeout(HELLO_WITHIN, read_line(&mut rd, MAX_CLIENT_LINE)).await;
-    let ok = match hello {
+    let intent = match hello {
         Ok(Ok(Some(line))) => match serde_json::from_str::<ClientLine>(&line) {
-            Ok(ClientLine::Hello { protocol, .. }) if protocol == PROTOCOL => Ok(()),
-            Ok(ClientLine::Hello { protocol, version }) => Err(format!(
+            // a joiner older than the run needs could not read what it would be sent
+            Ok(ClientLine::Hello {
+                protocol,
+                version,
+                intent: Intent::Join,
+            }) if (OLDEST_PROTOCOL..oldest_join).contains(&protocol) => Err(format!(
+                "this run has milestones, which your gameday ({version}, protocol {protocol}) \
+                 cannot read: join with the same gameday as the driver ({})",
+                env!("CARGO_PKG_VERSION")
+            )),
+            Ok(ClientLine::Hello {
+                protocol, intent, ..
+            }) if (OLDEST_PROTOCOL..=PROTOCOL).contains(&protocol) => Ok(intent),
+            Ok(ClientLine::Hello {
+                protocol, version, ..
+            }) => Err(format!(
                 "this run's gameday ({}) speaks protocol {PROTOCOL}, yours ({version}) speaks \
                  {protocol}: join with the same gameday as the driver",
                 env!("CARGO_PKG_VERSION")
@@ -432,9 +528,45 @@ async fn serve_joiner(
         },
         _ => Err(format!("no hello within {} s", HELLO_WITHIN.as_secs())),
     };
-    if let Err(message) = ok {
-        refuse_connection(&mut rd, &mut wr, true, message).await;
-        return;
+    let intent = match intent {
+        Ok(i) => i,
+        Err(message) => {
+            refuse_connection(&mut rd, &mut wr, true, message).await;
+            return;
+        }
+    };
+    match intent {
+        Intent::Status => {
+            answer_status(&mut rd, &mut wr, &req, &users, uid, &user, &present).await;
+            return;
+        }
+        // the kill switch from another shell: no seat, no join journaled, never limited
+        Intent::Abort => {
+            let Some(w) = ask(&req, |reply| Request::Resync {
+                user: user.clone(),
+                reply,
+            })
+            .await
+            else {
+                refuse_connection(&mut rd, &mut wr, true, "the run is ending".into()).await;
+                return;
+            };
+            if write_line(&mut wr, &w.line).await.is_ok() {
+                follow(
+                    &mut rd,
+                    &mut wr,
+                    &req,
+                    w.rx,
+                    &users,
+                    uid,
+                    &user,
+                    Intent::Abort,
+                )
+                .await;
+            }
+            return;
+        }
+        Intent::Join => {}
     }
     // a seat in the room, for joiners that said hello
     let Some(seat) = guests.upgrade() else {
@@ -466,7 +598,6 @@ async fn serve_joiner(
         refuse_connection(&mut rd, &mut wr, true, "the run is ending".into()).await;
         return;
     };
-    let mut sub = w.rx;
     if write_line(&mut wr, &w.line).await.is_err() {
         let _ = req
             .send(Request::Left {
@@ -476,28 +607,103 @@ async fn serve_joiner(
             .await;
         return;
     }
-    let detail: Option<String> = loop {
+    let _in_the_room = Seat::take(&present, &user);
+    let detail = follow(
+        &mut rd,
+        &mut wr,
+        &req,
+        w.rx,
+        &users,
+        uid,
+        &user,
+        Intent::Join,
+    )
+    .await;
+    drop(seat);
+    if let Some(detail) = detail {
+        let _ = tokio::time::timeout(
+            Duration::from_secs(1),
+            req.send(Request::Left { user, detail }),
+        )
+        .await;
+    }
+}
+
+/// A `status` connection: one answer, then the driver hangs up. Rate-limited per user
+/// like notes: each answer takes a turn of the driver's loop.
+async fn answer_status<R: AsyncRead + Unpin, W: tokio::io::AsyncWrite + Unpin>(
+    rd: &mut BufReader<R>,
+    wr: &mut BufWriter<W>,
+    req: &mpsc::Sender<Request>,
+    users: &Users,
+    uid: u32,
+    user: &str,
+    present: &Present,
+) {
+    if let Err(wait) = with_user(users, uid, |u| u.queries.take(STATUS_BURST, STATUS_EVERY)) {
+        let why = format!(
+            "{user} asked too often (at most {STATUS_BURST} status queries at once, then one \
+             a second); ask again in {}",
+            wait_words(wait)
+        );
+        refuse_connection(rd, wr, true, why).await;
+        return;
+    }
+    let Some(mut status) = ask(req, |reply| Request::Status { reply }).await else {
+        refuse_connection(rd, wr, true, "the run is ending".into()).await;
+        return;
+    };
+    status.joiners = present_names(present);
+    let line = encode(&ServerLine::Status {
+        status: Box::new(status),
+    });
+    let _ = tokio::time::timeout(Duration::from_secs(1), write_line(wr, &line)).await;
+    let _ = wr.shutdown().await;
+}
+
+/// A joined (or aborting) connection after its welcome: the driver's lines out, the
+/// client's requests in. Returns why the connection ended (`None`: the run ended, and
+/// `ended` was the last line).
+#[allow(clippy::too_many_arguments)]
+async fn follow<R: AsyncRead + Unpin, W: tokio::io::AsyncWrite + Unpin>(
+    rd: &mut BufReader<R>,
+    wr: &mut BufWriter<W>,
+    req: &mpsc::Sender<Request>,
+    mut sub: broadcast::Receiver<Arc<str>>,
+    users: &Users,
+    uid: u32,
+    user: &str,
+    intent: Intent,
+) -> Option<String> {
+    let source = match intent {
+        Intent::Abort => AbortSource::Command,
+        _ => AbortSource::Join,
+    };
+    loop {
         tokio::select! {
             b = sub.recv() => match b {
                 Ok(line) => {
-                    if let Err(e) = write_line(&mut wr, &line).await {
+                    if let Err(e) = write_line(wr, &line).await {
                         break Some(format!("connection lost: {e}"));
                     }
                 }
-                Err(broadcast::error::RecvError::Lagged(_)) => match resync(&req, &user, &mut wr).await {
+                Err(broadcast::error::RecvError::Lagged(_)) => match resync(req, user, wr).await {
                     Ok(rx) => sub = rx,
                     Err(why) => break why,
                 },
                 // the run ended: `ended` was the last line
                 Err(broadcast::error::RecvError::Closed) => break None,
             },
-            l = read_line(&mut rd, MAX_CLIENT_LINE) => {
+            l = read_line(rd, MAX_CLIENT_LINE) => {
                 let line = match l {
                     Ok(Some(line)) => line,
                     Ok(None) => break Some(String::new()),
                     Err(e) => break Some(format!("connection lost: {e}")),
                 };
                 let reply = match serde_json::from_str::<ClientLine>(&line) {
+                    Ok(ClientLine::Note { id, .. }) if intent != Intent::Join => {
+                        ServerLine::Refused { id: Some(id), message: "only a joiner writes notes: `gameday join`".into() }
+                    }
                     Ok(ClientLine::Note { id, text, .. }) if text.chars().count() > MAX_NOTE => {
                         ServerLine::Refused { id: Some(id), message: format!("a note is at most {MAX_NOTE} characters") }
                     }
@@ -506,8 +712,8 @@ async fn serve_joiner(
                         ServerLine::Refused { id: Some(id), message: "a note cannot hold a NUL".into() }
                     }
                     Ok(ClientLine::Note { id, kind, text }) => {
-                        match with_user(&users, uid, |u| u.notes.take(NOTE_BURST, NOTE_EVERY)) {
-                            Ok(()) => answer(&req, |reply| Request::Note { user: user.clone(), id, kind, text, reply }).await,
+                        match with_user(users, uid, |u| u.notes.take(NOTE_BURST, NOTE_EVERY)) {
+                            Ok(()) => answer(req, |reply| Request::Note { user: user.to_string(), id, kind, text, reply }).await,
                             Err(wait) => ServerLine::Refused {
                                 id: Some(id),
                                 message: format!(
@@ -519,12 +725,15 @@ async fn serve_joiner(
                     }
                     // a name is short and one line; what names no milestone is refused by
                     // the engine, and a request of any kind costs the note bucket
+                    Ok(ClientLine::Milestone { id, .. }) if intent != Intent::Join => {
+                        ServerLine::Refused { id: Some(id), message: "only a joiner marks milestones: `gameday join`".into() }
+                    }
                     Ok(ClientLine::Milestone { id, name }) if name.chars().count() > crate::milestones::MAX_NAME || name.contains('\0') => {
                         ServerLine::Refused { id: Some(id), message: format!("a milestone's name is one line of at most {} characters", crate::milestones::MAX_NAME) }
                     }
                     Ok(ClientLine::Milestone { id, name }) => {
-                        match with_user(&users, uid, |u| u.notes.take(NOTE_BURST, NOTE_EVERY)) {
-                            Ok(()) => answer(&req, |reply| Request::Milestone { user: user.clone(), id, name, reply }).await,
+                        match with_user(users, uid, |u| u.notes.take(NOTE_BURST, NOTE_EVERY)) {
+                            Ok(()) => answer(req, |reply| Request::Milestone { user: user.to_string(), id, name, reply }).await,
                             Err(wait) => ServerLine::Refused {
                                 id: Some(id),
                                 message: format!(
@@ -537,27 +746,20 @@ async fn serve_joiner(
                     // the kill switch is never rate-limited; its detail is text like a note's
                     Ok(ClientLine::Abort { id, detail }) => {
                         let detail = detail.replace('\0', "").chars().take(MAX_NOTE).collect();
-                        answer(&req, |reply| Request::Abort { user: user.clone(), id, detail, reply }).await
+                        answer(req, |reply| Request::Abort { user: user.to_string(), source, id, detail, reply }).await
                     }
-                    Ok(ClientLine::Resync) => match resync(&req, &user, &mut wr).await {
+                    Ok(ClientLine::Resync) => match resync(req, user, wr).await {
                         Ok(rx) => { sub = rx; continue; }
                         Err(why) => break why,
                     },
                     Ok(ClientLine::Hello { .. }) => continue,
                     Err(e) => ServerLine::Refused { id: None, message: format!("cannot read that line: {e}") },
                 };
-                if let Err(e) = write_line(&mut wr, &encode(&reply)).await {
+                if let Err(e) = write_line(wr, &encode(&reply)).await {
                     break Some(format!("connection lost: {e}"));
                 }
             }
         }
-    };
-    if let Some(detail) = detail {
-        let _ = tokio::time::timeout(
-            Duration::from_secs(1),
-            req.send(Request::Left { user, detail }),
-        )
-        .await;
     }
 }
 

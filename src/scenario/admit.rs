@@ -7,9 +7,9 @@
 //! Problems and warnings quote values after `${VAR}` expansion; [`hide_secrets`] shows a
 //! secret from the environment as its reference instead (`${DB_PASSWORD}`).
 
-use crate::journal::redact::{text_secrets, SecretRef, TextSecrets};
-use crate::scenario::expand::{expand, references};
-use crate::scenario::yaml::{parse_yaml_raw, quoted, Node, Pos, Value};
+use crate::scenario::secrets::{text_secrets, SecretRef, TextSecrets};
+use crate::yaml::expand::{expand, references};
+use crate::yaml::{parse_yaml_raw, quoted, Node, Pos, Value};
 
 /// Messages by position.
 pub type Messages = Vec<(Pos, String)>;

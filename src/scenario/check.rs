@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::model::Scenario;
 use super::parse::load;
-use super::yaml::{parse_yaml, Node, Pos, Value};
+use crate::yaml::{parse_yaml, Node, Pos, Value};
 
 /// Checks each file and prints its problems, or `FILE: ok (N signals, M faults)` and then
 /// what keeps it from being a game day as written ([`not_ready`]), as warnings.

@@ -15,13 +15,11 @@
 
 use std::time::Duration;
 
-use super::duration::format_duration;
 use super::model::Milestone;
-use super::parse::{duration, fields, required_text, Ctx, Fields};
-use super::yaml::{Node, Pos, Value};
-
-/// The longest milestone name: it is typed after `/milestone` and fits a dialog's line.
-pub const MAX_NAME: usize = 80;
+use crate::milestones::MAX_NAME;
+use crate::units::duration::format_duration;
+use crate::yaml::read::{duration, fields, required_text, Ctx, Fields};
+use crate::yaml::{Node, Pos, Value};
 
 /// Reads `milestones:` of the scenario `f`, reporting every problem with its position.
 /// `least_run`: how long the run lasts at least from the first trigger (its faults and

@@ -7,16 +7,17 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-
 // Each fault kind, and its settings, belong to its file in `faults/`; named here too,
 // where the rest of the scenario's vocabulary is.
+pub use crate::cluster::safety::Safety;
 pub use crate::faults::exec::ExecFault;
 pub use crate::faults::http::{HttpFault, HttpRequest};
 pub use crate::faults::manifest::{Manifest, ManifestSource};
 pub use crate::faults::pod_delete::PodDelete;
 pub use crate::faults::scale::{Scale, ScaleKind};
-pub use crate::faults::FaultKind;
+pub use crate::faults::{Fault, FaultKind};
+pub use crate::units::duration::{duration_ms, opt_duration_ms};
+pub use crate::units::{Criterion, Measure, Op, Unit};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
@@ -138,54 +139,6 @@ impl SignalSource {
 /// The default `window:` of an http signal.
 pub const DEFAULT_PROBE_WINDOW: Duration = Duration::from_secs(30);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Measure {
-    ErrorRate,
-    P50,
-    P90,
-    P99,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Unit {
-    /// 0.01 is shown as `1 %`.
-    Ratio,
-    Seconds,
-    Bytes,
-    Count,
-    #[default]
-    None,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Op {
-    #[serde(rename = "<")]
-    Lt,
-    #[serde(rename = "<=")]
-    Le,
-    #[serde(rename = ">")]
-    Gt,
-    #[serde(rename = ">=")]
-    Ge,
-    #[serde(rename = "==")]
-    Eq,
-    #[serde(rename = "!=")]
-    Ne,
-}
-
-/// `OP VALUE[UNIT] [for DURATION]`, with the value converted to the signal's base unit.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Criterion {
-    pub op: Op,
-    pub value: f64,
-    #[serde(default, with = "crate::scenario::model::opt_duration_ms")]
-    pub for_: Option<Duration>,
-    /// What the user wrote, trimmed, for display ("< 1%").
-    pub text: String,
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct PodPanel {
     pub selector: String,
@@ -207,36 +160,6 @@ pub struct Milestone {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Fault {
-    pub name: String,
-    pub duration: Duration,
-    pub kind: FaultKind,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Safety {
-    /// Refuse to arm a fault whose selector matches more. Default 1.
-    pub max_targets: u32,
-    /// The only namespaces a fault may touch; empty means the scenario's namespace.
-    pub namespaces: Vec<String>,
-    /// Hard ceiling on every fault, from its trigger. Default 10 min.
-    pub max_duration: Duration,
-    /// Trigger refused while an `expect` fails. Default true.
-    pub require_steady_state: bool,
-}
-
-impl Default for Safety {
-    fn default() -> Self {
-        Safety {
-            max_targets: 1,
-            namespaces: Vec::new(),
-            max_duration: Duration::from_secs(600),
-            require_steady_state: true,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
 pub struct Phases {
     /// default 2 min
     pub baseline: Duration,
@@ -250,36 +173,5 @@ impl Default for Phases {
             baseline: Duration::from_secs(120),
             recovery: Duration::from_secs(180),
         }
-    }
-}
-
-/// Serde helper: an optional `Duration` as whole milliseconds.
-pub mod opt_duration_ms {
-    use serde::{Deserialize, Deserializer, Serializer};
-    use std::time::Duration;
-
-    pub fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
-        match d {
-            Some(d) => s.serialize_some(&(d.as_millis() as u64)),
-            None => s.serialize_none(),
-        }
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
-        Ok(Option::<u64>::deserialize(d)?.map(Duration::from_millis))
-    }
-}
-
-/// Serde helper: a `Duration` as whole milliseconds.
-pub mod duration_ms {
-    use serde::{Deserialize, Deserializer, Serializer};
-    use std::time::Duration;
-
-    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_u64(d.as_millis() as u64)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        Ok(Duration::from_millis(u64::deserialize(d)?))
     }
 }

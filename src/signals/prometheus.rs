@@ -289,7 +289,7 @@ impl Client {
                     .to_string(),
                 (None, None) => String::new(),
             };
-            use base64_lite::encode;
+            use crate::text::base64::encode;
             let mut v = HeaderValue::from_str(&format!(
                 "Basic {}",
                 encode(format!("{}:{password}", b.username).as_bytes())
@@ -513,41 +513,6 @@ pub fn spawn_alerts(
             }
         }
     })
-}
-
-/// Base64 for basic auth, without another dependency.
-mod base64_lite {
-    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-    pub fn encode(input: &[u8]) -> String {
-        let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-        for chunk in input.chunks(3) {
-            let b = [
-                chunk[0],
-                *chunk.get(1).unwrap_or(&0),
-                *chunk.get(2).unwrap_or(&0),
-            ];
-            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-            for i in 0..4 {
-                if i <= chunk.len() {
-                    out.push(TABLE[((n >> (18 - 6 * i)) & 63) as usize] as char);
-                } else {
-                    out.push('=');
-                }
-            }
-        }
-        out
-    }
-
-    #[cfg(test)]
-    #[test]
-    fn rfc4648_vectors() {
-        assert_eq!(encode(b""), "");
-        assert_eq!(encode(b"f"), "Zg==");
-        assert_eq!(encode(b"fo"), "Zm8=");
-        assert_eq!(encode(b"foo"), "Zm9v");
-        assert_eq!(encode(b"gameday:s3cret"), "Z2FtZWRheTpzM2NyZXQ=");
-    }
 }
 
 #[cfg(test)]

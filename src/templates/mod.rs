@@ -85,7 +85,7 @@ pub fn write_new(
 
 /// The promise of `new`: what it writes is a scenario `gameday check` accepts.
 fn recheck(text: &str, path: &Path) -> Result<(), String> {
-    if text.len() > crate::scenario::yaml::MAX_BYTES {
+    if text.len() > crate::yaml::MAX_BYTES {
         return Err(format!(
             "the scenario for {} would be {} bytes, over gameday's limit for a scenario (1 MiB); nothing was written",
             shell_word(path),

@@ -11,7 +11,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::journal::{FaultInfo, RunInfo, SignalInfo};
-use crate::scenario::model::{Criterion, Op, Unit};
+use crate::units::{Criterion, Op, Unit};
 
 mod sim;
 

@@ -64,13 +64,12 @@ pub fn heights(
     // the timeline keeps three lines (and its title) before the chart gets any
     h.timeline = take(4);
     let chart_min = take(3);
+    // The hypothesis is the point of the run: up to three lines of it (four on a tall
+    // screen) before the chart and the timeline grow; a longer one ends in an ellipsis
+    // and is whole in the report.
+    let most = if height >= 40 { 4 } else { 3 };
+    h.hypothesis += take(hypothesis_lines.clamp(1, most) as u16 - 1);
     // what remains: half more to the chart, the rest to the timeline
-    let extra_hyp = if hypothesis_lines > 1 && height >= 30 {
-        take(1)
-    } else {
-        0
-    };
-    h.hypothesis += extra_hyp;
     let chart_more = left.div_ceil(2).min(left);
     h.chart = chart_min + chart_more;
     left -= chart_more;
@@ -195,14 +194,21 @@ mod tests {
 
     #[test]
     fn at_80x24_every_section_has_room() {
-        let h = heights(24, 3, 2, 1, 2);
+        let h = heights(24, 3, 2, 1, 3);
         assert_eq!(total(h), 24);
-        assert_eq!((h.header, h.hypothesis, h.footer, h.banner), (1, 1, 1, 1));
+        assert_eq!((h.header, h.footer, h.banner), (1, 1, 1));
+        assert_eq!(h.hypothesis, 3, "a three-line hypothesis whole: {h:?}");
         assert_eq!(h.signals, 4, "a title and every signal");
         assert_eq!(h.faults, 3, "a title and every fault");
         assert!((4..=6).contains(&h.chart), "{h:?}");
         assert!(h.timeline >= 4, "a title and at least three lines: {h:?}");
-        let big = heights(48, 3, 2, 1, 2);
-        assert!(big.chart > h.chart && big.timeline > h.timeline && big.hypothesis == 2);
+        assert_eq!(
+            heights(24, 3, 2, 1, 9).hypothesis,
+            3,
+            "at most three at 80×24"
+        );
+        assert_eq!(heights(24, 3, 2, 1, 1).hypothesis, 1);
+        let big = heights(48, 3, 2, 1, 5);
+        assert!(big.chart > h.chart && big.timeline > h.timeline && big.hypothesis == 4);
     }
 }

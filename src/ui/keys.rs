@@ -370,8 +370,8 @@ mod tests {
     use super::*;
     use crate::engine::{Effect, Injection};
     use crate::journal::{FaultInfo, RunInfo, SignalInfo};
-    use crate::scenario::model::{Op, Unit};
     use crate::testkit::{self, criterion, exec_fault, Sim};
+    use crate::units::{Op, Unit};
 
     /// The keys of a run driven through the real engine; what they send is kept.
     struct Fixture {

@@ -4,6 +4,7 @@
 //! turned into [`Action`]s by [`keys::handle_key`], which never touches the engine: the
 //! front sends the resulting messages, so every rule stays in the engine.
 
+pub mod capture;
 pub mod draw;
 pub mod keys;
 pub mod widgets;

@@ -1,7 +1,7 @@
 //! Reading one mapping of the ChaosEngine while keeping count of its keys, so that every
 //! key the importer did not read is listed instead of silently dropped.
 
-use crate::scenario::yaml::{Key, Node, Value};
+use crate::yaml::{Key, Node, Value};
 
 use super::text::shown;
 

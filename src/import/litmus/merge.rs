@@ -9,7 +9,7 @@
 //! makes kubectl refuse the file. gameday's own reader keeps `<<` as an ordinary key;
 //! this pass resolves it before the engine is read.
 
-use crate::scenario::yaml::{Key, Node, Pos, Value};
+use crate::yaml::{Key, Node, Pos, Value};
 
 /// A key written before `<<` whose value the merge replaced, as kubectl reads it.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,7 +104,7 @@ fn refused(v: &Node) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::scenario::yaml::parse_yaml;
+    use crate::yaml::parse_yaml;
 
     fn read(text: &str) -> Result<Node, (Pos, String)> {
         let none = |_: &str| None;

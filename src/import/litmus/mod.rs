@@ -28,9 +28,9 @@ mod text;
 use std::io::{Read, Write};
 use std::path::Path;
 
+use crate::cluster::selector::{is_dns_label, validate_selector};
 use crate::scenario::model::Phases;
-use crate::scenario::selector::{is_dns_label, validate_selector};
-use crate::scenario::yaml::{parse_yaml, Node, Pos, Value, MAX_BYTES};
+use crate::yaml::{parse_yaml, Node, Pos, Value, MAX_BYTES};
 
 use fault::{Env, EnvValue, Health};
 use fields::{describe, Fields};
@@ -987,10 +987,10 @@ fn prometheus(probes: &mut Probes, notes: &mut Vec<String>) -> PromPlan {
             notes.push(format!(
                 "promProbes poll at different intervals ({}); gameday samples every promql signal at `prometheus.interval`, set to the shortest, {}",
                 all.iter()
-                    .map(|(w, d)| format!("{w}: {}", crate::scenario::duration::format_duration(*d)))
+                    .map(|(w, d)| format!("{w}: {}", crate::units::duration::format_duration(*d)))
                     .collect::<Vec<_>>()
                     .join(", "),
-                crate::scenario::duration::format_duration(min)
+                crate::units::duration::format_duration(min)
             ));
             Some(noted(
                 min,
@@ -1007,7 +1007,7 @@ fn prometheus(probes: &mut Probes, notes: &mut Vec<String>) -> PromPlan {
             let max = all.iter().map(|(_, d)| *d).max().unwrap_or_default();
             notes.push(format!(
                 "promProbes have different probeTimeouts; gameday has one `prometheus.timeout`, set to the longest, {}",
-                crate::scenario::duration::format_duration(max)
+                crate::units::duration::format_duration(max)
             ));
             Some(noted(max, "the longest probeTimeout of the promProbes"))
         }

@@ -12,10 +12,10 @@
 
 use std::time::Duration;
 
-use crate::scenario::criteria::parse_criterion;
-use crate::scenario::duration::{format_duration, parse_duration};
-use crate::scenario::model::Unit;
-use crate::scenario::yaml::Node;
+use crate::units::criterion::parse_criterion;
+use crate::units::duration::{format_duration, parse_duration};
+use crate::units::Unit;
+use crate::yaml::Node;
 
 use super::fields::{describe, Fields};
 use super::golang::{atoi, parse_float, Atoi};

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::scenario::duration::format_duration;
+use crate::units::duration::format_duration;
 
 use super::plan::{Amount, FaultPlan, Plan, Source};
 use super::text::{quoted, safe_line};

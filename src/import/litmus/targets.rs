@@ -8,7 +8,7 @@
 //! is a union too. gameday selects with one label selector (an AND), so a union is mapped
 //! only where a selector says the same thing (`k in (v1, v2)`), and named otherwise.
 
-use crate::scenario::selector::{is_dns_label, validate_selector};
+use crate::cluster::selector::{is_dns_label, validate_selector};
 
 use super::text::shown;
 

@@ -93,7 +93,7 @@ fn escape(s: &str, max: Option<usize>, double_backslash: bool) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::scenario::yaml::{parse_yaml, Value};
+    use crate::yaml::{parse_yaml, Value};
 
     fn read_back(scalar: &str) -> String {
         let none = |_: &str| None;

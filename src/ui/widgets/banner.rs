@@ -26,12 +26,18 @@ impl Banner<'_> {
         let dot = sym(theme, "·", "-");
         let mut out = Vec::new();
         if state.revert_failed() {
-            let head = format!("REVERT FAILED {dash} may still be in place: gameday recover ");
-            let room = width.saturating_sub(super::width(&head) + 2).max(12);
-            out.push((
-                format!("{head}{}", fit_left(theme, &self.view.info.run_dir, room)),
-                alarm(theme),
-            ));
+            // the command is to be copied whole: on its own line when it does not fit
+            let head = format!("REVERT FAILED {dash} may still be in place: ");
+            let command = format!("gameday recover {}", self.view.info.run_dir);
+            if super::width(&head) + super::width(&command) + 2 <= width {
+                out.push((format!("{head}{command}"), alarm(theme)));
+            } else {
+                out.push((format!("{head}run"), alarm(theme)));
+                out.push((
+                    fit_left(theme, &command, width.saturating_sub(2)),
+                    alarm(theme),
+                ));
+            }
         }
         if let Some(a) = &state.abort {
             let how = if state.any_fault_in_flight() {
@@ -63,13 +69,6 @@ impl Banner<'_> {
                 .unwrap_or("ENDED");
             let head = format!("DONE {dot} {verdict} {dash} ");
             let tail = format!(" {dot} q quit");
-            let room = width
-                .saturating_sub(super::width(&head) + super::width(&tail) + 10)
-                .max(12);
-            let report = match &self.app.report_path {
-                Some(p) => format!("report: {}", fit_left(theme, p, room)),
-                None => sym(theme, "writing report…", "writing report...").to_string(),
-            };
             let style = if theme.color {
                 Style::default()
                     .fg(Color::Black)
@@ -78,7 +77,36 @@ impl Banner<'_> {
             } else {
                 Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED)
             };
-            out.push((format!("{head}{report}{tail}"), style));
+            match &self.app.report_path {
+                // the report's path whole, on a line of its own when it does not fit
+                // beside the verdict and there is room for one more line
+                Some(p)
+                    if super::width(&head) + super::width(p) + super::width(&tail) + 10 > width
+                        && out.len() < 2 =>
+                {
+                    out.push((format!("DONE {dot} {verdict}{tail}"), style));
+                    out.push((
+                        format!("report: {}", fit_left(theme, p, width.saturating_sub(10))),
+                        style,
+                    ));
+                }
+                Some(p) => {
+                    let room = width
+                        .saturating_sub(super::width(&head) + super::width(&tail) + 10)
+                        .max(12);
+                    out.push((
+                        format!("{head}report: {}{tail}", fit_left(theme, p, room)),
+                        style,
+                    ));
+                }
+                None => out.push((
+                    format!(
+                        "{head}{}{tail}",
+                        sym(theme, "writing report…", "writing report...")
+                    ),
+                    style,
+                )),
+            }
         }
         out
     }

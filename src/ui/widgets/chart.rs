@@ -8,7 +8,7 @@ use ratatui::style::Color;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use super::{bg, bold, fg, fit, pad_left, put_line, section_rule, sym};
+use super::{bg, bold, fg, fit, pad_left, put_line, section_rule, sym, wrap};
 use crate::ui::{App, Ts, View};
 use crate::units::format_value;
 
@@ -53,11 +53,13 @@ impl Widget for Chart<'_> {
         } else {
             title.push(Span::raw(format!(" {dot} expect {expect}")));
         }
-        let now_text = if ss.last.is_none() {
-            "no data yet".to_string()
-        } else {
-            value_text(si, ss)
-        };
+        if let Some(a) = &si.abort {
+            // the guardrail: what pulls the kill switch by itself
+            title.push(Span::raw(format!(" {dot} abort {}", a.text)));
+        }
+        // the legend before what may be cut at 80 columns
+        let shade = sym(theme, "▓", "#");
+        title.push(Span::raw(format!(" {dot} {shade} fault")));
         if let Some(w) = si.window {
             // an http value looks back over its window: say how far
             title.push(Span::raw(format!(
@@ -65,13 +67,17 @@ impl Widget for Chart<'_> {
                 crate::units::format_duration_short(w)
             )));
         }
+        let now_text = match &ss.last {
+            None => "no data yet".to_string(),
+            // the reason is written out in the chart below, where it fits
+            Some(Err(_)) => "no data".to_string(),
+            Some(Ok(_)) => value_text(si, ss),
+        };
         title.push(Span::raw(format!(" {dot} now ")));
         title.push(Span::styled(fit(theme, &now_text, 30), bold()));
         if let Some(d) = &ss.last_detail {
             title.push(Span::raw(format!(" ({})", fit(theme, d, 64))));
         }
-        let shade = sym(theme, "▓", "#");
-        title.push(Span::raw(format!(" {dot} {shade} fault")));
         section_rule(buf, area, theme, title);
         if area.height < 3 {
             return;
@@ -196,6 +202,26 @@ impl Widget for Chart<'_> {
                     top + r as u16,
                     sym(theme, "─", "-"),
                     fg(theme, Color::Yellow),
+                );
+            }
+        }
+
+        // Why there is no value, written out over the plot: a reason cut to fit a table
+        // cell ("every probe in the last 30 s failed: error se…") cannot be acted on.
+        if let Some(Err(e)) = &ss.last {
+            let why = wrap(theme, &format!("no data: {e}"), plot_w.max(1));
+            let shown = why.len().min(plot_h);
+            for (r, l) in why.iter().take(shown).enumerate() {
+                let l = if r + 1 == shown && why.len() > shown {
+                    fit(theme, &why[r..].join(" "), plot_w)
+                } else {
+                    l.clone()
+                };
+                buf.set_string(
+                    x0,
+                    top + r as u16,
+                    &l,
+                    fg(theme, Color::Yellow).patch(bold()),
                 );
             }
         }

@@ -115,6 +115,20 @@ impl<'a> Dialog<'a> {
                 for p in plan {
                     lines.extend(wrapped(&format!("  {p}"), Style::default()));
                 }
+                // Said before arming, not only at the trigger: a failing steady state
+                // means the trigger will be refused (or has to be overridden), and that
+                // a result taken now is measured against a baseline that never held.
+                let failing = self.view.state.failing_expectations();
+                if !failing.is_empty() {
+                    lines.push(Line::from(""));
+                    lines.extend(wrapped(
+                        "The steady state does not hold right now:",
+                        alarm(theme),
+                    ));
+                    for f in &failing {
+                        lines.extend(wrapped(&format!("  {f}"), alarm(theme)));
+                    }
+                }
                 lines.push(Line::from(""));
                 lines.push(keys_line(theme, &format!("y/Enter arm {dot} n/Esc cancel")));
                 Some(Content {

@@ -139,8 +139,9 @@ impl Widget for Signals<'_> {
             .max()
             .unwrap_or(0);
         let fixed = 2 + status_w + 1 + name_w + 1 + value_w + 1 + expect_w + 1;
-        // the guardrail column only when the sparkline keeps at least 20 columns
-        let show_abort = abort_need > 0 && fixed + abort_need + 1 + 20 <= w;
+        // The guardrail (what pulls the kill switch by itself) before the sparkline: it
+        // stays while the sparkline keeps six columns, which it does at 80 columns.
+        let show_abort = abort_need > 0 && fixed + abort_need + 1 + 6 <= w;
         let abort_w = if show_abort { abort_need } else { 0 };
         let spark_w = w.saturating_sub(fixed + if show_abort { abort_w + 1 } else { 0 } + 1);
 
@@ -187,7 +188,9 @@ impl Widget for Signals<'_> {
                 Span::styled(pad(theme, &expect_text(si), expect_w), base),
                 Span::styled(" ", base),
             ];
-            if show_abort {
+            // an error with no guardrail beside it takes the guardrail's column too
+            let err_wide = show_abort && si.abort.is_none() && matches!(ss.last, Some(Err(_)));
+            if show_abort && !err_wide {
                 let a = si
                     .abort
                     .as_ref()
@@ -201,12 +204,14 @@ impl Widget for Signals<'_> {
             }
             if let Some(Err(e)) = &ss.last {
                 // the error takes the sparkline's room: that is where it can be read
+                let room = spark_w + if err_wide { abort_w + 1 } else { 0 };
                 spans.push(Span::styled(
-                    fit(theme, e, spark_w),
+                    fit(theme, e, room),
                     base.patch(fg(theme, Color::Yellow)),
                 ));
             } else {
-                let spark = sparkline(&points, spark_w, theme.ascii);
+                let threshold = si.expect.as_ref().map(|e| e.value);
+                let spark = sparkline(&points, spark_w, theme.ascii, threshold);
                 spans.push(Span::styled(
                     fit(theme, &spark, spark_w),
                     base.patch(fg(theme, standing.color())),

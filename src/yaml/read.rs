@@ -1,0 +1,366 @@
+//! Reading typed values out of the YAML tree: every problem with its position, so `check`
+//! prints FILE:LINE:COL and what was expected. The scenario's sections and each fault kind
+//! (`faults/<kind>.rs`) read their settings through these.
+
+use std::path::Path;
+use std::time::Duration;
+
+use super::{Key, Node, Pos, Value};
+use crate::units::duration::parse_duration;
+
+/// What reading a scenario collects: every problem and warning with its position.
+pub(crate) struct Ctx<'a> {
+    pub(crate) problems: Vec<(Pos, String)>,
+    pub(crate) warnings: Vec<(Pos, String)>,
+    /// where relative paths of the scenario (manifest files) start
+    pub(crate) base_dir: &'a Path,
+}
+
+impl Ctx<'_> {
+    pub(crate) fn err(&mut self, pos: Pos, msg: impl Into<String>) {
+        self.problems.push((pos, msg.into()));
+    }
+
+    /// Valid, but probably not what was meant: `check` says so and exits 0.
+    pub(crate) fn warn(&mut self, pos: Pos, msg: impl Into<String>) {
+        self.warnings.push((pos, msg.into()));
+    }
+}
+
+/// A mapping whose keys have been checked against the allowed list.
+pub(crate) struct Fields<'n> {
+    pub(crate) path: String,
+    pub(crate) pos: Pos,
+    pub(crate) entries: &'n [(Key, Node)],
+}
+
+impl<'n> Fields<'n> {
+    /// The value of `key`, treating an explicit null as absent.
+    pub(crate) fn get(&self, key: &str) -> Option<&'n Node> {
+        self.entry(key).map(|(_, n)| n).filter(|n| !n.is_null())
+    }
+
+    pub(crate) fn entry(&self, key: &str) -> Option<(&'n Key, &'n Node)> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k.name == key)
+            .map(|(k, n)| (k, n))
+    }
+
+    pub(crate) fn key_pos(&self, key: &str) -> Pos {
+        self.entry(key).map_or(self.pos, |(k, _)| k.pos)
+    }
+
+    pub(crate) fn path_of(&self, key: &str) -> String {
+        if self.path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.path)
+        }
+    }
+
+    pub(crate) fn has(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Missing or explicitly empty (`duration:`): a required value that is not there.
+    /// An unresolved `${VAR}` is not absent: it has been reported already.
+    pub(crate) fn absent(&self, key: &str) -> bool {
+        self.entry(key)
+            .is_none_or(|(_, n)| matches!(n.value, Value::Null))
+    }
+}
+
+fn where_(path: &str) -> String {
+    if path.is_empty() {
+        "at the top level".into()
+    } else {
+        format!("in {path}")
+    }
+}
+
+pub(crate) fn nearest<'a>(key: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    allowed
+        .iter()
+        .map(|a| (strsim::damerau_levenshtein(key, a), *a))
+        .min_by_key(|(d, _)| *d)
+        .filter(|(d, a)| *d <= 2.max(a.len() / 3) && *d < a.len())
+        .map(|(_, a)| a)
+}
+
+pub(crate) fn fields<'n>(
+    cx: &mut Ctx,
+    node: &'n Node,
+    path: &str,
+    allowed: &[&str],
+) -> Option<Fields<'n>> {
+    let Value::Map(entries) = &node.value else {
+        cx.err(
+            node.pos,
+            format!(
+                "{}: expected a mapping with keys {}, found {}",
+                if path.is_empty() {
+                    "the scenario"
+                } else {
+                    path
+                },
+                allowed.join(", "),
+                node.describe()
+            ),
+        );
+        return None;
+    };
+    for (k, _) in entries {
+        // Top-level `x-` keys are ignored, as in Compose files: a home for YAML anchors.
+        if path.is_empty() && k.name.starts_with("x-") {
+            continue;
+        }
+        if !allowed.contains(&k.name.as_str()) {
+            let msg = match nearest(&k.name, allowed) {
+                Some(s) => format!(
+                    "unknown key `{}` {}; did you mean `{s}`?",
+                    k.name,
+                    where_(path)
+                ),
+                None => format!(
+                    "unknown key `{}` {}; valid keys are {}",
+                    k.name,
+                    where_(path),
+                    allowed.join(", ")
+                ),
+            };
+            cx.err(k.pos, msg);
+        }
+    }
+    Some(Fields {
+        path: path.to_string(),
+        pos: node.pos,
+        entries,
+    })
+}
+
+pub(crate) fn text(cx: &mut Ctx, f: &Fields, key: &str) -> Option<String> {
+    let n = f.get(key)?;
+    match n.as_text() {
+        Some(t) => Some(t.to_string()),
+        None => {
+            cx.err(
+                n.pos,
+                format!("{}: expected text, found {}", f.path_of(key), n.describe()),
+            );
+            None
+        }
+    }
+}
+
+pub(crate) fn required_text(cx: &mut Ctx, f: &Fields, key: &str, hint: &str) -> Option<String> {
+    if matches!(
+        f.entry(key),
+        Some((
+            _,
+            Node {
+                value: Value::Unresolved,
+                ..
+            }
+        ))
+    ) {
+        return None;
+    }
+    if !f.has(key) && !matches!(f.get(key), Some(n) if n.as_text().is_none()) {
+        if f.entry(key).is_some() {
+            cx.err(
+                f.key_pos(key),
+                format!("{}: is empty; {hint}", f.path_of(key)),
+            );
+        } else {
+            let target = if f.path.is_empty() {
+                "the scenario".to_string()
+            } else {
+                f.path.clone()
+            };
+            cx.err(f.pos, format!("{target}: `{key}` is required; {hint}"));
+        }
+        return None;
+    }
+    let t = text(cx, f, key)?;
+    if t.trim().is_empty() {
+        cx.err(
+            f.get(key).map_or(f.pos, |n| n.pos),
+            format!("{}: is empty; {hint}", f.path_of(key)),
+        );
+        return None;
+    }
+    Some(t)
+}
+
+pub(crate) fn duration(cx: &mut Ctx, f: &Fields, key: &str) -> Option<Duration> {
+    let n = f.get(key)?;
+    let path = f.path_of(key);
+    match n.as_text() {
+        Some(t) => match parse_duration(t) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                cx.err(n.pos, format!("{path}: {e}"));
+                None
+            }
+        },
+        None => {
+            cx.err(
+                n.pos,
+                format!(
+                    "{path}: expected a duration like 30s, found {}",
+                    n.describe()
+                ),
+            );
+            None
+        }
+    }
+}
+
+pub(crate) fn boolean(cx: &mut Ctx, f: &Fields, key: &str) -> Option<bool> {
+    let n = f.get(key)?;
+    match n.as_text() {
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        _ => {
+            cx.err(
+                n.pos,
+                format!(
+                    "{}: expected true or false, found {}",
+                    f.path_of(key),
+                    n.describe()
+                ),
+            );
+            None
+        }
+    }
+}
+
+pub(crate) fn uint(cx: &mut Ctx, f: &Fields, key: &str) -> Option<u32> {
+    let n = f.get(key)?;
+    match n.as_text().and_then(|t| t.trim().parse::<u32>().ok()) {
+        Some(v) => Some(v),
+        None => {
+            cx.err(
+                n.pos,
+                format!(
+                    "{}: expected a whole number like 1, found {}",
+                    f.path_of(key),
+                    n.describe()
+                ),
+            );
+            None
+        }
+    }
+}
+
+pub(crate) fn list<'n>(cx: &mut Ctx, f: &Fields<'n>, key: &str, what: &str) -> &'n [Node] {
+    match f.get(key) {
+        None => &[],
+        Some(Node {
+            value: Value::Seq(items),
+            ..
+        }) => items,
+        Some(n) => {
+            cx.err(
+                n.pos,
+                format!(
+                    "{}: expected a list of {what}, found {}",
+                    f.path_of(key),
+                    n.describe()
+                ),
+            );
+            &[]
+        }
+    }
+}
+
+pub(crate) fn string_map(cx: &mut Ctx, f: &Fields, key: &str) -> Vec<(String, String)> {
+    let Some(n) = f.get(key) else {
+        return Vec::new();
+    };
+    let path = f.path_of(key);
+    let Value::Map(entries) = &n.value else {
+        cx.err(
+            n.pos,
+            format!(
+                "{path}: expected a mapping of names to text, found {}",
+                n.describe()
+            ),
+        );
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (k, v) in entries {
+        match (&v.value, v.as_text()) {
+            (_, Some(t)) => out.push((k.name.clone(), t.to_string())),
+            (Value::Null, _) => out.push((k.name.clone(), String::new())),
+            (Value::Unresolved, _) => {}
+            _ => cx.err(
+                v.pos,
+                format!("{path}.{}: expected text, found {}", k.name, v.describe()),
+            ),
+        }
+    }
+    out
+}
+
+pub(crate) fn http_url(cx: &mut Ctx, f: &Fields, key: &str, required: bool) -> Option<String> {
+    let url = if required {
+        required_text(cx, f, key, "give an http:// or https:// URL")?
+    } else {
+        text(cx, f, key)?
+    };
+    let ok = ["http://", "https://"].iter().any(|s| {
+        url.strip_prefix(s)
+            .is_some_and(|rest| !rest.is_empty() && !rest.contains(char::is_whitespace))
+    });
+    if !ok {
+        let pos = f.get(key).map_or(f.pos, |n| n.pos);
+        cx.err(
+            pos,
+            format!(
+                "{}: expected an http:// or https:// URL, found `{url}`",
+                f.path_of(key)
+            ),
+        );
+        return None;
+    }
+    Some(url)
+}
+
+/// Exactly one of `keys` present; returns it.
+pub(crate) fn one_of<'k>(
+    cx: &mut Ctx,
+    f: &Fields,
+    keys: &[&'k str],
+    what: &str,
+) -> Option<&'k str> {
+    let present: Vec<&str> = keys
+        .iter()
+        .copied()
+        .filter(|k| f.entry(k).is_some())
+        .collect();
+    match present.as_slice() {
+        [one] => Some(one),
+        [] => {
+            cx.err(
+                f.pos,
+                format!("{}: needs exactly one {what}: {}", f.path, keys.join(", ")),
+            );
+            None
+        }
+        [first, rest @ ..] => {
+            for r in rest {
+                cx.err(
+                    f.key_pos(r),
+                    format!(
+                        "{}: has both `{first}` and `{r}`; give exactly one {what}",
+                        f.path
+                    ),
+                );
+            }
+            None
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! `gameday completions SHELL` and `gameday man`, and the checked-in assets/gameday.1.
+//! `UPDATE_EXPECTED=1 cargo test --test e2e cli_docs::` rewrites assets/gameday.1.
+
+use std::process::Command;
+
+fn gameday(args: &[&str]) -> (Option<i32>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_gameday"))
+        .args(args)
+        .output()
+        .unwrap();
+    (out.status.code(), String::from_utf8(out.stdout).unwrap())
+}
+
+/// Every subcommand, as `gameday --help` lists it (so a new one is checked too).
+fn subcommands() -> Vec<String> {
+    let (_, help) = gameday(&["--help"]);
+    let names: Vec<String> = help
+        .split("Commands:")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|n| *n != "help")
+        .map(str::to_string)
+        .collect();
+    for expected in ["run", "check", "demo", "schema", "completions", "man"] {
+        assert!(names.iter().any(|n| n == expected), "{names:?}");
+    }
+    names
+}
+
+#[test]
+fn bash_completion_offers_every_subcommand() {
+    let (code, script) = gameday(&["completions", "bash"]);
+    assert_eq!(code, Some(0));
+    assert!(script.contains("complete -F _gameday"), "{script}");
+    for name in subcommands() {
+        // bash's list of words completed after `gameday`.
+        assert!(
+            script.contains(&format!(" {name} ")) || script.contains(&format!(" {name}\"")),
+            "bash completion lacks `{name}`"
+        );
+        assert!(
+            script.contains(&format!("gameday__{name})"))
+                || script.contains(&format!("gameday,{name})")),
+            "bash completion has no case for `{name}`"
+        );
+    }
+}
+
+#[test]
+fn every_shell_gets_a_script_and_a_bad_shell_is_refused() {
+    for (shell, marker) in [
+        ("zsh", "#compdef gameday"),
+        ("fish", "complete -c gameday"),
+        ("elvish", "edit:completion:arg-completer[gameday]"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let (code, script) = gameday(&["completions", shell]);
+        assert_eq!(code, Some(0), "{shell}");
+        assert!(script.contains(marker), "{shell}: {script}");
+        assert!(script.contains("schema"), "{shell}");
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_gameday"))
+        .args(["completions", "tcsh"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(64));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bash") && err.contains("zsh") && err.contains("fish"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_man_page_has_its_sections_and_every_subcommand() {
+    let (code, page) = gameday(&["man"]);
+    assert_eq!(code, Some(0));
+    assert!(page.starts_with(".ie \\n(.g .ds Aq"), "not roff: {page}");
+    assert!(page.contains(".TH gameday 1"), "{page}");
+    for section in [
+        ".SH NAME",
+        ".SH SYNOPSIS",
+        ".SH DESCRIPTION",
+        ".SH OPTIONS",
+        ".SH COMMANDS",
+    ] {
+        assert!(page.contains(section), "no {section}");
+    }
+    // One page documents every command: its synopsis and its options.
+    for name in subcommands() {
+        assert!(
+            page.contains(&format!(".SS \"gameday {name}\"\n\\fBgameday {name}\\fR")),
+            "the man page does not document `{name}`"
+        );
+    }
+    for option in [r"\-\-template", r"\-\-headless", r"\-\-cluster"] {
+        assert!(page.contains(option), "no {option}");
+    }
+    assert!(page.contains(".SS \"gameday import litmus\""));
+    assert_eq!(page.matches(".ds Aq").count(), 2, "one preamble");
+}
+
+#[test]
+fn the_checked_in_man_page_is_up_to_date() {
+    let (_, page) = gameday(&["man"]);
+    let path = "assets/gameday.1";
+    if std::env::var_os("UPDATE_EXPECTED").is_some() {
+        std::fs::write(path, &page).unwrap();
+        return;
+    }
+    let shipped = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        shipped == page,
+        "{path} is out of date: run `UPDATE_EXPECTED=1 cargo test --test e2e cli_docs::`"
+    );
+}

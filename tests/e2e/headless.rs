@@ -1,0 +1,800 @@
+//! The real binary, headless, against a local HTTP service of the tests' own: the four
+//! outcomes an on-call engineer must be able to trust (DESIGN §1 exit codes).
+
+use crate::common;
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::*;
+
+fn write(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn confirmed_run_exits_0_with_report_and_junit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let svc = start_service(tmp.path());
+    let slow = tmp.path().join("slow");
+    let text = scenario(
+        svc,
+        &format!("touch {}", slow.display()),
+        &format!("rm -f {}", slow.display()),
+        2,
+        "< 500ms",
+    );
+    let path = write(tmp.path(), "ok.yaml", &text);
+    let out = tmp.path().join("runs");
+    let junit = tmp.path().join("junit.xml");
+    let o = run_headless(
+        &path,
+        &out,
+        &["--junit", junit.to_str().unwrap()],
+        Duration::from_secs(60),
+    );
+    let so = stdout(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{so}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let dir = run_dir(&out);
+    assert!(dir
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .ends_with("Z-e2e-probe"));
+    assert!(
+        so.contains(&format!("run directory {}", dir.display())),
+        "path printed: {so}"
+    );
+    let j = journal(&dir);
+    assert_eq!(j[0]["type"], "run_started");
+    assert!(j[0]["scenario_sha256"].as_str().unwrap().len() == 64);
+    assert_eq!(events(&j, "fault_injected").len(), 1);
+    let reverted = events(&j, "fault_reverted");
+    assert_eq!(reverted[0]["ok"], true);
+    assert_eq!(events(&j, "verdict")[0]["verdict"], "CONFIRMED");
+    assert!(!slow.exists(), "the revert ran");
+    assert_eq!(j.last().unwrap()["type"], "run_ended");
+    assert!(dir.join("gameday.log").exists() && dir.join("charts").is_dir());
+    let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(report.contains("CONFIRMED"), "{report}");
+    // its charts, linked and well-formed
+    for name in ["probe-errors.svg", "probe-p99.svg"] {
+        let chart = std::fs::read_to_string(dir.join("charts").join(name)).unwrap();
+        roxmltree::Document::parse(&chart).unwrap();
+        assert!(chart.contains("class=\"fault-window\""), "{chart}");
+        assert!(chart.contains("class=\"threshold\""), "{chart}");
+        assert!(report.contains(&format!("](charts/{name})")), "{report}");
+    }
+    // the screen at the trigger, as the TUI would have drawn it, journaled and reported
+    let screen = events(&j, "screen")[0];
+    assert_eq!(screen["moment"], "trigger");
+    assert_eq!(screen["front"], "headless");
+    assert_eq!(
+        (screen["width"].as_u64(), screen["height"].as_u64()),
+        (Some(100), Some(30))
+    );
+    let text = screen["text"].as_str().unwrap();
+    assert!(
+        text.contains("gameday · e2e-probe") && text.contains("probe p99"),
+        "{text}"
+    );
+    let screens = &report[report.find("## Screens").expect(&report)..];
+    assert!(
+        screens.contains("At the trigger of `break the probe` (")
+            && screens.contains("as the TUI would have shown it, headless run, 100×30:"),
+        "{screens}"
+    );
+    assert!(screens.contains(text.lines().next().unwrap()), "{screens}");
+    assert!(
+        so.contains("screen at trigger kept for the report (headless, 100×30)"),
+        "{so}"
+    );
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains("tests=\"4\" failures=\"0\""), "{xml}");
+    assert!(
+        xml.contains("name=\"fault break the probe\"></testcase>"),
+        "{xml}"
+    );
+    // the report is a pure function of the journal
+    std::fs::remove_file(dir.join("report.md")).unwrap();
+    let r = gameday().arg("report").arg(&dir).output().unwrap();
+    assert!(r.status.success());
+    assert_eq!(
+        std::fs::read_to_string(dir.join("report.md")).unwrap(),
+        report
+    );
+}
+
+#[test]
+fn refuted_run_exits_1_and_names_the_violated_criterion() {
+    let tmp = tempfile::tempdir().unwrap();
+    let svc = start_service(tmp.path());
+    let broken = tmp.path().join("broken");
+    let text = scenario(
+        svc,
+        &format!("touch {}", broken.display()),
+        &format!("rm -f {}", broken.display()),
+        2,
+        "< 500ms",
+    );
+    let path = write(tmp.path(), "bad.yaml", &text);
+    let out = tmp.path().join("runs");
+    let junit = tmp.path().join("junit.xml");
+    let o = run_headless(
+        &path,
+        &out,
+        &["--junit", junit.to_str().unwrap()],
+        Duration::from_secs(60),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let dir = run_dir(&out);
+    let j = journal(&dir);
+    let verdict = events(&j, "verdict")[0];
+    assert_eq!(verdict["verdict"], "REFUTED");
+    assert!(
+        verdict["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("`probe errors` violated < 1 %"),
+        "{verdict}"
+    );
+    let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(
+        report.starts_with("# Game day: e2e-probe — REFUTED"),
+        "{report}"
+    );
+    // the criteria table names the violated criterion, its worst value and when
+    let row = report
+        .lines()
+        .find(|l| l.starts_with("| probe errors |"))
+        .expect("a row for the signal");
+    assert!(row.contains("| < 1 % |"), "{row}");
+    assert!(row.contains("✗ violated"), "{row}");
+    let worst = row.split('|').nth(4).unwrap().trim();
+    assert!(
+        worst.contains(" % at T+00:0"),
+        "worst value and when: {row}"
+    );
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains("<failure message=\"violated; worst"), "{xml}");
+    assert!(!broken.exists());
+}
+
+#[test]
+fn sigterm_mid_fault_aborts_reverts_and_exits_2() {
+    signal_mid_fault(nix::sys::signal::Signal::SIGTERM, "SIGTERM");
+}
+
+#[test]
+fn sigint_mid_fault_aborts_reverts_and_exits_2() {
+    signal_mid_fault(nix::sys::signal::Signal::SIGINT, "SIGINT");
+}
+
+fn signal_mid_fault(sig: nix::sys::signal::Signal, name: &str) {
+    let tmp = tempfile::tempdir().unwrap();
+    let svc = start_service(tmp.path());
+    let slow = tmp.path().join("slow");
+    let text = scenario(
+        svc,
+        &format!("touch {}", slow.display()),
+        &format!("rm -f {}", slow.display()),
+        60,
+        "< 500ms",
+    );
+    let path = write(tmp.path(), "long.yaml", &text);
+    let out = tmp.path().join("runs");
+    let mut child = headless(&path, &out, &[]).spawn().unwrap();
+    // wait until the fault is active, from the journal
+    wait_for_event(&out, "fault_injected", Duration::from_secs(30));
+    assert!(slow.exists(), "the fault is in place");
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), sig).unwrap();
+    let o = wait_bounded(&mut child, Duration::from_secs(20));
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(!slow.exists(), "the revert command ran");
+    let dir = run_dir(&out);
+    let j = journal(&dir);
+    let abort = events(&j, "abort")[0];
+    assert_eq!(abort["by"], "tester");
+    assert_eq!(abort["source"], "signal");
+    assert_eq!(abort["detail"], name);
+    assert_eq!(events(&j, "fault_reverting")[0]["reason"], "abort");
+    assert_eq!(events(&j, "verdict")[0]["verdict"], "ABORTED");
+    let moments: Vec<&str> = events(&j, "screen")
+        .iter()
+        .map(|s| s["moment"].as_str().unwrap())
+        .collect();
+    assert_eq!(moments, ["trigger", "abort"]);
+    let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(report.contains("\nAt the abort ("), "{report}");
+    assert!(
+        report.starts_with("# Game day: e2e-probe — ABORTED"),
+        "{report}"
+    );
+    // who aborted, from where, and how long reverting took
+    let line = report
+        .lines()
+        .find(|l| l.starts_with("Kill switch: pulled by tester (signal)"))
+        .expect(&report);
+    assert!(
+        line.contains("every fault reverted") && line.ends_with("later."),
+        "{line}"
+    );
+}
+
+#[test]
+fn failing_revert_exits_5_and_names_recover() {
+    let tmp = tempfile::tempdir().unwrap();
+    let svc = start_service(tmp.path());
+    let marker = tmp.path().join("marker");
+    let text = scenario(
+        svc,
+        &format!("touch {}", marker.display()),
+        "echo 'service unit not found' >&2; exit 1",
+        1,
+        "< 500ms",
+    );
+    let path = write(tmp.path(), "stuck.yaml", &text);
+    let out = tmp.path().join("runs");
+    let o = run_headless(&path, &out, &[], Duration::from_secs(60));
+    let so = stdout(&o);
+    assert_eq!(o.status.code(), Some(5), "{so}");
+    let dir = run_dir(&out);
+    assert!(
+        so.contains(&format!("gameday recover {}", dir.display())),
+        "{so}"
+    );
+    let j = journal(&dir);
+    let attempts = events(&j, "fault_reverted");
+    assert_eq!(attempts.len(), 4, "every attempt journaled");
+    assert!(attempts.iter().all(|a| a["ok"] == false));
+    assert!(attempts[0]["detail"]
+        .as_str()
+        .unwrap()
+        .contains("service unit not found"));
+    assert_eq!(attempts.last().unwrap()["will_retry"], false);
+    let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    let banner = report
+        .lines()
+        .find(|l| l.contains("REVERT FAILED"))
+        .expect(&report);
+    assert!(
+        banner.contains("break the probe") && banner.contains("gameday recover"),
+        "{banner}"
+    );
+}
+
+#[test]
+fn check_accepts_every_example_and_rejects_bad_usage_with_64() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 3);
+    for f in &files {
+        let o = gameday().arg("check").arg(f).output().unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}: {}",
+            f.display(),
+            String::from_utf8_lossy(&o.stdout)
+        );
+    }
+    let o = gameday().args(["run", "--no-such-flag"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(64));
+    let o = gameday()
+        .args(["run", "--headless", "/nonexistent.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(64));
+}
+
+#[test]
+fn stdin_lines_become_notes_and_action_items() {
+    let tmp = tempfile::tempdir().unwrap();
+    let svc = start_service(tmp.path());
+    let text = scenario(svc, "true", "true", 1, "< 500ms");
+    let path = write(tmp.path(), "notes.yaml", &text);
+    let out = tmp.path().join("runs");
+    let mut child = gameday()
+        .args(["run", "--headless", "--operator", "tester", "--out"])
+        .arg(&out)
+        .arg(&path)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        writeln!(stdin, "latency looks fine").unwrap();
+        writeln!(stdin, "action: add a fallback page").unwrap();
+    }
+    let o = wait_bounded(&mut child, Duration::from_secs(60));
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let j = journal(&run_dir(&out));
+    let notes = events(&j, "note");
+    assert_eq!(notes.len(), 2);
+    assert_eq!(notes[0]["author"], "tester");
+    assert_eq!(notes[0]["kind"], "note");
+    assert_eq!(notes[0]["text"], "latency looks fine");
+    assert_eq!(notes[1]["kind"], "action");
+    assert_eq!(notes[1]["text"], "add a fallback page");
+}
+
+#[test]
+fn secrets_never_reach_the_journal_log_or_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let svc = start_service(tmp.path());
+    let secret = "tok-7f3a9c1e5b";
+    let text = format!(
+        r#"name: e2e-secrets
+hypothesis: Secrets stay secret.
+steady_state:
+  - name: probe errors
+    http: {{ url: "http://{svc}/probe", every: 200ms, timeout: 2s }}
+    measure: error_rate
+    expect: "< 1%"
+faults:
+  - name: flag on
+    duration: 1s
+    http:
+      inject: {{ method: GET, url: "http://{svc}/probe", headers: {{ Authorization: "Bearer ${{FLAG_TOKEN}}" }} }}
+      revert: {{ method: GET, url: "http://{svc}/probe", headers: {{ X-Api-Key: "literal-key-123" }} }}
+  - name: echo it
+    duration: 1s
+    exec:
+      inject: echo "using $SECRET_TOKEN" && echo "again ${{FLAG_TOKEN}}" >&2
+      revert: "true"
+      env: {{ SECRET_TOKEN: "${{FLAG_TOKEN}}" }}
+phases:
+  baseline: 1s
+  recovery: 1s
+"#
+    );
+    let path = write(tmp.path(), "secrets.yaml", &text);
+    let out = tmp.path().join("runs");
+    let mut cmd = gameday();
+    cmd.env("FLAG_TOKEN", secret).env("GAMEDAY_LOG", "debug");
+    let o = cmd
+        .args(["run", "--headless", "--operator", "tester", "--out"])
+        .arg(&out)
+        .arg(&path)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let so = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{so}");
+    let dir = run_dir(&out);
+    assert_eq!(
+        events(&journal(&dir), "screen").len(),
+        2,
+        "a screen per trigger"
+    );
+    for f in ["journal.jsonl", "report.md", "gameday.log"] {
+        let text = std::fs::read_to_string(dir.join(f)).unwrap();
+        assert!(!text.contains(secret), "{f} leaks the token:\n{text}");
+        assert!(
+            !text.contains("literal-key-123"),
+            "{f} leaks the literal key:\n{text}"
+        );
+    }
+    assert!(!so.contains(secret), "stdout leaks the token:\n{so}");
+    let journal = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
+    assert!(
+        journal.contains("${FLAG_TOKEN}"),
+        "the scenario text keeps the reference, not the value"
+    );
+    assert!(
+        journal.contains("using ***"),
+        "the command's output is kept, the secret in it is not:\n{journal}"
+    );
+}
+
+#[test]
+fn sigkill_leaves_the_fault_and_recover_reverts_it_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let svc = start_service(tmp.path());
+    let marker = tmp.path().join("slow");
+    let text = scenario(
+        svc,
+        &format!("touch {}", marker.display()),
+        &format!("rm {}", marker.display()),
+        60,
+        "< 500ms",
+    );
+    let path = write(tmp.path(), "killed.yaml", &text);
+    let out = tmp.path().join("runs");
+    let mut child = gameday()
+        .args(["run", "--headless", "--operator", "tester", "--out"])
+        .arg(&out)
+        .arg(&path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !marker.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "fault never injected"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().unwrap(); // SIGKILL: nothing can run
+    child.wait().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(marker.exists(), "a SIGKILL leaves the fault in place");
+    let dir = run_dir(&out);
+    let o = gameday()
+        .args(["recover", "--operator", "rescuer"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let so = stdout(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{so}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(so.contains("reverted `break the probe`"), "{so}");
+    assert!(!marker.exists(), "recover ran the revert");
+    let j = journal(&dir);
+    let abort = events(&j, "abort");
+    assert_eq!(abort[0]["source"], "recover");
+    assert_eq!(abort[0]["by"], "rescuer");
+    assert_eq!(
+        events(&j, "fault_reverting").last().unwrap()["reason"],
+        "recover"
+    );
+    assert_eq!(events(&j, "verdict")[0]["verdict"], "ABORTED");
+    let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(
+        report.starts_with("# Game day: e2e-probe — ABORTED"),
+        "{report}"
+    );
+    assert!(!report.contains("REVERT FAILED"), "{report}");
+    // a second recover finds nothing to do and changes nothing
+    let before = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
+    let o = gameday().arg("recover").arg(&dir).output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("nothing to do"), "{}", stdout(&o));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("journal.jsonl")).unwrap(),
+        before
+    );
+}
+
+#[test]
+fn a_panic_reverts_the_active_fault_and_writes_the_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let svc = start_service(tmp.path());
+    let marker = tmp.path().join("slow");
+    let text = scenario(
+        svc,
+        &format!("touch {}; sleep 0.3", marker.display()),
+        &format!("rm {}", marker.display()),
+        60,
+        "< 500ms",
+    );
+    let path = write(tmp.path(), "crash.yaml", &text);
+    let out = tmp.path().join("runs");
+    let mut child = headless(&path, &out, &[])
+        .env("GAMEDAY_TEST_PANIC", "after-inject")
+        .spawn()
+        .unwrap();
+    let o = wait_bounded(&mut child, Duration::from_secs(30));
+    let (so, se) = (stdout(&o), String::from_utf8_lossy(&o.stderr).into_owned());
+    assert_eq!(o.status.code(), Some(2), "{so}\n{se}");
+    assert!(se.contains("CRASHED"), "{se}");
+    assert!(!marker.exists(), "the crash path reverted the fault");
+    let dir = run_dir(&out);
+    let j = journal(&dir);
+    assert_eq!(events(&j, "abort")[0]["source"], "panic");
+    assert_eq!(events(&j, "fault_reverted").last().unwrap()["ok"], true);
+    let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(report.contains("when gameday crashed"), "{report}");
+}
+
+#[test]
+fn the_watchdog_reverts_a_fault_while_the_loop_is_stuck() {
+    let tmp = tempfile::tempdir().unwrap();
+    let svc = start_service(tmp.path());
+    let marker = tmp.path().join("slow");
+    let text = scenario(
+        svc,
+        &format!("touch {}", marker.display()),
+        &format!("rm {}", marker.display()),
+        1,
+        "< 500ms",
+    );
+    let path = write(tmp.path(), "stuck.yaml", &text);
+    let out = tmp.path().join("runs");
+    let mut child = headless(&path, &out, &[])
+        .env("GAMEDAY_TEST_STALL", "after-inject")
+        .env("GAMEDAY_TEST_STALL_SECS", "8")
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !marker.exists() {
+        assert!(start.elapsed() < Duration::from_secs(30), "never injected");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let injected = Instant::now();
+    // the loop sleeps 8 s; the watchdog reverts at the 1 s duration plus its 2 s grace
+    while marker.exists() {
+        assert!(
+            injected.elapsed() < Duration::from_secs(6),
+            "the watchdog did not revert while the loop was stuck"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let o = wait_bounded(&mut child, Duration::from_secs(60));
+    // the stuck loop took no samples for 8 s: honestly INCONCLUSIVE, never a pass
+    assert_eq!(o.status.code(), Some(3), "{}", stdout(&o));
+    let j = journal(&run_dir(&out));
+    let reverted = events(&j, "fault_reverted");
+    assert_eq!(reverted.len(), 1, "reverted once, not twice: {reverted:?}");
+    assert!(
+        reverted[0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("reverted by the watchdog"),
+        "{reverted:?}"
+    );
+}
+
+#[test]
+fn a_run_directory_that_cannot_be_written_refuses_to_start() {
+    let tmp = tempfile::tempdir().unwrap();
+    let svc = start_service(tmp.path());
+    let marker = tmp.path().join("slow");
+    let text = scenario(
+        svc,
+        &format!("touch {}", marker.display()),
+        &format!("rm {}", marker.display()),
+        1,
+        "< 500ms",
+    );
+    let path = write(tmp.path(), "nowhere.yaml", &text);
+    // /proc refuses new directories even to root: a run there cannot be journaled
+    let o = gameday()
+        .args(["run", "--headless", "--out", "/proc/gameday-runs"])
+        .arg(&path)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let se = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(64), "{se}");
+    assert!(
+        se.contains("cannot create the run directory /proc/gameday-runs"),
+        "{se}"
+    );
+    assert!(!marker.exists(), "nothing was injected");
+}
+
+/// A tmpfs of a few kilobytes for the run directory, unmounted on every way out.
+struct TinyDisk(std::path::PathBuf);
+
+impl TinyDisk {
+    fn mount(path: &std::path::Path, size: &str) -> TinyDisk {
+        std::fs::create_dir_all(path).unwrap();
+        let o = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(path)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "this test mounts a tiny tmpfs and needs root: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        TinyDisk(path.to_path_buf())
+    }
+}
+
+impl Drop for TinyDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_disk_that_fills_up_mid_fault_pulls_the_kill_switch() {
+    let tmp = tempfile::tempdir().unwrap();
+    let marker = tmp.path().join("marker");
+    let disk = TinyDisk::mount(&tmp.path().join("disk"), "8k");
+    let text = format!(
+        r#"name: full-disk
+hypothesis: A full disk never leaves a fault behind.
+interval: 100ms
+steady_state:
+  - name: ok
+    command: echo 0
+    expect: "< 1"
+faults:
+  - name: marker
+    duration: 5m
+    exec: {{ inject: touch {m}, revert: rm {m} }}
+phases: {{ baseline: 1s, recovery: 1s }}
+"#,
+        m = marker.display()
+    );
+    let path = write(tmp.path(), "full.yaml", &text);
+    let mut child = headless(&path, &disk.0, &[]).spawn().unwrap();
+    let o = wait_bounded(&mut child, Duration::from_secs(90));
+    let so = stdout(&o);
+    assert_eq!(o.status.code(), Some(2), "{so}");
+    assert!(
+        so.contains("No space left on device") && so.contains("pulling the kill switch"),
+        "{so}"
+    );
+    assert!(
+        !marker.exists(),
+        "the fault was reverted although nothing more could be journaled"
+    );
+}
+
+/// A CI job whose standard output nobody reads: once the pipe is full, the run must go
+/// on sampling and still hear the kill switch (printing is not the loop's business).
+#[test]
+fn a_full_stdout_pipe_stalls_neither_the_samples_nor_the_kill_switch() {
+    let tmp = tempfile::tempdir().unwrap();
+    let svc = start_service(tmp.path());
+    let slow = tmp.path().join("slow");
+    let mut signals = String::new();
+    // long names: long lines
+    let pad = "x".repeat(100);
+    for i in 0..8 {
+        signals.push_str(&format!(
+            "  - name: probe errors {i} {pad}\n    http: {{ url: \"http://{svc}/probe\", every: 20ms, timeout: 2s }}\n    measure: error_rate\n    expect: \"< 50%\"\n"
+        ));
+    }
+    let text = format!(
+        "name: full-pipe\nhypothesis: Printing never holds up the run.\ninterval: 50ms\nsteady_state:\n{signals}faults:\n  - name: marker\n    duration: 60s\n    exec:\n      inject: touch {s}\n      revert: rm -f {s}\nphases:\n  baseline: 1s\n  recovery: 1s\n",
+        s = slow.display()
+    );
+    let path = write(tmp.path(), "full-pipe.yaml", &text);
+    let out = tmp.path().join("runs");
+    // stdout is a pipe this test does not read until the end
+    let mut child = headless(&path, &out, &[]).spawn().unwrap();
+    let dir = wait_for_event(&out, "fault_injected", Duration::from_secs(30));
+    assert!(slow.exists(), "the fault is in place");
+    // well past a 64 KiB pipe at this rate (hundreds of sample lines a second)
+    std::thread::sleep(Duration::from_secs(6));
+    let lines_before = std::fs::read_to_string(dir.join("journal.jsonl"))
+        .unwrap()
+        .lines()
+        .count();
+    std::thread::sleep(Duration::from_secs(1));
+    let lines_after = std::fs::read_to_string(dir.join("journal.jsonl"))
+        .unwrap()
+        .lines()
+        .count();
+    assert!(
+        lines_after > lines_before + 50,
+        "sampling goes on with nobody reading stdout ({lines_before} → {lines_after})"
+    );
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let sent = Instant::now();
+    while slow.exists() {
+        assert!(
+            sent.elapsed() < Duration::from_secs(5),
+            "SIGTERM did not revert the fault while stdout was full"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let o = wait_bounded(&mut child, Duration::from_secs(20));
+    assert_eq!(o.status.code(), Some(2));
+    let printed = stdout(&o);
+    assert!(
+        printed.len() > 60_000,
+        "the pipe filled up, or this test shows nothing: {} bytes printed: {}",
+        printed.len(),
+        &printed[printed.len().saturating_sub(300)..]
+    );
+}
+
+#[test]
+fn a_milestone_command_on_stdin_is_journaled_once_and_timed_in_the_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let svc = start_service(tmp.path());
+    let text = scenario(svc, "true", "true", 3, "< 500ms")
+        + "milestones:\n  - name: detected\n    within: 1m\n  - mitigated\n";
+    let path = write(tmp.path(), "milestones.yaml", &text);
+    let out = tmp.path().join("runs");
+    let mut child = gameday()
+        .args(["run", "--headless", "--operator", "tester", "--out"])
+        .arg(&out)
+        .arg(&path)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    {
+        use std::io::Write;
+        // before the trigger: refused, nothing journaled
+        writeln!(stdin, "/milestone detected").unwrap();
+        wait_for_event(&out, "fault_injecting", Duration::from_secs(30));
+        writeln!(stdin, "/milestone detected").unwrap();
+        writeln!(stdin, "/milestone detected").unwrap();
+        writeln!(stdin, "/milestone nope").unwrap();
+        writeln!(stdin, "/milestones are a note").unwrap();
+    }
+    drop(stdin);
+    let o = wait_bounded(&mut child, Duration::from_secs(60));
+    let printed = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{printed}");
+    assert!(
+        printed.contains("refused: nothing has been triggered yet"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("milestone `detected` marked by tester (target 1m)"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("refused: `detected` was marked already, by tester at T+"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("refused: no milestone `nope` in this scenario"),
+        "{printed}"
+    );
+    let dir = run_dir(&out);
+    let j = journal(&dir);
+    let marks = events(&j, "milestone");
+    assert_eq!(marks.len(), 1, "{marks:?}");
+    assert_eq!(marks[0]["name"], "detected");
+    assert_eq!(marks[0]["author"], "tester");
+    assert_eq!(events(&j, "note")[0]["text"], "/milestones are a note");
+    let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    let row = report
+        .lines()
+        .find(|l| l.starts_with("| detected | 1 min | T+00:0"))
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(
+        row.contains("| tester |") && row.ends_with("| ✓ met |"),
+        "{row}"
+    );
+    assert!(
+        report.contains("| mitigated | — | not marked | — | — | not marked |"),
+        "{report}"
+    );
+    // `gameday report` writes it again, byte for byte, and the recheck agrees
+    let again = gameday().arg("report").arg(&dir).output().unwrap();
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("report.md")).unwrap(),
+        report
+    );
+    let recheck = gameday()
+        .args(["report", "--recheck"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(recheck.status.code(), Some(0), "{}", stdout(&recheck));
+}

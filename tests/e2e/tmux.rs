@@ -1,0 +1,1053 @@
+//! The real binary in a real terminal (tmux), driven by keys the way an operator would:
+//! demo → arm → trigger → note → kill switch (from inside the note editor) → quit.
+
+use crate::common;
+
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::{events, journal, run_dir};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(cmd: &str, width: u16, height: u16) -> Tmux {
+        let ok = Command::new("tmux")
+            .arg("-V")
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false);
+        assert!(
+            ok,
+            "tmux is needed for this test: apt-get install tmux (scripts/test installs it)"
+        );
+        let socket = format!("gameday-test-{}-{}", std::process::id(), rand_suffix());
+        let status = Command::new("tmux")
+            .args([
+                "-L",
+                &socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-s",
+                "gd",
+                "-x",
+            ])
+            .arg(width.to_string())
+            .arg("-y")
+            .arg(height.to_string())
+            .arg(cmd)
+            .env("TERM", "xterm-256color")
+            .status()
+            .unwrap();
+        assert!(status.success());
+        Tmux { socket }
+    }
+
+    fn screen(&self) -> String {
+        let o = Command::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-p", "-t", "gd"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", "-t", "gd"])
+            .args(keys)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    fn text(&self, text: &str) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", "-t", "gd", "-l", text])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    fn wait_for(&self, what: &str, limit: Duration) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(what) {
+                return s;
+            }
+            assert!(
+                start.elapsed() < limit,
+                "waited {limit:?} for {what:?}; the screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+    }
+}
+
+fn rand_suffix() -> u32 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos()
+}
+
+fn wait_file(path: &Path, limit: Duration) -> String {
+    let start = Instant::now();
+    loop {
+        if let Ok(s) = std::fs::read_to_string(path) {
+            if !s.is_empty() {
+                return s;
+            }
+        }
+        assert!(start.elapsed() < limit, "{} never appeared", path.display());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn demo_command(out: &Path, exit_file: &Path) -> String {
+    format!(
+        "DEMO_BASELINE=3s DEMO_FAULT=90s DEMO_RECOVERY=3s {} demo --quick --operator alice --out {}; echo $? > {}; sleep 60",
+        env!("CARGO_BIN_EXE_gameday"),
+        out.display(),
+        exit_file.display()
+    )
+}
+
+#[test]
+fn demo_arm_trigger_note_kill_switch_in_the_editor_and_quit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("runs");
+    let exit_file = tmp.path().join("exit");
+    let t = Tmux::start(&demo_command(&out, &exit_file), 100, 30);
+    let limit = Duration::from_secs(30);
+    t.wait_for("BASELINE", limit);
+    t.wait_for("READY", limit);
+    t.keys(&["a"]);
+    t.wait_for("y/Enter arm", limit);
+    t.keys(&["y"]);
+    t.wait_for("ARMED", limit);
+    t.keys(&["t"]);
+    t.wait_for("FAULT ACTIVE", limit);
+    t.keys(&["n"]);
+    t.text("fallback reads look slow");
+    t.keys(&["Enter"]);
+    t.wait_for("fallback reads look slow", limit);
+    // the kill switch from inside the editor, half a note typed: one keystroke
+    t.keys(&["n"]);
+    t.text("about to abort");
+    t.keys(&["C-x"]);
+    let dir = {
+        let start = Instant::now();
+        loop {
+            if let Ok(mut rd) = std::fs::read_dir(&out) {
+                if let Some(Ok(e)) = rd.next() {
+                    break e.path();
+                }
+            }
+            assert!(start.elapsed() < limit);
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    let start = Instant::now();
+    loop {
+        let j = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap_or_default();
+        if j.contains("\"type\":\"fault_reverted\"") {
+            break;
+        }
+        assert!(
+            start.elapsed() < limit,
+            "the fault was not reverted after Ctrl-X:\n{j}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    t.wait_for("ABORTED", limit);
+    t.keys(&["Escape"]);
+    t.wait_for("DONE", limit);
+    t.keys(&["q"]);
+    let code = wait_file(&exit_file, limit);
+    assert_eq!(code.trim(), "2", "ABORTED exits 2");
+    let dir = run_dir(&out);
+    let j = journal(&dir);
+    let notes = events(&j, "note");
+    assert_eq!(notes.len(), 1, "the half-written note was not saved");
+    assert_eq!(notes[0]["author"], "alice");
+    assert_eq!(notes[0]["text"], "fallback reads look slow");
+    let abort = events(&j, "abort");
+    assert_eq!(abort.len(), 1);
+    assert_eq!(abort[0]["by"], "alice");
+    assert_eq!(abort[0]["source"], "key");
+    assert_eq!(events(&j, "fault_reverted")[0]["ok"], true);
+    let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(
+        report.starts_with("# Game day: demo-shop — ABORTED"),
+        "{report}"
+    );
+    assert!(report.contains("fallback reads look slow"), "{report}");
+    assert!(report.contains("Kill switch: pulled by alice"), "{report}");
+    // the screens the operator saw, at the trigger and at the kill switch, in the report
+    let screens = events(&j, "screen");
+    let kept: Vec<(&str, &str, u64, u64)> = screens
+        .iter()
+        .map(|s| {
+            (
+                s["moment"].as_str().unwrap(),
+                s["front"].as_str().unwrap(),
+                s["width"].as_u64().unwrap(),
+                s["height"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kept,
+        [("trigger", "tui", 100, 30), ("abort", "tui", 100, 30)]
+    );
+    let at_abort = screens[1]["text"].as_str().unwrap();
+    assert!(at_abort.contains("demo-shop"), "{at_abort}");
+    assert!(
+        report.contains("At the trigger of `take the cache away` (")
+            && report.contains("), as the operator saw it, 100×30:")
+            && report.contains("At the abort ("),
+        "{report}"
+    );
+    assert!(
+        report.contains("practice run"),
+        "the report says it is a demo: {report}"
+    );
+}
+
+/// A scenario whose fault creates `marker` and whose revert removes it; long enough that
+/// only an abort ends it.
+fn marker_scenario(dir: &Path, marker: &Path) -> std::path::PathBuf {
+    let text = format!(
+        r#"name: tmux-marker
+hypothesis: Nothing outlives the experiment.
+interval: 200ms
+steady_state:
+  - name: always fine
+    command: echo 0
+    expect: "< 1"
+faults:
+  - name: marker
+    duration: 5m
+    exec:
+      inject: touch {m}
+      revert: rm {m}
+safety:
+  max_duration: 10m
+phases:
+  baseline: 1s
+  recovery: 1s
+"#,
+        m = marker.display()
+    );
+    let p = dir.join("marker.yaml");
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// Starts `gameday run` in tmux and brings the fault to ACTIVE with the keys.
+fn active_in_tmux(tmp: &Path, extra_env: &str) -> (Tmux, std::path::PathBuf, std::path::PathBuf) {
+    let marker = tmp.join("marker");
+    let scenario = marker_scenario(tmp, &marker);
+    let out = tmp.join("runs");
+    let cmd = format!(
+        "{extra_env} {} run --operator alice --out {} {}; sleep 60",
+        env!("CARGO_BIN_EXE_gameday"),
+        out.display(),
+        scenario.display()
+    );
+    let t = Tmux::start(&cmd, 100, 30);
+    let limit = Duration::from_secs(30);
+    t.wait_for("READY", limit);
+    t.keys(&["a"]);
+    t.wait_for("y/Enter", limit);
+    t.keys(&["y"]);
+    t.wait_for("ARMED", limit);
+    t.keys(&["t"]);
+    if extra_env.is_empty() {
+        t.wait_for("FAULT ACTIVE", limit);
+    }
+    let start = Instant::now();
+    while !marker.exists() {
+        assert!(start.elapsed() < limit, "the fault never injected");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (t, marker, out)
+}
+
+fn gameday_pid(out: &Path) -> i32 {
+    // the gameday process itself, not the shell around it (whose command line holds
+    // the same words)
+    let pattern = format!(
+        "^{} run .*--out {}",
+        env!("CARGO_BIN_EXE_gameday"),
+        out.display()
+    );
+    let o = Command::new("pgrep")
+        .args(["-f", "--", &pattern])
+        .output()
+        .unwrap();
+    let pids: Vec<i32> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .collect();
+    *pids.iter().min().expect("gameday is running")
+}
+
+fn wait_gone(path: &Path, limit: Duration) {
+    let start = Instant::now();
+    while path.exists() {
+        assert!(
+            start.elapsed() < limit,
+            "{} still exists after {limit:?}",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn wait_report(out: &Path, limit: Duration) -> (Vec<serde_json::Value>, String) {
+    let start = Instant::now();
+    loop {
+        if let Ok(mut rd) = std::fs::read_dir(out) {
+            if let Some(Ok(e)) = rd.next() {
+                let j = std::fs::read_to_string(e.path().join("journal.jsonl")).unwrap_or_default();
+                if j.contains("\"type\":\"run_ended\"") {
+                    let report =
+                        std::fs::read_to_string(e.path().join("report.md")).unwrap_or_default();
+                    if !report.is_empty() {
+                        return (journal(&e.path()), report);
+                    }
+                }
+            }
+        }
+        assert!(
+            start.elapsed() < limit,
+            "no finished journal and report under {}",
+            out.display()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn ssh_drop_kill_session_reverts_within_2s() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (t, marker, out) = active_in_tmux(tmp.path(), "");
+    let killed = Instant::now();
+    drop(t); // tmux kill-server: the terminal goes away, the process gets SIGHUP
+    wait_gone(&marker, Duration::from_secs(10));
+    assert!(killed.elapsed() < Duration::from_secs(2));
+    let (j, report) = wait_report(&out, Duration::from_secs(10));
+    // one path for a lost terminal: whichever is seen first, the SIGHUP or the hung-up
+    // terminal itself, pulls the same kill switch
+    let abort = events(&j, "abort");
+    let seen = (abort[0]["source"].as_str(), abort[0]["detail"].as_str());
+    assert!(
+        matches!(
+            seen,
+            (Some("signal"), Some("SIGHUP")) | (Some("terminal"), Some("the terminal went away"))
+        ),
+        "{abort:?}"
+    );
+    assert!(report.contains("ABORTED"), "{report}");
+}
+
+#[test]
+fn sigterm_in_the_tui_reverts_and_writes_the_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_t, marker, out) = active_in_tmux(tmp.path(), "");
+    let pid = gameday_pid(&out);
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    wait_gone(&marker, Duration::from_secs(10));
+    let (j, report) = wait_report(&out, Duration::from_secs(10));
+    assert_eq!(events(&j, "abort")[0]["detail"], "SIGTERM");
+    assert_eq!(j.last().unwrap()["exit_code"], 2);
+    assert!(
+        report.starts_with("# Game day: tmux-marker — ABORTED"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_panic_in_the_tui_reverts_and_writes_the_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_t, marker, out) = active_in_tmux(tmp.path(), "GAMEDAY_TEST_PANIC=after-inject");
+    wait_gone(&marker, Duration::from_secs(10));
+    let (j, report) = wait_report(&out, Duration::from_secs(10));
+    assert_eq!(events(&j, "abort")[0]["source"], "panic");
+    assert!(report.contains("when gameday crashed"), "{report}");
+}
+
+#[test]
+fn sigkill_leaves_the_marker_and_recover_removes_it_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_t, marker, out) = active_in_tmux(tmp.path(), "");
+    let pid = gameday_pid(&out);
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(marker.exists(), "nothing can run after SIGKILL");
+    let dir = run_dir(&out);
+    let o = Command::new(env!("CARGO_BIN_EXE_gameday"))
+        .arg("recover")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(!marker.exists(), "recover reverted the fault");
+    let o = Command::new(env!("CARGO_BIN_EXE_gameday"))
+        .arg("recover")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&o.stdout).contains("nothing to do"));
+}
+
+#[test]
+fn a_joiner_sees_the_run_notes_and_pulls_the_kill_switch_but_cannot_trigger() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (driver, marker, out) = active_in_tmux(tmp.path(), "");
+    let dir = run_dir(&out);
+    let exit_file = tmp.path().join("join-exit");
+    let joiner = Tmux::start(
+        &format!(
+            "{} join {}; echo $? > {}; sleep 60",
+            env!("CARGO_BIN_EXE_gameday"),
+            dir.display(),
+            exit_file.display()
+        ),
+        100,
+        30,
+    );
+    let limit = Duration::from_secs(20);
+    // who the joiner is comes from its uid
+    let me = nix::unistd::User::from_uid(nix::unistd::getuid())
+        .unwrap()
+        .unwrap()
+        .name;
+    // the same live view, and both screens say who is in the room
+    joiner.wait_for("FAULT ACTIVE", limit);
+    joiner.wait_for(&format!("alice, {me}"), limit);
+    driver.wait_for(&format!("alice, {me}"), limit);
+    driver.wait_for(&format!("{me} joined the room"), limit);
+    // only the driver arms and triggers
+    joiner.keys(&["t"]);
+    joiner.wait_for("only the driver (alice)", limit);
+    joiner.keys(&["n"]);
+    joiner.text("seen from the second seat");
+    joiner.keys(&["Enter"]);
+    joiner.wait_for("saved in the journal", limit);
+    driver.wait_for("seen from the second seat", limit);
+    // the kill switch from the second seat
+    joiner.keys(&["X"]);
+    wait_gone(&marker, Duration::from_secs(5));
+    driver.wait_for("ABORTED", limit);
+    // the driver leaves; the joiner is told the verdict and where the report is
+    driver.keys(&["q"]);
+    let code = wait_file(&exit_file, limit);
+    assert_eq!(code.trim(), "2", "the joiner exits with the run's code");
+    let screen = joiner.wait_for("the run ended: ABORTED", limit);
+    assert!(screen.contains("report.md"), "{screen}");
+    let j = journal(&dir);
+    let abort = events(&j, "abort")[0];
+    assert_eq!(abort["by"], me.as_str());
+    assert_eq!(abort["source"], "join");
+    assert_eq!(events(&j, "note")[0]["author"], me.as_str());
+}
+
+/// A gameday started by a test that must not outlive it: killed (SIGKILL) on drop.
+struct Leftover(Option<i32>);
+
+impl Drop for Leftover {
+    fn drop(&mut self) {
+        if let Some(pid) = self.0 {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
+    }
+}
+
+fn alive(pid: i32) -> bool {
+    // a zombie has ended: only its parent has not looked yet
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|s| {
+            s.rsplit(')')
+                .next()
+                .is_some_and(|rest| !rest.trim_start().starts_with('Z'))
+        })
+        .unwrap_or(false)
+}
+
+/// CPU time (user + system, in clock ticks) the process has used.
+fn cpu_ticks(pid: i32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    // after the command: state is field 3, utime 14 and stime 15 (1-based in proc(5))
+    let get = |i: usize| {
+        fields
+            .get(i - 3)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    get(14) + get(15)
+}
+
+/// Issue 14, item 11: the TUI run as another user through `su` (a shared on-call
+/// account on a bastion) gets no SIGHUP when its terminal goes away. Whatever the phase
+/// (DONE, where it used to spin at 100 % of a core on `read(0) = 0` forever, and the
+/// baseline), losing the terminal ends the process within seconds, as SIGHUP would:
+/// report written, run ended.
+#[test]
+fn a_lost_terminal_under_su_ends_the_run_in_every_phase() {
+    assert!(
+        nix::unistd::geteuid().is_root(),
+        "this test runs gameday as another user through su, which needs root: run it \
+         through README's test command (scripts/test), which runs as root"
+    );
+    let daemon = nix::unistd::User::from_name("daemon").unwrap().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o711)).unwrap();
+    let bin = tmp.path().join("gameday");
+    std::fs::copy(env!("CARGO_BIN_EXE_gameday"), &bin).unwrap();
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    for (phase, baseline, keys, fault) in [
+        ("DONE", "1s", true, "1s"),
+        ("BASELINE", "5m", false, "1s"),
+        ("FAULT ACTIVE", "1s", true, "5m"),
+    ] {
+        let tag = phase.replace(' ', "-");
+        let out = tmp.path().join(format!("runs-{tag}"));
+        std::fs::create_dir(&out).unwrap();
+        std::os::unix::fs::chown(&out, Some(daemon.uid.as_raw()), Some(daemon.gid.as_raw()))
+            .unwrap();
+        let scenario = tmp.path().join(format!("{tag}.yaml"));
+        let marker = out.join("marker");
+        std::fs::write(
+            &scenario,
+            format!(
+                "name: lost-terminal\nhypothesis: h\ninterval: 200ms\nsteady_state:\n  - name: s\n    command: echo 0\n    expect: \"< 1\"\nfaults:\n  - name: f\n    duration: {fault}\n    exec: {{ inject: \"touch {m}\", revert: \"rm -f {m}\" }}\nsafety:\n  max_duration: 10m\nphases:\n  baseline: {baseline}\n  recovery: 1s\n",
+                m = marker.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&scenario, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let cmd = format!(
+            "su -s /bin/sh daemon -c '{} run --operator daemon --out {} {}'; sleep 60",
+            bin.display(),
+            out.display(),
+            scenario.display()
+        );
+        let t = Tmux::start(&cmd, 100, 30);
+        let limit = Duration::from_secs(30);
+        if keys {
+            t.wait_for("READY", limit);
+            t.keys(&["a"]);
+            t.wait_for("y/Enter", limit);
+            t.keys(&["y"]);
+            t.wait_for("ARMED", limit);
+            t.keys(&["t"]);
+        }
+        t.wait_for(phase, limit);
+        let pattern = format!("^{} run .*--out {}", bin.display(), out.display());
+        let o = Command::new("pgrep")
+            .args(["-f", "--", &pattern])
+            .output()
+            .unwrap();
+        let pid: i32 = String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .filter_map(|l| l.trim().parse().ok())
+            .min()
+            .expect("gameday is running");
+        let _leftover = Leftover(Some(pid));
+        let gone_at = Instant::now();
+        drop(t); // tmux kill-server: the pane's terminal is gone; su's child gets no SIGHUP
+        let cpu_before = cpu_ticks(pid);
+        while alive(pid) && gone_at.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let spun = cpu_ticks(pid).saturating_sub(cpu_before);
+        assert!(
+            !alive(pid),
+            "{phase}: gameday still runs {:?} after its terminal went away (it used {spun} \
+             ticks of CPU meanwhile)",
+            gone_at.elapsed()
+        );
+        let dir = run_dir(&out);
+        let j = journal(&dir);
+        assert_eq!(j.last().unwrap()["type"], "run_ended", "{phase}");
+        if phase != "DONE" {
+            let abort = events(&j, "abort");
+            assert_eq!(abort[0]["source"], "terminal", "{phase}: {abort:?}");
+        }
+        assert!(!marker.exists(), "{phase}: the fault was reverted");
+        assert!(dir.join("report.md").exists(), "{phase}");
+    }
+}
+
+/// The pid of the one process whose command line matches `pattern` (`pgrep -f`).
+fn pid_of(pattern: &str) -> Option<i32> {
+    let o = Command::new("pgrep")
+        .args(["-f", "--", pattern])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .min()
+}
+
+/// Waits up to 10 s for `pid` to end; how long it took.
+fn ends_within(pid: i32, what: &str) -> Duration {
+    let gone_at = Instant::now();
+    let cpu_before = cpu_ticks(pid);
+    while alive(pid) && gone_at.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let spun = cpu_ticks(pid).saturating_sub(cpu_before);
+    assert!(
+        !alive(pid),
+        "{what}: gameday still runs {:?} after its terminal went away (it used {spun} ticks \
+         of CPU meanwhile)",
+        gone_at.elapsed()
+    );
+    gone_at.elapsed()
+}
+
+/// A directory other users may enter, holding a copy of the binary they may run.
+fn shared_tmp() -> (tempfile::TempDir, std::path::PathBuf) {
+    assert!(
+        nix::unistd::geteuid().is_root(),
+        "this test runs gameday as another user through su, which needs root: run it \
+         through README's test command (scripts/test), which runs as root"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o711)).unwrap();
+    let bin = tmp.path().join("gameday");
+    std::fs::copy(env!("CARGO_BIN_EXE_gameday"), &bin).unwrap();
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    (tmp, bin)
+}
+
+/// FINDINGS F-G: `gameday run --headless` started through `su` in a terminal that goes
+/// away (the tmux session killed: no SIGHUP reaches su's child) pulls the kill switch as
+/// SIGHUP does — the fault reverted, the report written, the process gone within
+/// seconds — whether it learns it from its standard input (end of input, or EIO, on a
+/// terminal) or, with standard input from /dev/null, from writing to the terminal (EIO).
+#[test]
+fn headless_under_su_ends_when_its_terminal_goes_away() {
+    let (tmp, bin) = shared_tmp();
+    let daemon = nix::unistd::User::from_name("daemon").unwrap().unwrap();
+    for (tag, stdin) in [("tty", ""), ("devnull", " < /dev/null")] {
+        let out = tmp.path().join(format!("runs-{tag}"));
+        std::fs::create_dir(&out).unwrap();
+        std::os::unix::fs::chown(&out, Some(daemon.uid.as_raw()), Some(daemon.gid.as_raw()))
+            .unwrap();
+        let marker = out.join("marker");
+        let scenario = tmp.path().join(format!("{tag}.yaml"));
+        std::fs::write(
+            &scenario,
+            format!(
+                "name: lost-headless\nhypothesis: h\ninterval: 200ms\nsteady_state:\n  - name: s\n    command: echo 0\n    expect: \"< 1\"\nfaults:\n  - name: f\n    duration: 5m\n    exec: {{ inject: \"touch {m}\", revert: \"rm -f {m}\" }}\nsafety:\n  max_duration: 10m\nphases:\n  baseline: 1s\n  recovery: 1s\n",
+                m = marker.display()
+            ),
+        )
+        .unwrap();
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&scenario, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+        let cmd = format!(
+            "su -s /bin/sh daemon -c '{} run --headless --operator daemon --out {} {}{stdin}'; sleep 60",
+            bin.display(),
+            out.display(),
+            scenario.display()
+        );
+        let t = Tmux::start(&cmd, 100, 30);
+        t.wait_for("injected", Duration::from_secs(30));
+        assert!(marker.exists(), "{tag}: the fault is active");
+        let pid = pid_of(&format!("^{} run .*--out {}", bin.display(), out.display()))
+            .expect("gameday is running");
+        let _leftover = Leftover(Some(pid));
+        drop(t); // tmux kill-server: the terminal is gone; su's child gets no SIGHUP
+        ends_within(pid, tag);
+        let dir = run_dir(&out);
+        let j = journal(&dir);
+        let abort = events(&j, "abort");
+        assert_eq!(abort.len(), 1, "{tag}: {abort:?}");
+        assert_eq!(abort[0]["source"], "terminal", "{tag}");
+        assert_eq!(abort[0]["detail"], "the terminal went away", "{tag}");
+        assert_eq!(events(&j, "verdict")[0]["verdict"], "ABORTED", "{tag}");
+        assert_eq!(j.last().unwrap()["type"], "run_ended", "{tag}");
+        assert_eq!(j.last().unwrap()["exit_code"], 2, "{tag}");
+        assert!(!marker.exists(), "{tag}: the fault was reverted");
+        assert!(dir.join("report.md").exists(), "{tag}");
+    }
+}
+
+/// FINDINGS F-F: `gameday join --headless` started through `su` whose terminal goes away
+/// leaves the room within seconds, so dropped sessions cannot fill the 4 connections a
+/// user may hold and lock the second seat out; a joiner whose standard input is not a
+/// terminal (/dev/null) keeps watching after its input ends, until the run does.
+#[test]
+fn headless_join_under_su_leaves_when_its_terminal_goes_away() {
+    let (tmp, bin) = shared_tmp();
+    let daemon = nix::unistd::User::from_name("daemon").unwrap().unwrap();
+    let out = tmp.path().join("runs");
+    std::fs::create_dir(&out).unwrap();
+    std::os::unix::fs::chown(&out, Some(0), Some(daemon.gid.as_raw())).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o2750)).unwrap();
+    }
+    let scenario = tmp.path().join("room.yaml");
+    std::fs::write(
+        &scenario,
+        "name: room\nhypothesis: h\ninterval: 200ms\nsteady_state:\n  - name: s\n    command: echo 0\n    expect: \"< 1\"\nfaults:\n  - name: f\n    duration: 1s\n    exec: { inject: \"true\", revert: \"true\" }\nphases:\n  baseline: 5m\n  recovery: 1s\n",
+    )
+    .unwrap();
+    let mut driver = common::headless(&scenario, &out, &[]).spawn().unwrap();
+    let _driver = Leftover(Some(driver.id() as i32));
+    let start = Instant::now();
+    let run_dir = loop {
+        assert!(start.elapsed() < Duration::from_secs(20), "no control.sock");
+        if let Some(d) = std::fs::read_dir(&out)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.join("control.sock").exists())
+        {
+            break d;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    // a joiner reading /dev/null (root, through the test's own copy of the binary, so
+    // that the pattern below finds only daemon's): its input ends at once, and it stays
+    let mut watcher = common::gameday()
+        .args(["join", "--headless"])
+        .arg(&run_dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _watcher = Leftover(Some(watcher.id() as i32));
+    // five dropped sessions in a row: one more than the connections a user may hold
+    let join = format!(
+        "su -s /bin/sh daemon -c '{} join --headless {}'; sleep 60",
+        bin.display(),
+        run_dir.display()
+    );
+    let pattern = format!("^{} join --headless {}$", bin.display(), run_dir.display());
+    for round in 1..=5 {
+        let t = Tmux::start(&join, 100, 30);
+        t.wait_for("tester drives", Duration::from_secs(20));
+        let pid = pid_of(&pattern).unwrap_or_else(|| panic!("round {round}: no joiner"));
+        let _leftover = Leftover(Some(pid));
+        drop(t);
+        ends_within(pid, &format!("round {round}"));
+    }
+    assert!(
+        watcher.try_wait().unwrap().is_none(),
+        "the joiner reading /dev/null still watches"
+    );
+    let j = journal(&run_dir);
+    let joined: Vec<_> = events(&j, "operator_joined")
+        .into_iter()
+        .filter(|e| e["name"] == "daemon")
+        .collect();
+    assert!(!joined.is_empty(), "daemon joined: {j:?}");
+    // the driver ends the run: the watcher is told, and exits with the run's code
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(driver.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let o = common::wait_bounded(&mut driver, Duration::from_secs(30));
+    assert_eq!(o.status.code(), Some(2));
+    let o = common::wait_bounded(&mut watcher, Duration::from_secs(10));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(2), "{text}");
+    assert!(text.contains("the run ended: ABORTED"), "{text}");
+}
+
+/// Issue 17: the people are timed. The driver marks `detected` in the TUI with `m` and the
+/// chooser; a joiner (the system user `daemon`, through `gameday join --headless`) marks
+/// `mitigated`, late for its 1 s target, and is refused a second `detected`. The journal,
+/// the live timeline and the report show both marks with their authors, their times from
+/// the first trigger, and whether each met its target.
+#[test]
+fn the_driver_and_a_joiner_mark_milestones_and_the_report_times_them() {
+    let (tmp, bin) = shared_tmp();
+    let daemon = nix::unistd::User::from_name("daemon").unwrap().unwrap();
+    let out = tmp.path().join("runs");
+    std::fs::create_dir(&out).unwrap();
+    std::os::unix::fs::chown(&out, Some(0), Some(daemon.gid.as_raw())).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o2750)).unwrap();
+    }
+    let marker = tmp.path().join("marker");
+    let scenario = tmp.path().join("people.yaml");
+    std::fs::write(
+        &scenario,
+        format!(
+            "name: people\nhypothesis: h\ninterval: 200ms\nsteady_state:\n  - name: s\n    command: echo 0\n    expect: \"< 1\"\nfaults:\n  - name: f\n    duration: 5m\n    exec: {{ inject: \"touch {m}\", revert: \"rm -f {m}\" }}\nmilestones:\n  - name: detected\n    within: 5m\n  - name: mitigated\n    within: 1s\n  - communicated\nsafety:\n  max_duration: 10m\nphases:\n  baseline: 1s\n  recovery: 1s\n",
+            m = marker.display()
+        ),
+    )
+    .unwrap();
+    let exit_file = tmp.path().join("exit");
+    let t = Tmux::start(
+        &format!(
+            "{} run --operator alice --out {} {}; echo $? > {}; sleep 60",
+            bin.display(),
+            out.display(),
+            scenario.display(),
+            exit_file.display()
+        ),
+        100,
+        30,
+    );
+    let limit = Duration::from_secs(30);
+    t.wait_for("READY", limit);
+    let _leftover = Leftover(pid_of(&format!(
+        "^{} run .*--out {}",
+        bin.display(),
+        out.display()
+    )));
+    // nothing to time before the trigger
+    t.keys(&["m"]);
+    t.wait_for("nothing has been triggered yet", limit);
+    t.keys(&["a"]);
+    t.wait_for("y/Enter", limit);
+    t.keys(&["y"]);
+    t.wait_for("ARMED", limit);
+    t.keys(&["t"]);
+    t.wait_for("FAULT ACTIVE", limit);
+    t.wait_for("m milestone", limit);
+    // the chooser: every milestone not marked yet, the first chosen; a digit and the
+    // arrows choose, only Enter marks
+    t.keys(&["m"]);
+    let s = t.wait_for("Mark a milestone", limit);
+    assert!(s.contains("1 detected"), "{s}");
+    assert!(s.contains("2 mitigated"), "{s}");
+    assert!(s.contains("3 communicated"), "{s}");
+    t.keys(&["3"]);
+    t.keys(&["Up"]);
+    t.keys(&["Up"]);
+    t.keys(&["Enter"]);
+    t.wait_for("milestone `detected` marked by alice (target 5m)", limit);
+    let dir = run_dir(&out);
+
+    // the second seat
+    let mut joiner = Command::new(&bin)
+        .args(["join", "--headless"])
+        .arg(&dir)
+        .uid(daemon.uid.as_raw())
+        .gid(daemon.gid.as_raw())
+        .env("HOME", "/")
+        .env_remove("GAMEDAY_LOG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _joiner = Leftover(Some(joiner.id() as i32));
+    let (tx, lines) = std::sync::mpsc::channel::<String>();
+    let stdout = joiner.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for l in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(l).is_err() {
+                return;
+            }
+        }
+    });
+    let mut seen: Vec<String> = Vec::new();
+    let mut expect = |text: &str| -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(l) = seen.iter().find(|l| l.contains(text)) {
+                return l.clone();
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            match lines.recv_timeout(left) {
+                Ok(l) => seen.push(l),
+                Err(_) => panic!("the joiner never printed {text:?}:\n{}", seen.join("\n")),
+            }
+        }
+    };
+    expect("as daemon; alice drives");
+    expect("milestone `detected` marked by alice");
+    // more than the 1 s target after the trigger, for sure
+    std::thread::sleep(Duration::from_millis(1200));
+    {
+        use std::io::Write;
+        let stdin = joiner.stdin.as_mut().unwrap();
+        writeln!(stdin, "/milestone mitigated").unwrap();
+        writeln!(stdin, "/milestone detected").unwrap();
+        stdin.flush().unwrap();
+    }
+    let ack = expect("saved in the driver's journal");
+    assert!(ack.contains("milestone `mitigated`"), "{ack}");
+    let refused = expect("refused");
+    assert!(
+        refused.contains("`detected` was marked already, by alice at T+"),
+        "{refused}"
+    );
+    t.wait_for("milestone `mitigated` marked by daemon", limit);
+    // the driver is told of the joiner's refusal as the joiner's
+    t.wait_for("daemon: `detected` was marked already", limit);
+    // what is left to mark
+    t.keys(&["m"]);
+    let s = t.wait_for("Mark a milestone", limit);
+    assert!(s.contains("1 communicated"), "{s}");
+    for gone in ["1 detected", "1 mitigated", "2 mitigated"] {
+        assert!(!s.contains(gone), "marked already: {s}");
+    }
+    assert!(s.contains("Marked already: detected (alice, T+"), "{s}");
+    assert!(s.contains("mitigated (daemon,"), "{s}");
+    t.keys(&["Escape"]);
+    t.wait_for("no milestone marked", limit);
+
+    // the end: kill switch, DONE, quit
+    t.keys(&["X"]);
+    t.wait_for("ABORTED", limit);
+    t.wait_for("DONE", limit);
+    t.keys(&["q"]);
+    assert_eq!(wait_file(&exit_file, limit).trim(), "2");
+    let o = common::wait_bounded(&mut joiner, Duration::from_secs(10));
+    assert_eq!(o.status.code(), Some(2), "the joiner saw the run end");
+
+    let j = journal(&dir);
+    let trigger = judge_ts(events(&j, "fault_injecting")[0]);
+    let marks = events(&j, "milestone");
+    assert_eq!(marks.len(), 2, "{marks:?}");
+    assert_eq!(
+        (&marks[0]["name"], &marks[0]["author"]),
+        (&"detected".into(), &"alice".into())
+    );
+    assert_eq!(
+        (&marks[1]["name"], &marks[1]["author"]),
+        (&"mitigated".into(), &"daemon".into())
+    );
+    let detected_after = judge_ts(marks[0]) - trigger;
+    let mitigated_after = judge_ts(marks[1]) - trigger;
+    assert!(
+        detected_after >= chrono::Duration::zero() && detected_after < chrono::Duration::minutes(5),
+        "{detected_after}"
+    );
+    assert!(
+        mitigated_after > chrono::Duration::seconds(1),
+        "{mitigated_after}"
+    );
+    let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    let row = |start: &str| -> String {
+        report
+            .lines()
+            .find(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("no row {start:?}:\n{report}"))
+            .to_string()
+    };
+    let t_label = |d: chrono::Duration| {
+        let s = d.num_seconds();
+        format!("T+{:02}:{:02}", s / 60, s % 60)
+    };
+    let detected = row("| detected |");
+    assert!(
+        detected.starts_with(&format!(
+            "| detected | 5 min | {} | alice |",
+            t_label(detected_after)
+        )),
+        "{detected}"
+    );
+    assert!(detected.ends_with("| ✓ met |"), "{detected}");
+    let mitigated = row("| mitigated |");
+    assert!(
+        mitigated.starts_with(&format!(
+            "| mitigated | 1 s | {} | daemon |",
+            t_label(mitigated_after)
+        )),
+        "{mitigated}"
+    );
+    assert!(mitigated.contains("| ✗ missed: "), "{mitigated}");
+    assert_eq!(
+        row("| communicated |"),
+        "| communicated | — | not marked | — | — | not marked |"
+    );
+    assert!(row("| detect |").contains("✓ (target 5 min)"), "{report}");
+    assert!(row("| mitigate |").contains("✗ (target 1 s)"), "{report}");
+    assert!(
+        report.contains("- `mitigated` was marked "),
+        "a finding: {report}"
+    );
+    // the timeline: who, and T+mm:ss from the first trigger
+    let off = |d: chrono::Duration| {
+        let s = d.num_seconds();
+        format!("| {:02}:{:02} |", s / 60, s % 60)
+    };
+    assert!(
+        report.contains(&format!(
+            "{} alice | milestone `detected` marked: ✓ within its 5 min target |",
+            off(detected_after)
+        )),
+        "{report}"
+    );
+    assert!(
+        report.contains(&format!(
+            "{} daemon | milestone `mitigated` marked: ✗ ",
+            off(mitigated_after)
+        )),
+        "{report}"
+    );
+    // the verdict is the system's: ABORTED by the kill switch, not by a missed target
+    assert!(
+        report.starts_with("# Game day: people — ABORTED"),
+        "{report}"
+    );
+}
+
+fn judge_ts(v: &serde_json::Value) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(v["ts"].as_str().unwrap())
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+}
