@@ -116,10 +116,10 @@ pub(super) fn section(run: &Run, out: &mut String) {
         for t in missed {
             let within = target_words(t.within);
             let what = match (t.standing, t.after) {
-                (Standing::Late(over), Some(after)) => format!(
+                (Standing::Late(over), Some(_)) => format!(
                     "{} was marked {} after the first trigger, {} over its {within} target.",
                     code(t.name),
-                    format_duration(after),
+                    after_words(t),
                     format_duration(over)
                 ),
                 _ => format!(
