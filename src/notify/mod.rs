@@ -378,7 +378,7 @@ async fn send_all(
                 target: hook.label.clone(),
                 about: msg.about.as_str().to_string(),
                 attempts: attempt,
-                error: redactor.scrub(&error).into_owned(),
+                error: crate::text::visible(&redactor.scrub(&error)).into_owned(),
             });
         }
     }
