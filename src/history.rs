@@ -24,6 +24,8 @@ pub type Ts = DateTime<Utc>;
 /// Past this many days without a CONFIRMED run, a scenario is flagged: what held a
 /// month ago may not hold after a month of deploys.
 pub const STALE_DAYS: i64 = 30;
+/// A first and last value of a trend this close (relative to the larger) read "steady".
+pub const STEADY_WITHIN: f64 = 0.1;
 /// How many runs a trend shows, the newest last.
 pub const TREND_RUNS: usize = 5;
 /// At most this many run directories are read, the newest by name (run directories are
@@ -271,7 +273,8 @@ pub fn fold(runs: Vec<RunRead>, now: Ts) -> Vec<ScenarioHistory> {
 
 /// Which way a series went from its first value to its last: against the expectation
 /// when there is one ("worse", "better"), by value otherwise ("up", "down"); "steady"
-/// when the two read the same. `None` with fewer than two values.
+/// when the two read the same or are within [`STEADY_WITHIN`]. `None` with fewer than
+/// two values.
 pub fn trend_word(s: &SignalFigures, values: &[Option<f64>]) -> Option<&'static str> {
     let known: Vec<f64> = values
         .iter()
@@ -283,7 +286,7 @@ pub fn trend_word(s: &SignalFigures, values: &[Option<f64>]) -> Option<&'static 
     if known.len() < 2 {
         return None;
     }
-    if s.value_words(first) == s.value_words(last) {
+    if s.value_words(first) == s.value_words(last) || close(first, last) {
         return Some("steady");
     }
     Some(match &s.expect {
@@ -293,6 +296,13 @@ pub fn trend_word(s: &SignalFigures, values: &[Option<f64>]) -> Option<&'static 
         None if last > first => "up",
         None => "down",
     })
+}
+
+/// Within [`STEADY_WITHIN`] of each other: the jitter of one run to the next, not a
+/// trend.
+fn close(a: f64, b: f64) -> bool {
+    let scale = a.abs().max(b.abs());
+    scale.is_finite() && (a - b).abs() <= scale * STEADY_WITHIN
 }
 
 /// How slow a recovery was, to compare two; `None` for one that cannot be compared
@@ -321,7 +331,13 @@ pub fn recovery_trend(runs: &[RunRead]) -> Option<&'static str> {
     if triggered.len() < 2 {
         return None;
     }
-    if report::recovery_words(first) == report::recovery_words(last) {
+    let same = match (first, last) {
+        (Some(Recovery::After(a)), Some(Recovery::After(b))) => {
+            close(a.as_secs_f64(), b.as_secs_f64())
+        }
+        _ => false,
+    };
+    if same || report::recovery_words(first) == report::recovery_words(last) {
         return Some("steady");
     }
     Some(match recovery_rank(last)?.cmp(&recovery_rank(first)?) {
@@ -787,6 +803,25 @@ mod tests {
             Some("better")
         );
         assert_eq!(trend_word(s, &[Some(0.1), Some(0.1001)]), Some("steady"));
+        assert_eq!(trend_word(s, &[Some(0.0545), Some(0.053)]), Some("steady"));
+        assert_eq!(
+            trend_word(s, &[Some(0.0545), Some(f64::INFINITY)]),
+            Some("worse")
+        );
+        assert_eq!(trend_word(s, &[Some(0.0), Some(0.005)]), Some("worse"));
+        assert_eq!(
+            recovery_trend(
+                &fold(
+                    vec![
+                        run("y", day(0), None, None, after(1000)),
+                        run("y", day(1), None, None, after(1080)),
+                    ],
+                    day(2)
+                )[0]
+                .runs
+            ),
+            Some("steady")
+        );
         assert_eq!(trend_word(s, &[Some(0.1), None]), None);
         let watched = SignalFigures {
             expect: None,
