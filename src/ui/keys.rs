@@ -85,6 +85,8 @@ pub fn handle_key(app: &mut App, key: KeyEvent, view: View) -> Vec<Action> {
                         return Vec::new();
                     }
                 }
+                // a "not saved" said about an earlier try no longer holds
+                app.flash = None;
                 vec![Action::Send(Msg::Note {
                     author: app.operator.clone(),
                     kind,
@@ -642,6 +644,7 @@ mod tests {
         assert!(
             matches!(f.sent.last(), Some(Msg::Note { kind: NoteKind::Action, text, .. }) if text == "fix retries @alice due:2026-12-05")
         );
+        assert_eq!(f.sim.app.flash, None, "not saved no longer holds");
     }
 
     #[test]
