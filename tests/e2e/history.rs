@@ -319,3 +319,68 @@ fn history_of_a_missing_or_empty_runs_directory() {
         format!("no runs in {}\n", tmp.path().display())
     );
 }
+
+#[test]
+fn history_says_77_for_a_runs_directory_it_may_not_read_and_names_a_journal_it_may_not() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    assert!(
+        nix::unistd::geteuid().is_root(),
+        "this test runs `history` as another user, which needs root: run it through \
+         README's test command (scripts/test), which runs as root"
+    );
+    let other = nix::unistd::User::from_name("daemon")
+        .unwrap()
+        .expect("the system user `daemon` (Debian's base-passwd has it)");
+    let tmp = tempfile::tempdir().unwrap();
+    let mode =
+        |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+    mode(tmp.path(), 0o711);
+    // the binary where the other user may run it
+    let bin = tmp.path().join("gameday");
+    std::fs::copy(env!("CARGO_BIN_EXE_gameday"), &bin).unwrap();
+    mode(&bin, 0o755);
+    let as_other = |dir: &Path| {
+        std::process::Command::new(&bin)
+            .arg("history")
+            .arg(dir)
+            .env_remove("GAMEDAY_LOG")
+            .current_dir(tmp.path())
+            .uid(other.uid.as_raw())
+            .gid(other.gid.as_raw())
+            .output()
+            .unwrap()
+    };
+    let closed = tmp.path().join("closed");
+    std::fs::create_dir(&closed).unwrap();
+    mode(&closed, 0o700);
+    let o = as_other(&closed);
+    assert_eq!(o.status.code(), Some(77), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("permission denied"),
+        "{}",
+        text(&o)
+    );
+    // a runs directory it may read, holding a run whose journal it may not: named, exit 0
+    let open = tmp.path().join("open");
+    let run = open.join("20261127T100200Z-x");
+    std::fs::create_dir_all(&run).unwrap();
+    mode(&open, 0o755);
+    mode(&run, 0o755);
+    std::fs::write(run.join("journal.jsonl"), "{}\n").unwrap();
+    mode(&run.join("journal.jsonl"), 0o600);
+    let o = as_other(&open);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let listing = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        listing.starts_with(&format!("no runs in {}\n", open.display())),
+        "{listing}"
+    );
+    assert!(
+        listing.contains(&format!(
+            "could not read 1 run:\n  cannot open {}: Permission denied",
+            run.join("journal.jsonl").display()
+        )),
+        "{listing}"
+    );
+}
