@@ -189,6 +189,16 @@ fn sentence(rec: &Record, info: Option<&RunInfo>) -> String {
             kind: NoteKind::Action,
             text,
         } => format!("action item ({author}): {text}"),
+        Event::Milestone { name, author } => {
+            let mut s = format!("milestone `{name}` marked by {author}");
+            if let Some(w) = info
+                .and_then(|i| i.milestones.iter().find(|m| &m.name == name))
+                .and_then(|m| m.within)
+            {
+                s.push_str(&format!(" (target {})", format_duration_short(w)));
+            }
+            s
+        }
         Event::Alert {
             name,
             state,

@@ -2,7 +2,8 @@
 //!
 //! The autopilot arms and triggers each fault in order while the steady state holds; one
 //! line is printed per journal record; lines on standard input become notes (a line
-//! starting with `action:` becomes an action item); SIGTERM, SIGINT and SIGHUP pull the
+//! starting with `action:` becomes an action item, `/milestone NAME` marks a milestone of
+//! the scenario); SIGTERM, SIGINT and SIGHUP pull the
 //! kill switch, and so does losing the terminal where no SIGHUP arrives (under `su`):
 //! the end of a terminal's input, or EIO writing to it.
 
@@ -85,11 +86,17 @@ fn print_record(out: &mut impl Write, session: &Session, rec: &Record) {
     );
 }
 
-/// A line typed on standard input, as a note.
+/// A line typed on standard input, as a note, an action item or a milestone's mark.
 pub fn note_from_line(line: &str, author: &str) -> Option<Msg> {
     let text = line.trim();
     if text.is_empty() {
         return None;
+    }
+    if let Some(name) = crate::milestones::typed(text) {
+        return Some(Msg::Milestone {
+            name: name.to_string(),
+            author: author.to_string(),
+        });
     }
     let (kind, text) = match text.strip_prefix("action:") {
         Some(rest) => (NoteKind::Action, rest.trim()),

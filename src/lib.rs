@@ -47,6 +47,7 @@ pub mod history;
 pub mod import;
 pub mod journal;
 pub mod manpage;
+pub mod milestones;
 mod proc;
 mod recover;
 pub mod report;

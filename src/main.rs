@@ -113,12 +113,13 @@ enum Command {
         #[arg(long)]
         operator: Option<String>,
     },
-    /// Second operator: the live view of a run in progress, notes and the kill switch
-    /// (only the driver arms and triggers). Leaving changes nothing in the run.
+    /// Second operator: the live view of a run in progress, notes, milestones and the
+    /// kill switch (only the driver arms and triggers). Leaving changes nothing in the run.
     Join {
         run_dir: PathBuf,
         /// No TUI: one line per journal event; lines on standard input become notes
-        /// (`action: …` an action item, `/abort` or `X` the kill switch).
+        /// (`action: …` an action item, `/milestone NAME` marks a milestone, `/abort` or
+        /// `X` the kill switch).
         #[arg(long)]
         headless: bool,
         /// Only ASCII characters on screen.

@@ -1,7 +1,7 @@
 //! From a checked scenario to what a run needs: the journal's view of it (its secrets
 //! are found and kept out by [`crate::journal::redact`]).
 
-use crate::journal::{AlertInfo, FaultInfo, SignalInfo};
+use crate::journal::{AlertInfo, FaultInfo, MilestoneInfo, SignalInfo};
 use crate::scenario::model::{FaultKind, Scenario, Signal, SignalSource};
 
 pub fn signal_info(s: &Signal) -> SignalInfo {
@@ -68,6 +68,17 @@ pub fn alert_infos(scenario: &Scenario) -> Vec<AlertInfo> {
         .map(|a| AlertInfo {
             name: a.name.clone(),
             within: a.within,
+        })
+        .collect()
+}
+
+pub fn milestone_infos(scenario: &Scenario) -> Vec<MilestoneInfo> {
+    scenario
+        .milestones
+        .iter()
+        .map(|m| MilestoneInfo {
+            name: m.name.clone(),
+            within: m.within,
         })
         .collect()
 }

@@ -21,8 +21,8 @@ use crate::analysis::{
 use crate::cluster::pods::PodRow;
 use crate::journal::PodChange;
 use crate::journal::{
-    AbortSource, AlertInfo, Event, FaultInfo, NoteKind, Phase, RevertReason, RunInfo, SignalInfo,
-    Verdict,
+    AbortSource, AlertInfo, Event, FaultInfo, MilestoneInfo, NoteKind, Phase, RevertReason,
+    RunInfo, SignalInfo, Verdict,
 };
 use crate::units::format_value;
 
@@ -39,6 +39,8 @@ pub struct Config {
     pub signals: Vec<SignalInfo>,
     pub faults: Vec<FaultInfo>,
     pub alerts: Vec<AlertInfo>,
+    #[serde(default)]
+    pub milestones: Vec<MilestoneInfo>,
     pub baseline: Duration,
     pub recovery: Duration,
     pub max_duration: Duration,
@@ -56,6 +58,7 @@ impl Config {
             signals: info.signals.clone(),
             faults: info.faults.clone(),
             alerts: info.alerts.clone(),
+            milestones: info.milestones.clone(),
             baseline: info.baseline,
             recovery: info.recovery,
             max_duration,
@@ -190,6 +193,9 @@ pub struct State {
     pub ended_at: Option<Ts>,
     /// one per `pods:` selector
     pub pod_panels: Vec<PodPanel>,
+    /// one per milestone of the scenario: its first mark (see `crate::milestones`)
+    #[serde(default)]
+    pub milestones: Vec<Option<crate::milestones::Mark>>,
 }
 
 /// What a pods panel shows: the rows, the last watch error, and recent changes (to
@@ -286,6 +292,11 @@ pub enum Msg {
         kind: NoteKind,
         text: String,
     },
+    /// A person marks a milestone of the scenario (`detected`...).
+    Milestone {
+        name: String,
+        author: String,
+    },
     /// Trigger no more faults: observe recovery, then the verdict.
     Finish {
         by: String,
@@ -377,6 +388,7 @@ impl State {
         let signals = vec![SignalState::default(); cfg.signals.len()];
         let faults = vec![FaultState::new(); cfg.faults.len()];
         let alerts_seen = vec![Vec::new(); cfg.alerts.len()];
+        let cfg_milestones = cfg.milestones.len();
         let pod_panels = cfg
             .pod_panels
             .iter()
@@ -404,6 +416,7 @@ impl State {
             verdict: None,
             ended_at: None,
             pod_panels,
+            milestones: vec![None; cfg_milestones],
         };
         (
             state,
@@ -976,6 +989,21 @@ pub fn update(state: &mut State, msg: Msg, now: Ts) -> Vec<Effect> {
                 refuse(&mut fx, format!("action item not recorded: {why}"));
             } else {
                 fx.push(Effect::Journal(Event::Note { author, kind, text }));
+            }
+        }
+        Msg::Milestone { name, author } => {
+            let done = state.is_done();
+            match crate::milestones::mark(
+                &state.cfg.milestones,
+                &mut state.milestones,
+                state.first_trigger,
+                done,
+                &name,
+                author,
+                now,
+            ) {
+                Ok(event) => fx.push(Effect::Journal(event)),
+                Err(why) => refuse(&mut fx, why),
             }
         }
         Msg::Finish { by: _ } => match state.phase {

@@ -251,6 +251,20 @@ pub struct AlertInfo {
     pub within: Duration,
 }
 
+/// A milestone of the people's side of the game day (`detected`, `mitigated`, ...), with
+/// its target: how soon after the first trigger it should be marked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MilestoneInfo {
+    pub name: String,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::units::duration::opt_duration_ms",
+        rename = "within_ms"
+    )]
+    pub within: Option<Duration>,
+}
+
 /// The run's header: the scenario as it was resolved, and where it ran.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunInfo {
@@ -292,6 +306,9 @@ pub struct RunInfo {
     pub faults: Vec<FaultInfo>,
     #[serde(default)]
     pub alerts: Vec<AlertInfo>,
+    /// the milestones people mark live; absent from journals written before they existed
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub milestones: Vec<MilestoneInfo>,
     /// the selectors of the pods panels
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pod_panels: Vec<String>,
@@ -436,6 +453,13 @@ pub enum Event {
         kind: NoteKind,
         text: String,
     },
+    /// A person marked a milestone of the scenario (the first mark of each counts; the
+    /// engine refuses a second). `author` is who marked it: the driver, or a joiner's
+    /// user name from the socket's peer credentials. The record's `ts` is when.
+    Milestone {
+        name: String,
+        author: String,
+    },
     /// An expected alert changed state: inactive, pending, firing, or unknown (the
     /// alerts API could not be read; `error` says why).
     Alert {
@@ -519,6 +543,7 @@ impl Event {
             Event::GuardrailTripped { .. } => "guardrail_tripped",
             Event::Abort { .. } => "abort",
             Event::Note { .. } => "note",
+            Event::Milestone { .. } => "milestone",
             Event::Alert { .. } => "alert",
             Event::OperatorJoined { .. } => "operator_joined",
             Event::OperatorLeft { .. } => "operator_left",

@@ -199,6 +199,9 @@ impl Redactor {
         for a in &mut info.alerts {
             self.scrub_name_mut(&mut a.name);
         }
+        for m in &mut info.milestones {
+            self.scrub_name_mut(&mut m.name);
+        }
         self.scrub_mut(&mut info.hypothesis);
         for s in [
             &mut info.description,
@@ -264,6 +267,8 @@ impl Redactor {
             Event::FaultReverted { detail, .. } => self.scrub_mut(detail),
             Event::Abort { detail, .. } => self.scrub_mut(detail),
             Event::Note { text, .. } => self.scrub_mut(text),
+            // named as the run info names it, so the two still match
+            Event::Milestone { name, .. } => self.scrub_name_mut(name),
             Event::Verdict { reasons, .. } => self.scrub_all(reasons),
             Event::OperatorLeft { detail, .. } => self.scrub_mut(detail),
             Event::Warning { message, .. } => self.scrub_mut(message),

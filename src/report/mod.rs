@@ -29,6 +29,7 @@ use crate::units::{Measure, Op};
 pub mod actions;
 pub mod charts;
 pub mod junit;
+mod milestones;
 mod recheck;
 mod run;
 mod screens;
@@ -159,6 +160,7 @@ pub fn render(records: &[Record]) -> Result<String, ReportError> {
     facts_table(&run, &mut out);
     steady_state(&run, &mut out);
     alerts(&run, &mut out);
+    milestones::section(&run, &mut out);
     faults(&run, &mut out);
     timeline(&run, &mut out);
     notes(&run, &mut out);

@@ -71,6 +71,7 @@ pub(super) fn verdict_disagreement(run: &Run) -> Option<String> {
     problems.extend(kill_switch_disagreement(run));
     problems.extend(scenario_hash_disagreement(run.info));
     problems.extend(probe_disagreement(run));
+    problems.extend(super::milestones::disagreement(run));
     (!problems.is_empty()).then(|| problems.join("; "))
 }
 
@@ -328,5 +329,6 @@ pub(super) fn scenario_text_disagreement(info: &RunInfo) -> Vec<String> {
             ));
         }
     }
+    out.extend(super::milestones::text_disagreement(&s, info));
     out
 }

@@ -276,7 +276,7 @@ pub(super) fn operators(run: &Run) -> Vec<String> {
     let mut others: Vec<&str> = Vec::new();
     for r in run.records {
         let who = match &r.event {
-            Event::Note { author, .. } => Some(author.as_str()),
+            Event::Note { author, .. } | Event::Milestone { author, .. } => Some(author.as_str()),
             Event::Abort { by, source, .. } if pulled_by_a_person(*source) => Some(by.as_str()),
             Event::Armed { by, .. }
             | Event::Disarmed { by, .. }

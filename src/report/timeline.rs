@@ -246,6 +246,9 @@ pub(super) fn record_entry(run: &Run, r: &Record) -> Option<Entry> {
             };
             entry(author, format!("{kind}: {}", plain(text)))
         }
+        Event::Milestone { name, author } => {
+            entry(author, super::milestones::timeline_words(run, r, name))
+        }
         Event::Alert {
             name,
             state,

@@ -156,6 +156,13 @@ impl Outbox {
             ClientLine::Abort { detail, .. } => {
                 (ClientLine::Abort { id, detail }, "kill switch".to_string())
             }
+            ClientLine::Milestone { name, .. } => (
+                ClientLine::Milestone {
+                    id,
+                    name: name.clone(),
+                },
+                format!("milestone `{name}`"),
+            ),
             other => (other, String::new()),
         };
         self.pending.insert(id, what.clone());
@@ -249,11 +256,18 @@ fn apply(f: &mut Follower, outbox: &mut Outbox, line: ServerLine) -> Seen {
 }
 
 /// A line typed on standard input: `/abort [why]` or `X` pulls the kill switch,
-/// `action: …` is an action item, anything else a note.
+/// `/milestone NAME` marks a milestone, `action: …` is an action item, anything else a
+/// note.
 fn typed(line: &str) -> Option<ClientLine> {
     let text = line.trim();
     if text.is_empty() {
         return None;
+    }
+    if let Some(name) = crate::milestones::typed(text) {
+        return Some(ClientLine::Milestone {
+            id: 0,
+            name: name.to_string(),
+        });
     }
     if text == "X" || text == "/abort" || text.starts_with("/abort ") {
         let why = text.strip_prefix("/abort").unwrap_or("").trim();
@@ -321,7 +335,8 @@ async fn headless(
     let _ = writeln!(
         out,
         "gameday: joined {} as {}; {} drives. Type a note and Enter; `action: …` for an \
-         action item; `/abort` or `X` pulls the kill switch",
+         action item; `/milestone NAME` marks a milestone; `/abort` or `X` pulls the kill \
+         switch",
         f.info.run_id, f.you, f.driver
     );
     for r in &records {
@@ -427,6 +442,7 @@ fn request_of(action: Msg) -> Option<ClientLine> {
     match action {
         Msg::Note { kind, text, .. } => Some(ClientLine::Note { id: 0, kind, text }),
         Msg::Abort { detail, .. } => Some(ClientLine::Abort { id: 0, detail }),
+        Msg::Milestone { name, .. } => Some(ClientLine::Milestone { id: 0, name }),
         _ => None,
     }
 }
@@ -498,9 +514,13 @@ async fn tui(
                         match action {
                             Action::Send(m) => match request_of(m) {
                                 Some(req) => {
-                                    let aborting = matches!(req, ClientLine::Abort { .. });
+                                    let sent = match &req {
+                                        ClientLine::Abort { .. } => "kill switch sent…",
+                                        ClientLine::Milestone { .. } => "milestone sent…",
+                                        _ => "note sent…",
+                                    };
                                     match outbox.send(&mut wr, req).await {
-                                        Ok(_) => app.flash(if aborting { "kill switch sent…" } else { "note sent…" }, f.now()),
+                                        Ok(_) => app.flash(sent, f.now()),
                                         Err(e) => app.flash(e, f.now()),
                                     }
                                 }
@@ -572,6 +592,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_key_asks_the_driver_only_for_what_a_joiner_may_do() {
+        let m = request_of(Msg::Milestone {
+            name: "mitigated".into(),
+            author: "whoever the screen says".into(),
+        });
+        // the author is not sent: the driver takes it from the socket
+        assert_eq!(
+            m,
+            Some(ClientLine::Milestone {
+                id: 0,
+                name: "mitigated".into()
+            })
+        );
+        assert_eq!(request_of(Msg::Disarm { by: "bob".into() }), None);
+    }
+
+    #[test]
     fn typed_lines_become_notes_actions_or_the_kill_switch() {
         assert!(typed("   ").is_none());
         assert!(matches!(typed("X"), Some(ClientLine::Abort { .. })));
@@ -587,6 +624,13 @@ mod tests {
                 kind: NoteKind::Note,
                 ..
             })
+        ));
+        assert!(
+            matches!(typed("/milestone mitigated"), Some(ClientLine::Milestone { name, .. }) if name == "mitigated")
+        );
+        assert!(matches!(
+            typed("/milestones slip"),
+            Some(ClientLine::Note { .. })
         ));
         assert!(matches!(
             typed("Xmas"),

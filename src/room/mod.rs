@@ -31,12 +31,18 @@ use crate::journal::{NoteKind, Record, RunInfo, Verdict};
 pub type Ts = chrono::DateTime<chrono::Utc>;
 
 /// Bumped on any change a peer of another version would misread. A client sends the
-/// oldest protocol that has what it asks for, so a joiner still joins a driver one
-/// version older; 2 added `intent` (status and abort connections).
-pub const PROTOCOL: u32 = 2;
+/// oldest protocol that has what it asks for, so a status or abort client still reaches
+/// a driver one version older; 2 added `intent` (status and abort connections), 3
+/// milestones (a joiner's `milestone` request, `milestone` records and steps).
+pub const PROTOCOL: u32 = 3;
 
-/// The oldest protocol the driver still answers: a joiner of protocol 1 joins as before.
+/// The oldest protocol the driver still answers: a joiner of protocol 1 joins as before,
+/// unless the run has milestones (see [`MILESTONES_PROTOCOL`]).
 pub const OLDEST_PROTOCOL: u32 = 1;
+
+/// The protocol that reads milestones: a joiner speaks it, and a driver whose scenario
+/// has milestones seats no older joiner, which could not read their records and steps.
+pub const MILESTONES_PROTOCOL: u32 = 3;
 
 /// The socket's name inside the run directory.
 pub const SOCKET: &str = "control.sock";
@@ -69,6 +75,10 @@ pub enum ClientLine {
     },
     /// The kill switch.
     Abort { id: u64, detail: String },
+    /// Mark a milestone of the scenario, as the joiner (its user name, from the socket):
+    /// acknowledged by `ack` once the driver has fsynced it, or answered by `refused`
+    /// (not a milestone of the scenario, marked already, nothing triggered yet).
+    Milestone { id: u64, name: String },
     /// The joiner could not follow (a step it could not read): a fresh `welcome`, please.
     Resync,
 }
@@ -97,8 +107,10 @@ impl Intent {
     /// The protocol a client with this intent says it speaks: the oldest that has it.
     pub fn protocol(self) -> u32 {
         match self {
-            Intent::Join => OLDEST_PROTOCOL,
-            Intent::Status | Intent::Abort => PROTOCOL,
+            // a joiner reads milestones, and may mark them
+            Intent::Join => MILESTONES_PROTOCOL,
+            // the intents came with 2
+            Intent::Status | Intent::Abort => 2,
         }
     }
 }

@@ -36,8 +36,8 @@ pub const HELLO_WITHIN: Duration = Duration::from_secs(3);
 pub const JOIN_BURST: u32 = 5;
 pub const JOIN_EVERY: Duration = Duration::from_secs(10);
 
-/// Notes per user: a burst of [`NOTE_BURST`], then one every [`NOTE_EVERY`]. The kill
-/// switch is never limited.
+/// Notes per user: a burst of [`NOTE_BURST`], then one every [`NOTE_EVERY`]; milestone
+/// requests take from the same bucket. The kill switch is never limited.
 pub const NOTE_BURST: u32 = 10;
 pub const NOTE_EVERY: Duration = Duration::from_secs(1);
 
@@ -202,6 +202,12 @@ pub enum Request {
         detail: String,
         reply: oneshot::Sender<ServerLine>,
     },
+    Milestone {
+        user: String,
+        id: u64,
+        name: String,
+        reply: oneshot::Sender<ServerLine>,
+    },
     /// How the run stands, for `gameday status` (nothing journaled); the connection adds
     /// who is in the room.
     Status {
@@ -234,7 +240,13 @@ pub struct Room {
 
 impl Room {
     /// Binds `RUN_DIR/control.sock`, open to the run directory's owner and group only.
-    pub fn open(run_dir: &Path) -> std::io::Result<(Room, mpsc::Receiver<Request>)> {
+    ///
+    /// `oldest_join`: the oldest protocol a joiner may speak to be seated (a run with
+    /// milestones seats none older than [`super::MILESTONES_PROTOCOL`]).
+    pub fn open(
+        run_dir: &Path,
+        oldest_join: u32,
+    ) -> std::io::Result<(Room, mpsc::Receiver<Request>)> {
         let (bind_path, hold) = super::socket_path(run_dir)?;
         let listener = UnixListener::bind(&bind_path)?;
         let path = run_dir.join(super::SOCKET);
@@ -248,6 +260,7 @@ impl Room {
             run_dir.to_path_buf(),
             Arc::downgrade(&guests),
             Present::default(),
+            oldest_join,
         ));
         Ok((
             Room {
@@ -317,6 +330,7 @@ async fn accept_loop(
     run_dir: PathBuf,
     guests: std::sync::Weak<()>,
     present: Present,
+    oldest_join: u32,
 ) {
     let users: Users = Arc::default();
     loop {
@@ -329,7 +343,7 @@ async fn accept_loop(
                 let users = Arc::clone(&users);
                 let present = Arc::clone(&present);
                 tokio::spawn(async move {
-                    serve_joiner(stream, req, &run_dir, guests, users, present).await;
+                    serve_joiner(stream, req, &run_dir, guests, users, present, oldest_join).await;
                 });
             }
             Err(e) => {
@@ -443,6 +457,7 @@ async fn serve_joiner(
     guests: std::sync::Weak<()>,
     users: Users,
     present: Present,
+    oldest_join: u32,
 ) {
     let cred = stream.peer_cred();
     let (rd, wr) = stream.into_split();
@@ -489,6 +504,16 @@ async fn serve_joiner(
     let hello = tokio::time::timeout(HELLO_WITHIN, read_line(&mut rd, MAX_CLIENT_LINE)).await;
     let intent = match hello {
         Ok(Ok(Some(line))) => match serde_json::from_str::<ClientLine>(&line) {
+            // a joiner older than the run needs could not read what it would be sent
+            Ok(ClientLine::Hello {
+                protocol,
+                version,
+                intent: Intent::Join,
+            }) if (OLDEST_PROTOCOL..oldest_join).contains(&protocol) => Err(format!(
+                "this run has milestones, which your gameday ({version}, protocol {protocol}) \
+                 cannot read: join with the same gameday as the driver ({})",
+                env!("CARGO_PKG_VERSION")
+            )),
             Ok(ClientLine::Hello {
                 protocol, intent, ..
             }) if (OLDEST_PROTOCOL..=PROTOCOL).contains(&protocol) => Ok(intent),
@@ -693,6 +718,26 @@ async fn follow<R: AsyncRead + Unpin, W: tokio::io::AsyncWrite + Unpin>(
                                 id: Some(id),
                                 message: format!(
                                     "too many notes (at most {NOTE_BURST} at once, then one a second); send it again in {}",
+                                    wait_words(wait)
+                                ),
+                            },
+                        }
+                    }
+                    // a name is short and one line; what names no milestone is refused by
+                    // the engine, and a request of any kind costs the note bucket
+                    Ok(ClientLine::Milestone { id, .. }) if intent != Intent::Join => {
+                        ServerLine::Refused { id: Some(id), message: "only a joiner marks milestones: `gameday join`".into() }
+                    }
+                    Ok(ClientLine::Milestone { id, name }) if name.chars().count() > crate::milestones::MAX_NAME || name.contains('\0') => {
+                        ServerLine::Refused { id: Some(id), message: format!("a milestone's name is one line of at most {} characters", crate::milestones::MAX_NAME) }
+                    }
+                    Ok(ClientLine::Milestone { id, name }) => {
+                        match with_user(users, uid, |u| u.notes.take(NOTE_BURST, NOTE_EVERY)) {
+                            Ok(()) => answer(req, |reply| Request::Milestone { user: user.to_string(), id, name, reply }).await,
+                            Err(wait) => ServerLine::Refused {
+                                id: Some(id),
+                                message: format!(
+                                    "too many requests (at most {NOTE_BURST} notes and milestones at once, then one a second); send it again in {}",
                                     wait_words(wait)
                                 ),
                             },

@@ -265,6 +265,7 @@ impl Session {
                 .collect(),
             faults: fault_infos,
             alerts: resolve::alert_infos(scenario),
+            milestones: resolve::milestone_infos(scenario),
             pod_panels: scenario.pods.iter().map(|p| p.selector.clone()).collect(),
         };
         // what the screen, the joiners and the journal see of it: plans and URLs are
@@ -331,7 +332,12 @@ impl Session {
             ));
         }
         // pairing is a convenience: a run without its socket still runs
-        match Room::open(&session.run_dir) {
+        let oldest_join = if session.info.milestones.is_empty() {
+            crate::room::OLDEST_PROTOCOL
+        } else {
+            crate::room::MILESTONES_PROTOCOL
+        };
+        match Room::open(&session.run_dir, oldest_join) {
             Ok((room, rx)) => {
                 session.room = Some(room);
                 session.room_rx = Some(rx);
@@ -441,6 +447,23 @@ impl Session {
                     text,
                 });
                 let _ = reply.send(answer(id, &s, |e| matches!(e, Event::Note { .. })));
+                step = s;
+            }
+            RoomRequest::Milestone {
+                user,
+                id,
+                name,
+                reply,
+            } => {
+                let mut s = self.handle(Msg::Milestone {
+                    name,
+                    author: user.clone(),
+                });
+                let _ = reply.send(answer(id, &s, |e| matches!(e, Event::Milestone { .. })));
+                // the driver's screen says whose request it was
+                for r in &mut s.refused {
+                    *r = format!("{user}: {r}");
+                }
                 step = s;
             }
             RoomRequest::Abort {
@@ -791,6 +814,8 @@ fn redact_msg(r: &Redactor, mut msg: Msg) -> Msg {
         Msg::Reverted { result, .. } => r.scrub_result(result, |r, s| r.scrub_mut(s)),
         Msg::Abort { detail, .. } => r.scrub_mut(detail),
         Msg::Note { text, .. } => r.scrub_mut(text),
+        // a name of the scenario's, matched as it is: it holds no secret (`check`)
+        Msg::Milestone { .. } => {}
         Msg::GiveUp { reason } => r.scrub_mut(reason),
         Msg::ClusterWarning {
             object,

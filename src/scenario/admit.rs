@@ -89,8 +89,8 @@ pub fn admit(text: &str, env: &dyn Fn(&str) -> Option<String>) -> (Messages, Mes
 }
 
 /// The name values of a scenario: its own (`name`, which only holds a-z, 0-9 and `-`, so
-/// only a secret can make it look like another) and those of its signals, faults and
-/// alerts; with whether look-alike characters are to be looked for.
+/// only a secret can make it look like another) and those of its signals, faults, alerts
+/// and milestones; with whether look-alike characters are to be looked for.
 pub fn names(root: &Node) -> Vec<(String, &Node, bool)> {
     let mut out = Vec::new();
     let Value::Map(top) = &root.value else {
@@ -109,6 +109,23 @@ pub fn names(root: &Node) -> Vec<(String, &Node, bool)> {
                     };
                     if let Some((_, n)) = entries.iter().find(|(k, _)| k.name == "name") {
                         out.push((format!("{list}[{i}].name"), n, true));
+                    }
+                }
+            }
+            // a milestone is a name alone, or a mapping with one
+            "milestones" => {
+                let Value::Seq(items) = &v.value else {
+                    continue;
+                };
+                for (i, item) in items.iter().enumerate() {
+                    match &item.value {
+                        Value::Scalar { .. } => out.push((format!("milestones[{i}]"), item, true)),
+                        Value::Map(entries) => {
+                            if let Some((_, n)) = entries.iter().find(|(k, _)| k.name == "name") {
+                                out.push((format!("milestones[{i}].name"), n, true));
+                            }
+                        }
+                        _ => {}
                     }
                 }
             }

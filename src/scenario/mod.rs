@@ -2,6 +2,7 @@
 
 pub mod admit;
 pub mod check;
+pub mod milestones;
 pub mod model;
 pub mod parse;
 pub mod secrets;

@@ -35,6 +35,9 @@ pub struct Scenario {
     pub steady_state: Vec<Signal>,
     pub pods: Vec<PodPanel>,
     pub alerts: Vec<AlertExpectation>,
+    /// What the people mark live (`detected`, `mitigated`...), timed from the first
+    /// trigger; see `crate::milestones`.
+    pub milestones: Vec<Milestone>,
     pub faults: Vec<Fault>,
     pub safety: Safety,
     pub phases: Phases,
@@ -146,6 +149,14 @@ pub struct PodPanel {
 pub struct AlertExpectation {
     pub name: String,
     pub within: Duration,
+}
+
+/// `milestones:` item: a name alone (`- detected`) or `{name, within}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Milestone {
+    pub name: String,
+    /// the target: marked at most this long after the first trigger
+    pub within: Option<Duration>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -210,6 +210,7 @@ const TOP_KEYS: &[&str] = &[
     "steady_state",
     "pods",
     "alerts",
+    "milestones",
     "faults",
     "safety",
     "phases",
@@ -394,6 +395,10 @@ fn scenario(cx: &mut Ctx, root: &Node) -> Option<Scenario> {
         }
     }
 
+    let least_run = (!faults.is_empty())
+        .then(|| faults.iter().map(|f| f.duration).sum::<Duration>() + phases.recovery);
+    let milestones = super::milestones::parse(cx, &f, least_run);
+
     let alert_pos: Vec<Pos> = alert_items.iter().map(|n| n.pos).collect();
     judging_warnings(
         cx,
@@ -418,6 +423,7 @@ fn scenario(cx: &mut Ctx, root: &Node) -> Option<Scenario> {
         steady_state,
         pods,
         alerts,
+        milestones,
         faults,
         safety,
         phases,

@@ -117,6 +117,7 @@ pub fn run_info() -> RunInfo {
             "kubectl -n shop rollout status sts/redis",
         )],
         alerts: vec![],
+        milestones: vec![],
         pod_panels: vec![],
     }
 }

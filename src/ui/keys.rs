@@ -55,6 +55,7 @@ pub fn handle_key(app: &mut App, key: KeyEvent, view: View) -> Vec<Action> {
                 Vec::new()
             }
         },
+        Mode::Milestone { selected } => chooser(app, key, view, selected),
         Mode::QuitConfirm => match key.code {
             KeyCode::Char('y') | KeyCode::Enter => {
                 app.flash("reverting every active fault, then quitting…", view.now);
@@ -214,6 +215,17 @@ fn normal(app: &mut App, key: KeyEvent, view: View) -> Vec<Action> {
             };
             Vec::new()
         }
+        KeyCode::Char('m') => {
+            match markable(view) {
+                Ok(open) => {
+                    app.mode = Mode::Milestone {
+                        selected: open.first().map(|s| s.to_string()).unwrap_or_default(),
+                    }
+                }
+                Err(why) => app.flash(why, view.now),
+            }
+            Vec::new()
+        }
         KeyCode::Tab | KeyCode::Down | KeyCode::Char('j') => {
             app.selected = (app.selected + 1) % n_signals;
             Vec::new()
@@ -238,6 +250,64 @@ fn normal(app: &mut App, key: KeyEvent, view: View) -> Vec<Action> {
         KeyCode::Char('q') => quit(app, view),
         _ if ctrl(&key, 'c') => quit(app, view),
         _ => Vec::new(),
+    }
+}
+
+/// The milestones that can be marked now, or why none can (the engine's own rule).
+pub fn markable<'v>(view: View<'v>) -> Result<Vec<&'v str>, String> {
+    let state = view.state;
+    crate::milestones::markable(
+        &state.cfg.milestones,
+        &state.milestones,
+        state.first_trigger,
+        state.is_done(),
+    )
+}
+
+/// The milestone chooser: ↑/↓ (or j/k, Tab) and 1–9 choose, Enter marks, Esc cancels.
+/// A digit only chooses: a mark cannot be taken back, so it always takes the Enter.
+fn chooser(app: &mut App, key: KeyEvent, view: View, selected: String) -> Vec<Action> {
+    let open = markable(view).unwrap_or_default();
+    let at = open.iter().position(|n| *n == selected);
+    let choose = |app: &mut App, i: usize| {
+        app.mode = Mode::Milestone {
+            selected: open
+                .get(i.min(open.len().saturating_sub(1)))
+                .map(|s| s.to_string())
+                .unwrap_or(selected.clone()),
+        };
+    };
+    match key.code {
+        KeyCode::Enter => vec![Action::Send(Msg::Milestone {
+            name: selected,
+            author: app.operator.clone(),
+        })],
+        KeyCode::Esc | KeyCode::Char('q') => {
+            app.flash("no milestone marked", view.now);
+            Vec::new()
+        }
+        KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => {
+            choose(app, at.map_or(0, |i| i + 1));
+            Vec::new()
+        }
+        KeyCode::Up | KeyCode::Char('k') | KeyCode::BackTab => {
+            choose(app, at.map_or(0, |i| i.saturating_sub(1)));
+            Vec::new()
+        }
+        KeyCode::Char(c @ '1'..='9') => {
+            let i = (c as usize) - ('1' as usize);
+            if i < open.len() {
+                choose(app, i);
+            } else {
+                app.mode = Mode::Milestone { selected };
+            }
+            Vec::new()
+        }
+        _ if ctrl(&key, 'c') => Vec::new(),
+        _ => {
+            app.mode = Mode::Milestone { selected };
+            Vec::new()
+        }
     }
 }
 

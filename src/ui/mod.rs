@@ -68,6 +68,11 @@ pub enum Mode {
     },
     /// `q` with a fault active: revert first?
     QuitConfirm,
+    /// `m`: the chooser of the milestones not marked yet; `selected` is the one Enter
+    /// marks (by name: the list shrinks when someone else marks one meanwhile)
+    Milestone {
+        selected: String,
+    },
     Help,
 }
 

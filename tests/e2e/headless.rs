@@ -715,3 +715,86 @@ fn a_full_stdout_pipe_stalls_neither_the_samples_nor_the_kill_switch() {
         &printed[printed.len().saturating_sub(300)..]
     );
 }
+
+#[test]
+fn a_milestone_command_on_stdin_is_journaled_once_and_timed_in_the_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let svc = start_service(tmp.path());
+    let text = scenario(svc, "true", "true", 3, "< 500ms")
+        + "milestones:\n  - name: detected\n    within: 1m\n  - mitigated\n";
+    let path = write(tmp.path(), "milestones.yaml", &text);
+    let out = tmp.path().join("runs");
+    let mut child = gameday()
+        .args(["run", "--headless", "--operator", "tester", "--out"])
+        .arg(&out)
+        .arg(&path)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    {
+        use std::io::Write;
+        // before the trigger: refused, nothing journaled
+        writeln!(stdin, "/milestone detected").unwrap();
+        wait_for_event(&out, "fault_injecting", Duration::from_secs(30));
+        writeln!(stdin, "/milestone detected").unwrap();
+        writeln!(stdin, "/milestone detected").unwrap();
+        writeln!(stdin, "/milestone nope").unwrap();
+        writeln!(stdin, "/milestones are a note").unwrap();
+    }
+    drop(stdin);
+    let o = wait_bounded(&mut child, Duration::from_secs(60));
+    let printed = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{printed}");
+    assert!(
+        printed.contains("refused: nothing has been triggered yet"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("milestone `detected` marked by tester (target 1m)"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("refused: `detected` was marked already, by tester at T+"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("refused: no milestone `nope` in this scenario"),
+        "{printed}"
+    );
+    let dir = run_dir(&out);
+    let j = journal(&dir);
+    let marks = events(&j, "milestone");
+    assert_eq!(marks.len(), 1, "{marks:?}");
+    assert_eq!(marks[0]["name"], "detected");
+    assert_eq!(marks[0]["author"], "tester");
+    assert_eq!(events(&j, "note")[0]["text"], "/milestones are a note");
+    let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    let row = report
+        .lines()
+        .find(|l| l.starts_with("| detected | 1 min | T+00:0"))
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(
+        row.contains("| tester |") && row.ends_with("| ✓ met |"),
+        "{row}"
+    );
+    assert!(
+        report.contains("| mitigated | — | not marked | — | — | not marked |"),
+        "{report}"
+    );
+    // `gameday report` writes it again, byte for byte, and the recheck agrees
+    let again = gameday().arg("report").arg(&dir).output().unwrap();
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("report.md")).unwrap(),
+        report
+    );
+    let recheck = gameday()
+        .args(["report", "--recheck"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(recheck.status.code(), Some(0), "{}", stdout(&recheck));
+}

@@ -49,6 +49,39 @@ fn every_template_passes_check() {
             "{template}: {}",
             String::from_utf8_lossy(&check.stdout)
         );
+        // the commented milestones, uncommented, are valid as written
+        assert!(text.contains("\n# milestones:\n"), "{template}");
+        let mut inside = false;
+        let uncommented: String = text
+            .lines()
+            .map(|l| {
+                inside = l == "# milestones:" || (inside && l.starts_with("#   "));
+                if inside {
+                    &l[2..]
+                } else {
+                    l
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let with = format!("with-{file}");
+        fs::write(tmp.path().join(&with), &uncommented).unwrap();
+        let check = gameday_in(tmp.path(), &["check", &with]);
+        assert_eq!(
+            check.status.code(),
+            Some(0),
+            "{template}: {}",
+            String::from_utf8_lossy(&check.stdout)
+        );
+        let said = String::from_utf8_lossy(&check.stderr) + String::from_utf8_lossy(&check.stdout);
+        assert!(!said.contains("milestone"), "no warning: {said}");
+        let s = gameday::scenario::parse_str(&uncommented, &with, tmp.path(), &|_| None).unwrap();
+        let names: Vec<&str> = s.milestones.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["detected", "mitigated", "communicated"],
+            "{template}"
+        );
     }
 }
 

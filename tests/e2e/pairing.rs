@@ -334,7 +334,8 @@ fn connect(run_dir: &Path) -> std::os::unix::net::UnixStream {
 /// Says hello and reads the driver's first answer: a welcome or a refusal.
 fn hello(s: &mut std::os::unix::net::UnixStream) -> serde_json::Value {
     let line = format!(
-        "{{\"type\":\"hello\",\"protocol\":1,\"version\":\"{}\"}}\n",
+        "{{\"type\":\"hello\",\"protocol\":{},\"version\":\"{}\"}}\n",
+        gameday::room::PROTOCOL,
         env!("CARGO_PKG_VERSION")
     );
     s.write_all(line.as_bytes()).unwrap();

@@ -3,6 +3,7 @@
 
 use crate::common;
 
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -136,7 +137,7 @@ fn demo_arm_trigger_note_kill_switch_in_the_editor_and_quit() {
     t.wait_for("BASELINE", limit);
     t.wait_for("READY", limit);
     t.keys(&["a"]);
-    t.wait_for("take the cache away", limit);
+    t.wait_for("y/Enter arm", limit);
     t.keys(&["y"]);
     t.wait_for("ARMED", limit);
     t.keys(&["t"]);
@@ -803,4 +804,379 @@ fn headless_join_under_su_leaves_when_its_terminal_goes_away() {
     let text = String::from_utf8_lossy(&o.stdout);
     assert_eq!(o.status.code(), Some(2), "{text}");
     assert!(text.contains("the run ended: ABORTED"), "{text}");
+}
+
+/// Issue 17: the people are timed. The driver marks `detected` in the TUI with `m` and the
+/// chooser; a joiner (the system user `daemon`, through `gameday join --headless`) marks
+/// `mitigated`, late for its 1 s target, and is refused a second `detected`. The journal,
+/// the live timeline and the report show both marks with their authors, their times from
+/// the first trigger, and whether each met its target.
+#[test]
+fn the_driver_and_a_joiner_mark_milestones_and_the_report_times_them() {
+    let (tmp, bin) = shared_tmp();
+    let daemon = nix::unistd::User::from_name("daemon").unwrap().unwrap();
+    let out = tmp.path().join("runs");
+    std::fs::create_dir(&out).unwrap();
+    std::os::unix::fs::chown(&out, Some(0), Some(daemon.gid.as_raw())).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o2750)).unwrap();
+    }
+    let marker = tmp.path().join("marker");
+    let scenario = tmp.path().join("people.yaml");
+    std::fs::write(
+        &scenario,
+        format!(
+            "name: people\nhypothesis: h\ninterval: 200ms\nsteady_state:\n  - name: s\n    command: echo 0\n    expect: \"< 1\"\nfaults:\n  - name: f\n    duration: 5m\n    exec: {{ inject: \"touch {m}\", revert: \"rm -f {m}\" }}\nmilestones:\n  - name: detected\n    within: 5m\n  - name: mitigated\n    within: 1s\n  - communicated\nsafety:\n  max_duration: 10m\nphases:\n  baseline: 1s\n  recovery: 1s\n",
+            m = marker.display()
+        ),
+    )
+    .unwrap();
+    let exit_file = tmp.path().join("exit");
+    let t = Tmux::start(
+        &format!(
+            "{} run --operator alice --out {} {}; echo $? > {}; sleep 60",
+            bin.display(),
+            out.display(),
+            scenario.display(),
+            exit_file.display()
+        ),
+        100,
+        30,
+    );
+    let limit = Duration::from_secs(30);
+    t.wait_for("READY", limit);
+    let _leftover = Leftover(pid_of(&format!(
+        "^{} run .*--out {}",
+        bin.display(),
+        out.display()
+    )));
+    // nothing to time before the trigger
+    t.keys(&["m"]);
+    t.wait_for("nothing has been triggered yet", limit);
+    t.keys(&["a"]);
+    t.wait_for("y/Enter", limit);
+    t.keys(&["y"]);
+    t.wait_for("ARMED", limit);
+    t.keys(&["t"]);
+    t.wait_for("FAULT ACTIVE", limit);
+    t.wait_for("m milestone", limit);
+    // the chooser: every milestone not marked yet, the first chosen; a digit and the
+    // arrows choose, only Enter marks
+    t.keys(&["m"]);
+    let s = t.wait_for("Mark a milestone", limit);
+    assert!(s.contains("1 detected"), "{s}");
+    assert!(s.contains("2 mitigated"), "{s}");
+    assert!(s.contains("3 communicated"), "{s}");
+    t.keys(&["3"]);
+    t.keys(&["Up"]);
+    t.keys(&["Up"]);
+    t.keys(&["Enter"]);
+    t.wait_for("milestone `detected` marked by alice (target 5m)", limit);
+    let dir = run_dir(&out);
+
+    // the second seat
+    let mut joiner = Command::new(&bin)
+        .args(["join", "--headless"])
+        .arg(&dir)
+        .uid(daemon.uid.as_raw())
+        .gid(daemon.gid.as_raw())
+        .env("HOME", "/")
+        .env_remove("GAMEDAY_LOG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _joiner = Leftover(Some(joiner.id() as i32));
+    let (tx, lines) = std::sync::mpsc::channel::<String>();
+    let stdout = joiner.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for l in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(l).is_err() {
+                return;
+            }
+        }
+    });
+    let mut seen: Vec<String> = Vec::new();
+    let mut expect = |text: &str| -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(l) = seen.iter().find(|l| l.contains(text)) {
+                return l.clone();
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            match lines.recv_timeout(left) {
+                Ok(l) => seen.push(l),
+                Err(_) => panic!("the joiner never printed {text:?}:\n{}", seen.join("\n")),
+            }
+        }
+    };
+    expect("as daemon; alice drives");
+    expect("milestone `detected` marked by alice");
+    // more than the 1 s target after the trigger, for sure
+    std::thread::sleep(Duration::from_millis(1200));
+    {
+        use std::io::Write;
+        let stdin = joiner.stdin.as_mut().unwrap();
+        writeln!(stdin, "/milestone mitigated").unwrap();
+        writeln!(stdin, "/milestone detected").unwrap();
+        stdin.flush().unwrap();
+    }
+    let ack = expect("saved in the driver's journal");
+    assert!(ack.contains("milestone `mitigated`"), "{ack}");
+    let refused = expect("refused");
+    assert!(
+        refused.contains("`detected` was marked already, by alice at T+"),
+        "{refused}"
+    );
+    t.wait_for("milestone `mitigated` marked by daemon", limit);
+    // the driver is told of the joiner's refusal as the joiner's
+    t.wait_for("daemon: `detected` was marked already", limit);
+    // what is left to mark
+    t.keys(&["m"]);
+    let s = t.wait_for("Mark a milestone", limit);
+    assert!(s.contains("1 communicated"), "{s}");
+    for gone in ["1 detected", "1 mitigated", "2 mitigated"] {
+        assert!(!s.contains(gone), "marked already: {s}");
+    }
+    assert!(s.contains("Marked already: detected (alice, T+"), "{s}");
+    assert!(s.contains("mitigated (daemon,"), "{s}");
+    t.keys(&["Escape"]);
+    t.wait_for("no milestone marked", limit);
+
+    // the end: kill switch, DONE, quit
+    t.keys(&["X"]);
+    t.wait_for("ABORTED", limit);
+    t.wait_for("DONE", limit);
+    t.keys(&["q"]);
+    assert_eq!(wait_file(&exit_file, limit).trim(), "2");
+    let o = common::wait_bounded(&mut joiner, Duration::from_secs(10));
+    assert_eq!(o.status.code(), Some(2), "the joiner saw the run end");
+
+    let j = journal(&dir);
+    let trigger = judge_ts(events(&j, "fault_injecting")[0]);
+    let marks = events(&j, "milestone");
+    assert_eq!(marks.len(), 2, "{marks:?}");
+    assert_eq!(
+        (&marks[0]["name"], &marks[0]["author"]),
+        (&"detected".into(), &"alice".into())
+    );
+    assert_eq!(
+        (&marks[1]["name"], &marks[1]["author"]),
+        (&"mitigated".into(), &"daemon".into())
+    );
+    let detected_after = judge_ts(marks[0]) - trigger;
+    let mitigated_after = judge_ts(marks[1]) - trigger;
+    assert!(
+        detected_after >= chrono::Duration::zero() && detected_after < chrono::Duration::minutes(5),
+        "{detected_after}"
+    );
+    assert!(
+        mitigated_after > chrono::Duration::seconds(1),
+        "{mitigated_after}"
+    );
+    let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    let row = |start: &str| -> String {
+        report
+            .lines()
+            .find(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("no row {start:?}:\n{report}"))
+            .to_string()
+    };
+    let t_label = |d: chrono::Duration| {
+        let s = d.num_seconds();
+        format!("T+{:02}:{:02}", s / 60, s % 60)
+    };
+    let detected = row("| detected |");
+    assert!(
+        detected.starts_with(&format!(
+            "| detected | 5 min | {} | alice |",
+            t_label(detected_after)
+        )),
+        "{detected}"
+    );
+    assert!(detected.ends_with("| ✓ met |"), "{detected}");
+    let mitigated = row("| mitigated |");
+    assert!(
+        mitigated.starts_with(&format!(
+            "| mitigated | 1 s | {} | daemon |",
+            t_label(mitigated_after)
+        )),
+        "{mitigated}"
+    );
+    assert!(mitigated.contains("| ✗ missed: "), "{mitigated}");
+    assert_eq!(
+        row("| communicated |"),
+        "| communicated | — | not marked | — | — | not marked |"
+    );
+    assert!(row("| detect |").contains("✓ (target 5 min)"), "{report}");
+    assert!(row("| mitigate |").contains("✗ (target 1 s)"), "{report}");
+    assert!(
+        report.contains("- `mitigated` was marked "),
+        "a finding: {report}"
+    );
+    // the timeline: who, and T+mm:ss from the first trigger
+    let off = |d: chrono::Duration| {
+        let s = d.num_seconds();
+        format!("| {:02}:{:02} |", s / 60, s % 60)
+    };
+    assert!(
+        report.contains(&format!(
+            "{} alice | milestone `detected` marked: ✓ within its 5 min target |",
+            off(detected_after)
+        )),
+        "{report}"
+    );
+    assert!(
+        report.contains(&format!(
+            "{} daemon | milestone `mitigated` marked: ✗ ",
+            off(mitigated_after)
+        )),
+        "{report}"
+    );
+    // the verdict is the system's: ABORTED by the kill switch, not by a missed target
+    assert!(
+        report.starts_with("# Game day: people — ABORTED"),
+        "{report}"
+    );
+}
+
+fn judge_ts(v: &serde_json::Value) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(v["ts"].as_str().unwrap())
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+}
+
+/// Issue 17: after a kill switch pulled with `X`, the run stays in RECOVERY for the
+/// scenario's recovery phase (nothing can be armed), watches the signal come back, and
+/// the report gives the time it took after the abort.
+#[test]
+fn after_the_kill_switch_the_tui_watches_the_recovery_and_the_report_times_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let v = d.join("v");
+    std::fs::write(&v, "0").unwrap();
+    let scenario = d.join("s.yaml");
+    std::fs::write(
+        &scenario,
+        format!(
+            r#"name: recovery-after-abort
+hypothesis: the queue stays short.
+interval: 250ms
+steady_state:
+  - name: queue
+    command: cat {v}
+    expect: "< 10"
+faults:
+  - name: flood
+    duration: 5m
+    exec:
+      inject: printf 50 > {v}
+      revert: "(sleep 1.5; printf 0 > {v}) >/dev/null 2>&1 &"
+phases: {{ baseline: 2s, recovery: 8s }}
+"#,
+            v = v.display()
+        ),
+    )
+    .unwrap();
+    let out = d.join("runs");
+    let exit_file = d.join("exit");
+    let cmd = format!(
+        "{} run --operator alice --out {} {}; echo $? > {}; sleep 60",
+        env!("CARGO_BIN_EXE_gameday"),
+        out.display(),
+        scenario.display(),
+        exit_file.display()
+    );
+    let t = Tmux::start(&cmd, 100, 30);
+    let limit = Duration::from_secs(30);
+    t.wait_for("READY", limit);
+    t.keys(&["a"]);
+    t.wait_for("y/Enter arm", limit);
+    t.keys(&["y"]);
+    t.wait_for("ARMED", limit);
+    t.keys(&["t"]);
+    t.wait_for("FAULT ACTIVE", limit);
+    t.wait_for("✗ FAIL", limit);
+    t.keys(&["X"]);
+    // the run goes on in RECOVERY, and says the kill switch was pulled
+    let s = t.wait_for("RECOVERY", limit);
+    assert!(s.contains("KILL SWITCH PULLED by alice"), "{s}");
+    // nothing can be armed in RECOVERY
+    t.keys(&["a"]);
+    assert!(!t.screen().contains("y/Enter arm"), "{}", t.screen());
+    // the signal comes back while the recovery is watched
+    let s = t.wait_for("✓ OK", limit);
+    assert!(s.contains("RECOVERY"), "back while still in RECOVERY: {s}");
+    t.wait_for("DONE", limit);
+    t.keys(&["q"]);
+    let code = wait_file(&exit_file, limit);
+    assert_eq!(code.trim(), "2", "ABORTED exits 2");
+
+    let dir = run_dir(&out);
+    let j = journal(&dir);
+    let abort = events(&j, "abort");
+    assert_eq!(abort.len(), 1);
+    assert_eq!(abort[0]["source"], "key");
+    let phases: Vec<&str> = events(&j, "phase")
+        .iter()
+        .map(|p| p["phase"].as_str().unwrap())
+        .collect();
+    let recovery = phases.iter().rposition(|p| *p == "RECOVERY").unwrap();
+    assert_eq!(phases[recovery + 1..], ["DONE"], "{phases:?}");
+    // the recovery phase ran its length after the kill switch, not cut short
+    let ts = |r: &serde_json::Value| {
+        chrono::DateTime::parse_from_rfc3339(r["ts"].as_str().unwrap()).unwrap()
+    };
+    let rec_at = events(&j, "phase")
+        .into_iter()
+        .filter(|p| p["phase"] == "RECOVERY")
+        .map(ts)
+        .next_back()
+        .unwrap();
+    let done_at = events(&j, "phase")
+        .into_iter()
+        .find(|p| p["phase"] == "DONE")
+        .map(ts)
+        .unwrap();
+    assert!(
+        done_at - rec_at >= chrono::Duration::milliseconds(7_900),
+        "{rec_at} → {done_at}"
+    );
+    let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(report.contains("ABORTED"), "{report}");
+    assert!(
+        !report.contains("recovery was cut short"),
+        "the recovery phase ran out: {report}"
+    );
+    // the time to recover after the revert that followed the abort: 1.5 s or more
+    let line = report
+        .lines()
+        .find(|l| l.contains("Recovery took"))
+        .unwrap_or_else(|| panic!("no time to recover in the report:\n{report}"));
+    assert!(line.contains("after the revert"), "{line}");
+    let took = line
+        .split("Recovery took ")
+        .nth(1)
+        .and_then(|r| r.split(" s after").next())
+        .and_then(|n| n.parse::<f64>().ok())
+        .unwrap_or_else(|| panic!("{line}"));
+    assert!(
+        (1.5..8.0).contains(&took),
+        "the revert set it back after 1.5 s: {line}"
+    );
+    let row = report
+        .lines()
+        .find(|l| l.starts_with("| queue |"))
+        .unwrap_or_else(|| panic!("{report}"));
+    let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+    assert!(
+        cells[6].ends_with(" s") || cells[6].ends_with("ms"),
+        "time to recover in the criteria table: {row}"
+    );
 }

@@ -95,6 +95,15 @@
 //!     the value with each failed. When every possible value holds `expect`, the value
 //!     is the worst of them (the first of equals); when every one fails, the least bad;
 //!     otherwise it is missing.
+//! 21. (Added with README's "Milestones":) the milestones are `run_started.milestones`
+//!     (`name`, `within_ms` when it has a target). A milestone's mark is the first
+//!     `milestone` record with its name, in journal order, whose `ts` is usable and lies
+//!     in [T, V] (T the first trigger, V as in reading 6): a mark outside it is not one
+//!     that could have been taken, so it never makes a target met. Without T every
+//!     milestone is untimed. Marked: `after` = its ts − T; met when `after` ≤ `within`,
+//!     late by `after` − `within` otherwise, merely marked without `within`. Not marked:
+//!     missed when it has `within` and V − T ≥ `within` (the run lasted the whole
+//!     target), else simply not marked. Milestones never enter the verdict or its reasons.
 //! 18. The reasons list holds the reasons of the rule that decided the verdict
 //!     only (for REFUTED: every violated signal and every late/unfired alert;
 //!     for INCONCLUSIVE by rule 11: every signal without data, every
@@ -121,6 +130,34 @@ pub struct Judgement {
     pub signals: Vec<SignalJudgement>,
     /// In run_started order.
     pub alerts: Vec<AlertJudgement>,
+    /// In run_started order (reading 21).
+    pub milestones: Vec<MilestoneJudgement>,
+}
+
+/// How one milestone stood (reading 21).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MilestoneJudgement {
+    pub name: String,
+    pub within: Option<Duration>,
+    /// (author, ts) of the mark that counts
+    pub mark: Option<(String, DateTime<Utc>)>,
+    /// from the first trigger to that mark
+    pub after: Option<Duration>,
+    pub outcome: MilestoneOutcome,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MilestoneOutcome {
+    /// no trigger: nothing to time
+    NotTimed,
+    /// marked, no target
+    Marked,
+    Met,
+    /// marked this long after the target
+    Late(Duration),
+    /// not marked though the run lasted its whole target
+    Missed,
+    NotMarked,
 }
 
 /// How one signal with an `expect` fared.
@@ -382,6 +419,12 @@ struct AlertSpec {
     within_ms: f64,
 }
 
+#[derive(Debug, Clone)]
+struct MilestoneSpec {
+    name: String,
+    within_ms: Option<i64>,
+}
+
 #[derive(Debug, Clone, Copy)]
 enum ActiveAt {
     Absent,
@@ -434,6 +477,11 @@ struct Run {
     probes: Vec<Vec<ProbeLine>>,
     /// Per alert (index into `alerts`), sorted by ts, stable, ts ≤ end.
     alert_recs: Vec<Vec<AlertRec>>,
+    milestone_specs: Vec<MilestoneSpec>,
+    /// (name, author, ts) of every `milestone` record with a usable ts, journal order.
+    milestone_lines: Vec<(String, String, DateTime<Utc>)>,
+    /// V of reading 6.
+    verdict_time: Option<DateTime<Utc>>,
 }
 
 impl Run {
@@ -459,6 +507,14 @@ impl Run {
                 for f in faults {
                     run.fault_names
                         .push(str_field(f, "name").unwrap_or("").to_string());
+                }
+            }
+            if let Some(ms) = rs.get("milestones").and_then(Value::as_array) {
+                for m in ms {
+                    run.milestone_specs.push(MilestoneSpec {
+                        name: str_field(m, "name").unwrap_or("").to_string(),
+                        within_ms: num_field(m, "within_ms").map(|w| w as i64),
+                    });
                 }
             }
             if let Some(alerts) = rs.get("alerts").and_then(Value::as_array) {
@@ -497,6 +553,7 @@ impl Run {
             })
             .filter_map(|l| time_field(l, "ts"))
             .next_back();
+        run.verdict_time = verdict_time;
         run.observed = verdict_time.map(|v| match last_recovery {
             Some(r) => v.min(r + chrono::Duration::milliseconds(recovery_ms)),
             None => v,
@@ -566,6 +623,15 @@ impl Run {
                     }
                 }
                 "abort" => run.aborted = true,
+                "milestone" => {
+                    if let Some(ts) = ts {
+                        run.milestone_lines.push((
+                            str_field(line, "name").unwrap_or("").to_string(),
+                            str_field(line, "author").unwrap_or("").to_string(),
+                            ts,
+                        ));
+                    }
+                }
                 "sample" => {
                     let name = str_field(line, "signal").unwrap_or("");
                     let t = time_field(line, "at").or(ts);
@@ -666,7 +732,47 @@ impl Run {
             reasons,
             signals,
             alerts,
+            milestones: self.judge_milestones(),
         }
+    }
+
+    /// Reading 21.
+    fn judge_milestones(&self) -> Vec<MilestoneJudgement> {
+        self.milestone_specs
+            .iter()
+            .map(|spec| {
+                let within = spec.within_ms.map(duration_ms);
+                let (Some(t), Some(v)) = (self.first_trigger, self.verdict_time) else {
+                    return MilestoneJudgement {
+                        name: spec.name.clone(),
+                        within,
+                        mark: None,
+                        after: None,
+                        outcome: MilestoneOutcome::NotTimed,
+                    };
+                };
+                let mark = self
+                    .milestone_lines
+                    .iter()
+                    .find(|(n, _, ts)| *n == spec.name && *ts >= t && *ts <= v)
+                    .map(|(_, a, ts)| (a.clone(), *ts));
+                let after_ms = mark.as_ref().map(|(_, ts)| ms_between(*ts, t));
+                let outcome = match (after_ms, spec.within_ms) {
+                    (Some(_), None) => MilestoneOutcome::Marked,
+                    (Some(a), Some(w)) if a <= w => MilestoneOutcome::Met,
+                    (Some(a), Some(w)) => MilestoneOutcome::Late(duration_ms(a - w)),
+                    (None, Some(w)) if ms_between(v, t) >= w => MilestoneOutcome::Missed,
+                    (None, _) => MilestoneOutcome::NotMarked,
+                };
+                MilestoneJudgement {
+                    name: spec.name.clone(),
+                    within,
+                    mark,
+                    after: after_ms.map(duration_ms),
+                    outcome,
+                }
+            })
+            .collect()
     }
 
     fn verdict(
@@ -1322,6 +1428,56 @@ mod tests {
         fn judge(&self) -> Judgement {
             judge(&self.lines)
         }
+    }
+
+    #[test]
+    fn milestones_are_timed_from_the_first_trigger_by_the_first_mark_in_the_run() {
+        let mut j = J::basic(0);
+        j.lines[0]["milestones"] = json!([
+            {"name": "detected", "within_ms": 30_000},
+            {"name": "mitigated", "within_ms": 20_000},
+            {"name": "communicated"},
+            {"name": "resolved", "within_ms": 300_000},
+            {"name": "paged", "within_ms": 1_000}
+        ]);
+        let mark = |j: &mut J, ms: i64, name: &str, by: &str| {
+            j.line(ms, "milestone", json!({"name": name, "author": by}));
+        };
+        // before the trigger: never counted
+        mark(&mut j, s(50), "detected", "mallory");
+        mark(&mut j, T0 + s(30), "detected", "alice");
+        mark(&mut j, T0 + s(31), "detected", "bob");
+        mark(&mut j, T0 + s(25), "mitigated", "bob");
+        mark(&mut j, T0 + s(1), "communicated", "carol");
+        j.end(T0 + s(100));
+        // after the verdict: never counted
+        mark(&mut j, T0 + s(101), "paged", "carol");
+        let m = j.judge().milestones;
+        assert_eq!(m[0].outcome, MilestoneOutcome::Met, "exactly at the target");
+        assert_eq!(m[0].mark, Some(("alice".to_string(), t(T0 + s(30)))));
+        assert_eq!(m[1].outcome, MilestoneOutcome::Late(d(5000)));
+        assert_eq!(m[1].after, Some(d(25_000)));
+        assert_eq!(m[2].outcome, MilestoneOutcome::Marked);
+        assert_eq!(
+            m[3].outcome,
+            MilestoneOutcome::NotMarked,
+            "the run was shorter"
+        );
+        assert_eq!(m[4].outcome, MilestoneOutcome::Missed);
+        assert_eq!(m[4].mark, None);
+        // without a trigger nothing is timed
+        let mut none = J::new(vec![], vec![]);
+        none.lines[0]["milestones"] = json!([{"name": "detected"}]);
+        none.line(
+            s(5),
+            "milestone",
+            json!({"name": "detected", "author": "a"}),
+        );
+        none.end(s(10));
+        assert_eq!(
+            none.judge().milestones[0].outcome,
+            MilestoneOutcome::NotTimed
+        );
     }
 
     fn only(j: &Judgement) -> &SignalJudgement {

@@ -218,6 +218,150 @@ async fn another_protocol_is_refused_with_words_and_the_run_is_untouched() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_joiners_milestone_is_acknowledged_once_durable_under_its_user_name_and_once_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = SCENARIO
+        .replace("baseline: 30s", "baseline: 300ms")
+        .replace("duration: 2s", "duration: 30s")
+        + "milestones:\n  - name: detected\n    within: 5m\n  - mitigated\n";
+    let path = tmp.path().join("room.yaml");
+    std::fs::write(&path, &text).unwrap();
+    let env = |_: &str| None;
+    let s = gameday::scenario::parse::load(&path, &env).unwrap();
+    let opts = RunOptions {
+        out_dir: tmp.path().join("runs"),
+        operator: "driver".into(),
+        mode: "headless".into(),
+        demo: false,
+    };
+    let (mut session, mut rx) = Session::start(&s, &path, &text, &env, &opts).await.unwrap();
+    let mut room = session.take_room_requests();
+    // a joiner that cannot read milestones is not seated in a run that has them
+    let old = client(
+        &session.run_dir.join("control.sock"),
+        vec!["{\"type\":\"hello\",\"protocol\":1,\"version\":\"0.0.9\"}\n".into()],
+    );
+    drive(&mut session, &mut rx, &mut room, Duration::from_millis(300)).await;
+    match old.await.unwrap().as_slice() {
+        [ServerLine::Refused { message, .. }] => assert!(
+            message.contains(
+                "this run has milestones, which your gameday (0.0.9, protocol 1) cannot read"
+            ),
+            "{message}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    let stream = UnixStream::connect(session.run_dir.join("control.sock"))
+        .await
+        .unwrap();
+    let (rd, mut wr) = stream.into_split();
+    send(
+        &mut wr,
+        &ClientLine::Hello {
+            protocol: PROTOCOL,
+            version: "test".into(),
+            intent: Intent::Join,
+        },
+    )
+    .await;
+    let reader = tokio::spawn(async move {
+        let mut rd = BufReader::new(rd).lines();
+        let mut lines = Vec::new();
+        while let Ok(Ok(Some(l))) =
+            tokio::time::timeout(Duration::from_secs(3), rd.next_line()).await
+        {
+            lines.push(serde_json::from_str::<ServerLine>(&l).unwrap());
+        }
+        lines
+    });
+    let milestone = |id: u64, name: &str| ClientLine::Milestone {
+        id,
+        name: name.into(),
+    };
+    drive(&mut session, &mut rx, &mut room, Duration::from_millis(600)).await;
+    // nothing triggered yet: nothing to time
+    send(&mut wr, &milestone(1, "detected")).await;
+    drive(&mut session, &mut rx, &mut room, Duration::from_millis(300)).await;
+    assert_eq!(session.state.phase, gameday::journal::Phase::Ready);
+    session.handle(gameday::engine::Msg::Arm {
+        by: "driver".into(),
+        plan: vec![],
+    });
+    session.handle(gameday::engine::Msg::Trigger {
+        by: "driver".into(),
+        override_steady_state: false,
+    });
+    drive(&mut session, &mut rx, &mut room, Duration::from_millis(300)).await;
+    send(&mut wr, &milestone(2, "detected")).await;
+    drive(&mut session, &mut rx, &mut room, Duration::from_millis(300)).await;
+    send(&mut wr, &milestone(3, "detected")).await;
+    send(&mut wr, &milestone(4, "paged")).await;
+    drive(&mut session, &mut rx, &mut room, Duration::from_millis(300)).await;
+    let journal = std::fs::read_to_string(session.run_dir.join("journal.jsonl")).unwrap();
+    drop(wr);
+    let lines = reader.await.unwrap();
+
+    let mut lines = lines.into_iter();
+    let Some(ServerLine::Welcome { mut state, .. }) = lines.next() else {
+        panic!("the first line is the welcome");
+    };
+    let mut acks = Vec::new();
+    let mut refusals = Vec::new();
+    for line in lines {
+        match line {
+            ServerLine::Step { now, msg, .. } => {
+                if let Some(m) = msg {
+                    engine::update(&mut state, m, now);
+                }
+            }
+            ServerLine::Ack { id, seq } => acks.push((id, seq)),
+            ServerLine::Refused { id, message } => refusals.push((id, message)),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(acks.len(), 1, "{acks:?} {refusals:?}");
+    let (id, seq) = acks[0];
+    assert_eq!(id, 2);
+    let record = journal
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|v| v["seq"] == seq)
+        .expect("the acknowledged record is in the journal file");
+    let me = nix::unistd::User::from_uid(nix::unistd::getuid())
+        .unwrap()
+        .unwrap()
+        .name;
+    assert_eq!(record["type"], "milestone");
+    assert_eq!(record["name"], "detected");
+    assert_eq!(
+        record["author"],
+        me.as_str(),
+        "the author is the socket's peer"
+    );
+    assert_eq!(journal.matches(r#""type":"milestone""#).count(), 1);
+    let refused: Vec<(Option<u64>, &str)> =
+        refusals.iter().map(|(i, m)| (*i, m.as_str())).collect();
+    assert_eq!(refused.len(), 3, "{refused:?}");
+    assert_eq!(refused[0].0, Some(1));
+    assert!(refused[0].1.contains("nothing has been triggered yet"));
+    assert_eq!(refused[1].0, Some(3));
+    assert!(
+        refused[1].1.contains(&format!("marked already, by {me}")),
+        "{refused:?}"
+    );
+    assert_eq!(refused[2].0, Some(4));
+    assert!(refused[2].1.contains("no milestone `paged`"), "{refused:?}");
+    // the joiner's replayed state holds the mark too
+    assert_eq!(
+        as_json(&state),
+        as_json(&session.state),
+        "the joiner's replayed state is the driver's"
+    );
+    assert_eq!(state.milestones[0].as_ref().unwrap().author, me);
+    let _ = session.close().await;
+}
+
 /// Connects, sends `lines` (the first is the hello), and collects what the driver says
 /// until it hangs up or is quiet for 2 s; runs on its own task while the test drives.
 fn client(sock: &Path, lines: Vec<String>) -> tokio::task::JoinHandle<Vec<ServerLine>> {

@@ -296,6 +296,48 @@ fn not_run_journal() -> Vec<Record> {
     sim.finished()
 }
 
+/// A confirmed run whose people were timed: bob (joined) marked `detected` 20 s after the
+/// trigger (target 30 s), alice `mitigated` at 50 s (target 45 s); `communicated` (no
+/// target) and `resolved` (10 min, longer than the run) were not marked.
+fn milestones_journal() -> Vec<Record> {
+    let m = |name: &str, secs: Option<u64>| gameday::journal::MilestoneInfo {
+        name: name.into(),
+        within: secs.map(Duration::from_secs),
+    };
+    let mut sim = Sim::new(RunInfo {
+        milestones: vec![
+            m("detected", Some(30)),
+            m("mitigated", Some(45)),
+            m("communicated", None),
+            m("resolved", Some(600)),
+        ],
+        ..run_info()
+    });
+    let mark = |sim: &mut Sim, name: &str, author: &str| {
+        sim.send(Msg::Milestone {
+            name: name.into(),
+            author: author.into(),
+        });
+        sim.refused()
+    };
+    sim.run_until(60.0, healthy);
+    assert!(mark(&mut sim, "detected", "alice")
+        .unwrap()
+        .contains("nothing has been triggered yet"));
+    sim.arm_and_trigger(healthy);
+    sim.run_until(TRIGGER_AT + 20.0, healthy);
+    assert_eq!(mark(&mut sim, "detected", "bob"), None);
+    sim.run_until(TRIGGER_AT + 50.0, healthy);
+    assert_eq!(mark(&mut sim, "mitigated", "alice"), None);
+    let again = mark(&mut sim, "detected", "alice").unwrap();
+    assert_eq!(
+        again,
+        "`detected` was marked already, by bob at T+00:20; the first mark counts"
+    );
+    sim.full_fault_and_recovery(healthy);
+    sim.finished()
+}
+
 fn section<'a>(report: &'a str, heading: &str) -> &'a str {
     let start = report
         .find(heading)
@@ -732,6 +774,7 @@ fn no_run_started_is_not_a_journal() {
 fn the_same_journal_gives_the_same_bytes_from_memory_and_from_disk() {
     for records in [
         refuted_journal(),
+        milestones_journal(),
         aborted_journal(),
         revert_failed_journal(),
         not_run_journal(),
@@ -1058,4 +1101,120 @@ fn a_runs_summary_gives_the_figures_its_report_gives() {
     assert!(!not_run.triggered);
     assert_eq!(not_run.recovery, None);
     assert!(not_run.signals.iter().all(|f| f.worst.is_none()));
+}
+
+#[test]
+fn milestones_are_timed_from_the_first_trigger_and_a_missed_target_is_a_finding_not_a_verdict() {
+    let records = milestones_journal();
+    let marks: Vec<(&str, &str)> = records
+        .iter()
+        .filter_map(|r| match &r.event {
+            Event::Milestone { name, author } => Some((name.as_str(), author.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(marks, [("detected", "bob"), ("mitigated", "alice")]);
+    let report = render(&records).unwrap();
+    // the verdict and the exit code are the system's: a missed target changes neither
+    assert!(
+        report.starts_with("# Game day: redis-pod-delete — CONFIRMED\n"),
+        "{report}"
+    );
+    assert!(records
+        .iter()
+        .any(|r| r.event == Event::RunEnded { exit_code: 0 }));
+    assert_eq!(gameday::report::verdict_check(&records).unwrap(), None);
+    let m = section(&report, "## Milestones\n");
+    assert!(
+        m.contains("timed from the first trigger (10:02:20 UTC)"),
+        "{m}"
+    );
+    assert_eq!(
+        row(m, "| detected |"),
+        "| detected | 30 s | T+00:20 | bob | 20 s | ✓ met |"
+    );
+    assert_eq!(
+        row(m, "| mitigated |"),
+        "| mitigated | 45 s | T+00:50 | alice | 50 s | ✗ missed: 5 s over |"
+    );
+    assert_eq!(
+        row(m, "| communicated |"),
+        "| communicated | — | not marked | — | — | not marked |"
+    );
+    assert_eq!(
+        row(m, "| resolved |"),
+        "| resolved | 10 min | not marked | — | — | not marked; the run ended 2 min 1 s after \
+         the first trigger, before the target was up |"
+    );
+    // beside the system's own figures, each with what it counts from
+    assert_eq!(
+        row(m, "| detect |"),
+        "| detect | 20 s ✓ (target 30 s) | the first trigger |"
+    );
+    assert_eq!(
+        row(m, "| mitigate |"),
+        "| mitigate | 50 s ✗ (target 45 s) | the first trigger |"
+    );
+    assert_eq!(
+        row(m, "| alert |"),
+        "| alert | `RedisDown` 50 s ✓ | the first trigger |"
+    );
+    assert!(
+        row(m, "| recover |").starts_with("| recover | `5xx error rate` —; `p99 read latency` —"),
+        "{m}"
+    );
+    assert_eq!(
+        row(m, "| communicate |"),
+        "| communicate | not marked | the first trigger |"
+    );
+    // the findings: missed targets only
+    let findings = &m[m.find("Findings:").expect("findings")..];
+    assert!(
+        findings.contains(
+            "- `mitigated` was marked 50 s after the first trigger, 5 s over its 45 s target."
+        ),
+        "{findings}"
+    );
+    assert_eq!(findings.matches("\n- ").count(), 1, "{findings}");
+    // the timeline, in T+mm:ss with who marked it; the operators, bob among them
+    let t = section(&report, "## Timeline\n");
+    assert_eq!(
+        row(t, "| 00:20 | bob | milestone"),
+        "| 00:20 | bob | milestone `detected` marked: ✓ within its 30 s target |"
+    );
+    assert_eq!(
+        row(t, "| 00:50 | alice | milestone"),
+        "| 00:50 | alice | milestone `mitigated` marked: ✗ 5 s over its 45 s target |"
+    );
+    assert!(row(&report, "| operators |").contains("alice (driver), bob"));
+
+    // a mark the engine would have refused is not the journal's own: the recheck says so
+    let mut tampered = records.clone();
+    let at = tampered
+        .iter()
+        .position(|r| matches!(r.event, Event::Milestone { .. }))
+        .unwrap();
+    let mut second = tampered[at].clone();
+    second.ts += chrono::Duration::seconds(1);
+    second.event = Event::Milestone {
+        name: "detected".into(),
+        author: "mallory".into(),
+    };
+    tampered.insert(at + 1, second);
+    let why = gameday::report::verdict_check(&tampered).unwrap().unwrap();
+    assert!(
+        why.contains("milestone `detected` is marked twice"),
+        "{why}"
+    );
+    let report = render(&tampered).unwrap();
+    assert!(report.contains("VERDICT CHECK FAILED"), "{report}");
+    // the first mark still counts
+    let m = section(&report, "## Milestones\n");
+    assert!(row(m, "| detected |").contains("| bob |"), "{m}");
+}
+
+#[test]
+fn a_scenario_without_milestones_has_no_milestones_section() {
+    let report = render(&confirmed_journal()).unwrap();
+    assert!(!report.contains("## Milestones"), "{report}");
 }

@@ -77,6 +77,19 @@ fn the_full_example_fills_every_field() {
     assert_eq!(s.faults[1].duration, Duration::from_secs(90));
     assert_eq!(s.safety.namespaces, vec!["shop".to_string()]);
     assert_eq!(s.phases.recovery, Duration::from_secs(180));
+    let m: Vec<(&str, Option<Duration>)> = s
+        .milestones
+        .iter()
+        .map(|m| (m.name.as_str(), m.within))
+        .collect();
+    assert_eq!(
+        m,
+        vec![
+            ("detected", Some(Duration::from_secs(120))),
+            ("mitigated", Some(Duration::from_secs(600))),
+            ("communicated", None),
+        ]
+    );
 }
 
 #[test]

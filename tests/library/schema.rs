@@ -178,6 +178,8 @@ pods:
   - { selector: app=x, zzzzzzzzzzzz: 1 }
 alerts:
   - { name: A, within: 1m, zzzzzzzzzzzz: 1 }
+milestones:
+  - { name: M, within: 1m, zzzzzzzzzzzz: 1 }
 safety: { zzzzzzzzzzzz: 1 }
 phases: { zzzzzzzzzzzz: 1 }
 "#;
@@ -196,6 +198,7 @@ const MAPPINGS: &[(&str, &str)] = &[
     ("in steady_state[2].http", "signal/properties/http"),
     ("in pods[0]", "podPanel"),
     ("in alerts[0]", "alert"),
+    ("in milestones[0]", "milestone"),
     ("in faults[0]", "fault"),
     ("in safety", "safety"),
     ("in phases", "phases"),
@@ -534,6 +537,9 @@ pods:
   - { selector: app=api, namespace: shop }
 alerts:
   - { name: A, within: 1m }
+milestones:
+  - detected
+  - { name: mitigated, within: 5m }
 faults:
   - name: f0
     duration: 10s

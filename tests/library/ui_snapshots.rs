@@ -9,10 +9,11 @@ use gameday::engine::{self, Msg};
 use gameday::journal::{AbortSource, FaultInfo, NoteKind, Phase, RunInfo, SignalInfo};
 use gameday::testkit::{self, criterion, criterion_for, exec_fault, t0};
 use gameday::ui::draw::draw;
-use gameday::ui::{App, Mode, Theme, View};
+use gameday::ui::{Action, App, Mode, Theme, View};
 use gameday::units::{Criterion, Op, Unit};
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::Color;
 use ratatui::Terminal;
 use tui_input::Input;
@@ -518,6 +519,7 @@ fn help_screen() {
         "X / Ctrl-X",
         "n ",
         "N ",
+        "m                          mark a milestone",
         "Tab/Shift-Tab/j/k/↑/↓",
         "PgUp/PgDn",
         "Ctrl-W delete word",
@@ -586,6 +588,7 @@ fn every_stage() -> Vec<(&'static str, Sim)> {
         ("refuted", done_refuted()),
         ("revert_failed", done_revert_failed()),
         ("help", help),
+        ("milestones", chooser()),
     ]
 }
 
@@ -768,6 +771,117 @@ fn expected_alerts_show_waiting_then_fired_in_time() {
         small.contains("✓ alert RedisDown fired after 00:4"),
         "{small}"
     );
+}
+
+/// `active()` with three milestones: `detected` within 5m, `mitigated` within 15m,
+/// `communicated` without a target.
+fn with_milestones(mut sim: Sim) -> Sim {
+    let m = |name: &str, secs: Option<u64>| gameday::journal::MilestoneInfo {
+        name: name.into(),
+        within: secs.map(Duration::from_secs),
+    };
+    let all = vec![
+        m("detected", Some(300)),
+        m("mitigated", Some(900)),
+        m("communicated", None),
+    ];
+    sim.info.milestones = all.clone();
+    sim.state.cfg.milestones = all;
+    sim.state.milestones = vec![None; 3];
+    sim
+}
+
+/// A key as the TUI hands it over, on the screen the kit's run shows.
+fn press(sim: &mut Sim, code: KeyCode) -> Vec<Action> {
+    let kit = &mut sim.sim;
+    let view = View {
+        info: &kit.info,
+        state: &kit.state,
+        now: kit.now,
+    };
+    let actions =
+        gameday::ui::keys::handle_key(&mut kit.app, KeyEvent::new(code, KeyModifiers::NONE), view);
+    for a in &actions {
+        if let Action::Send(m) = a {
+            kit.send(m.clone());
+        }
+    }
+    actions
+}
+
+/// Bob (joined) marked `detected`; alice pressed `m`.
+fn chooser() -> Sim {
+    let mut sim = with_milestones(active());
+    sim.send(Msg::Milestone {
+        name: "detected".into(),
+        author: "bob".into(),
+    });
+    press(&mut sim, KeyCode::Char('m'));
+    sim
+}
+
+#[test]
+fn the_milestone_chooser_lists_what_is_not_marked_yet() {
+    // before the first trigger there is nothing to time: no key in the footer, and `m`
+    // says why
+    let mut early = with_milestones(ready());
+    let s = text_of(&render(&early.app, early.view(), 80, 24));
+    assert!(!s.contains("m milestone"), "{s}");
+    press(&mut early, KeyCode::Char('m'));
+    assert!(matches!(early.app.mode, Mode::Normal));
+    let s = text_of(&render(&early.app, early.view(), 80, 24));
+    assert!(s.contains("nothing has been triggered yet"), "{s}");
+
+    let active = with_milestones(active());
+    let s = text_of(&render(&active.app, active.view(), 80, 24));
+    assert!(s.contains("m milestone"), "the footer offers it: {s}");
+
+    let mut sim = chooser();
+    let s = snap("milestone_chooser", &sim);
+    assert!(s.contains("Mark a milestone"), "{s}");
+    assert!(s.contains("1 mitigated"), "{s}");
+    assert!(s.contains("target 15m (14 min 17 s left)"), "{s}");
+    assert!(s.contains("2 communicated"), "{s}");
+    assert!(
+        !s.contains("1 detected"),
+        "a marked one is not offered: {s}"
+    );
+    assert!(s.contains("Marked already: detected (bob, T+00:43)"), "{s}");
+    assert!(s.contains("Enter mark"), "{s}");
+    // the first is chosen; arrows and digits choose, only Enter marks
+    assert!(matches!(&sim.app.mode, Mode::Milestone { selected } if selected == "mitigated"));
+    assert!(press(&mut sim, KeyCode::Down).is_empty());
+    assert!(matches!(&sim.app.mode, Mode::Milestone { selected } if selected == "communicated"));
+    assert!(press(&mut sim, KeyCode::Char('1')).is_empty());
+    assert!(press(&mut sim, KeyCode::Char('7')).is_empty(), "no seventh");
+    assert!(matches!(&sim.app.mode, Mode::Milestone { selected } if selected == "mitigated"));
+    let sent = press(&mut sim, KeyCode::Enter);
+    assert_eq!(
+        sent,
+        vec![Action::Send(Msg::Milestone {
+            name: "mitigated".into(),
+            author: "alice".into()
+        })]
+    );
+    assert!(matches!(sim.app.mode, Mode::Normal));
+    let last = sim.records.last().unwrap();
+    assert_eq!(last.event.type_name(), "milestone");
+    let s = text_of(&render(&sim.app, sim.view(), 80, 24));
+    assert!(
+        s.contains("milestone `mitigated` marked by alice (target 15m)"),
+        "{s}"
+    );
+    // what is left; Esc marks nothing
+    press(&mut sim, KeyCode::Char('m'));
+    assert!(matches!(&sim.app.mode, Mode::Milestone { selected } if selected == "communicated"));
+    let before = sim.records.len();
+    assert!(press(&mut sim, KeyCode::Esc).is_empty());
+    assert_eq!(sim.records.len(), before);
+    // the kill switch stays one key away in the chooser
+    press(&mut sim, KeyCode::Char('m'));
+    press(&mut sim, KeyCode::Char('X'));
+    assert!(sim.state.abort.is_some());
+    assert!(matches!(sim.app.mode, Mode::Normal));
 }
 
 #[test]

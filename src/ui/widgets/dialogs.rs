@@ -50,6 +50,7 @@ fn help_lines(theme: Theme, w: usize) -> Vec<Line<'static>> {
         ("".into(), "(Ctrl-X works everywhere, also while typing)"),
         ("n".into(), "write a note"),
         ("N".into(), "write an action item"),
+        ("m".into(), "mark a milestone (detected, mitigated…)"),
         (
             format!("Tab/Shift-Tab/j/k/{updown}"),
             "select signal (the chart follows)",
@@ -192,6 +193,7 @@ impl<'a> Dialog<'a> {
                     alarm: true,
                 })
             }
+            Mode::Milestone { selected } => Some(self.milestone_chooser(selected, text_w)),
             Mode::QuitConfirm => Some(Content {
                 title: "Quit".into(),
                 lines: {
@@ -216,6 +218,125 @@ impl<'a> Dialog<'a> {
                     alarm: false,
                 })
             }
+        }
+    }
+
+    /// The milestones not marked yet, the chosen one highlighted, each with its target
+    /// and the time left to it; then those already marked, and by whom.
+    fn milestone_chooser(&self, selected: &str, text_w: usize) -> Content<'a> {
+        let theme = self.app.theme;
+        let dot = sym(theme, "·", "-");
+        let view = self.view;
+        let state = view.state;
+        let since = state
+            .first_trigger
+            .map(|ft| (view.now - ft).to_std().unwrap_or_default());
+        let mut lines = Vec::new();
+        let t_now = since
+            .map(|d| format!("T+{}", crate::units::format_offset(d.as_millis() as i64)))
+            .unwrap_or_else(|| "not triggered yet".into());
+        lines.extend(
+            wrap(
+                theme,
+                &format!(
+                    "Timed from the first trigger, now {t_now}; marked by {}, once.",
+                    self.app.operator
+                ),
+                text_w,
+            )
+            .into_iter()
+            .map(Line::from),
+        );
+        lines.push(Line::from(""));
+        let open = crate::ui::keys::markable(view).unwrap_or_default();
+        let name_w = open
+            .iter()
+            .map(|n| super::width(n))
+            .max()
+            .unwrap_or(0)
+            .min(30);
+        for (i, name) in open.iter().enumerate() {
+            let chosen = *name == selected;
+            let number = if i < 9 {
+                format!("{}", i + 1)
+            } else {
+                " ".into()
+            };
+            let within = state
+                .cfg
+                .milestones
+                .iter()
+                .find(|m| m.name == *name)
+                .and_then(|m| m.within);
+            let target = match (within, since) {
+                (Some(w), Some(s)) if s <= w => format!(
+                    "target {} ({} left)",
+                    format_duration_short(w),
+                    crate::units::format_duration(w - s)
+                ),
+                (Some(w), Some(s)) => format!(
+                    "target {} (over by {})",
+                    format_duration_short(w),
+                    crate::units::format_duration(s - w)
+                ),
+                (Some(w), None) => format!("target {}", format_duration_short(w)),
+                (None, _) => String::new(),
+            };
+            let pointer = if chosen { sym(theme, "›", ">") } else { " " };
+            let name = fit(theme, name, name_w);
+            let pad = name_w.saturating_sub(super::width(&name));
+            let row = fit(
+                theme,
+                &format!("{pointer} {number} {name}{}  {target}", " ".repeat(pad)),
+                text_w,
+            );
+            let style = if chosen {
+                super::reverse().patch(bold())
+            } else {
+                Style::default()
+            };
+            lines.push(Line::from(Span::styled(row, style)));
+        }
+        let marked: Vec<String> = state
+            .cfg
+            .milestones
+            .iter()
+            .zip(&state.milestones)
+            .filter_map(|(m, mark)| {
+                let mark = mark.as_ref()?;
+                let at = state
+                    .first_trigger
+                    .map(|ft| crate::units::format_offset((mark.at - ft).num_milliseconds()))
+                    .unwrap_or_default();
+                Some(format!("{} ({}, T+{at})", m.name, mark.author))
+            })
+            .collect();
+        if !marked.is_empty() {
+            lines.push(Line::from(""));
+            lines.extend(
+                wrap(
+                    theme,
+                    &format!("Marked already: {}", marked.join(", ")),
+                    text_w,
+                )
+                .into_iter()
+                .map(|l| Line::from(Span::styled(l, fg(theme, Color::Gray)))),
+            );
+        }
+        lines.push(Line::from(""));
+        lines.push(keys_line(
+            theme,
+            &format!(
+                "{} or 1-9 choose {dot} Enter mark {dot} Esc cancel",
+                sym(theme, "↑/↓", "Up/Down")
+            ),
+        ));
+        Content {
+            title: "Mark a milestone".into(),
+            lines,
+            input: None,
+            width: 70,
+            alarm: false,
         }
     }
 

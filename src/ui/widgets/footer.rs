@@ -34,6 +34,14 @@ pub fn keys(app: &App, view: View<'_>) -> Vec<(&'static str, &'static str)> {
         Mode::ArmConfirm { .. } => return vec![("y", "arm"), ("n", "cancel"), ("X", "abort")],
         Mode::QuitConfirm => return vec![("y", "revert and quit"), ("n", "stay"), ("X", "abort")],
         Mode::Help => return vec![("Esc", "close help"), ("X", "abort"), ("q", "quit")],
+        Mode::Milestone { .. } => {
+            return vec![
+                ("Enter", "mark"),
+                ("1-9", "choose"),
+                ("Esc", "cancel"),
+                ("X", "abort"),
+            ]
+        }
         Mode::Normal => {}
     }
     let mut k = Vec::new();
@@ -48,6 +56,9 @@ pub fn keys(app: &App, view: View<'_>) -> Vec<(&'static str, &'static str)> {
     }
     k.push(("n", "note"));
     k.push(("N", "action"));
+    if crate::ui::keys::markable(view).is_ok() {
+        k.push(("m", "milestone"));
+    }
     if live {
         k.push(("X", "abort"));
     }
@@ -96,7 +107,7 @@ impl Widget for Footer<'_> {
             }
             spans
         };
-        for drop in ["Tab", "N"] {
+        for drop in ["Tab", "N", "m"] {
             if line_width(&spans_of(&keys)) <= w {
                 break;
             }

@@ -19,7 +19,7 @@ pub struct Timeline<'a> {
 
 fn style_of(theme: Theme, r: &Record) -> Style {
     match &r.event {
-        Event::Note { .. } => bold(),
+        Event::Note { .. } | Event::Milestone { .. } => bold(),
         Event::Abort { .. } | Event::GuardrailTripped { .. } => fg(theme, Color::Red).patch(bold()),
         Event::FaultInjected { ok: false, .. } | Event::FaultReverted { ok: false, .. } => {
             fg(theme, Color::Red).patch(bold())
