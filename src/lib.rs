@@ -48,6 +48,7 @@ pub mod import;
 pub mod journal;
 pub mod manpage;
 pub mod milestones;
+mod notify;
 mod proc;
 mod recover;
 pub mod report;

@@ -74,8 +74,8 @@ enum Command {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
-    /// Resolve targets and check permissions; print what would be injected and reverted.
-    /// Changes nothing.
+    /// Resolve targets and check permissions; print what would be injected and reverted,
+    /// and where `notify:` posts (by variable). Changes nothing.
     Plan {
         scenario: PathBuf,
         /// Kubernetes context (overrides `kubernetes.context`).

@@ -27,12 +27,16 @@ pub fn plan(path: &Path, context: Option<String>) -> ExitCode {
         k.context = Some(ctx);
     }
     // what `run` refuses before it starts, `plan` refuses too: an unreadable token or
-    // password file, an unset variable the Prometheus client needs
+    // password file, an unset variable the Prometheus client or a `notify:` webhook needs
     if let Some(p) = &s.prometheus {
         if let Err(e) = crate::signals::prometheus::Client::new(p, &env_lookup) {
             crate::tell!("gameday plan: {}", shown(&e));
             return ExitStatus::Usage.into();
         }
+    }
+    if let Err(e) = crate::notify::resolve(&s.notify, &env_lookup) {
+        crate::tell!("gameday plan: {}", shown(&e));
+        return ExitStatus::Usage.into();
     }
     let hypothesis = s
         .hypothesis
@@ -50,6 +54,10 @@ pub fn plan(path: &Path, context: Option<String>) -> ExitCode {
         crate::units::format_duration(s.phases.recovery),
         crate::units::format_duration(s.safety.max_duration)
     );
+    // where the team is told, by variable: a URL is a secret and is never printed
+    for line in crate::notify::plan_lines(&s.notify) {
+        crate::say!("{}", shown(&line));
+    }
     let Some(rt) = runtime() else {
         return ExitStatus::Usage.into();
     };

@@ -495,6 +495,20 @@ pub enum Event {
         source: String,
         message: String,
     },
+    /// A notification of `notify:` was not delivered (refused, no answer, dropped from a
+    /// full queue, or still waiting when gameday exited). A warning: the run, its verdict
+    /// and its exit code are not affected. Journals before `notify:` have none.
+    NotifyFailed {
+        /// which webhook, by its variable (`notify[0] (slack, $GAMEDAY_SLACK_URL)`),
+        /// never its URL
+        target: String,
+        /// what it was about: run_started, fault_triggered, kill_switch, revert_failed,
+        /// verdict (several, comma-separated, for notifications dropped together)
+        about: String,
+        /// the requests made (0: none was sent)
+        attempts: u32,
+        error: String,
+    },
     /// The screen at a trigger or the abort, as plain text, for the report: the report
     /// is a function of the journal, so what the operator saw must be in it.
     Screen {
@@ -551,6 +565,7 @@ impl Event {
             Event::RunEnded { .. } => "run_ended",
             Event::Screen { .. } => "screen",
             Event::Warning { .. } => "warning",
+            Event::NotifyFailed { .. } => "notify_failed",
         }
     }
 }

@@ -124,6 +124,48 @@ impl Redactor {
         ));
     }
 
+    /// A URL that is a credential as a whole (a webhook's: its token is in the path):
+    /// the URL; what follows its host (the path and query, which a server or a proxy
+    /// may echo without the host); a user info's password; and each path segment and
+    /// query value that looks like a token (8 characters or more, holding a digit, or
+    /// 20 or more), the part a server is most likely to quote alone. Plain words of the
+    /// path (`services`, `hooks`) are not hidden: they would mask those words everywhere.
+    pub fn add_webhook_url(&mut self, url: &str) {
+        let url = url.trim();
+        self.add(url);
+        self.add(url.trim_end_matches('/'));
+        let Some(scheme_end) = url.find("://") else {
+            return;
+        };
+        let a0 = scheme_end + 3;
+        let a1 = url[a0..]
+            .find(['/', '?', '#'])
+            .map_or(url.len(), |i| a0 + i);
+        let authority = &url[a0..a1];
+        if let Some((userinfo, _)) = authority.rsplit_once('@') {
+            let password = userinfo.split_once(':').map_or(userinfo, |(_, p)| p);
+            self.add(password);
+            self.add(percent_decode(password));
+        }
+        let rest = &url[a1..];
+        if rest.trim_matches(['/', '?', '#']).is_empty() {
+            return;
+        }
+        self.add(rest);
+        self.add(rest.trim_end_matches('/'));
+        let tokenish = |part: &str| {
+            let n = part.chars().count();
+            (n >= 8 && part.chars().any(|c| c.is_ascii_digit())) || n >= 20
+        };
+        for part in rest.split(['/', '?', '#', '&']) {
+            let value = part.split_once('=').map_or(part, |(_, v)| v);
+            if tokenish(value) {
+                self.add(value);
+                self.add(percent_decode(value));
+            }
+        }
+    }
+
     /// The value of a secret `${VAR}` that a name takes: besides everything
     /// [`Redactor::add_credential`] covers, it is taken out of names too
     /// ([`Redactor::scrub_name`]).
@@ -272,6 +314,16 @@ impl Redactor {
             Event::Verdict { reasons, .. } => self.scrub_all(reasons),
             Event::OperatorLeft { detail, .. } => self.scrub_mut(detail),
             Event::Warning { message, .. } => self.scrub_mut(message),
+            Event::NotifyFailed {
+                target,
+                about,
+                error,
+                ..
+            } => {
+                self.scrub_mut(target);
+                self.scrub_mut(about);
+                self.scrub_mut(error);
+            }
             Event::Screen { text, .. } => self.scrub_mut(text),
             Event::Phase { .. }
             | Event::Pods { .. }
@@ -398,5 +450,29 @@ mod tests {
         assert_eq!(percent_encode("p@ss w/d"), "p%40ss%20w%2Fd");
         assert_eq!(percent_decode("p%40ss%20w%2fd%"), "p@ss w/d%");
         assert_eq!(lower_hex("a%2Fb%40"), "a%2fb%40");
+    }
+
+    #[test]
+    fn a_failed_notification_is_journaled_scrubbed() {
+        let mut r = Redactor::new();
+        r.add_webhook_url("https://hooks.example/services/T0KEN-SECRET-42");
+        let e = r.redact_event(Event::NotifyFailed {
+            target: "notify[0] (slack, $GAMEDAY_SLACK_URL)".into(),
+            about: "verdict".into(),
+            attempts: 3,
+            error: "HTTP 404 Not Found: no hook at /services/T0KEN-SECRET-42".into(),
+        });
+        let line = serde_json::to_string(&crate::journal::Record {
+            seq: 7,
+            ts: chrono::DateTime::from_timestamp_millis(1_000).unwrap(),
+            event: e,
+        })
+        .unwrap();
+        assert_eq!(
+            line,
+            r#"{"seq":7,"ts":"1970-01-01T00:00:01.000Z","type":"notify_failed","target":"notify[0] (slack, $GAMEDAY_SLACK_URL)","about":"verdict","attempts":3,"error":"HTTP 404 Not Found: no hook at ***"}"#
+        );
+        let back: crate::journal::Record = serde_json::from_str(&line).unwrap();
+        assert_eq!(back.event.type_name(), "notify_failed");
     }
 }

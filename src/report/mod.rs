@@ -30,6 +30,7 @@ pub mod actions;
 pub mod charts;
 pub mod junit;
 mod milestones;
+mod notifications;
 mod recheck;
 mod run;
 mod screens;
@@ -164,6 +165,7 @@ pub fn render(records: &[Record]) -> Result<String, ReportError> {
     faults(&run, &mut out);
     timeline(&run, &mut out);
     notes(&run, &mut out);
+    notifications::notifications(&run, &mut out);
     screens::section(&run, records, &mut out);
     queries(&run, &mut out);
     // The net under every section: whatever reached the text (a server's error body, a

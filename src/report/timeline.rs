@@ -272,6 +272,7 @@ pub(super) fn record_entry(run: &Run, r: &Record) -> Option<Entry> {
         Event::Warning { source, message } => {
             entry("—", format!("warning ({source}): {}", plain(message)))
         }
+        Event::NotifyFailed { .. } => entry("—", super::notifications::words(&r.event)?),
     }
 }
 

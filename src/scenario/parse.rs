@@ -207,6 +207,7 @@ const TOP_KEYS: &[&str] = &[
     "prometheus",
     "kubernetes",
     "grafana",
+    "notify",
     "steady_state",
     "pods",
     "alerts",
@@ -285,6 +286,7 @@ fn scenario(cx: &mut Ctx, root: &Node) -> Option<Scenario> {
         f.get("kubernetes").and_then(|n| kubernetes(cx, n))
     };
     let grafana = f.get("grafana").and_then(|n| grafana(cx, n));
+    let notify = super::notify::parse(cx, &f);
     let has_prom = f.entry("prometheus").is_some();
     let has_kube = f.entry("kubernetes").is_some();
     let prom_interval = prometheus.as_ref().map_or(interval, |p| p.interval);
@@ -420,6 +422,7 @@ fn scenario(cx: &mut Ctx, root: &Node) -> Option<Scenario> {
         prometheus,
         kubernetes,
         grafana,
+        notify,
         steady_state,
         pods,
         alerts,

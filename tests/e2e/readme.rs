@@ -18,6 +18,7 @@ fn the_readme_scenario_example_is_valid() {
             assert_eq!(s.name, "checkout-cache-outage");
             assert_eq!(s.steady_state.len(), 4);
             assert_eq!(s.faults.len(), 2);
+            assert_eq!(s.notify.len(), 2);
         }
         Err(problems) => panic!(
             "{}",
