@@ -9,7 +9,8 @@ use gameday::commands::{self, print_text, Front};
 use gameday::exit::ExitStatus;
 use gameday::runner::{operator_name, RunOptions};
 
-/// Where `run --out` puts run directories, and where `status` looks, unless told.
+/// Where `run --out` puts run directories, and where `status` and `history` look, unless
+/// told.
 const DEFAULT_OUT: &str = "gameday-runs";
 
 /// Run chaos-engineering game days live from the terminal, and leave with evidence.
@@ -81,8 +82,9 @@ enum Command {
         #[arg(long)]
         context: Option<String>,
     },
-    /// (Re)write RUN_DIR/report.md and RUN_DIR/charts/ from RUN_DIR/journal.jsonl, judging
-    /// the run again (exit 65 when the journal disagrees with itself).
+    /// (Re)write RUN_DIR/report.md, RUN_DIR/actions.json and RUN_DIR/charts/ from
+    /// RUN_DIR/journal.jsonl, judging the run again (exit 65 when the journal disagrees with
+    /// itself).
     Report {
         run_dir: PathBuf,
         /// Only judge the journal again and say whether it agrees with itself; write
@@ -141,6 +143,18 @@ enum Command {
         #[arg(value_name = "RUNS_DIR|RUN_DIR", default_value = DEFAULT_OUT)]
         path: PathBuf,
         /// One JSON object for scripts instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Game days over time, from the journals under RUNS_DIR: per scenario its last run and
+    /// verdict, how many runs, days since it was last CONFIRMED (⚠ past 30), and the trend
+    /// of each signal's worst value during the faults and of the time to recover. Exit 0,
+    /// 69 when RUNS_DIR does not exist, 77 when it may not be read.
+    History {
+        /// The directory of runs (`run --out`).
+        #[arg(value_name = "RUNS_DIR", default_value = DEFAULT_OUT)]
+        runs_dir: PathBuf,
+        /// One JSON object for dashboards instead of text (fields in README).
         #[arg(long)]
         json: bool,
     },
@@ -282,6 +296,7 @@ fn main() -> ExitCode {
             commands::abort(&run_dir, reason.as_deref().unwrap_or_default())
         }
         Command::Status { path, json } => commands::status(&path, json),
+        Command::History { runs_dir, json } => commands::history(&runs_dir, json),
         Command::Demo { live, quick } => {
             let (front, opts) = live.resolve(None, true);
             commands::demo(opts, quick, front)

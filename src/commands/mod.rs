@@ -1,6 +1,7 @@
 //! What each subcommand does. `main.rs` only parses the command line and dispatches
 //! here, so a test or another front can run a command without a process.
 
+mod history;
 mod live;
 mod plan;
 mod recover;
@@ -12,6 +13,7 @@ use std::process::ExitCode;
 use crate::exit::ExitStatus;
 use crate::scenario;
 
+pub use history::history;
 pub use live::{demo, run, Front};
 pub use plan::plan;
 pub use recover::{recover, recover_cluster};

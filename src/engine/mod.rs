@@ -980,6 +980,13 @@ pub fn update(state: &mut State, msg: Msg, now: Ts) -> Vec<Effect> {
             let text = text.trim().to_string();
             if text.is_empty() {
                 refuse(&mut fx, "empty note");
+            } else if let Some(why) = (kind == NoteKind::Action)
+                .then(|| crate::followup::parse(&text).err())
+                .flatten()
+            {
+                // refused rather than kept with a date no one meant: the person is still
+                // at the keyboard and can type it again
+                refuse(&mut fx, format!("action item not recorded: {why}"));
             } else {
                 fx.push(Effect::Journal(Event::Note { author, kind, text }));
             }

@@ -15,6 +15,7 @@ mod evidence;
 mod grafana;
 mod hardening;
 mod headless;
+mod history;
 mod import_litmus;
 mod new_template;
 mod pairing;
