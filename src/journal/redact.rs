@@ -188,7 +188,11 @@ impl Redactor {
 
     /// `text` with every known secret replaced by [`MASK`].
     pub fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        scrub_with(&self.secrets, text)
+        let whole = scrub_with(&self.secrets, text);
+        match scrub_cut(&self.secrets, &whole) {
+            Some(cut) => Cow::Owned(cut),
+            None => whole,
+        }
     }
 
     /// A name (of the scenario, a signal, a fault, an alert) with the value of every
@@ -359,6 +363,68 @@ fn scrub_with<'a>(secrets: &[String], text: &'a str) -> Cow<'a, str> {
     }
 }
 
+/// The shortest piece of a secret [`scrub_cut`] masks.
+const CUT_MIN: usize = 4;
+
+/// `text` with every piece of a secret that was cut short masked too: command output and
+/// error messages are shortened where they are made (the first characters of what a
+/// command printed, the last lines of a fault's error), before the journal sees them, so
+/// a secret straddling the cut no longer matches whole and the rest of it would be
+/// written out in clear. A piece counts when it is where a cut leaves one: a secret's
+/// beginning (4 characters or more) at the end of the text or before `…`, `...` or a
+/// closing quote, and a secret's end after the start of the text, `…`, `...` or a quote.
+/// `None` when there is none.
+fn scrub_cut(secrets: &[String], text: &str) -> Option<String> {
+    let is_cut_after = |rest: &str| {
+        rest.is_empty() || rest.starts_with(['…', '"', '\'', '`']) || rest.starts_with("...")
+    };
+    let is_cut_before = |head: &str| {
+        head.is_empty() || head.ends_with(['…', '"', '\'', '`']) || head.ends_with("...")
+    };
+    let mut out = text.to_string();
+    let mut changed = false;
+    for secret in secrets {
+        let bounds: Vec<usize> = secret
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([secret.len()])
+            .collect();
+        let chars = bounds.len() - 1;
+        // every piece holds the secret's first or last four characters: most texts hold
+        // neither, and cost two searches
+        if chars <= CUT_MIN
+            || (!out.contains(&secret[..bounds[CUT_MIN]])
+                && !out.contains(&secret[bounds[chars - CUT_MIN]..]))
+        {
+            continue;
+        }
+        // longest pieces first, so a piece is masked whole
+        for k in (CUT_MIN..chars).rev() {
+            let head = &secret[..bounds[k]];
+            let tail = &secret[bounds[chars - k]..];
+            for piece in [head, tail] {
+                let mut from = 0;
+                while let Some(i) = out[from..].find(piece).map(|i| i + from) {
+                    let end = i + piece.len();
+                    let cut = if piece.as_ptr() == head.as_ptr() {
+                        is_cut_after(&out[end..])
+                    } else {
+                        is_cut_before(&out[..i])
+                    };
+                    if cut {
+                        out.replace_range(i..end, MASK);
+                        changed = true;
+                        from = i + MASK.len();
+                    } else {
+                        from = end;
+                    }
+                }
+            }
+        }
+    }
+    changed.then_some(out)
+}
+
 /// Percent-encoding of every byte outside the URL's unreserved set, upper-case hex.
 fn percent_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -434,6 +500,37 @@ mod tests {
                 text: "pw is ***".into()
             }
         );
+    }
+
+    /// What a cut leaves of a secret is masked: the first characters of a command's
+    /// output, the last of a fault's error (an outsider saw 37 of 48 characters of a
+    /// token written out in clear).
+    #[test]
+    fn a_secret_cut_short_where_the_text_was_shortened_is_masked() {
+        let mut r = Redactor::new();
+        let token = "ghp_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH";
+        r.add(token);
+        r.add("http://127.0.0.1:18101/services/T0AB/B0CD/xoxbSECRET123456789");
+        // a command's output, its first 60 characters, in quotes
+        let printed = "the command printed \"value: http://127.0.0.1:18101/services/T0AB/B0CD/xoxbSECRET1\", not a number";
+        let s = r.scrub(printed);
+        assert!(
+            !s.contains("xoxbSECRET1") && !s.contains("/services/T0AB"),
+            "{s}"
+        );
+        assert!(
+            s.contains("the command printed \"value: ***\", not a number"),
+            "{s}"
+        );
+        // a fault's error, its last characters behind an ellipsis
+        let tail = "exit 1: …pqrstuvwxyz0123456789ABCDEFGH yyyy…";
+        assert_eq!(r.scrub(tail), "exit 1: …*** yyyy…");
+        // the start of a token at the very end of a field
+        assert_eq!(r.scrub("auth ghp_abcdefghij"), "auth ***");
+        // and a piece with the rest of the secret's text after it is not a cut: the
+        // same host and port on another path is left alone
+        let other = "cannot reach http://127.0.0.1:18101/other";
+        assert_eq!(r.scrub(other), other);
     }
 
     #[test]
