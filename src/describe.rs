@@ -214,6 +214,7 @@ fn sentence(rec: &Record, info: Option<&RunInfo>) -> String {
         }
         Event::OperatorLeft { name, detail } => format!("{name} left the room ({detail})"),
         Event::Warning { source, message } => format!("warning ({source}): {message}"),
+        Event::Preflight { checks } => crate::journal::preflight_summary(checks),
         Event::Screen {
             moment,
             front,
@@ -226,3 +227,4 @@ fn sentence(rec: &Record, info: Option<&RunInfo>) -> String {
         ),
     }
 }
+

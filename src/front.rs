@@ -3,23 +3,27 @@
 
 use std::path::PathBuf;
 
-/// Which front drives the run. `junit` is only `run`'s (join ignores it).
+/// Which front drives the run. `junit` is only `run`'s (join ignores it); `verbose`
+/// prints every sample and probe too, not only what a person reads.
 pub enum Front {
-    Headless { junit: Option<PathBuf> },
+    Headless {
+        junit: Option<PathBuf>,
+        verbose: bool,
+    },
     Tui { theme: crate::ui::Theme },
 }
 
 impl Front {
     /// The TUI needs a terminal on both ends; without one the run goes headless, as
     /// `--headless` would.
-    pub fn choose(headless: bool, ascii: bool, junit: Option<PathBuf>) -> Front {
+    pub fn choose(headless: bool, ascii: bool, junit: Option<PathBuf>, verbose: bool) -> Front {
         use std::io::IsTerminal;
         let tty = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
         if headless || junit.is_some() || !tty {
             if !headless && !tty {
                 crate::tell!("gameday: not a terminal: running headless");
             }
-            Front::Headless { junit }
+            Front::Headless { junit, verbose }
         } else {
             Front::Tui {
                 theme: crate::ui::Theme::from_env(ascii),

@@ -42,6 +42,8 @@ mod files;
 mod front;
 mod grafana;
 mod headless;
+mod narrate;
+mod preflight;
 pub mod import;
 pub mod journal;
 pub mod manpage;

@@ -267,6 +267,16 @@ impl Redactor {
             Event::Verdict { reasons, .. } => self.scrub_all(reasons),
             Event::OperatorLeft { detail, .. } => self.scrub_mut(detail),
             Event::Warning { message, .. } => self.scrub_mut(message),
+            Event::Preflight { checks } => {
+                for c in checks {
+                    for n in &mut c.names {
+                        self.scrub_name_mut(n);
+                    }
+                    self.scrub_mut(&mut c.target);
+                    self.scrub_mut(&mut c.detail);
+                    self.scrub_mut(&mut c.fix);
+                }
+            }
             Event::Screen { text, .. } => self.scrub_mut(text),
             Event::Phase { .. }
             | Event::Pods { .. }

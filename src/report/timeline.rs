@@ -269,6 +269,9 @@ pub(super) fn record_entry(run: &Run, r: &Record) -> Option<Entry> {
         Event::Warning { source, message } => {
             entry("—", format!("warning ({source}): {}", plain(message)))
         }
+        Event::Preflight { checks } => {
+            entry("—", plain(&crate::journal::preflight_summary(checks)))
+        }
     }
 }
 

@@ -311,22 +311,42 @@ pub(crate) fn http_url(cx: &mut Ctx, f: &Fields, key: &str, required: bool) -> O
     } else {
         text(cx, f, key)?
     };
+    if let Some(why) = http_url_problem(&url) {
+        let pos = f.get(key).map_or(f.pos, |n| n.pos);
+        cx.err(pos, format!("{}: {why}", f.path_of(key)));
+        return None;
+    }
+    Some(url)
+}
+
+/// Why `url` is not an absolute http:// or https:// URL, with the fix when it is plain:
+/// `127.0.0.1:9091` is a host and port, which every HTTP client reads as something else
+/// (a scheme `127.0.0.1`), so it is refused here with what to write instead. Shared by
+/// the scenario's URLs and `--prometheus-url`.
+pub fn http_url_problem(url: &str) -> Option<String> {
+    let shown = crate::yaml::quoted(url);
     let ok = ["http://", "https://"].iter().any(|s| {
         url.strip_prefix(s)
             .is_some_and(|rest| !rest.is_empty() && !rest.contains(char::is_whitespace))
     });
     if !ok {
-        let pos = f.get(key).map_or(f.pos, |n| n.pos);
-        cx.err(
-            pos,
-            format!(
-                "{}: expected an http:// or https:// URL, found `{url}`",
-                f.path_of(key)
-            ),
-        );
-        return None;
+        let fix = if url.contains("://") || url.trim().is_empty() || url.contains(char::is_whitespace)
+        {
+            String::new()
+        } else {
+            format!("; write `http://{}`", url.trim_start_matches('/'))
+        };
+        return Some(format!(
+            "expected an absolute http:// or https:// URL, found {shown}{fix}"
+        ));
     }
-    Some(url)
+    match reqwest::Url::parse(url) {
+        Ok(u) if u.host_str().is_some_and(|h| !h.is_empty()) => None,
+        Ok(_) => Some(format!(
+            "expected an absolute http:// or https:// URL with a host, found {shown}"
+        )),
+        Err(e) => Some(format!("{shown} is not a valid URL: {e}")),
+    }
 }
 
 /// Exactly one of `keys` present; returns it.
