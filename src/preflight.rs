@@ -234,7 +234,7 @@ pub async fn run(s: &Scenario, origins: &Origins<'_>) -> Preflight {
         }
     }
     for p in &s.pods {
-        kube_names.push(format!("pods {}", p.selector));
+        kube_names.push(format!("pods panel {}", p.selector));
     }
     for f in &s.faults {
         if f.kind.needs_cluster() {
@@ -327,10 +327,10 @@ async fn http_check(
             check.fix = if reach::nothing_listens(&e) {
                 format!(
                     "nothing listens on port {port} of {host}: start the service, or correct \
-                     the URL ({origin})"
+                     the URL: {origin}"
                 )
             } else {
-                format!("check the service and the URL ({origin})")
+                format!("check the service and the URL: {origin}")
             };
         }
     }
@@ -607,7 +607,7 @@ fn written_at(root: Option<&Node>, path: &[&str], what: &str, origins: &Origins<
     let Some(n) = node_at(root, path) else {
         return what.to_string();
     };
-    let mut s = format!("{what} ({}:{}:{})", origins.file, n.pos.line, n.pos.col);
+    let mut s = format!("{what} at {}:{}:{}", origins.file, n.pos.line, n.pos.col);
     if let Value::Scalar { text, .. } = &n.value {
         for r in references(text) {
             match ((origins.env)(&r.name), &r.default) {
