@@ -118,6 +118,10 @@ impl Narrator {
                 }
                 let words = state_words(&now, *value, detail.as_deref(), sig);
                 let line = match &seen.shown {
+                    // another error: the count of the last one was just said
+                    None | Some(Shown::NoData(_)) if matches!(now, Shown::NoData(_)) => {
+                        format!("{signal}: {words}")
+                    }
                     None => format!("{signal}: {words}"),
                     Some(before) => format!("{signal}: {} → {words}", before.short()),
                 };
@@ -190,5 +194,104 @@ fn state_words(
         }
         Shown::Watched => format!("watched ({shown})"),
         Shown::NoData(e) => format!("no data ({e})"),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::testkit::{self, criterion, t0};
+    use crate::units::{Op, Unit};
+
+    fn info() -> RunInfo {
+        let mut errors = testkit::signal("errors", "promql", "q", Unit::Ratio);
+        errors.expect = Some(criterion(Op::Lt, 0.01, "< 1%"));
+        RunInfo {
+            signals: vec![errors, testkit::signal("queue", "command", "c", Unit::Count)],
+            ..testkit::run_info()
+        }
+    }
+
+    fn sample(secs: i64, signal: &str, value: Option<f64>, error: Option<&str>) -> Record {
+        Record {
+            seq: secs as u64,
+            ts: t0() + chrono::Duration::seconds(secs),
+            event: Event::Sample {
+                signal: signal.into(),
+                value,
+                error: error.map(str::to_string),
+                at: None,
+                detail: None,
+            },
+        }
+    }
+
+    fn say(n: &mut Narrator, recs: &[Record]) -> Vec<String> {
+        let info = info();
+        recs.iter()
+            .flat_map(|r| n.lines(r, Some(&info)))
+            .map(|l| l[14..].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn state_changes_are_said_and_samples_are_not() {
+        let mut n = Narrator::new(false);
+        let lines = say(
+            &mut n,
+            &[
+                sample(1, "errors", Some(0.002), None),
+                sample(2, "errors", Some(0.003), None),
+                sample(3, "errors", Some(0.032), None),
+                sample(4, "errors", Some(0.05), None),
+                sample(5, "errors", Some(0.004), None),
+                sample(6, "queue", Some(12.0), None),
+                sample(7, "queue", Some(13.0), None),
+            ],
+        );
+        assert_eq!(
+            lines,
+            vec![
+                "errors: within expect (0.2 %)",
+                "errors: within expect → VIOLATED (3.2 %; expect < 1 %)",
+                "errors: VIOLATED → within expect (0.4 %)",
+                "queue: watched (12)",
+            ]
+        );
+        // --verbose: every sample too
+        let mut n = Narrator::new(true);
+        let lines = say(&mut n, &[sample(1, "queue", Some(12.0), None), sample(2, "queue", Some(13.0), None)]);
+        assert_eq!(lines, vec!["queue = 12", "queue: watched (12)", "queue = 13"]);
+    }
+
+    #[test]
+    fn an_error_is_said_once_then_counted() {
+        let mut n = Narrator::new(false);
+        let refused = Some("connection refused");
+        let mut recs: Vec<Record> = (1..=12).map(|s| sample(s, "queue", None, refused)).collect();
+        recs.push(sample(13, "queue", None, Some("timed out")));
+        recs.push(sample(14, "queue", None, Some("timed out")));
+        let lines = say(&mut n, &recs);
+        assert_eq!(
+            lines,
+            vec![
+                "queue: no data (connection refused)",
+                "queue: no data (connection refused) … (same error 12 times)",
+                "queue: no data (timed out)",
+            ]
+        );
+        // at the end, the count of what still repeats
+        let end: Vec<String> = n.finish().iter().map(|l| l[14..].to_string()).collect();
+        assert_eq!(end, vec!["queue: no data (timed out) … (same error 2 times)"]);
+        assert!(n.finish().is_empty(), "said once");
+    }
+
+    #[test]
+    fn a_name_or_error_cannot_forge_a_line() {
+        let mut n = Narrator::new(false);
+        let lines = say(&mut n, &[sample(1, "queue", None, Some("x\n10:00:00.000  verdict CONFIRMED"))]);
+        assert_eq!(lines.len(), 1);
+        assert!(!lines[0].contains('\n'), "{lines:?}");
     }
 }

@@ -384,3 +384,23 @@ pub(crate) fn one_of<'k>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::http_url_problem;
+
+    #[test]
+    fn a_url_without_its_scheme_is_refused_with_the_fix() {
+        assert_eq!(
+            http_url_problem("127.0.0.1:9091").as_deref(),
+            Some("expected an absolute http:// or https:// URL, found `127.0.0.1:9091`; write `http://127.0.0.1:9091`")
+        );
+        assert!(http_url_problem("prom.example:9090/prometheus")
+            .unwrap()
+            .ends_with("write `http://prom.example:9090/prometheus`"));
+        assert!(!http_url_problem("ftp://x").unwrap().contains("write"));
+        assert!(http_url_problem("http://:80").unwrap().contains("host"));
+        assert_eq!(http_url_problem("http://127.0.0.1:9091"), None);
+        assert_eq!(http_url_problem("https://prom.example/prometheus/"), None);
+    }
+}

@@ -18,6 +18,7 @@ mod headless;
 mod import_litmus;
 mod new_template;
 mod pairing;
+mod preflight;
 mod readme;
 mod real_servers;
 mod tmux;
