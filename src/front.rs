@@ -97,6 +97,25 @@ pub fn reader_gone(e: &std::io::Error, pipe_too: bool) -> bool {
     }
 }
 
+/// Whether standard output is a terminal that hung up (poll(2) says POLLHUP): how a
+/// headless front that has nothing to print for a while (the signals hold steady, a fault
+/// is active for minutes) still sees its terminal go away where no SIGHUP comes (under
+/// `su`) and standard input is not the terminal. Only meaningful when standard output is
+/// a terminal.
+pub fn stdout_hung_up() -> bool {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    use std::os::fd::AsFd;
+    let stdout = std::io::stdout();
+    let mut fds = [PollFd::new(stdout.as_fd(), PollFlags::POLLOUT)];
+    match poll(&mut fds, PollTimeout::ZERO) {
+        Ok(n) if n > 0 => fds[0]
+            .revents()
+            .unwrap_or(PollFlags::empty())
+            .intersects(PollFlags::POLLHUP | PollFlags::POLLERR | PollFlags::POLLNVAL),
+        _ => false,
+    }
+}
+
 /// The process signals every front ends on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProcessSignal {

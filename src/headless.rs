@@ -240,6 +240,10 @@ pub async fn run(
     }
     let mut signals = Signals::install();
     let mut stdin = crate::front::Typing::stdin();
+    let stdout_tty = {
+        use std::io::IsTerminal;
+        std::io::stdout().is_terminal()
+    };
     // the kill switch, pulled once when the terminal goes away
     let mut terminal_lost = false;
     let mut room = session.take_room_requests();
@@ -253,6 +257,11 @@ pub async fn run(
                 if !terminal_lost && out.printer.terminal_gone() {
                     terminal_lost = true;
                     tracing::warn!("terminal lost: writing to it failed with EIO");
+                    lost_terminal(&operator)
+                } else if !terminal_lost && stdout_tty && crate::front::stdout_hung_up() {
+                    // nothing may be printed for minutes: no write fails to tell
+                    terminal_lost = true;
+                    tracing::warn!("terminal lost: standard output hung up");
                     lost_terminal(&operator)
                 } else {
                     Msg::Tick

@@ -501,20 +501,21 @@ async fn prometheus_checks(
         let mut c = check("alerts", alerts.clone());
         c.ms = ms;
         match asked {
-            Asked::Answer(a) => c.detail = a,
-            Asked::Slow => (c.outcome, c.detail) = slow(),
+            Asked::Answer(a) => {
+                c.detail = a;
+                own.push(c);
+            }
+            Asked::Slow => {
+                (c.outcome, c.detail) = slow();
+                own.push(c);
+            }
+            // the server's problem: said with the queries', once
             Asked::Error(e) => {
                 let (Class::Server(outcome) | Class::Query(outcome)) = classify(&e);
                 for a in &alerts {
                     note_server(format!("alert {a}"), &e, outcome, ms);
                 }
-                c.outcome = CheckOutcome::Ok;
             }
-        }
-        if c.detail.is_empty() {
-            // said with the server's problem
-        } else {
-            own.push(c);
         }
     }
     server.extend(own);

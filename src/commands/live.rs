@@ -47,6 +47,14 @@ pub fn run(
         env: &env_lookup,
     };
     super::apply_overrides(&mut s, context, prometheus_url);
+    // what cannot work is refused before any source is tried: an unreadable token or
+    // password file, an unset variable the Prometheus client needs
+    if let Some(p) = &s.prometheus {
+        if let Err(e) = crate::signals::prometheus::Client::new(p, &env_lookup) {
+            crate::tell!("gameday: {e}");
+            return ExitStatus::Usage.into();
+        }
+    }
     let Some(rt) = runtime() else {
         return ExitStatus::Usage.into();
     };

@@ -335,12 +335,24 @@ async fn headless(
     let mut stdin = crate::front::Typing::stdin();
     // a joiner leaves on any of them; the run goes on without it
     let mut signals = Signals::install();
+    let stdout_tty = {
+        use std::io::IsTerminal;
+        std::io::stdout().is_terminal()
+    };
+    // with little to print, no failed write may tell that the terminal went away
+    let mut watch = tokio::time::interval(Duration::from_secs(1));
     loop {
         if out.get_ref().gone {
             // nobody sees this joiner's screen any more: leave, freeing the seat
             return 0;
         }
         tokio::select! {
+            _ = watch.tick() => {
+                if stdout_tty && crate::front::stdout_hung_up() {
+                    tracing::warn!("terminal lost: standard output hung up");
+                    return 0;
+                }
+            }
             i = rx.recv() => {
                 let line = match next(i) {
                     Next::Line(l) => l,
