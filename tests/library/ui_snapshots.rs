@@ -835,5 +835,5 @@ fn a_reverted_fault_shows_its_revert_result() {
         .find(|l| l.contains("REVERTED"))
         .unwrap_or_else(|| panic!("{s}"));
     assert!(row.contains("revert: PUT https://flags.example/api/cache → 200 (on: true)"), "{row}");
-    assert!(!s.contains("(on: false)"), "{s}");
+    assert!(!row.contains("(on: false)"), "{row}");
 }
