@@ -451,7 +451,8 @@ async fn prometheus_checks(
     };
     // what went wrong, without the advice the fix gives
     let said = |e: &PromError| match e {
-        PromError::Unreachable { path, why, .. } => format!("{why} ({path})"),
+        // the server's problem, whichever path asked: said once
+        PromError::Unreachable { why, .. } => why.clone(),
         other => other.to_string(),
     };
     // server problems, each said once with everything that reads the server

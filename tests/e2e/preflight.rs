@@ -128,7 +128,7 @@ fn prometheus_at_a_closed_port_refuses_the_run_naming_where_the_url_comes_from()
     assert!(preflight_took(&so) < Duration::from_secs(5), "{so}");
     assert!(
         so.contains(&format!(
-            "FAILED   Prometheus at http://127.0.0.1:{port} (read by `5xx ratio`): connection refused (/api/v1/query)"
+            "FAILED   Prometheus at http://127.0.0.1:{port} (read by `5xx ratio`): connection refused\n"
         )),
         "{so}"
     );
