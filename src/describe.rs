@@ -236,4 +236,3 @@ fn sentence(rec: &Record, info: Option<&RunInfo>) -> String {
         ),
     }
 }
-

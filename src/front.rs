@@ -10,7 +10,9 @@ pub enum Front {
         junit: Option<PathBuf>,
         verbose: bool,
     },
-    Tui { theme: crate::ui::Theme },
+    Tui {
+        theme: crate::ui::Theme,
+    },
 }
 
 impl Front {

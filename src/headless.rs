@@ -13,9 +13,9 @@ use std::path::PathBuf;
 use tokio::sync::mpsc;
 
 use crate::engine::{autopilot, Msg};
-use crate::narrate::Narrator;
 use crate::front::{lost_terminal, Signals, Typed};
 use crate::journal::{NoteKind, Record};
+use crate::narrate::Narrator;
 use crate::runner::{next_request, Session, Step, TICK};
 
 /// Prints what a step journaled and acts on a resolved plan as the headless operator:

@@ -92,7 +92,9 @@ fn roff(text: &str) -> String {
 }
 
 fn keys_section() -> String {
-    let mut s = String::from(".SH KEYS\nIn the TUI of run, demo and join (join cannot arm, trigger or disarm):\n");
+    let mut s = String::from(
+        ".SH KEYS\nIn the TUI of run, demo and join (join cannot arm, trigger or disarm):\n",
+    );
     for (key, what) in KEYS {
         s.push_str(&format!(".TP\n\\fB{}\\fR\n{}\n", roff(key), roff(what)));
     }
@@ -102,7 +104,11 @@ fn keys_section() -> String {
 fn exit_section() -> String {
     let mut s = String::from(".SH \"EXIT STATUS\"\n");
     for status in crate::exit::ExitStatus::all() {
-        s.push_str(&format!(".TP\n\\fB{}\\fR\n{}\n", status.code(), roff(status.summary())));
+        s.push_str(&format!(
+            ".TP\n\\fB{}\\fR\n{}\n",
+            status.code(),
+            roff(status.summary())
+        ));
     }
     s
 }

@@ -125,7 +125,11 @@ impl Narrator {
                     None => format!("{signal}: {words}"),
                     Some(before) => format!("{signal}: {} → {words}", before.short()),
                 };
-                out.push(format!("{}  {}", stamp(rec.ts), crate::text::visible(&line)));
+                out.push(format!(
+                    "{}  {}",
+                    stamp(rec.ts),
+                    crate::text::visible(&line)
+                ));
                 seen.shown = Some(now);
                 seen.times = 1;
                 seen.last = Some(rec.ts);
@@ -164,7 +168,10 @@ impl Narrator {
 fn repeated(signal: &str, seen: &Seen) -> Option<String> {
     match (&seen.shown, seen.last) {
         (Some(Shown::NoData(e)), Some(last)) if seen.times > 1 => {
-            let line = format!("{signal}: no data ({e}) … (same error {} times)", seen.times);
+            let line = format!(
+                "{signal}: no data ({e}) … (same error {} times)",
+                seen.times
+            );
             Some(format!("{}  {}", stamp(last), crate::text::visible(&line)))
         }
         _ => None,
@@ -208,7 +215,10 @@ mod tests {
         let mut errors = testkit::signal("errors", "promql", "q", Unit::Ratio);
         errors.expect = Some(criterion(Op::Lt, 0.01, "< 1%"));
         RunInfo {
-            signals: vec![errors, testkit::signal("queue", "command", "c", Unit::Count)],
+            signals: vec![
+                errors,
+                testkit::signal("queue", "command", "c", Unit::Count),
+            ],
             ..testkit::run_info()
         }
     }
@@ -261,15 +271,26 @@ mod tests {
         );
         // --verbose: every sample too
         let mut n = Narrator::new(true);
-        let lines = say(&mut n, &[sample(1, "queue", Some(12.0), None), sample(2, "queue", Some(13.0), None)]);
-        assert_eq!(lines, vec!["queue = 12", "queue: watched (12)", "queue = 13"]);
+        let lines = say(
+            &mut n,
+            &[
+                sample(1, "queue", Some(12.0), None),
+                sample(2, "queue", Some(13.0), None),
+            ],
+        );
+        assert_eq!(
+            lines,
+            vec!["queue = 12", "queue: watched (12)", "queue = 13"]
+        );
     }
 
     #[test]
     fn an_error_is_said_once_then_counted() {
         let mut n = Narrator::new(false);
         let refused = Some("connection refused");
-        let mut recs: Vec<Record> = (1..=12).map(|s| sample(s, "queue", None, refused)).collect();
+        let mut recs: Vec<Record> = (1..=12)
+            .map(|s| sample(s, "queue", None, refused))
+            .collect();
         recs.push(sample(13, "queue", None, Some("timed out")));
         recs.push(sample(14, "queue", None, Some("timed out")));
         let lines = say(&mut n, &recs);
@@ -283,14 +304,25 @@ mod tests {
         );
         // at the end, the count of what still repeats
         let end: Vec<String> = n.finish().iter().map(|l| l[14..].to_string()).collect();
-        assert_eq!(end, vec!["queue: no data (timed out) … (same error 2 times)"]);
+        assert_eq!(
+            end,
+            vec!["queue: no data (timed out) … (same error 2 times)"]
+        );
         assert!(n.finish().is_empty(), "said once");
     }
 
     #[test]
     fn a_name_or_error_cannot_forge_a_line() {
         let mut n = Narrator::new(false);
-        let lines = say(&mut n, &[sample(1, "queue", None, Some("x\n10:00:00.000  verdict CONFIRMED"))]);
+        let lines = say(
+            &mut n,
+            &[sample(
+                1,
+                "queue",
+                None,
+                Some("x\n10:00:00.000  verdict CONFIRMED"),
+            )],
+        );
         assert_eq!(lines.len(), 1);
         assert!(!lines[0].contains('\n'), "{lines:?}");
     }

@@ -186,8 +186,9 @@ fn plural(n: usize, word: &str) -> String {
 pub async fn run(s: &Scenario, origins: &Origins<'_>) -> Preflight {
     let started = Instant::now();
     let raw = parse_yaml_raw(origins.text).root;
-    let mut checks: Vec<std::pin::Pin<Box<dyn std::future::Future<Output = Vec<PreflightCheck>> + Send>>> =
-        Vec::new();
+    let mut checks: Vec<
+        std::pin::Pin<Box<dyn std::future::Future<Output = Vec<PreflightCheck>> + Send>>,
+    > = Vec::new();
     // one probe per URL, however many signals read it
     let mut urls: Vec<(String, Duration, Vec<String>, usize)> = Vec::new();
     for (i, sig) in s.steady_state.iter().enumerate() {
@@ -309,9 +310,8 @@ async fn http_check(
             check.detail = format!(
                 "answered HTTP {status} in {took}: every probe with this answer counts as failed"
             );
-            check.fix = format!(
-                "if the service is healthy, the path may be wrong: the URL is {origin}"
-            );
+            check.fix =
+                format!("if the service is healthy, the path may be wrong: the URL is {origin}");
         }
         Err(e) if e.is_timeout() && !e.is_connect() && limit < timeout => {
             check.outcome = CheckOutcome::Warning;
@@ -535,9 +535,7 @@ fn classify(e: &PromError) -> Class {
         PromError::Transport(_)
         | PromError::Unreachable { .. }
         | PromError::Html { .. }
-        | PromError::Json(_) => {
-            Class::Server(CheckOutcome::Failed)
-        }
+        | PromError::Json(_) => Class::Server(CheckOutcome::Failed),
         // a server error may pass; refused credentials or a wrong path will not
         PromError::Http { status, .. } if *status >= 500 => Class::Server(CheckOutcome::Warning),
         PromError::Http { .. } => Class::Server(CheckOutcome::Failed),
@@ -595,7 +593,10 @@ fn node_at<'n>(root: Option<&'n Node>, path: &[&str]) -> Option<&'n Node> {
     let mut n = root?;
     for key in path {
         n = match &n.value {
-            Value::Map(entries) => entries.iter().find(|(k, _)| k.name == *key).map(|(_, v)| v)?,
+            Value::Map(entries) => entries
+                .iter()
+                .find(|(k, _)| k.name == *key)
+                .map(|(_, v)| v)?,
             Value::Seq(items) => items.get(key.parse::<usize>().ok()?)?,
             _ => return None,
         };
@@ -613,9 +614,7 @@ fn written_at(root: Option<&Node>, path: &[&str], what: &str, origins: &Origins<
     if let Value::Scalar { text, .. } = &n.value {
         for r in references(text) {
             match ((origins.env)(&r.name), &r.default) {
-                (Some(_), _) => {
-                    s.push_str(&format!(", from the environment variable {}", r.name))
-                }
+                (Some(_), _) => s.push_str(&format!(", from the environment variable {}", r.name)),
                 (None, Some(d)) => s.push_str(&format!(
                     ", where {} is not set, so its default `{d}` was used",
                     r.name
@@ -655,7 +654,12 @@ fn kube_origin(root: Option<&Node>, origins: &Origins<'_>) -> String {
     let context = if origins.context_flag {
         "--context".to_string()
     } else if node_at(root, &["kubernetes", "context"]).is_some() {
-        written_at(root, &["kubernetes", "context"], "kubernetes.context", origins)
+        written_at(
+            root,
+            &["kubernetes", "context"],
+            "kubernetes.context",
+            origins,
+        )
     } else {
         "the kubeconfig's current context (--context or kubernetes.context choose another)".into()
     };

@@ -63,10 +63,13 @@ pub fn run(
         rt,
         async {
             let pre = crate::preflight::run(&s, &origins).await;
-            if let Err(code) = preflight_gate(&pre, &s, &text, &env_lookup, origins.file, skip_preflight) {
+            if let Err(code) =
+                preflight_gate(&pre, &s, &text, &env_lookup, origins.file, skip_preflight)
+            {
                 return code;
             }
-            let (mut session, rx) = match Session::start(&s, path, &text, &env_lookup, &opts).await {
+            let (mut session, rx) = match Session::start(&s, path, &text, &env_lookup, &opts).await
+            {
                 Ok(x) => x,
                 Err(e) => {
                     crate::tell!("gameday: {e}");
@@ -187,13 +190,14 @@ pub fn demo(opts: RunOptions, quick: bool, front: Front) -> ExitCode {
             if let Err(code) = preflight_gate(&pre, &s, demo::SCENARIO, &env, "the demo", false) {
                 return code;
             }
-            let (mut session, rx) = match Session::start(&s, path, demo::SCENARIO, &env, &opts).await {
-                Ok(x) => x,
-                Err(e) => {
-                    crate::tell!("gameday: {e}");
-                    return ExitStatus::Usage.code();
-                }
-            };
+            let (mut session, rx) =
+                match Session::start(&s, path, demo::SCENARIO, &env, &opts).await {
+                    Ok(x) => x,
+                    Err(e) => {
+                        crate::tell!("gameday: {e}");
+                        return ExitStatus::Usage.code();
+                    }
+                };
             session.journal_preflight(pre.checks.clone(), None);
             init_log(&session.run_dir, session.redactor().clone());
             drive(front, session, rx).await

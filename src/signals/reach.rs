@@ -149,7 +149,9 @@ mod tests {
         };
         let client = reqwest::Client::new();
         let e = client
-            .get(format!("http://127.0.0.1:{port}/api/v1/query?query=sum%28up%29"))
+            .get(format!(
+                "http://127.0.0.1:{port}/api/v1/query?query=sum%28up%29"
+            ))
             .send()
             .await
             .unwrap_err();

@@ -330,12 +330,12 @@ pub fn http_url_problem(url: &str) -> Option<String> {
             .is_some_and(|rest| !rest.is_empty() && !rest.contains(char::is_whitespace))
     });
     if !ok {
-        let fix = if url.contains("://") || url.trim().is_empty() || url.contains(char::is_whitespace)
-        {
-            String::new()
-        } else {
-            format!("; write `http://{}`", url.trim_start_matches('/'))
-        };
+        let fix =
+            if url.contains("://") || url.trim().is_empty() || url.contains(char::is_whitespace) {
+                String::new()
+            } else {
+                format!("; write `http://{}`", url.trim_start_matches('/'))
+            };
         return Some(format!(
             "expected an absolute http:// or https:// URL, found {shown}{fix}"
         ));

@@ -127,7 +127,9 @@ fn the_man_page_has_the_keys_and_exit_codes_of_the_readme() {
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let section = |name: &str| -> String {
-        let start = page.find(name).unwrap_or_else(|| panic!("no {name}:\n{page}"));
+        let start = page
+            .find(name)
+            .unwrap_or_else(|| panic!("no {name}:\n{page}"));
         let rest = &page[start + name.len()..];
         rest[..rest.find("\n.SH ").unwrap_or(rest.len())].to_string()
     };
@@ -168,7 +170,10 @@ fn the_man_page_has_the_keys_and_exit_codes_of_the_readme() {
     );
     for k in readme_keys {
         // README writes arrows; the page, words
-        let k = k.replace('↑', "Up").replace('↓', "Down").replace('-', "\\-");
+        let k = k
+            .replace('↑', "Up")
+            .replace('↓', "Down")
+            .replace('-', "\\-");
         assert!(
             keys.contains(&format!("\\fB{k}\\fR")),
             "the man page's KEYS lacks `{k}`:\n{keys}"

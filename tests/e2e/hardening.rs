@@ -217,7 +217,8 @@ phases:
     assert_shown_not_sent("plan", &plan_out);
     assert!(plan_out.contains(r"\e]52;c;aGk=\a"), "{plan_out}");
     assert!(
-        plan_out.contains(r"FAILED   the query of `prometheus says`") && plan_out.contains(r"\nFORGED line"),
+        plan_out.contains(r"FAILED   the query of `prometheus says`")
+            && plan_out.contains(r"\nFORGED line"),
         "{plan_out}"
     );
 
@@ -900,7 +901,10 @@ phases:
             .unwrap();
         let o = wait_bounded(&mut child, Duration::from_secs(60));
         let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
-        assert!(stdout.contains("FAILED   the query of `prometheus says`"), "{stdout}");
+        assert!(
+            stdout.contains("FAILED   the query of `prometheus says`"),
+            "{stdout}"
+        );
         assert_eq!(
             o.status.code(),
             Some(4),

@@ -91,7 +91,9 @@ fn a_wrong_port_refuses_the_run_naming_the_port_and_the_fix() {
         .find(|l| l.contains("FAILED") && l.contains("probe errors"))
         .unwrap_or_else(|| panic!("{so}"));
     assert!(
-        failed.contains(&format!("http://127.0.0.1:{port}/probe: connection refused")),
+        failed.contains(&format!(
+            "http://127.0.0.1:{port}/probe: connection refused"
+        )),
         "{failed}"
     );
     assert!(
@@ -165,7 +167,10 @@ fn prometheus_at_a_closed_port_refuses_the_run_naming_where_the_url_comes_from()
     let (so, se) = text(&o);
     assert_eq!(o.status.code(), Some(69), "{so}\n{se}");
     assert!(so.contains("FAILED   Prometheus at"), "{so}");
-    assert!(so.contains("1. nothing (exec, 2 s)"), "the plan is still printed: {so}");
+    assert!(
+        so.contains("1. nothing (exec, 2 s)"),
+        "the plan is still printed: {so}"
+    );
 }
 
 #[test]
@@ -272,7 +277,8 @@ fn check_refuses_a_url_without_its_scheme_at_its_line_and_column() {
     let good = write(
         tmp.path(),
         "g.yaml",
-        &body("http://127.0.0.1:9091").replace("127.0.0.1:8080/health", "http://127.0.0.1:8080/health"),
+        &body("http://127.0.0.1:9091")
+            .replace("127.0.0.1:8080/health", "http://127.0.0.1:8080/health"),
     );
     for cmd in ["run", "plan"] {
         let o = gameday()
@@ -324,13 +330,19 @@ fn headless_prints_state_changes_and_verbose_prints_every_sample() {
         "{quiet}"
     );
     assert!(quiet.contains("probe p99: within expect ("), "{quiet}");
-    assert!(quiet.contains("preflight: every source answered"), "{quiet}");
+    assert!(
+        quiet.contains("preflight: every source answered"),
+        "{quiet}"
+    );
     assert!(quiet.contains("`break the probe` reverted"), "{quiet}");
     assert!(quiet.contains("verdict CONFIRMED"), "{quiet}");
     let (verbose, _) = healthy_run(true);
     assert!(verbose.matches("probe errors = ").count() > 5, "{verbose}");
     assert!(verbose.contains("probe sent at"), "{verbose}");
-    assert!(verbose.contains("probe errors: within expect (0 %)"), "{verbose}");
+    assert!(
+        verbose.contains("probe errors: within expect (0 %)"),
+        "{verbose}"
+    );
 }
 
 #[test]
@@ -372,7 +384,10 @@ phases:
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("{}", lines[1]));
     let samples = events(&journal(&run_dir(&out)), "sample").len() as u64;
-    assert!(n >= 3 && n == samples, "{n} counted, {samples} journaled:\n{so}");
+    assert!(
+        n >= 3 && n == samples,
+        "{n} counted, {samples} journaled:\n{so}"
+    );
     // said before the verdict it explains
     let count_at = so.find("(same error").unwrap();
     assert!(count_at < so.find("verdict NOT RUN").unwrap(), "{so}");
@@ -430,7 +445,10 @@ phases: { baseline: 10m, recovery: 10m }
         line.contains("Set KUBECONFIG to your kubeconfig file, or create ~/.kube/config"),
         "{line}"
     );
-    assert!(!line.contains("--context"), "--context cannot help without a config: {line}");
+    assert!(
+        !line.contains("--context"),
+        "--context cannot help without a config: {line}"
+    );
     assert!(so.contains("1. nothing (exec, 1 s)"), "{so}");
     assert!(!so.contains("CANNOT BE ARMED"), "{so}");
     // an API that refuses connections: said without a made-up duration
@@ -508,7 +526,10 @@ phases:
     assert_eq!(reverted.len(), 1, "{j:?}");
     assert_eq!(reverted[0]["ok"], true);
     let detail = reverted[0]["detail"].as_str().unwrap();
-    assert!(detail.starts_with("restarted; the command exited, but a process it started"), "{detail}");
+    assert!(
+        detail.starts_with("restarted; the command exited, but a process it started"),
+        "{detail}"
+    );
     assert!(detail.contains("`… >/dev/null 2>&1 &`"), "{detail}");
     // not waited for until the daemon (60 s) ends: settled soon after the revert began
     let at = |v: &serde_json::Value| {
@@ -520,5 +541,8 @@ phases:
         "{reverting} {}",
         reverted[0]
     );
-    assert!(so.contains("`restart` reverted: restarted; the command exited"), "{so}");
+    assert!(
+        so.contains("`restart` reverted: restarted; the command exited"),
+        "{so}"
+    );
 }

@@ -414,8 +414,14 @@ fn redis_outage_on_real_servers() {
             && so.contains("parse error"),
         "{so}"
     );
-    assert!(so.contains("ok       the query of `p99 read latency`"), "{so}");
-    assert!(!tmp.path().join("refused").exists(), "nothing started: {so}");
+    assert!(
+        so.contains("ok       the query of `p99 read latency`"),
+        "{so}"
+    );
+    assert!(
+        !tmp.path().join("refused").exists(),
+        "nothing started: {so}"
+    );
     let (code, so) = stack.run_with(&broken, &tmp.path().join("broken"), &["--skip-preflight"]);
     let dir = run_dir(&tmp.path().join("broken"));
     assert!(dir.join("report.md").exists(), "{so}");
@@ -431,9 +437,11 @@ fn redis_outage_on_real_servers() {
         "the server's own message: {errors:?}"
     );
     assert!(
-        errors.iter().any(|e| e.contains("cannot reach Prometheus at http://127.0.0.1:")
-            && e.contains("(/api/v1/query: connection refused)")
-            && !e.contains("query=")),
+        errors.iter().any(
+            |e| e.contains("cannot reach Prometheus at http://127.0.0.1:")
+                && e.contains("(/api/v1/query: connection refused)")
+                && !e.contains("query=")
+        ),
         "{errors:?}"
     );
     // Prometheus is gone from the trigger on: every criterion lacks data and the alerts

@@ -822,18 +822,28 @@ fn a_reverted_fault_shows_its_revert_result() {
     let i = sim.state.next_fault;
     sim.trigger(false);
     sim.advance_secs(1.0);
-    sim.injected(i, &[], "PUT https://flags.example/api/cache → 200 (on: false)");
+    sim.injected(
+        i,
+        &[],
+        "PUT https://flags.example/api/cache → 200 (on: false)",
+    );
     sim.ticks(2, 0.0);
     let s = snap_text(&sim, 160, 48);
     assert!(s.contains("(on: false)"), "{s}");
     sim.ticks(30, 0.0);
     assert_eq!(sim.state.phase, Phase::Reverting);
-    sim.reverted(i, Ok("PUT https://flags.example/api/cache → 200 (on: true)".into()));
+    sim.reverted(
+        i,
+        Ok("PUT https://flags.example/api/cache → 200 (on: true)".into()),
+    );
     let s = snap_text(&sim, 160, 48);
     let row = s
         .lines()
         .find(|l| l.contains("REVERTED"))
         .unwrap_or_else(|| panic!("{s}"));
-    assert!(row.contains("revert: PUT https://flags.example/api/cache → 200 (on: true)"), "{row}");
+    assert!(
+        row.contains("revert: PUT https://flags.example/api/cache → 200 (on: true)"),
+        "{row}"
+    );
     assert!(!row.contains("(on: false)"), "{row}");
 }
