@@ -28,6 +28,11 @@ use crate::yaml::{parse_yaml_raw, Node, Value};
 /// how long the whole preflight may take (within the 5 s a person waits without asking).
 pub const PER_CHECK: Duration = Duration::from_secs(4);
 
+/// How long connecting may take: past it nothing answered at that address (a firewall
+/// dropping packets, a VPN that is down), which is a failure, where a server that
+/// connected and is only slow to answer is a warning.
+const CONNECT_WITHIN: Duration = Duration::from_secs(3);
+
 /// The flag that makes a run go on despite a failed preflight.
 pub const SKIP_FLAG: &str = "--skip-preflight";
 
@@ -220,7 +225,8 @@ pub async fn run(s: &Scenario, origins: &Origins<'_>) -> Preflight {
         if !queries.is_empty() || !s.alerts.is_empty() {
             let origin = prometheus_origin(raw.as_ref(), origins);
             let alerts: Vec<String> = s.alerts.iter().map(|a| a.name.clone()).collect();
-            let client = Client::new(p, origins.env);
+            // a server that does not even connect fails before the bound of the check
+            let client = Client::connecting_within(p, origins.env, CONNECT_WITHIN);
             let url = p.url.clone();
             let timeout = p.timeout;
             checks.push(Box::pin(async move {
@@ -281,7 +287,7 @@ async fn http_check(
     };
     let client = match reqwest::Client::builder()
         .timeout(limit)
-        .connect_timeout(limit)
+        .connect_timeout(limit.min(CONNECT_WITHIN))
         .build()
     {
         Ok(c) => c,

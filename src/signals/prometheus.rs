@@ -259,10 +259,22 @@ pub struct Client {
     /// `base` as messages name it: no user, password or query
     shown: String,
     timeout: Duration,
+    /// how long connecting may take
+    connect: Duration,
 }
 
 impl Client {
     pub fn new(cfg: &Prometheus, env: &dyn Fn(&str) -> Option<String>) -> Result<Client, String> {
+        Self::connecting_within(cfg, env, Duration::from_secs(5))
+    }
+
+    /// [`Client::new`] that gives up connecting after `connect`: the preflight tells a
+    /// server that is not there (a firewall drops the packets) from one that is slow.
+    pub fn connecting_within(
+        cfg: &Prometheus,
+        env: &dyn Fn(&str) -> Option<String>,
+        connect: Duration,
+    ) -> Result<Client, String> {
         let mut headers = HeaderMap::new();
         for (k, v) in &cfg.headers {
             let name = HeaderName::from_bytes(k.as_bytes())
@@ -313,7 +325,7 @@ impl Client {
             .default_headers(headers)
             // the server's own timeout answers first, with its own message
             .timeout(cfg.timeout + Duration::from_secs(2))
-            .connect_timeout(Duration::from_secs(5));
+            .connect_timeout(connect);
         if let Some(ca) = &cfg.tls.ca_file {
             let pem = crate::files::read_regular(ca, crate::files::MAX_SECRET_FILE, "CA files")
                 .map_err(|e| format!("prometheus.tls.ca_file: {e}"))?;
@@ -333,6 +345,7 @@ impl Client {
             shown: super::reach::shown_url(&base),
             base,
             timeout: cfg.timeout,
+            connect,
         })
     }
 
@@ -374,15 +387,25 @@ impl Client {
     /// percent-encoded query; why; and where the URL comes from, so the fix is one step.
     fn unreachable(&self, path: &str, e: &reqwest::Error) -> PromError {
         let server = &self.shown;
-        if e.is_timeout() {
+        let connecting = e.is_connect();
+        if e.is_timeout() && !connecting {
             return PromError::Transport(format!(
                 "Prometheus at {server} ({path}) did not answer within {} (prometheus.timeout)",
                 crate::units::format_duration(self.timeout)
             ));
         }
-        let why = super::reach::why(e, self.timeout);
+        let why = super::reach::why(
+            e,
+            if connecting {
+                self.connect
+            } else {
+                self.timeout
+            },
+        );
         let ask = if super::reach::nothing_listens(e) {
             "is it running, on that port? "
+        } else if e.is_timeout() {
+            "is its address reachable from here (a firewall, a VPN)? "
         } else if why.starts_with("the host name") {
             "is the host name right? "
         } else if why.starts_with("TLS") {

@@ -6,6 +6,13 @@
 /// The cause of a failed request, without its URL: `connection refused`, `no answer
 /// within 4 s`, `the host name does not resolve (…)`, `TLS: …`.
 pub fn why(e: &reqwest::Error, timeout: std::time::Duration) -> String {
+    if e.is_timeout() && e.is_connect() {
+        return format!(
+            "no connection within {} (nothing answered at that address: a firewall, a \
+             wrong address, a VPN that is down?)",
+            crate::units::format_duration(timeout)
+        );
+    }
     if e.is_timeout() {
         return format!(
             "no answer within {}",
