@@ -143,8 +143,17 @@ fn sentence(rec: &Record, info: Option<&RunInfo>) -> String {
             }
         }
         Event::FaultReverted {
-            fault, ok: true, ..
-        } => format!("`{fault}` reverted"),
+            fault,
+            ok: true,
+            detail,
+            ..
+        } => {
+            if detail.is_empty() {
+                format!("`{fault}` reverted")
+            } else {
+                format!("`{fault}` reverted: {detail}")
+            }
+        }
         Event::FaultReverted {
             fault,
             ok: false,
@@ -233,6 +242,7 @@ fn sentence(rec: &Record, info: Option<&RunInfo>) -> String {
             "warning: notification {about} to {target} not delivered{}: {error}",
             attempts_words(*attempts)
         ),
+        Event::Preflight { checks } => crate::journal::preflight_summary(checks),
         Event::Screen {
             moment,
             front,

@@ -111,6 +111,51 @@ pub fn report(run_dir: &Path, recheck_only: bool) -> ExitCode {
     }
 }
 
+/// `--prometheus-url` must be an absolute http(s) URL, as `prometheus.url` must: a bare
+/// `127.0.0.1:9091` would otherwise fail every query of the run.
+pub(crate) fn check_prometheus_flag(url: Option<&str>) -> Result<(), ExitCode> {
+    let Some(url) = url else {
+        return Ok(());
+    };
+    match crate::yaml::read::http_url_problem(url) {
+        None => Ok(()),
+        Some(why) => {
+            crate::tell!("gameday: --prometheus-url: {why}");
+            Err(ExitStatus::Usage.into())
+        }
+    }
+}
+
+/// `--context` and `--prometheus-url` over what the scenario says; a flag nothing reads
+/// is said, not silently dropped.
+pub(crate) fn apply_overrides(
+    s: &mut scenario::Scenario,
+    context: Option<String>,
+    prometheus_url: Option<String>,
+) {
+    let needs_cluster = scenario::needs_cluster(s);
+    match (context, s.kubernetes.as_mut()) {
+        (Some(ctx), Some(k)) => k.context = Some(ctx),
+        (Some(ctx), None) if needs_cluster => {
+            s.kubernetes = Some(scenario::Kubernetes {
+                context: Some(ctx),
+                namespace: None,
+            });
+        }
+        (Some(_), None) => {
+            crate::tell!("gameday: --context is given, but nothing in the scenario uses Kubernetes")
+        }
+        (None, _) => {}
+    }
+    match (prometheus_url, s.prometheus.as_mut()) {
+        (Some(url), Some(p)) => p.url = url,
+        (Some(_), None) => crate::tell!(
+            "gameday: --prometheus-url is given, but the scenario has no `prometheus:` section: nothing uses it"
+        ),
+        (None, _) => {}
+    }
+}
+
 pub(crate) fn load(path: &Path) -> Result<(scenario::Scenario, String), ExitCode> {
     match scenario::load_with_text(path, &env_lookup) {
         Ok(x) => {

@@ -328,6 +328,16 @@ impl Redactor {
                 self.scrub_mut(about);
                 self.scrub_mut(error);
             }
+            Event::Preflight { checks } => {
+                for c in checks {
+                    for n in &mut c.names {
+                        self.scrub_name_mut(n);
+                    }
+                    self.scrub_mut(&mut c.target);
+                    self.scrub_mut(&mut c.detail);
+                    self.scrub_mut(&mut c.fix);
+                }
+            }
             Event::Screen { text, .. } => self.scrub_mut(text),
             Event::Phase { .. }
             | Event::Pods { .. }

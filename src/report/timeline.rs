@@ -273,6 +273,9 @@ pub(super) fn record_entry(run: &Run, r: &Record) -> Option<Entry> {
             entry("—", format!("warning ({source}): {}", plain(message)))
         }
         Event::NotifyFailed { .. } => entry("—", super::notifications::words(&r.event)?),
+        Event::Preflight { checks } => {
+            entry("—", plain(&crate::journal::preflight_summary(checks)))
+        }
     }
 }
 

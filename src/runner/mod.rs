@@ -739,6 +739,22 @@ impl Session {
         Some(rec)
     }
 
+    /// What the preflight found, and, when the run went on despite a failed check, a
+    /// warning saying so (the report's timeline shows both).
+    pub fn journal_preflight(
+        &mut self,
+        checks: Vec<crate::journal::PreflightCheck>,
+        went_on: Option<String>,
+    ) {
+        self.journal_front_event(Event::Preflight { checks });
+        if let Some(message) = went_on {
+            self.journal_front_event(Event::Warning {
+                source: "preflight".into(),
+                message,
+            });
+        }
+    }
+
     /// Stops sampling, writes the report and the last journal line. Returns the report's
     /// path and the exit code.
     pub async fn close(mut self) -> (Result<PathBuf, String>, i32) {

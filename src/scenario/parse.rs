@@ -139,6 +139,7 @@ fn parse_checked(
     }
     let mut problems = cx.problems;
     let mut warnings = cx.warnings;
+    super::admit::name_url_variables(text, &mut problems);
     // messages quote values as expanded: never a secret from the environment
     super::admit::hide_secrets(text, env, &mut problems);
     super::admit::hide_secrets(text, env, &mut warnings);

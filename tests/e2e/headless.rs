@@ -739,8 +739,9 @@ fn a_full_stdout_pipe_stalls_neither_the_samples_nor_the_kill_switch() {
     );
     let path = write(tmp.path(), "full-pipe.yaml", &text);
     let out = tmp.path().join("runs");
-    // stdout is a pipe this test does not read until the end
-    let mut child = headless(&path, &out, &[]).spawn().unwrap();
+    // stdout is a pipe this test does not read until the end; --verbose prints every
+    // sample and probe
+    let mut child = headless(&path, &out, &["--verbose"]).spawn().unwrap();
     let dir = wait_for_event(&out, "fault_injected", Duration::from_secs(30));
     assert!(slow.exists(), "the fault is in place");
     // well past a 64 KiB pipe at this rate (hundreds of sample lines a second)

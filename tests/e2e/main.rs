@@ -19,6 +19,7 @@ mod history;
 mod import_litmus;
 mod new_template;
 mod pairing;
+mod preflight;
 mod readme;
 mod real_servers;
 mod tmux;

@@ -993,3 +993,40 @@ fn readme_picture_is_the_screen_the_ui_draws() {
         "README's first lines show assets/screen.svg: {top:#?}"
     );
 }
+
+/// A reverted fault's row says how the revert went, not how the injection went: an http
+/// fault's `PUT … → 200` of the injection on a REVERTED row reads as if it were still
+/// in place.
+#[test]
+fn a_reverted_fault_shows_its_revert_result() {
+    let mut sim = ready();
+    sim.arm();
+    sim.advance(Duration::from_secs(3));
+    let i = sim.state.next_fault;
+    sim.trigger(false);
+    sim.advance_secs(1.0);
+    sim.injected(
+        i,
+        &[],
+        "PUT https://flags.example/api/cache → 200 (on: false)",
+    );
+    sim.ticks(2, 0.0);
+    let s = snap_text(&sim, 160, 48);
+    assert!(s.contains("(on: false)"), "{s}");
+    sim.ticks(30, 0.0);
+    assert_eq!(sim.state.phase, Phase::Reverting);
+    sim.reverted(
+        i,
+        Ok("PUT https://flags.example/api/cache → 200 (on: true)".into()),
+    );
+    let s = snap_text(&sim, 160, 48);
+    let row = s
+        .lines()
+        .find(|l| l.contains("REVERTED"))
+        .unwrap_or_else(|| panic!("{s}"));
+    assert!(
+        row.contains("revert: PUT https://flags.example/api/cache → 200 (on: true)"),
+        "{row}"
+    );
+    assert!(!row.contains("(on: false)"), "{row}");
+}
