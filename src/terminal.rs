@@ -125,26 +125,34 @@ pub(crate) fn spawn_input_thread(tx: mpsc::Sender<Input>) {
             }
             Tty::Readable => {}
         }
-        match event::poll(Duration::ZERO) {
-            Ok(false) => {
-                if tx.is_closed() {
-                    return;
-                }
-            }
-            Ok(true) => match event::read() {
-                Ok(ev) => {
-                    if tx.blocking_send(Input::Term(ev)).is_err() {
+        // Everything crossterm has now, not only the first event: one read(2) can bring
+        // several keys (`↑ ↑ Enter` typed fast, a paste), and what crossterm keeps in its
+        // own buffer is not seen by poll(2) on the terminal, so a key left there would wait
+        // for the next one. Bounded, so a terminal in a strange state cannot keep this
+        // loop from going back to poll(2), which sees a hang-up.
+        for _ in 0..1024 {
+            match event::poll(Duration::ZERO) {
+                Ok(false) => {
+                    if tx.is_closed() {
                         return;
                     }
+                    break;
                 }
+                Ok(true) => match event::read() {
+                    Ok(ev) => {
+                        if tx.blocking_send(Input::Term(ev)).is_err() {
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        let _ = tx.blocking_send(Input::Lost(e.to_string()));
+                        return;
+                    }
+                },
                 Err(e) => {
                     let _ = tx.blocking_send(Input::Lost(e.to_string()));
                     return;
                 }
-            },
-            Err(e) => {
-                let _ = tx.blocking_send(Input::Lost(e.to_string()));
-                return;
             }
         }
     });

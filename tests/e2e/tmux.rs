@@ -1180,3 +1180,76 @@ phases: {{ baseline: 2s, recovery: 8s }}
         "time to recover in the criteria table: {row}"
     );
 }
+
+/// Keys that reach gameday in one read (typed fast, pasted, or sent while it was busy)
+/// are all handled, not only the first: crossterm keeps the rest in a buffer of its own
+/// that poll(2) on the terminal does not see, and a key left there used to wait for the
+/// next key press. The process is stopped while the keys are sent, so they arrive in one
+/// read whatever the machine's load.
+#[test]
+fn keys_that_arrive_in_one_read_are_all_handled() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let scenario = d.join("s.yaml");
+    std::fs::write(
+        &scenario,
+        r#"name: burst
+hypothesis: every key counts.
+interval: 250ms
+steady_state:
+  - name: one
+    command: echo 1
+    expect: "< 10"
+faults:
+  - name: nothing
+    duration: 5s
+    exec: { inject: "true", revert: "true" }
+phases: { baseline: 1s, recovery: 1s }
+"#,
+    )
+    .unwrap();
+    let out = d.join(format!("runs-burst-{}", rand_suffix()));
+    let exit_file = d.join("exit");
+    let cmd = format!(
+        "{} run --operator alice --out {} {}; echo $? > {}; sleep 60",
+        env!("CARGO_BIN_EXE_gameday"),
+        out.display(),
+        scenario.display(),
+        exit_file.display()
+    );
+    let t = Tmux::start(&cmd, 100, 30);
+    let limit = Duration::from_secs(30);
+    t.wait_for("READY", limit);
+    let pid = {
+        let o = Command::new("pgrep")
+            .args(["-f", &out.display().to_string()])
+            .output()
+            .unwrap();
+        let pids = String::from_utf8_lossy(&o.stdout).into_owned();
+        pids.split_whitespace()
+            .map(|p| p.parse::<i32>().unwrap())
+            .find(|p| {
+                std::fs::read_to_string(format!("/proc/{p}/comm"))
+                    .is_ok_and(|c| c.trim() == "gameday")
+            })
+            .unwrap_or_else(|| panic!("no gameday process among {pids:?}"))
+    };
+    let signal = |s: nix::sys::signal::Signal| {
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), s).unwrap();
+    };
+    signal(nix::sys::signal::Signal::SIGSTOP);
+    t.keys(&["n"]);
+    t.text("typed while it was busy");
+    t.keys(&["Enter"]);
+    std::thread::sleep(Duration::from_millis(300));
+    signal(nix::sys::signal::Signal::SIGCONT);
+    // no further key: everything that arrived is handled
+    t.wait_for("note (alice): typed while it was busy", limit);
+    t.keys(&["q"]);
+    let code = wait_file(&exit_file, limit);
+    assert_eq!(code.trim(), "6", "quit at READY: NOT RUN, nothing triggered");
+    let j = journal(&run_dir(&out));
+    let notes = events(&j, "note");
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(notes[0]["text"], "typed while it was busy");
+}
