@@ -1247,7 +1247,11 @@ phases: { baseline: 1s, recovery: 1s }
     t.wait_for("note (alice): typed while it was busy", limit);
     t.keys(&["q"]);
     let code = wait_file(&exit_file, limit);
-    assert_eq!(code.trim(), "6", "quit at READY: NOT RUN, nothing triggered");
+    assert_eq!(
+        code.trim(),
+        "6",
+        "quit at READY: NOT RUN, nothing triggered"
+    );
     let j = journal(&run_dir(&out));
     let notes = events(&j, "note");
     assert_eq!(notes.len(), 1, "{notes:?}");
