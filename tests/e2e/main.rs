@@ -22,4 +22,5 @@ mod pairing;
 mod preflight;
 mod readme;
 mod real_servers;
+mod slo_burn;
 mod tmux;
