@@ -132,20 +132,26 @@ fn the_debian_package_installs_and_runs() {
         );
     }
 
-    // The binary: stripped, its line tables in a separate file found by build id.
+    // The binary: stripped (`.debug_gdb_scripts` is not debug information: it names
+    // gdb's pretty-printers), its line tables in the -dbgsym package beside this one.
     let bin = root.join("usr/bin/gameday");
     let secs = sections(&bin);
+    for gone in [".symtab", ".debug_info", ".debug_line", ".debug_str"] {
+        assert!(!secs.iter().any(|s| s == gone), "not stripped: {secs:?}");
+    }
+    assert!(secs.iter().any(|s| s == ".gnu_debuglink"), "{secs:?}");
     assert!(
-        !secs
-            .iter()
-            .any(|s| s.starts_with(".debug_") || s == ".symtab"),
-        "not stripped: {secs:?}"
+        !listed.lines().any(|l| l.starts_with("/usr/lib/debug")),
+        "the symbols belong in the -dbgsym package:\n{listed}"
     );
+    let ddeb = deb.with_extension("ddeb");
+    let symbols = stdout(&run(Command::new("dpkg-deb").arg("--contents").arg(&ddeb)));
     assert!(
-        listed
+        symbols
             .lines()
-            .any(|l| l.starts_with("/usr/lib/debug/.build-id/") && l.ends_with(".debug")),
-        "no separate debug symbols:\n{listed}"
+            .any(|l| l.contains("./usr/lib/debug/.build-id/") && l.ends_with(".debug")),
+        "{}: {symbols}",
+        ddeb.display()
     );
     let version = stdout(&run(Command::new(&bin).arg("--version")));
     assert_eq!(
