@@ -108,7 +108,7 @@ fn exit_section() -> String {
         s.push_str(&format!(
             ".TP\n\\fB{}\\fR\n{}\n",
             status.code(),
-            roff(status.summary())
+            roff(&status.summary().replace('`', ""))
         ));
     }
     s
