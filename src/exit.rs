@@ -162,7 +162,10 @@ mod tests {
         // the whole table, word for word: README cannot say one thing and the binary
         // (and its man page) another
         assert!(
-            readme.contains(&format!("### Exit codes\n\n{}\n", ExitStatus::readme_table())),
+            readme.contains(&format!(
+                "### Exit codes\n\n{}\n",
+                ExitStatus::readme_table()
+            )),
             "README's exit code table is not ExitStatus::readme_table(); paste it:\n{}",
             ExitStatus::readme_table()
         );
