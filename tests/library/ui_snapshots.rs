@@ -1030,3 +1030,49 @@ fn a_reverted_fault_shows_its_revert_result() {
     );
     assert!(!row.contains("(on: false)"), "{row}");
 }
+
+/// Outsider 21, finding 1: with a long `--out`, the final screen still says the whole
+/// command to run, `gameday recover` and the run directory, and the whole report path:
+/// wrapped over lines, never cut.
+#[test]
+fn a_long_run_directory_wraps_whole_in_the_final_banner() {
+    let mut sim = done_revert_failed();
+    let dir = "/work/outsider21/t/runs-for-the-payments-team/checkout/quarterly-gamedays-2026/20261128T163414Z-revfail";
+    sim.sim.info.run_dir = dir.into();
+    sim.app.report_path = Some(format!("{dir}/report.md"));
+    for (w, h) in [(80, 24), (60, 24), (160, 48)] {
+        let s = snap_text(&sim, w, h);
+        assert!(s.contains("gameday recover"), "{w}x{h}:\n{s}");
+        // the lines from `gameday recover` on, joined, are the command; the same for
+        // the report's path
+        let lines: Vec<&str> = s.lines().map(str::trim).collect();
+        let joined = |from: &str, end: &str| -> String {
+            let at = lines
+                .iter()
+                .position(|l| l.contains(from))
+                .unwrap_or_else(|| panic!("no {from} at {w}x{h}:\n{s}"));
+            let first = lines[at];
+            let mut text = first[first.find(from).unwrap()..].to_string();
+            for l in &lines[at + 1..] {
+                if text.contains(end) {
+                    break;
+                }
+                text.push_str(l);
+            }
+            text[..text.find(end).map_or(text.len(), |i| i + end.len())].replace(' ', "")
+        };
+        // (a line that breaks at a space ends in it: spaces are left out)
+        assert_eq!(
+            joined("gameday recover", "revfail"),
+            format!("gamedayrecover{dir}"),
+            "{w}x{h}:\n{s}"
+        );
+        assert_eq!(
+            joined("report:", "report.md"),
+            format!("report:{dir}/report.md"),
+            "{w}x{h}:\n{s}"
+        );
+        assert!(s.contains("DONE"), "{w}x{h}:\n{s}");
+    }
+    snap("done_revert_failed_long_run_dir", &sim);
+}
