@@ -522,6 +522,7 @@ fn help_screen() {
         "m                          mark a milestone",
         "Tab/Shift-Tab/j/k/↑/↓",
         "PgUp/PgDn",
+        "i                          the whole hypothesis",
         "Ctrl-W delete word",
         "Ctrl-U delete to start",
         "Ctrl-K delete to end",
@@ -1075,4 +1076,76 @@ fn a_long_run_directory_wraps_whole_in_the_final_banner() {
         assert!(s.contains("DONE"), "{w}x{h}:\n{s}");
     }
     snap("done_revert_failed_long_run_dir", &sim);
+}
+
+/// Outsider 21, findings 2 and 3: a hypothesis of more than three lines and a revert's
+/// explanation longer than its row are cut at 80×24; `i` shows both whole (and every
+/// expectation), and scrolls when they do not fit.
+#[test]
+fn i_shows_the_whole_hypothesis_and_each_faults_result() {
+    let mut sim = ready();
+    let hypothesis = "If one Redis pod is deleted, the API keeps serving traffic with only a \
+        temporary latency bump and no visible spike in 5xx responses, because reads fall back \
+        to Postgres, the connection pool reconnects within seconds, the p99 stays below three \
+        hundred milliseconds and the error rate stays below one percent throughout the whole \
+        window END-OF-HYPOTHESIS";
+    sim.sim.info.hypothesis = hypothesis.into();
+    sim.arm();
+    sim.advance(Duration::from_secs(3));
+    let i = sim.state.next_fault;
+    sim.trigger(false);
+    sim.advance_secs(1.0);
+    sim.injected(i, &[], "");
+    sim.ticks(35, 0.0);
+    assert_eq!(sim.state.phase, Phase::Reverting);
+    let why = "the command exited, but a process it started (a daemon, a `&` job) still holds \
+        its output open; start such processes with their output redirected \
+        (`… >/dev/null 2>&1 &`) END-OF-FIX";
+    sim.reverted(i, Ok(why.into()));
+    let before = snap_text(&sim, 80, 24);
+    assert!(
+        !before.contains("END-OF-HYPOTHESIS"),
+        "cut before `i`:\n{before}"
+    );
+    assert!(!before.contains("END-OF-FIX"), "cut before `i`:\n{before}");
+    assert!(
+        before.contains("i details"),
+        "the footer names the key:\n{before}"
+    );
+    press(&mut sim, KeyCode::Char('i'));
+    assert!(matches!(sim.app.mode, Mode::Details { .. }));
+    let s = snap("details", &sim);
+    let squash = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    // the dialog's text: what is between its borders, line after line
+    let inside = |s: &str| -> String {
+        let text: Vec<&str> = s
+            .lines()
+            .filter_map(|l| {
+                let (a, b) = (l.find('│')?, l.rfind('│')?);
+                (b > a).then(|| &l[a + '│'.len_utf8()..b])
+            })
+            .collect();
+        squash(&text.join(" "))
+    };
+    let flat = inside(&s);
+    assert!(flat.contains(&squash(hypothesis)), "{s}");
+    assert!(
+        flat.contains("5xx error rate: expect < 1%, abort > 5% for 30s"),
+        "{s}"
+    );
+    assert!(flat.contains("p99 read latency: expect < 300ms"), "{s}");
+    // scrolled to the end, the fault's explanation is there whole
+    for _ in 0..30 {
+        press(&mut sim, KeyCode::Char('j'));
+    }
+    let s = snap_text(&sim, 80, 24);
+    let flat = inside(&s);
+    assert!(
+        flat.contains(&squash(&format!("REVERTED: revert: {why}"))),
+        "{s}"
+    );
+    // Esc closes it; the run was not touched
+    press(&mut sim, KeyCode::Esc);
+    assert!(matches!(sim.app.mode, Mode::Normal));
+    assert_eq!(snap_text(&sim, 80, 24), before);
 }
