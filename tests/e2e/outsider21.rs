@@ -140,3 +140,58 @@ phases:
     // nothing started: no run directory
     assert!(!out.exists() || std::fs::read_dir(&out).unwrap().next().is_none());
 }
+
+/// Findings 6 and 12: SIGTERM during the baseline is the kill switch before any trigger:
+/// ABORTED, exit 2, as README's table and the man page say; and `phase DONE` is the last
+/// thing headless prints (the screen kept for the report is not announced after it).
+#[test]
+fn sigterm_in_the_baseline_is_aborted_exit_2_and_done_is_the_last_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = write(
+        tmp.path(),
+        "long.yaml",
+        r#"name: long
+hypothesis: The counter stays low while nothing is done.
+interval: 250ms
+steady_state:
+  - name: counter
+    command: "echo 1"
+    unit: count
+    expect: "< 100"
+faults:
+  - name: noop
+    duration: 2s
+    exec: { inject: "true", revert: "true" }
+phases:
+  baseline: 10m
+  recovery: 3s
+"#,
+    );
+    let out = tmp.path().join("runs");
+    let mut child = headless(&scenario, &out, &[]).spawn().unwrap();
+    let dir = wait_for_event(&out, "sample", Duration::from_secs(60));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let o = wait_bounded(&mut child, Duration::from_secs(60));
+    let (so, se) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{so}\n{se}");
+    assert!(
+        so.contains("ABORTED") && so.contains("the run was aborted before any fault was triggered"),
+        "{so}"
+    );
+    let done = so
+        .lines()
+        .position(|l| l.contains("phase DONE"))
+        .unwrap_or_else(|| panic!("{so}"));
+    let after: Vec<&str> = so.lines().skip(done + 1).collect();
+    assert!(
+        !after.iter().any(|l| l.contains("kept for the report")),
+        "nothing about the run's screens after DONE:\n{so}"
+    );
+    // still kept for the report
+    let journal = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
+    assert!(journal.contains("\"moment\":\"abort\""), "{journal}");
+}
