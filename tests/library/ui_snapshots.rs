@@ -1149,3 +1149,20 @@ fn i_shows_the_whole_hypothesis_and_each_faults_result() {
     assert!(matches!(sim.app.mode, Mode::Normal));
     assert_eq!(snap_text(&sim, 80, 24), before);
 }
+
+/// Outsider 21, finding 10: a long signal name no longer pushes `now <value>` off the
+/// chart's legend at 80 columns: the name is shortened instead.
+#[test]
+fn a_long_signal_name_gives_way_to_now_in_the_legend() {
+    let mut sim = baseline();
+    sim.sim.info.signals[0].name = "signal-number-0-with-a-rather-long-name".into();
+    let s = snap_text(&sim, 80, 24);
+    let legend = s
+        .lines()
+        .find(|l| l.contains("expect < 1%") || l.contains("expect < 1 %"))
+        .unwrap_or_else(|| panic!("{s}"));
+    assert!(legend.contains("abort > 5% for 30s"), "{legend}");
+    assert!(legend.contains("fault"), "{legend}");
+    assert!(legend.contains(" now "), "{legend}");
+    assert!(legend.contains("signal-number-0"), "{legend}");
+}
