@@ -1166,3 +1166,22 @@ fn a_long_signal_name_gives_way_to_now_in_the_legend() {
     assert!(legend.contains(" now "), "{legend}");
     assert!(legend.contains("signal-number-0"), "{legend}");
 }
+
+/// Outsider 21, finding 8: hostile text is shown one way on every part of the screen:
+/// the escapes written out (`\e]0;…`), as the timeline and headless output show them,
+/// not with ESC and BEL silently dropped (and never raw).
+#[test]
+fn hostile_text_shows_its_escapes_in_the_row_and_the_chart() {
+    let mut sim = baseline();
+    let hostile = "\u{1b}]0;PWNED\u{7}\u{1b}[2J\u{1b}[31mRED";
+    sim.send(Msg::sample(1, Err(hostile.into())));
+    sim.app.selected = 1;
+    let buf = render(&sim.app, sim.view(), 80, 24);
+    let s = text_of(&buf);
+    assert!(!s.contains('\u{1b}') && !s.contains('\u{7}'), "{s:?}");
+    let rows: Vec<&str> = s.lines().filter(|l| l.contains("PWNED")).collect();
+    assert!(rows.len() >= 2, "the row and the chart: {s}");
+    for row in rows {
+        assert!(row.contains("\\e]0;PWNED"), "{row}");
+    }
+}
