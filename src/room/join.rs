@@ -73,7 +73,7 @@ async fn connect(
 > {
     let opened = super::client::open(run_dir, Intent::Join, "join", ANSWER_WITHIN).await?;
     let (follower, records) = follower_of(opened.first)?;
-    let rx = spawn_reader(opened.rd);
+    let rx = spawn_reader(opened.rd, run_dir.to_path_buf());
     Ok((follower, records, rx, opened.wr))
 }
 
@@ -108,11 +108,14 @@ fn follower_of(first: ServerLine) -> Result<(Follower, Vec<Record>), (i32, Strin
 
 /// Reads the driver's lines on a task of their own, so a long line never holds up the
 /// screen or the keys.
-fn spawn_reader(mut rd: BufReader<OwnedReadHalf>) -> mpsc::Receiver<Incoming> {
+fn spawn_reader(
+    mut rd: BufReader<OwnedReadHalf>,
+    run_dir: std::path::PathBuf,
+) -> mpsc::Receiver<Incoming> {
     let (tx, rx) = mpsc::channel(4096);
     tokio::spawn(async move {
         loop {
-            let incoming = match read_line(&mut rd, super::MAX_SERVER_LINE).await {
+            let incoming = match read_line(&mut rd, super::max_server_line(&run_dir)).await {
                 Ok(Some(line)) => match serde_json::from_str::<ServerLine>(&line) {
                     Ok(l) => Incoming::Line(Box::new(l)),
                     Err(e) => Incoming::Garbled(e.to_string()),
@@ -230,7 +233,7 @@ fn apply(f: &mut Follower, outbox: &mut Outbox, line: ServerLine) -> Seen {
             let what = outbox.pending.remove(&id).unwrap_or_default();
             Seen::Ack(what, seq)
         }
-        ServerLine::Refused { id, message } => {
+        ServerLine::Refused { id, message, .. } => {
             let what = id.and_then(|id| outbox.pending.remove(&id));
             Seen::Refused(match what {
                 Some(what) => format!("{what}: refused: {message}"),
