@@ -316,7 +316,7 @@ async fn a_joiners_milestone_is_acknowledged_once_durable_under_its_user_name_an
                 }
             }
             ServerLine::Ack { id, seq } => acks.push((id, seq)),
-            ServerLine::Refused { id, message } => refusals.push((id, message)),
+            ServerLine::Refused { id, message, .. } => refusals.push((id, message)),
             other => panic!("unexpected {other:?}"),
         }
     }
@@ -464,11 +464,13 @@ async fn a_status_query_names_the_room_and_journals_nothing() {
     }
     let asked = client(&sock, vec![hello(PROTOCOL, Intent::Status)]);
     drive(&mut session, &mut rx, &mut room, Duration::from_millis(300)).await;
-    if let Some(ServerLine::Refused { message, .. }) = asked.await.unwrap().first() {
-        refused = Some(message.clone());
+    if let Some(ServerLine::Refused { message, kind, .. }) = asked.await.unwrap().first() {
+        refused = Some((message.clone(), *kind));
     }
-    let refused = refused.expect("the 14th query within a second is refused");
+    let (refused, kind) = refused.expect("the 14th query within a second is refused");
     assert!(refused.contains("asked too often"), "{refused}");
+    // issue 17, finding 3: a refusal the client reads as "ask later", not "you may not"
+    assert_eq!(kind, Some(gameday::room::Refusal::Busy));
 
     let journal = journal_types(&session.run_dir);
     let joined = journal
@@ -512,6 +514,7 @@ async fn an_abort_connection_pulls_the_kill_switch_without_joining() {
         ServerLine::Refused {
             id: Some(3),
             message,
+            ..
         } => Some(message.clone()),
         _ => None,
     });
