@@ -227,6 +227,9 @@ fn sentence(rec: &Record, info: Option<&RunInfo>) -> String {
             format!("verdict {}: {}", verdict.word(), reasons.join("; "))
         }
         Event::RunEnded { exit_code } => format!("run ended, exit code {exit_code}"),
+        Event::RecoveryCutShort { by, why } => {
+            format!("the recovery is cut short ({by}): {why}")
+        }
         Event::OperatorJoined { name } => format!("{name} joined the room"),
         Event::OperatorLeft { name, detail } if detail.is_empty() => {
             format!("{name} left the room")

@@ -237,7 +237,10 @@ pub(super) fn record_entry(run: &Run, r: &Record) -> Option<Entry> {
         }
         Event::Abort { by, source, detail } => entry(
             by,
-            with_detail(&format!("kill switch pulled ({})", source.as_str()), detail),
+            with_detail(
+                &format!("kill switch pulled ({})", source.as_str()),
+                &crate::text::one_visible_line(detail),
+            ),
         ),
         Event::Note { author, kind, text } => {
             let kind = match kind {
@@ -266,6 +269,9 @@ pub(super) fn record_entry(run: &Run, r: &Record) -> Option<Entry> {
         }
         Event::Verdict { verdict, .. } => entry("—", format!("verdict {}", verdict.word())),
         Event::RunEnded { exit_code } => entry("—", format!("run ended (exit code {exit_code})")),
+        Event::RecoveryCutShort { by, why } => {
+            entry(by, format!("recovery cut short: {}", plain(why)))
+        }
         Event::OperatorJoined { name } => entry(name, "joined the room".to_string()),
         Event::OperatorLeft { name, detail } => entry(name, with_detail("left the room", detail)),
         Event::Screen { .. } => None,
