@@ -189,7 +189,10 @@ pub async fn join(run_dir: &Path, front: Front) -> i32 {
         Front::Headless { verbose, .. } => {
             headless(follower, records, rx, wr, &mut outbox, verbose).await
         }
-        Front::Tui { theme } => tui(follower, records, rx, wr, &mut outbox, theme).await,
+        Front::Tui { theme } => {
+            let report = run_dir.join("report.md").display().to_string();
+            tui(follower, records, rx, wr, &mut outbox, theme, report).await
+        }
     };
     for what in outbox.pending.values() {
         crate::tell!("gameday: NOT CONFIRMED by the driver (the connection ended first): {what}");
@@ -478,6 +481,7 @@ async fn tui(
     mut wr: OwnedWriteHalf,
     outbox: &mut Outbox,
     theme: Theme,
+    report: String,
 ) -> i32 {
     use crate::terminal::{spawn_input_thread, Input, TerminalGuard};
     let mut app = App::new(f.you.clone(), theme);
@@ -523,6 +527,11 @@ async fn tui(
                     Seen::Refused(why) => app.flash(why, now),
                     Seen::Ended(words, code) => break (Some(words), code),
                     Seen::Nothing => {}
+                }
+                // the driver writes the report at DONE, before anyone quits: its path,
+                // rather than "writing report…" until the driver leaves
+                if f.state.is_done() && app.report_path.is_none() {
+                    app.report_path = Some(report.clone());
                 }
                 frames.touch();
             }
