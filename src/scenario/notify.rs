@@ -87,8 +87,7 @@ pub(crate) fn parse(cx: &mut Ctx, top: &Fields) -> Vec<NotifyTarget> {
         let path = format!("notify[{i}]");
         // `url` is read only to be refused with why (it would put the secret in the
         // scenario), so it is not listed as a valid key
-        let Some(f) = fields_with_refused(cx, n, &path, TARGET_KEYS, &["url"])
-        else {
+        let Some(f) = fields_with_refused(cx, n, &path, TARGET_KEYS, &["url"]) else {
             continue;
         };
         if let Some((key, _)) = f.entry("url") {
@@ -301,7 +300,9 @@ mod tests {
         );
         assert_eq!(
             problems("notify:\n  - slack\n"),
-            vec!["s.yaml:4:5: notify[0]: expected a mapping with keys kind, url_env, found `slack`"]
+            vec![
+                "s.yaml:4:5: notify[0]: expected a mapping with keys kind, url_env, found `slack`"
+            ]
         );
         let many = "  - { kind: json, url_env: A }\n".repeat(MAX_TARGETS + 1);
         let p = problems(&format!("notify:\n{many}"));
