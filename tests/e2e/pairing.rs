@@ -400,7 +400,8 @@ fn idle_connections_neither_fill_the_room_nor_stay() {
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(77), "{err}");
+    // busy, not "you may not": EX_TEMPFAIL (issue 17, finding 3)
+    assert_eq!(o.status.code(), Some(75), "{err}");
     assert!(err.contains("connections to this run open"), "{err}");
     assert!(!err.contains("Broken pipe"), "{err}");
     drop(held);
@@ -658,4 +659,43 @@ fn abort_and_status_of_a_finished_run_say_so_without_hanging() {
         last.starts_with("no live run in") && last.ends_with(", 1 not answering"),
         "{out}"
     );
+}
+
+/// Issue 17, finding 9: a socket in a run directory of the member's group that is not
+/// open to the group (planted, not a driver's) is named as such, not blamed on the
+/// member's groups, and does not make `status` of the runs directory a permission failure;
+/// a regular file is "not a directory", in words.
+#[test]
+fn a_socket_not_open_to_the_group_is_named_and_a_file_is_not_a_directory() {
+    let room = room();
+    let planted = room.out.join("20270101T000000Z-planted");
+    std::fs::create_dir(&planted).unwrap();
+    std::fs::set_permissions(&planted, std::fs::Permissions::from_mode(0o2750)).unwrap();
+    let listener = std::os::unix::net::UnixListener::bind(planted.join("control.sock")).unwrap();
+    std::fs::set_permissions(
+        planted.join("control.sock"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .unwrap();
+    let member = &room.member;
+    let o = room.gameday_as(member, &["status".as_ref(), room.out.as_os_str()]);
+    let (out, err) = (text(&o.stdout), text(&o.stderr));
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    assert!(
+        out.contains("is not a gameday driver's socket: it is mode 0600, owner root"),
+        "{out}"
+    );
+    assert!(!out.contains("may not"), "{out}");
+    let o = room.gameday_as(member, &["abort".as_ref(), planted.as_os_str()]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(69), "{err}");
+    assert!(err.contains("is not a gameday driver's socket"), "{err}");
+    drop(listener);
+
+    let file = room.out.join("afile");
+    std::fs::write(&file, "").unwrap();
+    let o = room.gameday_as(member, &["status".as_ref(), file.as_os_str()]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(69), "{err}");
+    assert!(err.contains("afile is not a directory"), "{err}");
 }
