@@ -699,3 +699,60 @@ fn a_socket_not_open_to_the_group_is_named_and_a_file_is_not_a_directory() {
     assert_eq!(o.status.code(), Some(69), "{err}");
     assert!(err.contains("afile is not a directory"), "{err}");
 }
+
+/// Issue 17, finding 8: after `gameday abort` the driver watches the recovery; a SIGTERM
+/// then ends it at once, and the headless output, the journal and the report say who and
+/// why.
+#[test]
+fn a_signal_during_the_recovery_after_an_abort_is_said_and_journaled() {
+    let room = room();
+    let svc = start_service(room.tmp.path());
+    let slow = room.marker();
+    let yaml = scenario(
+        svc,
+        &format!("touch {}", slow.display()),
+        &format!("rm -f {}", slow.display()),
+        60,
+        "< 500ms",
+    )
+    .replace("recovery: 2s", "recovery: 120s");
+    let path = room.tmp.path().join("long-recovery.yaml");
+    std::fs::write(&path, yaml).unwrap();
+    let mut driver = headless(&path, &room.out, &[]).spawn().unwrap();
+    let run_dir = wait_for_event(&room.out, "fault_injected", Duration::from_secs(60));
+    let o = room.gameday_as(
+        &room.member,
+        &[
+            "abort".as_ref(),
+            run_dir.as_os_str(),
+            "--reason".as_ref(),
+            "enough".as_ref(),
+        ],
+    );
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", text(&o.stderr));
+    assert!(out.contains("the driver watches the recovery"), "{out}");
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(driver.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let d = wait_bounded(&mut driver, Duration::from_secs(60));
+    let so = text(&d.stdout);
+    assert_eq!(d.status.code(), Some(2), "{so}");
+    assert!(
+        so.contains("the recovery is cut short (tester): SIGTERM (signal)"),
+        "{so}"
+    );
+    let j = journal(&run_dir);
+    let cut = events(&j, "recovery_cut_short");
+    assert_eq!(cut.len(), 1, "{cut:?}");
+    assert_eq!(cut[0]["by"], "tester");
+    let verdict_seq = events(&j, "verdict")[0]["seq"].as_u64().unwrap();
+    assert!(cut[0]["seq"].as_u64().unwrap() < verdict_seq);
+    let report = std::fs::read_to_string(run_dir.join("report.md")).unwrap();
+    assert!(
+        report.contains("It was ended by tester: SIGTERM (signal)."),
+        "{report}"
+    );
+}
