@@ -17,10 +17,10 @@ use super::{
     encode, may_join, ClientLine, Intent, Refusal, ServerLine, MAX_CLIENT_LINE, MAX_NOTE,
     OLDEST_PROTOCOL, PROTOCOL,
 };
+use crate::journal::{AbortSource, NoteKind};
 
 /// What a connection is told once the driver's loop takes no more requests.
 const ENDING: &str = "the run is ending";
-use crate::journal::{AbortSource, NoteKind};
 
 /// At most this many joiners at once: a room, not a broadcast. Only connections that
 /// said hello count, so idle connections cannot fill the room.
