@@ -125,26 +125,33 @@ pub(crate) fn spawn_input_thread(tx: mpsc::Sender<Input>) {
             }
             Tty::Readable => {}
         }
-        match event::poll(Duration::ZERO) {
-            Ok(false) => {
-                if tx.is_closed() {
-                    return;
-                }
-            }
-            Ok(true) => match event::read() {
-                Ok(ev) => {
-                    if tx.blocking_send(Input::Term(ev)).is_err() {
+        // crossterm reads every byte the terminal has and keeps the events it parsed:
+        // all of them are handed over before the terminal is waited on again, which has
+        // nothing left to read. Keys typed ahead in one burst (a slow link, a busy
+        // machine) would otherwise wait there for the next keystroke.
+        loop {
+            match event::poll(Duration::ZERO) {
+                Ok(false) => {
+                    if tx.is_closed() {
                         return;
                     }
+                    break;
                 }
+                Ok(true) => match event::read() {
+                    Ok(ev) => {
+                        if tx.blocking_send(Input::Term(ev)).is_err() {
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        let _ = tx.blocking_send(Input::Lost(e.to_string()));
+                        return;
+                    }
+                },
                 Err(e) => {
                     let _ = tx.blocking_send(Input::Lost(e.to_string()));
                     return;
                 }
-            },
-            Err(e) => {
-                let _ = tx.blocking_send(Input::Lost(e.to_string()));
-                return;
             }
         }
     });
