@@ -216,6 +216,35 @@ impl Stack {
         );
     }
 
+    /// Until every expectation of the scenario's steady state holds in Prometheus now: a
+    /// run arms only in a steady state (`require_steady_state`), and the 5xx of a run
+    /// just before, or a slow shop on a loaded machine, may still be in the windows.
+    fn wait_steady(&self, scenario: &Path) {
+        let env = |name: &str| (name == "PROMETHEUS_URL").then(|| self.prom_url());
+        let s = gameday::scenario::parse::load(scenario, &env).expect("the scenario loads");
+        let expected: Vec<(String, String, gameday::units::Criterion)> = s
+            .steady_state
+            .iter()
+            .filter_map(|sig| match (&sig.source, &sig.expect) {
+                (gameday::scenario::SignalSource::Promql { query }, Some(c)) => {
+                    Some((sig.name.clone(), query.clone(), c.clone()))
+                }
+                _ => None,
+            })
+            .collect();
+        assert!(!expected.is_empty());
+        wait_until(
+            "the steady state to hold in Prometheus",
+            Duration::from_secs(120),
+            || {
+                let now = chrono::Utc::now().to_rfc3339();
+                expected.iter().all(|(_, query, c)| {
+                    prometheus_at(&self.prom_url(), query, &now).is_some_and(|v| c.holds(v))
+                })
+            },
+        );
+    }
+
     /// Runs the scenario headless; returns (exit code, run dir, stdout).
     fn run(&self, scenario: &Path, out: &Path) -> (i32, PathBuf, String) {
         let mut child = common::headless(scenario, out, &[])
@@ -310,6 +339,7 @@ fn redis_outage_on_real_servers() {
     let tmp = tempfile::tempdir().unwrap();
 
     // 1. With the fallback to PostgreSQL: CONFIRMED, and CacheDown fires in time.
+    stack.wait_steady(&scenario);
     let (code, dir, so) = stack.run(&scenario, &tmp.path().join("fallback"));
     assert_eq!(code, 0, "{so}");
     assert!(stack.redis_up(), "the revert started Redis again");
@@ -362,6 +392,7 @@ fn redis_outage_on_real_servers() {
     let mut stack = stack;
     stack.start_shop(true);
     stack.wait_for_data();
+    stack.wait_steady(&scenario);
     let (code, dir, so) = stack.run(&scenario, &tmp.path().join("no-fallback"));
     assert_eq!(code, 1, "{so}");
     let j = journal(&dir);
@@ -396,9 +427,17 @@ fn redis_outage_on_real_servers() {
             "revert: \"true\"",
         );
     std::fs::write(&broken, text).unwrap();
+    // the 503s of the run before out of the windows: this one is armed and triggered
+    stack.wait_steady(&scenario);
     let (code, dir, so) = stack.run(&broken, &tmp.path().join("broken"));
     assert!(dir.join("report.md").exists(), "{so}");
     let j = journal(&dir);
+    assert!(
+        events(&j, "fault_injected")
+            .first()
+            .is_some_and(|e| e["ok"] == true),
+        "armed, triggered and injected: {so}"
+    );
     let errors: Vec<String> = events(&j, "sample")
         .iter()
         .filter_map(|s| s["error"].as_str().map(String::from))
@@ -411,7 +450,7 @@ fn redis_outage_on_real_servers() {
     );
     assert!(
         errors.iter().any(|e| e.contains("Prometheus unreachable")),
-        "{errors:?}"
+        "{errors:?}\n{so}"
     );
     // Prometheus is gone from the trigger on: every criterion lacks data and the alerts
     // API cannot be read, so nothing was refuted and nothing confirmed
