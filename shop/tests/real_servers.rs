@@ -121,6 +121,10 @@ impl Stack {
                 "--postgres",
                 &format!("host=127.0.0.1 port={pg} user=postgres dbname=shop"),
             ])
+            // the default 50 ms is too short for a live Redis on a loaded machine (cache
+            // errors where the test expects none); while Redis is down a read waits
+            // about this long before it falls back
+            .args(["--redis-timeout", "150ms"])
             .args(extra)
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("clone log"))
