@@ -247,21 +247,25 @@ impl Outcome {
 
     /// The slowest recovery over the faults: `Never` first, then the longest `After`.
     pub fn slowest_recovery(&self) -> Option<Recovery> {
-        let mut slowest: Option<Recovery> = None;
-        for f in &self.per_fault {
-            slowest = Some(match (slowest, f.recovery) {
-                (None, r) => r,
-                (Some(Recovery::Never), _) | (_, Recovery::Never) => Recovery::Never,
-                (Some(Recovery::After(a)), Recovery::After(b)) => Recovery::After(a.max(b)),
-                (Some(Recovery::After(a)), _) | (_, Recovery::After(a)) => Recovery::After(a),
-                (Some(Recovery::NotSettled), _) | (_, Recovery::NotSettled) => Recovery::NotSettled,
-                (Some(Recovery::BeforeRevert), _) | (_, Recovery::BeforeRevert) => {
-                    Recovery::BeforeRevert
-                }
-                _ => Recovery::NotNeeded,
-            });
+        self.per_fault
+            .iter()
+            .map(|f| f.recovery)
+            .reduce(Recovery::slower)
+    }
+}
+
+impl Recovery {
+    /// The slower of two: `Never` first, then the longer `After`, then `NotSettled`,
+    /// `BeforeRevert`, `NotNeeded` (a run's time to recover is its slowest signal's).
+    pub fn slower(self, other: Recovery) -> Recovery {
+        match (self, other) {
+            (Recovery::Never, _) | (_, Recovery::Never) => Recovery::Never,
+            (Recovery::After(a), Recovery::After(b)) => Recovery::After(a.max(b)),
+            (Recovery::After(a), _) | (_, Recovery::After(a)) => Recovery::After(a),
+            (Recovery::NotSettled, _) | (_, Recovery::NotSettled) => Recovery::NotSettled,
+            (Recovery::BeforeRevert, _) | (_, Recovery::BeforeRevert) => Recovery::BeforeRevert,
+            _ => Recovery::NotNeeded,
         }
-        slowest
     }
 }
 

@@ -143,8 +143,17 @@ fn sentence(rec: &Record, info: Option<&RunInfo>) -> String {
             }
         }
         Event::FaultReverted {
-            fault, ok: true, ..
-        } => format!("`{fault}` reverted"),
+            fault,
+            ok: true,
+            detail,
+            ..
+        } => {
+            if detail.is_empty() {
+                format!("`{fault}` reverted")
+            } else {
+                format!("`{fault}` reverted: {detail}")
+            }
+        }
         Event::FaultReverted {
             fault,
             ok: false,
@@ -224,6 +233,16 @@ fn sentence(rec: &Record, info: Option<&RunInfo>) -> String {
         }
         Event::OperatorLeft { name, detail } => format!("{name} left the room ({detail})"),
         Event::Warning { source, message } => format!("warning ({source}): {message}"),
+        Event::NotifyFailed {
+            target,
+            about,
+            attempts,
+            error,
+        } => format!(
+            "warning: notification {about} to {target} not delivered{}: {error}",
+            attempts_words(*attempts)
+        ),
+        Event::Preflight { checks } => crate::journal::preflight_summary(checks),
         Event::Screen {
             moment,
             front,
@@ -234,5 +253,14 @@ fn sentence(rec: &Record, info: Option<&RunInfo>) -> String {
             "screen at {} kept for the report ({front}, {width}×{height})",
             moment.as_str()
         ),
+    }
+}
+
+/// ` after 3 attempts`, or nothing when none was made.
+fn attempts_words(attempts: u32) -> String {
+    match attempts {
+        0 => String::new(),
+        1 => " after 1 attempt".to_string(),
+        n => format!(" after {n} attempts"),
     }
 }

@@ -51,6 +51,30 @@ impl ExitStatus {
         }
     }
 
+    /// What the code means, in a line: the man page's EXIT STATUS (README's table says
+    /// more).
+    pub const fn summary(self) -> &'static str {
+        match self {
+            ExitStatus::Confirmed => "the hypothesis was CONFIRMED",
+            ExitStatus::Refuted => "REFUTED: an expectation was violated longer than tolerated, or an alert was late or did not fire",
+            ExitStatus::Aborted => "ABORTED: the kill switch ended the run",
+            ExitStatus::Inconclusive => "INCONCLUSIVE: a signal lacked data, the alerts API could not be read, or a revert failed with no violation seen",
+            ExitStatus::InjectFailed => "a fault failed to inject (its revert ran to clean up); the hypothesis was not tested",
+            ExitStatus::RevertFailed => "a revert FAILED after every retry: faults may still be active; run gameday recover RUN_DIR",
+            ExitStatus::NotRun => "NOT RUN: the steady state did not hold at the end of the baseline, or a fault could not be armed (plan); nothing was injected",
+            ExitStatus::Usage => "bad usage or an invalid scenario (check: 64 when a file is invalid)",
+            ExitStatus::RecordsDisagree => "report: the journal's verdict, exit code or figures are not the ones its own records give",
+            ExitStatus::Unavailable => "run, demo, plan: a source did not answer the preflight (run --skip-preflight goes on); join, abort: no live run, or the connection was lost; status: no such path, or a run that is not live",
+            ExitStatus::NotConfirmed => "abort: the kill switch was pulled, but not every revert was confirmed within 5 minutes",
+            ExitStatus::NoPermission => "recover: a journal it may not trust; join, abort: you may not join or stop that run; status: you may not read it",
+        }
+    }
+
+    /// Every status, in the order of their codes.
+    pub fn all() -> &'static [ExitStatus] {
+        &ALL
+    }
+
     /// The status for a code read back (a journal's `run_ended`, a run joined).
     pub fn from_code(code: i32) -> Option<ExitStatus> {
         ALL.iter().copied().find(|s| s.code() == code)

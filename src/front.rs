@@ -3,23 +3,29 @@
 
 use std::path::PathBuf;
 
-/// Which front drives the run. `junit` is only `run`'s (join ignores it).
+/// Which front drives the run. `junit` is only `run`'s (join ignores it); `verbose`
+/// prints every sample and probe too, not only what a person reads.
 pub enum Front {
-    Headless { junit: Option<PathBuf> },
-    Tui { theme: crate::ui::Theme },
+    Headless {
+        junit: Option<PathBuf>,
+        verbose: bool,
+    },
+    Tui {
+        theme: crate::ui::Theme,
+    },
 }
 
 impl Front {
     /// The TUI needs a terminal on both ends; without one the run goes headless, as
     /// `--headless` would.
-    pub fn choose(headless: bool, ascii: bool, junit: Option<PathBuf>) -> Front {
+    pub fn choose(headless: bool, ascii: bool, junit: Option<PathBuf>, verbose: bool) -> Front {
         use std::io::IsTerminal;
         let tty = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
         if headless || junit.is_some() || !tty {
             if !headless && !tty {
                 crate::tell!("gameday: not a terminal: running headless");
             }
-            Front::Headless { junit }
+            Front::Headless { junit, verbose }
         } else {
             Front::Tui {
                 theme: crate::ui::Theme::from_env(ascii),
@@ -89,6 +95,25 @@ pub fn reader_gone(e: &std::io::Error, pipe_too: bool) -> bool {
     match e.raw_os_error() {
         Some(nix::libc::EIO) => true,
         Some(nix::libc::EPIPE) => pipe_too,
+        _ => false,
+    }
+}
+
+/// Whether standard output is a terminal that hung up (poll(2) says POLLHUP): how a
+/// headless front that has nothing to print for a while (the signals hold steady, a fault
+/// is active for minutes) still sees its terminal go away where no SIGHUP comes (under
+/// `su`) and standard input is not the terminal. Only meaningful when standard output is
+/// a terminal.
+pub fn stdout_hung_up() -> bool {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    use std::os::fd::AsFd;
+    let stdout = std::io::stdout();
+    let mut fds = [PollFd::new(stdout.as_fd(), PollFlags::POLLOUT)];
+    match poll(&mut fds, PollTimeout::ZERO) {
+        Ok(n) if n > 0 => fds[0]
+            .revents()
+            .unwrap_or(PollFlags::empty())
+            .intersects(PollFlags::POLLHUP | PollFlags::POLLERR | PollFlags::POLLNVAL),
         _ => false,
     }
 }

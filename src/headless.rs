@@ -1,7 +1,8 @@
 //! `--headless`: the same engine with no TUI, for CI pipelines and scripts.
 //!
-//! The autopilot arms and triggers each fault in order while the steady state holds; one
-//! line is printed per journal record; lines on standard input become notes (a line
+//! The autopilot arms and triggers each fault in order while the steady state holds; what
+//! a person needs is printed, a line each ([`crate::narrate`]: every sample and probe too
+//! with `--verbose`); lines on standard input become notes (a line
 //! starting with `action:` becomes an action item, `/milestone NAME` marks a milestone of
 //! the scenario); SIGTERM, SIGINT and SIGHUP pull the
 //! kill switch, and so does losing the terminal where no SIGHUP arrives (under `su`):
@@ -12,15 +13,15 @@ use std::path::PathBuf;
 
 use tokio::sync::mpsc;
 
-use crate::describe::describe;
 use crate::engine::{autopilot, Msg};
 use crate::front::{lost_terminal, Signals, Typed};
 use crate::journal::{NoteKind, Record};
+use crate::narrate::Narrator;
 use crate::runner::{next_request, Session, Step, TICK};
 
 /// Prints what a step journaled and acts on a resolved plan as the headless operator:
 /// arms with it, or gives up when the fault cannot be armed (NOT RUN before any trigger).
-fn follow(session: &mut Session, step: Step, operator: &str, out: &mut impl Write) {
+fn follow(session: &mut Session, step: Step, operator: &str, out: &mut Out) {
     show_step(out, session, &step);
     for (_, plan) in step.plans {
         let next = session.handle(Msg::Arm {
@@ -50,40 +51,40 @@ fn follow(session: &mut Session, step: Step, operator: &str, out: &mut impl Writ
     }
 }
 
+/// Standard output and what has been said on it.
+struct Out {
+    printer: Printer,
+    narrator: Narrator,
+}
+
 /// Prints a step and keeps the screen of a trigger or abort in it for the report.
-fn show_step(out: &mut impl Write, session: &mut Session, step: &Step) {
+fn show_step(out: &mut Out, session: &mut Session, step: &Step) {
     print_step(out, session, step);
     for rec in crate::runner::screens::keep_headless(session, &step.records) {
         print_record(out, session, &rec);
     }
+    let _ = out.printer.flush();
 }
 
-fn print_step(out: &mut impl Write, session: &Session, step: &Step) {
+fn print_step(out: &mut Out, session: &Session, step: &Step) {
     for rec in &step.records {
         print_record(out, session, rec);
     }
     for r in &step.refused {
         let _ = writeln!(
-            out,
+            out.printer,
             "{}  refused: {}",
             session.now().format("%H:%M:%S%.3f"),
             crate::text::visible(r)
         );
     }
-    let _ = out.flush();
+    let _ = out.printer.flush();
 }
 
-fn print_record(out: &mut impl Write, session: &Session, rec: &Record) {
-    // each probe is in the journal; the values made from them are printed
-    if matches!(rec.event, crate::journal::Event::Probe { .. }) {
-        return;
+fn print_record(out: &mut Out, session: &Session, rec: &Record) {
+    for line in out.narrator.lines(rec, Some(&session.info)) {
+        let _ = writeln!(out.printer, "{line}");
     }
-    let _ = writeln!(
-        out,
-        "{}  {}",
-        rec.ts.format("%H:%M:%S%.3f"),
-        describe(rec, Some(&session.info))
-    );
 }
 
 /// A line typed on standard input, as a note, an action item or a milestone's mark.
@@ -222,10 +223,22 @@ impl Write for Printer {
 }
 
 /// Runs the session to the end; returns the exit code.
-pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, junit: Option<PathBuf>) -> i32 {
+pub async fn run(
+    mut session: Session,
+    mut rx: mpsc::Receiver<Msg>,
+    junit: Option<PathBuf>,
+    verbose: bool,
+) -> i32 {
     let operator = session.info.operator.clone();
-    let mut out = Printer::stdout();
-    let _ = writeln!(out, "gameday: run directory {}", session.run_dir.display());
+    let mut out = Out {
+        printer: Printer::stdout(),
+        narrator: Narrator::new(verbose),
+    };
+    let _ = writeln!(
+        out.printer,
+        "gameday: run directory {}",
+        session.run_dir.display()
+    );
     // the records written while starting
     if let Ok(records) = crate::journal::read_journal(session.journal_path()) {
         for rec in &records {
@@ -234,6 +247,10 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, junit: Optio
     }
     let mut signals = Signals::install();
     let mut stdin = crate::front::Typing::stdin();
+    let stdout_tty = {
+        use std::io::IsTerminal;
+        std::io::stdout().is_terminal()
+    };
     // the kill switch, pulled once when the terminal goes away
     let mut terminal_lost = false;
     let mut room = session.take_room_requests();
@@ -244,9 +261,14 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, junit: Optio
         let msg = tokio::select! {
             m = rx.recv() => match m { Some(m) => m, None => Msg::Tick },
             _ = tick.tick() => {
-                if !terminal_lost && out.terminal_gone() {
+                if !terminal_lost && out.printer.terminal_gone() {
                     terminal_lost = true;
                     tracing::warn!("terminal lost: writing to it failed with EIO");
+                    lost_terminal(&operator)
+                } else if !terminal_lost && stdout_tty && crate::front::stdout_hung_up() {
+                    // nothing may be printed for minutes: no write fails to tell
+                    terminal_lost = true;
+                    tracing::warn!("terminal lost: standard output hung up");
                     lost_terminal(&operator)
                 } else {
                     Msg::Tick
@@ -293,6 +315,10 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, junit: Optio
     }
     let run_dir = session.run_dir.clone();
     let (report, code) = session.close().await;
+    for line in out.narrator.finish() {
+        let _ = writeln!(out.printer, "{line}");
+    }
+    let mut out = out.printer;
     match &report {
         Ok(p) => {
             let _ = writeln!(out, "gameday: report {}", p.display());

@@ -9,7 +9,8 @@ use gameday::commands::{self, print_text, Front};
 use gameday::exit::ExitStatus;
 use gameday::runner::{operator_name, RunOptions};
 
-/// Where `run --out` puts run directories, and where `status` looks, unless told.
+/// Where `run --out` puts run directories, and where `status` and `history` look, unless
+/// told.
 const DEFAULT_OUT: &str = "gameday-runs";
 
 /// Run chaos-engineering game days live from the terminal, and leave with evidence.
@@ -23,7 +24,8 @@ struct Cli {
 /// What `run` and `demo` share: how the run is driven and where it is written.
 #[derive(clap::Args)]
 struct LiveArgs {
-    /// No TUI: trigger each fault in order while the steady state holds; one line per event.
+    /// No TUI: trigger each fault in order while the steady state holds; print what
+    /// happens, a line each.
     #[arg(long)]
     headless: bool,
     /// Only ASCII characters on screen (no box drawing, marks or sparks).
@@ -35,12 +37,17 @@ struct LiveArgs {
     /// Your name in the journal and report (default: your user name).
     #[arg(long)]
     operator: Option<String>,
+    /// Headless: also print every sample and every probe (the journal has them all
+    /// anyway); without it, only what a person reads: phases, faults, notes, each
+    /// signal's changes of state, errors once.
+    #[arg(long)]
+    verbose: bool,
 }
 
 impl LiveArgs {
     /// The front that drives the run, and the run's options.
     fn resolve(self, junit: Option<PathBuf>, demo: bool) -> (Front, RunOptions) {
-        let front = Front::choose(self.headless, self.ascii, junit);
+        let front = Front::choose(self.headless, self.ascii, junit, self.verbose);
         let opts = RunOptions {
             out_dir: self.out,
             operator: self.operator.unwrap_or_else(operator_name),
@@ -61,28 +68,38 @@ enum Command {
         /// Kubernetes context (overrides `kubernetes.context`).
         #[arg(long)]
         context: Option<String>,
-        /// Prometheus URL (overrides `prometheus.url`).
+        /// Prometheus URL, an absolute http:// or https:// URL (overrides `prometheus.url`).
         #[arg(long)]
         prometheus_url: Option<String>,
         /// Also write the verdict and each criterion as JUnit XML (headless).
         #[arg(long, value_name = "FILE")]
         junit: Option<PathBuf>,
+        /// Run even when the preflight finds a source that does not answer (otherwise:
+        /// exit 69 before the baseline); the journal and the report say so.
+        #[arg(long)]
+        skip_preflight: bool,
     },
     /// Validate scenarios; prints FILE:LINE:COL: message for each problem.
     Check {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
-    /// Resolve targets and check permissions; print what would be injected and reverted.
-    /// Changes nothing.
+    /// Try every source once (the preflight), resolve targets and check permissions;
+    /// print what would be injected and reverted, and where `notify:` posts (by
+    /// variable). Changes nothing. Exit 69 when a source does not answer, 6 when a fault
+    /// could not be armed.
     Plan {
         scenario: PathBuf,
         /// Kubernetes context (overrides `kubernetes.context`).
         #[arg(long)]
         context: Option<String>,
+        /// Prometheus URL, an absolute http:// or https:// URL (overrides `prometheus.url`).
+        #[arg(long)]
+        prometheus_url: Option<String>,
     },
-    /// (Re)write RUN_DIR/report.md and RUN_DIR/charts/ from RUN_DIR/journal.jsonl, judging
-    /// the run again (exit 65 when the journal disagrees with itself).
+    /// (Re)write RUN_DIR/report.md, RUN_DIR/actions.json and RUN_DIR/charts/ from
+    /// RUN_DIR/journal.jsonl, judging the run again (exit 65 when the journal disagrees with
+    /// itself).
     Report {
         run_dir: PathBuf,
         /// Only judge the journal again and say whether it agrees with itself; write
@@ -115,7 +132,7 @@ enum Command {
     /// kill switch (only the driver arms and triggers). Leaving changes nothing in the run.
     Join {
         run_dir: PathBuf,
-        /// No TUI: one line per journal event; lines on standard input become notes
+        /// No TUI: what happens, a line each; lines on standard input become notes
         /// (`action: …` an action item, `/milestone NAME` marks a milestone, `/abort` or
         /// `X` the kill switch).
         #[arg(long)]
@@ -123,6 +140,9 @@ enum Command {
         /// Only ASCII characters on screen.
         #[arg(long)]
         ascii: bool,
+        /// Headless: also print every sample and every probe.
+        #[arg(long)]
+        verbose: bool,
     },
     /// Pull the kill switch of a live run from any shell of a user who may join it; waits
     /// until every revert is confirmed (at most 5 minutes) and prints what was reverted.
@@ -141,6 +161,18 @@ enum Command {
         #[arg(value_name = "RUNS_DIR|RUN_DIR", default_value = DEFAULT_OUT)]
         path: PathBuf,
         /// One JSON object for scripts instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Game days over time, from the journals under RUNS_DIR: per scenario its last run and
+    /// verdict, how many runs, days since it was last CONFIRMED (⚠ past 30), and the trend
+    /// of each signal's worst value during the faults and of the time to recover. Exit 0,
+    /// 69 when RUNS_DIR does not exist, 77 when it may not be read.
+    History {
+        /// The directory of runs: where `run` writes them.
+        #[arg(value_name = "RUNS_DIR", default_value = DEFAULT_OUT)]
+        runs_dir: PathBuf,
+        /// One JSON object for dashboards instead of text (fields in README).
         #[arg(long)]
         json: bool,
     },
@@ -258,7 +290,11 @@ fn main() -> ExitCode {
             }
         },
         Command::Check { scenarios } => commands::check(&scenarios),
-        Command::Plan { scenario, context } => commands::plan(&scenario, context),
+        Command::Plan {
+            scenario,
+            context,
+            prometheus_url,
+        } => commands::plan(&scenario, context, prometheus_url),
         Command::Report { run_dir, recheck } => commands::report(&run_dir, recheck),
         Command::Recover {
             run_dir,
@@ -277,11 +313,13 @@ fn main() -> ExitCode {
             run_dir,
             headless,
             ascii,
-        } => commands::join(&run_dir, Front::choose(headless, ascii, None)),
+            verbose,
+        } => commands::join(&run_dir, Front::choose(headless, ascii, None, verbose)),
         Command::Abort { run_dir, reason } => {
             commands::abort(&run_dir, reason.as_deref().unwrap_or_default())
         }
         Command::Status { path, json } => commands::status(&path, json),
+        Command::History { runs_dir, json } => commands::history(&runs_dir, json),
         Command::Demo { live, quick } => {
             let (front, opts) = live.resolve(None, true);
             commands::demo(opts, quick, front)
@@ -292,9 +330,17 @@ fn main() -> ExitCode {
             context,
             prometheus_url,
             junit,
+            skip_preflight,
         } => {
             let (front, opts) = live.resolve(junit, false);
-            commands::run(&scenario, opts, context, prometheus_url, front)
+            commands::run(
+                &scenario,
+                opts,
+                context,
+                prometheus_url,
+                skip_preflight,
+                front,
+            )
         }
     }
 }

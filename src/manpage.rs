@@ -51,6 +51,8 @@ pub fn render(cmd: clap::Command) -> io::Result<String> {
             todo.insert(i, n);
         }
     }
+    text.push_str(&keys_section());
+    text.push_str(&exit_section());
     let mut tail = Vec::new();
     man.render_version_section(&mut tail)?;
     text.push_str(&String::from_utf8_lossy(&tail));
@@ -61,6 +63,55 @@ pub fn render(cmd: clap::Command) -> io::Result<String> {
         .map(|l| format!("{l}\n"))
         .collect();
     Ok(format!("{}\n{}\n{body}", PREAMBLE[0], PREAMBLE[1]))
+}
+
+/// The TUI's keys, as README's "Keys" table and the `?` help give them (a test keeps the
+/// three in step).
+pub const KEYS: &[(&str, &str)] = &[
+    ("Ctrl-X", "kill switch, everywhere, also while typing a note or in a dialog: every active fault is reverted at once and nothing more can be triggered"),
+    ("X", "kill switch, wherever no text is being typed"),
+    ("a", "arm the next fault: shows its plan (and, when it fails, why the steady state does not hold), y or Enter confirms"),
+    ("d", "disarm"),
+    ("t", "trigger the armed fault; refused while the steady state fails unless you type override"),
+    ("n / N", "write a note / an action item (Enter saves, Esc cancels); an action item takes an owner @name and a date due:YYYY-MM-DD"),
+    ("m", "mark a milestone of the scenario (detected, mitigated...): a chooser lists those not marked yet, Up/Down or 1-9 choose, Enter marks, Esc cancels; from the first trigger until DONE"),
+    ("Tab Shift-Tab j k Up Down", "choose the signal shown in the chart"),
+    ("PgUp / PgDn", "scroll the timeline"),
+    ("?", "help"),
+    ("q", "quit; with a fault active, asks first and reverts it before leaving"),
+];
+
+/// `text` as roff shows it: backslashes and hyphens escaped, a leading dot or quote
+/// kept from being read as a request.
+fn roff(text: &str) -> String {
+    let t = text.replace('\\', "\\e").replace('-', "\\-");
+    if t.starts_with('.') || t.starts_with('\'') {
+        format!("\\&{t}")
+    } else {
+        t
+    }
+}
+
+fn keys_section() -> String {
+    let mut s = String::from(
+        ".SH KEYS\nIn the TUI of run, demo and join (join cannot arm, trigger or disarm):\n",
+    );
+    for (key, what) in KEYS {
+        s.push_str(&format!(".TP\n\\fB{}\\fR\n{}\n", roff(key), roff(what)));
+    }
+    s
+}
+
+fn exit_section() -> String {
+    let mut s = String::from(".SH \"EXIT STATUS\"\n");
+    for status in crate::exit::ExitStatus::all() {
+        s.push_str(&format!(
+            ".TP\n\\fB{}\\fR\n{}\n",
+            status.code(),
+            roff(status.summary())
+        ));
+    }
+    s
 }
 
 /// clap_mangen's definition of the `Aq` string (an apostrophe that survives groff).

@@ -14,6 +14,25 @@ pub struct Output {
     pub code: Option<i32>,
     pub stdout: String,
     pub stderr: String,
+    /// The shell exited, but something it started (a daemon whose output was not
+    /// redirected) still held its standard output or error open past [`OUTPUT_GRACE`]:
+    /// what it printed after that is not read, and nothing more is waited for.
+    pub held_open: bool,
+}
+
+/// How long the output of a command that has exited is still read: what it printed last
+/// is in the pipe already; a pipe still open past this is held by a process it started.
+pub const OUTPUT_GRACE: Duration = Duration::from_secs(2);
+
+/// Why a command's result came without all of its output, and what to do.
+pub fn held_open_words() -> String {
+    format!(
+        "the command exited, but a process it started (a daemon, a `&` job) still holds its \
+         output open, so gameday stopped reading it after {} and judged the command by its \
+         exit status; start such processes with their output redirected \
+         (`… >/dev/null 2>&1 &`, or to a log file)",
+        crate::units::format_duration(OUTPUT_GRACE)
+    )
 }
 
 impl Output {
@@ -75,13 +94,22 @@ impl Drop for GroupGuard {
 
 const MAX_CAPTURE: usize = 64 * 1024;
 
-async fn read_capped<R: tokio::io::AsyncRead + Unpin>(mut r: R) -> String {
-    let mut buf = Vec::new();
+type Captured = std::sync::Arc<std::sync::Mutex<Vec<u8>>>;
+
+/// Reads `r` to its end into `buf` (its last [`MAX_CAPTURE`] bytes), where what was read
+/// so far can be taken even if the end never comes.
+async fn read_capped<R: tokio::io::AsyncRead + Unpin>(r: Option<R>, buf: Captured) {
+    let Some(mut r) = r else {
+        return;
+    };
     let mut chunk = [0u8; 4096];
     loop {
         match r.read(&mut chunk).await {
             Ok(0) | Err(_) => break,
             Ok(n) => {
+                let Ok(mut buf) = buf.lock() else {
+                    return;
+                };
                 buf.extend_from_slice(&chunk[..n]);
                 if buf.len() > MAX_CAPTURE {
                     let cut = buf.len() - MAX_CAPTURE;
@@ -90,7 +118,12 @@ async fn read_capped<R: tokio::io::AsyncRead + Unpin>(mut r: R) -> String {
             }
         }
     }
-    String::from_utf8_lossy(&buf).into_owned()
+}
+
+fn taken(buf: &Captured) -> String {
+    buf.lock()
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default()
 }
 
 /// Runs `sh -c script` with `env` added, at most `timeout`.
@@ -110,20 +143,9 @@ pub async fn run_shell(
         .kill_on_drop(true);
     let mut child = cmd.spawn().map_err(|e| format!("cannot start sh: {e}"))?;
     let mut guard = GroupGuard(child.id().map(|p| p as i32));
-    let stdout = child.stdout.take();
-    let stderr = child.stderr.take();
-    let out_task = tokio::spawn(async move {
-        match stdout {
-            Some(s) => read_capped(s).await,
-            None => String::new(),
-        }
-    });
-    let err_task = tokio::spawn(async move {
-        match stderr {
-            Some(s) => read_capped(s).await,
-            None => String::new(),
-        }
-    });
+    let (out_buf, err_buf) = (Captured::default(), Captured::default());
+    let out_task = tokio::spawn(read_capped(child.stdout.take(), out_buf.clone()));
+    let err_task = tokio::spawn(read_capped(child.stderr.take(), err_buf.clone()));
     let status = match tokio::time::timeout(timeout, child.wait()).await {
         Ok(Ok(status)) => status,
         Ok(Err(e)) => return Err(format!("waiting for sh: {e}")),
@@ -136,22 +158,21 @@ pub async fn run_shell(
         }
     };
     // The shell finished: what it started in the background on purpose (a load
-    // generator, a proxy) stays; its output is read for at most 2 s more.
+    // generator, a proxy, a daemon restarted by a revert) stays; its output is read for
+    // at most OUTPUT_GRACE more, both pipes at once. A pipe still open then is held by
+    // one of those processes: it may never close, and the command's result is its exit
+    // status, not the end of that output.
     guard.0 = None;
-    let stdout = tokio::time::timeout(Duration::from_secs(2), out_task)
-        .await
-        .ok()
-        .and_then(Result::ok)
-        .unwrap_or_default();
-    let stderr = tokio::time::timeout(Duration::from_secs(2), err_task)
-        .await
-        .ok()
-        .and_then(Result::ok)
-        .unwrap_or_default();
+    let both = async {
+        let _ = out_task.await;
+        let _ = err_task.await;
+    };
+    let held_open = tokio::time::timeout(OUTPUT_GRACE, both).await.is_err();
     Ok(Output {
         code: status.code(),
-        stdout,
-        stderr,
+        stdout: taken(&out_buf),
+        stderr: taken(&err_buf),
+        held_open,
     })
 }
 
@@ -179,6 +200,45 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(out.stdout.trim(), "hi there");
+    }
+
+    /// `revert: redis-server &` without a redirect: the daemon holds the pipe for as long
+    /// as it lives. The command's result comes when the shell exits (plus the grace),
+    /// judged by its exit status, with what it printed, and says why.
+    #[tokio::test]
+    async fn a_daemon_holding_the_output_is_not_waited_for() {
+        let started = std::time::Instant::now();
+        let out = run_shell("sleep 20 & echo started $!", &[], Duration::from_secs(30))
+            .await
+            .unwrap();
+        let pid: i32 = out
+            .stdout
+            .split_whitespace()
+            .nth(1)
+            .and_then(|p| p.parse().ok())
+            .expect("the pid of the daemon");
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(pid),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+        assert!(out.held_open, "{out:?}");
+        assert!(out.success(), "{out:?}");
+        assert!(out.stdout.starts_with("started"), "{out:?}");
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "not waited for until the daemon ended: {:?}",
+            started.elapsed()
+        );
+        assert!(held_open_words().contains(">/dev/null 2>&1 &"));
+        // output redirected: nothing holds it, nothing to say
+        let out = run_shell(
+            "sleep 1 >/dev/null 2>&1 & echo ok",
+            &[],
+            Duration::from_secs(5),
+        )
+        .await
+        .unwrap();
+        assert!(!out.held_open, "{out:?}");
     }
 
     #[tokio::test]

@@ -125,11 +125,12 @@ pub(crate) fn spawn_input_thread(tx: mpsc::Sender<Input>) {
             }
             Tty::Readable => {}
         }
-        // crossterm reads every byte the terminal has and keeps the events it parsed:
-        // all of them are handed over before the terminal is waited on again, which has
-        // nothing left to read. Keys typed ahead in one burst (a slow link, a busy
-        // machine) would otherwise wait there for the next keystroke.
-        loop {
+        // Everything crossterm has now, not only the first event: one read(2) can bring
+        // several keys (`↑ ↑ Enter` typed fast, a paste), and what crossterm keeps in its
+        // own buffer is not seen by poll(2) on the terminal, so a key left there would wait
+        // for the next one. Bounded, so a terminal in a strange state cannot keep this
+        // loop from going back to poll(2), which sees a hang-up.
+        for _ in 0..1024 {
             match event::poll(Duration::ZERO) {
                 Ok(false) => {
                     if tx.is_closed() {

@@ -17,18 +17,19 @@ pub enum ClusterError {
         where_: String,
         available: String,
     },
-    #[error("no Kubernetes configuration: {kubeconfig}; and not running in a cluster ({incluster}). Set KUBECONFIG or use --context")]
+    #[error("no Kubernetes configuration: {kubeconfig}, and not running in a cluster ({incluster}). Set KUBECONFIG to your kubeconfig file, or create ~/.kube/config (your cluster's tooling writes one: `aws eks update-kubeconfig`, `gcloud container clusters get-credentials`, `kind export kubeconfig`)")]
     NoConfig {
         kubeconfig: String,
         incluster: String,
     },
     #[error("cannot use the kubeconfig: {0}")]
     Kubeconfig(String),
-    #[error("the Kubernetes API at {server} did not answer within {secs} s: {cause}. Check the route to the cluster (VPN, bastion) and the context (`{context}`)")]
+    #[error("the Kubernetes API at {server} did not answer{}: {cause}. Check the route to the cluster (VPN, bastion) and the context (`{context}`)", within.map(|d| format!(" within {}", crate::units::format_duration(d))).unwrap_or_default())]
     Unreachable {
         server: String,
         context: String,
-        secs: u64,
+        /// the time it was given, when it ran out; none when it failed at once
+        within: Option<Duration>,
         cause: String,
     },
     #[error("the Kubernetes API at {server} refused the credentials of context `{context}` ({code}): they may have expired; log in again (e.g. `aws sso login`, `gcloud auth login`, kubelogin) and retry")]
@@ -82,6 +83,34 @@ fn current_context() -> String {
         .unwrap_or_else(|| "in-cluster".into())
 }
 
+/// What is wrong with the kubeconfig, in words: kube's own text quotes the path twice
+/// (`'"/root/.kube/config"'`) and says "failed to read" of a file that does not exist.
+fn kubeconfig_problem(e: &KubeconfigError) -> String {
+    match e {
+        KubeconfigError::ReadConfig(io, path) => {
+            let from = match std::env::var("KUBECONFIG") {
+                Ok(v) if !v.is_empty() => format!(" (from KUBECONFIG={v})"),
+                _ => " (the default; KUBECONFIG is not set)".to_string(),
+            };
+            if io.kind() == std::io::ErrorKind::NotFound {
+                format!("{} does not exist{from}", path.display())
+            } else {
+                let why = io.to_string();
+                let why = match why.find(" (os error ") {
+                    Some(i) => why[..i].to_string(),
+                    None => why,
+                };
+                format!("cannot read {}{from}: {why}", path.display())
+            }
+        }
+        KubeconfigError::FindPath => {
+            "no kubeconfig: KUBECONFIG is not set and there is no home directory for ~/.kube/config"
+                .to_string()
+        }
+        other => other.to_string(),
+    }
+}
+
 /// Loads the configuration and checks that the API answers, within `timeout`.
 pub async fn connect(
     context: Option<&str>,
@@ -103,11 +132,11 @@ pub async fn connect(
         }
         Err(e) if context.is_none() => {
             Config::incluster().map_err(|ie| ClusterError::NoConfig {
-                kubeconfig: e.to_string(),
+                kubeconfig: kubeconfig_problem(&e),
                 incluster: ie.to_string(),
             })?
         }
-        Err(e) => return Err(ClusterError::Kubeconfig(e.to_string())),
+        Err(e) => return Err(ClusterError::Kubeconfig(kubeconfig_problem(&e))),
     };
     let context = context.map(String::from).unwrap_or_else(current_context);
     let server = config
@@ -129,7 +158,7 @@ pub async fn connect(
         Err(_) => Err(ClusterError::Unreachable {
             server,
             context,
-            secs: timeout.as_secs(),
+            within: Some(timeout),
             cause: "no answer".into(),
         }),
         Ok(Err(e)) => Err(classify(e, &server, &context)),
@@ -160,8 +189,14 @@ pub fn classify(e: kube::Error, server: &str, context: &str) -> ClusterError {
         kube::Error::HyperError(_) | kube::Error::Service(_) => ClusterError::Unreachable {
             server: server.into(),
             context: context.into(),
-            secs: 0,
-            cause: text,
+            within: None,
+            // "ServiceError: client error (Connect): tcp connect error: Connection
+            // refused (os error 111)" says one thing
+            cause: if text.contains("Connection refused") {
+                "connection refused".into()
+            } else {
+                text
+            },
         },
         _ => ClusterError::Api {
             server: server.into(),

@@ -16,8 +16,12 @@ pub fn run(
     opts: RunOptions,
     context: Option<String>,
     prometheus_url: Option<String>,
+    skip_preflight: bool,
     front: Front,
 ) -> ExitCode {
+    if let Err(code) = super::check_prometheus_flag(prometheus_url.as_deref()) {
+        return code;
+    }
     let (mut s, text) = match load(path) {
         Ok(x) => x,
         Err(code) => return code,
@@ -35,11 +39,21 @@ pub fn run(
         );
         return ExitStatus::Usage.into();
     }
-    if let (Some(ctx), Some(k)) = (context, s.kubernetes.as_mut()) {
-        k.context = Some(ctx);
-    }
-    if let (Some(url), Some(p)) = (prometheus_url, s.prometheus.as_mut()) {
-        p.url = url;
+    let origins = crate::preflight::Origins {
+        text: &text,
+        file: &path.display().to_string(),
+        prometheus_flag: prometheus_url.is_some(),
+        context_flag: context.is_some(),
+        env: &env_lookup,
+    };
+    super::apply_overrides(&mut s, context, prometheus_url);
+    // what cannot work is refused before any source is tried: an unreadable token or
+    // password file, an unset variable the Prometheus client needs
+    if let Some(p) = &s.prometheus {
+        if let Err(e) = crate::signals::prometheus::Client::new(p, &env_lookup) {
+            crate::tell!("gameday: {e}");
+            return ExitStatus::Usage.into();
+        }
     }
     let Some(rt) = runtime() else {
         return ExitStatus::Usage.into();
@@ -48,13 +62,21 @@ pub fn run(
     let code = guarded(
         rt,
         async {
-            let (session, rx) = match Session::start(&s, path, &text, &env_lookup, &opts).await {
+            let pre = crate::preflight::run(&s, &origins).await;
+            if let Err(code) =
+                preflight_gate(&pre, &s, &text, &env_lookup, origins.file, skip_preflight)
+            {
+                return code;
+            }
+            let (mut session, rx) = match Session::start(&s, path, &text, &env_lookup, &opts).await
+            {
                 Ok(x) => x,
                 Err(e) => {
                     crate::tell!("gameday: {e}");
                     return ExitStatus::Usage.code();
                 }
             };
+            session.journal_preflight(pre.checks.clone(), pre.went_on_warning());
             init_log(&session.run_dir, session.redactor().clone());
             drive(front, session, rx).await
         },
@@ -157,13 +179,26 @@ pub fn demo(opts: RunOptions, quick: bool, front: Front) -> ExitCode {
             };
             crate::say!("gameday demo: PRACTICE RUN against the built-in demo shop on http://{addr} — nothing else is touched");
             let path = Path::new(demo::SCENARIO_PATH);
-            let (session, rx) = match Session::start(&s, path, demo::SCENARIO, &env, &opts).await {
-                Ok(x) => x,
-                Err(e) => {
-                    crate::tell!("gameday: {e}");
-                    return ExitStatus::Usage.code();
-                }
+            let origins = crate::preflight::Origins {
+                text: demo::SCENARIO,
+                file: demo::SCENARIO_PATH,
+                prometheus_flag: false,
+                context_flag: false,
+                env: &env,
             };
+            let pre = crate::preflight::run(&s, &origins).await;
+            if let Err(code) = preflight_gate(&pre, &s, demo::SCENARIO, &env, "the demo", false) {
+                return code;
+            }
+            let (mut session, rx) =
+                match Session::start(&s, path, demo::SCENARIO, &env, &opts).await {
+                    Ok(x) => x,
+                    Err(e) => {
+                        crate::tell!("gameday: {e}");
+                        return ExitStatus::Usage.code();
+                    }
+                };
+            session.journal_preflight(pre.checks.clone(), None);
             init_log(&session.run_dir, session.redactor().clone());
             drive(front, session, rx).await
         },
@@ -171,6 +206,37 @@ pub fn demo(opts: RunOptions, quick: bool, front: Front) -> ExitCode {
     );
     let _ = std::fs::remove_dir_all(&kube_dir);
     ExitCode::from(code as u8)
+}
+
+/// Prints what the preflight found and refuses a run with a dead source (exit 69), unless
+/// told to go on (`--skip-preflight`; the run then journals that it did).
+fn preflight_gate(
+    pre: &crate::preflight::Preflight,
+    s: &scenario::Scenario,
+    text: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+    what: &str,
+    skip: bool,
+) -> Result<(), i32> {
+    // the secrets of the scenario are masked here as in the journal
+    let redactor = crate::scenario::secrets::collect(text, s, env)
+        .map(|(r, _)| r)
+        .unwrap_or_default();
+    for line in pre.lines(&redactor) {
+        crate::say!("{line}");
+    }
+    if pre.failed().is_empty() {
+        return Ok(());
+    }
+    if skip {
+        crate::say!(
+            "gameday: going on anyway ({}): the journal and the report say so",
+            crate::preflight::SKIP_FLAG
+        );
+        return Ok(());
+    }
+    crate::tell!("{}", pre.refusal(what));
+    Err(ExitStatus::Unavailable.code())
 }
 
 /// Logs go to the run directory, never to the screen, with the run's secrets taken out:
@@ -223,7 +289,9 @@ async fn drive(
     rx: tokio::sync::mpsc::Receiver<crate::engine::Msg>,
 ) -> i32 {
     match front {
-        Front::Headless { junit } => crate::headless::run(session, rx, junit).await,
+        Front::Headless { junit, verbose } => {
+            crate::headless::run(session, rx, junit, verbose).await
+        }
         Front::Tui { theme } => crate::tui::run(session, rx, theme).await,
     }
 }

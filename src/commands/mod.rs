@@ -1,6 +1,7 @@
 //! What each subcommand does. `main.rs` only parses the command line and dispatches
 //! here, so a test or another front can run a command without a process.
 
+mod history;
 mod live;
 mod plan;
 mod recover;
@@ -12,6 +13,7 @@ use std::process::ExitCode;
 use crate::exit::ExitStatus;
 use crate::scenario;
 
+pub use history::history;
 pub use live::{demo, run, Front};
 pub use plan::plan;
 pub use recover::{recover, recover_cluster};
@@ -106,6 +108,51 @@ pub fn report(run_dir: &Path, recheck_only: bool) -> ExitCode {
             eprintln!("gameday report: {e}");
             ExitStatus::Usage.into()
         }
+    }
+}
+
+/// `--prometheus-url` must be an absolute http(s) URL, as `prometheus.url` must: a bare
+/// `127.0.0.1:9091` would otherwise fail every query of the run.
+pub(crate) fn check_prometheus_flag(url: Option<&str>) -> Result<(), ExitCode> {
+    let Some(url) = url else {
+        return Ok(());
+    };
+    match crate::yaml::read::http_url_problem(url) {
+        None => Ok(()),
+        Some(why) => {
+            crate::tell!("gameday: --prometheus-url: {why}");
+            Err(ExitStatus::Usage.into())
+        }
+    }
+}
+
+/// `--context` and `--prometheus-url` over what the scenario says; a flag nothing reads
+/// is said, not silently dropped.
+pub(crate) fn apply_overrides(
+    s: &mut scenario::Scenario,
+    context: Option<String>,
+    prometheus_url: Option<String>,
+) {
+    let needs_cluster = scenario::needs_cluster(s);
+    match (context, s.kubernetes.as_mut()) {
+        (Some(ctx), Some(k)) => k.context = Some(ctx),
+        (Some(ctx), None) if needs_cluster => {
+            s.kubernetes = Some(scenario::Kubernetes {
+                context: Some(ctx),
+                namespace: None,
+            });
+        }
+        (Some(_), None) => {
+            crate::tell!("gameday: --context is given, but nothing in the scenario uses Kubernetes")
+        }
+        (None, _) => {}
+    }
+    match (prometheus_url, s.prometheus.as_mut()) {
+        (Some(url), Some(p)) => p.url = url,
+        (Some(_), None) => crate::tell!(
+            "gameday: --prometheus-url is given, but the scenario has no `prometheus:` section: nothing uses it"
+        ),
+        (None, _) => {}
     }
 }
 

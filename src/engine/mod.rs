@@ -937,6 +937,15 @@ pub fn update(state: &mut State, msg: Msg, now: Ts) -> Vec<Effect> {
             let name = state.cfg.faults[fault].name.clone();
             match result {
                 Ok(detail) => {
+                    // the row shows the revert's result now, not the injection's (a
+                    // failed injection's error stays: it is why nothing was tested)
+                    if !f.inject_failed {
+                        f.detail = if detail.is_empty() {
+                            String::new()
+                        } else {
+                            format!("revert: {detail}")
+                        };
+                    }
                     f.status = FaultStatus::Reverted;
                     f.reverted_at = Some(now);
                     f.settled_at = Some(now);
@@ -980,6 +989,13 @@ pub fn update(state: &mut State, msg: Msg, now: Ts) -> Vec<Effect> {
             let text = text.trim().to_string();
             if text.is_empty() {
                 refuse(&mut fx, "empty note");
+            } else if let Some(why) = (kind == NoteKind::Action)
+                .then(|| crate::followup::parse(&text).err())
+                .flatten()
+            {
+                // refused rather than kept with a date no one meant: the person is still
+                // at the keyboard and can type it again
+                refuse(&mut fx, format!("action item not recorded: {why}"));
             } else {
                 fx.push(Effect::Journal(Event::Note { author, kind, text }));
             }

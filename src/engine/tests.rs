@@ -733,6 +733,52 @@ fn notes_are_journaled_with_their_author_in_every_phase() {
 }
 
 #[test]
+fn an_action_item_with_a_malformed_due_date_is_refused_and_not_journaled() {
+    let mut run = new_run(
+        vec![signal("errors", Some("< 1%"), None, 0)],
+        vec![fault("f", 30)],
+    );
+    let notes = |run: &Sim| {
+        run.events()
+            .filter(|e| matches!(e, Event::Note { .. }))
+            .count()
+    };
+    run.send(Msg::Note {
+        author: "bob".into(),
+        kind: NoteKind::Action,
+        text: "raise the pool @bob due:2026-13-01".into(),
+    });
+    let why = run.refused().expect("refused");
+    assert!(
+        why.starts_with("action item not recorded: `due:2026-13-01` is not a day")
+            && why.contains("due:YYYY-MM-DD"),
+        "{why}"
+    );
+    assert_eq!(notes(&run), 0);
+    // a plain note is text: `due:` in it means nothing
+    run.send(Msg::Note {
+        author: "bob".into(),
+        kind: NoteKind::Note,
+        text: "the due:2026-13-01 field is wrong".into(),
+    });
+    assert_eq!(notes(&run), 1);
+    // the text is journaled as typed, tags and all
+    run.send(Msg::Note {
+        author: "bob".into(),
+        kind: NoteKind::Action,
+        text: "raise the pool @bob due:2026-12-01".into(),
+    });
+    assert_eq!(
+        run.events().last(),
+        Some(&Event::Note {
+            author: "bob".into(),
+            kind: NoteKind::Action,
+            text: "raise the pool @bob due:2026-12-01".into()
+        })
+    );
+}
+
+#[test]
 fn a_fault_that_cannot_be_armed_is_refused_and_journaled() {
     let mut run = new_run(
         vec![signal("errors", Some("< 1%"), None, 0)],

@@ -110,11 +110,23 @@ impl ExecAction {
 
     async fn run(&self, script: &str) -> Result<String, String> {
         let out = run_shell(script, &self.spec.env, self.spec.timeout).await?;
-        if out.success() {
+        let result = if out.success() {
             Ok(tail_line(&out.stdout, 200))
         } else {
             Err(out.summary())
+        };
+        if !out.held_open {
+            return result;
         }
+        // said where the result is read (the timeline, the fault's row, the report)
+        let add = |s: String| {
+            if s.is_empty() {
+                crate::proc::held_open_words()
+            } else {
+                format!("{s}; {}", crate::proc::held_open_words())
+            }
+        };
+        result.map(add).map_err(add)
     }
 }
 

@@ -326,6 +326,94 @@ pub struct PodChange {
     pub ready: String,
 }
 
+/// How one source fared in the preflight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckOutcome {
+    Ok,
+    /// it answered, but not as the run will want (an HTTP 404, no data now, slow): said,
+    /// never a refusal
+    Warning,
+    /// dead or misconfigured: every sample of it would fail; `run` refuses to start
+    Failed,
+}
+
+impl CheckOutcome {
+    pub fn word(self) -> &'static str {
+        match self {
+            CheckOutcome::Ok => "ok",
+            CheckOutcome::Warning => "warning",
+            CheckOutcome::Failed => "FAILED",
+        }
+    }
+}
+
+/// One source the run reads, checked once before the baseline: an http signal's URL,
+/// Prometheus (a query, the alerts API), the Kubernetes API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PreflightCheck {
+    /// http, prometheus, promql, alerts, kubernetes
+    pub source: String,
+    /// the signals, alerts or panels that read it
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<String>,
+    /// the URL (no credentials, no query) or the context and server
+    pub target: String,
+    pub outcome: CheckOutcome,
+    /// what it answered, or why there was no answer
+    pub detail: String,
+    /// what to do about it, and where the address comes from
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub fix: String,
+    /// how long the check took
+    pub ms: u64,
+}
+
+impl PreflightCheck {
+    /// What was checked, in words: "`probe p99` at http://127.0.0.1:8080/probe".
+    pub fn what(&self) -> String {
+        let names = self
+            .names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let read_by = if names.is_empty() {
+            String::new()
+        } else {
+            format!(" (read by {names})")
+        };
+        match self.source.as_str() {
+            "http" => format!("http signal {names} at {}", self.target),
+            "promql" => format!("the query of {names} at {}", self.target),
+            "alerts" => format!("the alerts API at {}{read_by}", self.target),
+            "prometheus" => format!("Prometheus at {}{read_by}", self.target),
+            "kubernetes" => format!("the Kubernetes API, {}{read_by}", self.target),
+            other => format!("{other} {}{read_by}", self.target),
+        }
+    }
+}
+
+/// The preflight in one line: all is well, or what was not.
+pub fn preflight_summary(checks: &[PreflightCheck]) -> String {
+    if checks.is_empty() {
+        return "preflight: nothing to reach (no http signal, Prometheus or Kubernetes)".into();
+    }
+    let bad: Vec<String> = checks
+        .iter()
+        .filter(|c| c.outcome != CheckOutcome::Ok)
+        .map(|c| format!("{} {}: {}", c.outcome.word(), c.what(), c.detail))
+        .collect();
+    if bad.is_empty() {
+        format!(
+            "preflight: every source answered ({} checked)",
+            checks.len()
+        )
+    } else {
+        format!("preflight ({} checked): {}", checks.len(), bad.join("; "))
+    }
+}
+
 /// Every kind of journal line. `type` is the tag.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -495,6 +583,26 @@ pub enum Event {
         source: String,
         message: String,
     },
+    /// A notification of `notify:` was not delivered (refused, no answer, dropped from a
+    /// full queue, or still waiting when gameday exited). A warning: the run, its verdict
+    /// and its exit code are not affected. Journals before `notify:` have none.
+    NotifyFailed {
+        /// which webhook, by its variable (`notify[0] (slack, $GAMEDAY_SLACK_URL)`),
+        /// never its URL
+        target: String,
+        /// what it was about: run_started, fault_triggered, kill_switch, revert_failed,
+        /// verdict (several, comma-separated, for notifications dropped together)
+        about: String,
+        /// the requests made (0: none was sent)
+        attempts: u32,
+        error: String,
+    },
+    /// Every source the run reads, checked once before the baseline (`run`, `demo`). A
+    /// run that went on despite a failed check (`--skip-preflight`) also has a `warning`
+    /// saying so. Journals older than the preflight have none.
+    Preflight {
+        checks: Vec<PreflightCheck>,
+    },
     /// The screen at a trigger or the abort, as plain text, for the report: the report
     /// is a function of the journal, so what the operator saw must be in it.
     Screen {
@@ -551,6 +659,8 @@ impl Event {
             Event::RunEnded { .. } => "run_ended",
             Event::Screen { .. } => "screen",
             Event::Warning { .. } => "warning",
+            Event::NotifyFailed { .. } => "notify_failed",
+            Event::Preflight { .. } => "preflight",
         }
     }
 }

@@ -124,6 +124,48 @@ impl Redactor {
         ));
     }
 
+    /// A URL that is a credential as a whole (a webhook's: its token is in the path):
+    /// the URL; what follows its host (the path and query, which a server or a proxy
+    /// may echo without the host); a user info's password; and each path segment and
+    /// query value that looks like a token (8 characters or more, holding a digit, or
+    /// 20 or more), the part a server is most likely to quote alone. Plain words of the
+    /// path (`services`, `hooks`) are not hidden: they would mask those words everywhere.
+    pub fn add_webhook_url(&mut self, url: &str) {
+        let url = url.trim();
+        self.add(url);
+        self.add(url.trim_end_matches('/'));
+        let Some(scheme_end) = url.find("://") else {
+            return;
+        };
+        let a0 = scheme_end + 3;
+        let a1 = url[a0..]
+            .find(['/', '?', '#'])
+            .map_or(url.len(), |i| a0 + i);
+        let authority = &url[a0..a1];
+        if let Some((userinfo, _)) = authority.rsplit_once('@') {
+            let password = userinfo.split_once(':').map_or(userinfo, |(_, p)| p);
+            self.add(password);
+            self.add(percent_decode(password));
+        }
+        let rest = &url[a1..];
+        if rest.trim_matches(['/', '?', '#']).is_empty() {
+            return;
+        }
+        self.add(rest);
+        self.add(rest.trim_end_matches('/'));
+        let tokenish = |part: &str| {
+            let n = part.chars().count();
+            (n >= 8 && part.chars().any(|c| c.is_ascii_digit())) || n >= 20
+        };
+        for part in rest.split(['/', '?', '#', '&']) {
+            let value = part.split_once('=').map_or(part, |(_, v)| v);
+            if tokenish(value) {
+                self.add(value);
+                self.add(percent_decode(value));
+            }
+        }
+    }
+
     /// The value of a secret `${VAR}` that a name takes: besides everything
     /// [`Redactor::add_credential`] covers, it is taken out of names too
     /// ([`Redactor::scrub_name`]).
@@ -146,7 +188,11 @@ impl Redactor {
 
     /// `text` with every known secret replaced by [`MASK`].
     pub fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        scrub_with(&self.secrets, text)
+        let whole = scrub_with(&self.secrets, text);
+        match scrub_cut(&self.secrets, &whole) {
+            Some(cut) => Cow::Owned(cut),
+            None => whole,
+        }
     }
 
     /// A name (of the scenario, a signal, a fault, an alert) with the value of every
@@ -272,6 +318,26 @@ impl Redactor {
             Event::Verdict { reasons, .. } => self.scrub_all(reasons),
             Event::OperatorLeft { detail, .. } => self.scrub_mut(detail),
             Event::Warning { message, .. } => self.scrub_mut(message),
+            Event::NotifyFailed {
+                target,
+                about,
+                error,
+                ..
+            } => {
+                self.scrub_mut(target);
+                self.scrub_mut(about);
+                self.scrub_mut(error);
+            }
+            Event::Preflight { checks } => {
+                for c in checks {
+                    for n in &mut c.names {
+                        self.scrub_name_mut(n);
+                    }
+                    self.scrub_mut(&mut c.target);
+                    self.scrub_mut(&mut c.detail);
+                    self.scrub_mut(&mut c.fix);
+                }
+            }
             Event::Screen { text, .. } => self.scrub_mut(text),
             Event::Phase { .. }
             | Event::Pods { .. }
@@ -305,6 +371,68 @@ fn scrub_with<'a>(secrets: &[String], text: &'a str) -> Cow<'a, str> {
             return Cow::Owned(out);
         }
     }
+}
+
+/// The shortest piece of a secret [`scrub_cut`] masks.
+const CUT_MIN: usize = 4;
+
+/// `text` with every piece of a secret that was cut short masked too: command output and
+/// error messages are shortened where they are made (the first characters of what a
+/// command printed, the last lines of a fault's error), before the journal sees them, so
+/// a secret straddling the cut no longer matches whole and the rest of it would be
+/// written out in clear. A piece counts when it is where a cut leaves one: a secret's
+/// beginning (4 characters or more) at the end of the text or before `…`, `...` or a
+/// closing quote, and a secret's end after the start of the text, `…`, `...` or a quote.
+/// `None` when there is none.
+fn scrub_cut(secrets: &[String], text: &str) -> Option<String> {
+    let is_cut_after = |rest: &str| {
+        rest.is_empty() || rest.starts_with(['…', '"', '\'', '`']) || rest.starts_with("...")
+    };
+    let is_cut_before = |head: &str| {
+        head.is_empty() || head.ends_with(['…', '"', '\'', '`']) || head.ends_with("...")
+    };
+    let mut out = text.to_string();
+    let mut changed = false;
+    for secret in secrets {
+        let bounds: Vec<usize> = secret
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([secret.len()])
+            .collect();
+        let chars = bounds.len() - 1;
+        // every piece holds the secret's first or last four characters: most texts hold
+        // neither, and cost two searches
+        if chars <= CUT_MIN
+            || (!out.contains(&secret[..bounds[CUT_MIN]])
+                && !out.contains(&secret[bounds[chars - CUT_MIN]..]))
+        {
+            continue;
+        }
+        // longest pieces first, so a piece is masked whole
+        for k in (CUT_MIN..chars).rev() {
+            let head = &secret[..bounds[k]];
+            let tail = &secret[bounds[chars - k]..];
+            for piece in [head, tail] {
+                let mut from = 0;
+                while let Some(i) = out[from..].find(piece).map(|i| i + from) {
+                    let end = i + piece.len();
+                    let cut = if piece.as_ptr() == head.as_ptr() {
+                        is_cut_after(&out[end..])
+                    } else {
+                        is_cut_before(&out[..i])
+                    };
+                    if cut {
+                        out.replace_range(i..end, MASK);
+                        changed = true;
+                        from = i + MASK.len();
+                    } else {
+                        from = end;
+                    }
+                }
+            }
+        }
+    }
+    changed.then_some(out)
 }
 
 /// Percent-encoding of every byte outside the URL's unreserved set, upper-case hex.
@@ -384,6 +512,37 @@ mod tests {
         );
     }
 
+    /// What a cut leaves of a secret is masked: the first characters of a command's
+    /// output, the last of a fault's error (an outsider saw 37 of 48 characters of a
+    /// token written out in clear).
+    #[test]
+    fn a_secret_cut_short_where_the_text_was_shortened_is_masked() {
+        let mut r = Redactor::new();
+        let token = "ghp_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH";
+        r.add(token);
+        r.add("http://127.0.0.1:18101/services/T0AB/B0CD/xoxbSECRET123456789");
+        // a command's output, its first 60 characters, in quotes
+        let printed = "the command printed \"value: http://127.0.0.1:18101/services/T0AB/B0CD/xoxbSECRET1\", not a number";
+        let s = r.scrub(printed);
+        assert!(
+            !s.contains("xoxbSECRET1") && !s.contains("/services/T0AB"),
+            "{s}"
+        );
+        assert!(
+            s.contains("the command printed \"value: ***\", not a number"),
+            "{s}"
+        );
+        // a fault's error, its last characters behind an ellipsis
+        let tail = "exit 1: …pqrstuvwxyz0123456789ABCDEFGH yyyy…";
+        assert_eq!(r.scrub(tail), "exit 1: …*** yyyy…");
+        // the start of a token at the very end of a field
+        assert_eq!(r.scrub("auth ghp_abcdefghij"), "auth ***");
+        // and a piece with the rest of the secret's text after it is not a cut: the
+        // same host and port on another path is left alone
+        let other = "cannot reach http://127.0.0.1:18101/other";
+        assert_eq!(r.scrub(other), other);
+    }
+
     #[test]
     fn encodings_round_trip() {
         assert_eq!(
@@ -398,5 +557,29 @@ mod tests {
         assert_eq!(percent_encode("p@ss w/d"), "p%40ss%20w%2Fd");
         assert_eq!(percent_decode("p%40ss%20w%2fd%"), "p@ss w/d%");
         assert_eq!(lower_hex("a%2Fb%40"), "a%2fb%40");
+    }
+
+    #[test]
+    fn a_failed_notification_is_journaled_scrubbed() {
+        let mut r = Redactor::new();
+        r.add_webhook_url("https://hooks.example/services/T0KEN-SECRET-42");
+        let e = r.redact_event(Event::NotifyFailed {
+            target: "notify[0] (slack, $GAMEDAY_SLACK_URL)".into(),
+            about: "verdict".into(),
+            attempts: 3,
+            error: "HTTP 404 Not Found: no hook at /services/T0KEN-SECRET-42".into(),
+        });
+        let line = serde_json::to_string(&crate::journal::Record {
+            seq: 7,
+            ts: chrono::DateTime::from_timestamp_millis(1_000).unwrap(),
+            event: e,
+        })
+        .unwrap();
+        assert_eq!(
+            line,
+            r#"{"seq":7,"ts":"1970-01-01T00:00:01.000Z","type":"notify_failed","target":"notify[0] (slack, $GAMEDAY_SLACK_URL)","about":"verdict","attempts":3,"error":"HTTP 404 Not Found: no hook at ***"}"#
+        );
+        let back: crate::journal::Record = serde_json::from_str(&line).unwrap();
+        assert_eq!(back.event.type_name(), "notify_failed");
     }
 }

@@ -26,19 +26,23 @@ use crate::units::{
 };
 use crate::units::{Measure, Op};
 
+pub mod actions;
 pub mod charts;
 pub mod junit;
 mod milestones;
+mod notifications;
 mod recheck;
 mod run;
 mod screens;
 mod sections;
+mod summary;
 mod timeline;
 
 pub use recheck::verdict_check;
 use recheck::*;
 use run::*;
 use sections::*;
+pub use summary::{recovery_words, summary, RunSummary, SignalFigures};
 use timeline::*;
 
 pub type Ts = DateTime<Utc>;
@@ -61,8 +65,9 @@ pub enum ReportError {
     Write { path: PathBuf, source: io::Error },
 }
 
-/// Reads `run_dir/journal.jsonl`, renders it and writes `run_dir/report.md` atomically
-/// (a temporary file in the same directory, fsynced, then renamed over the report).
+/// Reads `run_dir/journal.jsonl`, renders it and writes `run_dir/report.md` and
+/// `run_dir/actions.json` atomically (a temporary file in the same directory, fsynced,
+/// then renamed over the old one).
 pub fn write_report(run_dir: &Path) -> Result<PathBuf, ReportError> {
     // Everything is read and written through the open directory, never by its name
     // again: someone who can rename the run directory or its `charts` (a teammate in a
@@ -97,10 +102,18 @@ pub fn write_report(run_dir: &Path) -> Result<PathBuf, ReportError> {
         }
         Err(e) => tracing::warn!("cannot write charts in {}: {e}", charts_dir.display()),
     }
+    let actions = actions::actions_json(&records)?;
     let path = run_dir.join("report.md");
     write_atomically(&pinned.path().join("report.md"), text.as_bytes()).map_err(|source| {
         ReportError::Write {
             path: path.clone(),
+            source,
+        }
+    })?;
+    // beside the report, whenever it is written: a tracker imports what the report lists
+    write_atomically(&pinned.path().join(actions::FILE), actions.as_bytes()).map_err(|source| {
+        ReportError::Write {
+            path: run_dir.join(actions::FILE),
             source,
         }
     })?;
@@ -152,6 +165,7 @@ pub fn render(records: &[Record]) -> Result<String, ReportError> {
     faults(&run, &mut out);
     timeline(&run, &mut out);
     notes(&run, &mut out);
+    notifications::notifications(&run, &mut out);
     screens::section(&run, records, &mut out);
     queries(&run, &mut out);
     // The net under every section: whatever reached the text (a server's error body, a

@@ -821,19 +821,13 @@ pub(super) fn notes(run: &Run, out: &mut String) {
     line(out, "");
     line(out, "## Action items");
     line(out, "");
-    let actions: Vec<&Note> = run
-        .notes
-        .iter()
-        .filter(|n| n.kind == NoteKind::Action)
-        .collect();
-    if actions.is_empty() {
-        line(out, "None recorded.");
+    let mut none = true;
+    for (n, follow) in super::actions::action_notes(run) {
+        none = false;
+        line(out, super::actions::checklist_line(n, &follow));
     }
-    for n in actions {
-        line(
-            out,
-            format!("- [ ] {} ({})", plain(n.text), one_line(n.author)),
-        );
+    if none {
+        line(out, "None recorded.");
     }
     line(out, "");
 }

@@ -272,6 +272,10 @@ pub(super) fn record_entry(run: &Run, r: &Record) -> Option<Entry> {
         Event::Warning { source, message } => {
             entry("—", format!("warning ({source}): {}", plain(message)))
         }
+        Event::NotifyFailed { .. } => entry("—", super::notifications::words(&r.event)?),
+        Event::Preflight { checks } => {
+            entry("—", plain(&crate::journal::preflight_summary(checks)))
+        }
     }
 }
 

@@ -15,7 +15,6 @@ use tokio::sync::mpsc;
 use super::client::{ANSWER_WITHIN, EXIT_UNAVAILABLE};
 use super::server::read_line;
 use super::{encode, ClientLine, Intent, ServerLine, Ts};
-use crate::describe::describe;
 use crate::engine::{self, Msg, State};
 use crate::front::{Frames, Front, ProcessSignal, Signals, Typed};
 use crate::journal::{NoteKind, Record, RunInfo, Verdict};
@@ -184,7 +183,9 @@ pub async fn join(run_dir: &Path, front: Front) -> i32 {
     };
     let mut outbox = Outbox::default();
     let code = match front {
-        Front::Headless { .. } => headless(follower, records, rx, wr, &mut outbox).await,
+        Front::Headless { verbose, .. } => {
+            headless(follower, records, rx, wr, &mut outbox, verbose).await
+        }
         Front::Tui { theme } => tui(follower, records, rx, wr, &mut outbox, theme).await,
     };
     for what in outbox.pending.values() {
@@ -326,12 +327,13 @@ async fn headless(
     mut rx: mpsc::Receiver<Incoming>,
     mut wr: OwnedWriteHalf,
     outbox: &mut Outbox,
+    verbose: bool,
 ) -> i32 {
+    let mut narrator = crate::narrate::Narrator::new(verbose);
     // server text (names, notes, error bodies) is printed; none of it reaches the
     // terminal as control characters. A write that fails with EIO (the terminal went
     // away) or EPIPE (nobody reads the pipe any more) means the joiner left.
     let mut out = crate::text::Sanitized::new(Watched::new(std::io::stdout()));
-    let stamp = |r: &Record| r.ts.format("%H:%M:%S%.3f").to_string();
     let _ = writeln!(
         out,
         "gameday: joined {} as {}; {} drives. Type a note and Enter; `action: …` for an \
@@ -340,18 +342,32 @@ async fn headless(
         f.info.run_id, f.you, f.driver
     );
     for r in &records {
-        let _ = writeln!(out, "{}  {}", stamp(r), describe(r, Some(&f.info)));
+        for line in narrator.lines(r, Some(&f.info)) {
+            let _ = writeln!(out, "{line}");
+        }
     }
     let _ = out.flush();
     let mut stdin = crate::front::Typing::stdin();
     // a joiner leaves on any of them; the run goes on without it
     let mut signals = Signals::install();
+    let stdout_tty = {
+        use std::io::IsTerminal;
+        std::io::stdout().is_terminal()
+    };
+    // with little to print, no failed write may tell that the terminal went away
+    let mut watch = tokio::time::interval(Duration::from_secs(1));
     loop {
         if out.get_ref().gone {
             // nobody sees this joiner's screen any more: leave, freeing the seat
             return 0;
         }
         tokio::select! {
+            _ = watch.tick() => {
+                if stdout_tty && crate::front::stdout_hung_up() {
+                    tracing::warn!("terminal lost: standard output hung up");
+                    return 0;
+                }
+            }
             i = rx.recv() => {
                 let line = match next(i) {
                     Next::Line(l) => l,
@@ -364,7 +380,9 @@ async fn headless(
                 match apply(&mut f, outbox, line) {
                     Seen::Records(rs) => {
                         for r in &rs {
-                            let _ = writeln!(out, "{}  {}", stamp(r), describe(r, Some(&f.info)));
+                            for line in narrator.lines(r, Some(&f.info)) {
+                                let _ = writeln!(out, "{line}");
+                            }
                         }
                     }
                     Seen::Ack(what, seq) => {
@@ -374,6 +392,9 @@ async fn headless(
                         let _ = writeln!(out, "gameday: {}", crate::text::visible(&why));
                     }
                     Seen::Ended(words, code) => {
+                        for line in narrator.finish() {
+                            let _ = writeln!(out, "{line}");
+                        }
                         let _ = writeln!(out, "gameday: {}", crate::text::visible(&words));
                         let _ = out.flush();
                         return code;

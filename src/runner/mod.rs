@@ -109,6 +109,8 @@ pub struct Session {
     room_rx: Option<mpsc::Receiver<RoomRequest>>,
     /// Grafana annotations, when the scenario asks for them
     grafana: Option<crate::grafana::Annotator>,
+    /// `notify:` webhooks, when the scenario lists any
+    notify: Option<crate::notify::Notifier>,
     /// every secret of the scenario: taken out of each message before the engine (and so
     /// the screen and the room) sees it
     redactor: crate::journal::redact::Redactor,
@@ -173,6 +175,9 @@ impl Session {
         if let Some(p) = &scenario.prometheus {
             crate::signals::prometheus::Client::new(p, env).map_err(StartError::Unsupported)?;
         }
+        // and a webhook whose variable is unset would leave the team unaware of the run
+        let hooks =
+            crate::notify::resolve(&scenario.notify, env).map_err(StartError::Unsupported)?;
         // every secret it gives access to, and the text the journal may keep of it
         let (redactor, kept) = crate::scenario::secrets::collect(scenario_text, scenario, env)
             .map_err(StartError::Unsupported)?;
@@ -300,9 +305,10 @@ impl Session {
             room: None,
             room_rx: None,
             grafana: None,
+            notify: None,
             redactor,
         };
-        session
+        let started = session
             .journal
             .append(now, Event::RunStarted(Box::new(info)))?;
         if let Some(g) = &scenario.grafana {
@@ -346,6 +352,10 @@ impl Session {
         }
         session.samplers = crate::signals::spawn_all(scenario, env, ctx.cluster.as_ref(), now, &tx)
             .map_err(StartError::Unsupported)?;
+        // last: the team hears of a run that did start
+        if !hooks.is_empty() {
+            session.start_notify(hooks, opts, &started);
+        }
         Ok((session, rx))
     }
 
@@ -492,16 +502,56 @@ impl Session {
         step
     }
 
-    /// What the side tasks (Grafana) had to say, into the journal.
-    fn journal_warnings(&mut self, step: &mut Step) {
-        let Some(g) = self.grafana.as_mut() else {
-            return;
+    /// Starts the `notify:` senders and tells the team the run started. A sender that
+    /// cannot start is a warning: the run goes on without it.
+    fn start_notify(
+        &mut self,
+        hooks: Vec<crate::notify::Webhook>,
+        opts: &RunOptions,
+        started: &Record,
+    ) {
+        let report = self.run_dir.join("report.md");
+        let ctx = crate::notify::Context {
+            scenario: self.info.scenario.clone(),
+            run_id: self.info.run_id.clone(),
+            operator: opts.operator.clone(),
+            host: self.info.host.clone(),
+            run_dir: std::path::absolute(&self.run_dir)
+                .unwrap_or_else(|_| self.run_dir.clone())
+                .display()
+                .to_string(),
+            report: std::path::absolute(&report)
+                .unwrap_or(report)
+                .display()
+                .to_string(),
         };
-        for message in g.warnings() {
-            let event = Event::Warning {
+        match crate::notify::Notifier::start(hooks, ctx, self.redactor.clone()) {
+            Ok(mut n) => {
+                n.observe(started, || 0);
+                self.notify = Some(n);
+            }
+            Err(message) => {
+                self.journal_front_event(Event::Warning {
+                    source: "notify".into(),
+                    message,
+                });
+            }
+        }
+    }
+
+    /// What the side tasks (Grafana, notify) had to say, into the journal.
+    fn journal_warnings(&mut self, step: &mut Step) {
+        let mut events: Vec<Event> = Vec::new();
+        if let Some(g) = self.grafana.as_mut() {
+            events.extend(g.warnings().into_iter().map(|message| Event::Warning {
                 source: "grafana".into(),
                 message,
-            };
+            }));
+        }
+        if let Some(n) = self.notify.as_mut() {
+            events.extend(n.warnings());
+        }
+        for event in events {
             if let Some(rec) = self.journal_front_event(event) {
                 step.records.push(rec);
             }
@@ -544,6 +594,10 @@ impl Session {
                         Ok(rec) => {
                             if let Some(g) = &self.grafana {
                                 g.observe(&rec);
+                            }
+                            if let Some(n) = self.notify.as_mut() {
+                                let state = &self.state;
+                                n.observe(&rec, || state.exit_code());
                             }
                             step.records.push(rec);
                         }
@@ -685,6 +739,22 @@ impl Session {
         Some(rec)
     }
 
+    /// What the preflight found, and, when the run went on despite a failed check, a
+    /// warning saying so (the report's timeline shows both).
+    pub fn journal_preflight(
+        &mut self,
+        checks: Vec<crate::journal::PreflightCheck>,
+        went_on: Option<String>,
+    ) {
+        self.journal_front_event(Event::Preflight { checks });
+        if let Some(message) = went_on {
+            self.journal_front_event(Event::Warning {
+                source: "preflight".into(),
+                message,
+            });
+        }
+    }
+
     /// Stops sampling, writes the report and the last journal line. Returns the report's
     /// path and the exit code.
     pub async fn close(mut self) -> (Result<PathBuf, String>, i32) {
@@ -692,14 +762,34 @@ impl Session {
             s.abort();
         }
         let code = self.state.exit_code();
-        if let Some(g) = self.grafana.take() {
-            let limit = crate::grafana::REQUEST_TIMEOUT + Duration::from_secs(1);
-            for message in g.finish(limit).await {
-                self.journal_front_event(Event::Warning {
-                    source: "grafana".into(),
-                    message,
-                });
+        // Both wait at once, each bounded. The verdict was queued for `notify:` when it
+        // was journaled: the team hears it before exit, or the journal says why not.
+        let (grafana, notify) = (self.grafana.take(), self.notify.take());
+        let (grafana, notify) = tokio::join!(
+            async {
+                match grafana {
+                    Some(g) => {
+                        g.finish(crate::grafana::REQUEST_TIMEOUT + Duration::from_secs(1))
+                            .await
+                    }
+                    None => Vec::new(),
+                }
+            },
+            async {
+                match notify {
+                    Some(n) => n.finish(crate::notify::EXIT_WAIT).await,
+                    None => Vec::new(),
+                }
             }
+        );
+        for message in grafana {
+            self.journal_front_event(Event::Warning {
+                source: "grafana".into(),
+                message,
+            });
+        }
+        for event in notify {
+            self.journal_front_event(event);
         }
         let now = self.clock.now();
         if let Err(e) = self

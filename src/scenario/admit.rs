@@ -175,6 +175,51 @@ pub fn hide_secrets(
     }
 }
 
+/// A URL refused where its value came from the environment says so: the fix is in the
+/// variable (`PROMETHEUS_URL=127.0.0.1:9091`), not in the file, where the line reads
+/// `${PROMETHEUS_URL}`.
+pub fn name_url_variables(text: &str, messages: &mut [(Pos, String)]) {
+    const URL_WORDS: &str = "http:// or https:// URL";
+    if !text.contains("${") || !messages.iter().any(|(_, m)| m.contains(URL_WORDS)) {
+        return;
+    }
+    let Some(root) = parse_yaml_raw(text).root else {
+        return;
+    };
+    for (pos, msg) in messages.iter_mut() {
+        if !msg.contains(URL_WORDS) {
+            continue;
+        }
+        let Some(raw) = scalar_at(&root, *pos) else {
+            continue;
+        };
+        let names: Vec<String> = references(raw)
+            .iter()
+            .map(|r| format!("`{}`", r.name))
+            .collect();
+        if !names.is_empty() {
+            msg.push_str(&format!(
+                " (the value comes from the environment variable {}: correct it there)",
+                names.join(", ")
+            ));
+        }
+    }
+}
+
+/// The text of the scalar at `pos`, as written.
+fn scalar_at(node: &Node, pos: Pos) -> Option<&str> {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        match &n.value {
+            Value::Scalar { text, .. } if n.pos == pos => return Some(text),
+            Value::Seq(items) => stack.extend(items.iter()),
+            Value::Map(entries) => stack.extend(entries.iter().map(|(_, v)| v)),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Each secret value of 4 characters or more and its reference, longest first.
 fn long_values(secrets: &TextSecrets) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = secrets

@@ -4,6 +4,7 @@ pub mod admit;
 pub mod check;
 pub mod milestones;
 pub mod model;
+pub mod notify;
 pub mod parse;
 pub mod secrets;
 

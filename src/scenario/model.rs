@@ -9,6 +9,7 @@ use std::time::Duration;
 
 // Each fault kind, and its settings, belong to its file in `faults/`; named here too,
 // where the rest of the scenario's vocabulary is.
+pub use super::notify::{NotifyKind, NotifyTarget};
 pub use crate::cluster::safety::Safety;
 pub use crate::faults::exec::ExecFault;
 pub use crate::faults::http::{HttpFault, HttpRequest};
@@ -32,6 +33,9 @@ pub struct Scenario {
     pub prometheus: Option<Prometheus>,
     pub kubernetes: Option<Kubernetes>,
     pub grafana: Option<Grafana>,
+    /// `notify:`: the webhooks told of the run's start, triggers, kill switch, failed
+    /// reverts and verdict (empty: none).
+    pub notify: Vec<NotifyTarget>,
     pub steady_state: Vec<Signal>,
     pub pods: Vec<PodPanel>,
     pub alerts: Vec<AlertExpectation>,

@@ -139,6 +139,7 @@ fn parse_checked(
     }
     let mut problems = cx.problems;
     let mut warnings = cx.warnings;
+    super::admit::name_url_variables(text, &mut problems);
     // messages quote values as expanded: never a secret from the environment
     super::admit::hide_secrets(text, env, &mut problems);
     super::admit::hide_secrets(text, env, &mut warnings);
@@ -207,6 +208,7 @@ const TOP_KEYS: &[&str] = &[
     "prometheus",
     "kubernetes",
     "grafana",
+    "notify",
     "steady_state",
     "pods",
     "alerts",
@@ -285,6 +287,7 @@ fn scenario(cx: &mut Ctx, root: &Node) -> Option<Scenario> {
         f.get("kubernetes").and_then(|n| kubernetes(cx, n))
     };
     let grafana = f.get("grafana").and_then(|n| grafana(cx, n));
+    let notify = super::notify::parse(cx, &f);
     let has_prom = f.entry("prometheus").is_some();
     let has_kube = f.entry("kubernetes").is_some();
     let prom_interval = prometheus.as_ref().map_or(interval, |p| p.interval);
@@ -420,6 +423,7 @@ fn scenario(cx: &mut Ctx, root: &Node) -> Option<Scenario> {
         prometheus,
         kubernetes,
         grafana,
+        notify,
         steady_state,
         pods,
         alerts,

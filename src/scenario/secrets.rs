@@ -185,6 +185,11 @@ fn typed_secrets(scenario: &Scenario, env: &dyn Fn(&str) -> Option<String>, r: &
     {
         r.add(v);
     }
+    for t in &scenario.notify {
+        if let Some(url) = env(&t.url_env) {
+            r.add_webhook_url(&url);
+        }
+    }
     for f in &scenario.faults {
         f.kind.secrets(env, r);
     }
@@ -941,5 +946,37 @@ faults:
             kept.text
         );
         assert_eq!(r.scrub("line one\nline two\n"), "***");
+    }
+
+    #[test]
+    fn a_webhook_url_is_hidden_whole_and_in_the_parts_a_server_echoes() {
+        let url =
+            "https://hooks.slack.com/services/T024BE7LD/B01ABCDEF/xoxb1a2b3cQQQQ?sig=9f8e7d6c5b";
+        let env = |n: &str| (n == "GAMEDAY_SLACK_URL").then(|| url.to_string());
+        let text =
+            "name: s\nhypothesis: h\nnotify:\n  - { kind: slack, url_env: GAMEDAY_SLACK_URL }\n";
+        let s = scenario(text, &env);
+        let (r, kept) = collect(text, &s, &env).unwrap();
+        assert_eq!(
+            kept.text, text,
+            "the scenario holds only the variable's name"
+        );
+        for (echoed, shown) in [
+            (format!("posting to {url} failed"), "posting to *** failed"),
+            (
+                "no_service: /services/T024BE7LD/B01ABCDEF/xoxb1a2b3cQQQQ?sig=9f8e7d6c5b".into(),
+                "no_service: ***",
+            ),
+            ("bad token xoxb1a2b3cQQQQ".into(), "bad token ***"),
+            ("team T024BE7LD".into(), "team ***"),
+            ("sig 9f8e7d6c5b".into(), "sig ***"),
+            // the words of the path and the host are not secrets
+            (
+                "services at hooks.slack.com".into(),
+                "services at hooks.slack.com",
+            ),
+        ] {
+            assert_eq!(r.scrub(&echoed), shown);
+        }
     }
 }

@@ -5,6 +5,7 @@
 pub mod command;
 pub mod http;
 pub mod prometheus;
+pub mod reach;
 
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;

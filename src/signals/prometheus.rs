@@ -37,6 +37,15 @@ pub enum PromError {
     Json(String),
     #[error("{0}")]
     Transport(String),
+    /// no answer at all: the server and path (never the query), why, and what to ask
+    #[error("cannot reach Prometheus at {server} ({path}: {why}): {ask}The URL comes from --prometheus-url / PROMETHEUS_URL / prometheus.url")]
+    Unreachable {
+        server: String,
+        path: String,
+        why: String,
+        /// "is it running, on that port? ", or nothing
+        ask: String,
+    },
     #[error("the query returned {0} series; aggregate it to one (e.g. sum(...) or max(...))")]
     SeveralSeries(usize),
     #[error("no data (the query returned nothing)")]
@@ -247,11 +256,25 @@ fn envelope<T: serde::de::DeserializeOwned>(
 pub struct Client {
     http: reqwest::Client,
     base: String,
+    /// `base` as messages name it: no user, password or query
+    shown: String,
     timeout: Duration,
+    /// how long connecting may take
+    connect: Duration,
 }
 
 impl Client {
     pub fn new(cfg: &Prometheus, env: &dyn Fn(&str) -> Option<String>) -> Result<Client, String> {
+        Self::connecting_within(cfg, env, Duration::from_secs(5))
+    }
+
+    /// [`Client::new`] that gives up connecting after `connect`: the preflight tells a
+    /// server that is not there (a firewall drops the packets) from one that is slow.
+    pub fn connecting_within(
+        cfg: &Prometheus,
+        env: &dyn Fn(&str) -> Option<String>,
+        connect: Duration,
+    ) -> Result<Client, String> {
         let mut headers = HeaderMap::new();
         for (k, v) in &cfg.headers {
             let name = HeaderName::from_bytes(k.as_bytes())
@@ -302,7 +325,7 @@ impl Client {
             .default_headers(headers)
             // the server's own timeout answers first, with its own message
             .timeout(cfg.timeout + Duration::from_secs(2))
-            .connect_timeout(Duration::from_secs(5));
+            .connect_timeout(connect);
         if let Some(ca) = &cfg.tls.ca_file {
             let pem = crate::files::read_regular(ca, crate::files::MAX_SECRET_FILE, "CA files")
                 .map_err(|e| format!("prometheus.tls.ca_file: {e}"))?;
@@ -316,10 +339,13 @@ impl Client {
         let http = builder
             .build()
             .map_err(|e| format!("cannot build the Prometheus client: {e}"))?;
+        let base = cfg.url.trim_end_matches('/').to_string();
         Ok(Client {
             http,
-            base: cfg.url.trim_end_matches('/').to_string(),
+            shown: super::reach::shown_url(&base),
+            base,
             timeout: cfg.timeout,
+            connect,
         })
     }
 
@@ -334,19 +360,7 @@ impl Client {
             .query(params)
             .send()
             .await
-            .map_err(|e| {
-                if e.is_timeout() {
-                    PromError::Transport(format!(
-                        "Prometheus did not answer within {}",
-                        crate::units::format_duration(self.timeout)
-                    ))
-                } else {
-                    PromError::Transport(format!(
-                        "Prometheus unreachable: {}",
-                        crate::text::error_chain(&e)
-                    ))
-                }
-            })?;
+            .map_err(|e| self.unreachable(path, &e))?;
         let status = resp.status().as_u16();
         let ct = resp
             .headers()
@@ -354,11 +368,57 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_string();
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|e| PromError::Transport(e.to_string()))?;
+        let body = resp.bytes().await.map_err(|e| {
+            PromError::Transport(format!(
+                "Prometheus at {} ({path}): the answer was cut off: {}",
+                self.shown,
+                super::reach::why(&e, self.timeout)
+            ))
+        })?;
         Ok((status, ct, body.to_vec()))
+    }
+
+    /// The server as messages name it (no credentials, no query).
+    pub fn server(&self) -> &str {
+        &self.shown
+    }
+
+    /// What a request that got no answer says: the server and the path, never the
+    /// percent-encoded query; why; and where the URL comes from, so the fix is one step.
+    fn unreachable(&self, path: &str, e: &reqwest::Error) -> PromError {
+        let server = &self.shown;
+        let connecting = e.is_connect();
+        if e.is_timeout() && !connecting {
+            return PromError::Transport(format!(
+                "Prometheus at {server} ({path}) did not answer within {} (prometheus.timeout)",
+                crate::units::format_duration(self.timeout)
+            ));
+        }
+        let why = super::reach::why(
+            e,
+            if connecting {
+                self.connect
+            } else {
+                self.timeout
+            },
+        );
+        let ask = if super::reach::nothing_listens(e) {
+            "is it running, on that port? "
+        } else if e.is_timeout() {
+            "is its address reachable from here (a firewall, a VPN)? "
+        } else if why.starts_with("the host name") {
+            "is the host name right? "
+        } else if why.starts_with("TLS") {
+            "check prometheus.tls (ca_file) and the URL's scheme. "
+        } else {
+            ""
+        };
+        PromError::Unreachable {
+            server: server.clone(),
+            path: path.to_string(),
+            why,
+            ask: ask.to_string(),
+        }
     }
 
     fn timeout_param(&self) -> String {

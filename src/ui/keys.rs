@@ -78,6 +78,16 @@ pub fn handle_key(app: &mut App, key: KeyEvent, view: View) -> Vec<Action> {
                 if text.is_empty() {
                     return Vec::new();
                 }
+                if kind == NoteKind::Action {
+                    if let Err(why) = crate::followup::parse(&text) {
+                        // the dialog stays open with the text as typed, to be corrected
+                        app.flash(format!("not saved: {why}"), view.now);
+                        app.mode = Mode::Note { kind, input };
+                        return Vec::new();
+                    }
+                }
+                // a "not saved" said about an earlier try no longer holds
+                app.flash = None;
                 vec![Action::Send(Msg::Note {
                     author: app.operator.clone(),
                     kind,
@@ -677,6 +687,34 @@ mod tests {
         f.press('n');
         f.key(KeyCode::Enter, KeyModifiers::NONE);
         assert_eq!(f.sent.len(), 1);
+    }
+
+    #[test]
+    fn an_action_item_with_a_malformed_due_date_stays_in_the_editor_with_why() {
+        let mut f = Fixture::new();
+        f.press('N');
+        f.typ("fix retries @alice due:2026-12-5");
+        f.key(KeyCode::Enter, KeyModifiers::NONE);
+        assert!(f.sent.is_empty(), "{:?}", f.sent);
+        let flash = f.sim.app.flash.as_ref().map(|(t, _)| t.clone()).unwrap();
+        assert!(
+            flash
+                .starts_with("not saved: `due:2026-12-5` is not a date in the form due:YYYY-MM-DD"),
+            "{flash}"
+        );
+        match &f.sim.app.mode {
+            Mode::Note { input, .. } => {
+                assert_eq!(input.value(), "fix retries @alice due:2026-12-5")
+            }
+            m => panic!("{m:?}"),
+        }
+        f.key(KeyCode::Backspace, KeyModifiers::NONE);
+        f.typ("05");
+        f.key(KeyCode::Enter, KeyModifiers::NONE);
+        assert!(
+            matches!(f.sent.last(), Some(Msg::Note { kind: NoteKind::Action, text, .. }) if text == "fix retries @alice due:2026-12-05")
+        );
+        assert_eq!(f.sim.app.flash, None, "not saved no longer holds");
     }
 
     #[test]

@@ -311,22 +311,36 @@ pub(crate) fn http_url(cx: &mut Ctx, f: &Fields, key: &str, required: bool) -> O
     } else {
         text(cx, f, key)?
     };
+    if let Some(why) = http_url_problem(&url) {
+        let pos = f.get(key).map_or(f.pos, |n| n.pos);
+        cx.err(pos, format!("{}: {why}", f.path_of(key)));
+        return None;
+    }
+    Some(url)
+}
+
+/// Why `url` is not an absolute http:// or https:// URL, with the fix when it is plain:
+/// `127.0.0.1:9091` is a host and port, which every HTTP client reads as something else
+/// (a scheme `127.0.0.1`), so it is refused here with what to write instead. Shared by
+/// the scenario's URLs and `--prometheus-url`.
+pub fn http_url_problem(url: &str) -> Option<String> {
+    let shown = crate::yaml::quoted(url);
     let ok = ["http://", "https://"].iter().any(|s| {
         url.strip_prefix(s)
             .is_some_and(|rest| !rest.is_empty() && !rest.contains(char::is_whitespace))
     });
     if !ok {
-        let pos = f.get(key).map_or(f.pos, |n| n.pos);
-        cx.err(
-            pos,
-            format!(
-                "{}: expected an http:// or https:// URL, found `{url}`",
-                f.path_of(key)
-            ),
-        );
-        return None;
+        let fix =
+            if url.contains("://") || url.trim().is_empty() || url.contains(char::is_whitespace) {
+                String::new()
+            } else {
+                format!("; write `http://{}`", url.trim_start_matches('/'))
+            };
+        return Some(format!(
+            "expected an absolute http:// or https:// URL, found {shown}{fix}"
+        ));
     }
-    Some(url)
+    None
 }
 
 /// Exactly one of `keys` present; returns it.
@@ -362,5 +376,24 @@ pub(crate) fn one_of<'k>(
             }
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::http_url_problem;
+
+    #[test]
+    fn a_url_without_its_scheme_is_refused_with_the_fix() {
+        assert_eq!(
+            http_url_problem("127.0.0.1:9091").as_deref(),
+            Some("expected an absolute http:// or https:// URL, found `127.0.0.1:9091`; write `http://127.0.0.1:9091`")
+        );
+        assert!(http_url_problem("prom.example:9090/prometheus")
+            .unwrap()
+            .ends_with("write `http://prom.example:9090/prometheus`"));
+        assert!(!http_url_problem("ftp://x").unwrap().contains("write"));
+        assert_eq!(http_url_problem("http://127.0.0.1:9091"), None);
+        assert_eq!(http_url_problem("https://prom.example/prometheus/"), None);
     }
 }

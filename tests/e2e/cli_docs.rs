@@ -118,3 +118,65 @@ fn the_checked_in_man_page_is_up_to_date() {
         "{path} is out of date: run `UPDATE_EXPECTED=1 cargo test --test e2e cli_docs::`"
     );
 }
+
+/// The man page has README's keys and exit codes: a new key or code documented in one
+/// place only fails here.
+#[test]
+fn the_man_page_has_the_keys_and_exit_codes_of_the_readme() {
+    let (_, page) = gameday(&["man"]);
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = |name: &str| -> String {
+        let start = page
+            .find(name)
+            .unwrap_or_else(|| panic!("no {name}:\n{page}"));
+        let rest = &page[start + name.len()..];
+        rest[..rest.find("\n.SH ").unwrap_or(rest.len())].to_string()
+    };
+    let exit = section(".SH \"EXIT STATUS\"\n");
+    let table = &readme[readme.find("### Exit codes").unwrap()..];
+    let codes: Vec<&str> = table
+        .lines()
+        .skip_while(|l| !l.starts_with("| code"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .filter_map(|l| l.split('|').nth(1))
+        .map(str::trim)
+        .collect();
+    assert!(codes.len() >= 12, "{codes:?}");
+    for code in &codes {
+        assert!(
+            exit.contains(&format!(".TP\n\\fB{code}\\fR\n")),
+            "the man page's EXIT STATUS lacks {code}:\n{exit}"
+        );
+    }
+    assert!(exit.contains("preflight"), "{exit}");
+    let keys = section(".SH KEYS\n");
+    let table = &readme[readme.find("### Keys").unwrap()..];
+    let readme_keys: Vec<String> = table
+        .lines()
+        .skip_while(|l| !l.starts_with("| key"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .filter_map(|l| l.split('|').nth(1))
+        .map(|k| k.replace('`', "").trim().to_string())
+        .collect();
+    assert!(readme_keys.len() >= 9, "{readme_keys:?}");
+    let entries = keys.matches(".TP\n").count();
+    assert_eq!(
+        entries,
+        readme_keys.len(),
+        "README's keys {readme_keys:?} and the man page's:\n{keys}"
+    );
+    for k in readme_keys {
+        // README writes arrows; the page, words
+        let k = k
+            .replace('↑', "Up")
+            .replace('↓', "Down")
+            .replace('-', "\\-");
+        assert!(
+            keys.contains(&format!("\\fB{k}\\fR")),
+            "the man page's KEYS lacks `{k}`:\n{keys}"
+        );
+    }
+}

@@ -1,5 +1,6 @@
-//! Grafana annotations (DESIGN §8), through the real binary in a headless run, against a
-//! local server of the tests' own that records what it was sent.
+//! What a run tells systems beside it, through the real binary in a headless run, against
+//! local servers of the tests' own that record what they were sent: Grafana annotations
+//! (DESIGN §8) and the `notify:` webhooks (DESIGN §11).
 
 use crate::common;
 
@@ -321,4 +322,451 @@ fn an_unset_token_variable_is_said_once_and_the_annotations_go_without_it() {
     let seen = seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 2, "{seen:?}");
     assert!(seen.iter().all(|s| s.authorization.is_none()), "{seen:?}");
+}
+
+// --- notify: ------------------------------------------------------------------------------
+
+/// The secret part of every webhook URL below.
+const HOOK_TOKEN: &str = "T0KEN-SECRET-8d41c7";
+
+/// What a webhook stand-in was sent: the path it was posted to, and the body.
+type Posts = Arc<Mutex<Vec<(String, Value)>>>;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Hook {
+    Ok,
+    /// every request answered with a 500
+    Fails,
+}
+
+async fn hook(
+    State((posts, mode)): State<(Posts, Hook)>,
+    uri: Uri,
+    body: Bytes,
+) -> (StatusCode, String) {
+    let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    posts.lock().unwrap().push((uri.path().to_string(), body));
+    match mode {
+        Hook::Ok => (StatusCode::OK, "ok".into()),
+        // a server that quotes the path it was asked, token and all
+        Hook::Fails => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("internal error at {}", uri.path()),
+        ),
+    }
+}
+
+/// A webhook stand-in on 127.0.0.1 for the rest of the test process.
+fn start_hook(mode: Hook) -> (std::net::SocketAddr, Posts) {
+    let posts: Posts = Arc::new(Mutex::new(Vec::new()));
+    let addr = common::serve(
+        Router::new()
+            .fallback(hook)
+            .with_state((Arc::clone(&posts), mode)),
+    );
+    (addr, posts)
+}
+
+/// A port that accepts connections and never answers, for the rest of the test process.
+fn start_silent_hook() -> std::net::SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming() {
+            held.push(conn);
+        }
+    });
+    addr
+}
+
+/// The example scenario with `notify:` posting a Slack message to `$GAMEDAY_SLACK_URL` and
+/// a JSON object to `$GAMEDAY_HOOK_URL`; `revert` is the fault's revert command.
+fn notify_scenario(tmp: &Path, fault_secs: u32, revert: &str) -> std::path::PathBuf {
+    let svc = start_service(tmp);
+    let slow = tmp.join("slow");
+    let text = scenario(
+        svc,
+        &format!("touch {}", slow.display()),
+        revert,
+        fault_secs,
+        "< 500ms",
+    )
+    .replace(
+        "steady_state:",
+        "notify:\n  - { kind: slack, url_env: GAMEDAY_SLACK_URL }\n  - kind: json\n    url_env: GAMEDAY_HOOK_URL\nsteady_state:",
+    );
+    let path = tmp.join("notify.yaml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// `needle` is in no file under `dir`.
+fn assert_nowhere(dir: &Path, needle: &str) {
+    let mut stack = vec![dir.to_path_buf()];
+    let mut files = 0;
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.is_file() {
+                files += 1;
+                let bytes = std::fs::read(&p).unwrap();
+                assert!(
+                    !String::from_utf8_lossy(&bytes).contains(needle),
+                    "{} leaks the webhook's token",
+                    p.display()
+                );
+            }
+        }
+    }
+    assert!(files >= 3, "journal, report, log at least: {files}");
+}
+
+fn posts_to(posts: &Posts, path: &str) -> Vec<Value> {
+    posts
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(p, _)| p == path)
+        .map(|(_, b)| b.clone())
+        .collect()
+}
+
+#[test]
+fn the_team_hears_the_start_trigger_kill_switch_failed_revert_and_verdict_in_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (addr, posts) = start_hook(Hook::Ok);
+    let slack_path = format!("/hooks/slack/{HOOK_TOKEN}");
+    let json_path = format!("/hooks/json/{HOOK_TOKEN}");
+    // the revert fails, saying something a Slack reader must see as text
+    let path = notify_scenario(
+        tmp.path(),
+        60,
+        "echo '<!channel> see <https://evil.example/x|the runbook> & retry' >&2; exit 1",
+    );
+    let out = tmp.path().join("runs");
+    let mut driver = headless(&path, &out, &[])
+        .env("GAMEDAY_SLACK_URL", format!("http://{addr}{slack_path}"))
+        .env("GAMEDAY_HOOK_URL", format!("http://{addr}{json_path}"))
+        .env("GAMEDAY_LOG", "debug")
+        .spawn()
+        .unwrap();
+    let dir = wait_for_event(&out, "fault_injected", Duration::from_secs(30));
+    // someone pulls the kill switch from another shell, with a reason that tries markup
+    let reason = "<!here> p99 is <https://evil.example/p|fine> & @channel";
+    let mut abort = gameday()
+        .arg("abort")
+        .arg(&dir)
+        .args(["--reason", reason])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let ao = wait_bounded(&mut abort, Duration::from_secs(60));
+    assert_eq!(ao.status.code(), Some(5), "the revert failed");
+    let o = wait_bounded(&mut driver, Duration::from_secs(60));
+    let so = String::from_utf8_lossy(&o.stdout).into_owned();
+    let se = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(5), "the revert failed: {so}");
+
+    let j = journal(&dir);
+    assert!(events(&j, "notify_failed").is_empty(), "{so}");
+    assert_eq!(events(&j, "verdict")[0]["verdict"], "ABORTED");
+    let by = events(&j, "abort")[0]["by"].as_str().unwrap().to_string();
+
+    // JSON: the five events in order, each with the run's own facts
+    let objects = posts_to(&posts, &json_path);
+    let kinds: Vec<&str> = objects
+        .iter()
+        .map(|o| o["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "run_started",
+            "fault_triggered",
+            "kill_switch",
+            "revert_failed",
+            "verdict"
+        ],
+        "{objects:#?}"
+    );
+    let run_id = dir.file_name().unwrap().to_str().unwrap();
+    for o in &objects {
+        assert_eq!(o["run_id"], run_id);
+        assert_eq!(o["scenario"], "e2e-probe");
+        assert_eq!(o["format"], 1);
+        assert!(o["text"].as_str().is_some_and(|t| !t.is_empty()), "{o}");
+    }
+    let at = |ty: &str| events(&j, ty)[0]["ts"].clone();
+    assert_eq!(objects[0]["time"], at("run_started"));
+    assert_eq!(objects[1]["fault"], "break the probe");
+    assert_eq!(objects[1]["by"], "tester");
+    assert_eq!(objects[1]["injected"], true);
+    assert_eq!(objects[1]["time"], at("fault_injected"));
+    assert_eq!(objects[2]["by"], by.as_str());
+    assert_eq!(objects[2]["source"], "command");
+    assert_eq!(
+        objects[2]["reason"], reason,
+        "the JSON kind carries the text as it was"
+    );
+    assert_eq!(objects[2]["time"], at("abort"));
+    assert_eq!(objects[3]["fault"], "break the probe");
+    assert_eq!(objects[3]["attempts"], 4);
+    assert!(
+        objects[3]["error"]
+            .as_str()
+            .unwrap()
+            .contains("<!channel> see <https://evil.example/x|the runbook> & retry"),
+        "{}",
+        objects[3]
+    );
+    assert_eq!(objects[4]["verdict"], "ABORTED");
+    assert_eq!(objects[4]["exit_code"], 5, "the process's own exit code");
+    let report = std::path::absolute(dir.join("report.md")).unwrap();
+    assert_eq!(objects[4]["report"], report.display().to_string());
+    assert!(report.is_file());
+
+    // Slack: the same five, as text in which nothing can mention or link
+    let texts: Vec<String> = posts_to(&posts, &slack_path)
+        .iter()
+        .map(|b| b["text"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(texts.len(), 5, "{texts:#?}");
+    for (t, o) in texts.iter().zip(&objects) {
+        assert!(!t.contains('<') && !t.contains('>'), "{t}");
+        let unescaped = t
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&");
+        assert_eq!(unescaped, o["text"].as_str().unwrap(), "the same sentence");
+    }
+    assert!(
+        texts[0].contains("game day started by tester"),
+        "{}",
+        texts[0]
+    );
+    assert!(
+        texts[1].contains("fault \"break the probe\" triggered by tester, in effect"),
+        "{}",
+        texts[1]
+    );
+    assert!(
+        texts[2].contains(&format!(
+            "KILL SWITCH pulled by {by} (gameday abort): &lt;!here&gt; p99 is \
+             &lt;https://evil.example/p|fine&gt; &amp; @channel"
+        )),
+        "{}",
+        texts[2]
+    );
+    assert!(
+        texts[3].contains("REVERT FAILED for fault \"break the probe\" after 4 attempts")
+            && texts[3].contains(
+                "&lt;!channel&gt; see &lt;https://evil.example/x|the runbook&gt; &amp; retry"
+            )
+            && texts[3].contains("gameday recover"),
+        "{}",
+        texts[3]
+    );
+    assert!(
+        texts[4].contains("verdict ABORTED (exit code 5)")
+            && texts[4].contains(&format!("Report: {}", report.display())),
+        "{}",
+        texts[4]
+    );
+
+    // the webhook's token: nowhere in the run directory, nor in anything printed
+    assert_nowhere(&dir, HOOK_TOKEN);
+    assert!(dir.join("gameday.log").is_file());
+    for (what, text) in [
+        ("stdout", so.clone()),
+        ("stderr", se.clone()),
+        (
+            "abort's stdout",
+            String::from_utf8_lossy(&ao.stdout).into_owned(),
+        ),
+        (
+            "abort's stderr",
+            String::from_utf8_lossy(&ao.stderr).into_owned(),
+        ),
+    ] {
+        assert!(
+            !text.contains(HOOK_TOKEN),
+            "{what} leaks the token:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn a_webhook_that_fails_or_never_answers_changes_nothing_but_warnings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (addr, posts) = start_hook(Hook::Fails);
+    let silent = start_silent_hook();
+    let slack_path = format!("/hooks/slack/{HOOK_TOKEN}");
+    let slow = tmp.path().join("slow");
+    let path = notify_scenario(tmp.path(), 1, &format!("rm -f {}", slow.display()));
+    let out = tmp.path().join("runs");
+    let mut child = headless(&path, &out, &[])
+        .env("GAMEDAY_SLACK_URL", format!("http://{addr}{slack_path}"))
+        .env(
+            "GAMEDAY_HOOK_URL",
+            format!("http://{silent}/hooks/json/{HOOK_TOKEN}"),
+        )
+        .spawn()
+        .unwrap();
+    // the run, then at most notify's wait at exit: never the webhooks' own pace
+    let o = wait_bounded(&mut child, Duration::from_secs(60));
+    let so = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "the same verdict as without notify: {so}"
+    );
+    let dir = run_dir(&out);
+    let j = journal(&dir);
+    assert_eq!(events(&j, "verdict")[0]["verdict"], "CONFIRMED");
+    let last = j.last().unwrap();
+    assert_eq!(last["type"], "run_ended");
+    assert_eq!(last["exit_code"], 0);
+    // the end waited for notify a bounded time (10 s), by the journal's own clock
+    let ms = |v: &Value| {
+        chrono::DateTime::parse_from_rfc3339(v["ts"].as_str().unwrap())
+            .unwrap()
+            .timestamp_millis()
+    };
+    let waited = ms(last) - ms(events(&j, "verdict")[0]);
+    assert!(waited < 20_000, "waited {waited} ms after the verdict");
+
+    let failed = events(&j, "notify_failed");
+    let refused: Vec<&str> = failed
+        .iter()
+        .filter(|f| f["target"] == "notify[0] (slack, $GAMEDAY_SLACK_URL)")
+        .map(|f| f["about"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        refused,
+        ["run_started", "fault_triggered", "verdict"],
+        "{failed:#?}"
+    );
+    for f in failed
+        .iter()
+        .filter(|f| f["target"] == "notify[0] (slack, $GAMEDAY_SLACK_URL)")
+    {
+        assert_eq!(f["attempts"], 3, "bounded retries of a 5xx");
+        // the server quoted its path: the journal keeps the quote, not the token
+        assert_eq!(
+            f["error"],
+            "HTTP 500 Internal Server Error: internal error at ***"
+        );
+    }
+    assert_eq!(
+        posts_to(&posts, &slack_path).len(),
+        9,
+        "3 notifications × 3 attempts"
+    );
+    let silent_failed: Vec<&&Value> = failed
+        .iter()
+        .filter(|f| f["target"] == "notify[1] (json, $GAMEDAY_HOOK_URL)")
+        .collect();
+    assert!(!silent_failed.is_empty(), "{failed:#?}");
+    let last_word = silent_failed.last().unwrap()["error"].as_str().unwrap();
+    assert!(
+        last_word.contains(
+            "still waiting or being sent when gameday exited; gave up after waiting 10 s"
+        ),
+        "{silent_failed:#?}"
+    );
+    // the report says so, and the verdict stands
+    let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(
+        report.starts_with("# Game day: e2e-probe — CONFIRMED"),
+        "{report}"
+    );
+    let section = report
+        .split("## Notifications\n")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no Notifications section:\n{report}"));
+    assert!(
+        section.contains(
+            ": notification verdict to notify\\[0\\] (slack, $GAMEDAY_SLACK_URL) NOT \
+             delivered after 3 attempts: HTTP 500 Internal Server Error: internal error at ***\n"
+        ),
+        "{section}"
+    );
+    assert!(
+        section.contains("notify\\[1\\] (json, $GAMEDAY_HOOK_URL)"),
+        "{section}"
+    );
+    assert!(
+        so.contains("warning: notification run_started to notify[0]"),
+        "{so}"
+    );
+    assert_nowhere(&dir, HOOK_TOKEN);
+    assert!(!so.contains(HOOK_TOKEN));
+    assert!(!String::from_utf8_lossy(&o.stderr).contains(HOOK_TOKEN));
+}
+
+#[test]
+fn an_unset_webhook_variable_stops_the_run_before_it_starts_and_plan_names_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = notify_scenario(tmp.path(), 1, "true");
+    let out = tmp.path().join("runs");
+    let o = headless(&path, &out, &[])
+        .env(
+            "GAMEDAY_SLACK_URL",
+            format!("http://127.0.0.1:9/hooks/{HOOK_TOKEN}"),
+        )
+        .env_remove("GAMEDAY_HOOK_URL")
+        .output()
+        .unwrap();
+    let se = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(64), "{se}");
+    assert!(
+        se.contains("notify[1]: the environment variable GAMEDAY_HOOK_URL is not set or is empty"),
+        "{se}"
+    );
+    assert!(
+        !out.exists() || std::fs::read_dir(&out).unwrap().next().is_none(),
+        "no run directory"
+    );
+
+    // plan says where notifications would go, by variable, and refuses as run does
+    let plan = |hook: Option<&str>| {
+        let mut c = gameday();
+        c.arg("plan").arg(&path).env(
+            "GAMEDAY_SLACK_URL",
+            format!("http://127.0.0.1:9/hooks/{HOOK_TOKEN}"),
+        );
+        match hook {
+            Some(h) => c.env("GAMEDAY_HOOK_URL", h),
+            None => c.env_remove("GAMEDAY_HOOK_URL"),
+        };
+        c.output().unwrap()
+    };
+    let o = plan(Some("https://hooks.example/x/y"));
+    let so = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{so}");
+    assert!(
+        so.contains("notify[0]: a Slack-compatible message to the URL in $GAMEDAY_SLACK_URL: at the start, each trigger, the kill switch, a failed revert and the verdict"),
+        "{so}"
+    );
+    assert!(
+        so.contains("notify[1]: a JSON object to the URL in $GAMEDAY_HOOK_URL"),
+        "{so}"
+    );
+    assert!(
+        !so.contains(HOOK_TOKEN) && !so.contains("127.0.0.1:9"),
+        "{so}"
+    );
+    let o = plan(Some("not a url"));
+    let se = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(64), "{se}");
+    assert!(
+        se.contains("GAMEDAY_HOOK_URL does not hold an http:// or https:// URL"),
+        "{se}"
+    );
+    assert!(!se.contains("not a url"), "{se}");
 }

@@ -209,15 +209,21 @@ phases:
     );
     let path = write(tmp.path(), "hostile.yaml", &text);
 
-    // plan prints the hypothesis and each plan line
+    // plan prints the hypothesis, the preflight (the server's hostile error about the
+    // query, which makes plan exit 69) and each plan line
     let plan = gameday().arg("plan").arg(&path).output().unwrap();
     let plan_out = String::from_utf8_lossy(&plan.stdout).into_owned();
-    assert_eq!(plan.status.code(), Some(0), "{plan_out}");
+    assert_eq!(plan.status.code(), Some(69), "{plan_out}");
     assert_shown_not_sent("plan", &plan_out);
     assert!(plan_out.contains(r"\e]52;c;aGk=\a"), "{plan_out}");
+    assert!(
+        plan_out.contains(r"FAILED   the query of `prometheus says`")
+            && plan_out.contains(r"\nFORGED line"),
+        "{plan_out}"
+    );
 
     let out = tmp.path().join("runs");
-    let mut driver = headless(&path, &out, &[])
+    let mut driver = headless(&path, &out, &["--skip-preflight"])
         .stdin(Stdio::piped())
         .spawn()
         .unwrap();
@@ -887,12 +893,18 @@ phases:
         );
         let path = write(tmp.path(), &format!("{name}.yaml"), &text);
         let out = tmp.path().join(name);
-        let mut child = headless(&path, &out, &[])
+        // the echoing Prometheus refuses every query (bad_data): the preflight says so,
+        // with the echo redacted, and the run goes on to see what else leaks
+        let mut child = headless(&path, &out, &["--skip-preflight"])
             .envs(envs.iter().copied())
             .spawn()
             .unwrap();
         let o = wait_bounded(&mut child, Duration::from_secs(60));
         let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
+        assert!(
+            stdout.contains("FAILED   the query of `prometheus says`"),
+            "{stdout}"
+        );
         assert_eq!(
             o.status.code(),
             Some(4),

@@ -464,6 +464,72 @@ phases:
     );
 }
 
+/// A secret that straddles the place where gameday shortens text (the first characters of
+/// what a command signal printed, the last of a fault's error) is not written out in part:
+/// no eight characters of it reach the journal, the report, the log or standard output.
+#[test]
+fn a_secret_cut_short_by_a_shortened_message_is_masked_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let token = "ghp_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH";
+    let text = r#"name: e2e-cut-secrets
+hypothesis: Secrets stay secret even cut short.
+interval: 250ms
+steady_state:
+  - name: ok
+    command: echo 1
+    expect: "< 10"
+  - name: chatty
+    command: 'echo "the credential is now: $API_TOKEN (end)"'
+faults:
+  - name: noisy
+    duration: 1s
+    exec:
+      inject: 'echo "error: auth ${API_TOKEN} $(printf "y%.0s" $(seq 1 170))" >&2; exit 1'
+      revert: "true"
+phases:
+  baseline: 1s
+  recovery: 1s
+"#;
+    let path = write(tmp.path(), "cut.yaml", text);
+    let out = tmp.path().join("runs");
+    let o = gameday()
+        .env("API_TOKEN", token)
+        .env("GAMEDAY_LOG", "debug")
+        .args(["run", "--headless", "--operator", "tester", "--out"])
+        .arg(&out)
+        .arg(&path)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let so = stdout(&o);
+    assert!(out.exists(), "{so}\n{}", String::from_utf8_lossy(&o.stderr));
+    let dir = run_dir(&out);
+    let j = journal(&dir);
+    assert!(
+        !events(&j, "fault_injected").is_empty() && !events(&j, "sample").is_empty(),
+        "the run got as far as the fault and the samples:\n{so}"
+    );
+    let pieces: Vec<&str> = (0..=token.len() - 8).map(|i| &token[i..i + 8]).collect();
+    let mut texts = vec![
+        ("stdout".to_string(), so.clone()),
+        (
+            "stderr".into(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        ),
+    ];
+    for f in ["journal.jsonl", "report.md", "gameday.log"] {
+        texts.push((f.to_string(), std::fs::read_to_string(dir.join(f)).unwrap()));
+    }
+    for (name, text) in &texts {
+        for p in &pieces {
+            assert!(
+                !text.contains(p),
+                "{name} holds `{p}` of the token:\n{text}"
+            );
+        }
+    }
+}
+
 #[test]
 fn sigkill_leaves_the_fault_and_recover_reverts_it_once() {
     let tmp = tempfile::tempdir().unwrap();
@@ -747,7 +813,7 @@ fn a_full_stdout_pipe_stalls_neither_the_samples_nor_the_kill_switch() {
         nix::fcntl::fcntl(wr.as_raw_fd(), nix::fcntl::FcntlArg::F_GETPIPE_SZ).unwrap() as usize;
     let mut wr = std::fs::File::from(wr);
     wr.write_all(&vec![b'#'; capacity]).unwrap();
-    let mut child = headless(&path, &out, &[])
+    let mut child = headless(&path, &out, &["--verbose"])
         .stdout(Stdio::from(wr))
         .spawn()
         .unwrap();

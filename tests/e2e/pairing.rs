@@ -214,6 +214,13 @@ fn a_joiners_note_is_journaled_under_its_user_name_and_its_kill_switch_reverts_t
     assert!(ack.contains("note: the cache looks cold"), "{ack}");
     joiner.say("action: alert on cache misses");
     joiner.expect("action: alert on cache misses");
+    // the driver's engine refuses a due date that is no date, and the joiner hears why
+    joiner.say("action: tune the pool @bob due:2026-02-30");
+    let refused = joiner.expect("refused: action item not recorded");
+    assert!(
+        refused.contains("`due:2026-02-30` is not a day of the calendar; expected due:YYYY-MM-DD"),
+        "{refused}"
+    );
 
     wait_for_event(&room.out, "fault_injected", Duration::from_secs(30));
     assert!(room.marker().exists(), "the fault is active");

@@ -260,7 +260,15 @@ impl Stack {
 
     /// Runs the scenario headless; returns (exit code, run dir, stdout).
     fn run(&self, scenario: &Path, out: &Path) -> (i32, PathBuf, String) {
-        let mut child = common::headless(scenario, out, &[])
+        let (code, so) = self.run_with(scenario, out, &[]);
+        assert!(out.exists(), "no run was started:\n{so}");
+        (code, run_dir(out), so)
+    }
+
+    /// Runs the scenario headless with `extra` arguments; returns (exit code, what it
+    /// printed).
+    fn run_with(&self, scenario: &Path, out: &Path, extra: &[&str]) -> (i32, String) {
+        let mut child = common::headless(scenario, out, extra)
             .env("PROMETHEUS_URL", self.prom_url())
             .env("REDIS_PORT", self.redis.to_string())
             .env("LOCAL_STATE", self.state.path())
@@ -273,7 +281,7 @@ impl Stack {
         let o = wait_bounded(&mut child, Duration::from_secs(120));
         let so =
             String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
-        (o.status.code().unwrap_or(-1), run_dir(out), so)
+        (o.status.code().unwrap_or(-1), so)
     }
 
     fn redis_up(&self) -> bool {
@@ -440,9 +448,28 @@ fn redis_outage_on_real_servers() {
             "revert: \"true\"",
         );
     std::fs::write(&broken, text).unwrap();
+    // the preflight runs every query once: the wrong one refuses the run, in the
+    // server's own words, before anything starts
+    let (code, so) = stack.run_with(&broken, &tmp.path().join("refused"), &[]);
+    assert_eq!(code, 69, "{so}");
+    assert!(
+        so.contains("FAILED   the query of `broken query`")
+            && so.contains("bad_data")
+            && so.contains("parse error"),
+        "{so}"
+    );
+    assert!(
+        so.contains("ok       the query of `p99 read latency`"),
+        "{so}"
+    );
+    assert!(
+        !tmp.path().join("refused").exists(),
+        "nothing started: {so}"
+    );
     // the 503s of the run before out of the windows: this one is armed and triggered
     stack.wait_steady(&scenario);
-    let (code, dir, so) = stack.run(&broken, &tmp.path().join("broken"));
+    let (code, so) = stack.run_with(&broken, &tmp.path().join("broken"), &["--skip-preflight"]);
+    let dir = run_dir(&tmp.path().join("broken"));
     assert!(dir.join("report.md").exists(), "{so}");
     let j = journal(&dir);
     assert!(
@@ -462,7 +489,11 @@ fn redis_outage_on_real_servers() {
         "the server's own message: {errors:?}"
     );
     assert!(
-        errors.iter().any(|e| e.contains("Prometheus unreachable")),
+        errors.iter().any(
+            |e| e.contains("cannot reach Prometheus at http://127.0.0.1:")
+                && e.contains("(/api/v1/query: connection refused)")
+                && !e.contains("query=")
+        ),
         "{errors:?}\n{so}"
     );
     // Prometheus is gone from the trigger on: every criterion lacks data and the alerts
@@ -471,7 +502,7 @@ fn redis_outage_on_real_servers() {
     assert_eq!(events(&j, "verdict")[0]["verdict"], "INCONCLUSIVE");
     let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
     assert!(
-        report.contains("Prometheus unreachable"),
+        report.contains("cannot reach Prometheus at"),
         "the report shows the errors: {report}"
     );
 }

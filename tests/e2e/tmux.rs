@@ -1405,3 +1405,209 @@ fn judge_ts(v: &serde_json::Value) -> chrono::DateTime<chrono::Utc> {
         .unwrap()
         .with_timezone(&chrono::Utc)
 }
+
+/// Issue 17: after a kill switch pulled with `X`, the run stays in RECOVERY for the
+/// scenario's recovery phase (nothing can be armed), watches the signal come back, and
+/// the report gives the time it took after the abort.
+#[test]
+fn after_the_kill_switch_the_tui_watches_the_recovery_and_the_report_times_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let v = d.join("v");
+    std::fs::write(&v, "0").unwrap();
+    let scenario = d.join("s.yaml");
+    std::fs::write(
+        &scenario,
+        format!(
+            r#"name: recovery-after-abort
+hypothesis: the queue stays short.
+interval: 250ms
+steady_state:
+  - name: queue
+    command: cat {v}
+    expect: "< 10"
+faults:
+  - name: flood
+    duration: 5m
+    exec:
+      inject: printf 50 > {v}
+      revert: "(sleep 1.5; printf 0 > {v}) >/dev/null 2>&1 &"
+phases: {{ baseline: 2s, recovery: 8s }}
+"#,
+            v = v.display()
+        ),
+    )
+    .unwrap();
+    let out = d.join("runs");
+    let exit_file = d.join("exit");
+    let cmd = format!(
+        "{} run --operator alice --out {} {}; echo $? > {}; sleep 60",
+        env!("CARGO_BIN_EXE_gameday"),
+        out.display(),
+        scenario.display(),
+        exit_file.display()
+    );
+    let t = Tmux::start(&cmd, 100, 30);
+    let limit = Duration::from_secs(30);
+    t.wait_for("READY", limit);
+    t.keys(&["a"]);
+    t.wait_for("y/Enter arm", limit);
+    t.keys(&["y"]);
+    t.wait_for("ARMED", limit);
+    t.keys(&["t"]);
+    t.wait_for("FAULT ACTIVE", limit);
+    t.wait_for("✗ FAIL", limit);
+    t.keys(&["X"]);
+    // the run goes on in RECOVERY, and says the kill switch was pulled
+    let s = t.wait_for("RECOVERY", limit);
+    assert!(s.contains("KILL SWITCH PULLED by alice"), "{s}");
+    // nothing can be armed in RECOVERY
+    t.keys(&["a"]);
+    assert!(!t.screen().contains("y/Enter arm"), "{}", t.screen());
+    // the signal comes back while the recovery is watched
+    let s = t.wait_for("✓ OK", limit);
+    assert!(s.contains("RECOVERY"), "back while still in RECOVERY: {s}");
+    t.wait_for("DONE", limit);
+    t.keys(&["q"]);
+    let code = wait_file(&exit_file, limit);
+    assert_eq!(code.trim(), "2", "ABORTED exits 2");
+
+    let dir = run_dir(&out);
+    let j = journal(&dir);
+    let abort = events(&j, "abort");
+    assert_eq!(abort.len(), 1);
+    assert_eq!(abort[0]["source"], "key");
+    let phases: Vec<&str> = events(&j, "phase")
+        .iter()
+        .map(|p| p["phase"].as_str().unwrap())
+        .collect();
+    let recovery = phases.iter().rposition(|p| *p == "RECOVERY").unwrap();
+    assert_eq!(phases[recovery + 1..], ["DONE"], "{phases:?}");
+    // the recovery phase ran its length after the kill switch, not cut short
+    let ts = |r: &serde_json::Value| {
+        chrono::DateTime::parse_from_rfc3339(r["ts"].as_str().unwrap()).unwrap()
+    };
+    let rec_at = events(&j, "phase")
+        .into_iter()
+        .filter(|p| p["phase"] == "RECOVERY")
+        .map(ts)
+        .next_back()
+        .unwrap();
+    let done_at = events(&j, "phase")
+        .into_iter()
+        .find(|p| p["phase"] == "DONE")
+        .map(ts)
+        .unwrap();
+    assert!(
+        done_at - rec_at >= chrono::Duration::milliseconds(7_900),
+        "{rec_at} → {done_at}"
+    );
+    let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(report.contains("ABORTED"), "{report}");
+    assert!(
+        !report.contains("recovery was cut short"),
+        "the recovery phase ran out: {report}"
+    );
+    // the time to recover after the revert that followed the abort: 1.5 s or more
+    let line = report
+        .lines()
+        .find(|l| l.contains("Recovery took"))
+        .unwrap_or_else(|| panic!("no time to recover in the report:\n{report}"));
+    assert!(line.contains("after the revert"), "{line}");
+    let took = line
+        .split("Recovery took ")
+        .nth(1)
+        .and_then(|r| r.split(" s after").next())
+        .and_then(|n| n.parse::<f64>().ok())
+        .unwrap_or_else(|| panic!("{line}"));
+    assert!(
+        (1.5..8.0).contains(&took),
+        "the revert set it back after 1.5 s: {line}"
+    );
+    let row = report
+        .lines()
+        .find(|l| l.starts_with("| queue |"))
+        .unwrap_or_else(|| panic!("{report}"));
+    let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+    assert!(
+        cells[6].ends_with(" s") || cells[6].ends_with("ms"),
+        "time to recover in the criteria table: {row}"
+    );
+}
+
+/// Keys that reach gameday in one read (typed fast, pasted, or sent while it was busy)
+/// are all handled, not only the first: crossterm keeps the rest in a buffer of its own
+/// that poll(2) on the terminal does not see, and a key left there used to wait for the
+/// next key press. The process is stopped while the keys are sent, so they arrive in one
+/// read whatever the machine's load.
+#[test]
+fn keys_that_arrive_in_one_read_are_all_handled() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let scenario = d.join("s.yaml");
+    std::fs::write(
+        &scenario,
+        r#"name: burst
+hypothesis: every key counts.
+interval: 250ms
+steady_state:
+  - name: one
+    command: echo 1
+    expect: "< 10"
+faults:
+  - name: nothing
+    duration: 5s
+    exec: { inject: "true", revert: "true" }
+phases: { baseline: 1s, recovery: 1s }
+"#,
+    )
+    .unwrap();
+    let out = d.join(format!("runs-burst-{}", rand_suffix()));
+    let exit_file = d.join("exit");
+    let cmd = format!(
+        "{} run --operator alice --out {} {}; echo $? > {}; sleep 60",
+        env!("CARGO_BIN_EXE_gameday"),
+        out.display(),
+        scenario.display(),
+        exit_file.display()
+    );
+    let t = Tmux::start(&cmd, 100, 30);
+    let limit = Duration::from_secs(30);
+    t.wait_for("READY", limit);
+    let pid = {
+        let o = Command::new("pgrep")
+            .args(["-f", &out.display().to_string()])
+            .output()
+            .unwrap();
+        let pids = String::from_utf8_lossy(&o.stdout).into_owned();
+        pids.split_whitespace()
+            .map(|p| p.parse::<i32>().unwrap())
+            .find(|p| {
+                std::fs::read_to_string(format!("/proc/{p}/comm"))
+                    .is_ok_and(|c| c.trim() == "gameday")
+            })
+            .unwrap_or_else(|| panic!("no gameday process among {pids:?}"))
+    };
+    let signal = |s: nix::sys::signal::Signal| {
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), s).unwrap();
+    };
+    signal(nix::sys::signal::Signal::SIGSTOP);
+    t.keys(&["n"]);
+    t.text("typed while it was busy");
+    t.keys(&["Enter"]);
+    std::thread::sleep(Duration::from_millis(300));
+    signal(nix::sys::signal::Signal::SIGCONT);
+    // no further key: everything that arrived is handled
+    t.wait_for("note (alice): typed while it was busy", limit);
+    t.keys(&["q"]);
+    let code = wait_file(&exit_file, limit);
+    assert_eq!(
+        code.trim(),
+        "6",
+        "quit at READY: NOT RUN, nothing triggered"
+    );
+    let j = journal(&run_dir(&out));
+    let notes = events(&j, "note");
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(notes[0]["text"], "typed while it was busy");
+}

@@ -175,7 +175,26 @@ phases: {{ baseline: 2s, recovery: 2s }}
         assert!(!text.contains(kind), "{kind} could not be listed: {text}");
     }
 
-    // the shipped scenarios, in this namespace, plan cleanly as the operator
+    // the shipped scenarios, in this namespace, plan cleanly as the operator; plan tries
+    // Prometheus as run does (the preflight): a stand-in answers every query and the
+    // alerts API
+    let prometheus = {
+        use axum::routing::get;
+        let json = |body: &'static str| {
+            move || async move { ([("content-type", "application/json")], body) }
+        };
+        common::serve(
+            axum::Router::new()
+                .route(
+                    "/api/v1/query",
+                    get(json(r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"0"]}]}}"#)),
+                )
+                .route(
+                    "/api/v1/alerts",
+                    get(json(r#"{"status":"success","data":{"alerts":[]}}"#)),
+                ),
+        )
+    };
     for file in ["redis-pod-delete.yaml", "redis-pod-delete-litmus.yaml"] {
         let text = std::fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -189,7 +208,8 @@ phases: {{ baseline: 2s, recovery: 2s }}
         let o = common::gameday()
             .args(["plan", p.to_str().unwrap()])
             // plan refuses, as run does, a scenario whose Prometheus token is unset
-            .env("PROM_TOKEN", "a-token-the-plan-never-sends")
+            .env("PROM_TOKEN", "a-token-for-the-stand-in")
+            .env("PROMETHEUS_URL", format!("http://{prometheus}"))
             .env("KUBECONFIG", &testbed().operator_kubeconfig)
             .env("KUBE_CONTEXT", testbed::OPERATOR_CONTEXT)
             .stdin(Stdio::null())

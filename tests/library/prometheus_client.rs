@@ -129,5 +129,11 @@ async fn basic_auth_and_unreachable() {
         .await
         .unwrap_err()
         .to_string();
-    assert!(e.contains("Prometheus unreachable"), "{e}");
+    assert!(
+        e.contains(
+            "cannot reach Prometheus at http://127.0.0.1:9 (/api/v1/query: connection refused)"
+        ) && !e.contains("query=")
+            && e.contains("--prometheus-url"),
+        "{e}"
+    );
 }

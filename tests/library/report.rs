@@ -10,7 +10,7 @@ use gameday::journal::{
     AbortSource, AlertInfo, Event, FaultInfo, JournalWriter, NoteKind, Record, Redactor, RunInfo,
     ScreenMoment, SignalInfo,
 };
-use gameday::report::{render, write_report};
+use gameday::report::{actions::actions_json, render, summary, write_report};
 use gameday::testkit::{self, criterion, signal, Start};
 use gameday::units::{Measure, Op, Unit};
 
@@ -803,7 +803,10 @@ fn the_same_journal_gives_the_same_bytes_from_memory_and_from_disk() {
             .map(|e| e.unwrap().file_name().to_string_lossy().into())
             .collect();
         names.sort();
-        assert_eq!(names, ["charts", "journal.jsonl", "report.md"]);
+        assert_eq!(
+            names,
+            ["actions.json", "charts", "journal.jsonl", "report.md"]
+        );
     }
 }
 
@@ -955,6 +958,149 @@ fn a_chart_that_cannot_be_written_does_not_cost_the_report() {
         std::fs::read_to_string(path).unwrap(),
         render(&records).unwrap()
     );
+}
+
+#[test]
+fn action_items_carry_their_owner_and_due_date_into_the_checklist_and_actions_json() {
+    use std::os::unix::fs::PermissionsExt;
+    let mut sim = Sim::new(run_info());
+    sim.run_until(10.0, healthy);
+    sim.note("bob", NoteKind::Action, "fix retries @alice due:2026-12-05");
+    sim.note("bob", NoteKind::Action, "ask @carol about the pool size");
+    sim.note(
+        "alice",
+        NoteKind::Action,
+        "due:2027-01-31 see [this](http://evil) <img src=x> `rm` \u{1b}[2J",
+    );
+    // a malformed date is refused at entry: nothing journaled
+    sim.note("bob", NoteKind::Action, "fix it due:2026-02-30");
+    assert!(sim.refused().is_some());
+    sim.note("bob", NoteKind::Note, "not an action @dave due:2026-12-06");
+    let records = sim.finished();
+    let report = render(&records).unwrap();
+    let actions = section(&report, "## Action items");
+    assert!(
+        actions.contains("- [ ] fix retries — owner @alice, due 2026-12-05 (bob)\n"),
+        "{actions}"
+    );
+    assert!(
+        actions.contains("- [ ] ask @carol about the pool size — owner @carol (bob)\n"),
+        "{actions}"
+    );
+    assert!(
+        actions.contains(
+            "- [ ] see \\[this\\](http://evil) \\<img src=x> \\`rm\\` \\e\\[2J — due 2027-01-31 (alice)\n"
+        ),
+        "{actions}"
+    );
+    assert_eq!(actions.matches("- [ ]").count(), 3, "{actions}");
+
+    let json: serde_json::Value = serde_json::from_str(&actions_json(&records).unwrap()).unwrap();
+    let items = json.as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    assert_eq!(
+        items[0],
+        serde_json::json!({
+            "text": "fix retries",
+            "owner": "alice",
+            "due": "2026-12-05",
+            "author": "bob",
+            "at": "2026-11-27T10:00:25.000Z",
+            "run_id": "20261127T100015Z-redis-pod-delete",
+            "scenario": "redis-pod-delete",
+        })
+    );
+    assert_eq!(items[1]["owner"], "carol");
+    assert_eq!(items[1]["due"], serde_json::Value::Null);
+    assert_eq!(
+        items[2]["text"], "see [this](http://evil) <img src=x> `rm` \\e[2J",
+        "kept as text, with nothing a terminal would obey"
+    );
+
+    // written beside the report, like it (mode 0640), and again byte for byte
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = JournalWriter::create(&dir.path().join("journal.jsonl"), Redactor::new()).unwrap();
+    for r in &records {
+        w.append(r.ts, r.event.clone()).unwrap();
+    }
+    drop(w);
+    write_report(dir.path()).unwrap();
+    let path = dir.path().join("actions.json");
+    let first = std::fs::read(&path).unwrap();
+    assert_eq!(first, actions_json(&records).unwrap().as_bytes());
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
+    std::fs::remove_file(&path).unwrap();
+    write_report(dir.path()).unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), first);
+
+    // a run without action items gets an empty list, not a missing file
+    assert_eq!(actions_json(&not_run_journal()).unwrap(), "[]\n");
+}
+
+#[test]
+fn an_old_journal_with_a_bad_due_date_still_lists_the_item() {
+    let mut records = confirmed_journal();
+    for r in &mut records {
+        if let Event::Note {
+            kind: NoteKind::Action,
+            text,
+            ..
+        } = &mut r.event
+        {
+            *text = "add jitter @alice due:2026-13-01".into();
+        }
+    }
+    let report = render(&records).unwrap();
+    assert!(
+        report.contains("- [ ] add jitter @alice due:2026-13-01 — owner @alice (alice)"),
+        "{report}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&actions_json(&records).unwrap()).unwrap();
+    assert_eq!(json[0]["due"], serde_json::Value::Null);
+}
+
+#[test]
+fn a_runs_summary_gives_the_figures_its_report_gives() {
+    use gameday::journal::Verdict;
+    let records = refuted_journal();
+    let report = render(&records).unwrap();
+    let s = summary(&records).unwrap();
+    assert_eq!(s.verdict, Some(Verdict::Refuted));
+    assert_eq!(s.disagreement, None);
+    assert_eq!(s.scenario, "redis-pod-delete");
+    assert_eq!(s.started, t0());
+    assert!(s.triggered);
+    let steady = section(&report, "## Steady state");
+    for f in &s.signals {
+        let cells: Vec<&str> = row(steady, &format!("| {} |", f.name))
+            .split(" | ")
+            .collect();
+        let worst = f.worst.map(|v| f.value_words(v)).unwrap();
+        assert!(
+            cells[3].starts_with(&format!("{worst} at T+")),
+            "{} {cells:?}",
+            f.name
+        );
+    }
+    assert_eq!(
+        s.signals
+            .iter()
+            .find(|f| f.name == "p99 read latency")
+            .unwrap()
+            .worst,
+        Some(1.21)
+    );
+    // the slowest recovery over the signals: the report's "Recovery took 5 s"
+    assert_eq!(gameday::report::recovery_words(s.recovery), "5 s");
+
+    let not_run = summary(&not_run_journal()).unwrap();
+    assert_eq!(not_run.verdict, Some(Verdict::NotRun));
+    assert!(!not_run.triggered);
+    assert_eq!(not_run.recovery, None);
+    assert!(not_run.signals.iter().all(|f| f.worst.is_none()));
 }
 
 #[test]

@@ -8,12 +8,13 @@ fn fixed_env(name: &str) -> Option<String> {
     (name == "HOME").then(|| "/home/operator".to_string())
 }
 
-fn counts(s: &gameday::scenario::Scenario) -> (usize, usize, usize, usize) {
+fn counts(s: &gameday::scenario::Scenario) -> (usize, usize, usize, usize, usize) {
     (
         s.steady_state.len(),
         s.alerts.len(),
         s.faults.len(),
         s.pods.len(),
+        s.notify.len(),
     )
 }
 

@@ -90,6 +90,19 @@ fn the_full_example_fills_every_field() {
             ("communicated", None),
         ]
     );
+    assert_eq!(
+        s.notify,
+        vec![
+            NotifyTarget {
+                kind: NotifyKind::Slack,
+                url_env: "GAMEDAY_SLACK_URL".into()
+            },
+            NotifyTarget {
+                kind: NotifyKind::Json,
+                url_env: "GAMEDAY_HOOK_URL".into()
+            },
+        ]
+    );
 }
 
 #[test]

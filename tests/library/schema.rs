@@ -131,6 +131,8 @@ fn structurally_invalid_fixtures_fail_the_schema() {
         ("http-fault-bad-method", "/faults/0/http/inject/method"),
         ("empty-required-values", "/faults/0/duration"),
         ("empty-prometheus", "/prometheus"),
+        ("notify-literal-url", "/notify/0"),
+        ("notify-unknown-kind", "/notify/0/kind"),
     ];
     let mut wrong = Vec::new();
     for (name, at) in cases {
@@ -157,6 +159,8 @@ prometheus:
   tls: { zzzzzzzzzzzz: 1 }
 kubernetes: { zzzzzzzzzzzz: 1 }
 grafana: { url: "http://g", zzzzzzzzzzzz: 1 }
+notify:
+  - { kind: slack, url_env: S, zzzzzzzzzzzz: 1 }
 steady_state:
   - { name: a, promql: up, zzzzzzzzzzzz: 1 }
   - { name: b, pods: { selector: app=x, zzzzzzzzzzzz: 1 } }
@@ -180,6 +184,7 @@ const MAPPINGS: &[(&str, &str)] = &[
     ("in prometheus.tls", "prometheus/properties/tls"),
     ("in kubernetes", "kubernetes"),
     ("in grafana", "grafana"),
+    ("in notify[0]", "notifyTarget"),
     ("in steady_state[0]", "signal"),
     ("in steady_state[1].pods", "signal/properties/pods"),
     ("in steady_state[2].http", "signal/properties/http"),
@@ -422,6 +427,8 @@ fn enums_and_kinds_match_the_parser() {
 name: fx
 hypothesis: h
 kubernetes: {}
+notify:
+  - { kind: zzz, url_env: S }
 steady_state:
   - { name: a, command: x, unit: zzz }
   - { name: b, http: { url: "http://x" }, measure: zzz }
@@ -455,7 +462,11 @@ faults:
     );
     assert_eq!(
         enum_of(&definition(&schema, "scale")["properties"]["kind"]),
-        list_after(".kind: expected ", ", found")
+        list_after("scale.kind: expected ", ", found")
+    );
+    assert_eq!(
+        enum_of(&definition(&schema, "notifyTarget")["properties"]["kind"]),
+        list_after("notify[0].kind: expected ", ", found")
     );
     assert_eq!(
         one_of_required(signal),
@@ -515,6 +526,9 @@ prometheus:
   tls: { ca_file: /etc/ca.pem, insecure_skip_verify: false }
 kubernetes: { context: staging, namespace: shop }
 grafana: { url: "http://g", token_env: G }
+notify:
+  - { kind: slack, url_env: GAMEDAY_SLACK_URL }
+  - { kind: json, url_env: _HOOK_2 }
 steady_state:
   - { name: s0, promql: up, unit: count, expect: "> 0", abort: "< -1 for 30s", tolerate: 10s }
   - { name: s1, pods: { selector: app=api, namespace: shop }, expect: ">= 1" }

@@ -944,3 +944,78 @@ fn an_http_value_shows_its_window_and_what_the_number_hides() {
         "{s}"
     );
 }
+
+/// README opens with a picture of the live screen: the demo's scenario during its fault,
+/// drawn to SVG by the UI's own code, so the picture cannot show a screen the program
+/// does not draw. `UPDATE_EXPECTED=1 cargo test --test library ui_snapshots::readme_picture`
+/// draws it again after a change to the UI.
+#[test]
+fn readme_picture_is_the_screen_the_ui_draws() {
+    let mut sim = active();
+    sim.app.theme = Theme {
+        ascii: false,
+        color: true,
+    };
+    let svg = gameday::ui::capture::svg(&sim.app, sim.view(), 120, 36).unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let path = root.join("assets/screen.svg");
+    if std::env::var_os("UPDATE_EXPECTED").is_some() {
+        std::fs::write(&path, &svg).unwrap();
+    }
+    let kept = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        kept == svg,
+        "assets/screen.svg is not the screen the UI draws now: run \
+         `UPDATE_EXPECTED=1 cargo test --test library ui_snapshots::readme_picture` and look at it"
+    );
+    // the picture shows what its caption says: a fault live, the kill switch, a failing
+    // signal, the hypothesis
+    for what in ["FAULT ACTIVE", "X or Ctrl-X: ABORT", "FAIL", "Hypothesis"] {
+        assert!(svg.contains(what), "{what} is not in the picture");
+    }
+    assert!(svg.starts_with("<svg ") && svg.ends_with("</svg>\n"));
+    // README opens with it
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let top: Vec<&str> = readme.lines().take(12).collect();
+    assert!(
+        top.iter().any(|l| l.contains("](assets/screen.svg)")),
+        "README's first lines show assets/screen.svg: {top:#?}"
+    );
+}
+
+/// A reverted fault's row says how the revert went, not how the injection went: an http
+/// fault's `PUT … → 200` of the injection on a REVERTED row reads as if it were still
+/// in place.
+#[test]
+fn a_reverted_fault_shows_its_revert_result() {
+    let mut sim = ready();
+    sim.arm();
+    sim.advance(Duration::from_secs(3));
+    let i = sim.state.next_fault;
+    sim.trigger(false);
+    sim.advance_secs(1.0);
+    sim.injected(
+        i,
+        &[],
+        "PUT https://flags.example/api/cache → 200 (on: false)",
+    );
+    sim.ticks(2, 0.0);
+    let s = snap_text(&sim, 160, 48);
+    assert!(s.contains("(on: false)"), "{s}");
+    sim.ticks(30, 0.0);
+    assert_eq!(sim.state.phase, Phase::Reverting);
+    sim.reverted(
+        i,
+        Ok("PUT https://flags.example/api/cache → 200 (on: true)".into()),
+    );
+    let s = snap_text(&sim, 160, 48);
+    let row = s
+        .lines()
+        .find(|l| l.contains("REVERTED"))
+        .unwrap_or_else(|| panic!("{s}"));
+    assert!(
+        row.contains("revert: PUT https://flags.example/api/cache → 200 (on: true)"),
+        "{row}"
+    );
+    assert!(!row.contains("(on: false)"), "{row}");
+}

@@ -144,12 +144,18 @@ impl<'a> Dialog<'a> {
                     NoteKind::Note => "Note",
                     NoteKind::Action => "Action item",
                 };
+                let hint = match kind {
+                    NoteKind::Note => String::new(),
+                    NoteKind::Action => {
+                        format!("@name its owner {dot} due:YYYY-MM-DD its due date")
+                    }
+                };
                 let lines = vec![
                     Line::from(format!(
                         "by {}, saved to the journal with the time",
                         safe(theme, &app.operator)
                     )),
-                    Line::from(""),
+                    Line::from(hint),
                     Line::from(""),
                     keys_line(
                         theme,
