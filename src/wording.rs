@@ -124,6 +124,14 @@ impl Words {
             self.ours(" (").theirs(d).ours(")")
         }
     }
+    /// `: detail`, when there is one
+    fn colon(self, d: &str) -> Words {
+        if d.trim().is_empty() {
+            self
+        } else {
+            self.ours(": ").theirs(d)
+        }
+    }
     /// a detail that should be there: "no detail recorded" says that it is not
     fn or_unknown(self, d: &str) -> Words {
         if d.trim().is_empty() {
@@ -371,7 +379,7 @@ pub fn said(rec: &Record, info: Option<&RunInfo>, mark: Option<Mark>) -> Said {
             .ours("KILL SWITCH pulled")
             .who(WhoAt::By)
             .ours(format!(" ({})", source.as_str()))
-            .detail(detail),
+            .colon(detail),
         Event::Note { author, kind, text } => {
             let kind = match kind {
                 NoteKind::Note => "note",
