@@ -233,9 +233,7 @@ pub fn said(rec: &Record, info: Option<&RunInfo>, mark: Option<Mark>) -> Said {
                     .push(Piece::Span(Duration::from_millis(
                         waited_ms.unwrap_or_default(),
                     ))),
-                (Some(l), _) => w
-                    .ours("answered in ")
-                    .push(Piece::Value(*l, Unit::Seconds)),
+                (Some(l), _) => w.ours("answered in ").push(Piece::Value(*l, Unit::Seconds)),
                 (None, e) => w
                     .ours("failed: ")
                     .theirs(e.as_deref().unwrap_or("no answer")),
@@ -406,10 +404,7 @@ pub fn said(rec: &Record, info: Option<&RunInfo>, mark: Option<Mark>) -> Said {
                 .ours(" ")
                 .theirs(state.clone());
             if let Some(t) = active_at {
-                w = w
-                    .ours(" (active since ")
-                    .push(Piece::Clock(*t))
-                    .ours(")");
+                w = w.ours(" (active since ").push(Piece::Clock(*t)).ours(")");
             }
             if let Some(e) = error {
                 w = w

@@ -128,7 +128,11 @@ pub(super) fn record_entry(run: &Run, r: &Record) -> Option<Entry> {
         _ => None,
     };
     let (who, what) = crate::wording::said(r, Some(run.info), mark).markdown();
-    Some(Entry { ts: r.ts, who, what })
+    Some(Entry {
+        ts: r.ts,
+        who,
+        what,
+    })
 }
 
 /// Each signal's first violation of its `expect` in the window, and its return.

@@ -693,7 +693,8 @@ fn not_run_says_why_and_judges_nothing() {
     );
     // the timeline counts from the start when nothing was triggered
     assert!(
-        section(&report, "## Timeline").contains("| 00:00 | alice | run started (tui): redis-pod-delete on "),
+        section(&report, "## Timeline")
+            .contains("| 00:00 | alice | run started (tui): redis-pod-delete on "),
         "{report}"
     );
     assert!(section(&report, "## Notes").contains("None recorded."));

@@ -271,11 +271,9 @@ fn facts(e: &Event) -> Vec<String> {
         match v {
             serde_json::Value::String(s) if !s.is_empty() => out.push(s.clone()),
             serde_json::Value::Number(n) if n.is_u64() || n.is_i64() => out.push(n.to_string()),
-            serde_json::Value::Array(a) => out.extend(
-                a.iter()
-                    .filter_map(|x| x.as_str())
-                    .map(str::to_string),
-            ),
+            serde_json::Value::Array(a) => {
+                out.extend(a.iter().filter_map(|x| x.as_str()).map(str::to_string))
+            }
             _ => {}
         }
     }
@@ -379,9 +377,7 @@ fn live_markup(s: &str) -> Option<usize> {
                 }
             }
             '[' | ']' => return Some(i),
-            '<' if chars.get(i + 1).is_some_and(|c| c.is_ascii_alphabetic()) => {
-                return Some(i)
-            }
+            '<' if chars.get(i + 1).is_some_and(|c| c.is_ascii_alphabetic()) => return Some(i),
             _ => i += 1,
         }
     }
