@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use crate::journal::{Event, NoteKind, Phase, Record, RunInfo};
+use crate::journal::{CheckOutcome, Event, NoteKind, Phase, PreflightCheck, Record, RunInfo};
 use crate::units::{format_duration, format_duration_short, format_value, Unit};
 
 type Ts = chrono::DateTime<chrono::Utc>;
@@ -448,7 +448,7 @@ pub fn said(rec: &Record, info: Option<&RunInfo>, mark: Option<Mark>) -> Said {
             .ours(attempts_words(*attempts))
             .ours(": ")
             .theirs(error.clone()),
-        Event::Preflight { checks } => w.theirs(crate::journal::preflight_summary(checks)),
+        Event::Preflight { checks } => w.theirs(preflight(checks)),
         Event::Screen {
             moment,
             front,
@@ -506,6 +506,26 @@ fn milestone(w: Words, name: &str, info: Option<&RunInfo>, mark: Option<Mark>) -
             .ours(" marked")
             .who(WhoAt::By)
             .ours(" (not a milestone of this scenario)"),
+    }
+}
+
+/// The preflight in one line: all is well, or what was not.
+fn preflight(checks: &[PreflightCheck]) -> String {
+    if checks.is_empty() {
+        return "preflight: nothing to reach (no http signal, Prometheus or Kubernetes)".into();
+    }
+    let bad: Vec<String> = checks
+        .iter()
+        .filter(|c| c.outcome != CheckOutcome::Ok)
+        .map(|c| format!("{} {}: {}", c.outcome.word(), c.what(), c.detail))
+        .collect();
+    if bad.is_empty() {
+        format!(
+            "preflight: every source answered ({} checked)",
+            checks.len()
+        )
+    } else {
+        format!("preflight ({} checked): {}", checks.len(), bad.join("; "))
     }
 }
 
