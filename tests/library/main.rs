@@ -18,3 +18,4 @@ mod scenario_empty_values;
 mod scenario_fixtures;
 mod schema;
 mod ui_snapshots;
+mod wording;
