@@ -222,17 +222,19 @@ impl Write for Printer {
     }
 }
 
-/// Runs the session to the end; returns the exit code.
+/// Runs the session to the end; returns the exit code. `printer` may already hold the
+/// lines printed before the run (the preflight's), which go out first.
 pub async fn run(
     mut session: Session,
     mut rx: mpsc::Receiver<Msg>,
     junit: Option<PathBuf>,
     verbose: bool,
+    printer: Printer,
 ) -> i32 {
     let operator = session.info.operator.clone();
     let info = session.info.clone();
     let mut out = Out {
-        printer: Printer::stdout(),
+        printer,
         narrator: Narrator::new(verbose),
     };
     let _ = writeln!(

@@ -205,6 +205,12 @@ pub fn markdown_inline(text: &str) -> String {
     out
 }
 
+/// Text for a markdown table cell: as [`markdown_inline`], and no `|` that would end the
+/// cell (escaped, which GitHub's tables honour inside code spans too).
+pub fn markdown_cell(text: &str) -> String {
+    markdown_inline(text).replace('|', "\\|")
+}
+
 /// Where a name holds a character `check` refuses: the 0-based character index and the
 /// character. Names are shown on terminals, in headless lines and in the report; a line
 /// break or an escape sequence in one would forge or hide output.

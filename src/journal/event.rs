@@ -394,26 +394,6 @@ impl PreflightCheck {
     }
 }
 
-/// The preflight in one line: all is well, or what was not.
-pub fn preflight_summary(checks: &[PreflightCheck]) -> String {
-    if checks.is_empty() {
-        return "preflight: nothing to reach (no http signal, Prometheus or Kubernetes)".into();
-    }
-    let bad: Vec<String> = checks
-        .iter()
-        .filter(|c| c.outcome != CheckOutcome::Ok)
-        .map(|c| format!("{} {}: {}", c.outcome.word(), c.what(), c.detail))
-        .collect();
-    if bad.is_empty() {
-        format!(
-            "preflight: every source answered ({} checked)",
-            checks.len()
-        )
-    } else {
-        format!("preflight ({} checked): {}", checks.len(), bad.join("; "))
-    }
-}
-
 /// Every kind of journal line. `type` is the tag.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]

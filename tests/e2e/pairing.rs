@@ -250,7 +250,7 @@ fn a_joiners_note_is_journaled_under_its_user_name_and_its_kill_switch_reverts_t
         "the joiner's kill switch reverted the fault"
     );
 
-    let ended = joiner.expect("the run ended");
+    let ended = joiner.expect("the run ended: ");
     assert!(ended.contains("ABORTED (exit code 2); report"), "{ended}");
     let jo = wait_bounded(&mut joiner.child, Duration::from_secs(10));
     assert_eq!(
@@ -289,7 +289,7 @@ fn a_joiners_note_is_journaled_under_its_user_name_and_its_kill_switch_reverts_t
 #[test]
 fn an_outsider_is_refused_and_killing_a_joiner_changes_nothing_in_the_run() {
     let room = room();
-    let (mut driver, run_dir) = room.start_driver(3);
+    let (mut driver, run_dir) = room.start_driver(10);
 
     // outside the group: refused, with words that say who may join
     let outsider = user("nobody");
@@ -362,7 +362,9 @@ fn read_json_line(s: &mut std::os::unix::net::UnixStream) -> serde_json::Value {
 #[test]
 fn idle_connections_neither_fill_the_room_nor_stay() {
     let room = room();
-    let (mut driver, run_dir) = room.start_driver(20);
+    // a fault far longer than the test: only its kill switch ends the run, however slow
+    // the machine
+    let (mut driver, run_dir) = room.start_driver(300);
     let mut idle: Vec<_> = (0..500).map(|_| connect(&run_dir)).collect();
     // the legitimate joiner, another member of the group, gets in
     let mut joiner = room.join(&room.member, &run_dir);
@@ -385,8 +387,9 @@ fn idle_connections_neither_fill_the_room_nor_stay() {
         assert_eq!(std::io::Read::read(s, &mut [0u8; 16]).unwrap_or(0), 0);
     }
     assert!(refused >= 496, "{refused} refused");
+    // dropped after their 3 s, not kept: bounded generously for a loaded machine
     assert!(
-        start.elapsed() < Duration::from_secs(15),
+        start.elapsed() < Duration::from_secs(40),
         "idle connections stayed {:?}",
         start.elapsed()
     );
@@ -423,7 +426,9 @@ fn idle_connections_neither_fill_the_room_nor_stay() {
 #[test]
 fn join_loops_and_escaped_nuls_do_not_reach_the_journal() {
     let room = room();
-    let (mut driver, run_dir) = room.start_driver(20);
+    // a fault far longer than the test: only its kill switch ends the run, however slow
+    // the machine
+    let (mut driver, run_dir) = room.start_driver(300);
     // a NUL, escaped in the JSON
     let mut s = connect(&run_dir);
     assert_eq!(hello(&mut s)["type"], "welcome");
@@ -568,7 +573,7 @@ fn a_member_sees_the_live_run_with_status_and_stops_it_with_abort() {
 
     let d = wait_bounded(&mut driver, Duration::from_secs(30));
     assert_eq!(d.status.code(), Some(2), "ABORTED: {}", text(&d.stdout));
-    let ended = joiner.expect("the run ended");
+    let ended = joiner.expect("the run ended: ");
     assert!(ended.contains("ABORTED (exit code 2)"), "{ended}");
     wait_bounded(&mut joiner.child, Duration::from_secs(10));
 

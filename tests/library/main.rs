@@ -19,3 +19,4 @@ mod scenario_empty_values;
 mod scenario_fixtures;
 mod schema;
 mod ui_snapshots;
+mod wording;

@@ -402,7 +402,9 @@ fn refuted_run_names_the_criterion_its_worst_value_and_when() {
         "{timeline}"
     );
     assert!(
-        timeline.contains("| 00:00 | alice | triggered `delete one redis pod` |"),
+        timeline.contains(
+            "| 00:00 | alice | triggered `delete one redis pod`: inject: delete 1 pod of app=redis in shop |"
+        ),
         "{timeline}"
     );
     assert!(
@@ -592,7 +594,7 @@ fn aborted_run_says_who_pulled_the_kill_switch_and_how_fast_it_reverted() {
     );
     let timeline = section(&report, "## Timeline");
     assert!(
-        timeline.contains("| 00:15 | bob | kill switch pulled (join) |"),
+        timeline.contains("| 00:15 | bob | KILL SWITCH pulled (join) |"),
         "{timeline}"
     );
     assert!(
@@ -691,7 +693,8 @@ fn not_run_says_why_and_judges_nothing() {
     );
     // the timeline counts from the start when nothing was triggered
     assert!(
-        section(&report, "## Timeline").contains("| 00:00 | alice | run started (tui) |"),
+        section(&report, "## Timeline")
+            .contains("| 00:00 | alice | run started (tui): redis-pod-delete on "),
         "{report}"
     );
     assert!(section(&report, "## Notes").contains("None recorded."));

