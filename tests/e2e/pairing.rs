@@ -746,7 +746,7 @@ fn a_signal_during_the_recovery_after_an_abort_is_said_and_journaled() {
     let so = text(&d.stdout);
     assert_eq!(d.status.code(), Some(2), "{so}");
     assert!(
-        so.contains("the recovery is cut short (tester): SIGTERM (signal)"),
+        so.contains("recovery cut short by tester: SIGTERM (signal)"),
         "{so}"
     );
     let j = journal(&run_dir);
