@@ -26,7 +26,8 @@ pub enum ExitStatus {
     /// (EX_UNAVAILABLE).
     Unavailable,
     /// `abort`: the kill switch was pulled, but not every revert was confirmed in time;
-    /// the driver is still trying (EX_TEMPFAIL).
+    /// the driver is still trying. `join`, `abort`, `status`: the driver asked to be asked
+    /// later (EX_TEMPFAIL).
     NotConfirmed,
     /// `recover`: a journal it may not trust; `join`, `abort`, `status`: may not join
     /// (EX_NOPERM).
@@ -64,8 +65,8 @@ impl ExitStatus {
             ExitStatus::NotRun => "NOT RUN: the steady state did not hold at the end of the baseline, or a fault could not be armed (plan); nothing was injected",
             ExitStatus::Usage => "bad usage or an invalid scenario (check: 64 when a file is invalid)",
             ExitStatus::RecordsDisagree => "report: the journal's verdict, exit code or figures are not the ones its own records give",
-            ExitStatus::Unavailable => "run, demo, plan: a source did not answer the preflight (run --skip-preflight goes on); join, abort: no live run, or the connection was lost; status: no such path, or a run that is not live",
-            ExitStatus::NotConfirmed => "abort: the kill switch was pulled, but not every revert was confirmed within 5 minutes",
+            ExitStatus::Unavailable => "run, demo, plan: a source did not answer the preflight (run --skip-preflight goes on); join, abort: no live run, a run that has ended or is ending, or the connection was lost; status: no such path, or a run that is not live",
+            ExitStatus::NotConfirmed => "abort: the kill switch was pulled, but not every revert was confirmed within 5 minutes; join, abort, status: the driver asked you to try again later (too many connections or queries, or a full room)",
             ExitStatus::NoPermission => "recover: a journal it may not trust; join, abort: you may not join or stop that run; status: you may not read it",
         }
     }

@@ -232,6 +232,7 @@ pub async fn run(
     printer: Printer,
 ) -> i32 {
     let operator = session.info.operator.clone();
+    let info = session.info.clone();
     let mut out = Out {
         printer,
         narrator: Narrator::new(verbose),
@@ -316,7 +317,15 @@ pub async fn run(
         }
     }
     let run_dir = session.run_dir.clone();
-    let (report, code) = session.close().await;
+    let closed = session.close_serving(room).await;
+    let (report, code) = (closed.report, closed.code);
+    // what was journaled while closing: a notification that failed (the verdict's,
+    // usually) is a warning line here like any before it
+    for rec in &closed.records {
+        for line in out.narrator.lines(rec, Some(&info)) {
+            let _ = writeln!(out.printer, "{line}");
+        }
+    }
     for line in out.narrator.finish() {
         let _ = writeln!(out.printer, "{line}");
     }

@@ -377,7 +377,8 @@ pub fn said(rec: &Record, info: Option<&RunInfo>, mark: Option<Mark>) -> Said {
             .ours("KILL SWITCH pulled")
             .who(WhoAt::By)
             .ours(format!(" ({})", source.as_str()))
-            .colon(detail),
+            // a reason typed by a person may hold line breaks: shown, not obeyed
+            .colon(&crate::text::one_visible_line(detail)),
         Event::Note { author, kind, text } => {
             let kind = match kind {
                 NoteKind::Note => "note",
@@ -423,6 +424,11 @@ pub fn said(rec: &Record, info: Option<&RunInfo>, mark: Option<Mark>) -> Said {
             }
         }
         Event::RunEnded { exit_code } => w.ours(format!("run ended (exit code {exit_code})")),
+        Event::RecoveryCutShort { by, why } => w
+            .by(by)
+            .ours("recovery cut short")
+            .who(WhoAt::By)
+            .colon(why),
         Event::OperatorJoined { name } => w.by(name).who(WhoAt::Lead).ours("joined the room"),
         Event::OperatorLeft { name, detail } => w
             .by(name)

@@ -549,6 +549,14 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "String::is_empty")]
         detail: String,
     },
+    /// The run ended before its recovery phase was over, or before it began (a revert
+    /// still in flight): who and why (a signal, the terminal lost, `q`). Journaled just
+    /// before the verdict, so the report can say why its recovery figures are short;
+    /// journals before it have none.
+    RecoveryCutShort {
+        by: String,
+        why: String,
+    },
     Verdict {
         verdict: Verdict,
         reasons: Vec<String>,
@@ -615,6 +623,7 @@ impl Event {
         match self {
             Event::RunStarted(_) => "run_started",
             Event::Phase { .. } => "phase",
+            Event::RecoveryCutShort { .. } => "recovery_cut_short",
             Event::Pods { .. } => "pods",
             Event::Sample { .. } => "sample",
             Event::Probe { .. } => "probe",

@@ -101,7 +101,7 @@ pub(super) fn section(run: &Run, out: &mut String) {
             out,
             format!(
                 "| {} | {} | {at} | {by} | {} | {} |",
-                cell(t.name),
+                crate::text::markdown_literal(t.name),
                 target_words(t.within),
                 after_words(t),
                 cell(&result_words(run, t))

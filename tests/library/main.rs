@@ -14,6 +14,7 @@ mod judge_property;
 mod pairing_protocol;
 mod prometheus_client;
 mod report;
+mod room_refusals;
 mod scenario_empty_values;
 mod scenario_fixtures;
 mod schema;

@@ -152,7 +152,7 @@ impl Joiner {
                         }
                     }
                     ServerLine::Ack { id, seq } => h.acks.push((id, seq, at_ack.unwrap())),
-                    ServerLine::Refused { id, message } => h.refusals.push((id, message)),
+                    ServerLine::Refused { id, message, .. } => h.refusals.push((id, message)),
                     other => h.unexpected.push(format!("{other:?}")),
                 }
             }
@@ -527,8 +527,8 @@ async fn a_status_query_names_the_room_and_journals_nothing() {
         .await;
         match asked.await.unwrap().as_slice() {
             [ServerLine::Status { .. }] => answered += 1,
-            [ServerLine::Refused { message, .. }] => {
-                refused = Some(message.clone());
+            [ServerLine::Refused { message, kind, .. }] => {
+                refused = Some((message.clone(), *kind));
                 break;
             }
             other => panic!("{other:?}"),
@@ -538,8 +538,11 @@ async fn a_status_query_names_the_room_and_journals_nothing() {
         answered >= gameday::room::server::STATUS_BURST,
         "the burst is answered: {answered}"
     );
-    let refused = refused.expect("queries past the burst, faster than one a second, are refused");
+    let (refused, kind) =
+        refused.expect("queries past the burst, faster than one a second, are refused");
     assert!(refused.contains("asked too often"), "{refused}");
+    // issue 17, finding 3: a refusal the client reads as "ask later", not "you may not"
+    assert_eq!(kind, Some(gameday::room::Refusal::Busy));
 
     let journal = journal_types(&session.run_dir);
     let joined = journal
@@ -586,6 +589,7 @@ async fn an_abort_connection_pulls_the_kill_switch_without_joining() {
         ServerLine::Refused {
             id: Some(3),
             message,
+            ..
         } => Some(message.clone()),
         _ => None,
     });

@@ -356,9 +356,14 @@ fn the_schema_has_exactly_the_keys_the_parser_accepts() {
     );
     for (place, def_path) in &mappings {
         let def = definition(&schema, def_path);
+        // a key the schema refuses (`"not": {}`, with why) is one the parser refuses with
+        // words of its own, and does not list as valid (`url` under notify)
+        let valid: BTreeSet<String> = property_names(def)
+            .into_iter()
+            .filter(|k| def["properties"][k.as_str()].get("not").is_none())
+            .collect();
         assert_eq!(
-            property_names(def),
-            by_place[place],
+            valid, by_place[place],
             "schema `{def_path}` vs the parser {place}"
         );
         assert_eq!(

@@ -166,6 +166,10 @@ fn every_kind() -> Vec<Event> {
             reasons: vec!["reasonone".into(), "reasontwo".into()],
         },
         Event::RunEnded { exit_code: 3 },
+        Event::RecoveryCutShort {
+            by: "cutter".into(),
+            why: "cutreason".into(),
+        },
         Event::Warning {
             source: "warnsource".into(),
             message: "warningmessage".into(),
@@ -230,9 +234,10 @@ fn kind_index(e: &Event) -> usize {
         Event::NotifyFailed { .. } => 25,
         Event::Preflight { .. } => 26,
         Event::Screen { .. } => 27,
+        Event::RecoveryCutShort { .. } => 28,
     }
 }
-const KINDS: usize = 28;
+const KINDS: usize = 29;
 
 fn journal(events: Vec<Event>) -> Vec<Record> {
     events
