@@ -26,7 +26,8 @@ pub enum ExitStatus {
     /// (EX_UNAVAILABLE).
     Unavailable,
     /// `abort`: the kill switch was pulled, but not every revert was confirmed in time;
-    /// the driver is still trying (EX_TEMPFAIL).
+    /// the driver is still trying. `join`, `abort`, `status`: the driver asked to be asked
+    /// later (EX_TEMPFAIL).
     NotConfirmed,
     /// `recover`: a journal it may not trust; `join`, `abort`, `status`: may not join
     /// (EX_NOPERM).
@@ -65,8 +66,8 @@ impl ExitStatus {
             ExitStatus::NotRun => "NOT RUN: no fault was triggered and the kill switch was not pulled: the steady state did not hold at the end of the baseline, or you quit (`q`) before a trigger; `plan`: a fault could not be armed; nothing was injected",
             ExitStatus::Usage => "bad usage or invalid scenario (`check`: 0 valid, 64 invalid), such as `--prometheus-url` without `http://`",
             ExitStatus::RecordsDisagree => "`report`: the report was written, but the verdict, exit code or figures the journal holds are not the ones its own records give (the report says what disagrees)",
-            ExitStatus::Unavailable => "`run`, `demo`, `plan`: a source did not answer the preflight (nothing was started; `run --skip-preflight` goes on anyway); `join`, `abort`: no live run in that directory, or the connection to it was lost; `status`: the path does not exist, or is a run that is not live; `history`: RUNS_DIR does not exist or is not a directory",
-            ExitStatus::NotConfirmed => "`abort`: the kill switch was pulled, but not every revert was confirmed within 5 minutes (the driver keeps trying)",
+            ExitStatus::Unavailable => "`run`, `demo`, `plan`: a source did not answer the preflight (nothing was started; `run --skip-preflight` goes on anyway); `join`, `abort`: no live run in that directory (it has ended, or has reached its verdict and is ending), what answers is not a driver or is a gameday of another protocol, or the connection to it was lost; `status`: the path does not exist or is not a directory, or is a run that is not live; `history`: RUNS_DIR does not exist or is not a directory",
+            ExitStatus::NotConfirmed => "`abort`: the kill switch was pulled, but not every revert was confirmed within 5 minutes (the driver keeps trying); `join`, `abort`, `status`: the driver asked you to try again later (too many connections or status queries, or a full room)",
             ExitStatus::NoPermission => "`recover`: the journal is not one it may trust (see Recover); `join`, `abort`: you may not join or stop that run; `status`: you may not read the path or a run in it; `history`: you may not read RUNS_DIR",
         }
     }

@@ -228,16 +228,19 @@ impl Write for Printer {
     }
 }
 
-/// Runs the session to the end; returns the exit code.
+/// Runs the session to the end; returns the exit code. `printer` may already hold the
+/// lines printed before the run (the preflight's), which go out first.
 pub async fn run(
     mut session: Session,
     mut rx: mpsc::Receiver<Msg>,
     junit: Option<PathBuf>,
     verbose: bool,
+    printer: Printer,
 ) -> i32 {
     let operator = session.info.operator.clone();
+    let info = session.info.clone();
     let mut out = Out {
-        printer: Printer::stdout(),
+        printer,
         narrator: Narrator::new(verbose),
     };
     let _ = writeln!(
@@ -320,7 +323,15 @@ pub async fn run(
         }
     }
     let run_dir = session.run_dir.clone();
-    let (report, code) = session.close().await;
+    let closed = session.close_serving(room).await;
+    let (report, code) = (closed.report, closed.code);
+    // what was journaled while closing: a notification that failed (the verdict's,
+    // usually) is a warning line here like any before it
+    for rec in &closed.records {
+        for line in out.narrator.lines(rec, Some(&info)) {
+            let _ = writeln!(out.printer, "{line}");
+        }
+    }
     for line in out.narrator.finish() {
         let _ = writeln!(out.printer, "{line}");
     }

@@ -94,6 +94,19 @@ pub(crate) fn fields<'n>(
     path: &str,
     allowed: &[&str],
 ) -> Option<Fields<'n>> {
+    fields_with_refused(cx, node, path, allowed, &[])
+}
+
+/// [`fields`], where the keys in `refused` are let through for the caller to refuse
+/// with words of its own (a secret written where it must not be), and are never listed
+/// among the valid keys.
+pub(crate) fn fields_with_refused<'n>(
+    cx: &mut Ctx,
+    node: &'n Node,
+    path: &str,
+    allowed: &[&str],
+    refused: &[&str],
+) -> Option<Fields<'n>> {
     let Value::Map(entries) = &node.value else {
         cx.err(
             node.pos,
@@ -115,7 +128,7 @@ pub(crate) fn fields<'n>(
         if path.is_empty() && k.name.starts_with("x-") {
             continue;
         }
-        if !allowed.contains(&k.name.as_str()) {
+        if !allowed.contains(&k.name.as_str()) && !refused.contains(&k.name.as_str()) {
             let msg = match nearest(&k.name, allowed) {
                 Some(s) => format!(
                     "unknown key `{}` {}; did you mean `{s}`?",

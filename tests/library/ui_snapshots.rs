@@ -336,17 +336,6 @@ fn armed_screen() {
 }
 
 #[test]
-fn the_screen_kept_for_the_report_is_the_frame_the_operator_sees() {
-    let sim = active();
-    for (w, h) in [(80, 24), (143, 41)] {
-        let frame = text_of(&render(&sim.app, sim.view(), w, h));
-        let kept = gameday::ui::capture::text(&sim.app, sim.view(), w, h).unwrap();
-        assert_eq!(kept, frame.trim_end_matches('\n'), "{w}×{h}");
-        assert!(kept.lines().next().unwrap().contains("ACTIVE"), "{kept}");
-    }
-}
-
-#[test]
 fn active_screen_shows_the_abort_banner() {
     let sim = active();
     let s = snap("active", &sim);
