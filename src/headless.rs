@@ -60,8 +60,14 @@ struct Out {
 /// Prints a step and keeps the screen of a trigger or abort in it for the report.
 fn show_step(out: &mut Out, session: &mut Session, step: &Step) {
     print_step(out, session, step);
-    for rec in crate::runner::screens::keep_headless(session, &step.records) {
-        print_record(out, session, &rec);
+    let kept = crate::runner::screens::keep_headless(session, &step.records);
+    // A kill switch pulled with nothing to revert ends the run in the same step, and the
+    // screen is kept after it: `phase DONE` is the last line a person reads, so the
+    // screen (in the journal and the report all the same) is not printed after it.
+    if !session.state.is_done() {
+        for rec in kept {
+            print_record(out, session, &rec);
+        }
     }
     let _ = out.printer.flush();
 }

@@ -43,6 +43,20 @@ pub fn handle_key(app: &mut App, key: KeyEvent, view: View) -> Vec<Action> {
     match std::mem::replace(&mut app.mode, Mode::Normal) {
         Mode::Normal => normal(app, key, view),
         Mode::Help => Vec::new(),
+        Mode::Details { scroll } => {
+            let most = crate::ui::widgets::dialogs::details_len(view, app.theme);
+            let scroll = match key.code {
+                KeyCode::Down | KeyCode::Char('j') => scroll + 1,
+                KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
+                KeyCode::PageDown | KeyCode::Char(' ') => scroll + 10,
+                KeyCode::PageUp => scroll.saturating_sub(10),
+                _ => return Vec::new(),
+            };
+            app.mode = Mode::Details {
+                scroll: scroll.min(most),
+            };
+            Vec::new()
+        }
         Mode::ArmConfirm { fault, plan } => match key.code {
             KeyCode::Char('y') | KeyCode::Enter => vec![Action::Send(Msg::Arm {
                 by: app.operator.clone(),
@@ -256,6 +270,10 @@ fn normal(app: &mut App, key: KeyEvent, view: View) -> Vec<Action> {
         }
         KeyCode::Char('?') | KeyCode::F(1) => {
             app.mode = Mode::Help;
+            Vec::new()
+        }
+        KeyCode::Char('i') => {
+            app.mode = Mode::Details { scroll: 0 };
             Vec::new()
         }
         KeyCode::Char('q') => quit(app, view),

@@ -1611,3 +1611,63 @@ phases: { baseline: 1s, recovery: 1s }
     assert_eq!(notes.len(), 1, "{notes:?}");
     assert_eq!(notes[0]["text"], "typed while it was busy");
 }
+
+/// Outsider 21, findings 2 and 6, at 80×24 in a real terminal: a hypothesis too long for
+/// its three lines ends cut, `i` shows all of it, Esc closes; `q` in READY (before any
+/// trigger) ends the run NOT RUN, exit 6, as README's table says.
+#[test]
+fn i_shows_the_whole_hypothesis_and_q_before_a_trigger_is_not_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("runs");
+    let exit_file = tmp.path().join("exit");
+    let scenario = tmp.path().join("long-hypothesis.yaml");
+    std::fs::write(
+        &scenario,
+        r#"name: long-hypothesis
+hypothesis: >
+  If the cache is flushed while traffic is steady, the checkout API keeps answering
+  every request, its p99 latency stays below three hundred milliseconds, the error
+  rate stays below one percent, the queue drains within a minute of the flush, and
+  nobody is paged because the alert waits five minutes END-OF-HYPOTHESIS
+interval: 200ms
+steady_state:
+  - name: always fine
+    command: echo 0
+    expect: "< 1"
+faults:
+  - name: nothing
+    duration: 5s
+    exec: { inject: "true", revert: "true" }
+phases:
+  baseline: 1s
+  recovery: 1s
+"#,
+    )
+    .unwrap();
+    let cmd = format!(
+        "{} run --operator alice --out {} {}; echo $? > {}; sleep 60",
+        env!("CARGO_BIN_EXE_gameday"),
+        out.display(),
+        scenario.display(),
+        exit_file.display()
+    );
+    let t = Tmux::start(&cmd, 80, 24);
+    let s = t.wait_for("READY", Duration::from_secs(60));
+    assert!(s.contains("Hypothesis  If the cache is flushed"), "{s}");
+    assert!(!s.contains("END-OF-HYPOTHESIS"), "cut at 80×24:\n{s}");
+    t.keys(&["i"]);
+    let s = t.wait_for("END-OF-HYPOTHESIS", Duration::from_secs(20));
+    assert!(s.contains("Details"), "{s}");
+    assert!(s.contains("always fine: expect < 1"), "{s}");
+    t.keys(&["Escape"]);
+    let start = Instant::now();
+    while t.screen().contains("END-OF-HYPOTHESIS") {
+        assert!(start.elapsed() < Duration::from_secs(20), "{}", t.screen());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    t.keys(&["q"]);
+    let code = wait_file(&exit_file, Duration::from_secs(60));
+    assert_eq!(code.trim(), "6", "{}", t.screen());
+    let j = journal(&run_dir(&out));
+    assert_eq!(events(&j, "verdict")[0]["verdict"], "NOT_RUN");
+}
