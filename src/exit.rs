@@ -26,7 +26,8 @@ pub enum ExitStatus {
     /// (EX_UNAVAILABLE).
     Unavailable,
     /// `abort`: the kill switch was pulled, but not every revert was confirmed in time;
-    /// the driver is still trying (EX_TEMPFAIL).
+    /// the driver is still trying. `join`, `abort`, `status`: the driver asked to be asked
+    /// later (EX_TEMPFAIL).
     NotConfirmed,
     /// `recover`: a journal it may not trust; `join`, `abort`, `status`: may not join
     /// (EX_NOPERM).
@@ -51,23 +52,33 @@ impl ExitStatus {
         }
     }
 
-    /// What the code means, in a line: the man page's EXIT STATUS (README's table says
-    /// more).
+    /// What the code means: README's "Exit codes" table row, word for word (markdown),
+    /// and the man page's EXIT STATUS (backticks dropped). One text for both, so the two
+    /// cannot tell a CI script different things; tests compare README with it.
     pub const fn summary(self) -> &'static str {
         match self {
-            ExitStatus::Confirmed => "the hypothesis was CONFIRMED",
-            ExitStatus::Refuted => "REFUTED: an expectation was violated longer than tolerated, or an alert was late or did not fire",
-            ExitStatus::Aborted => "ABORTED: the kill switch ended the run",
-            ExitStatus::Inconclusive => "INCONCLUSIVE: a signal lacked data, the alerts API could not be read, or a revert failed with no violation seen",
-            ExitStatus::InjectFailed => "a fault failed to inject (its revert ran to clean up); the hypothesis was not tested",
-            ExitStatus::RevertFailed => "a revert FAILED after every retry: faults may still be active; run gameday recover RUN_DIR",
-            ExitStatus::NotRun => "NOT RUN: the steady state did not hold at the end of the baseline, or a fault could not be armed (plan); nothing was injected",
-            ExitStatus::Usage => "bad usage or an invalid scenario (check: 64 when a file is invalid)",
-            ExitStatus::RecordsDisagree => "report: the journal's verdict, exit code or figures are not the ones its own records give",
-            ExitStatus::Unavailable => "run, demo, plan: a source did not answer the preflight (run --skip-preflight goes on); join, abort: no live run, or the connection was lost; status: no such path, or a run that is not live",
-            ExitStatus::NotConfirmed => "abort: the kill switch was pulled, but not every revert was confirmed within 5 minutes",
-            ExitStatus::NoPermission => "recover: a journal it may not trust; join, abort: you may not join or stop that run; status: you may not read it",
+            ExitStatus::Confirmed => "hypothesis CONFIRMED",
+            ExitStatus::Refuted => "REFUTED: an expectation was violated longer than tolerated (or was still violated at the end), or an alert was late or did not fire",
+            ExitStatus::Aborted => "ABORTED: the kill switch ended the run (a key, a guardrail, a signal, `max_duration`); also before any fault was triggered (`X`, Ctrl-X, SIGTERM, SIGINT or SIGHUP during the baseline or in READY): the verdict says \"the run was aborted before any fault was triggered\"",
+            ExitStatus::Inconclusive => "INCONCLUSIVE: a signal lacked data, the alerts API could not be read, an alert was already active before the trigger, or a revert failed with no violation seen (see \"How the verdict is reached\")",
+            ExitStatus::InjectFailed => "a fault failed to inject (gameday ran its revert to clean up); the verdict is INCONCLUSIVE: the hypothesis was not tested",
+            ExitStatus::RevertFailed => "a revert FAILED after every retry: faults may still be active; run `gameday recover RUN_DIR`",
+            ExitStatus::NotRun => "NOT RUN: no fault was triggered and the kill switch was not pulled: the steady state did not hold at the end of the baseline, or you quit (`q`) before a trigger; `plan`: a fault could not be armed; nothing was injected",
+            ExitStatus::Usage => "bad usage or invalid scenario (`check`: 0 valid, 64 invalid), such as `--prometheus-url` without `http://`",
+            ExitStatus::RecordsDisagree => "`report`: the report was written, but the verdict, exit code or figures the journal holds are not the ones its own records give (the report says what disagrees)",
+            ExitStatus::Unavailable => "`run`, `demo`, `plan`: a source did not answer the preflight (nothing was started; `run --skip-preflight` goes on anyway); `join`, `abort`: no live run in that directory (it has ended, or has reached its verdict and is ending), what answers is not a driver or is a gameday of another protocol, or the connection to it was lost; `status`: the path does not exist or is not a directory, or is a run that is not live; `history`: RUNS_DIR does not exist or is not a directory",
+            ExitStatus::NotConfirmed => "`abort`: the kill switch was pulled, but not every revert was confirmed within 5 minutes (the driver keeps trying); `join`, `abort`, `status`: the driver asked you to try again later (too many connections or status queries, or a full room)",
+            ExitStatus::NoPermission => "`recover`: the journal is not one it may trust (see Recover); `join`, `abort`: you may not join or stop that run; `status`: you may not read the path or a run in it; `history`: you may not read RUNS_DIR",
         }
+    }
+
+    /// README's "Exit codes" table, as README must hold it.
+    pub fn readme_table() -> String {
+        let mut t = String::from("| code | meaning |\n|---|---|\n");
+        for s in ALL {
+            t.push_str(&format!("| {} | {} |\n", s.code(), s.summary()));
+        }
+        t
     }
 
     /// Every status, in the order of their codes.
@@ -148,12 +159,17 @@ mod tests {
         let readme = include_str!("../README.md");
         for s in ALL {
             assert_eq!(ExitStatus::from_code(s.code()), Some(s));
-            assert!(
-                readme.contains(&format!("\n| {} |", s.code())),
-                "README's exit code table lacks {}",
-                s.code()
-            );
         }
+        // the whole table, word for word: README cannot say one thing and the binary
+        // (and its man page) another
+        assert!(
+            readme.contains(&format!(
+                "### Exit codes\n\n{}\n",
+                ExitStatus::readme_table()
+            )),
+            "README's exit code table is not ExitStatus::readme_table(); paste it:\n{}",
+            ExitStatus::readme_table()
+        );
         assert_eq!(ExitStatus::from_code(7), None);
     }
 

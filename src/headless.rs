@@ -60,8 +60,14 @@ struct Out {
 /// Prints a step and keeps the screen of a trigger or abort in it for the report.
 fn show_step(out: &mut Out, session: &mut Session, step: &Step) {
     print_step(out, session, step);
-    for rec in crate::runner::screens::keep_headless(session, &step.records) {
-        print_record(out, session, &rec);
+    let kept = crate::runner::screens::keep_headless(session, &step.records);
+    // A kill switch pulled with nothing to revert ends the run in the same step, and the
+    // screen is kept after it: `phase DONE` is the last line a person reads, so the
+    // screen (in the journal and the report all the same) is not printed after it.
+    if !session.state.is_done() {
+        for rec in kept {
+            print_record(out, session, &rec);
+        }
     }
     let _ = out.printer.flush();
 }
@@ -222,16 +228,19 @@ impl Write for Printer {
     }
 }
 
-/// Runs the session to the end; returns the exit code.
+/// Runs the session to the end; returns the exit code. `printer` may already hold the
+/// lines printed before the run (the preflight's), which go out first.
 pub async fn run(
     mut session: Session,
     mut rx: mpsc::Receiver<Msg>,
     junit: Option<PathBuf>,
     verbose: bool,
+    printer: Printer,
 ) -> i32 {
     let operator = session.info.operator.clone();
+    let info = session.info.clone();
     let mut out = Out {
-        printer: Printer::stdout(),
+        printer,
         narrator: Narrator::new(verbose),
     };
     let _ = writeln!(
@@ -314,7 +323,15 @@ pub async fn run(
         }
     }
     let run_dir = session.run_dir.clone();
-    let (report, code) = session.close().await;
+    let closed = session.close_serving(room).await;
+    let (report, code) = (closed.report, closed.code);
+    // what was journaled while closing: a notification that failed (the verdict's,
+    // usually) is a warning line here like any before it
+    for rec in &closed.records {
+        for line in out.narrator.lines(rec, Some(&info)) {
+            let _ = writeln!(out.printer, "{line}");
+        }
+    }
     for line in out.narrator.finish() {
         let _ = writeln!(out.printer, "{line}");
     }

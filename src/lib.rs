@@ -69,4 +69,5 @@ mod tui;
 pub mod ui;
 pub mod units;
 mod watchdog;
+pub mod wording;
 pub mod yaml;

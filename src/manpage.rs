@@ -77,6 +77,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("m", "mark a milestone of the scenario (detected, mitigated...): a chooser lists those not marked yet, Up/Down or 1-9 choose, Enter marks, Esc cancels; from the first trigger until DONE"),
     ("Tab Shift-Tab j k Up Down", "choose the signal shown in the chart"),
     ("PgUp / PgDn", "scroll the timeline"),
+    ("i", "details: the whole hypothesis, every expectation and guardrail, and each fault's status and last result (a revert's explanation, an error), which the screen's rows cut at 80 columns; j/k scroll, Esc closes"),
     ("?", "help"),
     ("q", "quit; with a fault active, asks first and reverts it before leaving"),
 ];
@@ -108,7 +109,7 @@ fn exit_section() -> String {
         s.push_str(&format!(
             ".TP\n\\fB{}\\fR\n{}\n",
             status.code(),
-            roff(status.summary())
+            roff(&status.summary().replace('`', ""))
         ));
     }
     s

@@ -146,9 +146,11 @@ impl Narrator {
     /// The counts of errors still repeating, said once (at the verdict, or when the
     /// front stops following).
     pub fn finish(&mut self) -> Vec<String> {
-        let mut names: Vec<&String> = self.signals.keys().collect();
+        // in time order, as every other line: each count carries its last error's time
+        let mut names: Vec<(Option<Ts>, &String)> =
+            self.signals.iter().map(|(n, s)| (s.last, n)).collect();
         names.sort();
-        let names: Vec<String> = names.into_iter().cloned().collect();
+        let names: Vec<String> = names.into_iter().map(|(_, n)| n.clone()).collect();
         let mut out = Vec::new();
         for name in names {
             if let Some(seen) = self.signals.get_mut(&name) {
@@ -309,6 +311,30 @@ mod tests {
             vec!["queue: no data (timed out) … (same error 2 times)"]
         );
         assert!(n.finish().is_empty(), "said once");
+    }
+
+    /// Outsider 21, finding 7: the counts said at the end are in the order of their
+    /// times, not of the signals' names.
+    #[test]
+    fn counts_at_the_end_are_in_time_order() {
+        let mut n = Narrator::new(false);
+        let mut recs = Vec::new();
+        for s in 1..=4 {
+            recs.push(sample(s * 2, "queue", None, Some("refused")));
+            recs.push(sample(s * 2 + 1, "errors", None, Some("timed out")));
+        }
+        // `queue` last failed at 8 s, `errors` at 9 s: `queue`'s count first, though
+        // `errors` comes first by name
+        let _ = say(&mut n, &recs);
+        let end = n.finish();
+        let times: Vec<&str> = end.iter().map(|l| &l[..12]).collect();
+        let mut sorted = times.clone();
+        sorted.sort();
+        assert_eq!(times, sorted, "{end:?}");
+        assert!(
+            end[0].contains("queue") && end[1].contains("errors"),
+            "{end:?}"
+        );
     }
 
     #[test]

@@ -9,11 +9,12 @@
 //! it failed, and where the address comes from (the flag, the variable, the line of the
 //! scenario), so the fix is one step.
 //!
-//! What only looks wrong (an HTTP 404 from a probe URL, a query with no data now, a slow
-//! answer where the run waits longer) is a warning: the run goes on and says so. What
-//! makes every sample of a source fail (nothing listening, a host that does not resolve,
-//! TLS refused, a login page instead of the API, a query Prometheus cannot parse) fails
-//! the preflight, and `run` refuses to start (exit 69) unless told to go on.
+//! What only looks wrong (an HTTP 404 from a probe URL, a query with no data now) is a
+//! warning: the run goes on and says so. What makes every sample of a source fail
+//! (nothing listening, a host that does not resolve, TLS refused, a login page instead of
+//! the API, a query Prometheus cannot parse, no answer within [`PER_CHECK`] or the
+//! source's own timeout, whichever is shorter) fails the preflight, and `run` refuses to
+//! start (exit 69) unless told to go on.
 
 use std::time::{Duration, Instant};
 
@@ -29,8 +30,7 @@ use crate::yaml::{parse_yaml_raw, Node, Value};
 pub const PER_CHECK: Duration = Duration::from_secs(4);
 
 /// How long connecting may take: past it nothing answered at that address (a firewall
-/// dropping packets, a VPN that is down), which is a failure, where a server that
-/// connected and is only slow to answer is a warning.
+/// dropping packets, a VPN that is down).
 const CONNECT_WITHIN: Duration = Duration::from_secs(3);
 
 /// The flag that makes a run go on despite a failed preflight.
@@ -319,12 +319,20 @@ async fn http_check(
             check.fix =
                 format!("if the service is healthy, the path may be wrong: the URL is {origin}");
         }
+        // Connected, then silence. Waiting the probes' whole timeout here would hold
+        // the preflight up; a service that says nothing within the bound now will not
+        // give the baseline its samples either, so it is refused like a closed port.
         Err(e) if e.is_timeout() && !e.is_connect() && limit < timeout => {
-            check.outcome = CheckOutcome::Warning;
+            check.outcome = CheckOutcome::Failed;
             check.detail = format!(
                 "connected, but no answer within {} (its probes wait {})",
                 crate::units::format_duration(limit),
                 crate::units::format_duration(timeout)
+            );
+            check.fix = format!(
+                "the service on port {port} of {host} accepts connections but does not \
+                 answer: check it (a hung process? a proxy with nothing behind it?), or \
+                 correct the URL: {origin}"
             );
         }
         Err(e) => {
@@ -416,19 +424,22 @@ async fn prometheus_checks(
         Some(bounded(limit, fut).await)
     };
     let (answers, alerts_answer) = tokio::join!(futures_util::future::join_all(runs), alerts_run);
+    // No answer within the bound fails, however long the run would wait: a Prometheus
+    // that says nothing now will not give the baseline its samples either.
     let slow = || {
-        // where the run itself waits no longer, a slow answer is a failed sample
-        let outcome = if limit < timeout {
-            CheckOutcome::Warning
-        } else {
-            CheckOutcome::Failed
-        };
         let detail = format!(
             "no answer within {} (the run waits {}: prometheus.timeout)",
             crate::units::format_duration(limit),
             crate::units::format_duration(timeout)
         );
-        (outcome, detail)
+        let listening = reach::host_port(url)
+            .map(|(host, port)| format!("on port {port} of {host} "))
+            .unwrap_or_default();
+        let fix = format!(
+            "Something {listening}accepts connections but does not answer: check that it is \
+             Prometheus and that it is healthy. The URL is {origin}"
+        );
+        (CheckOutcome::Failed, detail, fix)
     };
     let server_fix = |e: &PromError| -> String {
         let listening = reach::host_port(url)
@@ -483,7 +494,7 @@ async fn prometheus_checks(
         c.ms = ms;
         match asked {
             Asked::Answer(a) => c.detail = a,
-            Asked::Slow => (c.outcome, c.detail) = slow(),
+            Asked::Slow => (c.outcome, c.detail, c.fix) = slow(),
             Asked::Error(e) => match classify(&e) {
                 Class::Server(outcome) => {
                     note_server(name.clone(), &e, outcome, ms);
@@ -513,7 +524,7 @@ async fn prometheus_checks(
                 own.push(c);
             }
             Asked::Slow => {
-                (c.outcome, c.detail) = slow();
+                (c.outcome, c.detail, c.fix) = slow();
                 own.push(c);
             }
             // the server's problem: said with the queries', once

@@ -91,6 +91,18 @@ pub fn code_span(text: &str) -> String {
     }
 }
 
+/// `text` on one line for markdown: its control characters shown as escapes first (a
+/// line break in a reason reads `\n`, as on every other writer, rather than vanishing into
+/// a space), then runs of spaces made one, which markdown would do anyway. For one-line
+/// text from elsewhere (an abort's reason, a name), where a line break is itself news;
+/// multi-line text of the scenario's own (a hypothesis) is joined with spaces instead.
+pub fn one_visible_line(text: &str) -> String {
+    visible(text)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Text from elsewhere as markdown that stays text: on one line, and with the characters
 /// that open links, images, autolinks, HTML and code spans escaped (`\[`, `\<`, `` \` ``).
 /// Emphasis characters and `>` are left alone: at worst they make a word italic (a line
@@ -100,6 +112,24 @@ pub fn markdown_plain(text: &str) -> String {
     let mut out = String::with_capacity(one_line.len());
     for c in one_line.chars() {
         if matches!(c, '\\' | '`' | '[' | ']' | '<') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A name from elsewhere (a milestone's) as markdown that renders as exactly its
+/// characters: on one line, and every character that could format it escaped, emphasis
+/// (`*`, `_`, `~`) and code spans included, which [`markdown_plain`] leaves alone.
+pub fn markdown_literal(text: &str) -> String {
+    let one_line = one_visible_line(text);
+    let mut out = String::with_capacity(one_line.len() + 8);
+    for c in one_line.chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '~' | '[' | ']' | '<' | '>' | '|' | '#' | '!'
+        ) {
             out.push('\\');
         }
         out.push(c);
@@ -173,6 +203,12 @@ pub fn markdown_inline(text: &str) -> String {
         i += 1;
     }
     out
+}
+
+/// Text for a markdown table cell: as [`markdown_inline`], and no `|` that would end the
+/// cell (escaped, which GitHub's tables honour inside code spans too).
+pub fn markdown_cell(text: &str) -> String {
+    markdown_inline(text).replace('|', "\\|")
 }
 
 /// Where a name holds a character `check` refuses: the 0-based character index and the

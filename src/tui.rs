@@ -46,7 +46,7 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
         Ok(g) => g,
         Err(e) => {
             crate::tell!("gameday: cannot use the terminal ({e}); run with --headless");
-            return finish(session).await;
+            return finish(session, None).await;
         }
     };
     let prev_hook = std::panic::take_hook();
@@ -59,7 +59,7 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
         Err(e) => {
             drop(guard);
             crate::tell!("gameday: cannot draw on this terminal ({e}); run with --headless");
-            return finish(session).await;
+            return finish(session, None).await;
         }
     };
     let (in_tx, in_rx) = mpsc::channel(256);
@@ -180,7 +180,7 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
         drop(terminal);
     }
     drop(guard);
-    let code = finish(session).await;
+    let code = finish(session, room).await;
     crate::say!("gameday: run directory {} (exit {code})", run_dir.display());
     code
 }
@@ -252,10 +252,28 @@ fn handle_term_event(
     }
 }
 
-/// Closes the session (journal, report) and says where things are.
-async fn finish(session: Session) -> i32 {
+/// Closes the session (journal, report), answering the room meanwhile, and says where
+/// things are, and what went wrong while closing (a notification that failed: the team
+/// was not told the verdict), once the screen is gone.
+async fn finish(
+    session: Session,
+    room: Option<tokio::sync::mpsc::Receiver<crate::room::server::Request>>,
+) -> i32 {
     let run_dir = session.run_dir.clone();
-    let (report, code) = session.close().await;
+    let info = session.info.clone();
+    let closed = session.close_serving(room).await;
+    let mut narrator = crate::narrate::Narrator::new(false);
+    for rec in &closed.records {
+        if matches!(
+            rec.event,
+            crate::journal::Event::NotifyFailed { .. } | crate::journal::Event::Warning { .. }
+        ) {
+            for line in narrator.lines(rec, Some(&info)) {
+                crate::tell!("gameday: {}", crate::text::visible(&line));
+            }
+        }
+    }
+    let (report, code) = (closed.report, closed.code);
     match report {
         Ok(p) => crate::say!("gameday: report {}", p.display()),
         Err(e) => crate::tell!("gameday: could not write the report: {e}"),

@@ -54,6 +54,16 @@ pub struct Cluster {
     pub server: String,
 }
 
+/// Why gameday is not inside a cluster, in plain words: kube's own text ("failed to read
+/// an incluster environment variable: environment variable not found") names no variable.
+fn incluster_words(raw: &str) -> String {
+    if raw.contains("environment variable") {
+        "KUBERNETES_SERVICE_HOST is not set".to_string()
+    } else {
+        raw.to_string()
+    }
+}
+
 fn kubeconfig_where() -> String {
     match std::env::var("KUBECONFIG") {
         Ok(v) if !v.is_empty() => format!(" (KUBECONFIG={v})"),
@@ -133,7 +143,7 @@ pub async fn connect(
         Err(e) if context.is_none() => {
             Config::incluster().map_err(|ie| ClusterError::NoConfig {
                 kubeconfig: kubeconfig_problem(&e),
-                incluster: ie.to_string(),
+                incluster: incluster_words(&ie.to_string()),
             })?
         }
         Err(e) => return Err(ClusterError::Kubeconfig(kubeconfig_problem(&e))),
@@ -218,5 +228,25 @@ pub fn explain(e: &kube::Error) -> String {
             format!("{}{reason}: {}", s.code, s.message)
         }
         other => crate::text::error_chain(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::incluster_words;
+
+    /// Outsider 21, finding 9: outside a cluster, the message names the variable.
+    #[test]
+    fn not_in_a_cluster_is_said_in_plain_words() {
+        assert_eq!(
+            incluster_words(
+                "failed to read an incluster environment variable: environment variable not found"
+            ),
+            "KUBERNETES_SERVICE_HOST is not set"
+        );
+        assert_eq!(
+            incluster_words("token file unreadable"),
+            "token file unreadable"
+        );
     }
 }

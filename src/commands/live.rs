@@ -62,23 +62,33 @@ pub fn run(
     let code = guarded(
         rt,
         async {
+            init_log();
+            let mut out = Out::for_front(&front);
             let pre = crate::preflight::run(&s, &origins).await;
-            if let Err(code) =
-                preflight_gate(&pre, &s, &text, &env_lookup, origins.file, skip_preflight)
-            {
+            if let Err(code) = preflight_gate(
+                &pre,
+                &s,
+                &text,
+                &env_lookup,
+                origins.file,
+                skip_preflight,
+                &mut out,
+            ) {
+                out.finish();
                 return code;
             }
             let (mut session, rx) = match Session::start(&s, path, &text, &env_lookup, &opts).await
             {
                 Ok(x) => x,
                 Err(e) => {
+                    out.finish();
                     crate::tell!("gameday: {e}");
                     return ExitStatus::Usage.code();
                 }
             };
             session.journal_preflight(pre.checks.clone(), pre.went_on_warning());
-            init_log(&session.run_dir, session.redactor().clone());
-            drive(front, session, rx).await
+            attach_log(&session.run_dir, session.redactor().clone());
+            drive(front, out, session, rx).await
         },
         &operator,
     );
@@ -155,6 +165,7 @@ pub fn demo(opts: RunOptions, quick: bool, front: Front) -> ExitCode {
     let code = guarded(
         rt,
         async {
+            init_log();
             let (addr, _shop) = match demo::shop::start().await {
                 Ok(x) => x,
                 Err(e) => {
@@ -186,21 +197,26 @@ pub fn demo(opts: RunOptions, quick: bool, front: Front) -> ExitCode {
                 context_flag: false,
                 env: &env,
             };
+            let mut out = Out::for_front(&front);
             let pre = crate::preflight::run(&s, &origins).await;
-            if let Err(code) = preflight_gate(&pre, &s, demo::SCENARIO, &env, "the demo", false) {
+            if let Err(code) =
+                preflight_gate(&pre, &s, demo::SCENARIO, &env, "the demo", false, &mut out)
+            {
+                out.finish();
                 return code;
             }
             let (mut session, rx) =
                 match Session::start(&s, path, demo::SCENARIO, &env, &opts).await {
                     Ok(x) => x,
                     Err(e) => {
+                        out.finish();
                         crate::tell!("gameday: {e}");
                         return ExitStatus::Usage.code();
                     }
                 };
             session.journal_preflight(pre.checks.clone(), None);
-            init_log(&session.run_dir, session.redactor().clone());
-            drive(front, session, rx).await
+            attach_log(&session.run_dir, session.redactor().clone());
+            drive(front, out, session, rx).await
         },
         &operator,
     );
@@ -217,22 +233,23 @@ fn preflight_gate(
     env: &dyn Fn(&str) -> Option<String>,
     what: &str,
     skip: bool,
+    out: &mut Out,
 ) -> Result<(), i32> {
     // the secrets of the scenario are masked here as in the journal
     let redactor = crate::scenario::secrets::collect(text, s, env)
         .map(|(r, _)| r)
         .unwrap_or_default();
     for line in pre.lines(&redactor) {
-        crate::say!("{line}");
+        out.line(&line);
     }
     if pre.failed().is_empty() {
         return Ok(());
     }
     if skip {
-        crate::say!(
+        out.line(&format!(
             "gameday: going on anyway ({}): the journal and the report say so",
             crate::preflight::SKIP_FLAG
-        );
+        ));
         return Ok(());
     }
     crate::tell!("{}", pre.refusal(what));
@@ -240,27 +257,84 @@ fn preflight_gate(
 }
 
 /// Logs go to the run directory, never to the screen, with the run's secrets taken out:
-/// a warning can quote a server's answer, and servers echo credentials.
-fn init_log(run_dir: &Path, redactor: crate::journal::redact::Redactor) {
-    use std::os::unix::fs::OpenOptionsExt;
-    let Ok(file) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(crate::files::FILE_MODE)
-        .custom_flags(nix::libc::O_NOFOLLOW)
-        .open(run_dir.join("gameday.log"))
-    else {
-        return;
-    };
-    let _ = crate::files::set_file_mode(&file);
-    let file = ScrubbedLog { file, redactor };
+/// a warning can quote a server's answer, and servers echo credentials. The logger is set
+/// up before anything starts and keeps what it is told in memory until the run directory
+/// exists: `Session::start` starts the samplers, whose first warnings (a refused
+/// back-fill, say) would otherwise come before there is a file and be lost.
+fn init_log() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("GAMEDAY_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(false)
-        .with_writer(std::sync::Mutex::new(file))
+        .with_writer(|| RunLog)
         .try_init();
+}
+
+/// From now on the log is `gameday.log` in the run directory; what was logged before is
+/// written there first.
+fn attach_log(run_dir: &Path, redactor: crate::journal::redact::Redactor) {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(crate::files::FILE_MODE)
+        .custom_flags(nix::libc::O_NOFOLLOW)
+        .open(run_dir.join("gameday.log"));
+    let mut sink = LOG.lock().unwrap_or_else(|e| e.into_inner());
+    let early = match std::mem::replace(&mut *sink, Sink::Off) {
+        Sink::Early(early) => early,
+        _ => Vec::new(),
+    };
+    let Ok(file) = file else {
+        return;
+    };
+    let _ = crate::files::set_file_mode(&file);
+    let mut log = ScrubbedLog { file, redactor };
+    for line in &early {
+        let _ = log.write_all(line.as_bytes());
+    }
+    *sink = Sink::File(log);
+}
+
+/// Where log lines go: kept in memory (bounded) before the run directory exists, then the
+/// file; nowhere when there is no run directory to log into.
+enum Sink {
+    Early(Vec<String>),
+    File(ScrubbedLog),
+    Off,
+}
+
+/// Far more than what is logged between the start and the run directory (the preflight,
+/// the first probes); past it, the oldest is what a person needs least.
+const EARLY_LINES: usize = 2_000;
+
+static LOG: std::sync::Mutex<Sink> = std::sync::Mutex::new(Sink::Early(Vec::new()));
+
+/// The writer the log formats each line into (one write is one line).
+struct RunLog;
+
+impl Write for RunLog {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let mut sink = LOG.lock().unwrap_or_else(|e| e.into_inner());
+        match &mut *sink {
+            Sink::Early(lines) => {
+                if lines.len() < EARLY_LINES {
+                    lines.push(String::from_utf8_lossy(bytes).into_owned());
+                }
+                Ok(bytes.len())
+            }
+            Sink::File(log) => log.write(bytes),
+            Sink::Off => Ok(bytes.len()),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut *LOG.lock().unwrap_or_else(|e| e.into_inner()) {
+            Sink::File(log) => log.flush(),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The log file, each write scrubbed of the run's secrets (one write is one log line).
@@ -282,15 +356,54 @@ impl Write for ScrubbedLog {
     }
 }
 
+/// Where a live run's first lines go. Headless, they go through the printer the run goes
+/// on with, in order: standard output may be a pipe nobody reads (a CI job), and a write
+/// to it would hold the run up before it starts. Otherwise it is the terminal.
+enum Out {
+    Printer(crate::headless::Printer),
+    Terminal,
+}
+
+impl Out {
+    fn for_front(front: &Front) -> Out {
+        match front {
+            Front::Headless { .. } => Out::Printer(crate::headless::Printer::stdout()),
+            Front::Tui { .. } => Out::Terminal,
+        }
+    }
+
+    fn line(&mut self, line: &str) {
+        match self {
+            Out::Printer(p) => {
+                let _ = writeln!(p, "{line}");
+                let _ = p.flush();
+            }
+            Out::Terminal => crate::say!("{line}"),
+        }
+    }
+
+    /// No run follows: what is still unprinted gets a moment to go out.
+    fn finish(self) {
+        if let Out::Printer(p) = self {
+            p.finish(std::time::Duration::from_secs(2));
+        }
+    }
+}
+
 /// Hands the session to the front that drives it; the exit code is the run's.
 async fn drive(
     front: Front,
+    out: Out,
     session: Session,
     rx: tokio::sync::mpsc::Receiver<crate::engine::Msg>,
 ) -> i32 {
     match front {
         Front::Headless { junit, verbose } => {
-            crate::headless::run(session, rx, junit, verbose).await
+            let printer = match out {
+                Out::Printer(p) => p,
+                Out::Terminal => crate::headless::Printer::stdout(),
+            };
+            crate::headless::run(session, rx, junit, verbose, printer).await
         }
         Front::Tui { theme } => crate::tui::run(session, rx, theme).await,
     }

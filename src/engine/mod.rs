@@ -616,6 +616,14 @@ fn pull_kill_switch(
     if state.abort.is_some() {
         // pulled already; the process ending now cuts the recovery short
         if source.ends_the_process() {
+            if !state.ending {
+                let why = if detail.trim().is_empty() {
+                    source.as_str().to_string()
+                } else {
+                    format!("{} ({})", detail.trim(), source.as_str())
+                };
+                cut_short(state, &by, why, fx);
+            }
             state.ending = true;
             if !state.any_fault_in_flight() {
                 finish(state, now, fx);
@@ -673,6 +681,19 @@ fn after_kill_switch(state: &mut State, now: Ts, fx: &mut Vec<Effect>) {
     } else {
         set_phase(state, Phase::Recovery, now, fx);
     }
+}
+
+/// Journals who ended the run before its recovery was over, and why: the report's "cut
+/// short" line says it, and headless output shows it when it happens. Only while the
+/// recovery is still to be watched (in it, or with a revert in flight).
+fn cut_short(state: &State, by: &str, why: String, fx: &mut Vec<Effect>) {
+    if state.is_done() || !(state.phase == Phase::Recovery || state.any_fault_in_flight()) {
+        return;
+    }
+    fx.push(Effect::Journal(Event::RecoveryCutShort {
+        by: by.to_string(),
+        why,
+    }));
 }
 
 /// Ends the run: the verdict over what was observed, then DONE.
@@ -1015,7 +1036,7 @@ pub fn update(state: &mut State, msg: Msg, now: Ts) -> Vec<Effect> {
                 Err(why) => refuse(&mut fx, why),
             }
         }
-        Msg::Finish { by: _ } => match state.phase {
+        Msg::Finish { by } => match state.phase {
             Phase::Ready | Phase::Armed if state.first_trigger.is_some() => {
                 if state.phase == Phase::Armed {
                     let i = state.next_fault;
@@ -1025,7 +1046,10 @@ pub fn update(state: &mut State, msg: Msg, now: Ts) -> Vec<Effect> {
                 set_phase(state, Phase::Recovery, now, &mut fx);
             }
             Phase::Baseline | Phase::Ready | Phase::Armed => finish(state, now, &mut fx),
-            Phase::Recovery => finish(state, now, &mut fx),
+            Phase::Recovery => {
+                cut_short(state, &by, "ended by the driver".into(), &mut fx);
+                finish(state, now, &mut fx)
+            }
             _ => refuse(
                 &mut fx,
                 "a fault is in flight: use the kill switch to stop it",
@@ -1042,6 +1066,9 @@ pub fn update(state: &mut State, msg: Msg, now: Ts) -> Vec<Effect> {
                     &mut fx,
                 );
             } else if !state.any_fault_in_flight() {
+                if state.phase == Phase::Recovery {
+                    cut_short(state, &by, "quit (q)".into(), &mut fx);
+                }
                 finish(state, now, &mut fx);
             }
             // a revert in flight: the run ends when it settles

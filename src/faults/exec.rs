@@ -147,6 +147,45 @@ impl FaultAction for ExecAction {
     }
 
     fn revert(&self) -> BoxFuture<'_, Result<String, String>> {
-        Box::pin(self.run(&self.spec.revert))
+        Box::pin(async move {
+            let started = std::time::Instant::now();
+            let result = self.run(&self.spec.revert).await;
+            // A silent revert still says what it did: its exit status and how long it
+            // took, where a revert that prints shows its output.
+            result.map(|out| {
+                if out.is_empty() {
+                    format!(
+                        "exit 0 in {}",
+                        crate::units::format_duration(started.elapsed())
+                    )
+                } else {
+                    out
+                }
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn action(revert: &str) -> ExecAction {
+        ExecAction::new(ExecFault {
+            inject: "true".into(),
+            revert: revert.into(),
+            timeout: Duration::from_secs(20),
+            env: Vec::new(),
+        })
+    }
+
+    /// Outsider 21, finding 11: a revert that succeeds without a word is not blank on
+    /// the fault's row.
+    #[tokio::test]
+    async fn a_silent_revert_says_its_exit_status_and_time() {
+        let said = action("true").revert().await.unwrap();
+        assert!(said.starts_with("exit 0 in "), "{said}");
+        assert_eq!(action("echo restarted").revert().await.unwrap(), "restarted");
+        assert!(action("exit 3").revert().await.is_err());
     }
 }

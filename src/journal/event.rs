@@ -394,26 +394,6 @@ impl PreflightCheck {
     }
 }
 
-/// The preflight in one line: all is well, or what was not.
-pub fn preflight_summary(checks: &[PreflightCheck]) -> String {
-    if checks.is_empty() {
-        return "preflight: nothing to reach (no http signal, Prometheus or Kubernetes)".into();
-    }
-    let bad: Vec<String> = checks
-        .iter()
-        .filter(|c| c.outcome != CheckOutcome::Ok)
-        .map(|c| format!("{} {}: {}", c.outcome.word(), c.what(), c.detail))
-        .collect();
-    if bad.is_empty() {
-        format!(
-            "preflight: every source answered ({} checked)",
-            checks.len()
-        )
-    } else {
-        format!("preflight ({} checked): {}", checks.len(), bad.join("; "))
-    }
-}
-
 /// Every kind of journal line. `type` is the tag.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -569,6 +549,14 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "String::is_empty")]
         detail: String,
     },
+    /// The run ended before its recovery phase was over, or before it began (a revert
+    /// still in flight): who and why (a signal, the terminal lost, `q`). Journaled just
+    /// before the verdict, so the report can say why its recovery figures are short;
+    /// journals before it have none.
+    RecoveryCutShort {
+        by: String,
+        why: String,
+    },
     Verdict {
         verdict: Verdict,
         reasons: Vec<String>,
@@ -635,6 +623,7 @@ impl Event {
         match self {
             Event::RunStarted(_) => "run_started",
             Event::Phase { .. } => "phase",
+            Event::RecoveryCutShort { .. } => "recovery_cut_short",
             Event::Pods { .. } => "pods",
             Event::Sample { .. } => "sample",
             Event::Probe { .. } => "probe",

@@ -339,6 +339,7 @@ impl Redactor {
                 }
             }
             Event::Screen { text, .. } => self.scrub_mut(text),
+            Event::RecoveryCutShort { why, .. } => self.scrub_mut(why),
             Event::Phase { .. }
             | Event::Pods { .. }
             | Event::Disarmed { .. }

@@ -66,21 +66,30 @@ impl JournalWriter {
     pub fn append_to(path: &Path, redactor: Redactor) -> Result<Self, JournalError> {
         let records = read_journal(path)?;
         let seq = records.last().map(|r| r.seq).unwrap_or(0);
-        // A torn last line must not glue itself to the next record.
-        let needs_newline = last_byte(path).is_some_and(|b| b != b'\n');
         let mut file = OpenOptions::new()
+            .read(true)
             .append(true)
             .open(path)
             .map_err(|source| JournalError::Create {
                 path: path.to_path_buf(),
                 source,
             })?;
-        if needs_newline {
-            file.write_all(b"\n")
-                .map_err(|source| JournalError::Write {
-                    path: path.to_path_buf(),
-                    source,
-                })?;
+        // A torn last line (the process killed in the middle of a write) was never a
+        // record: reading drops it, and so does the file before anything is added, or it
+        // would sit between records, where a broken line is corruption and the journal
+        // could no longer be read (the report, a second `recover`).
+        let write_err = |source| JournalError::Write {
+            path: path.to_path_buf(),
+            source,
+        };
+        let complete = complete_len(&mut file).map_err(write_err)?;
+        if complete < file.metadata().map_err(write_err)?.len() {
+            tracing::warn!(
+                "{}: dropping a torn last line (a write cut off by a crash)",
+                path.display()
+            );
+            file.set_len(complete).map_err(write_err)?;
+            file.sync_data().map_err(write_err)?;
         }
         Ok(JournalWriter {
             path: path.to_path_buf(),
@@ -159,17 +168,23 @@ impl JournalWriter {
 }
 
 /// The last byte of a file, without reading the rest.
-fn last_byte(path: &Path) -> Option<u8> {
+/// The length of the journal up to its last line break, included: whatever follows it
+/// is a torn line.
+fn complete_len(file: &mut File) -> std::io::Result<u64> {
     use std::io::{Read, Seek, SeekFrom};
-    let mut f = File::open(path).ok()?;
-    let len = f.metadata().ok()?.len();
-    if len == 0 {
-        return None;
+    let mut end = file.metadata()?.len();
+    let mut buf = vec![0u8; 64 * 1024];
+    while end > 0 {
+        let start = end.saturating_sub(buf.len() as u64);
+        let chunk = &mut buf[..(end - start) as usize];
+        file.seek(SeekFrom::Start(start))?;
+        file.read_exact(chunk)?;
+        if let Some(i) = chunk.iter().rposition(|b| *b == b'\n') {
+            return Ok(start + i as u64 + 1);
+        }
+        end = start;
     }
-    f.seek(SeekFrom::Start(len - 1)).ok()?;
-    let mut b = [0u8; 1];
-    f.read_exact(&mut b).ok()?;
-    Some(b[0])
+    Ok(0)
 }
 
 /// Far more than the longest game day writes (a sample is about 100 bytes: ten signals
@@ -276,14 +291,33 @@ mod tests {
         let records = read_journal(&path).unwrap();
         assert_eq!(records.len(), 2);
         assert_eq!(records[1].seq, 2);
-        // appending after a torn line starts on a fresh line and continues the sequence
+        // appending after a torn line drops it first (it was never a record) and continues
+        // the sequence: the journal still reads, every line of it
         let mut w = JournalWriter::append_to(&path, Redactor::new()).unwrap();
         w.append(t("2026-11-27T10:00:02Z"), Event::RunEnded { exit_code: 0 })
             .unwrap();
         drop(w);
-        let records = read_journal(&path).unwrap_err();
-        // the torn line is now in the middle: that is corruption, reported with its line
-        assert!(records.to_string().contains(":3:"), "{records}");
+        let records = read_journal(&path).unwrap();
+        let seqs: Vec<u64> = records.iter().map(|r| r.seq).collect();
+        assert_eq!(seqs, [1, 2, 3]);
+        assert!(matches!(records[2].event, Event::RunEnded { exit_code: 0 }));
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.lines().count(), 3, "{text}");
+        assert!(text.ends_with("\n"), "{text}");
+        // a torn line cut inside a character, and a journal that is only a torn line
+        std::fs::write(
+            &path,
+            &"{\"seq\":1,\"text\":\"caf\u{e9} \u{2192}".as_bytes()[..25],
+        )
+        .unwrap();
+        let mut w = JournalWriter::append_to(&path, Redactor::new()).unwrap();
+        w.append(t("2026-11-27T10:00:03Z"), Event::RunEnded { exit_code: 2 })
+            .unwrap();
+        drop(w);
+        let records = read_journal(&path).unwrap();
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].seq, 1);
+        assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 1);
     }
 
     #[test]

@@ -11,6 +11,7 @@ use crate::analysis::AlertResult;
 use crate::journal::{Event, Record};
 use crate::milestones::{counted_marks, journal_problems, time_to, timings, Standing, Timing};
 use crate::units::format_duration_against;
+use crate::wording::Mark;
 
 /// When the run took its last mark: its verdict, or the last thing the journal knows of.
 fn marks_end(run: &Run) -> Ts {
@@ -100,7 +101,7 @@ pub(super) fn section(run: &Run, out: &mut String) {
             out,
             format!(
                 "| {} | {} | {at} | {by} | {} | {} |",
-                cell(t.name),
+                crate::text::markdown_literal(t.name),
                 target_words(t.within),
                 after_words(t),
                 cell(&result_words(run, t))
@@ -208,16 +209,16 @@ fn times_to(run: &Run, all: &[Timing], out: &mut String) {
     line(out, "");
 }
 
-/// The timeline's words for a mark: which milestone, and how it stood against its target.
-pub(super) fn timeline_words(run: &Run, r: &Record, name: &str) -> String {
+/// How a mark stands, for the timeline's words ([`crate::wording::Mark`]): which mark
+/// counts, and how it stood against its target.
+pub(super) fn mark(run: &Run, r: &Record, name: &str) -> Mark {
     let counted = counted_marks(run.records, first_trigger(run), marks_end(run));
     if !counted.iter().any(|(n, _, t)| *n == name && *t == r.ts) {
-        let why = if counted.iter().any(|(n, _, t)| *n == name && *t < r.ts) {
-            "marked again; the first mark counts"
+        return if counted.iter().any(|(n, _, t)| *n == name && *t < r.ts) {
+            Mark::Again
         } else {
-            "marked outside the run's time: not counted"
+            Mark::Outside
         };
-        return format!("milestone {} {why}", code(name));
     }
     let all = timings(
         &run.info.milestones,
@@ -226,22 +227,15 @@ pub(super) fn timeline_words(run: &Run, r: &Record, name: &str) -> String {
         marks_end(run),
     );
     match all.iter().find(|t| t.name == name) {
-        Some(t) => {
-            let how = match t.standing {
-                Standing::Met => format!(": ✓ within its {} target", target_words(t.within)),
-                Standing::Late(over) => format!(
-                    ": ✗ {} over its {} target",
-                    format_duration(over),
-                    target_words(t.within)
-                ),
-                _ => String::new(),
-            };
-            format!("milestone {} marked{how}", code(name))
-        }
-        None => format!(
-            "milestone {} marked (not a milestone of this scenario)",
-            code(name)
-        ),
+        Some(t) => match t.standing {
+            Standing::Met => Mark::Met { within: t.within },
+            Standing::Late(over) => Mark::Late {
+                over,
+                within: t.within,
+            },
+            _ => Mark::Counted,
+        },
+        None => Mark::Unknown,
     }
 }
 

@@ -181,7 +181,7 @@ fn line(out: &mut String, text: impl AsRef<str>) {
 
 /// Text for a table cell: as [`one_line`], and no column breaks.
 fn cell(text: &str) -> String {
-    one_line(text).replace('|', "\\|")
+    crate::text::markdown_cell(text)
 }
 
 /// Text on one line outside tables, where names and words from elsewhere meet the

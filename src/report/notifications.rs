@@ -8,7 +8,7 @@ pub(super) fn notifications(run: &Run, out: &mut String) {
     let failed: Vec<(Ts, String)> = run
         .records
         .iter()
-        .filter_map(|r| Some((r.ts, words(&r.event)?)))
+        .filter_map(|r| Some((r.ts, words(run, r)?)))
         .collect();
     if failed.is_empty() {
         return;
@@ -28,26 +28,11 @@ pub(super) fn notifications(run: &Run, out: &mut String) {
 }
 
 /// `notification verdict to notify[0] (slack, $VAR) NOT delivered after 3 attempts: …`,
-/// for a `notify_failed` record; the server's words in it stay text.
-pub(super) fn words(event: &Event) -> Option<String> {
-    let Event::NotifyFailed {
-        target,
-        about,
-        attempts,
-        error,
-    } = event
-    else {
+/// for a `notify_failed` record, in the timeline's words; the server's words in it stay
+/// text.
+pub(super) fn words(run: &Run, r: &Record) -> Option<String> {
+    if !matches!(r.event, Event::NotifyFailed { .. }) {
         return None;
-    };
-    let attempts = match attempts {
-        0 => String::new(),
-        1 => " after 1 attempt".to_string(),
-        n => format!(" after {n} attempts"),
-    };
-    Some(format!(
-        "notification {} to {} NOT delivered{attempts}: {}",
-        plain(about),
-        plain(target),
-        plain(error)
-    ))
+    }
+    Some(crate::wording::said(r, Some(run.info), None).markdown_line())
 }

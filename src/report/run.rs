@@ -254,10 +254,6 @@ impl<'a> Run<'a> {
     pub(super) fn verdict_word(&self) -> &'static str {
         self.verdict.map(|(v, _)| v.word()).unwrap_or("IN PROGRESS")
     }
-
-    pub(super) fn signal_info(&self, name: &str) -> Option<&'a SignalInfo> {
-        self.info.signals.iter().find(|s| s.name == name)
-    }
 }
 
 /// The span the criteria are judged over, exactly as the engine saw it: from the first

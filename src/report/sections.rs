@@ -114,7 +114,11 @@ pub(super) fn abort_sentence(a: &Abort) -> String {
         hms(a.ts)
     );
     if !a.detail.trim().is_empty() {
-        s.push_str(&format!(" ({})", plain(a.detail)));
+        // a reason is one line: a line break in it is shown (`\n`), never made a space
+        s.push_str(&format!(
+            " ({})",
+            plain(&crate::text::one_visible_line(a.detail))
+        ));
     }
     s.push('.');
     s
@@ -183,17 +187,27 @@ pub(super) fn recovery_cut_short(run: &Run) -> Option<String> {
         } => Some(r.ts),
         _ => None,
     });
+    // who ended it, and why (journals before issue 17 do not say)
+    let why = run
+        .records
+        .iter()
+        .find_map(|r| match &r.event {
+            Event::RecoveryCutShort { by, why } => {
+                Some(format!(" It was ended by {}: {}.", plain(by), plain(why)))
+            }
+            _ => None,
+        })
+        .unwrap_or_default();
     match started {
         Some(t) if verdict_ts < t + recovery => Some(format!(
-            "The recovery was cut short after {} of its {}.",
+            "The recovery was cut short after {} of its {}.{why}",
             format_duration(elapsed(t, verdict_ts)),
             format_duration(recovery)
         )),
         Some(_) => None,
-        None => Some(
-            "The recovery was not watched: the run ended as soon as every fault was reverted."
-                .to_string(),
-        ),
+        None => Some(format!(
+            "The recovery was not watched: the run ended as soon as every fault was reverted.{why}"
+        )),
     }
 }
 

@@ -4,6 +4,7 @@ use super::*;
 
 // --- timeline ----------------------------------------------------------------------------
 
+/// A row: when, and its two cells already made safe for a table.
 pub(super) struct Entry {
     ts: Ts,
     who: String,
@@ -87,14 +88,14 @@ pub(super) fn room_rows(run: &Run, room: &mut Vec<&Record>, out: &mut String) {
         };
         let e = Entry {
             ts: first,
-            who: name.to_string(),
-            what: format!(
+            who: cell(name),
+            what: cell(&format!(
                 "joined the room {} and left it {}, from {} to {}",
                 times(joins),
                 times(leaves),
                 format_offset(run.offset_ms(first)),
                 format_offset(run.offset_ms(last))
-            ),
+            )),
         };
         line(out, entry_row(run, &e));
     }
@@ -104,8 +105,8 @@ pub(super) fn entry_row(run: &Run, e: &Entry) -> String {
     format!(
         "| {} | {} | {} |",
         format_offset(run.offset_ms(e.ts)),
-        cell(&e.who),
-        cell(&e.what)
+        e.who,
+        e.what
     )
 }
 
@@ -113,210 +114,25 @@ pub(super) fn nobody() -> String {
     "—".to_string()
 }
 
+/// The row of a record a reader of the report needs, in the words of
+/// [`crate::wording`]; none for samples, probes and screens (the signals and screens
+/// sections show them) and for the phases between arming and recovery (the fault's own
+/// rows say more).
 pub(super) fn record_entry(run: &Run, r: &Record) -> Option<Entry> {
-    let entry = |who: &str, what: String| {
-        Some(Entry {
-            ts: r.ts,
-            who: who.to_string(),
-            what,
-        })
+    let mark = match &r.event {
+        Event::Sample { .. } | Event::Probe { .. } | Event::Screen { .. } => return None,
+        Event::Phase {
+            phase: Phase::Armed | Phase::Injecting | Phase::Active | Phase::Reverting,
+        } => return None,
+        Event::Milestone { name, .. } => Some(super::milestones::mark(run, r, name)),
+        _ => None,
     };
-    match &r.event {
-        Event::RunStarted(info) => entry(&info.operator, format!("run started ({})", info.mode)),
-        Event::Phase { phase } => phase_words(run, *phase).and_then(|w| entry("—", w)),
-        Event::Sample { .. } | Event::Probe { .. } => None,
-        Event::Pods { changes, .. } => {
-            let what: Vec<String> = changes
-                .iter()
-                .map(|c| match c.change.as_str() {
-                    "deleted" => format!("{} deleted", c.pod),
-                    "added" => format!("{} new, {} {}", c.pod, c.ready, c.status),
-                    "restarted" => format!("{} restarted, {} {}", c.pod, c.ready, c.status),
-                    _ => format!("{} {} {}", c.pod, c.ready, c.status),
-                })
-                .collect();
-            entry("—", plain(&what.join("; ")))
-        }
-        Event::Armed { fault, by, .. } => entry(by, format!("armed {}", code(fault))),
-        Event::FaultProgress { fault, detail } => {
-            entry("—", format!("{}: {}", code(fault), plain(detail)))
-        }
-        Event::ClusterWarning {
-            namespace,
-            object,
-            reason,
-            message,
-        } => entry(
-            "—",
-            format!(
-                "warning {} on {} in {}: {}",
-                plain(reason),
-                plain(object),
-                plain(namespace),
-                plain(message)
-            ),
-        ),
-        Event::ArmRefused { fault, by, reason } => entry(
-            by,
-            format!("could not arm {}: {}", code(fault), plain(reason)),
-        ),
-        Event::Disarmed { fault, by } => entry(by, format!("disarmed {}", code(fault))),
-        Event::Override { by, failing } => entry(
-            by,
-            format!(
-                "triggered despite a failing steady state: {}",
-                plain(&failing.join("; "))
-            ),
-        ),
-        Event::FaultInjecting { fault, by, .. } => entry(by, format!("triggered {}", code(fault))),
-        Event::FaultInjected {
-            fault,
-            ok: true,
-            targets,
-            detail,
-            ..
-        } => {
-            let mut what = format!("injected {}", code(fault));
-            if !targets.is_empty() {
-                what.push_str(&format!(": {}", plain(&targets.join(", "))));
-            }
-            entry("—", with_detail(&what, detail))
-        }
-        Event::FaultInjected {
-            fault,
-            ok: false,
-            detail,
-            ..
-        } => entry(
-            "—",
-            format!(
-                "injection of {} FAILED: {}",
-                code(fault),
-                or_unknown(detail)
-            ),
-        ),
-        Event::FaultReverting {
-            fault,
-            reason,
-            attempt,
-            ..
-        } => {
-            let attempt = if *attempt > 1 {
-                format!(", attempt {attempt}")
-            } else {
-                String::new()
-            };
-            entry(
-                "—",
-                format!("reverting {} ({}{attempt})", code(fault), reason.as_str()),
-            )
-        }
-        Event::FaultReverted {
-            fault,
-            ok,
-            attempt,
-            detail,
-            will_retry,
-        } => entry(
-            "—",
-            reverted_words(fault, *ok, *attempt, detail, *will_retry),
-        ),
-        Event::GuardrailTripped {
-            signal,
-            criterion,
-            value,
-        } => {
-            let v = run
-                .signal_info(signal)
-                .map(|i| format_value(*value, i.unit))
-                .unwrap_or_else(|| value.to_string());
-            entry(
-                "—",
-                format!("guardrail tripped: {signal} {v} ({criterion})"),
-            )
-        }
-        Event::Abort { by, source, detail } => entry(
-            by,
-            with_detail(&format!("kill switch pulled ({})", source.as_str()), detail),
-        ),
-        Event::Note { author, kind, text } => {
-            let kind = match kind {
-                NoteKind::Note => "note",
-                NoteKind::Action => "action",
-            };
-            entry(author, format!("{kind}: {}", plain(text)))
-        }
-        Event::Milestone { name, author } => {
-            entry(author, super::milestones::timeline_words(run, r, name))
-        }
-        Event::Alert {
-            name,
-            state,
-            active_at,
-            error,
-        } => {
-            let mut what = format!("alert {} {}", plain(name), plain(state));
-            if let Some(t) = active_at {
-                what.push_str(&format!(" (active since {})", date_hms(*t)));
-            }
-            if let Some(e) = error {
-                what.push_str(&format!(": the alerts API could not be read: {}", plain(e)));
-            }
-            entry("—", what)
-        }
-        Event::Verdict { verdict, .. } => entry("—", format!("verdict {}", verdict.word())),
-        Event::RunEnded { exit_code } => entry("—", format!("run ended (exit code {exit_code})")),
-        Event::OperatorJoined { name } => entry(name, "joined the room".to_string()),
-        Event::OperatorLeft { name, detail } => entry(name, with_detail("left the room", detail)),
-        Event::Screen { .. } => None,
-        Event::Warning { source, message } => {
-            entry("—", format!("warning ({source}): {}", plain(message)))
-        }
-        Event::NotifyFailed { .. } => entry("—", super::notifications::words(&r.event)?),
-        Event::Preflight { checks } => {
-            entry("—", plain(&crate::journal::preflight_summary(checks)))
-        }
-    }
-}
-
-pub(super) fn phase_words(run: &Run, phase: Phase) -> Option<String> {
-    match phase {
-        Phase::Baseline => Some(format!("baseline ({})", format_duration(run.info.baseline))),
-        Phase::Ready => Some("ready to arm".to_string()),
-        Phase::Recovery => Some(format!(
-            "recovery window ({})",
-            format_duration(run.info.recovery)
-        )),
-        Phase::Done => Some("done".to_string()),
-        Phase::Armed | Phase::Injecting | Phase::Active | Phase::Reverting => None,
-    }
-}
-
-pub(super) fn reverted_words(
-    fault: &str,
-    ok: bool,
-    attempt: u32,
-    detail: &str,
-    will_retry: bool,
-) -> String {
-    let attempt_words = if attempt > 1 {
-        format!(" (attempt {attempt})")
-    } else {
-        String::new()
-    };
-    if ok {
-        return with_detail(&format!("reverted {}{attempt_words}", code(fault)), detail);
-    }
-    let next = if will_retry {
-        "will retry"
-    } else {
-        "no retry left"
-    };
-    format!(
-        "revert of {} FAILED (attempt {attempt}): {}; {next}",
-        code(fault),
-        or_unknown(detail)
-    )
+    let (who, what) = crate::wording::said(r, Some(run.info), mark).markdown();
+    Some(Entry {
+        ts: r.ts,
+        who,
+        what,
+    })
 }
 
 /// Each signal's first violation of its `expect` in the window, and its return.
@@ -345,24 +161,24 @@ pub(super) fn markers_for(run: &Run, s: &SignalView) -> Vec<Entry> {
         out.push(Entry {
             ts: first.start,
             who: nobody(),
-            what: format!(
+            what: cell(&format!(
                 "{} {} {} {}",
                 s.info.name,
                 format_value_against(v, expect.value, s.info.unit),
                 op.symbol(),
                 format_value(expect.value, s.info.unit)
-            ),
+            )),
         });
     }
     if let Some(ts) = return_within_expect(run, s, first) {
         out.push(Entry {
             ts,
             who: nobody(),
-            what: format!(
+            what: cell(&format!(
                 "{} back within {} for {RETURN_STREAK} samples",
                 s.info.name,
                 expect.display(s.info.unit)
-            ),
+            )),
         });
     }
     out

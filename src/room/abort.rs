@@ -68,7 +68,10 @@ pub async fn abort(run_dir: &Path, reason: &str) -> i32 {
         if state.abort.is_some() && !state.any_fault_in_flight() {
             return settled(run_dir, &state, &records, acked, refused.as_deref());
         }
-        let next = tokio::time::timeout_at(deadline, read_line(&mut rd, super::MAX_SERVER_LINE));
+        let next = tokio::time::timeout_at(
+            deadline,
+            read_line(&mut rd, super::max_server_line(run_dir)),
+        );
         let line = match next.await {
             Err(_) => return timed_out(run_dir, &state),
             Ok(Ok(Some(line))) => line,
@@ -118,7 +121,9 @@ pub async fn abort(run_dir: &Path, reason: &str) -> i32 {
     }
 }
 
-/// The run had ended before the kill switch could be pulled.
+/// The run had ended, or was ending (its verdict reached, the driver telling the team
+/// and writing the report), before the kill switch could be pulled: 69, as for a run that
+/// has ended, unless a revert failed.
 fn finished(run_dir: &Path, state: &State) -> i32 {
     let verdict = state
         .verdict
@@ -136,9 +141,11 @@ fn finished(run_dir: &Path, state: &State) -> i32 {
         return ExitStatus::RevertFailed.code();
     }
     crate::tell!(
-        "gameday abort: the run in {} has already ended ({verdict}); every fault is \
-         reverted; nothing to abort",
-        run_dir.display()
+        "gameday abort: the run in {} has reached its end ({verdict}, exit code {}); every \
+         fault is reverted; nothing to abort. Its report is {}",
+        run_dir.display(),
+        state.exit_code(),
+        run_dir.join("report.md").display()
     );
     EXIT_UNAVAILABLE
 }
@@ -218,13 +225,13 @@ fn settled(
             v(&abort.by),
             records[i].seq
         ),
-        (None, why) => crate::say!(
-            "gameday: the kill switch of {} was already pulled, by {} at {} UTC{}",
+        // the driver's refusal only repeats this (or says its engine journaled nothing),
+        // and whether one arrives before the state shows the pull is a race: not shown
+        (None, _) => crate::say!(
+            "gameday: the kill switch of {} was already pulled, by {} at {} UTC",
             run_dir.display(),
             v(&abort.by),
             abort.at.format("%H:%M:%S"),
-            why.map(|w| format!(" (the driver said: {})", v(w)))
-                .unwrap_or_default()
         ),
     }
     let outcomes = from.map(|i| outcomes(records, i)).unwrap_or_default();
@@ -273,14 +280,27 @@ fn settled(
     let took = abort
         .all_reverted_at
         .map(|t| crate::units::format_duration((t - abort.at).to_std().unwrap_or_default()));
+    // a driver that is ending (a signal, a lost terminal) does not watch the recovery
+    let then = if state.is_done() || state.ending {
+        format!(
+            "the driver ended the run without watching the recovery and writes {}",
+            run_dir.join("report.md").display()
+        )
+    } else {
+        format!(
+            "the driver watches the recovery, then writes {}",
+            run_dir.join("report.md").display()
+        )
+    };
     match (outcomes.is_empty(), took) {
-        (true, _) => crate::say!("gameday: no fault was active; the run is aborted"),
+        (true, _) => crate::say!("gameday: no fault was active; the run is aborted ({then})"),
         (false, Some(took)) => crate::say!(
             "gameday: every fault is reverted, {took} after the kill switch; the run is \
-             aborted (the driver watches the recovery, then writes {})",
-            run_dir.join("report.md").display()
+             aborted ({then})"
         ),
-        (false, None) => crate::say!("gameday: every fault is reverted; the run is aborted"),
+        (false, None) => {
+            crate::say!("gameday: every fault is reverted; the run is aborted ({then})")
+        }
     }
     0
 }

@@ -29,7 +29,9 @@ pub struct Opened {
 }
 
 /// Connects to the run in `run_dir`, says hello with `intent`, and reads the first line
-/// within `within`. A `refused` first line is an error (77) with the driver's words;
+/// within `within`, at most [`super::MAX_STATUS_LINE`] of it for a status query and what
+/// [`super::max_server_line`] allows for a welcome. A `refused` first line is an error
+/// with the driver's words and the code its kind gives ([`super::Refusal::exit_code`]);
 /// `verb` is what the user came to do ("join", "stop", "query"), for the words when the
 /// kernel turns the user away at `connect`.
 pub async fn open(
@@ -53,7 +55,10 @@ pub async fn open(
             return Err(match e.kind() {
                 std::io::ErrorKind::NotFound => (EXIT_UNAVAILABLE, no_run(run_dir)),
                 std::io::ErrorKind::ConnectionRefused => (EXIT_UNAVAILABLE, gone(run_dir)),
-                std::io::ErrorKind::PermissionDenied => (EXIT_NOPERM, denied(verb, run_dir, &sock)),
+                std::io::ErrorKind::PermissionDenied => match not_for_the_group(run_dir, &sock) {
+                    Some(why) => (EXIT_UNAVAILABLE, why),
+                    None => (EXIT_NOPERM, denied(verb, run_dir, &sock)),
+                },
                 _ => (
                     EXIT_UNAVAILABLE,
                     format!("cannot connect to {}: {e}", sock.display()),
@@ -90,7 +95,24 @@ pub async fn open(
             .unwrap_or_default();
         (EXIT_UNAVAILABLE, format!("the driver hung up{why}"))
     };
-    let first = tokio::time::timeout(within, read_line(&mut rd, super::MAX_SERVER_LINE))
+    let max = match intent {
+        Intent::Status => super::MAX_STATUS_LINE,
+        Intent::Join | Intent::Abort => super::max_server_line(run_dir),
+    };
+    let too_long = |e: &std::io::Error| {
+        (e.kind() == std::io::ErrorKind::InvalidData).then(|| {
+            (
+                EXIT_UNAVAILABLE,
+                format!(
+                    "{} sent more than {} without ending a line, more than a gameday driver \
+                     answers: it is not a live run's socket (gameday stopped reading)",
+                    sock.display(),
+                    size_words(max)
+                ),
+            )
+        })
+    };
+    let first = tokio::time::timeout(within, read_line(&mut rd, max))
         .await
         .map_err(|_| {
             (
@@ -101,15 +123,40 @@ pub async fn open(
                 ),
             )
         })?
-        .map_err(|e| hung_up(Some(&e)))?
+        .map_err(|e| too_long(&e).unwrap_or_else(|| hung_up(Some(&e))))?
         .ok_or_else(|| hung_up(None))?;
     match serde_json::from_str::<ServerLine>(&first) {
-        Ok(ServerLine::Refused { message, .. }) => Err((EXIT_NOPERM, message)),
+        Ok(ServerLine::Refused {
+            message,
+            kind: Some(super::Refusal::Ending),
+            ..
+        }) => Err((
+            EXIT_UNAVAILABLE,
+            format!(
+                "{message}: the run in {} has reached its end and its driver is leaving; \
+                 its report is {}",
+                run_dir.display(),
+                run_dir.join("report.md").display()
+            ),
+        )),
+        Ok(ServerLine::Refused { message, kind, .. }) => {
+            Err((super::Refusal::exit_code(kind), message))
+        }
         Ok(first) => Ok(Opened { first, rd, wr }),
         Err(e) => Err((
             EXIT_UNAVAILABLE,
             format!("cannot read the driver's answer (another gameday version?): {e}"),
         )),
+    }
+}
+
+/// "64 KiB", "16 MiB": a bound, said as a person reads it.
+fn size_words(bytes: usize) -> String {
+    const MIB: usize = 1024 * 1024;
+    if bytes >= MIB {
+        format!("{} MiB", bytes.div_ceil(MIB))
+    } else {
+        format!("{} KiB", bytes.div_ceil(1024))
     }
 }
 
@@ -147,6 +194,28 @@ pub fn gone(run_dir: &Path) -> String {
         run_dir.display(),
         run_dir.display()
     )
+}
+
+/// When the kernel refused the connection to a user the run's directory lets in (its
+/// owner, or a member of its group): the socket itself is not open to the group, which a
+/// driver's socket always is (0660, the directory's group). Someone else made it; the
+/// words say so rather than blaming the user's groups.
+fn not_for_the_group(run_dir: &Path, sock: &Path) -> Option<String> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let uid = nix::unistd::getuid().as_raw();
+    let dir = std::fs::metadata(run_dir).ok()?;
+    super::may_join(uid, &dir, run_dir).ok()?;
+    let meta = std::fs::symlink_metadata(sock).ok()?;
+    Some(format!(
+        "{} is not a gameday driver's socket: it is mode {:04o}, owner {}, group {}, and a \
+         driver's is open to the run directory's group ({}); whoever made it (its owner) \
+         can remove it",
+        sock.display(),
+        meta.permissions().mode() & 0o7777,
+        super::user_name(meta.uid()),
+        super::group_name(meta.gid()),
+        super::group_name(dir.gid()),
+    ))
 }
 
 fn denied(verb: &str, run_dir: &Path, sock: &Path) -> String {

@@ -73,7 +73,7 @@ async fn connect(
 > {
     let opened = super::client::open(run_dir, Intent::Join, "join", ANSWER_WITHIN).await?;
     let (follower, records) = follower_of(opened.first)?;
-    let rx = spawn_reader(opened.rd);
+    let rx = spawn_reader(opened.rd, run_dir.to_path_buf());
     Ok((follower, records, rx, opened.wr))
 }
 
@@ -108,11 +108,14 @@ fn follower_of(first: ServerLine) -> Result<(Follower, Vec<Record>), (i32, Strin
 
 /// Reads the driver's lines on a task of their own, so a long line never holds up the
 /// screen or the keys.
-fn spawn_reader(mut rd: BufReader<OwnedReadHalf>) -> mpsc::Receiver<Incoming> {
+fn spawn_reader(
+    mut rd: BufReader<OwnedReadHalf>,
+    run_dir: std::path::PathBuf,
+) -> mpsc::Receiver<Incoming> {
     let (tx, rx) = mpsc::channel(4096);
     tokio::spawn(async move {
         loop {
-            let incoming = match read_line(&mut rd, super::MAX_SERVER_LINE).await {
+            let incoming = match read_line(&mut rd, super::max_server_line(&run_dir)).await {
                 Ok(Some(line)) => match serde_json::from_str::<ServerLine>(&line) {
                     Ok(l) => Incoming::Line(Box::new(l)),
                     Err(e) => Incoming::Garbled(e.to_string()),
@@ -186,7 +189,10 @@ pub async fn join(run_dir: &Path, front: Front) -> i32 {
         Front::Headless { verbose, .. } => {
             headless(follower, records, rx, wr, &mut outbox, verbose).await
         }
-        Front::Tui { theme } => tui(follower, records, rx, wr, &mut outbox, theme).await,
+        Front::Tui { theme } => {
+            let report = run_dir.join("report.md").display().to_string();
+            tui(follower, records, rx, wr, &mut outbox, theme, report).await
+        }
     };
     for what in outbox.pending.values() {
         crate::tell!("gameday: NOT CONFIRMED by the driver (the connection ended first): {what}");
@@ -230,7 +236,7 @@ fn apply(f: &mut Follower, outbox: &mut Outbox, line: ServerLine) -> Seen {
             let what = outbox.pending.remove(&id).unwrap_or_default();
             Seen::Ack(what, seq)
         }
-        ServerLine::Refused { id, message } => {
+        ServerLine::Refused { id, message, .. } => {
             let what = id.and_then(|id| outbox.pending.remove(&id));
             Seen::Refused(match what {
                 Some(what) => format!("{what}: refused: {message}"),
@@ -475,6 +481,7 @@ async fn tui(
     mut wr: OwnedWriteHalf,
     outbox: &mut Outbox,
     theme: Theme,
+    report: String,
 ) -> i32 {
     use crate::terminal::{spawn_input_thread, Input, TerminalGuard};
     let mut app = App::new(f.you.clone(), theme);
@@ -520,6 +527,11 @@ async fn tui(
                     Seen::Refused(why) => app.flash(why, now),
                     Seen::Ended(words, code) => break (Some(words), code),
                     Seen::Nothing => {}
+                }
+                // the driver writes the report at DONE, before anyone quits: its path,
+                // rather than "writing report…" until the driver leaves
+                if f.state.is_done() && app.report_path.is_none() {
+                    app.report_path = Some(report.clone());
                 }
                 frames.touch();
             }

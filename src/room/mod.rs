@@ -50,8 +50,25 @@ pub const SOCKET: &str = "control.sock";
 /// The longest line either side accepts: a note, or a welcome with the run's state.
 pub const MAX_CLIENT_LINE: usize = 64 * 1024;
 
-/// The longest line a joiner accepts: a welcome carries the whole journal and state.
-pub const MAX_SERVER_LINE: usize = 512 * 1024 * 1024;
+/// The longest answer to a `status` connection: a status is a few hundred bytes (the
+/// faults in flight, the room's names), so a socket that sends more is not a driver's, and
+/// `status` over many run directories holds at most this much per run.
+pub const MAX_STATUS_LINE: usize = 64 * 1024;
+
+/// What a welcome may carry beyond the journal it copies: the run's info and state.
+const WELCOME_SLACK: u64 = 16 * 1024 * 1024;
+
+/// The longest line a joiner or `abort` accepts from the run in `run_dir`. A welcome
+/// carries the whole journal and the state, so it may be as long as the journal on disk
+/// and then some; the bound follows that file (which the client may read, as any member of
+/// the run's group) rather than a fixed size large enough for a day-long run, so a socket
+/// that streams bytes without a newline cannot make a client hold hundreds of MiB.
+pub fn max_server_line(run_dir: &Path) -> usize {
+    let journal = std::fs::metadata(run_dir.join("journal.jsonl"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    usize::try_from(journal.saturating_mul(2).saturating_add(WELCOME_SLACK)).unwrap_or(usize::MAX)
+}
 
 /// A note longer than this is refused (it would not fit a screen or a report line).
 pub const MAX_NOTE: usize = 4000;
@@ -104,6 +121,24 @@ impl Intent {
         *self == Intent::Join
     }
 
+    /// The word for what the connection came to do, in a refusal: "may not query".
+    pub fn verb(self) -> &'static str {
+        match self {
+            Intent::Join => "join",
+            Intent::Status => "query",
+            Intent::Abort => "stop",
+        }
+    }
+
+    /// The connection, as the driver's log names it.
+    pub fn what(self) -> &'static str {
+        match self {
+            Intent::Join => "a joiner",
+            Intent::Status => "a status query",
+            Intent::Abort => "an abort",
+        }
+    }
+
     /// The protocol a client with this intent says it speaks: the oldest that has it.
     pub fn protocol(self) -> u32 {
         match self {
@@ -111,6 +146,43 @@ impl Intent {
             Intent::Join => MILESTONES_PROTOCOL,
             // the intents came with 2
             Intent::Status | Intent::Abort => 2,
+        }
+    }
+}
+
+/// Why a connection or a request was refused: a client tells a person who lacks the
+/// permission (77) from a run that is ending (69) and a driver that asks them to wait
+/// (75), rather than calling every refusal a permission problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Refusal {
+    /// Not the run's owner nor in its group, or the driver cannot tell who the peer is.
+    Denied,
+    /// The driver's loop has stopped taking requests: the run has reached its end.
+    Ending,
+    /// Too many connections, queries or joins for now, or the room is full: try later.
+    Busy,
+    /// A client of another protocol, or one that did not say hello properly.
+    Incompatible,
+    /// A request the driver will not carry out as asked (an empty note, a milestone
+    /// marked already): what the message says.
+    Rejected,
+    /// A kind a newer driver sends that this client does not know.
+    #[serde(other)]
+    Other,
+}
+
+impl Refusal {
+    /// The exit code a client that was refused its connection exits with.
+    pub fn exit_code(kind: Option<Refusal>) -> i32 {
+        use crate::exit::ExitStatus;
+        match kind {
+            // a driver older than the kinds refused only for these in practice
+            None | Some(Refusal::Denied) => ExitStatus::NoPermission.code(),
+            Some(Refusal::Busy) => ExitStatus::NotConfirmed.code(),
+            Some(Refusal::Ending | Refusal::Incompatible | Refusal::Rejected | Refusal::Other) => {
+                ExitStatus::Unavailable.code()
+            }
         }
     }
 }
@@ -146,6 +218,11 @@ pub enum ServerLine {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         id: Option<u64>,
         message: String,
+        /// Why, for the client's exit code. Optional, so no protocol bump: a driver
+        /// older than it sends none (the client reads that as `denied`, as it always
+        /// did), and an older client ignores the field.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        kind: Option<Refusal>,
     },
     /// The answer to a `status` connection: how the run stands, then the driver hangs up.
     Status { status: Box<status::RunStatus> },
@@ -158,6 +235,17 @@ pub enum ServerLine {
         report: Option<String>,
         run_dir: String,
     },
+}
+
+impl ServerLine {
+    /// A refusal of the request `id` (none: the connection), with its kind.
+    pub fn refused(id: Option<u64>, kind: Refusal, message: impl Into<String>) -> ServerLine {
+        ServerLine::Refused {
+            id,
+            message: message.into(),
+            kind: Some(kind),
+        }
+    }
 }
 
 /// One line of the protocol, newline included.

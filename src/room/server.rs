@@ -14,10 +14,13 @@ use tokio::task::JoinHandle;
 
 use super::status::RunStatus;
 use super::{
-    encode, may_join, ClientLine, Intent, ServerLine, MAX_CLIENT_LINE, MAX_NOTE, OLDEST_PROTOCOL,
-    PROTOCOL,
+    encode, may_join, ClientLine, Intent, Refusal, ServerLine, MAX_CLIENT_LINE, MAX_NOTE,
+    OLDEST_PROTOCOL, PROTOCOL,
 };
 use crate::journal::{AbortSource, NoteKind};
+
+/// What a connection is told once the driver's loop takes no more requests.
+const ENDING: &str = "the run is ending";
 
 /// At most this many joiners at once: a room, not a broadcast. Only connections that
 /// said hello count, so idle connections cannot fill the room.
@@ -354,7 +357,8 @@ async fn accept_loop(
     }
 }
 
-/// Reads one line of at most `MAX_CLIENT_LINE` bytes; `None` at the end of input.
+/// Reads one line of at most `max` bytes; `None` at the end of input. A longer one is an
+/// `InvalidData` error, read no further than `max`.
 pub(crate) async fn read_line<R: AsyncRead + Unpin>(
     rd: &mut BufReader<R>,
     max: usize,
@@ -368,9 +372,10 @@ pub(crate) async fn read_line<R: AsyncRead + Unpin>(
         return Ok(None);
     }
     if buf.last() != Some(&b'\n') && buf.len() > max {
-        return Err(std::io::Error::other(format!(
-            "a line longer than {max} bytes"
-        )));
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("a line longer than {max} bytes"),
+        ));
     }
     String::from_utf8(buf)
         .map(|s| Some(s.trim_end_matches(['\n', '\r']).to_string()))
@@ -401,10 +406,9 @@ async fn answer(
     req: &mpsc::Sender<Request>,
     make: impl FnOnce(oneshot::Sender<ServerLine>) -> Request,
 ) -> ServerLine {
-    ask(req, make).await.unwrap_or(ServerLine::Refused {
-        id: None,
-        message: "the run is ending".into(),
-    })
+    ask(req, make)
+        .await
+        .unwrap_or_else(|| ServerLine::refused(None, Refusal::Ending, "the run is ending"))
 }
 
 /// A fresh welcome for a joiner that fell behind or could not read a line: the new
@@ -434,13 +438,14 @@ async fn refuse_connection<R: AsyncRead + Unpin, W: tokio::io::AsyncWrite + Unpi
     rd: &mut BufReader<R>,
     wr: &mut BufWriter<W>,
     hello_read: bool,
+    kind: Refusal,
     message: String,
 ) {
     if !hello_read {
         let _ =
             tokio::time::timeout(Duration::from_millis(500), read_line(rd, MAX_CLIENT_LINE)).await;
     }
-    let line = encode(&ServerLine::Refused { id: None, message });
+    let line = encode(&ServerLine::refused(None, kind, message));
     let _ = tokio::time::timeout(Duration::from_secs(1), write_line(wr, &line)).await;
     let _ = wr.shutdown().await;
     let _ = tokio::time::timeout(Duration::from_secs(1), async {
@@ -467,16 +472,39 @@ async fn serve_joiner(
         Ok(c) => c.uid(),
         Err(e) => {
             let why = format!("cannot tell who you are: {e}");
-            refuse_connection(&mut rd, &mut wr, false, why).await;
+            refuse_connection(&mut rd, &mut wr, false, Refusal::Denied, why).await;
             return;
         }
     };
-    let allowed = std::fs::metadata(run_dir)
-        .map_err(|e| format!("cannot read {}: {e}", run_dir.display()))
-        .and_then(|meta| may_join(uid, &meta, run_dir));
-    if let Err(message) = allowed {
-        tracing::warn!("refused a joiner: {message}");
-        refuse_connection(&mut rd, &mut wr, false, message).await;
+    // Err(Ok(meta)): not the owner nor in the group; Err(Err(why)): cannot tell
+    let allowed: Result<(), Result<std::fs::Metadata, String>> = match std::fs::metadata(run_dir) {
+        Ok(meta) => match may_join(uid, &meta, run_dir) {
+            Ok(()) => Ok(()),
+            Err(_) => Err(Ok(meta)),
+        },
+        Err(e) => Err(Err(format!("cannot read {}: {e}", run_dir.display()))),
+    };
+    if let Err(denied) = allowed {
+        // the hello says what the connection came for, so the refusal (and the log) name
+        // that (a status query is not a join)
+        let hello = tokio::time::timeout(
+            Duration::from_millis(500),
+            read_line(&mut rd, MAX_CLIENT_LINE),
+        )
+        .await;
+        let intent = match hello {
+            Ok(Ok(Some(line))) => match serde_json::from_str::<ClientLine>(&line) {
+                Ok(ClientLine::Hello { intent, .. }) => intent,
+                _ => Intent::Join,
+            },
+            _ => Intent::Join,
+        };
+        let message = match denied {
+            Ok(meta) => super::refusal_to(intent.verb(), &super::user_name(uid), &meta, run_dir),
+            Err(why) => why,
+        };
+        tracing::warn!("refused {}: {message}", intent.what());
+        refuse_connection(&mut rd, &mut wr, true, Refusal::Denied, message).await;
         return;
     }
     let user = super::user_name(uid);
@@ -492,9 +520,9 @@ async fn serve_joiner(
     if !open {
         let why = format!(
             "{user} already has {MAX_CONNECTIONS_PER_USER} connections to this run open; \
-             close one (another `gameday join`?) and join again"
+             close one (another `gameday join`?) and try again"
         );
-        refuse_connection(&mut rd, &mut wr, false, why).await;
+        refuse_connection(&mut rd, &mut wr, false, Refusal::Busy, why).await;
         return;
     }
     let _slot = Slot {
@@ -531,7 +559,7 @@ async fn serve_joiner(
     let intent = match intent {
         Ok(i) => i,
         Err(message) => {
-            refuse_connection(&mut rd, &mut wr, true, message).await;
+            refuse_connection(&mut rd, &mut wr, true, Refusal::Incompatible, message).await;
             return;
         }
     };
@@ -548,7 +576,7 @@ async fn serve_joiner(
             })
             .await
             else {
-                refuse_connection(&mut rd, &mut wr, true, "the run is ending".into()).await;
+                refuse_connection(&mut rd, &mut wr, true, Refusal::Ending, ENDING.into()).await;
                 return;
             };
             if write_line(&mut wr, &w.line).await.is_ok() {
@@ -570,13 +598,13 @@ async fn serve_joiner(
     }
     // a seat in the room, for joiners that said hello
     let Some(seat) = guests.upgrade() else {
-        refuse_connection(&mut rd, &mut wr, true, "the run is ending".into()).await;
+        refuse_connection(&mut rd, &mut wr, true, Refusal::Ending, ENDING.into()).await;
         return;
     };
     // the room's own handle, and one per seat
     if Arc::strong_count(&seat) > MAX_GUESTS + 1 {
         let why = format!("the room is full ({MAX_GUESTS} joiners)");
-        refuse_connection(&mut rd, &mut wr, true, why).await;
+        refuse_connection(&mut rd, &mut wr, true, Refusal::Busy, why).await;
         return;
     }
     if let Err(wait) = with_user(&users, uid, |u| u.joins.take(JOIN_BURST, JOIN_EVERY)) {
@@ -586,7 +614,7 @@ async fn serve_joiner(
             JOIN_EVERY.as_secs(),
             wait_words(wait)
         );
-        refuse_connection(&mut rd, &mut wr, true, why).await;
+        refuse_connection(&mut rd, &mut wr, true, Refusal::Busy, why).await;
         return;
     }
     let Some(w) = ask(&req, |reply| Request::Join {
@@ -595,7 +623,7 @@ async fn serve_joiner(
     })
     .await
     else {
-        refuse_connection(&mut rd, &mut wr, true, "the run is ending".into()).await;
+        refuse_connection(&mut rd, &mut wr, true, Refusal::Ending, ENDING.into()).await;
         return;
     };
     if write_line(&mut wr, &w.line).await.is_err() {
@@ -646,11 +674,11 @@ async fn answer_status<R: AsyncRead + Unpin, W: tokio::io::AsyncWrite + Unpin>(
              a second); ask again in {}",
             wait_words(wait)
         );
-        refuse_connection(rd, wr, true, why).await;
+        refuse_connection(rd, wr, true, Refusal::Busy, why).await;
         return;
     }
     let Some(mut status) = ask(req, |reply| Request::Status { reply }).await else {
-        refuse_connection(rd, wr, true, "the run is ending".into()).await;
+        refuse_connection(rd, wr, true, Refusal::Ending, ENDING.into()).await;
         return;
     };
     status.joiners = present_names(present);
@@ -702,45 +730,47 @@ async fn follow<R: AsyncRead + Unpin, W: tokio::io::AsyncWrite + Unpin>(
                 };
                 let reply = match serde_json::from_str::<ClientLine>(&line) {
                     Ok(ClientLine::Note { id, .. }) if intent != Intent::Join => {
-                        ServerLine::Refused { id: Some(id), message: "only a joiner writes notes: `gameday join`".into() }
+                        ServerLine::refused(Some(id), Refusal::Denied, "only a joiner writes notes: `gameday join`")
                     }
                     Ok(ClientLine::Note { id, text, .. }) if text.chars().count() > MAX_NOTE => {
-                        ServerLine::Refused { id: Some(id), message: format!("a note is at most {MAX_NOTE} characters") }
+                        ServerLine::refused(Some(id), Refusal::Rejected, format!("a note is at most {MAX_NOTE} characters"))
                     }
                     // the text as decoded: a NUL written `\u0000` in the JSON is a NUL too
                     Ok(ClientLine::Note { id, text, .. }) if text.contains('\0') => {
-                        ServerLine::Refused { id: Some(id), message: "a note cannot hold a NUL".into() }
+                        ServerLine::refused(Some(id), Refusal::Rejected, "a note cannot hold a NUL")
                     }
                     Ok(ClientLine::Note { id, kind, text }) => {
                         match with_user(users, uid, |u| u.notes.take(NOTE_BURST, NOTE_EVERY)) {
                             Ok(()) => answer(req, |reply| Request::Note { user: user.to_string(), id, kind, text, reply }).await,
-                            Err(wait) => ServerLine::Refused {
-                                id: Some(id),
-                                message: format!(
+                            Err(wait) => ServerLine::refused(
+                                Some(id),
+                                Refusal::Busy,
+                                format!(
                                     "too many notes (at most {NOTE_BURST} at once, then one a second); send it again in {}",
                                     wait_words(wait)
                                 ),
-                            },
+                            ),
                         }
                     }
                     // a name is short and one line; what names no milestone is refused by
                     // the engine, and a request of any kind costs the note bucket
                     Ok(ClientLine::Milestone { id, .. }) if intent != Intent::Join => {
-                        ServerLine::Refused { id: Some(id), message: "only a joiner marks milestones: `gameday join`".into() }
+                        ServerLine::refused(Some(id), Refusal::Denied, "only a joiner marks milestones: `gameday join`")
                     }
                     Ok(ClientLine::Milestone { id, name }) if name.chars().count() > crate::milestones::MAX_NAME || name.contains('\0') => {
-                        ServerLine::Refused { id: Some(id), message: format!("a milestone's name is one line of at most {} characters", crate::milestones::MAX_NAME) }
+                        ServerLine::refused(Some(id), Refusal::Rejected, format!("a milestone's name is one line of at most {} characters", crate::milestones::MAX_NAME))
                     }
                     Ok(ClientLine::Milestone { id, name }) => {
                         match with_user(users, uid, |u| u.notes.take(NOTE_BURST, NOTE_EVERY)) {
                             Ok(()) => answer(req, |reply| Request::Milestone { user: user.to_string(), id, name, reply }).await,
-                            Err(wait) => ServerLine::Refused {
-                                id: Some(id),
-                                message: format!(
+                            Err(wait) => ServerLine::refused(
+                                Some(id),
+                                Refusal::Busy,
+                                format!(
                                     "too many requests (at most {NOTE_BURST} notes and milestones at once, then one a second); send it again in {}",
                                     wait_words(wait)
                                 ),
-                            },
+                            ),
                         }
                     }
                     // the kill switch is never rate-limited; its detail is text like a note's
@@ -753,7 +783,7 @@ async fn follow<R: AsyncRead + Unpin, W: tokio::io::AsyncWrite + Unpin>(
                         Err(why) => break why,
                     },
                     Ok(ClientLine::Hello { .. }) => continue,
-                    Err(e) => ServerLine::Refused { id: None, message: format!("cannot read that line: {e}") },
+                    Err(e) => ServerLine::refused(None, Refusal::Incompatible, format!("cannot read that line: {e}")),
                 };
                 if let Err(e) = write_line(wr, &encode(&reply)).await {
                     break Some(format!("connection lost: {e}"));

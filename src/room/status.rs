@@ -10,6 +10,9 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::client::{self, EXIT_NOPERM, EXIT_UNAVAILABLE};
+
+/// A driver that asked to be asked later (EX_TEMPFAIL).
+const EXIT_BUSY: i32 = crate::exit::ExitStatus::NotConfirmed.code();
 use super::{Intent, ServerLine, Ts};
 use crate::engine::{FaultStatus, State};
 use crate::journal::{Phase, RunInfo};
@@ -142,6 +145,8 @@ enum Answer {
     Silent(String),
     /// the user may not read it, or the driver refused them
     Refused(String),
+    /// live, but its driver asked this user to wait (too many queries or connections)
+    Busy(String),
 }
 
 /// Asks the driver in `run_dir`, bounded by [`ASK_WITHIN`].
@@ -157,6 +162,7 @@ async fn ask(run_dir: PathBuf) -> Answer {
             ASK_WITHIN.as_secs()
         )),
         Ok(Err((code, why))) if code == EXIT_NOPERM => Answer::Refused(why),
+        Ok(Err((code, why))) if code == EXIT_BUSY => Answer::Busy(why),
         Ok(Err((_, why))) => Answer::Silent(format!("not answering: {why}")),
         Ok(Ok(o)) => match o.first {
             ServerLine::Status { status } => Answer::Live(status),
@@ -244,6 +250,14 @@ pub async fn status(path: &Path, json: bool) -> i32 {
                             path.display()
                         ),
                     ),
+                    _ if path.exists() && !path.is_dir() => (
+                        EXIT_UNAVAILABLE,
+                        format!(
+                            "{} is not a directory: give a runs directory (where `gameday \
+                             run` puts its runs) or one run's directory",
+                            path.display()
+                        ),
+                    ),
                     _ => (
                         EXIT_UNAVAILABLE,
                         format!("cannot read {}: {e}", path.display()),
@@ -280,15 +294,28 @@ pub async fn status(path: &Path, json: bool) -> i32 {
         .filter(|(_, a)| matches!(a, Answer::Refused(_)))
         .count()
         + found.unreadable.len();
+    let busy = answers
+        .iter()
+        .filter(|(_, a)| matches!(a, Answer::Busy(_)))
+        .count();
     let text = if json {
         json_listing(&answers, &found.unreadable)
     } else {
-        text_listing(path, &answers, &found.unreadable, live, silent, refused)
+        let counts = Counts {
+            live,
+            silent,
+            refused,
+            busy,
+        };
+        text_listing(path, &answers, &found.unreadable, &counts)
     };
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
     if refused > 0 {
         EXIT_NOPERM
+    } else if busy > 0 {
+        // live, but not said how it stands: ask again in a second
+        EXIT_BUSY
     } else if single && live == 0 {
         EXIT_UNAVAILABLE
     } else {
@@ -296,14 +323,27 @@ pub async fn status(path: &Path, json: bool) -> i32 {
     }
 }
 
+/// How many runs answered which way, for the listing's last line.
+#[derive(Clone, Copy)]
+struct Counts {
+    live: usize,
+    silent: usize,
+    refused: usize,
+    busy: usize,
+}
+
 fn text_listing(
     path: &Path,
     answers: &[(PathBuf, Answer)],
     unreadable: &[(PathBuf, String)],
-    live: usize,
-    silent: usize,
-    refused: usize,
+    counts: &Counts,
 ) -> String {
+    let Counts {
+        live,
+        silent,
+        refused,
+        busy,
+    } = *counts;
     let v = |s: &str| crate::text::visible(s).into_owned();
     let mut out = String::new();
     for (dir, a) in answers {
@@ -329,6 +369,9 @@ fn text_listing(
             Answer::Silent(why) | Answer::Refused(why) => {
                 out.push_str(&format!("  {}\n", v(why)));
             }
+            Answer::Busy(why) => {
+                out.push_str(&format!("  live, but not answered now: {}\n", v(why)));
+            }
         }
     }
     for (dir, why) in unreadable {
@@ -339,9 +382,14 @@ fn text_listing(
         ));
     }
     let runs = |n: usize| if n == 1 { "run" } else { "runs" };
-    let mut count = match live {
-        0 => format!("no live run in {}", v(&path.display().to_string())),
-        n => format!("{n} live {}", runs(n)),
+    let mut count = match (live, busy) {
+        (0, 0) => format!("no live run in {}", v(&path.display().to_string())),
+        (n, 0) => format!("{n} live {}", runs(n)),
+        (n, b) => format!(
+            "{} live {} ({b} not answered now: asked too often)",
+            n + b,
+            runs(n + b)
+        ),
     };
     if silent > 0 {
         count.push_str(&format!(", {silent} not answering"));
@@ -381,15 +429,19 @@ fn json_listing(answers: &[(PathBuf, Answer)], unreadable: &[(PathBuf, String)])
                 Answer::Refused(why) => {
                     serde_json::json!({"run_dir": dir, "state": "refused", "error": why})
                 }
+                Answer::Busy(why) => {
+                    serde_json::json!({"run_dir": dir, "state": "busy", "error": why})
+                }
             }
         })
         .collect();
     runs.extend(unreadable.iter().map(|(dir, why)| {
         serde_json::json!({"run_dir": dir.display().to_string(), "state": "unreadable", "error": why})
     }));
+    // a run that asked to be asked later is live all the same
     let live = answers
         .iter()
-        .filter(|(_, a)| matches!(a, Answer::Live(_)))
+        .filter(|(_, a)| matches!(a, Answer::Live(_) | Answer::Busy(_)))
         .count();
     let mut s = serde_json::to_string_pretty(&serde_json::json!({"runs": runs, "live": live}))
         .unwrap_or_default();
@@ -447,7 +499,13 @@ mod tests {
             ),
         ];
         let unreadable = vec![(PathBuf::from("runs/c"), "Permission denied".to_string())];
-        let text = text_listing(Path::new("runs"), &answers, &unreadable, 1, 1, 1);
+        let counts = Counts {
+            live: 1,
+            silent: 1,
+            refused: 1,
+            busy: 0,
+        };
+        let text = text_listing(Path::new("runs"), &answers, &unreadable, &counts);
         assert!(!text.contains('\x1b'), "{text}");
         assert!(text.contains("room      alice (driver), bob"), "{text}");
         assert!(

@@ -757,39 +757,67 @@ impl Session {
 
     /// Stops sampling, writes the report and the last journal line. Returns the report's
     /// path and the exit code.
-    pub async fn close(mut self) -> (Result<PathBuf, String>, i32) {
+    pub async fn close(self) -> (Result<PathBuf, String>, i32) {
+        let closed = self.close_serving(None).await;
+        (closed.report, closed.code)
+    }
+
+    /// [`Session::close`], answering the room's `requests` (the front's, from
+    /// [`Session::take_room_requests`]) while it waits for the webhooks: `gameday status`
+    /// and `gameday abort` then hear that the run has reached its end instead of nothing for
+    /// up to 10 s. Returns what was journaled meanwhile too (a notification that failed),
+    /// for the front to show.
+    pub async fn close_serving(
+        mut self,
+        mut requests: Option<mpsc::Receiver<RoomRequest>>,
+    ) -> Closed {
         for s in &self.samplers {
             s.abort();
         }
         let code = self.state.exit_code();
+        let mut records: Vec<Record> = Vec::new();
         // Both wait at once, each bounded. The verdict was queued for `notify:` when it
         // was journaled: the team hears it before exit, or the journal says why not.
         let (grafana, notify) = (self.grafana.take(), self.notify.take());
-        let (grafana, notify) = tokio::join!(
-            async {
-                match grafana {
-                    Some(g) => {
-                        g.finish(crate::grafana::REQUEST_TIMEOUT + Duration::from_secs(1))
-                            .await
+        let waits = async {
+            tokio::join!(
+                async {
+                    match grafana {
+                        Some(g) => {
+                            g.finish(crate::grafana::REQUEST_TIMEOUT + Duration::from_secs(1))
+                                .await
+                        }
+                        None => Vec::new(),
                     }
-                    None => Vec::new(),
+                },
+                async {
+                    match notify {
+                        Some(n) => n.finish(crate::notify::EXIT_WAIT).await,
+                        None => Vec::new(),
+                    }
                 }
-            },
-            async {
-                match notify {
-                    Some(n) => n.finish(crate::notify::EXIT_WAIT).await,
-                    None => Vec::new(),
-                }
+            )
+        };
+        tokio::pin!(waits);
+        let (grafana, notify) = loop {
+            tokio::select! {
+                done = &mut waits => break done,
+                r = next_request(&mut requests) => match r {
+                    Some(r) => records.extend(self.serve_ending(r)),
+                    None => requests = None,
+                },
             }
-        );
+        };
+        // from here on a request is told the run is ending (its answer channel drops)
+        drop(requests);
         for message in grafana {
-            self.journal_front_event(Event::Warning {
+            records.extend(self.journal_front_event(Event::Warning {
                 source: "grafana".into(),
                 message,
-            });
+            }));
         }
         for event in notify {
-            self.journal_front_event(event);
+            records.extend(self.journal_front_event(event));
         }
         let now = self.clock.now();
         if let Err(e) = self
@@ -809,7 +837,22 @@ impl Session {
             })
             .await;
         }
-        (report, code)
+        Closed {
+            report,
+            code,
+            records,
+        }
+    }
+
+    /// A room request while the run closes: a status query or an `abort`'s first look
+    /// is answered from the final state (DONE, its verdict), a joined operator's note
+    /// still goes to the journal; a new join is turned away (its answer channel drops,
+    /// which its connection reports as the run ending).
+    fn serve_ending(&mut self, req: RoomRequest) -> Vec<Record> {
+        match req {
+            RoomRequest::Join { .. } => Vec::new(),
+            req => self.serve(req).records,
+        }
     }
 
     /// Writes the report as it stands (at DONE, before the operator leaves).
@@ -819,19 +862,28 @@ impl Session {
     }
 }
 
+/// What [`Session::close_serving`] leaves: the report's path, the exit code, and the
+/// records journaled while closing, in order.
+pub struct Closed {
+    pub report: Result<PathBuf, String>,
+    pub code: i32,
+    pub records: Vec<Record>,
+}
+
 /// The answer to a joiner's request: `ack` with the record that made it durable, or why
 /// there is none.
 fn answer(id: u64, step: &Step, is_it: impl Fn(&Event) -> bool) -> ServerLine {
     match step.records.iter().find(|r| is_it(&r.event)) {
         Some(rec) => ServerLine::Ack { id, seq: rec.seq },
-        None => ServerLine::Refused {
-            id: Some(id),
-            message: if step.refused.is_empty() {
+        None => ServerLine::refused(
+            Some(id),
+            crate::room::Refusal::Rejected,
+            if step.refused.is_empty() {
                 "nothing was journaled".to_string()
             } else {
                 step.refused.join("; ")
             },
-        },
+        ),
     }
 }
 

@@ -62,10 +62,11 @@ pub(crate) fn parse(cx: &mut Ctx, f: &Fields, least_run: Option<Duration>) -> Ve
                 cx.warn(
                     pos,
                     format!(
-                        "milestone `{}`: `within: {}` may outlast the run (its faults and \
+                        "milestone {}: `within: {}` may outlast the run (its faults and \
                          recovery take {} from the first trigger): if it is not marked by \
                          the end, the report cannot say whether the target was met",
-                        m.name,
+                        // a name holding backticks gets a longer fence, not a broken quote
+                        crate::text::code_span(&m.name),
                         format_duration(w),
                         format_duration(run)
                     ),

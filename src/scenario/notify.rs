@@ -5,7 +5,7 @@
 //! environment variable that holds it (`url_env`); a literal `url` is refused here with
 //! what to write instead. Sending is `crate::notify`'s business, never this module's.
 
-use crate::yaml::read::{fields, list, required_text, Ctx, Fields};
+use crate::yaml::read::{fields_with_refused, list, required_text, Ctx, Fields};
 
 /// At most this many webhooks: each is a task and a queue of its own during a run.
 pub const MAX_TARGETS: usize = 8;
@@ -62,7 +62,7 @@ pub fn is_env_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-const TARGET_KEYS: &[&str] = &["kind", "url_env", "url"];
+const TARGET_KEYS: &[&str] = &["kind", "url_env"];
 
 /// The `notify:` list of the scenario's top level; every problem goes to `cx`.
 pub(crate) fn parse(cx: &mut Ctx, top: &Fields) -> Vec<NotifyTarget> {
@@ -85,7 +85,9 @@ pub(crate) fn parse(cx: &mut Ctx, top: &Fields) -> Vec<NotifyTarget> {
     let mut out: Vec<NotifyTarget> = Vec::new();
     for (i, n) in items.iter().enumerate() {
         let path = format!("notify[{i}]");
-        let Some(f) = fields(cx, n, &path, TARGET_KEYS) else {
+        // `url` is read only to be refused with why (it would put the secret in the
+        // scenario), so it is not listed as a valid key
+        let Some(f) = fields_with_refused(cx, n, &path, TARGET_KEYS, &["url"]) else {
             continue;
         };
         if let Some((key, _)) = f.entry("url") {
@@ -290,7 +292,7 @@ mod tests {
     fn unknown_keys_and_shapes_are_placed() {
         assert_eq!(
             problems("notify:\n  - { kind: slack, url_env: S, channel: ops }\n"),
-            vec!["s.yaml:4:32: unknown key `channel` in notify[0]; valid keys are kind, url_env, url"]
+            vec!["s.yaml:4:32: unknown key `channel` in notify[0]; valid keys are kind, url_env"]
         );
         assert_eq!(
             problems("notify: { kind: slack }\n"),
@@ -298,7 +300,9 @@ mod tests {
         );
         assert_eq!(
             problems("notify:\n  - slack\n"),
-            vec!["s.yaml:4:5: notify[0]: expected a mapping with keys kind, url_env, url, found `slack`"]
+            vec![
+                "s.yaml:4:5: notify[0]: expected a mapping with keys kind, url_env, found `slack`"
+            ]
         );
         let many = "  - { kind: json, url_env: A }\n".repeat(MAX_TARGETS + 1);
         let p = problems(&format!("notify:\n{many}"));

@@ -18,7 +18,9 @@ async fn probe(client: &reqwest::Client, url: &str) -> Result<(), String> {
         if e.is_timeout() {
             "timed out".to_string()
         } else {
-            crate::text::error_chain(&e)
+            // the preflight's words ("connection refused"), not reqwest's chain with
+            // the URL and the errno
+            super::reach::why(&e, Duration::ZERO)
         }
     })?;
     let status = resp.status();
@@ -137,5 +139,23 @@ mod tests {
             .unwrap_err();
         assert!(e.contains("timed out"), "{e}");
         server.abort();
+    }
+
+    /// Outsider 21, finding 9: a probe's error is said in the preflight's plain words.
+    #[tokio::test]
+    async fn a_refused_probe_says_connection_refused_in_plain_words() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(5))
+            .build()
+            .unwrap();
+        let e = probe(&client, &format!("http://127.0.0.1:{port}/"))
+            .await
+            .unwrap_err();
+        assert_eq!(e, "connection refused");
     }
 }

@@ -55,7 +55,8 @@ pub fn heights(
         footer: take(1),
         ..Heights::default()
     };
-    h.banner = take(banner.min(3) as u16);
+    // a long run directory's `gameday recover` and report path wrap whole
+    h.banner = take(banner.min(8) as u16);
     // each table: a title row and its rows, up to a third of the screen
     let cap = (height / 3).max(3);
     h.signals = take((signals as u16 + 1).min(cap));

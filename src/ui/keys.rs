@@ -14,11 +14,13 @@ fn ctrl(key: &KeyEvent, c: char) -> bool {
         && matches!(key.code, KeyCode::Char(k) if k.eq_ignore_ascii_case(&c))
 }
 
-fn abort(app: &App, detail: &str) -> Action {
+/// The kill switch from a key. No reason: the source (`key`) already says how it was
+/// pulled, and the key's name read as a reason ("pulled by alice (key): X").
+fn abort(app: &App) -> Action {
     Action::Send(Msg::Abort {
         by: app.operator.clone(),
         source: AbortSource::Key,
-        detail: detail.to_string(),
+        detail: String::new(),
     })
 }
 
@@ -31,16 +33,30 @@ pub fn handle_key(app: &mut App, key: KeyEvent, view: View) -> Vec<Action> {
         if !app.typing() {
             app.mode = Mode::Normal;
         }
-        return vec![abort(app, "Ctrl-X")];
+        return vec![abort(app)];
     }
     let plain_x = key.code == KeyCode::Char('X') && !key.modifiers.contains(KeyModifiers::CONTROL);
     if plain_x && !app.typing() {
         app.mode = Mode::Normal;
-        return vec![abort(app, "X")];
+        return vec![abort(app)];
     }
     match std::mem::replace(&mut app.mode, Mode::Normal) {
         Mode::Normal => normal(app, key, view),
         Mode::Help => Vec::new(),
+        Mode::Details { scroll } => {
+            let most = crate::ui::widgets::dialogs::details_len(view, app.theme);
+            let scroll = match key.code {
+                KeyCode::Down | KeyCode::Char('j') => scroll + 1,
+                KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
+                KeyCode::PageDown | KeyCode::Char(' ') => scroll + 10,
+                KeyCode::PageUp => scroll.saturating_sub(10),
+                _ => return Vec::new(),
+            };
+            app.mode = Mode::Details {
+                scroll: scroll.min(most),
+            };
+            Vec::new()
+        }
         Mode::ArmConfirm { fault, plan } => match key.code {
             KeyCode::Char('y') | KeyCode::Enter => vec![Action::Send(Msg::Arm {
                 by: app.operator.clone(),
@@ -181,6 +197,15 @@ fn normal(app: &mut App, key: KeyEvent, view: View) -> Vec<Action> {
             by: app.operator.clone(),
         })],
         KeyCode::Char('t') => {
+            // after the kill switch nothing can be armed either: "arm first" would send
+            // the operator to a key that refuses too
+            if state.abort.is_some() {
+                app.flash(
+                    "the kill switch was pulled: nothing more can be triggered in this run",
+                    view.now,
+                );
+                return Vec::new();
+            }
             if state.phase != Phase::Armed {
                 app.flash(
                     "arm a fault first (a): trigger works only when ARMED",
@@ -245,6 +270,10 @@ fn normal(app: &mut App, key: KeyEvent, view: View) -> Vec<Action> {
         }
         KeyCode::Char('?') | KeyCode::F(1) => {
             app.mode = Mode::Help;
+            Vec::new()
+        }
+        KeyCode::Char('i') => {
+            app.mode = Mode::Details { scroll: 0 };
             Vec::new()
         }
         KeyCode::Char('q') => quit(app, view),
@@ -616,6 +645,24 @@ mod tests {
             }
             m => panic!("{m:?}"),
         }
+    }
+
+    #[test]
+    fn after_the_kill_switch_t_says_so_rather_than_asking_to_arm() {
+        let mut f = Fixture::new();
+        f.active();
+        f.press('X');
+        assert!(f.sim.state.abort.is_some());
+        match f.sent.last() {
+            Some(Msg::Abort { detail, .. }) => assert_eq!(detail, "", "the key is no reason"),
+            m => panic!("{m:?}"),
+        }
+        f.press('t');
+        let flash = &f.sim.app.flash.as_ref().unwrap().0;
+        assert!(
+            flash.contains("the kill switch was pulled: nothing more can be triggered"),
+            "{flash}"
+        );
     }
 
     #[test]

@@ -74,6 +74,11 @@ pub enum Mode {
         selected: String,
     },
     Help,
+    /// `i`: what the rows cut short, whole: the hypothesis, the expectations and each
+    /// fault's last result; `scroll` lines scrolled down
+    Details {
+        scroll: usize,
+    },
 }
 
 /// The word the override dialog wants typed.
@@ -148,7 +153,7 @@ impl App {
     /// The next fault's plan came back resolved: ask for the confirmation, unless the
     /// operator is busy with something else (then `a` asks again).
     pub fn plan_ready(&mut self, fault: usize, plan: Vec<String>) {
-        if matches!(self.mode, Mode::Normal | Mode::Help) {
+        if matches!(self.mode, Mode::Normal | Mode::Help | Mode::Details { .. }) {
             self.mode = Mode::ArmConfirm { fault, plan };
         }
     }

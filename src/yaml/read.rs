@@ -94,6 +94,19 @@ pub(crate) fn fields<'n>(
     path: &str,
     allowed: &[&str],
 ) -> Option<Fields<'n>> {
+    fields_with_refused(cx, node, path, allowed, &[])
+}
+
+/// [`fields`], where the keys in `refused` are let through for the caller to refuse
+/// with words of its own (a secret written where it must not be), and are never listed
+/// among the valid keys.
+pub(crate) fn fields_with_refused<'n>(
+    cx: &mut Ctx,
+    node: &'n Node,
+    path: &str,
+    allowed: &[&str],
+    refused: &[&str],
+) -> Option<Fields<'n>> {
     let Value::Map(entries) = &node.value else {
         cx.err(
             node.pos,
@@ -115,7 +128,7 @@ pub(crate) fn fields<'n>(
         if path.is_empty() && k.name.starts_with("x-") {
             continue;
         }
-        if !allowed.contains(&k.name.as_str()) {
+        if !allowed.contains(&k.name.as_str()) && !refused.contains(&k.name.as_str()) {
             let msg = match nearest(&k.name, allowed) {
                 Some(s) => format!(
                     "unknown key `{}` {}; did you mean `{s}`?",
@@ -324,23 +337,108 @@ pub(crate) fn http_url(cx: &mut Ctx, f: &Fields, key: &str, required: bool) -> O
 /// (a scheme `127.0.0.1`), so it is refused here with what to write instead. Shared by
 /// the scenario's URLs and `--prometheus-url`.
 pub fn http_url_problem(url: &str) -> Option<String> {
+    if is_http_url(url) {
+        return None;
+    }
     let shown = crate::yaml::quoted(url);
-    let ok = ["http://", "https://"].iter().any(|s| {
+    let fix = match url_fix(url) {
+        Some(Fix::Write(u)) => format!("; write `{u}`"),
+        Some(Fix::Spaces(u)) => format!("; it has spaces around it: write `{u}`"),
+        Some(Fix::Inside) => "; a URL has no spaces in it".to_string(),
+        None => String::new(),
+    };
+    Some(format!(
+        "expected an absolute http:// or https:// URL, found {shown}{fix}"
+    ))
+}
+
+fn is_http_url(url: &str) -> bool {
+    ["http://", "https://"].iter().any(|s| {
         url.strip_prefix(s)
             .is_some_and(|rest| !rest.is_empty() && !rest.contains(char::is_whitespace))
-    });
-    if !ok {
-        let fix =
-            if url.contains("://") || url.trim().is_empty() || url.contains(char::is_whitespace) {
-                String::new()
-            } else {
-                format!("; write `http://{}`", url.trim_start_matches('/'))
-            };
-        return Some(format!(
-            "expected an absolute http:// or https:// URL, found {shown}{fix}"
-        ));
+    })
+}
+
+/// What to suggest for a URL that is not one.
+enum Fix {
+    Write(String),
+    /// the URL with the spaces around it gone
+    Spaces(String),
+    /// spaces inside: no guess at what was meant
+    Inside,
+}
+
+/// The URL meant, when the mistake is a common one: spaces around it, a mistyped scheme
+/// (`http//host`, `http:host`, `htp://host`, `https:/host`) or none (`host:9090`). Only
+/// a suggestion that is itself a valid URL is made: a wrong fix costs more than none.
+fn url_fix(url: &str) -> Option<Fix> {
+    let trimmed = url.trim();
+    if trimmed.is_empty() {
+        return None;
     }
-    None
+    if trimmed != url {
+        return match url_fix(trimmed) {
+            None if is_http_url(trimmed) => Some(Fix::Spaces(trimmed.to_string())),
+            Some(Fix::Write(u)) => Some(Fix::Spaces(u)),
+            other => other,
+        };
+    }
+    if url.contains(char::is_whitespace) {
+        return Some(Fix::Inside);
+    }
+    let letters: String = url.chars().take_while(char::is_ascii_alphabetic).collect();
+    let after = &url[letters.len()..];
+    let sep: String = after
+        .chars()
+        .take_while(|c| matches!(c, ':' | '/'))
+        .collect();
+    let rest = &after[sep.len()..];
+    // `host:9090` and `host:9090/path`: a port, not a scheme
+    let port = sep == ":"
+        && rest
+            .split('/')
+            .next()
+            .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let lower = letters.to_ascii_lowercase();
+    let scheme_typo = !sep.is_empty()
+        && !port
+        && lower.starts_with('h')
+        && (edit_distance(&lower, "http") <= 1 || edit_distance(&lower, "https") <= 1);
+    let suggestion = if scheme_typo {
+        let scheme = if edit_distance(&lower, "https") < edit_distance(&lower, "http") {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{rest}")
+    } else if (sep.is_empty() || port) && !url.contains("://") {
+        // a host, `host:port` or `host/path`
+        format!("http://{url}")
+    } else if letters.is_empty() && sep == "//" {
+        // `//host`: the scheme left out of a scheme-relative URL
+        format!("http:{url}")
+    } else {
+        return None;
+    };
+    is_http_url(&suggestion).then_some(Fix::Write(suggestion))
+}
+
+/// Levenshtein distance of two short ASCII words.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<u8> = b.bytes().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.bytes().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let here = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(here + 1);
+            prev = here;
+        }
+    }
+    row[b.len()]
 }
 
 /// Exactly one of `keys` present; returns it.
@@ -395,5 +493,68 @@ mod tests {
         assert!(!http_url_problem("ftp://x").unwrap().contains("write"));
         assert_eq!(http_url_problem("http://127.0.0.1:9091"), None);
         assert_eq!(http_url_problem("https://prom.example/prometheus/"), None);
+    }
+
+    fn fix(url: &str) -> String {
+        let why = http_url_problem(url).unwrap();
+        why.split_once("; ")
+            .map(|(_, f)| f.to_string())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_mistyped_scheme_gets_the_url_meant_never_a_second_scheme() {
+        assert_eq!(fix("http//127.0.0.1:9090"), "write `http://127.0.0.1:9090`");
+        assert_eq!(fix("http:127.0.0.1:9090"), "write `http://127.0.0.1:9090`");
+        assert_eq!(fix("http:/127.0.0.1:9090"), "write `http://127.0.0.1:9090`");
+        assert_eq!(fix("htp://127.0.0.1:9090"), "write `http://127.0.0.1:9090`");
+        assert_eq!(fix("htps://prom.example"), "write `https://prom.example`");
+        assert_eq!(
+            fix("https//prom.example/x"),
+            "write `https://prom.example/x`"
+        );
+        assert_eq!(fix("HTTP:prom.example"), "write `http://prom.example`");
+        // a host that starts like a scheme is still a host
+        assert_eq!(fix("hp:9090"), "write `http://hp:9090`");
+        assert_eq!(fix("localhost:9090"), "write `http://localhost:9090`");
+        // another scheme: no guess
+        assert_eq!(fix("ftp://x"), "");
+        assert_eq!(fix("postgres://db:5432"), "");
+        assert_eq!(fix("/metrics"), "");
+        assert_eq!(fix("x:/y"), "");
+        assert_eq!(fix("//prom:9090"), "write `http://prom:9090`");
+    }
+
+    #[test]
+    fn spaces_are_named_as_the_problem() {
+        assert_eq!(
+            fix(" http://127.0.0.1:9090"),
+            "it has spaces around it: write `http://127.0.0.1:9090`"
+        );
+        assert_eq!(
+            fix("http://127.0.0.1:9090\t"),
+            "it has spaces around it: write `http://127.0.0.1:9090`"
+        );
+        assert_eq!(
+            fix(" htp://127.0.0.1:9090"),
+            "it has spaces around it: write `http://127.0.0.1:9090`"
+        );
+        assert_eq!(fix("http://prom example"), "a URL has no spaces in it");
+        assert_eq!(fix("   "), "");
+    }
+
+    #[test]
+    fn every_suggestion_is_itself_a_url() {
+        for bad in [
+            "http//h", "http:h", "htp://h", "h", "//h", ":", "http:", "http//", "h:", "htt:/",
+            "x:/y", "/path", "h:/", "1.2.3.4", "::1",
+        ] {
+            if let Some(u) = fix(bad)
+                .strip_prefix("write `")
+                .and_then(|f| f.strip_suffix('`'))
+            {
+                assert_eq!(http_url_problem(u), None, "{bad} -> {u}");
+            }
+        }
     }
 }

@@ -141,6 +141,14 @@ pub fn journal(run_dir: &Path) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// A journal record's time.
+pub fn ts(record: &serde_json::Value) -> chrono::DateTime<chrono::Utc> {
+    let t = record["ts"].as_str().expect("a journal record has its ts");
+    chrono::DateTime::parse_from_rfc3339(t)
+        .expect("RFC 3339 ts")
+        .with_timezone(&chrono::Utc)
+}
+
 pub fn events<'a>(journal: &'a [serde_json::Value], ty: &str) -> Vec<&'a serde_json::Value> {
     journal.iter().filter(|v| v["type"] == ty).collect()
 }

@@ -158,23 +158,36 @@ fn the_man_page_has_the_keys_and_exit_codes_of_the_readme() {
         let rest = &page[start + name.len()..];
         rest[..rest.find("\n.SH ").unwrap_or(rest.len())].to_string()
     };
-    let exit = section(".SH \"EXIT STATUS\"\n");
+    // each entry ends its line, the last one too
+    let exit = format!("{}\n", section(".SH \"EXIT STATUS\"\n"));
     let table = &readme[readme.find("### Exit codes").unwrap()..];
-    let codes: Vec<&str> = table
+    let rows: Vec<(&str, &str)> = table
         .lines()
         .skip_while(|l| !l.starts_with("| code"))
         .skip(2)
         .take_while(|l| l.starts_with('|'))
-        .filter_map(|l| l.split('|').nth(1))
-        .map(str::trim)
+        .filter_map(|l| {
+            let l = l.strip_prefix("| ")?.strip_suffix(" |")?;
+            l.split_once(" | ")
+        })
         .collect();
-    assert!(codes.len() >= 12, "{codes:?}");
-    for code in &codes {
+    assert!(rows.len() >= 12, "{rows:?}");
+    for (code, meaning) in &rows {
+        // README's words, as roff writes them: the page says what README says
+        let meaning = meaning
+            .replace('`', "")
+            .replace('\\', "\\e")
+            .replace('-', "\\-");
         assert!(
-            exit.contains(&format!(".TP\n\\fB{code}\\fR\n")),
-            "the man page's EXIT STATUS lacks {code}:\n{exit}"
+            exit.contains(&format!(".TP\n\\fB{code}\\fR\n{meaning}\n")),
+            "the man page's EXIT STATUS does not say README's words for {code} ({meaning}):\n{exit}"
         );
     }
+    assert_eq!(
+        exit.matches(".TP\n").count(),
+        rows.len(),
+        "the man page has codes README does not:\n{exit}"
+    );
     assert!(exit.contains("preflight"), "{exit}");
     let keys = section(".SH KEYS\n");
     let table = &readme[readme.find("### Keys").unwrap()..];

@@ -701,12 +701,94 @@ fn a_webhook_that_fails_or_never_answers_changes_nothing_but_warnings() {
         "{section}"
     );
     assert!(
-        so.contains("warning: notification run_started to notify[0]"),
+        so.contains(
+            "notification run_started to notify[0] (slack, $GAMEDAY_SLACK_URL) NOT delivered"
+        ),
+        "{so}"
+    );
+    // Issue 17, finding 4: the failures recorded after the verdict (the verdict's own,
+    // the one still waiting at exit) are printed too, before the report's line
+    let verdict_failed = so
+        .find("notification verdict to notify[0] (slack, $GAMEDAY_SLACK_URL) NOT delivered")
+        .unwrap_or_else(|| panic!("no warning that the verdict was not delivered:\n{so}"));
+    let still_waiting = so
+        .find("still waiting or being sent when gameday exited")
+        .unwrap_or_else(|| panic!("no warning of what was still waiting at exit:\n{so}"));
+    let report_line = so.find("gameday: report ").unwrap();
+    assert!(
+        verdict_failed < report_line && still_waiting < report_line,
         "{so}"
     );
     assert_nowhere(&dir, HOOK_TOKEN);
     assert!(!so.contains(HOOK_TOKEN));
     assert!(!String::from_utf8_lossy(&o.stderr).contains(HOOK_TOKEN));
+}
+
+/// Issue 17, finding 2: while the driver waits for its webhooks after the verdict (up to
+/// 10 s), it still answers its socket: `status` shows the run DONE with its verdict, and
+/// `abort` says the run has reached its end, exit 69 (not 77, which is "you may not").
+#[test]
+fn status_and_abort_while_the_driver_waits_for_its_webhooks_say_the_run_is_ending() {
+    let tmp = tempfile::tempdir().unwrap();
+    let silent = start_silent_hook();
+    let slow = tmp.path().join("slow");
+    let path = notify_scenario(tmp.path(), 1, &format!("rm -f {}", slow.display()));
+    let out = tmp.path().join("runs");
+    let mut child = headless(&path, &out, &[])
+        .env(
+            "GAMEDAY_SLACK_URL",
+            format!("http://{silent}/hooks/slack/{HOOK_TOKEN}"),
+        )
+        .env(
+            "GAMEDAY_HOOK_URL",
+            format!("http://{silent}/hooks/json/{HOOK_TOKEN}"),
+        )
+        .spawn()
+        .unwrap();
+    let dir = wait_for_event(&out, "verdict", Duration::from_secs(60));
+    let status = gameday().arg("status").arg(&dir).output().unwrap();
+    let abort = gameday()
+        .args(["abort", "--reason", "too late"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let o = wait_bounded(&mut child, Duration::from_secs(60));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let j = journal(&dir);
+    let ended = j.last().unwrap();
+    assert_eq!(ended["type"], "run_ended");
+    assert!(
+        events(&j, "abort").is_empty(),
+        "nothing was aborted: {j:#?}"
+    );
+
+    // both were asked while the webhooks held the driver (10 s), unless the machine is
+    // so loaded that the run had ended by then: then they say it has ended
+    let (so, se) = (
+        String::from_utf8_lossy(&status.stdout),
+        String::from_utf8_lossy(&status.stderr),
+    );
+    let ended_already = so.contains("has ended (exit code 0)");
+    if !ended_already {
+        assert_eq!(status.status.code(), Some(0), "{so}{se}");
+        assert!(so.contains("phase     DONE: CONFIRMED"), "{so}{se}");
+    } else {
+        assert_eq!(status.status.code(), Some(69), "{so}{se}");
+    }
+    let ae = String::from_utf8_lossy(&abort.stderr);
+    assert_eq!(abort.status.code(), Some(69), "{ae}");
+    assert!(
+        ae.contains("has reached its end (CONFIRMED, exit code 0)")
+            || ae.contains("has ended (exit code 0)"),
+        "{ae}"
+    );
+    assert!(ae.contains("report.md"), "{ae}");
+    assert!(!ae.contains("may not"), "{ae}");
 }
 
 #[test]

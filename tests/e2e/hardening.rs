@@ -260,7 +260,7 @@ phases:
         Some(4),
         "the http fault fails: {driver_out}"
     );
-    wait_line(&rx, &mut seen, "the run ended");
+    wait_line(&rx, &mut seen, "the run ended: ");
     let jo = wait_bounded(&mut joiner, Duration::from_secs(10));
     let joiner_out = seen.join("\n") + "\n" + &String::from_utf8_lossy(&jo.stdout);
 

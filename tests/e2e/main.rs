@@ -19,6 +19,7 @@ mod headless;
 mod history;
 mod import_litmus;
 mod new_template;
+mod outsider21;
 mod pairing;
 mod preflight;
 mod readme;

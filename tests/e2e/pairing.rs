@@ -250,7 +250,7 @@ fn a_joiners_note_is_journaled_under_its_user_name_and_its_kill_switch_reverts_t
         "the joiner's kill switch reverted the fault"
     );
 
-    let ended = joiner.expect("the run ended");
+    let ended = joiner.expect("the run ended: ");
     assert!(ended.contains("ABORTED (exit code 2); report"), "{ended}");
     let jo = wait_bounded(&mut joiner.child, Duration::from_secs(10));
     assert_eq!(
@@ -289,7 +289,7 @@ fn a_joiners_note_is_journaled_under_its_user_name_and_its_kill_switch_reverts_t
 #[test]
 fn an_outsider_is_refused_and_killing_a_joiner_changes_nothing_in_the_run() {
     let room = room();
-    let (mut driver, run_dir) = room.start_driver(3);
+    let (mut driver, run_dir) = room.start_driver(10);
 
     // outside the group: refused, with words that say who may join
     let outsider = user("nobody");
@@ -362,7 +362,9 @@ fn read_json_line(s: &mut std::os::unix::net::UnixStream) -> serde_json::Value {
 #[test]
 fn idle_connections_neither_fill_the_room_nor_stay() {
     let room = room();
-    let (mut driver, run_dir) = room.start_driver(20);
+    // a fault far longer than the test: only its kill switch ends the run, however slow
+    // the machine
+    let (mut driver, run_dir) = room.start_driver(300);
     let mut idle: Vec<_> = (0..500).map(|_| connect(&run_dir)).collect();
     // the legitimate joiner, another member of the group, gets in
     let mut joiner = room.join(&room.member, &run_dir);
@@ -385,8 +387,9 @@ fn idle_connections_neither_fill_the_room_nor_stay() {
         assert_eq!(std::io::Read::read(s, &mut [0u8; 16]).unwrap_or(0), 0);
     }
     assert!(refused >= 496, "{refused} refused");
+    // dropped after their 3 s, not kept: bounded generously for a loaded machine
     assert!(
-        start.elapsed() < Duration::from_secs(15),
+        start.elapsed() < Duration::from_secs(40),
         "idle connections stayed {:?}",
         start.elapsed()
     );
@@ -400,7 +403,8 @@ fn idle_connections_neither_fill_the_room_nor_stay() {
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(77), "{err}");
+    // busy, not "you may not": EX_TEMPFAIL (issue 17, finding 3)
+    assert_eq!(o.status.code(), Some(75), "{err}");
     assert!(err.contains("connections to this run open"), "{err}");
     assert!(!err.contains("Broken pipe"), "{err}");
     drop(held);
@@ -422,7 +426,9 @@ fn idle_connections_neither_fill_the_room_nor_stay() {
 #[test]
 fn join_loops_and_escaped_nuls_do_not_reach_the_journal() {
     let room = room();
-    let (mut driver, run_dir) = room.start_driver(20);
+    // a fault far longer than the test: only its kill switch ends the run, however slow
+    // the machine
+    let (mut driver, run_dir) = room.start_driver(300);
     // a NUL, escaped in the JSON
     let mut s = connect(&run_dir);
     assert_eq!(hello(&mut s)["type"], "welcome");
@@ -567,7 +573,7 @@ fn a_member_sees_the_live_run_with_status_and_stops_it_with_abort() {
 
     let d = wait_bounded(&mut driver, Duration::from_secs(30));
     assert_eq!(d.status.code(), Some(2), "ABORTED: {}", text(&d.stdout));
-    let ended = joiner.expect("the run ended");
+    let ended = joiner.expect("the run ended: ");
     assert!(ended.contains("ABORTED (exit code 2)"), "{ended}");
     wait_bounded(&mut joiner.child, Duration::from_secs(10));
 
@@ -657,5 +663,101 @@ fn abort_and_status_of_a_finished_run_say_so_without_hanging() {
     assert!(
         last.starts_with("no live run in") && last.ends_with(", 1 not answering"),
         "{out}"
+    );
+}
+
+/// Issue 17, finding 9: a socket in a run directory of the member's group that is not
+/// open to the group (planted, not a driver's) is named as such, not blamed on the
+/// member's groups, and does not make `status` of the runs directory a permission failure;
+/// a regular file is "not a directory", in words.
+#[test]
+fn a_socket_not_open_to_the_group_is_named_and_a_file_is_not_a_directory() {
+    let room = room();
+    let planted = room.out.join("20270101T000000Z-planted");
+    std::fs::create_dir(&planted).unwrap();
+    std::fs::set_permissions(&planted, std::fs::Permissions::from_mode(0o2750)).unwrap();
+    let listener = std::os::unix::net::UnixListener::bind(planted.join("control.sock")).unwrap();
+    std::fs::set_permissions(
+        planted.join("control.sock"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .unwrap();
+    let member = &room.member;
+    let o = room.gameday_as(member, &["status".as_ref(), room.out.as_os_str()]);
+    let (out, err) = (text(&o.stdout), text(&o.stderr));
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    assert!(
+        out.contains("is not a gameday driver's socket: it is mode 0600, owner root"),
+        "{out}"
+    );
+    assert!(!out.contains("may not"), "{out}");
+    let o = room.gameday_as(member, &["abort".as_ref(), planted.as_os_str()]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(69), "{err}");
+    assert!(err.contains("is not a gameday driver's socket"), "{err}");
+    drop(listener);
+
+    let file = room.out.join("afile");
+    std::fs::write(&file, "").unwrap();
+    let o = room.gameday_as(member, &["status".as_ref(), file.as_os_str()]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(69), "{err}");
+    assert!(err.contains("afile is not a directory"), "{err}");
+}
+
+/// Issue 17, finding 8: after `gameday abort` the driver watches the recovery; a SIGTERM
+/// then ends it at once, and the headless output, the journal and the report say who and
+/// why.
+#[test]
+fn a_signal_during_the_recovery_after_an_abort_is_said_and_journaled() {
+    let room = room();
+    let svc = start_service(room.tmp.path());
+    let slow = room.marker();
+    let yaml = scenario(
+        svc,
+        &format!("touch {}", slow.display()),
+        &format!("rm -f {}", slow.display()),
+        60,
+        "< 500ms",
+    )
+    .replace("recovery: 2s", "recovery: 120s");
+    let path = room.tmp.path().join("long-recovery.yaml");
+    std::fs::write(&path, yaml).unwrap();
+    let mut driver = headless(&path, &room.out, &[]).spawn().unwrap();
+    let run_dir = wait_for_event(&room.out, "fault_injected", Duration::from_secs(60));
+    let o = room.gameday_as(
+        &room.member,
+        &[
+            "abort".as_ref(),
+            run_dir.as_os_str(),
+            "--reason".as_ref(),
+            "enough".as_ref(),
+        ],
+    );
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", text(&o.stderr));
+    assert!(out.contains("the driver watches the recovery"), "{out}");
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(driver.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let d = wait_bounded(&mut driver, Duration::from_secs(60));
+    let so = text(&d.stdout);
+    assert_eq!(d.status.code(), Some(2), "{so}");
+    assert!(
+        so.contains("recovery cut short by tester: SIGTERM (signal)"),
+        "{so}"
+    );
+    let j = journal(&run_dir);
+    let cut = events(&j, "recovery_cut_short");
+    assert_eq!(cut.len(), 1, "{cut:?}");
+    assert_eq!(cut[0]["by"], "tester");
+    let verdict_seq = events(&j, "verdict")[0]["seq"].as_u64().unwrap();
+    assert!(cut[0]["seq"].as_u64().unwrap() < verdict_seq);
+    let report = std::fs::read_to_string(run_dir.join("report.md")).unwrap();
+    assert!(
+        report.contains("It was ended by tester: SIGTERM (signal)."),
+        "{report}"
     );
 }

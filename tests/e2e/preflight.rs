@@ -334,7 +334,7 @@ fn headless_prints_state_changes_and_verbose_prints_every_sample() {
         quiet.contains("preflight: every source answered"),
         "{quiet}"
     );
-    assert!(quiet.contains("`break the probe` reverted"), "{quiet}");
+    assert!(quiet.contains("reverted `break the probe`"), "{quiet}");
     assert!(quiet.contains("verdict CONFIRMED"), "{quiet}");
     let (verbose, _) = healthy_run(true);
     assert!(verbose.matches("probe errors = ").count() > 5, "{verbose}");
@@ -542,7 +542,7 @@ phases:
         reverted[0]
     );
     assert!(
-        so.contains("`restart` reverted: restarted; the command exited"),
+        so.contains("reverted `restart` (restarted; the command exited"),
         "{so}"
     );
 }

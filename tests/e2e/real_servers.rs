@@ -195,6 +195,10 @@ impl Stack {
         if no_fallback {
             cmd.arg("--no-fallback");
         }
+        // The default 50 ms is too short for a live Redis on a loaded machine (cache
+        // errors, and CacheDown firing before any fault); while Redis is down a read
+        // waits about this long before it falls back, well inside the p99 of 300 ms.
+        cmd.args(["--redis-timeout", "150ms"]);
         self.shop_proc = Some(
             cmd.stdout(Stdio::null())
                 .stderr(Stdio::null())
@@ -222,6 +226,44 @@ impl Stack {
             "Prometheus to hold 12 s of the shop's metrics",
             Duration::from_secs(90),
             || get(&url).is_some_and(|b| b.contains("\"value\"")),
+        );
+    }
+
+    /// Until every expectation of the scenario's steady state holds in Prometheus now: a
+    /// run arms only in a steady state (`require_steady_state`), and the 5xx of a run
+    /// just before, or a slow shop on a loaded machine, may still be in the windows.
+    fn wait_steady(&self, scenario: &Path) {
+        let env = |name: &str| (name == "PROMETHEUS_URL").then(|| self.prom_url());
+        let s = gameday::scenario::parse::load(scenario, &env).expect("the scenario loads");
+        let expected: Vec<(String, String, gameday::units::Criterion)> = s
+            .steady_state
+            .iter()
+            .filter_map(|sig| match (&sig.source, &sig.expect) {
+                (gameday::scenario::SignalSource::Promql { query }, Some(c)) => {
+                    Some((sig.name.clone(), query.clone(), c.clone()))
+                }
+                _ => None,
+            })
+            .collect();
+        assert!(!expected.is_empty());
+        // and no expected alert active already: one active before the trigger says
+        // nothing about the fault (INCONCLUSIVE)
+        let alerts: Vec<String> = s
+            .alerts
+            .iter()
+            .map(|a| format!("ALERTS{{alertname=\"{}\"}}", a.name))
+            .collect();
+        wait_until(
+            "the steady state to hold in Prometheus, no expected alert active",
+            Duration::from_secs(120),
+            || {
+                let now = chrono::Utc::now().to_rfc3339();
+                expected.iter().all(|(_, query, c)| {
+                    prometheus_at(&self.prom_url(), query, &now).is_some_and(|v| c.holds(v))
+                }) && alerts
+                    .iter()
+                    .all(|q| prometheus_at(&self.prom_url(), q, &now).is_none())
+            },
         );
     }
 
@@ -340,6 +382,7 @@ fn redis_outage_on_real_servers() {
     let tmp = tempfile::tempdir().unwrap();
 
     // 1. With the fallback to PostgreSQL: CONFIRMED, and CacheDown fires in time.
+    stack.wait_steady(&scenario);
     let (code, dir, so) = stack.run(&scenario, &tmp.path().join("fallback"));
     assert_eq!(code, 0, "{so}");
     assert!(stack.redis_up(), "the revert started Redis again");
@@ -392,6 +435,7 @@ fn redis_outage_on_real_servers() {
     let mut stack = stack;
     stack.start_shop(true);
     stack.wait_for_data();
+    stack.wait_steady(&scenario);
     let (code, dir, so) = stack.run(&scenario, &tmp.path().join("no-fallback"));
     assert_eq!(code, 1, "{so}");
     let j = journal(&dir);
@@ -444,10 +488,18 @@ fn redis_outage_on_real_servers() {
         !tmp.path().join("refused").exists(),
         "nothing started: {so}"
     );
+    // the 503s of the run before out of the windows: this one is armed and triggered
+    stack.wait_steady(&scenario);
     let (code, so) = stack.run_with(&broken, &tmp.path().join("broken"), &["--skip-preflight"]);
     let dir = run_dir(&tmp.path().join("broken"));
     assert!(dir.join("report.md").exists(), "{so}");
     let j = journal(&dir);
+    assert!(
+        events(&j, "fault_injected")
+            .first()
+            .is_some_and(|e| e["ok"] == true),
+        "armed, triggered and injected: {so}"
+    );
     let errors: Vec<String> = events(&j, "sample")
         .iter()
         .filter_map(|s| s["error"].as_str().map(String::from))
@@ -464,7 +516,7 @@ fn redis_outage_on_real_servers() {
                 && e.contains("(/api/v1/query: connection refused)")
                 && !e.contains("query=")
         ),
-        "{errors:?}"
+        "{errors:?}\n{so}"
     );
     // Prometheus is gone from the trigger on: every criterion lacks data and the alerts
     // API cannot be read, so nothing was refuted and nothing confirmed

@@ -4,11 +4,15 @@
 use crate::common;
 
 use std::os::unix::process::CommandExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::{events, journal, run_dir};
+
+/// The bound on any one wait: only a failing test ever takes it, so it is generous for
+/// a loaded machine; nothing here is timed against it.
+const LIMIT: Duration = Duration::from_secs(60);
 
 struct Tmux {
     socket: String,
@@ -55,6 +59,67 @@ impl Tmux {
             .output()
             .unwrap();
         String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+
+    /// What tmux knows of the pane, in its format language (`#{alternate_on}`, ...).
+    fn pane(&self, format: &str) -> String {
+        let o = Command::new("tmux")
+            .args([
+                "-L",
+                &self.socket,
+                "display-message",
+                "-p",
+                "-t",
+                "gd",
+                format,
+            ])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stdout).trim().to_string()
+    }
+
+    /// The terminal's line discipline (`stty -a`), as the next program finds it.
+    fn stty(&self) -> String {
+        let tty = self.pane("#{pane_tty}");
+        let o = Command::new("stty")
+            .args(["-a", "-F", &tty])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "stty -F {tty}: {o:?}");
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+
+    /// Whether the terminal is as gameday found it, and if not, how: the alternate screen
+    /// left, the cursor shown, raw mode undone (canonical input, echo, signals, CR to NL
+    /// on input, output processing).
+    fn unrestored(&self) -> Vec<String> {
+        let mut wrong = Vec::new();
+        if self.pane("#{alternate_on}") != "0" {
+            wrong.push("still on the alternate screen".to_string());
+        }
+        if self.pane("#{cursor_flag}") != "1" {
+            wrong.push("the cursor is hidden".to_string());
+        }
+        let stty = self.stty();
+        let flags: Vec<&str> = stty
+            .split(|c: char| c.is_whitespace() || c == ';')
+            .collect();
+        for flag in ["icanon", "echo", "isig", "icrnl", "opost"] {
+            if !flags.contains(&flag) {
+                wrong.push(format!("-{flag} (raw mode)"));
+            }
+        }
+        wrong
+    }
+
+    fn assert_restored(&self, what: &str) {
+        let wrong = self.unrestored();
+        assert!(
+            wrong.is_empty(),
+            "{what}: the terminal is not restored: {wrong:?}\n{}\n{}",
+            self.stty(),
+            self.screen()
+        );
     }
 
     fn keys(&self, keys: &[&str]) {
@@ -133,19 +198,31 @@ fn demo_arm_trigger_note_kill_switch_in_the_editor_and_quit() {
     let out = tmp.path().join("runs");
     let exit_file = tmp.path().join("exit");
     let t = Tmux::start(&demo_command(&out, &exit_file), 100, 30);
-    let limit = Duration::from_secs(30);
+    let limit = LIMIT;
     t.wait_for("BASELINE", limit);
     t.wait_for("READY", limit);
+    let pid = pid_of(&format!(
+        "^{} demo .*--out {}",
+        env!("CARGO_BIN_EXE_gameday"),
+        out.display()
+    ))
+    .expect("gameday demo is running");
     t.keys(&["a"]);
     t.wait_for("y/Enter arm", limit);
     t.keys(&["y"]);
     t.wait_for("ARMED", limit);
     t.keys(&["t"]);
     t.wait_for("FAULT ACTIVE", limit);
+    // the note typed ahead, all of it in the terminal before gameday reads any (as over
+    // a slow link, or on a busy machine): every key is handled, none waits for the next
+    let gameday = nix::unistd::Pid::from_raw(pid);
+    nix::sys::signal::kill(gameday, nix::sys::signal::Signal::SIGSTOP).unwrap();
     t.keys(&["n"]);
     t.text("fallback reads look slow");
     t.keys(&["Enter"]);
-    t.wait_for("fallback reads look slow", limit);
+    nix::sys::signal::kill(gameday, nix::sys::signal::Signal::SIGCONT).unwrap();
+    // saved (the timeline's line), not only typed
+    t.wait_for("note (alice): fallback reads look slow", limit);
     // the kill switch from inside the editor, half a note typed: one keystroke
     t.keys(&["n"]);
     t.text("about to abort");
@@ -259,34 +336,128 @@ phases:
     p
 }
 
-/// Starts `gameday run` in tmux and brings the fault to ACTIVE with the keys.
-fn active_in_tmux(tmp: &Path, extra_env: &str) -> (Tmux, std::path::PathBuf, std::path::PathBuf) {
+/// `gameday run` in tmux with its fault injected.
+struct Active {
+    t: Tmux,
+    marker: PathBuf,
+    out: PathBuf,
+    /// where the shell writes gameday's exit status once it has ended
+    exit_file: PathBuf,
+    pid: i32,
+}
+
+/// Starts `gameday run` in tmux and brings the fault to ACTIVE with the keys; returns
+/// once the injection is journaled, or with `extra_env` (a crash on purpose right after
+/// the injection starts) once its start is: the marker may never be there, or be gone
+/// already.
+fn active_in_tmux(tmp: &Path, extra_env: &str) -> Active {
     let marker = tmp.join("marker");
     let scenario = marker_scenario(tmp, &marker);
     let out = tmp.join("runs");
+    let exit_file = tmp.join("exit");
     let cmd = format!(
-        "{extra_env} {} run --operator alice --out {} {}; sleep 60",
+        "{extra_env} {} run --operator alice --out {} {}; echo $? > {}; sleep 60",
         env!("CARGO_BIN_EXE_gameday"),
         out.display(),
-        scenario.display()
+        scenario.display(),
+        exit_file.display()
     );
     let t = Tmux::start(&cmd, 100, 30);
-    let limit = Duration::from_secs(30);
-    t.wait_for("READY", limit);
+    t.wait_for("READY", LIMIT);
+    let pid = gameday_pid(&out);
     t.keys(&["a"]);
-    t.wait_for("y/Enter", limit);
+    t.wait_for("y/Enter", LIMIT);
     t.keys(&["y"]);
-    t.wait_for("ARMED", limit);
+    t.wait_for("ARMED", LIMIT);
     t.keys(&["t"]);
     if extra_env.is_empty() {
-        t.wait_for("FAULT ACTIVE", limit);
+        common::wait_for_event(&out, "fault_injected", LIMIT);
+        t.wait_for("FAULT ACTIVE", LIMIT);
+        assert!(marker.exists(), "the fault is in place");
+    } else {
+        common::wait_for_event(&out, "fault_injecting", LIMIT);
     }
+    Active {
+        t,
+        marker,
+        out,
+        exit_file,
+        pid,
+    }
+}
+
+/// Waits (bounded) for `pid` to end.
+fn wait_ended(pid: i32) {
     let start = Instant::now();
-    while !marker.exists() {
-        assert!(start.elapsed() < limit, "the fault never injected");
+    while alive(pid) {
+        assert!(start.elapsed() < LIMIT, "gameday ({pid}) still runs");
         std::thread::sleep(Duration::from_millis(50));
     }
-    (t, marker, out)
+}
+
+/// The types of a journal's records, in order.
+fn types(j: &[serde_json::Value]) -> Vec<&str> {
+    j.iter().map(|r| r["type"].as_str().unwrap()).collect()
+}
+
+/// The index of the first record of type `ty` after `from`, where `pred` holds.
+fn after(
+    j: &[serde_json::Value],
+    from: usize,
+    ty: &str,
+    pred: impl Fn(&serde_json::Value) -> bool,
+) -> usize {
+    from + 1
+        + j[from + 1..]
+            .iter()
+            .position(|r| r["type"] == ty && pred(r))
+            .unwrap_or_else(|| panic!("no {ty} after record {from}: {:?}", types(j)))
+}
+
+/// The kill switch's path in the journal, in order: the fault's injection started, the
+/// abort (of `source`), the revert it started (for `reason`), the fault reverted, the
+/// verdict ABORTED, the run ended with exit code 2; and the revert a matter of seconds by
+/// the journal's clock (generous: the revert is an `rm`). Returns the abort record.
+fn assert_aborted_and_reverted<'a>(
+    j: &'a [serde_json::Value],
+    source: &str,
+    reason: &str,
+) -> &'a serde_json::Value {
+    let injecting = after(j, 0, "fault_injecting", |_| true);
+    let abort = after(j, injecting, "abort", |r| r["source"] == source);
+    let reverting = after(j, abort, "fault_reverting", |r| r["reason"] == reason);
+    let reverted = after(j, reverting, "fault_reverted", |r| r["ok"] == true);
+    let verdict = after(j, reverted, "verdict", |r| r["verdict"] == "ABORTED");
+    let ended = after(j, verdict, "run_ended", |r| r["exit_code"] == 2);
+    assert_eq!(ended, j.len() - 1, "{:?}", types(j));
+    assert_eq!(events(j, "fault_reverted").len(), 1, "reverted once");
+    let took = common::ts(&j[reverted]) - common::ts(&j[abort]);
+    assert!(
+        took >= chrono::Duration::zero() && took < chrono::Duration::seconds(20),
+        "reverted {took} after the abort"
+    );
+    &j[abort]
+}
+
+/// A journal left by SIGKILL: the injection done, then neither an abort nor a revert
+/// nor an end.
+fn assert_left_by_sigkill(j: &[serde_json::Value]) {
+    after(j, 0, "fault_injected", |r| r["ok"] == true);
+    for ty in [
+        "abort",
+        "fault_reverting",
+        "fault_reverted",
+        "verdict",
+        "run_ended",
+    ] {
+        assert!(events(j, ty).is_empty(), "{ty}: {:?}", types(j));
+    }
+}
+
+/// The injection journaled as done before the abort: the kill switch found it active.
+fn assert_injected_before_the_abort(j: &[serde_json::Value]) {
+    let injected = after(j, 0, "fault_injected", |r| r["ok"] == true);
+    after(j, injected, "abort", |_| true);
 }
 
 fn gameday_pid(out: &Path) -> i32 {
@@ -320,43 +491,24 @@ fn wait_gone(path: &Path, limit: Duration) {
     }
 }
 
-fn wait_report(out: &Path, limit: Duration) -> (Vec<serde_json::Value>, String) {
-    let start = Instant::now();
-    loop {
-        if let Ok(mut rd) = std::fs::read_dir(out) {
-            if let Some(Ok(e)) = rd.next() {
-                let j = std::fs::read_to_string(e.path().join("journal.jsonl")).unwrap_or_default();
-                if j.contains("\"type\":\"run_ended\"") {
-                    let report =
-                        std::fs::read_to_string(e.path().join("report.md")).unwrap_or_default();
-                    if !report.is_empty() {
-                        return (journal(&e.path()), report);
-                    }
-                }
-            }
-        }
-        assert!(
-            start.elapsed() < limit,
-            "no finished journal and report under {}",
-            out.display()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 #[test]
-fn ssh_drop_kill_session_reverts_within_2s() {
+fn ssh_drop_kill_session_reverts_and_writes_the_report() {
     let tmp = tempfile::tempdir().unwrap();
-    let (t, marker, out) = active_in_tmux(tmp.path(), "");
-    let killed = Instant::now();
-    drop(t); // tmux kill-server: the terminal goes away, the process gets SIGHUP
-    wait_gone(&marker, Duration::from_secs(10));
-    assert!(killed.elapsed() < Duration::from_secs(2));
-    let (j, report) = wait_report(&out, Duration::from_secs(10));
+    let a = active_in_tmux(tmp.path(), "");
+    drop(a.t); // tmux kill-server: the terminal goes away, the process gets SIGHUP
+    wait_ended(a.pid);
+    assert!(!a.marker.exists(), "the fault was reverted");
+    let dir = run_dir(&a.out);
+    let j = journal(&dir);
     // one path for a lost terminal: whichever is seen first, the SIGHUP or the hung-up
     // terminal itself, pulls the same kill switch
-    let abort = events(&j, "abort");
-    let seen = (abort[0]["source"].as_str(), abort[0]["detail"].as_str());
+    let source = events(&j, "abort")[0]["source"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_injected_before_the_abort(&j);
+    let abort = assert_aborted_and_reverted(&j, &source, "abort");
+    let seen = (abort["source"].as_str(), abort["detail"].as_str());
     assert!(
         matches!(
             seen,
@@ -364,23 +516,31 @@ fn ssh_drop_kill_session_reverts_within_2s() {
         ),
         "{abort:?}"
     );
-    assert!(report.contains("ABORTED"), "{report}");
+    let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(
+        report.starts_with("# Game day: tmux-marker — ABORTED"),
+        "{report}"
+    );
 }
 
 #[test]
 fn sigterm_in_the_tui_reverts_and_writes_the_report() {
     let tmp = tempfile::tempdir().unwrap();
-    let (_t, marker, out) = active_in_tmux(tmp.path(), "");
-    let pid = gameday_pid(&out);
+    let a = active_in_tmux(tmp.path(), "");
     nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(pid),
+        nix::unistd::Pid::from_raw(a.pid),
         nix::sys::signal::Signal::SIGTERM,
     )
     .unwrap();
-    wait_gone(&marker, Duration::from_secs(10));
-    let (j, report) = wait_report(&out, Duration::from_secs(10));
-    assert_eq!(events(&j, "abort")[0]["detail"], "SIGTERM");
-    assert_eq!(j.last().unwrap()["exit_code"], 2);
+    assert_eq!(wait_file(&a.exit_file, LIMIT).trim(), "2", "ABORTED");
+    assert!(!a.marker.exists(), "the fault was reverted");
+    a.t.assert_restored("after SIGTERM");
+    let dir = run_dir(&a.out);
+    let j = journal(&dir);
+    assert_injected_before_the_abort(&j);
+    let abort = assert_aborted_and_reverted(&j, "signal", "abort");
+    assert_eq!(abort["detail"], "SIGTERM");
+    let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
     assert!(
         report.starts_with("# Game day: tmux-marker — ABORTED"),
         "{report}"
@@ -390,51 +550,243 @@ fn sigterm_in_the_tui_reverts_and_writes_the_report() {
 #[test]
 fn a_panic_in_the_tui_reverts_and_writes_the_report() {
     let tmp = tempfile::tempdir().unwrap();
-    let (_t, marker, out) = active_in_tmux(tmp.path(), "GAMEDAY_TEST_PANIC=after-inject");
-    wait_gone(&marker, Duration::from_secs(10));
-    let (j, report) = wait_report(&out, Duration::from_secs(10));
-    assert_eq!(events(&j, "abort")[0]["source"], "panic");
+    let a = active_in_tmux(tmp.path(), "GAMEDAY_TEST_PANIC=after-inject");
+    assert_eq!(wait_file(&a.exit_file, LIMIT).trim(), "2", "ABORTED");
+    assert!(!a.marker.exists(), "the crash path reverted the fault");
+    // the terminal put back before anything is said, so what is said can be read
+    a.t.assert_restored("after the panic");
+    let screen = a.t.screen();
+    assert!(
+        screen.contains("gameday: CRASHED; reverting every fault the journal shows as active"),
+        "{screen}"
+    );
+    let dir = run_dir(&a.out);
+    let j = journal(&dir);
+    // the crash handler reverts as `recover` does, from the journal
+    assert_aborted_and_reverted(&j, "panic", "recover");
+    let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(
+        report.starts_with("# Game day: tmux-marker — ABORTED"),
+        "{report}"
+    );
     assert!(report.contains("when gameday crashed"), "{report}");
 }
 
 #[test]
 fn sigkill_leaves_the_marker_and_recover_removes_it_once() {
     let tmp = tempfile::tempdir().unwrap();
-    let (_t, marker, out) = active_in_tmux(tmp.path(), "");
-    let pid = gameday_pid(&out);
+    let a = active_in_tmux(tmp.path(), "");
     nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(pid),
+        nix::unistd::Pid::from_raw(a.pid),
         nix::sys::signal::Signal::SIGKILL,
     )
     .unwrap();
-    std::thread::sleep(Duration::from_millis(500));
-    assert!(marker.exists(), "nothing can run after SIGKILL");
-    let dir = run_dir(&out);
-    let o = Command::new(env!("CARGO_BIN_EXE_gameday"))
-        .arg("recover")
-        .arg(&dir)
-        .output()
-        .unwrap();
+    // the shell saw it die: nothing of gameday runs any more
     assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stdout)
+        wait_file(&a.exit_file, LIMIT).trim(),
+        "137",
+        "killed by SIGKILL"
     );
-    assert!(!marker.exists(), "recover reverted the fault");
+    assert!(a.marker.exists(), "nothing can revert after SIGKILL");
+    // nor put the terminal back: what the other tests' checks would see if it were not
+    let wrong = a.t.unrestored();
+    assert!(
+        wrong.contains(&"still on the alternate screen".to_string())
+            && wrong.contains(&"-icanon (raw mode)".to_string()),
+        "{wrong:?}"
+    );
+    let dir = run_dir(&a.out);
+    let before = journal(&dir);
+    assert_left_by_sigkill(&before);
+    let o = Command::new(env!("CARGO_BIN_EXE_gameday"))
+        .args(["recover", "--operator", "rescuer"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let so = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{so}");
+    assert!(so.contains("reverted `marker`"), "{so}");
+    assert!(!a.marker.exists(), "recover reverted the fault");
+    let j = journal(&dir);
+    assert_eq!(j[..before.len()], before[..], "recover only appends");
+    let abort = after(&j, before.len() - 1, "abort", |r| r["source"] == "recover");
+    assert_eq!(j[abort]["by"], "rescuer");
+    let reverting = after(&j, abort, "fault_reverting", |r| r["reason"] == "recover");
+    let reverted = after(&j, reverting, "fault_reverted", |r| r["ok"] == true);
+    after(&j, reverted, "verdict", |r| r["verdict"] == "ABORTED");
+    let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(
+        report.starts_with("# Game day: tmux-marker — ABORTED"),
+        "{report}"
+    );
+    assert!(!report.contains("REVERT FAILED"), "{report}");
+    // a second recover finds nothing to do and changes nothing
+    let written = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
     let o = Command::new(env!("CARGO_BIN_EXE_gameday"))
         .arg("recover")
         .arg(&dir)
         .output()
         .unwrap();
+    assert_eq!(o.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&o.stdout).contains("nothing to do"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("journal.jsonl")).unwrap(),
+        written
+    );
+}
+
+/// A frame as text for comparing: trailing blanks and blank rows cut, every digit
+/// masked (the clocks on the screen move on between the moment and the capture; nothing
+/// else on these screens does).
+fn masked(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = text
+        .lines()
+        .map(|l| {
+            l.trim_end()
+                .chars()
+                .map(|c| if c.is_ascii_digit() { '#' } else { c })
+                .collect()
+        })
+        .collect();
+    while lines.last().is_some_and(|l| l.is_empty()) {
+        lines.pop();
+    }
+    lines
+}
+
+/// The screen journaled for the report at the trigger and at the kill switch is the
+/// frame the real terminal shows at that moment: tmux's own capture of the pane, row for
+/// row at the pane's size, but for the clocks' digits. The fault's inject and revert
+/// wait for the test's word, so each moment's frame stays up until it is compared, and
+/// the samples come once an hour, so no chart moves meanwhile.
+#[test]
+fn the_screen_kept_for_the_report_is_the_frame_the_operator_sees() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (open, close) = (tmp.path().join("open"), tmp.path().join("close"));
+    let marker = tmp.path().join("marker");
+    let scenario = tmp.path().join("kept.yaml");
+    std::fs::write(
+        &scenario,
+        format!(
+            r#"name: screen-kept
+hypothesis: The report keeps what the operator saw.
+interval: 1h
+steady_state:
+  - name: always fine
+    command: echo 0
+    expect: "< 1"
+faults:
+  - name: gated
+    duration: 5m
+    exec:
+      inject: "while [ ! -e {open} ]; do sleep 0.05; done; touch {marker}"
+      revert: "while [ ! -e {close} ]; do sleep 0.05; done; rm {marker}"
+      timeout: 5m
+safety:
+  max_duration: 10m
+phases:
+  baseline: 1s
+  recovery: 1s
+"#,
+            open = open.display(),
+            close = close.display(),
+            marker = marker.display()
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("runs");
+    let exit_file = tmp.path().join("exit");
+    // a size of its own: not the headless front's 100×30
+    let (width, height) = (120, 40);
+    let t = Tmux::start(
+        &format!(
+            "{} run --operator alice --out {} {}; echo $? > {}; sleep 60",
+            env!("CARGO_BIN_EXE_gameday"),
+            out.display(),
+            scenario.display(),
+            exit_file.display()
+        ),
+        width,
+        height,
+    );
+    // the screen journaled for `moment`, and the pane showing it
+    let same_frame = |moment: &str| -> String {
+        let dir = common::wait_for_event(&out, "screen", LIMIT);
+        let start = Instant::now();
+        let kept = loop {
+            let j = journal(&dir);
+            if let Some(s) = events(&j, "screen")
+                .into_iter()
+                .find(|s| s["moment"] == moment)
+            {
+                assert_eq!(
+                    (&s["front"], &s["width"], &s["height"]),
+                    (&"tui".into(), &width.into(), &height.into()),
+                    "{s}"
+                );
+                break s["text"].as_str().unwrap().to_string();
+            }
+            assert!(start.elapsed() < LIMIT, "no screen kept at the {moment}");
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        // the frame is drawn right after it is journaled
+        let start = Instant::now();
+        loop {
+            let shown = t.screen();
+            if masked(&shown) == masked(&kept) {
+                return kept;
+            }
+            assert!(
+                start.elapsed() < LIMIT,
+                "the {moment}: the pane shows\n{shown}\nthe journal kept\n{kept}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    t.wait_for("READY", LIMIT);
+    t.keys(&["a"]);
+    t.wait_for("y/Enter", LIMIT);
+    t.keys(&["y"]);
+    t.wait_for("ARMED", LIMIT);
+    t.keys(&["t"]);
+    let at_trigger = same_frame("trigger");
+    assert!(at_trigger.contains("INJECTING"), "{at_trigger}");
+    std::fs::write(&open, "").unwrap();
+    common::wait_for_event(&out, "fault_injected", LIMIT);
+    t.keys(&["X"]);
+    let at_abort = same_frame("abort");
+    assert!(
+        at_abort.contains("KILL SWITCH PULLED by alice"),
+        "{at_abort}"
+    );
+    std::fs::write(&close, "").unwrap();
+    t.wait_for("DONE", LIMIT);
+    t.keys(&["q"]);
+    assert_eq!(wait_file(&exit_file, LIMIT).trim(), "2", "ABORTED");
+    assert!(!marker.exists(), "the fault was reverted");
+    // the report shows both, as they were kept
+    let report = std::fs::read_to_string(run_dir(&out).join("report.md")).unwrap();
+    for (what, kept) in [
+        ("At the trigger of `gated` (", &at_trigger),
+        ("At the abort (", &at_abort),
+    ] {
+        let section = &report[report
+            .find(what)
+            .unwrap_or_else(|| panic!("{what}: {report}"))..];
+        assert!(
+            section.contains(&format!("as the operator saw it, {width}×{height}:")),
+            "{section}"
+        );
+        assert!(section.contains(&format!("text\n{kept}\n")), "{section}");
+    }
 }
 
 #[test]
 fn a_joiner_sees_the_run_notes_and_pulls_the_kill_switch_but_cannot_trigger() {
     let tmp = tempfile::tempdir().unwrap();
-    let (driver, marker, out) = active_in_tmux(tmp.path(), "");
-    let dir = run_dir(&out);
+    let a = active_in_tmux(tmp.path(), "");
+    let (driver, marker) = (&a.t, &a.marker);
+    let dir = run_dir(&a.out);
     let exit_file = tmp.path().join("join-exit");
     let joiner = Tmux::start(
         &format!(
@@ -446,7 +798,7 @@ fn a_joiner_sees_the_run_notes_and_pulls_the_kill_switch_but_cannot_trigger() {
         100,
         30,
     );
-    let limit = Duration::from_secs(20);
+    let limit = LIMIT;
     // who the joiner is comes from its uid
     let me = nix::unistd::User::from_uid(nix::unistd::getuid())
         .unwrap()
@@ -467,10 +819,12 @@ fn a_joiner_sees_the_run_notes_and_pulls_the_kill_switch_but_cannot_trigger() {
     driver.wait_for("seen from the second seat", limit);
     // the kill switch from the second seat
     joiner.keys(&["X"]);
-    wait_gone(&marker, Duration::from_secs(5));
+    wait_gone(marker, limit);
     driver.wait_for("ABORTED", limit);
     // the driver leaves; the joiner is told the verdict and where the report is
+    driver.wait_for("DONE", limit);
     driver.keys(&["q"]);
+    assert_eq!(wait_file(&a.exit_file, limit).trim(), "2", "ABORTED");
     let code = wait_file(&exit_file, limit);
     assert_eq!(code.trim(), "2", "the joiner exits with the run's code");
     let screen = joiner.wait_for("the run ended: ABORTED", limit);
@@ -573,7 +927,7 @@ fn a_lost_terminal_under_su_ends_the_run_in_every_phase() {
             scenario.display()
         );
         let t = Tmux::start(&cmd, 100, 30);
-        let limit = Duration::from_secs(30);
+        let limit = LIMIT;
         if keys {
             t.wait_for("READY", limit);
             t.keys(&["a"]);
@@ -597,7 +951,7 @@ fn a_lost_terminal_under_su_ends_the_run_in_every_phase() {
         let gone_at = Instant::now();
         drop(t); // tmux kill-server: the pane's terminal is gone; su's child gets no SIGHUP
         let cpu_before = cpu_ticks(pid);
-        while alive(pid) && gone_at.elapsed() < Duration::from_secs(10) {
+        while alive(pid) && gone_at.elapsed() < Duration::from_secs(30) {
             std::thread::sleep(Duration::from_millis(100));
         }
         let spun = cpu_ticks(pid).saturating_sub(cpu_before);
@@ -631,11 +985,11 @@ fn pid_of(pattern: &str) -> Option<i32> {
         .min()
 }
 
-/// Waits up to 10 s for `pid` to end; how long it took.
+/// Waits up to 30 s for `pid` to end; how long it took.
 fn ends_within(pid: i32, what: &str) -> Duration {
     let gone_at = Instant::now();
     let cpu_before = cpu_ticks(pid);
-    while alive(pid) && gone_at.elapsed() < Duration::from_secs(10) {
+    while alive(pid) && gone_at.elapsed() < Duration::from_secs(30) {
         std::thread::sleep(Duration::from_millis(100));
     }
     let spun = cpu_ticks(pid).saturating_sub(cpu_before);
@@ -699,7 +1053,7 @@ fn headless_under_su_ends_when_its_terminal_goes_away() {
             scenario.display()
         );
         let t = Tmux::start(&cmd, 100, 30);
-        t.wait_for("injected", Duration::from_secs(30));
+        t.wait_for("injected", LIMIT);
         assert!(marker.exists(), "{tag}: the fault is active");
         let pid = pid_of(&format!("^{} run .*--out {}", bin.display(), out.display()))
             .expect("gameday is running");
@@ -745,7 +1099,7 @@ fn headless_join_under_su_leaves_when_its_terminal_goes_away() {
     let _driver = Leftover(Some(driver.id() as i32));
     let start = Instant::now();
     let run_dir = loop {
-        assert!(start.elapsed() < Duration::from_secs(20), "no control.sock");
+        assert!(start.elapsed() < LIMIT, "no control.sock");
         if let Some(d) = std::fs::read_dir(&out)
             .unwrap()
             .flatten()
@@ -776,7 +1130,7 @@ fn headless_join_under_su_leaves_when_its_terminal_goes_away() {
     let pattern = format!("^{} join --headless {}$", bin.display(), run_dir.display());
     for round in 1..=5 {
         let t = Tmux::start(&join, 100, 30);
-        t.wait_for("tester drives", Duration::from_secs(20));
+        t.wait_for("tester drives", LIMIT);
         let pid = pid_of(&pattern).unwrap_or_else(|| panic!("round {round}: no joiner"));
         let _leftover = Leftover(Some(pid));
         drop(t);
@@ -798,9 +1152,9 @@ fn headless_join_under_su_leaves_when_its_terminal_goes_away() {
         nix::sys::signal::Signal::SIGTERM,
     )
     .unwrap();
-    let o = common::wait_bounded(&mut driver, Duration::from_secs(30));
+    let o = common::wait_bounded(&mut driver, LIMIT);
     assert_eq!(o.status.code(), Some(2));
-    let o = common::wait_bounded(&mut watcher, Duration::from_secs(10));
+    let o = common::wait_bounded(&mut watcher, LIMIT);
     let text = String::from_utf8_lossy(&o.stdout);
     assert_eq!(o.status.code(), Some(2), "{text}");
     assert!(text.contains("the run ended: ABORTED"), "{text}");
@@ -844,7 +1198,7 @@ fn the_driver_and_a_joiner_mark_milestones_and_the_report_times_them() {
         100,
         30,
     );
-    let limit = Duration::from_secs(30);
+    let limit = LIMIT;
     t.wait_for("READY", limit);
     let _leftover = Leftover(pid_of(&format!(
         "^{} run .*--out {}",
@@ -904,7 +1258,7 @@ fn the_driver_and_a_joiner_mark_milestones_and_the_report_times_them() {
     });
     let mut seen: Vec<String> = Vec::new();
     let mut expect = |text: &str| -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + LIMIT;
         loop {
             if let Some(l) = seen.iter().find(|l| l.contains(text)) {
                 return l.clone();
@@ -955,7 +1309,7 @@ fn the_driver_and_a_joiner_mark_milestones_and_the_report_times_them() {
     t.wait_for("DONE", limit);
     t.keys(&["q"]);
     assert_eq!(wait_file(&exit_file, limit).trim(), "2");
-    let o = common::wait_bounded(&mut joiner, Duration::from_secs(10));
+    let o = common::wait_bounded(&mut joiner, LIMIT);
     assert_eq!(o.status.code(), Some(2), "the joiner saw the run end");
 
     let j = journal(&dir);
@@ -1256,4 +1610,64 @@ phases: { baseline: 1s, recovery: 1s }
     let notes = events(&j, "note");
     assert_eq!(notes.len(), 1, "{notes:?}");
     assert_eq!(notes[0]["text"], "typed while it was busy");
+}
+
+/// Outsider 21, findings 2 and 6, at 80×24 in a real terminal: a hypothesis too long for
+/// its three lines ends cut, `i` shows all of it, Esc closes; `q` in READY (before any
+/// trigger) ends the run NOT RUN, exit 6, as README's table says.
+#[test]
+fn i_shows_the_whole_hypothesis_and_q_before_a_trigger_is_not_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("runs");
+    let exit_file = tmp.path().join("exit");
+    let scenario = tmp.path().join("long-hypothesis.yaml");
+    std::fs::write(
+        &scenario,
+        r#"name: long-hypothesis
+hypothesis: >
+  If the cache is flushed while traffic is steady, the checkout API keeps answering
+  every request, its p99 latency stays below three hundred milliseconds, the error
+  rate stays below one percent, the queue drains within a minute of the flush, and
+  nobody is paged because the alert waits five minutes END-OF-HYPOTHESIS
+interval: 200ms
+steady_state:
+  - name: always fine
+    command: echo 0
+    expect: "< 1"
+faults:
+  - name: nothing
+    duration: 5s
+    exec: { inject: "true", revert: "true" }
+phases:
+  baseline: 1s
+  recovery: 1s
+"#,
+    )
+    .unwrap();
+    let cmd = format!(
+        "{} run --operator alice --out {} {}; echo $? > {}; sleep 60",
+        env!("CARGO_BIN_EXE_gameday"),
+        out.display(),
+        scenario.display(),
+        exit_file.display()
+    );
+    let t = Tmux::start(&cmd, 80, 24);
+    let s = t.wait_for("READY", Duration::from_secs(60));
+    assert!(s.contains("Hypothesis  If the cache is flushed"), "{s}");
+    assert!(!s.contains("END-OF-HYPOTHESIS"), "cut at 80×24:\n{s}");
+    t.keys(&["i"]);
+    let s = t.wait_for("END-OF-HYPOTHESIS", Duration::from_secs(20));
+    assert!(s.contains("Details"), "{s}");
+    assert!(s.contains("always fine: expect < 1"), "{s}");
+    t.keys(&["Escape"]);
+    let start = Instant::now();
+    while t.screen().contains("END-OF-HYPOTHESIS") {
+        assert!(start.elapsed() < Duration::from_secs(20), "{}", t.screen());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    t.keys(&["q"]);
+    let code = wait_file(&exit_file, Duration::from_secs(60));
+    assert_eq!(code.trim(), "6", "{}", t.screen());
+    let j = journal(&run_dir(&out));
+    assert_eq!(events(&j, "verdict")[0]["verdict"], "NOT_RUN");
 }

@@ -128,3 +128,22 @@ fn the_report_does_not_reach_the_fronts_the_runner_or_the_cluster() {
         );
     }
 }
+
+#[test]
+fn the_words_of_events_need_only_the_journal_units_and_text() {
+    // the report and the fronts both word events through it: anything more and one of
+    // them would reach what it must not
+    let edges = edges();
+    let wording = &edges["wording"];
+    assert!(
+        wording.contains("journal"),
+        "the scan sees wording.rs: {wording:?}"
+    );
+    for to in wording {
+        assert!(
+            ["journal", "units", "text"].contains(&to.as_str()),
+            "wording depends on {to}: {wording:?}"
+        );
+    }
+    assert!(edges["report"].contains("wording") && edges["describe"].contains("wording"));
+}

@@ -402,7 +402,9 @@ fn refuted_run_names_the_criterion_its_worst_value_and_when() {
         "{timeline}"
     );
     assert!(
-        timeline.contains("| 00:00 | alice | triggered `delete one redis pod` |"),
+        timeline.contains(
+            "| 00:00 | alice | triggered `delete one redis pod`: inject: delete 1 pod of app=redis in shop |"
+        ),
         "{timeline}"
     );
     assert!(
@@ -592,7 +594,7 @@ fn aborted_run_says_who_pulled_the_kill_switch_and_how_fast_it_reverted() {
     );
     let timeline = section(&report, "## Timeline");
     assert!(
-        timeline.contains("| 00:15 | bob | kill switch pulled (join) |"),
+        timeline.contains("| 00:15 | bob | KILL SWITCH pulled (join) |"),
         "{timeline}"
     );
     assert!(
@@ -691,7 +693,8 @@ fn not_run_says_why_and_judges_nothing() {
     );
     // the timeline counts from the start when nothing was triggered
     assert!(
-        section(&report, "## Timeline").contains("| 00:00 | alice | run started (tui) |"),
+        section(&report, "## Timeline")
+            .contains("| 00:00 | alice | run started (tui): redis-pod-delete on "),
         "{report}"
     );
     assert!(section(&report, "## Notes").contains("None recorded."));
@@ -1217,4 +1220,86 @@ fn milestones_are_timed_from_the_first_trigger_and_a_missed_target_is_a_finding_
 fn a_scenario_without_milestones_has_no_milestones_section() {
     let report = render(&confirmed_journal()).unwrap();
     assert!(!report.contains("## Milestones"), "{report}");
+}
+
+/// Issue 17, findings 6, 7 and 8: an abort's reason keeps its line breaks visible (`\n`,
+/// `\r`), a milestone's name cannot format the report (code, emphasis, links), and a
+/// recovery cut short by a signal says who and why, in the journal and the report.
+#[test]
+fn hostile_reasons_and_names_stay_text_and_a_cut_short_recovery_says_why() {
+    let hostile = "<!channel> [x](http://e) `y` *b*";
+    let mut sim = Sim::new(RunInfo {
+        milestones: vec![gameday::journal::MilestoneInfo {
+            name: hostile.into(),
+            within: Some(Duration::from_secs(30)),
+        }],
+        ..run_info()
+    });
+    sim.arm_and_trigger(slow_reads);
+    sim.run_until(TRIGGER_AT + 5.0, slow_reads);
+    sim.send(Msg::Milestone {
+        name: hostile.into(),
+        author: "bob".into(),
+    });
+    assert_eq!(sim.refused(), None);
+    sim.send(Msg::Abort {
+        by: "bob".into(),
+        source: AbortSource::Command,
+        detail: "@here\n15:45:20.000  verdict CONFIRMED (exit 0)\r\u{202e}evil".into(),
+    });
+    sim.advance_secs(1.0);
+    sim.send(Msg::Reverted {
+        fault: 0,
+        attempt: 1,
+        result: Ok(String::new()),
+    });
+    sim.run_until(sim.elapsed() + 2.0, healthy);
+    assert!(!sim.state.is_done(), "watching the recovery");
+    sim.send(Msg::Abort {
+        by: "alice".into(),
+        source: AbortSource::Signal,
+        detail: "SIGTERM".into(),
+    });
+    assert!(sim.state.is_done(), "a signal ends the recovery");
+    let records = sim.finished();
+    let cut: Vec<&Event> = records
+        .iter()
+        .map(|r| &r.event)
+        .filter(|e| matches!(e, Event::RecoveryCutShort { .. }))
+        .collect();
+    assert_eq!(
+        cut,
+        [&Event::RecoveryCutShort {
+            by: "alice".into(),
+            why: "SIGTERM (signal)".into()
+        }]
+    );
+    let report = render(&records).unwrap();
+    // F6: the reason's line break and carriage return are shown, not made spaces
+    assert!(!report.contains("@here 15:45"), "{report}");
+    assert!(
+        report.contains("@here\\\\n15:45:20.000 verdict CONFIRMED (exit 0)\\\\r\\\\u{202e}evil"),
+        "{report}"
+    );
+    // F7: the name is text in the table and the timeline: no code span, no emphasis
+    let m = section(&report, "## Milestones\n");
+    let table_row = m
+        .lines()
+        .find(|l| l.contains("channel"))
+        .unwrap_or_else(|| panic!("{m}"));
+    assert!(table_row.contains("\\*b\\*"), "{table_row}");
+    assert!(table_row.contains("\\`y\\`"), "{table_row}");
+    // elsewhere it is a code span whose fence nothing inside can close
+    for l in report.lines().filter(|l| l.contains("channel")) {
+        assert!(
+            l.contains("`` <!channel> [x](http://e) `y` *b* ``") || !l.contains("*b*"),
+            "{l}"
+        );
+    }
+    // F8: the report says who cut the recovery short, and why
+    assert!(
+        report.contains("The recovery was cut short after")
+            && report.contains("It was ended by alice: SIGTERM (signal)."),
+        "{report}"
+    );
 }

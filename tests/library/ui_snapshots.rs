@@ -336,17 +336,6 @@ fn armed_screen() {
 }
 
 #[test]
-fn the_screen_kept_for_the_report_is_the_frame_the_operator_sees() {
-    let sim = active();
-    for (w, h) in [(80, 24), (143, 41)] {
-        let frame = text_of(&render(&sim.app, sim.view(), w, h));
-        let kept = gameday::ui::capture::text(&sim.app, sim.view(), w, h).unwrap();
-        assert_eq!(kept, frame.trim_end_matches('\n'), "{w}×{h}");
-        assert!(kept.lines().next().unwrap().contains("ACTIVE"), "{kept}");
-    }
-}
-
-#[test]
 fn active_screen_shows_the_abort_banner() {
     let sim = active();
     let s = snap("active", &sim);
@@ -522,6 +511,7 @@ fn help_screen() {
         "m                          mark a milestone",
         "Tab/Shift-Tab/j/k/↑/↓",
         "PgUp/PgDn",
+        "i                          the whole hypothesis",
         "Ctrl-W delete word",
         "Ctrl-U delete to start",
         "Ctrl-K delete to end",
@@ -1029,4 +1019,158 @@ fn a_reverted_fault_shows_its_revert_result() {
         "{row}"
     );
     assert!(!row.contains("(on: false)"), "{row}");
+}
+
+/// Outsider 21, finding 1: with a long `--out`, the final screen still says the whole
+/// command to run, `gameday recover` and the run directory, and the whole report path:
+/// wrapped over lines, never cut.
+#[test]
+fn a_long_run_directory_wraps_whole_in_the_final_banner() {
+    let mut sim = done_revert_failed();
+    let dir = "/work/outsider21/t/runs-for-the-payments-team/checkout/quarterly-gamedays-2026/20261128T163414Z-revfail";
+    sim.sim.info.run_dir = dir.into();
+    sim.app.report_path = Some(format!("{dir}/report.md"));
+    for (w, h) in [(80, 24), (60, 24), (160, 48)] {
+        let s = snap_text(&sim, w, h);
+        assert!(s.contains("gameday recover"), "{w}x{h}:\n{s}");
+        // the lines from `gameday recover` on, joined, are the command; the same for
+        // the report's path
+        let lines: Vec<&str> = s.lines().map(str::trim).collect();
+        let joined = |from: &str, end: &str| -> String {
+            let at = lines
+                .iter()
+                .position(|l| l.contains(from))
+                .unwrap_or_else(|| panic!("no {from} at {w}x{h}:\n{s}"));
+            let first = lines[at];
+            let mut text = first[first.find(from).unwrap()..].to_string();
+            for l in &lines[at + 1..] {
+                if text.contains(end) {
+                    break;
+                }
+                text.push_str(l);
+            }
+            text[..text.find(end).map_or(text.len(), |i| i + end.len())].replace(' ', "")
+        };
+        // (a line that breaks at a space ends in it: spaces are left out)
+        assert_eq!(
+            joined("gameday recover", "revfail"),
+            format!("gamedayrecover{dir}"),
+            "{w}x{h}:\n{s}"
+        );
+        assert_eq!(
+            joined("report:", "report.md"),
+            format!("report:{dir}/report.md"),
+            "{w}x{h}:\n{s}"
+        );
+        assert!(s.contains("DONE"), "{w}x{h}:\n{s}");
+    }
+    snap("done_revert_failed_long_run_dir", &sim);
+}
+
+/// Outsider 21, findings 2 and 3: a hypothesis of more than three lines and a revert's
+/// explanation longer than its row are cut at 80×24; `i` shows both whole (and every
+/// expectation), and scrolls when they do not fit.
+#[test]
+fn i_shows_the_whole_hypothesis_and_each_faults_result() {
+    let mut sim = ready();
+    let hypothesis = "If one Redis pod is deleted, the API keeps serving traffic with only a \
+        temporary latency bump and no visible spike in 5xx responses, because reads fall back \
+        to Postgres, the connection pool reconnects within seconds, the p99 stays below three \
+        hundred milliseconds and the error rate stays below one percent throughout the whole \
+        window END-OF-HYPOTHESIS";
+    sim.sim.info.hypothesis = hypothesis.into();
+    sim.arm();
+    sim.advance(Duration::from_secs(3));
+    let i = sim.state.next_fault;
+    sim.trigger(false);
+    sim.advance_secs(1.0);
+    sim.injected(i, &[], "");
+    sim.ticks(35, 0.0);
+    assert_eq!(sim.state.phase, Phase::Reverting);
+    let why = "the command exited, but a process it started (a daemon, a `&` job) still holds \
+        its output open; start such processes with their output redirected \
+        (`… >/dev/null 2>&1 &`) END-OF-FIX";
+    sim.reverted(i, Ok(why.into()));
+    let before = snap_text(&sim, 80, 24);
+    assert!(
+        !before.contains("END-OF-HYPOTHESIS"),
+        "cut before `i`:\n{before}"
+    );
+    assert!(!before.contains("END-OF-FIX"), "cut before `i`:\n{before}");
+    assert!(
+        before.contains("i details"),
+        "the footer names the key:\n{before}"
+    );
+    press(&mut sim, KeyCode::Char('i'));
+    assert!(matches!(sim.app.mode, Mode::Details { .. }));
+    let s = snap("details", &sim);
+    let squash = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    // the dialog's text: what is between its borders, line after line
+    let inside = |s: &str| -> String {
+        let text: Vec<&str> = s
+            .lines()
+            .filter_map(|l| {
+                let (a, b) = (l.find('│')?, l.rfind('│')?);
+                (b > a).then(|| &l[a + '│'.len_utf8()..b])
+            })
+            .collect();
+        squash(&text.join(" "))
+    };
+    let flat = inside(&s);
+    assert!(flat.contains(&squash(hypothesis)), "{s}");
+    assert!(
+        flat.contains("5xx error rate: expect < 1%, abort > 5% for 30s"),
+        "{s}"
+    );
+    assert!(flat.contains("p99 read latency: expect < 300ms"), "{s}");
+    // scrolled to the end, the fault's explanation is there whole
+    for _ in 0..30 {
+        press(&mut sim, KeyCode::Char('j'));
+    }
+    let s = snap_text(&sim, 80, 24);
+    let flat = inside(&s);
+    assert!(
+        flat.contains(&squash(&format!("REVERTED: revert: {why}"))),
+        "{s}"
+    );
+    // Esc closes it; the run was not touched
+    press(&mut sim, KeyCode::Esc);
+    assert!(matches!(sim.app.mode, Mode::Normal));
+    assert_eq!(snap_text(&sim, 80, 24), before);
+}
+
+/// Outsider 21, finding 10: a long signal name no longer pushes `now <value>` off the
+/// chart's legend at 80 columns: the name is shortened instead.
+#[test]
+fn a_long_signal_name_gives_way_to_now_in_the_legend() {
+    let mut sim = baseline();
+    sim.sim.info.signals[0].name = "signal-number-0-with-a-rather-long-name".into();
+    let s = snap_text(&sim, 80, 24);
+    let legend = s
+        .lines()
+        .find(|l| l.contains("expect < 1%") || l.contains("expect < 1 %"))
+        .unwrap_or_else(|| panic!("{s}"));
+    assert!(legend.contains("abort > 5% for 30s"), "{legend}");
+    assert!(legend.contains("fault"), "{legend}");
+    assert!(legend.contains(" now "), "{legend}");
+    assert!(legend.contains("signal-number-0"), "{legend}");
+}
+
+/// Outsider 21, finding 8: hostile text is shown one way on every part of the screen:
+/// the escapes written out (`\e]0;…`), as the timeline and headless output show them,
+/// not with ESC and BEL silently dropped (and never raw).
+#[test]
+fn hostile_text_shows_its_escapes_in_the_row_and_the_chart() {
+    let mut sim = baseline();
+    let hostile = "\u{1b}]0;PWNED\u{7}\u{1b}[2J\u{1b}[31mRED";
+    sim.send(Msg::sample(1, Err(hostile.into())));
+    sim.app.selected = 1;
+    let buf = render(&sim.app, sim.view(), 80, 24);
+    let s = text_of(&buf);
+    assert!(!s.contains('\u{1b}') && !s.contains('\u{7}'), "{s:?}");
+    let rows: Vec<&str> = s.lines().filter(|l| l.contains("PWNED")).collect();
+    assert!(rows.len() >= 2, "the row and the chart: {s}");
+    for row in rows {
+        assert!(row.contains("\\e]0;PWNED"), "{row}");
+    }
 }

@@ -8,8 +8,8 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use super::{alarm, fit, fit_left, put_line, sym};
-use crate::ui::{App, View};
+use super::{alarm, fit, put_line, safe, sym};
+use crate::ui::{App, Theme, View};
 
 pub struct Banner<'a> {
     pub app: &'a App,
@@ -18,7 +18,7 @@ pub struct Banner<'a> {
 
 impl Banner<'_> {
     /// The banner's lines for a screen `width` columns wide, each with its style; empty
-    /// when all is quiet. Long paths are shortened from the left, so the words stay.
+    /// when all is quiet. Long paths wrap over lines, whole, to be copied.
     pub fn lines(&self, width: usize) -> Vec<(String, Style)> {
         let theme = self.app.theme;
         let state = self.view.state;
@@ -26,17 +26,16 @@ impl Banner<'_> {
         let dot = sym(theme, "·", "-");
         let mut out = Vec::new();
         if state.revert_failed() {
-            // the command is to be copied whole: on its own line when it does not fit
+            // the command is to be copied whole: on lines of its own when it does not fit
             let head = format!("REVERT FAILED {dash} may still be in place: ");
             let command = format!("gameday recover {}", self.view.info.run_dir);
             if super::width(&head) + super::width(&command) + 2 <= width {
                 out.push((format!("{head}{command}"), alarm(theme)));
             } else {
                 out.push((format!("{head}run"), alarm(theme)));
-                out.push((
-                    fit_left(theme, &command, width.saturating_sub(2)),
-                    alarm(theme),
-                ));
+                for l in whole(theme, &command, width.saturating_sub(2)) {
+                    out.push((l, alarm(theme)));
+                }
             }
         }
         if let Some(a) = &state.abort {
@@ -78,26 +77,18 @@ impl Banner<'_> {
                 Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED)
             };
             match &self.app.report_path {
-                // the report's path whole, on a line of its own when it does not fit
-                // beside the verdict and there is room for one more line
+                // the report's path whole, on lines of its own when it does not fit
+                // beside the verdict
                 Some(p)
-                    if super::width(&head) + super::width(p) + super::width(&tail) + 10 > width
-                        && out.len() < 2 =>
+                    if super::width(&head) + super::width(p) + super::width(&tail) + 10 > width =>
                 {
                     out.push((format!("DONE {dot} {verdict}{tail}"), style));
-                    out.push((
-                        format!("report: {}", fit_left(theme, p, width.saturating_sub(10))),
-                        style,
-                    ));
+                    for l in whole(theme, &format!("report: {p}"), width.saturating_sub(2)) {
+                        out.push((l, style));
+                    }
                 }
                 Some(p) => {
-                    let room = width
-                        .saturating_sub(super::width(&head) + super::width(&tail) + 10)
-                        .max(12);
-                    out.push((
-                        format!("{head}report: {}{tail}", fit_left(theme, p, room)),
-                        style,
-                    ));
+                    out.push((format!("{head}report: {}{tail}", safe(theme, p)), style));
                 }
                 None => out.push((
                     format!(
@@ -110,6 +101,35 @@ impl Banner<'_> {
         }
         out
     }
+}
+
+/// `text` over as many lines of `w` columns as it takes, nothing left out and nothing
+/// added (no ellipsis): a command or a path is copied from here. A line breaks after a
+/// space when there is one (`gameday recover` stays together), else mid-word.
+fn whole(theme: Theme, text: &str, w: usize) -> Vec<String> {
+    let w = w.max(8);
+    let mut lines = Vec::new();
+    let mut rest: Vec<char> = safe(theme, text).chars().collect();
+    while super::width(&rest.iter().collect::<String>()) > w {
+        let mut used = 0;
+        let mut fits = 0;
+        for c in &rest {
+            let cw = super::width(&c.to_string());
+            if used + cw > w {
+                break;
+            }
+            used += cw;
+            fits += 1;
+        }
+        let cut = match rest[..fits].iter().rposition(|c| *c == ' ') {
+            Some(space) if space > 0 => space + 1,
+            _ => fits.max(1),
+        };
+        let line: String = rest.drain(..cut).collect();
+        lines.push(line.trim_end().to_string());
+    }
+    lines.push(rest.into_iter().collect());
+    lines
 }
 
 impl Widget for Banner<'_> {

@@ -47,7 +47,7 @@ impl Widget for Chart<'_> {
         };
         let dot = sym(theme, "·", "-");
         let expect = expect_text(si);
-        let mut title = vec![Span::styled(fit(theme, &si.name, 40), bold())];
+        let mut title: Vec<Span> = Vec::new();
         if expect.is_empty() {
             title.push(Span::raw(format!(" {dot} watched")));
         } else {
@@ -75,6 +75,13 @@ impl Widget for Chart<'_> {
         };
         title.push(Span::raw(format!(" {dot} now ")));
         title.push(Span::styled(fit(theme, &now_text, 30), bold()));
+        // The name gives way before the legend does: `now` and the guardrail are what
+        // the chart is read for, and the name is on the selected row above.
+        let legend_w: usize = title.iter().map(|s| s.width()).sum();
+        let name_w = (area.width as usize)
+            .saturating_sub(legend_w + 3)
+            .clamp(8, 40);
+        title.insert(0, Span::styled(fit(theme, &si.name, name_w), bold()));
         if let Some(d) = &ss.last_detail {
             title.push(Span::raw(format!(" ({})", fit(theme, d, 64))));
         }

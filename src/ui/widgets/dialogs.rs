@@ -27,6 +27,8 @@ struct Content<'a> {
     /// preferred outer width
     width: u16,
     alarm: bool,
+    /// lines scrolled past at the top
+    skip: usize,
 }
 
 fn keys_line(theme: Theme, text: &str) -> Line<'static> {
@@ -56,6 +58,7 @@ fn help_lines(theme: Theme, w: usize) -> Vec<Line<'static>> {
             "select signal (the chart follows)",
         ),
         ("PgUp/PgDn".into(), "scroll the timeline"),
+        ("i".into(), "the whole hypothesis and each fault's result"),
         ("?".into(), "this help"),
         ("q".into(), "quit (reverts an active fault first)"),
     ];
@@ -137,6 +140,7 @@ impl<'a> Dialog<'a> {
                     input: None,
                     width: 76,
                     alarm: false,
+                    skip: 0,
                 })
             }
             Mode::Note { kind, input } => {
@@ -168,6 +172,7 @@ impl<'a> Dialog<'a> {
                     input: Some((2, input)),
                     width: 76,
                     alarm: false,
+                    skip: 0,
                 })
             }
             Mode::Override { failing, input } => {
@@ -191,6 +196,7 @@ impl<'a> Dialog<'a> {
                     input: Some((row, input)),
                     width: 76,
                     alarm: true,
+                    skip: 0,
                 })
             }
             Mode::Milestone { selected } => Some(self.milestone_chooser(selected, text_w)),
@@ -205,7 +211,19 @@ impl<'a> Dialog<'a> {
                 input: None,
                 width: 60,
                 alarm: true,
+                skip: 0,
             }),
+            Mode::Details { scroll } => {
+                let lines = details_lines(self.view, theme, text_w);
+                Some(Content {
+                    title: format!("Details {dot} j/k scroll {dot} Esc close"),
+                    lines,
+                    input: None,
+                    width: 78,
+                    alarm: false,
+                    skip: *scroll,
+                })
+            }
             Mode::Help => {
                 let mut lines = help_lines(theme, text_w);
                 lines.push(Line::from(""));
@@ -216,6 +234,7 @@ impl<'a> Dialog<'a> {
                     input: None,
                     width: 78,
                     alarm: false,
+                    skip: 0,
                 })
             }
         }
@@ -337,6 +356,7 @@ impl<'a> Dialog<'a> {
             input: None,
             width: 70,
             alarm: false,
+            skip: 0,
         }
     }
 
@@ -375,6 +395,70 @@ impl<'a> Dialog<'a> {
     }
 }
 
+/// What `i` shows, wrapped to `w` columns: the hypothesis, every expectation and
+/// guardrail, and each fault's status and last result whole (a revert's explanation, an
+/// error), which their rows on the screen cut at 80 columns.
+pub fn details_lines(view: View<'_>, theme: Theme, w: usize) -> Vec<Line<'static>> {
+    let info = view.info;
+    let state = view.state;
+    let mut lines = Vec::new();
+    let para = |lines: &mut Vec<Line<'static>>, text: &str, style: Style| {
+        for l in wrap(theme, text, w.saturating_sub(2).max(1)) {
+            lines.push(Line::from(Span::styled(format!("  {l}"), style)));
+        }
+    };
+    lines.push(Line::from(Span::styled("Hypothesis", bold())));
+    para(&mut lines, &info.hypothesis, Style::default());
+    let expectations: Vec<String> = info
+        .signals
+        .iter()
+        .filter_map(|s| {
+            let mut parts = Vec::new();
+            if let Some(e) = &s.expect {
+                parts.push(format!("expect {}", e.text));
+            }
+            if let Some(a) = &s.abort {
+                parts.push(format!("abort {}", a.text));
+            }
+            (!parts.is_empty()).then(|| format!("{}: {}", s.name, parts.join(", ")))
+        })
+        .collect();
+    if !expectations.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled("Expectations", bold())));
+        for e in &expectations {
+            para(&mut lines, e, Style::default());
+        }
+    }
+    if !info.faults.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled("Faults", bold())));
+        let arrow = sym(theme, "→", "->");
+        for (fi, fs) in info.faults.iter().zip(&state.faults) {
+            let mut text = format!("{} {}", fi.name, fs.status.word());
+            if !fs.targets.is_empty() {
+                text.push_str(&format!(" {arrow} {}", fs.targets.join(", ")));
+            }
+            if !fs.detail.is_empty() {
+                text.push_str(&format!(": {}", fs.detail));
+            }
+            let style = if fs.status == crate::engine::FaultStatus::RevertFailed || fs.inject_failed
+            {
+                fg(theme, Color::Red).patch(bold())
+            } else {
+                Style::default()
+            };
+            para(&mut lines, &text, style);
+        }
+    }
+    lines
+}
+
+/// How many lines `i` shows at most (at the widest dialog), to bound its scrolling.
+pub fn details_len(view: View<'_>, theme: Theme) -> usize {
+    details_lines(view, theme, 74).len()
+}
+
 /// The input field's row inside the dialog `rect`, if it is visible.
 fn field_rect(rect: Rect, row: usize) -> Option<Rect> {
     let y = rect.y + 1 + row as u16;
@@ -410,7 +494,14 @@ impl Widget for Dialog<'_> {
             inner.width.saturating_sub(2),
             inner.height,
         );
-        for (i, line) in content.lines.iter().enumerate() {
+        // scrolled no further than the last line at the bottom
+        let skip = content.skip.min(
+            content
+                .lines
+                .len()
+                .saturating_sub(text_area.height as usize),
+        );
+        for (i, line) in content.lines.iter().skip(skip).enumerate() {
             let y = text_area.y + i as u16;
             if y >= text_area.bottom() {
                 break;

@@ -34,6 +34,7 @@ pub fn keys(app: &App, view: View<'_>) -> Vec<(&'static str, &'static str)> {
         Mode::ArmConfirm { .. } => return vec![("y", "arm"), ("n", "cancel"), ("X", "abort")],
         Mode::QuitConfirm => return vec![("y", "revert and quit"), ("n", "stay"), ("X", "abort")],
         Mode::Help => return vec![("Esc", "close help"), ("X", "abort"), ("q", "quit")],
+        Mode::Details { .. } => return vec![("j/k", "scroll"), ("Esc", "close"), ("X", "abort")],
         Mode::Milestone { .. } => {
             return vec![
                 ("Enter", "mark"),
@@ -63,6 +64,7 @@ pub fn keys(app: &App, view: View<'_>) -> Vec<(&'static str, &'static str)> {
         k.push(("X", "abort"));
     }
     k.push(("Tab", "select"));
+    k.push(("i", "details"));
     k.push(("?", "help"));
     k.push(("q", "quit"));
     k
@@ -107,7 +109,7 @@ impl Widget for Footer<'_> {
             }
             spans
         };
-        for drop in ["Tab", "N", "m"] {
+        for drop in ["i", "Tab", "N", "m"] {
             if line_width(&spans_of(&keys)) <= w {
                 break;
             }

@@ -106,6 +106,16 @@ fn char_width(c: char) -> usize {
 /// Text made safe for the theme: under `--ascii` every non-ASCII character becomes an
 /// ASCII look-alike or `?` (user text, error messages from commands).
 pub fn safe(theme: Theme, s: &str) -> String {
+    // Control characters shown as the timeline and headless show them (`\e]0;…`), not
+    // silently dropped by the terminal library: one form of hostile text everywhere. A
+    // line break is a space on a screen row.
+    let escaped;
+    let s = if s.chars().any(crate::text::is_unsafe) {
+        escaped = crate::text::visible(&s.replace(['\n', '\r', '\t'], " ")).into_owned();
+        escaped.as_str()
+    } else {
+        s
+    };
     if !theme.ascii || s.is_ascii() {
         return s.to_string();
     }
