@@ -17,6 +17,9 @@ pub enum Template {
     Latency,
     /// Inject and revert with shell commands (`exec`), e.g. Toxiproxy.
     Exec,
+    /// Judge by the error budget: fast and slow burn rates over two windows each (the
+    /// SRE workbook's multiwindow alerts), the fast burn as the guardrail.
+    SloBurn,
 }
 
 impl Template {
@@ -26,6 +29,7 @@ impl Template {
             Template::ScaleToZero => include_str!("scale-to-zero.yaml"),
             Template::Latency => include_str!("latency.yaml"),
             Template::Exec => include_str!("exec.yaml"),
+            Template::SloBurn => include_str!("slo-burn.yaml"),
         }
     }
 }

@@ -1,5 +1,6 @@
-//! `gameday completions SHELL` and `gameday man`, and the checked-in assets/gameday.1.
-//! `UPDATE_EXPECTED=1 cargo test --test e2e cli_docs::` rewrites assets/gameday.1.
+//! `gameday completions SHELL` and `gameday man`, and the checked-in assets/gameday.1 and
+//! assets/completions/ (what the Debian package installs).
+//! `UPDATE_EXPECTED=1 cargo test --test e2e cli_docs::` rewrites them.
 
 use std::process::Command;
 
@@ -117,6 +118,30 @@ fn the_checked_in_man_page_is_up_to_date() {
         shipped == page,
         "{path} is out of date: run `UPDATE_EXPECTED=1 cargo test --test e2e cli_docs::`"
     );
+}
+
+/// The completion scripts the Debian package installs (Cargo.toml's
+/// `[package.metadata.deb]`) are the ones the binary prints: a new command or option
+/// cannot ship with stale completions.
+#[test]
+fn the_checked_in_completions_are_up_to_date() {
+    for (shell, path) in [
+        ("bash", "assets/completions/gameday.bash"),
+        ("zsh", "assets/completions/_gameday"),
+        ("fish", "assets/completions/gameday.fish"),
+    ] {
+        let (code, script) = gameday(&["completions", shell]);
+        assert_eq!(code, Some(0), "{shell}");
+        if std::env::var_os("UPDATE_EXPECTED").is_some() {
+            std::fs::write(path, &script).unwrap();
+            continue;
+        }
+        let shipped = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            shipped == script,
+            "{path} is out of date: run `UPDATE_EXPECTED=1 cargo test --test e2e cli_docs::`"
+        );
+    }
 }
 
 /// The man page has README's keys and exit codes: a new key or code documented in one

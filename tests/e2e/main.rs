@@ -11,6 +11,7 @@ mod common;
 mod judge;
 
 mod cli_docs;
+mod deb;
 mod evidence;
 mod grafana;
 mod hardening;
@@ -23,4 +24,5 @@ mod pairing;
 mod preflight;
 mod readme;
 mod real_servers;
+mod slo_burn;
 mod tmux;

@@ -24,6 +24,7 @@ fn every_template_passes_check() {
         ("scale-to-zero", "scale:"),
         ("latency", "kind: NetworkChaos"),
         ("exec", "exec:"),
+        ("slo-burn", "abort: \"> 14.4\""),
     ] {
         let name = format!("my-{template}");
         let out = gameday_in(tmp.path(), &["new", &name, "--template", template]);
@@ -124,7 +125,7 @@ fn a_bad_template_lists_the_valid_ones_and_a_bad_name_is_refused() {
     let out = gameday_in(tmp.path(), &["new", "x", "--template", "network-loss"]);
     assert_eq!(out.status.code(), Some(64));
     let err = String::from_utf8_lossy(&out.stderr);
-    for t in ["pod-delete", "scale-to-zero", "latency", "exec"] {
+    for t in ["pod-delete", "scale-to-zero", "latency", "exec", "slo-burn"] {
         assert!(err.contains(t), "{err}");
     }
     let out = gameday_in(tmp.path(), &["new", "My Game", "--template", "exec"]);
@@ -145,7 +146,7 @@ fn a_bad_template_lists_the_valid_ones_and_a_bad_name_is_refused() {
 #[test]
 fn a_fresh_template_warns_about_its_placeholders_and_run_refuses_it() {
     let tmp = tempfile::tempdir().unwrap();
-    for template in ["pod-delete", "scale-to-zero", "latency", "exec"] {
+    for template in ["pod-delete", "scale-to-zero", "latency", "exec", "slo-burn"] {
         let file = format!("{template}.yaml");
         let out = gameday_in(
             tmp.path(),

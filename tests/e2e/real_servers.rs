@@ -9,6 +9,7 @@ use crate::common;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use common::{events, journal, run_dir, wait_bounded};
@@ -16,7 +17,15 @@ use common::{events, journal, run_dir, wait_bounded};
 const HINT: &str =
     "apt-get install redis-server postgresql prometheus (scripts/test installs them)";
 
-fn repo() -> PathBuf {
+/// One stack of real servers at a time in this test binary: each runs a shop under load,
+/// PostgreSQL, Redis and Prometheus, and two at once on a loaded 2-core machine would
+/// only make both slower to answer.
+pub(crate) fn one_stack_at_a_time() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+pub(crate) fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
@@ -78,7 +87,7 @@ fn wait_until(what: &str, limit: Duration, mut ok: impl FnMut() -> bool) {
 }
 
 /// Everything this test started, stopped on every way out.
-struct Stack {
+pub(crate) struct Stack {
     state: tempfile::TempDir,
     pg: u16,
     redis: u16,
@@ -105,7 +114,7 @@ impl Drop for Stack {
 }
 
 impl Stack {
-    fn start() -> Stack {
+    pub(crate) fn start() -> Stack {
         for bin in ["redis-server", "redis-cli", "prometheus", "psql"] {
             let found = Command::new("sh")
                 .arg("-c")
@@ -168,7 +177,7 @@ impl Stack {
         s
     }
 
-    fn start_shop(&mut self, no_fallback: bool) {
+    pub(crate) fn start_shop(&mut self, no_fallback: bool) {
         if let Some(mut c) = self.shop_proc.take() {
             let _ = c.kill();
             let _ = c.wait();
@@ -202,13 +211,13 @@ impl Stack {
         });
     }
 
-    fn prom_url(&self) -> String {
+    pub(crate) fn prom_url(&self) -> String {
         format!("http://127.0.0.1:{}", self.prom)
     }
 
     /// Until Prometheus has 12 s of the shop's history (as a real one would have), so
     /// that rate()[10s] has values and the baseline can be back-filled.
-    fn wait_for_data(&self) {
+    pub(crate) fn wait_for_data(&self) {
         let url = format!(
             "{}/api/v1/query?query=count_over_time(up%7Bjob%3D%22shop%22%7D%5B1m%5D)%20%3E%3D%2012",
             self.prom_url()
@@ -268,7 +277,19 @@ impl Stack {
     /// Runs the scenario headless with `extra` arguments; returns (exit code, what it
     /// printed).
     fn run_with(&self, scenario: &Path, out: &Path, extra: &[&str]) -> (i32, String) {
+        self.run_env(scenario, out, extra, &[])
+    }
+
+    /// `run_with`, with more environment variables for the scenario.
+    pub(crate) fn run_env(
+        &self,
+        scenario: &Path,
+        out: &Path,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> (i32, String) {
         let mut child = common::headless(scenario, out, extra)
+            .envs(env.iter().copied())
             .env("PROMETHEUS_URL", self.prom_url())
             .env("REDIS_PORT", self.redis.to_string())
             .env("LOCAL_STATE", self.state.path())
@@ -284,7 +305,7 @@ impl Stack {
         (o.status.code().unwrap_or(-1), so)
     }
 
-    fn redis_up(&self) -> bool {
+    pub(crate) fn redis_up(&self) -> bool {
         Command::new("redis-cli")
             .args(["-h", "127.0.0.1", "-p", &self.redis.to_string(), "ping"])
             .output()
@@ -294,7 +315,7 @@ impl Stack {
 }
 
 /// The same query asked of Prometheus directly, at the moment gameday sampled it.
-fn prometheus_at(prom: &str, query: &str, ts: &str) -> Option<f64> {
+pub(crate) fn prometheus_at(prom: &str, query: &str, ts: &str) -> Option<f64> {
     let t = chrono::DateTime::parse_from_rfc3339(ts)
         .ok()?
         .timestamp_millis() as f64
@@ -355,6 +376,7 @@ fn assert_charts_and_screens(dir: &Path, report: &str) {
 
 #[test]
 fn redis_outage_on_real_servers() {
+    let _one = one_stack_at_a_time();
     let stack = Stack::start();
     let scenario = repo().join("scenarios/local-redis-outage.yaml");
     let tmp = tempfile::tempdir().unwrap();
