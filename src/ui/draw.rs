@@ -139,11 +139,24 @@ pub fn draw(frame: &mut Frame, app: &App, view: View) {
     frame.render_widget(banner, banner_area);
     frame.render_widget(Footer { app, view }, footer);
 
+    // The details popup may be as long as the scenario: it scrolls between the header and
+    // the banner, which keep saying what is live and how to pull the kill switch. Other
+    // dialogs are short and keep the whole screen, so their keys are never cut off.
+    let between = Rect::new(
+        area.x,
+        header.y + header.height,
+        area.width,
+        banner_area.y.saturating_sub(header.y + header.height),
+    );
+    let dialog_area = match app.mode {
+        super::Mode::Details { .. } if between.height >= 5 => between,
+        _ => area,
+    };
     let dialog = Dialog { app, view };
-    if let Some(pos) = dialog.cursor(area) {
+    if let Some(pos) = dialog.cursor(dialog_area) {
         frame.set_cursor_position(pos);
     }
-    frame.render_widget(dialog, area);
+    frame.render_widget(dialog, dialog_area);
 }
 
 fn draw_hypothesis(frame: &mut Frame, app: &App, area: Rect, text: &str) {

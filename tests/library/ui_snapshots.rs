@@ -1070,6 +1070,41 @@ fn a_long_run_directory_wraps_whole_in_the_final_banner() {
 /// Outsider 21, findings 2 and 3: a hypothesis of more than three lines and a revert's
 /// explanation longer than its row are cut at 80×24; `i` shows both whole (and every
 /// expectation), and scrolls when they do not fit.
+/// The details popup can be longer than the screen: while a fault is live it scrolls
+/// between the header and the banner, which keep showing the phase and the kill switch.
+#[test]
+fn the_details_popup_leaves_the_header_and_the_kill_switch_banner_in_sight() {
+    let mut sim = ready();
+    sim.sim.info.hypothesis = "If one Redis pod is deleted the API keeps serving. ".repeat(12);
+    sim.arm();
+    sim.advance(Duration::from_secs(3));
+    let i = sim.state.next_fault;
+    sim.trigger(false);
+    sim.advance_secs(1.0);
+    sim.injected(i, &[], "");
+    sim.ticks(3, 0.0);
+    assert_eq!(sim.state.phase, Phase::Active);
+    press(&mut sim, KeyCode::Char('i'));
+    assert!(matches!(sim.app.mode, Mode::Details { .. }));
+    for scrolled in [false, true] {
+        let s = snap_text(&sim, 80, 24);
+        let lines: Vec<&str> = s.lines().collect();
+        assert!(lines.len() >= 24, "{s}");
+        assert!(
+            lines[0].contains("ACTIVE"),
+            "the header still says the phase (scrolled: {scrolled}):\n{s}"
+        );
+        assert!(
+            s.contains("FAULT ACTIVE") && s.contains("Ctrl-X: ABORT"),
+            "the kill switch banner is in sight (scrolled: {scrolled}):\n{s}"
+        );
+        assert!(s.contains("Details"), "the popup is open:\n{s}");
+        for _ in 0..40 {
+            press(&mut sim, KeyCode::Char('j'));
+        }
+    }
+}
+
 #[test]
 fn i_shows_the_whole_hypothesis_and_each_faults_result() {
     let mut sim = ready();
