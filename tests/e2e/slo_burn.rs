@@ -150,6 +150,32 @@ fn slo_burn_template_on_real_servers() {
         .expect(&report);
     assert!(row.contains("held"), "{row}");
 
+    // 1b. The SLO written as a percentage (99.9, not 0.999) leaves no budget: the burn
+    //     rates are +Inf or NaN, never a negative number that holds every expectation,
+    //     so the run cannot come out green.
+    let mut wrong: Vec<(&str, &str)> = ENV.to_vec();
+    wrong.push(("SLO_OBJECTIVE", "99.9"));
+    let out = tmp.path().join("percent");
+    let (code, so) = stack.run_env(&scenario, &out, &[], &wrong);
+    assert_ne!(code, 0, "an objective of 99.9 is never CONFIRMED: {so}");
+    if out.exists() {
+        let j = journal(&run_dir(&out));
+        assert_ne!(
+            events(&j, "verdict").first().map(|v| v["verdict"].clone()),
+            Some(serde_json::json!("CONFIRMED")),
+            "{so}"
+        );
+        for signal in ["fast burn", "slow burn"] {
+            assert!(
+                samples(&j, signal)
+                    .iter()
+                    .filter_map(|(_, v)| *v)
+                    .all(|v| v.is_infinite() || v >= 0.0),
+                "{signal}: a negative burn rate: {so}"
+            );
+        }
+    }
+
     // 2. Without the fallback every read fails while Redis is away: a burn rate near
     //    1000, far over 14.4, so the guardrail pulls the kill switch and Redis is back.
     let mut stack = stack;
