@@ -390,7 +390,8 @@ fn url_fix(url: &str) -> Option<Fix> {
     let after = &url[letters.len()..];
     let sep: String = after
         .chars()
-        .take_while(|c| matches!(c, ':' | '/'))
+        // `;` is where `:` is on the keyboard: `http;//host`
+        .take_while(|c| matches!(c, ':' | '/' | ';'))
         .collect();
     let rest = &after[sep.len()..];
     // `host:9090` and `host:9090/path`: a port, not a scheme
@@ -505,6 +506,7 @@ mod tests {
     #[test]
     fn a_mistyped_scheme_gets_the_url_meant_never_a_second_scheme() {
         assert_eq!(fix("http//127.0.0.1:9090"), "write `http://127.0.0.1:9090`");
+        assert_eq!(fix("http;//127.0.0.1:9090"), "write `http://127.0.0.1:9090`");
         assert_eq!(fix("http:127.0.0.1:9090"), "write `http://127.0.0.1:9090`");
         assert_eq!(fix("http:/127.0.0.1:9090"), "write `http://127.0.0.1:9090`");
         assert_eq!(fix("htp://127.0.0.1:9090"), "write `http://127.0.0.1:9090`");
