@@ -506,7 +506,10 @@ mod tests {
     #[test]
     fn a_mistyped_scheme_gets_the_url_meant_never_a_second_scheme() {
         assert_eq!(fix("http//127.0.0.1:9090"), "write `http://127.0.0.1:9090`");
-        assert_eq!(fix("http;//127.0.0.1:9090"), "write `http://127.0.0.1:9090`");
+        assert_eq!(
+            fix("http;//127.0.0.1:9090"),
+            "write `http://127.0.0.1:9090`"
+        );
         assert_eq!(fix("http:127.0.0.1:9090"), "write `http://127.0.0.1:9090`");
         assert_eq!(fix("http:/127.0.0.1:9090"), "write `http://127.0.0.1:9090`");
         assert_eq!(fix("htp://127.0.0.1:9090"), "write `http://127.0.0.1:9090`");
