@@ -92,6 +92,61 @@ impl Drop for GroupGuard {
     }
 }
 
+/// Puts the command in a process group of its own (so that it and its helpers can be
+/// killed together, and so that a hang-up or Ctrl-C sent to gameday's group does not
+/// reach it), in a way that leaves no window for such a signal to kill it first.
+///
+/// `Command::process_group` alone is not enough: without a `pre_exec` step, the standard
+/// library starts the child with `posix_spawn`, whose child resets every signal handler
+/// to the default *before* it leaves gameday's group. A terminal that hangs up sends
+/// SIGHUP to that group a moment after gameday has seen the hang-up on its input: the
+/// kill switch is already starting the revert, and a revert child caught in that window
+/// died of the SIGHUP (seen on a loaded machine: the first revert attempt after an SSH
+/// drop failed, the retry succeeded). With a `pre_exec` step the child is forked, keeps
+/// gameday's handlers until `exec`, and leaves the group here, before `exec`: a signal
+/// for the group that arrives before then runs a handler and is gone.
+fn own_group(cmd: &mut Command, script: &str) {
+    let stall = test_spawn_stall(script);
+    // SAFETY: between fork and exec only async-signal-safe calls are made (open, close,
+    // sleep, setpgid), with nothing allocated.
+    unsafe {
+        cmd.pre_exec(move || {
+            if let Some(path) = &stall {
+                let fd = nix::libc::open(
+                    path.as_ptr(),
+                    nix::libc::O_CREAT | nix::libc::O_WRONLY | nix::libc::O_CLOEXEC,
+                    0o600,
+                );
+                if fd >= 0 {
+                    nix::libc::close(fd);
+                }
+                nix::libc::sleep(2);
+            }
+            if nix::libc::setpgid(0, 0) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
+/// The window before a command leaves gameday's process group, widened on demand for a
+/// test: with `GAMEDAY_TEST_SPAWN_STALL=PATH`, a command whose script mentions PATH
+/// creates `PATH.stalled` and waits 2 s before leaving the group (debug builds only).
+#[cfg(debug_assertions)]
+fn test_spawn_stall(script: &str) -> Option<std::ffi::CString> {
+    let path = std::env::var("GAMEDAY_TEST_SPAWN_STALL").ok()?;
+    if path.is_empty() || !script.contains(&path) {
+        return None;
+    }
+    std::ffi::CString::new(format!("{path}.stalled")).ok()
+}
+
+#[cfg(not(debug_assertions))]
+fn test_spawn_stall(_script: &str) -> Option<std::ffi::CString> {
+    None
+}
+
 const MAX_CAPTURE: usize = 64 * 1024;
 
 type Captured = std::sync::Arc<std::sync::Mutex<Vec<u8>>>;
@@ -139,8 +194,8 @@ pub async fn run_shell(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .process_group(0)
         .kill_on_drop(true);
+    own_group(&mut cmd, script);
     let mut child = cmd.spawn().map_err(|e| format!("cannot start sh: {e}"))?;
     let mut guard = GroupGuard(child.id().map(|p| p as i32));
     let (out_buf, err_buf) = (Captured::default(), Captured::default());

@@ -233,6 +233,62 @@ fn signal_mid_fault(sig: nix::sys::signal::Signal, name: &str) {
     );
 }
 
+/// A terminal that hangs up sends SIGHUP to gameday's whole process group a moment
+/// after gameday has seen the hang-up and started reverting: a revert command caught
+/// before it has left that group must not die of it. The window is widened on purpose
+/// (the revert's child waits 2 s before leaving the group) and the group is sent SIGHUP
+/// inside it: the revert still succeeds, first time, once.
+#[test]
+fn a_hangup_sent_to_the_group_while_the_revert_starts_does_not_kill_the_revert() {
+    use std::os::unix::process::CommandExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let svc = start_service(tmp.path());
+    let marker = tmp.path().join("marker");
+    let stalled = tmp.path().join("marker.stalled");
+    let text = scenario(
+        svc,
+        &format!("touch {}", marker.display()),
+        &format!("rm {}", marker.display()),
+        60,
+        "< 500ms",
+    );
+    let path = write(tmp.path(), "hangup.yaml", &text);
+    let out = tmp.path().join("runs");
+    // a group of its own, as a login shell gives a job: the test can signal the group
+    // without signalling itself
+    let mut child = headless(&path, &out, &[])
+        .env("GAMEDAY_TEST_SPAWN_STALL", &marker)
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let group = nix::unistd::Pid::from_raw(child.id() as i32);
+    wait_for_event(&out, "fault_injected", Duration::from_secs(60));
+    assert!(marker.exists(), "the fault is in place");
+    // the injection went through the same window: what follows is the revert's
+    std::fs::remove_file(&stalled).expect("the injection's command stalled as asked");
+    nix::sys::signal::kill(group, nix::sys::signal::Signal::SIGTERM).unwrap();
+    let start = Instant::now();
+    while !stalled.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the revert's command never reached the window before leaving the group"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // the revert's command is still in gameday's group (it waits 2 s before leaving)
+    nix::sys::signal::killpg(group, nix::sys::signal::Signal::SIGHUP).unwrap();
+    let o = wait_bounded(&mut child, Duration::from_secs(60));
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(!marker.exists(), "the revert removed the marker");
+    let j = journal(&run_dir(&out));
+    let reverts = events(&j, "fault_reverted");
+    assert_eq!(reverts.len(), 1, "one revert, and it worked: {reverts:?}");
+    assert_eq!(reverts[0]["ok"], true, "{reverts:?}");
+    assert_eq!(reverts[0]["attempt"], 1, "{reverts:?}");
+    assert_eq!(events(&j, "abort")[0]["detail"], "SIGTERM");
+    assert_eq!(events(&j, "verdict")[0]["verdict"], "ABORTED");
+}
+
 #[test]
 fn failing_revert_exits_5_and_names_recover() {
     let tmp = tempfile::tempdir().unwrap();
