@@ -168,7 +168,7 @@ phases:
 "#,
     );
     let out = tmp.path().join("runs");
-    let mut child = headless(&scenario, &out, &[]).spawn().unwrap();
+    let mut child = common::spawn(&mut headless(&scenario, &out, &[]));
     let dir = wait_for_event(&out, "sample", Duration::from_secs(60));
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(child.id() as i32),

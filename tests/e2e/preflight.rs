@@ -123,7 +123,7 @@ fn prometheus_at_a_closed_port_refuses_the_run_naming_where_the_url_comes_from()
     let out = tmp.path().join("runs");
     let mut cmd = headless(&scenario, &out, &[]);
     cmd.env("PREFLIGHT_PROM_URL", format!("http://127.0.0.1:{port}"));
-    let mut child = cmd.spawn().unwrap();
+    let mut child = common::spawn(&mut cmd);
     let o = wait_bounded(&mut child, Duration::from_secs(60));
     let (so, se) = text(&o);
     assert_eq!(o.status.code(), Some(69), "{so}\n{se}");
@@ -148,7 +148,7 @@ fn prometheus_at_a_closed_port_refuses_the_run_naming_where_the_url_comes_from()
     let url = format!("http://127.0.0.1:{port2}");
     let mut cmd = headless(&scenario, &out, &["--prometheus-url", &url]);
     cmd.env("PREFLIGHT_PROM_URL", "http://127.0.0.1:9");
-    let mut child = cmd.spawn().unwrap();
+    let mut child = common::spawn(&mut cmd);
     let o = wait_bounded(&mut child, Duration::from_secs(60));
     let (so, se) = text(&o);
     assert_eq!(o.status.code(), Some(69), "{so}\n{se}");
@@ -472,7 +472,7 @@ phases: { baseline: 10m, recovery: 10m }
     // `run` refuses it: the panel would watch nothing
     let mut cmd = headless(&path, &tmp.path().join("runs"), &[]);
     cmd.env("HOME", &home).env("KUBECONFIG", &kc);
-    let mut child = cmd.spawn().unwrap();
+    let mut child = common::spawn(&mut cmd);
     let o = wait_bounded(&mut child, Duration::from_secs(60));
     let (so, se) = text(&o);
     assert_eq!(o.status.code(), Some(69), "{so}\n{se}");

@@ -1108,8 +1108,7 @@ fn headless_join_under_su_leaves_when_its_terminal_goes_away() {
         "name: room\nhypothesis: h\ninterval: 200ms\nsteady_state:\n  - name: s\n    command: echo 0\n    expect: \"< 1\"\nfaults:\n  - name: f\n    duration: 1s\n    exec: { inject: \"true\", revert: \"true\" }\nphases:\n  baseline: 5m\n  recovery: 1s\n",
     )
     .unwrap();
-    let mut driver = common::headless(&scenario, &out, &[]).spawn().unwrap();
-    let _driver = Leftover(Some(driver.id() as i32));
+    let mut driver = common::spawn(&mut common::headless(&scenario, &out, &[]));
     let start = Instant::now();
     let run_dir = loop {
         assert!(start.elapsed() < LIMIT, "no control.sock");
@@ -1125,15 +1124,14 @@ fn headless_join_under_su_leaves_when_its_terminal_goes_away() {
     };
     // a joiner reading /dev/null (root, through the test's own copy of the binary, so
     // that the pattern below finds only daemon's): its input ends at once, and it stays
-    let mut watcher = common::gameday()
-        .args(["join", "--headless"])
-        .arg(&run_dir)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let _watcher = Leftover(Some(watcher.id() as i32));
+    let mut watcher = common::spawn(
+        common::gameday()
+            .args(["join", "--headless"])
+            .arg(&run_dir)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped()),
+    );
     // five dropped sessions in a row: one more than the connections a user may hold
     let join = format!(
         "su -s /bin/sh daemon -c '{} join --headless {}'; sleep 60",
@@ -1243,19 +1241,18 @@ fn the_driver_and_a_joiner_mark_milestones_and_the_report_times_them() {
     let dir = run_dir(&out);
 
     // the second seat
-    let mut joiner = Command::new(&bin)
-        .args(["join", "--headless"])
-        .arg(&dir)
-        .uid(daemon.uid.as_raw())
-        .gid(daemon.gid.as_raw())
-        .env("HOME", "/")
-        .env_remove("GAMEDAY_LOG")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let _joiner = Leftover(Some(joiner.id() as i32));
+    let mut joiner = common::spawn(
+        Command::new(&bin)
+            .args(["join", "--headless"])
+            .arg(&dir)
+            .uid(daemon.uid.as_raw())
+            .gid(daemon.gid.as_raw())
+            .env("HOME", "/")
+            .env_remove("GAMEDAY_LOG")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped()),
+    );
     let (tx, lines) = std::sync::mpsc::channel::<String>();
     let stdout = joiner.stdout.take().unwrap();
     std::thread::spawn(move || {
