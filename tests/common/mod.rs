@@ -197,6 +197,74 @@ pub fn wait_bounded(child: &mut Child, limit: Duration) -> Output {
     }
 }
 
+/// Writes `text` to `dir/name`; that path.
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// A finished child's standard output and error, as text.
+pub fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// The preflight refused the run: its standard error (`stderr`) names the way past it, and
+/// nothing started (no run directory under `out`).
+pub fn assert_refused_before_the_run(stderr: &str, out: &Path) {
+    assert!(stderr.contains("--skip-preflight"), "{stderr}");
+    assert!(
+        !out.exists() || std::fs::read_dir(out).unwrap().next().is_none(),
+        "a run started under {}",
+        out.display()
+    );
+}
+
+/// A server on 127.0.0.1 that accepts every connection and never answers, until dropped
+/// (or 2 minutes, whichever comes first).
+pub struct Silent {
+    pub port: u16,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Silent {
+    pub fn start() -> Silent {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.set_nonblocking(true).unwrap();
+        let port = l.local_addr().unwrap().port();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = stop.clone();
+        std::thread::spawn(move || {
+            let started = Instant::now();
+            let mut held: Vec<std::net::TcpStream> = Vec::new();
+            while !stopped.load(std::sync::atomic::Ordering::Relaxed)
+                && started.elapsed() < Duration::from_secs(120)
+            {
+                match l.accept() {
+                    Ok((s, _)) => held.push(s),
+                    Err(_) => std::thread::sleep(Duration::from_millis(20)),
+                }
+                // read what comes, answer nothing
+                for s in &mut held {
+                    let _ = s.set_nonblocking(true);
+                    let mut buf = [0u8; 1024];
+                    let _ = std::io::Read::read(s, &mut buf);
+                }
+            }
+        });
+        Silent { port, stop }
+    }
+}
+
+impl Drop for Silent {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// The one run directory under `out`.
 pub fn run_dir(out: &Path) -> PathBuf {
     let dirs: Vec<PathBuf> = std::fs::read_dir(out)

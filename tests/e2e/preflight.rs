@@ -11,19 +11,6 @@ use std::time::{Duration, Instant};
 
 use common::*;
 
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
-
-fn text(o: &std::process::Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
-
 /// A port of 127.0.0.1 nothing listens on (it was free a moment ago).
 fn closed_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -103,9 +90,7 @@ fn a_wrong_port_refuses_the_run_naming_the_port_and_the_fix() {
         )),
         "{so}"
     );
-    assert!(se.contains("--skip-preflight"), "{se}");
-    // nothing started: no run directory
-    assert!(!out.exists() || std::fs::read_dir(&out).unwrap().next().is_none());
+    assert_refused_before_the_run(&se, &out);
 }
 
 #[test]
