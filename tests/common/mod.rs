@@ -224,7 +224,7 @@ pub fn assert_refused_before_the_run(stderr: &str, out: &Path) {
 }
 
 /// A server on 127.0.0.1 that accepts every connection and never answers, until dropped
-/// (or 2 minutes, whichever comes first).
+/// (or 5 minutes, whichever comes first: longer than any test that holds one).
 pub struct Silent {
     pub port: u16,
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
@@ -241,7 +241,7 @@ impl Silent {
             let started = Instant::now();
             let mut held: Vec<std::net::TcpStream> = Vec::new();
             while !stopped.load(std::sync::atomic::Ordering::Relaxed)
-                && started.elapsed() < Duration::from_secs(120)
+                && started.elapsed() < Duration::from_secs(300)
             {
                 match l.accept() {
                     Ok((s, _)) => held.push(s),
@@ -256,6 +256,10 @@ impl Silent {
             }
         });
         Silent { port, stop }
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], self.port))
     }
 }
 

@@ -367,19 +367,6 @@ fn start_hook(mode: Hook) -> (std::net::SocketAddr, Posts) {
     (addr, posts)
 }
 
-/// A port that accepts connections and never answers, for the rest of the test process.
-fn start_silent_hook() -> std::net::SocketAddr {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for conn in listener.incoming() {
-            held.push(conn);
-        }
-    });
-    addr
-}
-
 /// The example scenario with `notify:` posting a Slack message to `$GAMEDAY_SLACK_URL` and
 /// a JSON object to `$GAMEDAY_HOOK_URL`; `revert` is the fault's revert command.
 fn notify_scenario(tmp: &Path, fault_secs: u32, revert: &str) -> std::path::PathBuf {
@@ -604,7 +591,8 @@ fn the_team_hears_the_start_trigger_kill_switch_failed_revert_and_verdict_in_ord
 fn a_webhook_that_fails_or_never_answers_changes_nothing_but_warnings() {
     let tmp = tempfile::tempdir().unwrap();
     let (addr, posts) = start_hook(Hook::Fails);
-    let silent = start_silent_hook();
+    let hook = Silent::start();
+    let silent = hook.addr();
     let slack_path = format!("/hooks/slack/{HOOK_TOKEN}");
     let slow = tmp.path().join("slow");
     let path = notify_scenario(tmp.path(), 1, &format!("rm -f {}", slow.display()));
@@ -730,7 +718,8 @@ fn a_webhook_that_fails_or_never_answers_changes_nothing_but_warnings() {
 #[test]
 fn status_and_abort_while_the_driver_waits_for_its_webhooks_say_the_run_is_ending() {
     let tmp = tempfile::tempdir().unwrap();
-    let silent = start_silent_hook();
+    let hook = Silent::start();
+    let silent = hook.addr();
     let slow = tmp.path().join("slow");
     let path = notify_scenario(tmp.path(), 1, &format!("rm -f {}", slow.display()));
     let out = tmp.path().join("runs");
