@@ -19,28 +19,18 @@ fn a_source_that_connects_but_never_answers_is_refused_with_the_fix() {
     let scenario = write(
         tmp.path(),
         "hang.yaml",
-        &format!(
-            r#"name: hang
-hypothesis: The service keeps answering while nothing is done to it.
-prometheus:
-  url: http://127.0.0.1:{port}
-  timeout: 10s
-steady_state:
-  - name: web
+        &crate::preflight::long_baseline(
+            &format!(
+                r#"  - name: web
     http: {{ url: "http://127.0.0.1:{port}/", every: 1s, timeout: 20s }}
     measure: error_rate
     expect: "< 1%"
   - name: errors
     promql: sum(rate(http_requests_total[1m]))
     expect: "< 1"
-faults:
-  - name: nothing
-    duration: 2s
-    exec: {{ inject: "true", revert: "true" }}
-phases:
-  baseline: 10m
-  recovery: 10m
 "#
+            ),
+            &format!("prometheus:\n  url: http://127.0.0.1:{port}\n  timeout: 10s\n"),
         ),
     );
     let out = tmp.path().join("runs");

@@ -34,7 +34,7 @@ fn preflight_took(out: &str) -> Duration {
 
 /// A scenario that would take minutes if it started: a refusal is plainly before the
 /// baseline ended.
-fn long_baseline(steady_state: &str, extra: &str) -> String {
+pub(crate) fn long_baseline(steady_state: &str, extra: &str) -> String {
     format!(
         r#"name: preflight
 hypothesis: The service keeps answering while nothing is done to it.
