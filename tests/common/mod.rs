@@ -5,9 +5,10 @@
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
+use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::Duration;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -76,14 +77,93 @@ pub fn headless(scenario: &Path, out: &Path, extra: &[&str]) -> Command {
 
 /// Runs `headless(..)` to the end, bounded by `limit`.
 pub fn run_headless(scenario: &Path, out: &Path, extra: &[&str], limit: Duration) -> Output {
-    let mut child = headless(scenario, out, extra)
-        .spawn()
-        .expect("gameday starts");
+    let mut child = spawn(&mut headless(scenario, out, extra));
     wait_bounded(&mut child, limit)
 }
 
+/// How long a child dropped unwaited gets after SIGTERM before SIGKILL: long enough for
+/// a gameday run to revert an `exec` fault (5 s timeout in these tests) on a loaded machine.
+const REAP_GRACE: Duration = Duration::from_secs(10);
+
+/// A child process that does not outlive the test: an assertion that fails before the
+/// test waits for it would otherwise leave a gameday run (and its fault) behind, blocked
+/// on a pipe nobody reads. Dropped unwaited, it is sent SIGTERM (so that gameday still
+/// reverts its fault on the way out), given `REAP_GRACE`, then SIGKILL, and waited for.
+/// A child the test has waited for already (`wait`, `wait_bounded`, or a `try_wait` that
+/// saw it end) is left as it is: its exit status is the test's to assert.
+pub struct Reaped(Option<Child>);
+
+/// Spawns `cmd` (panicking with the program's name if it cannot start) under a `Reaped`.
+pub fn spawn(cmd: &mut Command) -> Reaped {
+    let program = cmd.get_program().to_string_lossy().into_owned();
+    Reaped(Some(
+        cmd.spawn()
+            .unwrap_or_else(|e| panic!("{program} starts: {e}")),
+    ))
+}
+
+impl Reaped {
+    /// The child, no longer guarded.
+    pub fn into_inner(mut self) -> Child {
+        self.0
+            .take()
+            .expect("a Reaped holds its child until dropped")
+    }
+}
+
+impl Deref for Reaped {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        self.0
+            .as_ref()
+            .expect("a Reaped holds its child until dropped")
+    }
+}
+
+impl DerefMut for Reaped {
+    fn deref_mut(&mut self) -> &mut Child {
+        self.0
+            .as_mut()
+            .expect("a Reaped holds its child until dropped")
+    }
+}
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let Some(child) = self.0.as_mut() else {
+            return;
+        };
+        // Ended and waited for (std keeps the status), or ended just now: reaped here.
+        if !matches!(child.try_wait(), Ok(None)) {
+            return;
+        }
+        // Still running, and unreaped, so its pid is still its own. Its input ends, and
+        // its output is read to the end so that it never blocks writing while it reverts.
+        drop(child.stdin.take());
+        if let Some(mut out) = child.stdout.take() {
+            std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+        }
+        if let Some(mut err) = child.stderr.take() {
+            std::thread::spawn(move || std::io::copy(&mut err, &mut std::io::sink()));
+        }
+        let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+        let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+        // a stopped child would hold SIGTERM pending until continued
+        let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGCONT);
+        let start = Instant::now();
+        while start.elapsed() < REAP_GRACE {
+            if !matches!(child.try_wait(), Ok(None)) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
+
 /// Waits for the child at most `limit`, killing it past that, and returns its output.
-pub fn wait_bounded(child: &mut std::process::Child, limit: Duration) -> Output {
+pub fn wait_bounded(child: &mut Child, limit: Duration) -> Output {
     let start = std::time::Instant::now();
     loop {
         if child.try_wait().unwrap().is_some() {
@@ -114,6 +194,78 @@ pub fn wait_bounded(child: &mut std::process::Child, limit: Duration) -> Output 
         status: child.wait().unwrap(),
         stdout: stdout.into_bytes(),
         stderr: stderr.into_bytes(),
+    }
+}
+
+/// Writes `text` to `dir/name`; that path.
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// A finished child's standard output and error, as text.
+pub fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// The preflight refused the run: its standard error (`stderr`) names the way past it, and
+/// nothing started (no run directory under `out`).
+pub fn assert_refused_before_the_run(stderr: &str, out: &Path) {
+    assert!(stderr.contains("--skip-preflight"), "{stderr}");
+    assert!(
+        !out.exists() || std::fs::read_dir(out).unwrap().next().is_none(),
+        "a run started under {}",
+        out.display()
+    );
+}
+
+/// A server on 127.0.0.1 that accepts every connection and never answers, until dropped
+/// (or 5 minutes, whichever comes first: longer than any test that holds one).
+pub struct Silent {
+    pub port: u16,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Silent {
+    pub fn start() -> Silent {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.set_nonblocking(true).unwrap();
+        let port = l.local_addr().unwrap().port();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = stop.clone();
+        std::thread::spawn(move || {
+            let started = Instant::now();
+            let mut held: Vec<std::net::TcpStream> = Vec::new();
+            while !stopped.load(std::sync::atomic::Ordering::Relaxed)
+                && started.elapsed() < Duration::from_secs(300)
+            {
+                match l.accept() {
+                    Ok((s, _)) => held.push(s),
+                    Err(_) => std::thread::sleep(Duration::from_millis(20)),
+                }
+                // read what comes, answer nothing
+                for s in &mut held {
+                    let _ = s.set_nonblocking(true);
+                    let mut buf = [0u8; 1024];
+                    let _ = std::io::Read::read(s, &mut buf);
+                }
+            }
+        });
+        Silent { port, stop }
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], self.port))
+    }
+}
+
+impl Drop for Silent {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 }
 

@@ -1233,7 +1233,7 @@ fn probes_unfinished_at_an_early_end_are_journaled_and_judged_with_bounds() {
     let path = d.join("scenario.yaml");
     std::fs::write(&path, &scenario).unwrap();
     let out = d.join("runs");
-    let mut child = headless(&path, &out, &[]).spawn().unwrap();
+    let mut child = common::spawn(&mut headless(&path, &out, &[]));
     wait_for_event(&out, "fault_injected", LIMIT);
     std::thread::sleep(Duration::from_millis(2500));
     nix::sys::signal::kill(

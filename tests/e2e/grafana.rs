@@ -96,7 +96,7 @@ fn start_grafana(mode: Mode) -> (std::net::SocketAddr, Arc<Mutex<Vec<Seen>>>) {
 
 /// The headless run of an experiment (the fault only slows the probe a little, for
 /// `fault_secs`) that annotates `grafana_url`, started.
-fn start_with_grafana(tmp: &Path, grafana_url: &str, fault_secs: u32) -> std::process::Child {
+fn start_with_grafana(tmp: &Path, grafana_url: &str, fault_secs: u32) -> common::Reaped {
     start_with_token(tmp, grafana_url, fault_secs, Some(TOKEN))
 }
 
@@ -105,7 +105,7 @@ fn start_with_token(
     grafana_url: &str,
     fault_secs: u32,
     token: Option<&str>,
-) -> std::process::Child {
+) -> common::Reaped {
     let svc = start_service(tmp);
     let slow = tmp.join("slow");
     let text = scenario(
@@ -126,7 +126,7 @@ fn start_with_token(
         Some(t) => cmd.env("GRAFANA_TOKEN", t),
         None => cmd.env_remove("GRAFANA_TOKEN"),
     };
-    cmd.spawn().unwrap()
+    common::spawn(&mut cmd)
 }
 
 /// A confirmed experiment that annotates `grafana_url`; returns the run directory, the
@@ -367,19 +367,6 @@ fn start_hook(mode: Hook) -> (std::net::SocketAddr, Posts) {
     (addr, posts)
 }
 
-/// A port that accepts connections and never answers, for the rest of the test process.
-fn start_silent_hook() -> std::net::SocketAddr {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for conn in listener.incoming() {
-            held.push(conn);
-        }
-    });
-    addr
-}
-
 /// The example scenario with `notify:` posting a Slack message to `$GAMEDAY_SLACK_URL` and
 /// a JSON object to `$GAMEDAY_HOOK_URL`; `revert` is the fault's revert command.
 fn notify_scenario(tmp: &Path, fault_secs: u32, revert: &str) -> std::path::PathBuf {
@@ -447,24 +434,24 @@ fn the_team_hears_the_start_trigger_kill_switch_failed_revert_and_verdict_in_ord
         "echo '<!channel> see <https://evil.example/x|the runbook> & retry' >&2; exit 1",
     );
     let out = tmp.path().join("runs");
-    let mut driver = headless(&path, &out, &[])
-        .env("GAMEDAY_SLACK_URL", format!("http://{addr}{slack_path}"))
-        .env("GAMEDAY_HOOK_URL", format!("http://{addr}{json_path}"))
-        .env("GAMEDAY_LOG", "debug")
-        .spawn()
-        .unwrap();
+    let mut driver = common::spawn(
+        headless(&path, &out, &[])
+            .env("GAMEDAY_SLACK_URL", format!("http://{addr}{slack_path}"))
+            .env("GAMEDAY_HOOK_URL", format!("http://{addr}{json_path}"))
+            .env("GAMEDAY_LOG", "debug"),
+    );
     let dir = wait_for_event(&out, "fault_injected", Duration::from_secs(30));
     // someone pulls the kill switch from another shell, with a reason that tries markup
     let reason = "<!here> p99 is <https://evil.example/p|fine> & @channel";
-    let mut abort = gameday()
-        .arg("abort")
-        .arg(&dir)
-        .args(["--reason", reason])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut abort = common::spawn(
+        gameday()
+            .arg("abort")
+            .arg(&dir)
+            .args(["--reason", reason])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped()),
+    );
     let ao = wait_bounded(&mut abort, Duration::from_secs(60));
     assert_eq!(ao.status.code(), Some(5), "the revert failed");
     let o = wait_bounded(&mut driver, Duration::from_secs(60));
@@ -604,19 +591,20 @@ fn the_team_hears_the_start_trigger_kill_switch_failed_revert_and_verdict_in_ord
 fn a_webhook_that_fails_or_never_answers_changes_nothing_but_warnings() {
     let tmp = tempfile::tempdir().unwrap();
     let (addr, posts) = start_hook(Hook::Fails);
-    let silent = start_silent_hook();
+    let hook = Silent::start();
+    let silent = hook.addr();
     let slack_path = format!("/hooks/slack/{HOOK_TOKEN}");
     let slow = tmp.path().join("slow");
     let path = notify_scenario(tmp.path(), 1, &format!("rm -f {}", slow.display()));
     let out = tmp.path().join("runs");
-    let mut child = headless(&path, &out, &[])
-        .env("GAMEDAY_SLACK_URL", format!("http://{addr}{slack_path}"))
-        .env(
-            "GAMEDAY_HOOK_URL",
-            format!("http://{silent}/hooks/json/{HOOK_TOKEN}"),
-        )
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn(
+        headless(&path, &out, &[])
+            .env("GAMEDAY_SLACK_URL", format!("http://{addr}{slack_path}"))
+            .env(
+                "GAMEDAY_HOOK_URL",
+                format!("http://{silent}/hooks/json/{HOOK_TOKEN}"),
+            ),
+    );
     // the run, then at most notify's wait at exit: never the webhooks' own pace
     let o = wait_bounded(&mut child, Duration::from_secs(60));
     let so = String::from_utf8_lossy(&o.stdout).into_owned();
@@ -730,21 +718,22 @@ fn a_webhook_that_fails_or_never_answers_changes_nothing_but_warnings() {
 #[test]
 fn status_and_abort_while_the_driver_waits_for_its_webhooks_say_the_run_is_ending() {
     let tmp = tempfile::tempdir().unwrap();
-    let silent = start_silent_hook();
+    let hook = Silent::start();
+    let silent = hook.addr();
     let slow = tmp.path().join("slow");
     let path = notify_scenario(tmp.path(), 1, &format!("rm -f {}", slow.display()));
     let out = tmp.path().join("runs");
-    let mut child = headless(&path, &out, &[])
-        .env(
-            "GAMEDAY_SLACK_URL",
-            format!("http://{silent}/hooks/slack/{HOOK_TOKEN}"),
-        )
-        .env(
-            "GAMEDAY_HOOK_URL",
-            format!("http://{silent}/hooks/json/{HOOK_TOKEN}"),
-        )
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn(
+        headless(&path, &out, &[])
+            .env(
+                "GAMEDAY_SLACK_URL",
+                format!("http://{silent}/hooks/slack/{HOOK_TOKEN}"),
+            )
+            .env(
+                "GAMEDAY_HOOK_URL",
+                format!("http://{silent}/hooks/json/{HOOK_TOKEN}"),
+            ),
+    );
     let dir = wait_for_event(&out, "verdict", Duration::from_secs(60));
     let status = gameday().arg("status").arg(&dir).output().unwrap();
     let abort = gameday()

@@ -223,10 +223,8 @@ phases:
     );
 
     let out = tmp.path().join("runs");
-    let mut driver = headless(&path, &out, &["--skip-preflight"])
-        .stdin(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut driver =
+        common::spawn(headless(&path, &out, &["--skip-preflight"]).stdin(Stdio::piped()));
     let dir = wait_for_event(&out, "fault_injected", Duration::from_secs(30));
     // a note typed on the driver's standard input
     let stdin = driver.stdin.as_mut().unwrap();
@@ -237,14 +235,14 @@ phases:
     .unwrap();
     stdin.flush().unwrap();
     // a joiner's note
-    let mut joiner = gameday()
-        .args(["join", "--headless"])
-        .arg(&dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut joiner = common::spawn(
+        gameday()
+            .args(["join", "--headless"])
+            .arg(&dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    );
     let rx = lines_of(&mut joiner);
     let mut seen = Vec::new();
     wait_line(&rx, &mut seen, "tester drives");
@@ -316,13 +314,13 @@ fn check_refuses_names_with_control_characters() {
 
 /// Runs `gameday ARGS` bounded in time; the output and the exit code.
 fn bounded(args: &[&std::ffi::OsStr], limit: Duration) -> (Option<i32>, String) {
-    let mut child = gameday()
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn(
+        gameday()
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    );
     let o = wait_bounded(&mut child, limit);
     (
         o.status.code(),
@@ -436,10 +434,7 @@ fn killed_during_fault(
     marker: &Path,
     envs: &[(&str, &str)],
 ) -> PathBuf {
-    let mut child = headless(scenario, out, &[])
-        .envs(envs.iter().copied())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn(headless(scenario, out, &[]).envs(envs.iter().copied()));
     let dir = wait_for_event(out, "fault_injected", Duration::from_secs(30));
     let start = Instant::now();
     while !marker.exists() {
@@ -895,10 +890,8 @@ phases:
         let out = tmp.path().join(name);
         // the echoing Prometheus refuses every query (bad_data): the preflight says so,
         // with the echo redacted, and the run goes on to see what else leaks
-        let mut child = headless(&path, &out, &["--skip-preflight"])
-            .envs(envs.iter().copied())
-            .spawn()
-            .unwrap();
+        let mut child =
+            common::spawn(headless(&path, &out, &["--skip-preflight"]).envs(envs.iter().copied()));
         let o = wait_bounded(&mut child, Duration::from_secs(60));
         let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
         assert!(
@@ -1834,15 +1827,15 @@ fn recover_finds_a_relative_scenario_from_anywhere() {
     std::fs::create_dir(&elsewhere).unwrap();
 
     // `cd team && gameday run --headless literal-secret.yaml --out runs`, then kill -9
-    let mut child = gameday()
-        .current_dir(&started_in)
-        .args(["run", "--headless", "--operator", "tester", "--out", "runs"])
-        .arg("literal-secret.yaml")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn(
+        gameday()
+            .current_dir(&started_in)
+            .args(["run", "--headless", "--operator", "tester", "--out", "runs"])
+            .arg("literal-secret.yaml")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    );
     let out = started_in.join("runs");
     let dir = wait_for_event(&out, "fault_injected", Duration::from_secs(30));
     let start = Instant::now();

@@ -195,7 +195,7 @@ fn signal_mid_fault(sig: nix::sys::signal::Signal, name: &str) {
     );
     let path = write(tmp.path(), "long.yaml", &text);
     let out = tmp.path().join("runs");
-    let mut child = headless(&path, &out, &[]).spawn().unwrap();
+    let mut child = common::spawn(&mut headless(&path, &out, &[]));
     // wait until the fault is active, from the journal
     wait_for_event(&out, "fault_injected", Duration::from_secs(30));
     assert!(slow.exists(), "the fault is in place");
@@ -373,15 +373,15 @@ fn stdin_lines_become_notes_and_action_items() {
     let text = scenario(svc, "true", "true", 1, "< 500ms");
     let path = write(tmp.path(), "notes.yaml", &text);
     let out = tmp.path().join("runs");
-    let mut child = gameday()
-        .args(["run", "--headless", "--operator", "tester", "--out"])
-        .arg(&out)
-        .arg(&path)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn(
+        gameday()
+            .args(["run", "--headless", "--operator", "tester", "--out"])
+            .arg(&out)
+            .arg(&path)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    );
     {
         use std::io::Write;
         let mut stdin = child.stdin.take().unwrap();
@@ -600,15 +600,15 @@ fn sigkill_leaves_the_fault_and_recover_reverts_it_once() {
     );
     let path = write(tmp.path(), "killed.yaml", &text);
     let out = tmp.path().join("runs");
-    let mut child = gameday()
-        .args(["run", "--headless", "--operator", "tester", "--out"])
-        .arg(&out)
-        .arg(&path)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn(
+        gameday()
+            .args(["run", "--headless", "--operator", "tester", "--out"])
+            .arg(&out)
+            .arg(&path)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    );
     let start = Instant::now();
     while !marker.exists() {
         assert!(
@@ -676,10 +676,8 @@ fn a_panic_reverts_the_active_fault_and_writes_the_report() {
     );
     let path = write(tmp.path(), "crash.yaml", &text);
     let out = tmp.path().join("runs");
-    let mut child = headless(&path, &out, &[])
-        .env("GAMEDAY_TEST_PANIC", "after-inject")
-        .spawn()
-        .unwrap();
+    let mut child =
+        common::spawn(headless(&path, &out, &[]).env("GAMEDAY_TEST_PANIC", "after-inject"));
     let o = wait_bounded(&mut child, Duration::from_secs(30));
     let (so, se) = (stdout(&o), String::from_utf8_lossy(&o.stderr).into_owned());
     assert_eq!(o.status.code(), Some(2), "{so}\n{se}");
@@ -710,11 +708,11 @@ fn the_watchdog_reverts_a_fault_while_the_loop_is_stuck() {
     let out = tmp.path().join("runs");
     // the loop stalls right after it starts the injection, before it journals it, for
     // far longer than the fault's 1 s and the watchdog's 2 s of grace
-    let mut child = headless(&path, &out, &[])
-        .env("GAMEDAY_TEST_STALL", "after-inject")
-        .env("GAMEDAY_TEST_STALL_SECS", "15")
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn(
+        headless(&path, &out, &[])
+            .env("GAMEDAY_TEST_STALL", "after-inject")
+            .env("GAMEDAY_TEST_STALL_SECS", "15"),
+    );
     let limit = Duration::from_secs(60);
     let start = Instant::now();
     while !injected.exists() || marker.exists() {
@@ -823,7 +821,7 @@ phases: {{ baseline: 1s, recovery: 1s }}
         m = marker.display()
     );
     let path = write(tmp.path(), "full.yaml", &text);
-    let mut child = headless(&path, &disk.0, &[]).spawn().unwrap();
+    let mut child = common::spawn(&mut headless(&path, &disk.0, &[]));
     let o = wait_bounded(&mut child, Duration::from_secs(90));
     let so = stdout(&o);
     assert_eq!(o.status.code(), Some(2), "{so}");
@@ -869,10 +867,7 @@ fn a_full_stdout_pipe_stalls_neither_the_samples_nor_the_kill_switch() {
         nix::fcntl::fcntl(wr.as_raw_fd(), nix::fcntl::FcntlArg::F_GETPIPE_SZ).unwrap() as usize;
     let mut wr = std::fs::File::from(wr);
     wr.write_all(&vec![b'#'; capacity]).unwrap();
-    let mut child = headless(&path, &out, &["--verbose"])
-        .stdout(Stdio::from(wr))
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn(headless(&path, &out, &["--verbose"]).stdout(Stdio::from(wr)));
     let limit = Duration::from_secs(60);
     let dir = wait_for_event(&out, "fault_injected", limit);
     assert!(slow.exists(), "the fault is in place");
@@ -928,15 +923,15 @@ fn a_milestone_command_on_stdin_is_journaled_once_and_timed_in_the_report() {
         + "milestones:\n  - name: detected\n    within: 1m\n  - mitigated\n";
     let path = write(tmp.path(), "milestones.yaml", &text);
     let out = tmp.path().join("runs");
-    let mut child = gameday()
-        .args(["run", "--headless", "--operator", "tester", "--out"])
-        .arg(&out)
-        .arg(&path)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn(
+        gameday()
+            .args(["run", "--headless", "--operator", "tester", "--out"])
+            .arg(&out)
+            .arg(&path)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    );
     let mut stdin = child.stdin.take().unwrap();
     {
         use std::io::Write;

@@ -25,15 +25,15 @@ fn run_once(scenario: &Path, out: &Path, lines: &[&str]) -> (std::process::Outpu
     let before: Vec<PathBuf> = std::fs::read_dir(out)
         .map(|d| d.map(|e| e.unwrap().path()).collect())
         .unwrap_or_default();
-    let mut child = gameday()
-        .args(["run", "--headless", "--operator", "tester", "--out"])
-        .arg(out)
-        .arg(scenario)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn(
+        gameday()
+            .args(["run", "--headless", "--operator", "tester", "--out"])
+            .arg(out)
+            .arg(scenario)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    );
     {
         use std::io::Write;
         let mut stdin = child.stdin.take().unwrap();

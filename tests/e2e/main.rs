@@ -11,6 +11,7 @@ mod common;
 mod judge;
 
 mod cli_docs;
+mod common_guard;
 mod deb;
 mod evidence;
 mod grafana;

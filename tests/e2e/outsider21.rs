@@ -4,67 +4,9 @@
 
 use crate::common;
 
-use std::io::Read;
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::*;
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
-
-fn text(o: &std::process::Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
-
-/// A server on 127.0.0.1 that accepts every connection and never answers, until dropped
-/// (or 2 minutes, whichever comes first).
-struct Silent {
-    port: u16,
-    stop: Arc<AtomicBool>,
-}
-
-impl Silent {
-    fn start() -> Silent {
-        let l = TcpListener::bind("127.0.0.1:0").unwrap();
-        l.set_nonblocking(true).unwrap();
-        let port = l.local_addr().unwrap().port();
-        let stop = Arc::new(AtomicBool::new(false));
-        let stopped = stop.clone();
-        std::thread::spawn(move || {
-            let started = Instant::now();
-            let mut held: Vec<TcpStream> = Vec::new();
-            while !stopped.load(Ordering::Relaxed) && started.elapsed() < Duration::from_secs(120) {
-                match l.accept() {
-                    Ok((s, _)) => held.push(s),
-                    Err(_) => std::thread::sleep(Duration::from_millis(20)),
-                }
-                // read what comes, answer nothing
-                for s in &mut held {
-                    let _ = s.set_nonblocking(true);
-                    let mut buf = [0u8; 1024];
-                    let _ = s.read(&mut buf);
-                }
-            }
-        });
-        Silent { port, stop }
-    }
-}
-
-impl Drop for Silent {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-    }
-}
 
 /// Finding 4: connected, then silence, with probes that would wait 20 s and a Prometheus
 /// that would wait 10 s. Such a source gives the baseline nothing, so the preflight
@@ -77,28 +19,18 @@ fn a_source_that_connects_but_never_answers_is_refused_with_the_fix() {
     let scenario = write(
         tmp.path(),
         "hang.yaml",
-        &format!(
-            r#"name: hang
-hypothesis: The service keeps answering while nothing is done to it.
-prometheus:
-  url: http://127.0.0.1:{port}
-  timeout: 10s
-steady_state:
-  - name: web
+        &crate::preflight::long_baseline(
+            &format!(
+                r#"  - name: web
     http: {{ url: "http://127.0.0.1:{port}/", every: 1s, timeout: 20s }}
     measure: error_rate
     expect: "< 1%"
   - name: errors
     promql: sum(rate(http_requests_total[1m]))
     expect: "< 1"
-faults:
-  - name: nothing
-    duration: 2s
-    exec: {{ inject: "true", revert: "true" }}
-phases:
-  baseline: 10m
-  recovery: 10m
 "#
+            ),
+            &format!("prometheus:\n  url: http://127.0.0.1:{port}\n  timeout: 10s\n"),
         ),
     );
     let out = tmp.path().join("runs");
@@ -136,9 +68,7 @@ phases:
             && prom_fix.contains(&format!("prometheus.url at {}:4:", scenario.display())),
         "{prom_fix}"
     );
-    assert!(se.contains("--skip-preflight"), "{se}");
-    // nothing started: no run directory
-    assert!(!out.exists() || std::fs::read_dir(&out).unwrap().next().is_none());
+    assert_refused_before_the_run(&se, &out);
 }
 
 /// Findings 6 and 12: SIGTERM during the baseline is the kill switch before any trigger:
@@ -168,7 +98,7 @@ phases:
 "#,
     );
     let out = tmp.path().join("runs");
-    let mut child = headless(&scenario, &out, &[]).spawn().unwrap();
+    let mut child = common::spawn(&mut headless(&scenario, &out, &[]));
     let dir = wait_for_event(&out, "sample", Duration::from_secs(60));
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(child.id() as i32),

@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -75,7 +75,7 @@ fn room() -> Room {
 }
 
 impl Room {
-    fn start_driver(&self, fault_secs: u32) -> (Child, PathBuf) {
+    fn start_driver(&self, fault_secs: u32) -> (common::Reaped, PathBuf) {
         let svc = start_service(self.tmp.path());
         let slow = self.tmp.path().join("slow");
         let text = scenario(
@@ -87,7 +87,7 @@ impl Room {
         );
         let path = self.tmp.path().join("pair.yaml");
         std::fs::write(&path, text).unwrap();
-        let child = headless(&path, &self.out, &[]).spawn().unwrap();
+        let child = common::spawn(&mut headless(&path, &self.out, &[]));
         let start = Instant::now();
         let run_dir = loop {
             assert!(
@@ -114,18 +114,18 @@ impl Room {
 
     /// `gameday join --headless RUN_DIR` as `who`, its output lines on a channel.
     fn join(&self, who: &User, run_dir: &Path) -> Joiner {
-        let mut child = Command::new(&self.bin)
-            .args(["join", "--headless"])
-            .arg(run_dir)
-            .uid(who.uid)
-            .gid(who.gid)
-            .env("HOME", "/")
-            .env_remove("GAMEDAY_LOG")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = common::spawn(
+            Command::new(&self.bin)
+                .args(["join", "--headless"])
+                .arg(run_dir)
+                .uid(who.uid)
+                .gid(who.gid)
+                .env("HOME", "/")
+                .env_remove("GAMEDAY_LOG")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped()),
+        );
         let (tx, lines) = mpsc::channel();
         let stdout = child.stdout.take().unwrap();
         std::thread::spawn(move || {
@@ -146,18 +146,18 @@ impl Room {
 impl Room {
     /// `gameday ARGS` as `who`, from `/`, to the end (bounded); stdin empty.
     fn gameday_as(&self, who: &User, args: &[&std::ffi::OsStr]) -> std::process::Output {
-        let mut child = Command::new(&self.bin)
-            .args(args)
-            .uid(who.uid)
-            .gid(who.gid)
-            .current_dir("/")
-            .env("HOME", "/")
-            .env_remove("GAMEDAY_LOG")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = common::spawn(
+            Command::new(&self.bin)
+                .args(args)
+                .uid(who.uid)
+                .gid(who.gid)
+                .current_dir("/")
+                .env("HOME", "/")
+                .env_remove("GAMEDAY_LOG")
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped()),
+        );
         wait_bounded(&mut child, Duration::from_secs(60))
     }
 }
@@ -167,7 +167,7 @@ fn text(b: &[u8]) -> String {
 }
 
 struct Joiner {
-    child: Child,
+    child: common::Reaped,
     lines: mpsc::Receiver<String>,
     seen: Vec<String>,
 }
@@ -723,7 +723,7 @@ fn a_signal_during_the_recovery_after_an_abort_is_said_and_journaled() {
     .replace("recovery: 2s", "recovery: 120s");
     let path = room.tmp.path().join("long-recovery.yaml");
     std::fs::write(&path, yaml).unwrap();
-    let mut driver = headless(&path, &room.out, &[]).spawn().unwrap();
+    let mut driver = common::spawn(&mut headless(&path, &room.out, &[]));
     let run_dir = wait_for_event(&room.out, "fault_injected", Duration::from_secs(60));
     let o = room.gameday_as(
         &room.member,

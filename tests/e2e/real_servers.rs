@@ -8,7 +8,7 @@ use crate::common;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -93,8 +93,8 @@ pub(crate) struct Stack {
     redis: u16,
     shop: u16,
     prom: u16,
-    shop_proc: Option<Child>,
-    load_proc: Option<Child>,
+    shop_proc: Option<common::Reaped>,
+    load_proc: Option<common::Reaped>,
 }
 
 impl Drop for Stack {
@@ -140,7 +140,7 @@ impl Stack {
         servers(&["start-postgres", &dir, &s.pg.to_string()]);
         servers(&["start-redis", &dir, &s.redis.to_string()]);
         s.start_shop(false);
-        s.load_proc = Some(
+        s.load_proc = Some(common::spawn(
             Command::new(shop_bin())
                 .args([
                     "load",
@@ -152,10 +152,8 @@ impl Stack {
                     "600s",
                 ])
                 .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap(),
-        );
+                .stderr(Stdio::null()),
+        ));
         let conf = s.state.path().join("prometheus-config");
         std::fs::create_dir_all(&conf).unwrap();
         std::fs::copy(
@@ -199,12 +197,9 @@ impl Stack {
         // errors, and CacheDown firing before any fault); while Redis is down a read
         // waits about this long before it falls back, well inside the p99 of 300 ms.
         cmd.args(["--redis-timeout", "150ms"]);
-        self.shop_proc = Some(
-            cmd.stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap(),
-        );
+        self.shop_proc = Some(common::spawn(
+            cmd.stdout(Stdio::null()).stderr(Stdio::null()),
+        ));
         let url = format!("http://127.0.0.1:{}/healthz", self.shop);
         wait_until("the shop to answer", Duration::from_secs(30), || {
             get(&url).is_some()
@@ -288,17 +283,17 @@ impl Stack {
         extra: &[&str],
         env: &[(&str, &str)],
     ) -> (i32, String) {
-        let mut child = common::headless(scenario, out, extra)
-            .envs(env.iter().copied())
-            .env("PROMETHEUS_URL", self.prom_url())
-            .env("REDIS_PORT", self.redis.to_string())
-            .env("LOCAL_STATE", self.state.path())
-            .env("GAMEDAY_SCRIPTS", repo().join("scripts"))
-            .env("BASELINE", "8s")
-            .env("FAULT_DURATION", "10s")
-            .env("RECOVERY", "6s")
-            .spawn()
-            .unwrap();
+        let mut child = common::spawn(
+            common::headless(scenario, out, extra)
+                .envs(env.iter().copied())
+                .env("PROMETHEUS_URL", self.prom_url())
+                .env("REDIS_PORT", self.redis.to_string())
+                .env("LOCAL_STATE", self.state.path())
+                .env("GAMEDAY_SCRIPTS", repo().join("scripts"))
+                .env("BASELINE", "8s")
+                .env("FAULT_DURATION", "10s")
+                .env("RECOVERY", "6s"),
+        );
         let o = wait_bounded(&mut child, Duration::from_secs(120));
         let so =
             String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);

@@ -139,6 +139,16 @@ impl Tmux {
         assert!(status.success());
     }
 
+    /// From READY: arms (`a`, confirmed with `y`) and triggers (`t`), each step waiting
+    /// for the screen that answers it.
+    fn arm_and_trigger(&self, limit: Duration) {
+        self.keys(&["a"]);
+        self.wait_for("y/Enter arm", limit);
+        self.keys(&["y"]);
+        self.wait_for("ARMED", limit);
+        self.keys(&["t"]);
+    }
+
     fn wait_for(&self, what: &str, limit: Duration) -> String {
         let start = Instant::now();
         loop {
@@ -207,11 +217,7 @@ fn demo_arm_trigger_note_kill_switch_in_the_editor_and_quit() {
         out.display()
     ))
     .expect("gameday demo is running");
-    t.keys(&["a"]);
-    t.wait_for("y/Enter arm", limit);
-    t.keys(&["y"]);
-    t.wait_for("ARMED", limit);
-    t.keys(&["t"]);
+    t.arm_and_trigger(limit);
     t.wait_for("FAULT ACTIVE", limit);
     // the note typed ahead, all of it in the terminal before gameday reads any (as over
     // a slow link, or on a busy machine): every key is handled, none waits for the next
@@ -365,11 +371,7 @@ fn active_in_tmux(tmp: &Path, extra_env: &str) -> Active {
     let t = Tmux::start(&cmd, 100, 30);
     t.wait_for("READY", LIMIT);
     let pid = gameday_pid(&out);
-    t.keys(&["a"]);
-    t.wait_for("y/Enter", LIMIT);
-    t.keys(&["y"]);
-    t.wait_for("ARMED", LIMIT);
-    t.keys(&["t"]);
+    t.arm_and_trigger(LIMIT);
     if extra_env.is_empty() {
         common::wait_for_event(&out, "fault_injected", LIMIT);
         t.wait_for("FAULT ACTIVE", LIMIT);
@@ -750,11 +752,7 @@ phases:
         }
     };
     t.wait_for("READY", LIMIT);
-    t.keys(&["a"]);
-    t.wait_for("y/Enter", LIMIT);
-    t.keys(&["y"]);
-    t.wait_for("ARMED", LIMIT);
-    t.keys(&["t"]);
+    t.arm_and_trigger(LIMIT);
     let at_trigger = same_frame("trigger");
     assert!(at_trigger.contains("INJECTING"), "{at_trigger}");
     std::fs::write(&open, "").unwrap();
@@ -936,11 +934,7 @@ fn a_lost_terminal_under_su_ends_the_run_in_every_phase() {
         let limit = LIMIT;
         if keys {
             t.wait_for("READY", limit);
-            t.keys(&["a"]);
-            t.wait_for("y/Enter", limit);
-            t.keys(&["y"]);
-            t.wait_for("ARMED", limit);
-            t.keys(&["t"]);
+            t.arm_and_trigger(limit);
         }
         t.wait_for(phase, limit);
         let pattern = format!("^{} run .*--out {}", bin.display(), out.display());
@@ -1101,8 +1095,7 @@ fn headless_join_under_su_leaves_when_its_terminal_goes_away() {
         "name: room\nhypothesis: h\ninterval: 200ms\nsteady_state:\n  - name: s\n    command: echo 0\n    expect: \"< 1\"\nfaults:\n  - name: f\n    duration: 1s\n    exec: { inject: \"true\", revert: \"true\" }\nphases:\n  baseline: 5m\n  recovery: 1s\n",
     )
     .unwrap();
-    let mut driver = common::headless(&scenario, &out, &[]).spawn().unwrap();
-    let _driver = Leftover(Some(driver.id() as i32));
+    let mut driver = common::spawn(&mut common::headless(&scenario, &out, &[]));
     let start = Instant::now();
     let run_dir = loop {
         assert!(start.elapsed() < LIMIT, "no control.sock");
@@ -1118,15 +1111,14 @@ fn headless_join_under_su_leaves_when_its_terminal_goes_away() {
     };
     // a joiner reading /dev/null (root, through the test's own copy of the binary, so
     // that the pattern below finds only daemon's): its input ends at once, and it stays
-    let mut watcher = common::gameday()
-        .args(["join", "--headless"])
-        .arg(&run_dir)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let _watcher = Leftover(Some(watcher.id() as i32));
+    let mut watcher = common::spawn(
+        common::gameday()
+            .args(["join", "--headless"])
+            .arg(&run_dir)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped()),
+    );
     // five dropped sessions in a row: one more than the connections a user may hold
     let join = format!(
         "su -s /bin/sh daemon -c '{} join --headless {}'; sleep 60",
@@ -1214,11 +1206,7 @@ fn the_driver_and_a_joiner_mark_milestones_and_the_report_times_them() {
     // nothing to time before the trigger
     t.keys(&["m"]);
     t.wait_for("nothing has been triggered yet", limit);
-    t.keys(&["a"]);
-    t.wait_for("y/Enter", limit);
-    t.keys(&["y"]);
-    t.wait_for("ARMED", limit);
-    t.keys(&["t"]);
+    t.arm_and_trigger(limit);
     t.wait_for("FAULT ACTIVE", limit);
     t.wait_for("m milestone", limit);
     // the chooser: every milestone not marked yet, the first chosen; a digit and the
@@ -1236,19 +1224,18 @@ fn the_driver_and_a_joiner_mark_milestones_and_the_report_times_them() {
     let dir = run_dir(&out);
 
     // the second seat
-    let mut joiner = Command::new(&bin)
-        .args(["join", "--headless"])
-        .arg(&dir)
-        .uid(daemon.uid.as_raw())
-        .gid(daemon.gid.as_raw())
-        .env("HOME", "/")
-        .env_remove("GAMEDAY_LOG")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let _joiner = Leftover(Some(joiner.id() as i32));
+    let mut joiner = common::spawn(
+        Command::new(&bin)
+            .args(["join", "--headless"])
+            .arg(&dir)
+            .uid(daemon.uid.as_raw())
+            .gid(daemon.gid.as_raw())
+            .env("HOME", "/")
+            .env_remove("GAMEDAY_LOG")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped()),
+    );
     let (tx, lines) = std::sync::mpsc::channel::<String>();
     let stdout = joiner.stdout.take().unwrap();
     std::thread::spawn(move || {
@@ -1456,11 +1443,7 @@ phases: {{ baseline: 2s, recovery: 8s }}
     let t = Tmux::start(&cmd, 100, 30);
     let limit = Duration::from_secs(30);
     t.wait_for("READY", limit);
-    t.keys(&["a"]);
-    t.wait_for("y/Enter arm", limit);
-    t.keys(&["y"]);
-    t.wait_for("ARMED", limit);
-    t.keys(&["t"]);
+    t.arm_and_trigger(limit);
     t.wait_for("FAULT ACTIVE", limit);
     t.wait_for("✗ FAIL", limit);
     t.keys(&["X"]);

@@ -68,10 +68,8 @@ phases:
 }
 
 fn run(kubeconfig: &Path, scenario: &Path, out: &Path) -> (i32, String) {
-    let mut child = common::headless(scenario, out, &[])
-        .env("KUBECONFIG", kubeconfig)
-        .spawn()
-        .unwrap();
+    let mut child =
+        common::spawn(common::headless(scenario, out, &[]).env("KUBECONFIG", kubeconfig));
     let o = wait_bounded(&mut child, Duration::from_secs(60));
     let text =
         String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
@@ -188,10 +186,7 @@ fn scale_to_zero_and_back_and_a_revert_that_meets_a_500() {
         .replace("expect: \">= 1\"", "expect: \">= 0\"");
     std::fs::write(&s, text).unwrap();
     let out = tmp.path().join("scale");
-    let mut child = common::headless(&s, &out, &[])
-        .env("KUBECONFIG", &kubeconfig)
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn(common::headless(&s, &out, &[]).env("KUBECONFIG", &kubeconfig));
     // once scaled to zero, the next PATCH of the scale (the revert) gets a 500
     common::wait_for_event(&out, "fault_injected", Duration::from_secs(30));
     fake.fail("PATCH", "deployments/api/scale", 500, 1);

@@ -30,10 +30,9 @@ fn gameday_as(kubeconfig: &Path, args: &[&str]) -> (i32, String) {
 }
 
 fn run(scenario: &Path, out: &Path) -> (i32, String) {
-    let mut child = common::headless(scenario, out, &[])
-        .env("KUBECONFIG", &testbed().operator_kubeconfig)
-        .spawn()
-        .expect("gameday starts");
+    let mut child = common::spawn(
+        common::headless(scenario, out, &[]).env("KUBECONFIG", &testbed().operator_kubeconfig),
+    );
     let o = wait_bounded(&mut child, Duration::from_secs(180));
     (
         o.status.code().unwrap_or(-1),

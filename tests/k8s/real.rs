@@ -30,11 +30,8 @@ fn run(kubeconfig: &Path, scenario: &Path, out: &Path) -> (i32, String) {
     (o.status.code().unwrap_or(-1), text)
 }
 
-fn spawn_run(kubeconfig: &Path, scenario: &Path, out: &Path) -> Child {
-    common::headless(scenario, out, &[])
-        .env("KUBECONFIG", kubeconfig)
-        .spawn()
-        .expect("gameday starts")
+fn spawn_run(kubeconfig: &Path, scenario: &Path, out: &Path) -> common::Reaped {
+    common::spawn(common::headless(scenario, out, &[]).env("KUBECONFIG", kubeconfig))
 }
 
 fn gameday_as(kubeconfig: &Path, args: &[&str]) -> (i32, String) {

@@ -1067,21 +1067,26 @@ fn a_long_run_directory_wraps_whole_in_the_final_banner() {
     snap("done_revert_failed_long_run_dir", &sim);
 }
 
-/// Outsider 21, findings 2 and 3: a hypothesis of more than three lines and a revert's
-/// explanation longer than its row are cut at 80×24; `i` shows both whole (and every
-/// expectation), and scrolls when they do not fit.
-/// The details popup can be longer than the screen: while a fault is live it scrolls
-/// between the header and the banner, which keep showing the phase and the kill switch.
-#[test]
-fn the_details_popup_leaves_the_header_and_the_kill_switch_banner_in_sight() {
+/// Ready with `hypothesis`, armed, triggered 3 s later, and its fault in place (with no
+/// targets and no output) a second after that; the sim and the fault's index.
+fn live_fault(hypothesis: &str) -> (Sim, usize) {
     let mut sim = ready();
-    sim.sim.info.hypothesis = "If one Redis pod is deleted the API keeps serving. ".repeat(12);
+    sim.sim.info.hypothesis = hypothesis.into();
     sim.arm();
     sim.advance(Duration::from_secs(3));
     let i = sim.state.next_fault;
     sim.trigger(false);
     sim.advance_secs(1.0);
     sim.injected(i, &[], "");
+    (sim, i)
+}
+
+/// The details popup can be longer than the screen: while a fault is live it scrolls
+/// between the header and the banner, which keep showing the phase and the kill switch.
+#[test]
+fn the_details_popup_leaves_the_header_and_the_kill_switch_banner_in_sight() {
+    let (mut sim, _) =
+        live_fault(&"If one Redis pod is deleted the API keeps serving. ".repeat(12));
     sim.ticks(3, 0.0);
     assert_eq!(sim.state.phase, Phase::Active);
     press(&mut sim, KeyCode::Char('i'));
@@ -1105,21 +1110,17 @@ fn the_details_popup_leaves_the_header_and_the_kill_switch_banner_in_sight() {
     }
 }
 
+/// Outsider 21, findings 2 and 3: a hypothesis of more than three lines and a revert's
+/// explanation longer than its row are cut at 80×24; `i` shows both whole (and every
+/// expectation), and scrolls when they do not fit.
 #[test]
 fn i_shows_the_whole_hypothesis_and_each_faults_result() {
-    let mut sim = ready();
     let hypothesis = "If one Redis pod is deleted, the API keeps serving traffic with only a \
         temporary latency bump and no visible spike in 5xx responses, because reads fall back \
         to Postgres, the connection pool reconnects within seconds, the p99 stays below three \
         hundred milliseconds and the error rate stays below one percent throughout the whole \
         window END-OF-HYPOTHESIS";
-    sim.sim.info.hypothesis = hypothesis.into();
-    sim.arm();
-    sim.advance(Duration::from_secs(3));
-    let i = sim.state.next_fault;
-    sim.trigger(false);
-    sim.advance_secs(1.0);
-    sim.injected(i, &[], "");
+    let (mut sim, i) = live_fault(hypothesis);
     sim.ticks(35, 0.0);
     assert_eq!(sim.state.phase, Phase::Reverting);
     let why = "the command exited, but a process it started (a daemon, a `&` job) still holds \
