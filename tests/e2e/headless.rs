@@ -256,11 +256,11 @@ fn a_hangup_sent_to_the_group_while_the_revert_starts_does_not_kill_the_revert()
     let out = tmp.path().join("runs");
     // a group of its own, as a login shell gives a job: the test can signal the group
     // without signalling itself
-    let mut child = headless(&path, &out, &[])
-        .env("GAMEDAY_TEST_SPAWN_STALL", &marker)
-        .process_group(0)
-        .spawn()
-        .unwrap();
+    let mut child = spawn(
+        headless(&path, &out, &[])
+            .env("GAMEDAY_TEST_SPAWN_STALL", &marker)
+            .process_group(0),
+    );
     let group = nix::unistd::Pid::from_raw(child.id() as i32);
     wait_for_event(&out, "fault_injected", Duration::from_secs(60));
     assert!(marker.exists(), "the fault is in place");
