@@ -148,7 +148,7 @@ pub(crate) fn apply_overrides(
         (None, _) => {}
     }
     match (prometheus_url, s.prometheus.as_mut()) {
-        (Some(url), Some(p)) => p.url = url,
+        (Some(url), Some(p)) => p.url = crate::yaml::read::lowercase_scheme(&url),
         (Some(_), None) => crate::tell!(
             "gameday: --prometheus-url is given, but the scenario has no `prometheus:` section: nothing uses it"
         ),
