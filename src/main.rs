@@ -98,8 +98,9 @@ enum Command {
         prometheus_url: Option<String>,
     },
     /// (Re)write RUN_DIR/report.md, RUN_DIR/actions.json and RUN_DIR/charts/ from
-    /// RUN_DIR/journal.jsonl, judging the run again (exit 65 when the journal disagrees with
-    /// itself).
+    /// RUN_DIR/journal.jsonl, judging the run again. Exit 0, 65 when the journal disagrees
+    /// with itself, 69 when RUN_DIR does not exist or is not a run directory (no
+    /// journal.jsonl).
     Report {
         run_dir: PathBuf,
         /// Only judge the journal again and say whether it agrees with itself; write
@@ -110,6 +111,8 @@ enum Command {
     /// Revert every fault the journal shows as not reverted (after a SIGKILL or a crash);
     /// with --cluster, delete every object gameday applied whose expiry has passed. Only a
     /// journal of your own (root: root's) in a directory no one else can write is used.
+    /// Exit 0, 5 when a revert failed (faults may still be active), 77 when the journal is
+    /// not one it may trust.
     Recover {
         #[arg(required_unless_present = "cluster")]
         run_dir: Option<PathBuf>,
@@ -130,6 +133,9 @@ enum Command {
     },
     /// Second operator: the live view of a run in progress, notes, milestones and the
     /// kill switch (only the driver arms and triggers). Leaving changes nothing in the run.
+    /// Exit: the run's exit code when you saw the run end, 0 when you left, 69 when there is
+    /// no live run or the connection was lost, 75 when the driver asked you to join again
+    /// later, 77 when you may not join.
     Join {
         run_dir: PathBuf,
         /// No TUI: what happens, a line each; lines on standard input become notes
@@ -146,8 +152,8 @@ enum Command {
     },
     /// Pull the kill switch of a live run from any shell of a user who may join it; waits
     /// until every revert is confirmed (at most 5 minutes) and prints what was reverted.
-    /// Exit 0, 5 when a revert failed, 75 when not confirmed in time, 69 when there is no
-    /// live run, 77 when you may not.
+    /// Exit 0, 5 when a revert failed, 75 when not confirmed in time or when the driver
+    /// asked to be asked again later, 69 when there is no live run, 77 when you may not.
     Abort {
         run_dir: PathBuf,
         /// Why, for the journal and the report (at most 4000 characters).
@@ -155,7 +161,10 @@ enum Command {
         reason: Option<String>,
     },
     /// List the live runs under RUNS_DIR (or the one run RUN_DIR): scenario, phase, active
-    /// faults with time left, who is in the room. Changes nothing.
+    /// faults with time left, who is in the room. Changes nothing. Exit 0 when it could look
+    /// everywhere, 69 when the path does not exist, is not a directory or is a run that is
+    /// not live, 75 when a driver asked to be asked again later, 77 when you may not read
+    /// the path or a run in it.
     Status {
         /// A directory of runs, or one run directory.
         #[arg(value_name = "RUNS_DIR|RUN_DIR", default_value = DEFAULT_OUT)]
@@ -177,6 +186,8 @@ enum Command {
         json: bool,
     },
     /// A complete practice game day against a built-in shop on 127.0.0.1; no infrastructure.
+    /// Exits as `run` does: the verdict's code, 69 when a source does not answer the
+    /// preflight.
     Demo {
         #[command(flatten)]
         live: LiveArgs,

@@ -66,9 +66,11 @@ pub fn visible_lines(text: &str) -> Cow<'_, str> {
 /// Markdown inline code holding `text` exactly: the fence is one backtick longer than the
 /// longest run of backticks inside, and padded with a space when the text starts or ends
 /// with a backtick (CommonMark strips one space on each side), so nothing inside can close
-/// it early and turn the rest into live markdown. The text is put on one line first.
+/// it early and turn the rest into live markdown. Text of several lines (a query) is put
+/// on one line first, a line break and its indentation made one space; other runs of
+/// spaces are kept, as a code span shows them: a name must read as the one typed.
 pub fn code_span(text: &str) -> String {
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = one_line_keeping_spaces(text);
     let mut longest = 0;
     let mut run = 0;
     for c in text.chars() {
@@ -103,6 +105,51 @@ pub fn one_visible_line(text: &str) -> String {
         .join(" ")
 }
 
+/// `text` on one line: a line break or a tab, with the spaces around it, is one space;
+/// runs of spaces elsewhere are kept (see [`markdown_spaces`]).
+fn one_line_keeping_spaces(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.trim().chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_whitespace() && c != ' ' {
+            while out.ends_with(' ') {
+                out.pop();
+            }
+            out.push(' ');
+            while chars.next_if(|c| c.is_whitespace()).is_some() {}
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A run of spaces in text from elsewhere, kept in markdown: a renderer shows a run as one
+/// space, so every space after the first of a run is written `&nbsp;`. What was typed is
+/// evidence: an abort's reason or a note reads as it was written, and a milestone
+/// `db  down` refused as not in the scenario does not read as the scenario's `db down`.
+/// Line breaks and tabs are left to the caller (shown as `\n`, or made one space).
+pub fn markdown_spaces(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut after_space = false;
+    for c in text.chars() {
+        if c == ' ' && after_space {
+            out.push_str("&nbsp;");
+        } else {
+            out.push(c);
+        }
+        after_space = c == ' ';
+    }
+    out
+}
+
+/// [`one_visible_line`] with its runs of spaces kept for markdown (see
+/// [`markdown_spaces`]): for one-line text from elsewhere in the report.
+pub fn visible_line_spaced(text: &str) -> String {
+    let line = visible(text);
+    markdown_spaces(line.trim())
+}
+
 /// Text from elsewhere as markdown that stays text: on one line, and with the characters
 /// that open links, images, autolinks, HTML and code spans escaped (`\[`, `\<`, `` \` ``).
 /// Emphasis characters and `>` are left alone: at worst they make a word italic (a line
@@ -123,7 +170,7 @@ pub fn markdown_plain(text: &str) -> String {
 /// characters: on one line, and every character that could format it escaped, emphasis
 /// (`*`, `_`, `~`) and code spans included, which [`markdown_plain`] leaves alone.
 pub fn markdown_literal(text: &str) -> String {
-    let one_line = one_visible_line(text);
+    let one_line = visible_line_spaced(text);
     let mut out = String::with_capacity(one_line.len() + 8);
     for c in one_line.chars() {
         if matches!(
@@ -144,7 +191,9 @@ pub fn markdown_literal(text: &str) -> String {
 /// start a tag or an autolink. A backtick run with no closing run of the same length is
 /// escaped too, so it cannot swallow the rest of the line into a code span.
 pub fn markdown_inline(text: &str) -> String {
-    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    // a run of spaces is kept, as a code span inside shows it (a name as typed: see
+    // `code_span`); outside one, markdown shows it as one space anyway
+    let one_line = one_line_keeping_spaces(text);
     let chars: Vec<char> = one_line.chars().collect();
     let mut out = String::with_capacity(one_line.len() + 8);
     let mut i = 0;
@@ -415,12 +464,22 @@ mod tests {
     }
 
     #[test]
+    fn runs_of_spaces_are_kept_for_markdown_and_line_breaks_shown() {
+        assert_eq!(markdown_spaces("a   b c  d"), "a &nbsp;&nbsp;b c &nbsp;d");
+        assert_eq!(markdown_spaces("a b"), "a b");
+        assert_eq!(visible_line_spaced("  x  y\nz "), "x &nbsp;y\\nz");
+        assert_eq!(markdown_literal("db  *down*"), "db &nbsp;\\*down\\*");
+    }
+
+    #[test]
     fn code_spans_are_sized_to_their_content() {
         assert_eq!(code_span("rate(x[1m])"), "`rate(x[1m])`");
         assert_eq!(code_span("echo `date`"), "`` echo `date` ``");
         assert_eq!(code_span("a``b"), "``` a``b ```");
         assert_eq!(code_span("`x`"), "`` `x` ``");
         assert_eq!(code_span("x\n  y"), "`x y`");
+        // one line keeps its runs of spaces: a name reads as it was typed
+        assert_eq!(code_span("  db  down "), "`db  down`");
         assert_eq!(code_span(""), "` `");
         // what closes a shorter fence stays inside this one
         let hostile = "``[click](http://evil)``";
@@ -452,6 +511,7 @@ mod tests {
         assert_eq!(markdown_inline("x ` [y](z)"), "x \\` \\[y\\](z)");
         assert_eq!(markdown_inline("``a`b``"), "``a`b``");
         assert_eq!(markdown_inline("a\n  b"), "a b");
+        assert_eq!(markdown_inline("`a  b`  c \t d"), "`a  b`  c d");
     }
 
     #[test]

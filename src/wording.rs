@@ -377,8 +377,9 @@ pub fn said(rec: &Record, info: Option<&RunInfo>, mark: Option<Mark>) -> Said {
             .ours("KILL SWITCH pulled")
             .who(WhoAt::By)
             .ours(format!(" ({})", source.as_str()))
-            // a reason typed by a person may hold line breaks: shown, not obeyed
-            .colon(&crate::text::one_visible_line(detail)),
+            // a reason typed by a person may hold line breaks: shown, not obeyed; its runs
+            // of spaces are kept (the report shows them, see `markdown_words`)
+            .colon(crate::text::visible(detail).trim()),
         Event::Note { author, kind, text } => {
             let kind = match kind {
                 NoteKind::Note => "note",
@@ -594,7 +595,9 @@ impl Said {
         for p in &self.words {
             match p {
                 Piece::Ours(t) => s.push_str(t),
-                Piece::Theirs(t) => s.push_str(&crate::text::markdown_plain(t)),
+                Piece::Theirs(t) => s.push_str(&crate::text::markdown_plain(
+                    &crate::text::markdown_spaces(t),
+                )),
                 Piece::Name(n) => s.push_str(&crate::text::code_span(n)),
                 Piece::Value(v, unit) => s.push_str(&format_value(*v, *unit)),
                 Piece::Span(d) => s.push_str(&format_duration(*d)),

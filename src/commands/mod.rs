@@ -81,6 +81,10 @@ pub fn status(path: &Path, json: bool) -> ExitCode {
 /// `--recheck`) and rechecks the verdict, exit code and figures the journal holds against
 /// its own records (65 when they disagree).
 pub fn report(run_dir: &Path, recheck_only: bool) -> ExitCode {
+    if let Some(why) = not_a_run_dir(run_dir) {
+        crate::tell!("gameday report: {why}");
+        return ExitStatus::Unavailable.into();
+    }
     if !recheck_only {
         match crate::report::write_report(run_dir) {
             Ok(p) => crate::say!("{}", p.display()),
@@ -108,6 +112,30 @@ pub fn report(run_dir: &Path, recheck_only: bool) -> ExitCode {
             eprintln!("gameday report: {e}");
             ExitStatus::Usage.into()
         }
+    }
+}
+
+/// Why `report` has nothing to read at `run_dir`, said as such: a mistyped path is not a
+/// full disk, and is the same 69 as a RUNS_DIR that `history` or `status` cannot find.
+fn not_a_run_dir(run_dir: &Path) -> Option<String> {
+    let shown = crate::text::visible(&run_dir.display().to_string()).into_owned();
+    match std::fs::metadata(run_dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(format!(
+            "{shown} does not exist: give a run directory (the path `gameday run` printed)"
+        )),
+        Ok(m) if !m.is_dir() => Some(format!(
+            "{shown} is not a directory: give a run directory (the path `gameday run` printed)"
+        )),
+        Ok(_)
+            if std::fs::symlink_metadata(run_dir.join("journal.jsonl"))
+                .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) =>
+        {
+            Some(format!(
+                "{shown} is not a run directory: it has no journal.jsonl"
+            ))
+        }
+        // anything else (a directory it may not read) is said by the reader
+        _ => None,
     }
 }
 
@@ -148,7 +176,7 @@ pub(crate) fn apply_overrides(
         (None, _) => {}
     }
     match (prometheus_url, s.prometheus.as_mut()) {
-        (Some(url), Some(p)) => p.url = url,
+        (Some(url), Some(p)) => p.url = crate::yaml::read::lowercase_scheme(&url),
         (Some(_), None) => crate::tell!(
             "gameday: --prometheus-url is given, but the scenario has no `prometheus:` section: nothing uses it"
         ),

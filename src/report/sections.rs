@@ -117,7 +117,7 @@ pub(super) fn abort_sentence(a: &Abort) -> String {
         // a reason is one line: a line break in it is shown (`\n`), never made a space
         s.push_str(&format!(
             " ({})",
-            plain(&crate::text::one_visible_line(a.detail))
+            plain(&crate::text::visible_line_spaced(a.detail))
         ));
     }
     s.push('.');

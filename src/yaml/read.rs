@@ -329,18 +329,23 @@ pub(crate) fn http_url(cx: &mut Ctx, f: &Fields, key: &str, required: bool) -> O
         cx.err(pos, format!("{}: {why}", f.path_of(key)));
         return None;
     }
-    Some(url)
+    Some(lowercase_scheme(&url))
 }
 
 /// Why `url` is not an absolute http:// or https:// URL, with the fix when it is plain:
 /// `127.0.0.1:9091` is a host and port, which every HTTP client reads as something else
-/// (a scheme `127.0.0.1`), so it is refused here with what to write instead. Shared by
-/// the scenario's URLs and `--prometheus-url`.
+/// (a scheme `127.0.0.1`), so it is refused here with what to write instead. A URL that
+/// only the HTTP client would refuse (a port over 65535, an unclosed `[`) is refused here
+/// too: found at the start of `run` it costs a failed preflight instead of a `check`.
+/// Shared by the scenario's URLs and `--prometheus-url`.
 pub fn http_url_problem(url: &str) -> Option<String> {
-    if is_http_url(url) {
-        return None;
-    }
     let shown = crate::yaml::quoted(url);
+    if is_http_shaped(url) {
+        let why = unusable(url)?;
+        return Some(format!(
+            "expected an absolute http:// or https:// URL, found {shown}: {why}"
+        ));
+    }
     let fix = match url_fix(url) {
         Some(Fix::Write(u)) => format!("; write `{u}`"),
         Some(Fix::Spaces(u)) => format!("; it has spaces around it: write `{u}`"),
@@ -352,11 +357,78 @@ pub fn http_url_problem(url: &str) -> Option<String> {
     ))
 }
 
-fn is_http_url(url: &str) -> bool {
-    ["http://", "https://"].iter().any(|s| {
-        url.strip_prefix(s)
-            .is_some_and(|rest| !rest.is_empty() && !rest.contains(char::is_whitespace))
+/// `url` with its scheme in lower case: schemes are case-insensitive (RFC 3986 §3.1), so
+/// `HTTP://host` is accepted, and the rest of gameday (which shows, masks and compares
+/// URLs as text) sees one spelling.
+pub fn lowercase_scheme(url: &str) -> String {
+    match url.find("://") {
+        Some(end) if after_scheme(url).is_some() => {
+            format!("{}{}", url[..end].to_ascii_lowercase(), &url[end..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// What follows `http://` or `https://`, in whatever case the scheme is written.
+fn after_scheme(url: &str) -> Option<&str> {
+    ["http://", "https://"].iter().find_map(|s| {
+        url.get(..s.len())
+            .filter(|p| p.eq_ignore_ascii_case(s))
+            .map(|_| &url[s.len()..])
     })
+}
+
+/// An http(s) scheme followed by something with no spaces: the mistakes left are in the
+/// host or port, which [`unusable`] names.
+fn is_http_shaped(url: &str) -> bool {
+    after_scheme(url).is_some_and(|rest| !rest.is_empty() && !rest.contains(char::is_whitespace))
+}
+
+fn is_http_url(url: &str) -> bool {
+    is_http_shaped(url) && unusable(url).is_none()
+}
+
+/// Why an http(s)-shaped URL cannot be requested, in the words of what to change.
+fn unusable(url: &str) -> Option<String> {
+    let rest = after_scheme(url)?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    // `http:///x` would be read as host `x` by the HTTP client: say it, do not guess
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if host_port.is_empty() {
+        return Some("it has no host after `://`".into());
+    }
+    let port = if let Some(v6) = host_port.strip_prefix('[') {
+        let Some((_, after)) = v6.split_once(']') else {
+            return Some("the `[` of its IPv6 address is not closed with `]`".into());
+        };
+        match after {
+            "" => None,
+            p => match p.strip_prefix(':') {
+                Some(p) => Some(p),
+                None => {
+                    return Some(format!(
+                        "after the `]` of an IPv6 address comes `:` and the port, found {}",
+                        crate::yaml::quoted(p)
+                    ))
+                }
+            },
+        }
+    } else {
+        host_port.rsplit_once(':').map(|(_, p)| p)
+    };
+    if let Some(p) = port {
+        if !p.is_empty() && !p.parse::<u16>().is_ok_and(|n| n > 0) {
+            return Some(format!(
+                "its port {} is not a number from 1 to 65535",
+                crate::yaml::quoted(p)
+            ));
+        }
+    }
+    match reqwest::Url::parse(url) {
+        Ok(u) if u.host().is_some() => None,
+        Ok(_) => Some("it has no host".into()),
+        Err(e) => Some(format!("the HTTP client refuses it: {e}")),
+    }
 }
 
 /// What to suggest for a URL that is not one.
@@ -480,7 +552,68 @@ pub(crate) fn one_of<'k>(
 
 #[cfg(test)]
 mod tests {
-    use super::http_url_problem;
+    use super::{http_url_problem, lowercase_scheme};
+
+    fn why(url: &str) -> String {
+        let why = http_url_problem(url).unwrap_or_default();
+        why.split_once("`: ")
+            .map(|(_, w)| w.to_string())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_url_the_http_client_would_refuse_is_refused_with_what_to_change() {
+        assert_eq!(
+            why("http://x:99999"),
+            "its port `99999` is not a number from 1 to 65535"
+        );
+        assert_eq!(
+            why("http://x:0/m"),
+            "its port `0` is not a number from 1 to 65535"
+        );
+        assert_eq!(
+            why("http://x:abc"),
+            "its port `abc` is not a number from 1 to 65535"
+        );
+        assert_eq!(
+            why("http://[::1:9090"),
+            "the `[` of its IPv6 address is not closed with `]`"
+        );
+        assert_eq!(
+            why("http://[::1]9090"),
+            "after the `]` of an IPv6 address comes `:` and the port, found `9090`"
+        );
+        assert_eq!(why("http:///x"), "it has no host after `://`");
+        assert_eq!(why("https://u:p@/x"), "it has no host after `://`");
+        assert!(why("http://[zz]:1").starts_with("the HTTP client refuses it: "));
+        for ok in [
+            "http://x:65535",
+            "http://[::1]:9090/x",
+            "http://[::1]",
+            "https://u:p@x:443/a?b=c#d",
+            "http://x:",
+        ] {
+            assert_eq!(http_url_problem(ok), None, "{ok}");
+        }
+    }
+
+    #[test]
+    fn the_scheme_is_case_insensitive_and_read_in_lower_case() {
+        for url in [
+            "HTTP://127.0.0.1:9090",
+            "Https://prom.example/x",
+            "hTtP://h",
+        ] {
+            assert_eq!(http_url_problem(url), None, "{url}");
+        }
+        assert_eq!(lowercase_scheme("HTTP://Host:9/A"), "http://Host:9/A");
+        assert_eq!(lowercase_scheme("HttpS://h"), "https://h");
+        assert_eq!(lowercase_scheme("FTP://h"), "FTP://h");
+        assert_eq!(
+            why("HTTP://x:99999"),
+            "its port `99999` is not a number from 1 to 65535"
+        );
+    }
 
     #[test]
     fn a_url_without_its_scheme_is_refused_with_the_fix() {

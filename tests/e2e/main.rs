@@ -21,6 +21,7 @@ mod history;
 mod import_litmus;
 mod new_template;
 mod outsider21;
+mod outsider_lows;
 mod pairing;
 mod preflight;
 mod readme;

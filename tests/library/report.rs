@@ -1278,7 +1278,9 @@ fn hostile_reasons_and_names_stay_text_and_a_cut_short_recovery_says_why() {
     // F6: the reason's line break and carriage return are shown, not made spaces
     assert!(!report.contains("@here 15:45"), "{report}");
     assert!(
-        report.contains("@here\\\\n15:45:20.000 verdict CONFIRMED (exit 0)\\\\r\\\\u{202e}evil"),
+        report.contains(
+            "@here\\\\n15:45:20.000 &nbsp;verdict CONFIRMED (exit 0)\\\\r\\\\u{202e}evil"
+        ),
         "{report}"
     );
     // F7: the name is text in the table and the timeline: no code span, no emphasis
@@ -1302,4 +1304,54 @@ fn hostile_reasons_and_names_stay_text_and_a_cut_short_recovery_says_why() {
             && report.contains("It was ended by alice: SIGTERM (signal)."),
         "{report}"
     );
+}
+
+/// What was typed is evidence: runs of spaces in an abort's reason and a milestone's name
+/// are kept where markdown would show one space (`&nbsp;`, or inside a code span), so
+/// `db  down` does not read as another milestone `db down`.
+#[test]
+fn runs_of_spaces_typed_in_a_reason_or_a_milestone_are_kept() {
+    let name = "first  response";
+    let mut sim = Sim::new(RunInfo {
+        milestones: vec![gameday::journal::MilestoneInfo {
+            name: name.into(),
+            within: Some(Duration::from_secs(30)),
+        }],
+        ..run_info()
+    });
+    sim.arm_and_trigger(slow_reads);
+    sim.run_until(TRIGGER_AT + 5.0, slow_reads);
+    sim.send(Msg::Milestone {
+        name: name.into(),
+        author: "bob".into(),
+    });
+    assert_eq!(sim.refused(), None);
+    sim.send(Msg::Abort {
+        by: "bob".into(),
+        source: AbortSource::Command,
+        detail: "db   down,  see\tticket".into(),
+    });
+    sim.advance_secs(1.0);
+    sim.send(Msg::Reverted {
+        fault: 0,
+        attempt: 1,
+        result: Ok(String::new()),
+    });
+    sim.run_until(sim.elapsed() + 60.0, healthy);
+    let report = render(&sim.finished()).unwrap();
+    let kept = "db &nbsp;&nbsp;down, &nbsp;see\\\\tticket";
+    let abort_lines: Vec<&str> = report.lines().filter(|l| l.contains("db ")).collect();
+    // the summary's sentence and the timeline's row
+    assert!(abort_lines.len() >= 2, "{report}");
+    for l in &abort_lines {
+        assert!(l.contains(kept), "{l}");
+    }
+    assert!(!report.contains("db down"), "{report}");
+    let m = section(&report, "## Milestones\n");
+    assert!(
+        m.lines().any(|l| l.starts_with("| first &nbsp;response |")),
+        "{m}"
+    );
+    assert!(!report.contains("first response"), "{report}");
+    assert!(report.contains("`first  response`"), "{report}");
 }
