@@ -120,7 +120,7 @@ fn own_group(cmd: &mut Command, script: &str) {
                 if fd >= 0 {
                     nix::libc::close(fd);
                 }
-                nix::libc::sleep(2);
+                nix::libc::sleep(5);
             }
             if nix::libc::setpgid(0, 0) != 0 {
                 return Err(std::io::Error::last_os_error());
@@ -132,7 +132,7 @@ fn own_group(cmd: &mut Command, script: &str) {
 
 /// The window before a command leaves gameday's process group, widened on demand for a
 /// test: with `GAMEDAY_TEST_SPAWN_STALL=PATH`, a command whose script mentions PATH
-/// creates `PATH.stalled` and waits 2 s before leaving the group (debug builds only).
+/// creates `PATH.stalled` and waits 5 s before leaving the group (debug builds only).
 #[cfg(debug_assertions)]
 fn test_spawn_stall(script: &str) -> Option<std::ffi::CString> {
     let path = std::env::var("GAMEDAY_TEST_SPAWN_STALL").ok()?;

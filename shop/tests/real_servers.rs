@@ -122,9 +122,10 @@ impl Stack {
                 &format!("host=127.0.0.1 port={pg} user=postgres dbname=shop"),
             ])
             // the default 50 ms is too short for a live Redis on a loaded machine (cache
-            // errors where the test expects none); while Redis is down a read waits
-            // about this long before it falls back
-            .args(["--redis-timeout", "150ms"])
+            // errors where the test expects none; 150 ms was still seen too short at a
+            // load average of 10); while Redis is down a read waits at most this long
+            // before it falls back
+            .args(["--redis-timeout", "500ms"])
             .args(extra)
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("clone log"))
@@ -263,7 +264,7 @@ fn reads_fall_back_to_postgres_while_redis_is_down_and_use_it_again_after() {
     );
     // generous for a busy machine; unbounded waits on the dead Redis would take minutes
     assert!(
-        t.elapsed() < Duration::from_secs(20),
+        t.elapsed() < Duration::from_secs(60),
         "the Redis timeout bounds each read: 20 reads took {:?}",
         t.elapsed()
     );
@@ -374,8 +375,9 @@ fn load_generator_keeps_a_steady_rate_and_stops_by_itself() {
         t.elapsed()
     );
     let n = served.load(std::sync::atomic::Ordering::Relaxed);
-    // 81 ticks in 2 s; a busy machine may skip a few, never add any.
-    assert!((40..=82).contains(&n), "40 req/s for 2 s sent {n} requests");
+    // 81 ticks in 2 s; a busy machine may skip ticks (a second descheduled at a load
+    // average of 10 skips 40), never add any.
+    assert!((20..=82).contains(&n), "40 req/s for 2 s sent {n} requests");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains(" ok, 0 non-2xx, 0 failed"), "{stdout}");
 }

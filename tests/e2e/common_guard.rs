@@ -88,7 +88,7 @@ fn a_failing_test_leaves_no_gameday_and_no_fault_behind() {
         &format!("touch {}", marker.display()),
         &format!("rm -f {}", marker.display()),
         300,
-        "< 500ms",
+        "< 2s",
     );
     let path = tmp.path().join("long.yaml");
     std::fs::write(&path, text).unwrap();

@@ -113,7 +113,7 @@ fn start_with_token(
         &format!("touch {}", slow.display()),
         &format!("rm -f {}", slow.display()),
         fault_secs,
-        "< 500ms",
+        "< 2s",
     )
     .replace(
         "steady_state:",
@@ -377,7 +377,7 @@ fn notify_scenario(tmp: &Path, fault_secs: u32, revert: &str) -> std::path::Path
         &format!("touch {}", slow.display()),
         revert,
         fault_secs,
-        "< 500ms",
+        "< 2s",
     )
     .replace(
         "steady_state:",

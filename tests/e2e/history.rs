@@ -81,7 +81,7 @@ fn three_runs_make_a_history_and_action_items_reach_actions_json() {
                 &format!("touch {}", m.display()),
                 &format!("rm -f {}", m.display()),
                 2,
-                "< 500ms",
+                "< 2s",
             ),
         )
         .unwrap();
@@ -212,7 +212,7 @@ fn three_runs_make_a_history_and_action_items_reach_actions_json() {
     );
     assert!(
         lines[3].starts_with(&format!(
-            "    probe p99 (expect < 500 ms), worst during faults: {}",
+            "    probe p99 (expect < 2 s), worst during faults: {}",
             worst("probe p99")
         )),
         "{listing}"

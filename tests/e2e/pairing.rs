@@ -83,7 +83,7 @@ impl Room {
             &format!("touch {}", slow.display()),
             &format!("rm -f {}", slow.display()),
             fault_secs,
-            "< 500ms",
+            "< 2s",
         );
         let path = self.tmp.path().join("pair.yaml");
         std::fs::write(&path, text).unwrap();
@@ -718,7 +718,7 @@ fn a_signal_during_the_recovery_after_an_abort_is_said_and_journaled() {
         &format!("touch {}", slow.display()),
         &format!("rm -f {}", slow.display()),
         60,
-        "< 500ms",
+        "< 2s",
     )
     .replace("recovery: 2s", "recovery: 120s");
     let path = room.tmp.path().join("long-recovery.yaml");

@@ -288,7 +288,7 @@ fn healthy_run(verbose: bool) -> (String, Vec<serde_json::Value>) {
     let path = write(
         tmp.path(),
         "ok.yaml",
-        &scenario(svc, "true", "true", 1, "< 500ms"),
+        &scenario(svc, "true", "true", 1, "< 2s"),
     );
     let out = tmp.path().join("runs");
     let extra: &[&str] = if verbose { &["--verbose"] } else { &[] };

@@ -1425,7 +1425,7 @@ faults:
     exec:
       inject: printf 50 > {v}
       revert: "(sleep 1.5; printf 0 > {v}) >/dev/null 2>&1 &"
-phases: {{ baseline: 2s, recovery: 8s }}
+phases: {{ baseline: 2s, recovery: 15s }}
 "#,
             v = v.display()
         ),
@@ -1450,9 +1450,11 @@ phases: {{ baseline: 2s, recovery: 8s }}
     // the run goes on in RECOVERY, and says the kill switch was pulled
     let s = t.wait_for("RECOVERY", limit);
     assert!(s.contains("KILL SWITCH PULLED by alice"), "{s}");
-    // nothing can be armed in RECOVERY
+    // nothing can be armed in RECOVERY: the key is refused, in words, and no arming
+    // question comes
     t.keys(&["a"]);
-    assert!(!t.screen().contains("y/Enter arm"), "{}", t.screen());
+    let s = t.wait_for("nothing more can be armed in this run", limit);
+    assert!(!s.contains("y/Enter arm"), "{s}");
     // the signal comes back while the recovery is watched
     let s = t.wait_for("✓ OK", limit);
     assert!(s.contains("RECOVERY"), "back while still in RECOVERY: {s}");
@@ -1488,7 +1490,7 @@ phases: {{ baseline: 2s, recovery: 8s }}
         .map(ts)
         .unwrap();
     assert!(
-        done_at - rec_at >= chrono::Duration::milliseconds(7_900),
+        done_at - rec_at >= chrono::Duration::milliseconds(14_900),
         "{rec_at} → {done_at}"
     );
     let report = std::fs::read_to_string(dir.join("report.md")).unwrap();

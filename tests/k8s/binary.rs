@@ -97,6 +97,11 @@ fn pod_delete_by_count_and_percent_with_an_interval() {
         fault,
         "  max_targets: 3\n  namespaces: [shop]",
     );
+    // 4 s: room for the second round on a loaded machine
+    let text = std::fs::read_to_string(&s)
+        .unwrap()
+        .replace("duration: 2s", "duration: 4s");
+    std::fs::write(&s, text).unwrap();
     let (code, so) = run(&kubeconfig, &s, &tmp.path().join("count"));
     assert_eq!(code, 0, "{so}");
     let dels: Vec<_> = fake

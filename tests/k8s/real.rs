@@ -105,7 +105,7 @@ steady_state:
     expect: ">= 1"
 faults:
   - name: delete api pods
-    duration: 8s
+    duration: 11s
     pod_delete: {{ selector: app=api, count: 1, interval: 3s }}
 safety: {{ max_targets: 3, namespaces: [{ns}] }}
 phases: {{ baseline: 3s, recovery: 5s }}
@@ -129,7 +129,7 @@ phases: {{ baseline: 3s, recovery: 5s }}
     let progress = events(&j, "fault_progress");
     assert!(
         (1..=3).contains(&progress.len()),
-        "one deletion every 3 s during 8 s after the first: {progress:?}"
+        "one deletion every 3 s during 11 s after the first (at most 3; at least 1 with 8 s to spare on a loaded machine): {progress:?}"
     );
     let mut deleted = vec![before[0].clone()];
     deleted.extend(progress.iter().map(|v| progress_pod(v)));
