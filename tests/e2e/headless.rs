@@ -236,7 +236,7 @@ fn signal_mid_fault(sig: nix::sys::signal::Signal, name: &str) {
 /// A terminal that hangs up sends SIGHUP to gameday's whole process group a moment
 /// after gameday has seen the hang-up and started reverting: a revert command caught
 /// before it has left that group must not die of it. The window is widened on purpose
-/// (the revert's child waits 2 s before leaving the group) and the group is sent SIGHUP
+/// (the revert's child waits 5 s before leaving the group) and the group is sent SIGHUP
 /// inside it: the revert still succeeds, first time, once.
 #[test]
 fn a_hangup_sent_to_the_group_while_the_revert_starts_does_not_kill_the_revert() {
