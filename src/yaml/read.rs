@@ -406,10 +406,7 @@ fn unusable(url: &str) -> Option<String> {
             p => match p.strip_prefix(':') {
                 Some(p) => Some(p),
                 None => {
-                    return Some(format!(
-                        "after the `]` of an IPv6 address comes `:` and the port, found {}",
-                        crate::yaml::quoted(p)
-                    ))
+                    return Some("after the `]` of an IPv6 address comes `:` and the port".into())
                 }
             },
         }
@@ -418,10 +415,10 @@ fn unusable(url: &str) -> Option<String> {
     };
     if let Some(p) = port {
         if !p.is_empty() && !p.parse::<u16>().is_ok_and(|n| n > 0) {
-            return Some(format!(
-                "its port {} is not a number from 1 to 65535",
-                crate::yaml::quoted(p)
-            ));
+            // not quoted: the URL may hold a secret from the environment (a password
+            // with a `/` in it ends the host early, and what follows is taken for the
+            // port); the URL as written, shown before this, says where it is
+            return Some("its port is not a number from 1 to 65535".into());
         }
     }
     match reqwest::Url::parse(url) {
@@ -565,15 +562,15 @@ mod tests {
     fn a_url_the_http_client_would_refuse_is_refused_with_what_to_change() {
         assert_eq!(
             why("http://x:99999"),
-            "its port `99999` is not a number from 1 to 65535"
+            "its port is not a number from 1 to 65535"
         );
         assert_eq!(
             why("http://x:0/m"),
-            "its port `0` is not a number from 1 to 65535"
+            "its port is not a number from 1 to 65535"
         );
         assert_eq!(
             why("http://x:abc"),
-            "its port `abc` is not a number from 1 to 65535"
+            "its port is not a number from 1 to 65535"
         );
         assert_eq!(
             why("http://[::1:9090"),
@@ -581,7 +578,7 @@ mod tests {
         );
         assert_eq!(
             why("http://[::1]9090"),
-            "after the `]` of an IPv6 address comes `:` and the port, found `9090`"
+            "after the `]` of an IPv6 address comes `:` and the port"
         );
         assert_eq!(why("http:///x"), "it has no host after `://`");
         assert_eq!(why("https://u:p@/x"), "it has no host after `://`");
@@ -595,6 +592,24 @@ mod tests {
         ] {
             assert_eq!(http_url_problem(ok), None, "{ok}");
         }
+    }
+
+    /// A password from the environment with a `/` in it ends the host early, and the
+    /// rest is taken for the port: the reason never quotes it back.
+    #[test]
+    fn a_bad_port_is_not_quoted_back_as_it_may_be_a_secret() {
+        let why = http_url_problem("http://gameday:OX===eZ+/ab@127.0.0.1:9").unwrap();
+        assert!(
+            why.ends_with("its port is not a number from 1 to 65535"),
+            "{why}"
+        );
+        let why = why.split_once("`: ").unwrap().1;
+        assert!(!why.contains("OX===eZ+"), "{why}");
+        let why = http_url_problem("http://[::1]s3cr3t/x").unwrap();
+        assert!(
+            !why.split_once("`: ").unwrap().1.contains("s3cr3t"),
+            "{why}"
+        );
     }
 
     #[test]
@@ -611,7 +626,7 @@ mod tests {
         assert_eq!(lowercase_scheme("FTP://h"), "FTP://h");
         assert_eq!(
             why("HTTP://x:99999"),
-            "its port `99999` is not a number from 1 to 65535"
+            "its port is not a number from 1 to 65535"
         );
     }
 

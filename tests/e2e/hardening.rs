@@ -1088,8 +1088,12 @@ phases:
     }
 
     /// One run: the session as `gameday run` builds it, fed what servers, commands and
-    /// people say, echoing the secret; closed (journal, report). Returns the journal.
-    fn run_with(rt: &tokio::runtime::Runtime, s: &str) -> (String, Vec<String>) {
+    /// people say, echoing the secret; closed (journal, report). Returns the journal, or
+    /// the parser's problems when the secret breaks a URL it is spelled into.
+    fn run_with(
+        rt: &tokio::runtime::Runtime,
+        s: &str,
+    ) -> Result<(String, Vec<String>), Vec<String>> {
         let with_urls = !s.chars().any(char::is_whitespace);
         let text = scenario(with_urls);
         let secret = s.to_string();
@@ -1098,7 +1102,7 @@ phases:
         let path = tmp.path().join("prop.yaml");
         std::fs::write(&path, &text).unwrap();
         let parsed = gameday::scenario::parse_str(&text, "prop.yaml", tmp.path(), &env)
-            .unwrap_or_else(|p| panic!("{p:?}"));
+            .map_err(|problems| problems.into_iter().map(|p| p.message).collect::<Vec<_>>())?;
         let opts = RunOptions {
             out_dir: tmp.path().join("runs"),
             operator: "tester".into(),
@@ -1160,7 +1164,7 @@ phases:
             dir
         });
         let journal = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
-        (journal, forms)
+        Ok((journal, forms))
     }
 
     proptest! {
@@ -1175,7 +1179,20 @@ phases:
         #[test]
         fn no_run_writes_a_secret_into_a_secret_bearing_field(s in secret()) {
             let rt = tokio::runtime::Runtime::new().unwrap();
-            let (journal, forms) = run_with(&rt, &s);
+            let (journal, forms) = match run_with(&rt, &s) {
+                Ok(run) => run,
+                Err(problems) => {
+                    // a `/`, `?` or `#` in a password ends the URL's host early: the URL
+                    // is refused before anything runs, and the refusal does not quote
+                    // the secret back (one of 1 to 3 characters is in any sentence)
+                    prop_assert!(s.contains(['/', '?', '#']), "{:?}: {:?}", s, problems);
+                    for p in &problems {
+                        prop_assert!(s.len() < 4 || !p.contains(s.as_str()), "{:?} in {}", s, p);
+                    }
+                    rt.shutdown_timeout(Duration::from_secs(1));
+                    return Ok(());
+                }
+            };
             let records = assert_journal_intact(&journal);
             prop_assert!(records.iter().any(|r| r["type"] == "run_ended"), "{}", journal);
             // the echoes were journaled, so there was something to hide
