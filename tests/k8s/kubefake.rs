@@ -693,8 +693,9 @@ async fn crash_loop_and_warning_events() {
 
 #[tokio::test]
 async fn lists_are_paginated_with_limit_and_continue() {
-    bounded(async {
-        let e = env().await;
+    let e = env().await;
+    let fake = e.fake.clone();
+    let test = async move {
         for i in 0..5 {
             e.fake
                 .add_pod("shop", &format!("web-{i}"), &[("app", "web")]);
@@ -744,6 +745,16 @@ async fn lists_are_paginated_with_limit_and_continue() {
             }
         }
         assert_eq!(seen, 11);
-    })
-    .await;
+    };
+    // it takes under a second; once, under load, it did not end in 30 s (a hang, cause
+    // unknown): what the fake was last asked says where it stopped
+    if tokio::time::timeout(LIMIT, test).await.is_err() {
+        let reqs = fake.requests();
+        let last: Vec<String> = reqs
+            .iter()
+            .skip(reqs.len().saturating_sub(6))
+            .map(|r| format!("{} {}?{}", r.method, r.path, r.query))
+            .collect();
+        panic!("test took too long; the fake's last requests: {last:#?}");
+    }
 }
