@@ -80,6 +80,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("i", "details: the whole hypothesis, every expectation and guardrail, and each fault's status and last result (a revert's explanation, an error), which the screen's rows cut at 80 columns; j/k scroll, Esc closes"),
     ("?", "help"),
     ("q", "quit; with a fault active, asks first and reverts it before leaving"),
+    ("Ctrl-C", "as q on the main screen (the terminal is in raw mode: it sends no SIGINT); in a note, a dialog or a question it does nothing, so a reflex Ctrl-C never quits by accident"),
 ];
 
 /// `text` as roff shows it: backslashes and hyphens escaped, a leading dot or quote
