@@ -598,17 +598,14 @@ mod tests {
     /// rest is taken for the port: the reason never quotes it back.
     #[test]
     fn a_bad_port_is_not_quoted_back_as_it_may_be_a_secret() {
-        let why = http_url_problem("http://gameday:OX===eZ+/ab@127.0.0.1:9").unwrap();
-        assert!(
-            why.ends_with("its port is not a number from 1 to 65535"),
-            "{why}"
+        // exactly the words: no piece of the URL, which may hold a secret
+        assert_eq!(
+            why("http://gameday:OX===eZ+/ab@127.0.0.1:9"),
+            "its port is not a number from 1 to 65535"
         );
-        let why = why.split_once("`: ").unwrap().1;
-        assert!(!why.contains("OX===eZ+"), "{why}");
-        let why = http_url_problem("http://[::1]s3cr3t/x").unwrap();
-        assert!(
-            !why.split_once("`: ").unwrap().1.contains("s3cr3t"),
-            "{why}"
+        assert_eq!(
+            why("http://[::1]s3cr3t/x"),
+            "after the `]` of an IPv6 address comes `:` and the port"
         );
     }
 

@@ -305,6 +305,18 @@ pub fn events<'a>(journal: &'a [serde_json::Value], ty: &str) -> Vec<&'a serde_j
     journal.iter().filter(|v| v["type"] == ty).collect()
 }
 
+/// [`scenario`] whose fault creates `marker` and removes it (`rm -f`), for `fault_secs`,
+/// with a p99 the test service always meets.
+pub fn marker_fault_scenario(service: SocketAddr, marker: &Path, fault_secs: u32) -> String {
+    scenario(
+        service,
+        &format!("touch {}", marker.display()),
+        &format!("rm -f {}", marker.display()),
+        fault_secs,
+        "< 2s",
+    )
+}
+
 /// A scenario probing the test service, with one exec fault; `inject`/`revert` are shell.
 pub fn scenario(
     service: SocketAddr,

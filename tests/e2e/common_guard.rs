@@ -83,13 +83,7 @@ fn a_failing_test_leaves_no_gameday_and_no_fault_behind() {
     let tmp = tempfile::tempdir().unwrap();
     let svc = start_service(tmp.path());
     let marker = tmp.path().join("slow");
-    let text = scenario(
-        svc,
-        &format!("touch {}", marker.display()),
-        &format!("rm -f {}", marker.display()),
-        300,
-        "< 2s",
-    );
+    let text = marker_fault_scenario(svc, &marker, 300);
     let path = tmp.path().join("long.yaml");
     std::fs::write(&path, text).unwrap();
     let out = tmp.path().join("runs");

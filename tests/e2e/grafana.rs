@@ -108,14 +108,7 @@ fn start_with_token(
 ) -> common::Reaped {
     let svc = start_service(tmp);
     let slow = tmp.join("slow");
-    let text = scenario(
-        svc,
-        &format!("touch {}", slow.display()),
-        &format!("rm -f {}", slow.display()),
-        fault_secs,
-        "< 2s",
-    )
-    .replace(
+    let text = marker_fault_scenario(svc, &slow, fault_secs).replace(
         "steady_state:",
         &format!("grafana:\n  url: {grafana_url}\n  token_env: GRAFANA_TOKEN\nsteady_state:"),
     );

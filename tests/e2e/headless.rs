@@ -23,13 +23,7 @@ fn confirmed_run_exits_0_with_report_and_junit() {
     let tmp = tempfile::tempdir().unwrap();
     let svc = start_service(tmp.path());
     let slow = tmp.path().join("slow");
-    let text = scenario(
-        svc,
-        &format!("touch {}", slow.display()),
-        &format!("rm -f {}", slow.display()),
-        2,
-        "< 2s",
-    );
+    let text = marker_fault_scenario(svc, &slow, 2);
     let path = write(tmp.path(), "ok.yaml", &text);
     let out = tmp.path().join("runs");
     let junit = tmp.path().join("junit.xml");
@@ -122,13 +116,7 @@ fn refuted_run_exits_1_and_names_the_violated_criterion() {
     let tmp = tempfile::tempdir().unwrap();
     let svc = start_service(tmp.path());
     let broken = tmp.path().join("broken");
-    let text = scenario(
-        svc,
-        &format!("touch {}", broken.display()),
-        &format!("rm -f {}", broken.display()),
-        2,
-        "< 2s",
-    );
+    let text = marker_fault_scenario(svc, &broken, 2);
     let path = write(tmp.path(), "bad.yaml", &text);
     let out = tmp.path().join("runs");
     let junit = tmp.path().join("junit.xml");
@@ -186,13 +174,7 @@ fn signal_mid_fault(sig: nix::sys::signal::Signal, name: &str) {
     let tmp = tempfile::tempdir().unwrap();
     let svc = start_service(tmp.path());
     let slow = tmp.path().join("slow");
-    let text = scenario(
-        svc,
-        &format!("touch {}", slow.display()),
-        &format!("rm -f {}", slow.display()),
-        60,
-        "< 2s",
-    );
+    let text = marker_fault_scenario(svc, &slow, 60);
     let path = write(tmp.path(), "long.yaml", &text);
     let out = tmp.path().join("runs");
     let mut child = common::spawn(&mut headless(&path, &out, &[]));

@@ -74,17 +74,7 @@ fn three_runs_make_a_history_and_action_items_reach_actions_json() {
     let scenario_with = |marker: &str| {
         let m = tmp.path().join(marker);
         let p = tmp.path().join(format!("{marker}.yaml"));
-        std::fs::write(
-            &p,
-            scenario(
-                svc,
-                &format!("touch {}", m.display()),
-                &format!("rm -f {}", m.display()),
-                2,
-                "< 2s",
-            ),
-        )
-        .unwrap();
+        std::fs::write(&p, marker_fault_scenario(svc, &m, 2)).unwrap();
         p
     };
     // the probe 50 ms slower: the hypothesis holds

@@ -13,7 +13,9 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use common::{events, headless, journal, scenario, start_service, wait_bounded, wait_for_event};
+use common::{
+    events, headless, journal, marker_fault_scenario, start_service, wait_bounded, wait_for_event,
+};
 
 struct User {
     name: &'static str,
@@ -78,13 +80,7 @@ impl Room {
     fn start_driver(&self, fault_secs: u32) -> (common::Reaped, PathBuf) {
         let svc = start_service(self.tmp.path());
         let slow = self.tmp.path().join("slow");
-        let text = scenario(
-            svc,
-            &format!("touch {}", slow.display()),
-            &format!("rm -f {}", slow.display()),
-            fault_secs,
-            "< 2s",
-        );
+        let text = marker_fault_scenario(svc, &slow, fault_secs);
         let path = self.tmp.path().join("pair.yaml");
         std::fs::write(&path, text).unwrap();
         let child = common::spawn(&mut headless(&path, &self.out, &[]));
@@ -713,14 +709,7 @@ fn a_signal_during_the_recovery_after_an_abort_is_said_and_journaled() {
     let room = room();
     let svc = start_service(room.tmp.path());
     let slow = room.marker();
-    let yaml = scenario(
-        svc,
-        &format!("touch {}", slow.display()),
-        &format!("rm -f {}", slow.display()),
-        60,
-        "< 2s",
-    )
-    .replace("recovery: 2s", "recovery: 120s");
+    let yaml = marker_fault_scenario(svc, &slow, 60).replace("recovery: 2s", "recovery: 120s");
     let path = room.tmp.path().join("long-recovery.yaml");
     std::fs::write(&path, yaml).unwrap();
     let mut driver = common::spawn(&mut headless(&path, &room.out, &[]));
