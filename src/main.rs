@@ -120,6 +120,11 @@ enum Command {
         /// in the journal), for values the journal does not keep (literal secrets).
         #[arg(long, value_name = "FILE", requires = "run_dir")]
         scenario: Option<PathBuf>,
+        /// A fault you reverted by hand, or checked is not active (its revert cannot
+        /// succeed, say, because its injection was cancelled before it did anything):
+        /// recorded in the journal under your name, its revert not run. Repeatable.
+        #[arg(long, value_name = "FAULT", requires = "run_dir")]
+        by_hand: Vec<String>,
         /// Without a journal: find objects labelled app.kubernetes.io/managed-by=gameday
         /// whose gameday.dev/expires-at has passed, and delete them.
         #[arg(long)]
@@ -310,12 +315,14 @@ fn main() -> ExitCode {
         Command::Recover {
             run_dir,
             scenario,
+            by_hand,
             cluster,
             context,
             operator,
         } => commands::recover(
             run_dir.as_deref(),
             scenario.as_deref(),
+            &by_hand,
             cluster,
             context.as_deref(),
             &operator.unwrap_or_else(operator_name),

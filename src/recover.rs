@@ -409,6 +409,11 @@ async fn actions(
 pub struct Options<'a> {
     /// `--scenario FILE`: the scenario as it was, for values the journal left out
     pub scenario: Option<&'a Path>,
+    /// `--by-hand FAULT`: faults the operator reverted by hand, or checked are not
+    /// active. Their revert is not run (a revert that cannot succeed, such as one whose
+    /// injection was cancelled before it did anything, would otherwise keep the run open
+    /// for ever); the journal records who said so.
+    pub by_hand: &'a [String],
 }
 
 pub async fn recover(
@@ -500,6 +505,24 @@ async fn recover_trusted(
         )
     })?;
     let pending = pending_faults(&records);
+    if let Some(unknown) = opts.by_hand.iter().find(|f| !pending.contains(f)) {
+        return Err(RecoverError::Failed(format!(
+            "--by-hand `{}`: {}; nothing was recorded",
+            crate::text::one_visible_line(unknown),
+            if pending.is_empty() {
+                "the journal shows every fault reverted".to_string()
+            } else {
+                format!(
+                    "not a fault the journal shows as not reverted (those are: {})",
+                    pending
+                        .iter()
+                        .map(|f| format!("`{f}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        )));
+    }
     if pending.is_empty() {
         let _ = writeln!(
             out,
@@ -527,7 +550,8 @@ async fn recover_trusted(
                 .count() as u32
         })
         .collect();
-    let (actions, redactor) = if info.demo {
+    let by_hand = |name: &String| opts.by_hand.contains(name);
+    let (actions, redactor) = if info.demo || pending.iter().all(by_hand) {
         // the demo's faults lived in the demo shop, which ended with the process
         (Vec::new(), crate::journal::redact::Redactor::new())
     } else {
@@ -570,6 +594,29 @@ async fn recover_trusted(
     let mut failed = Vec::new();
     for (name, done_before) in pending.iter().zip(attempts) {
         let attempt = done_before + 1;
+        if by_hand(name) {
+            write(Event::FaultReverting {
+                fault: name.clone(),
+                reason: RevertReason::ByHand,
+                attempt,
+                action: "nothing run by gameday".into(),
+            })?;
+            write(Event::FaultReverted {
+                fault: name.clone(),
+                ok: true,
+                attempt,
+                detail: format!(
+                    "{operator} says it was reverted by hand or is not active (`gameday recover --by-hand`)"
+                ),
+                will_retry: false,
+            })?;
+            let _ = writeln!(
+                out,
+                "gameday recover: recorded `{name}` as reverted by hand (nothing was run)"
+            );
+            reverted.push(name.clone());
+            continue;
+        }
         let action = actions.iter().find(|(n, _)| n == name).map(|(_, a)| a);
         if let (Some(Ok(a)), Some(saved)) = (action, saved_restore(&records, name)) {
             a.restore(&saved);
@@ -613,7 +660,17 @@ async fn recover_trusted(
                 reverted.push(name.clone());
             }
             Err(e) => {
+                let cancelled = records.iter().any(
+                    |r| matches!(&r.event, Event::FaultInjectCancelled { fault } if fault == name),
+                );
                 let _ = writeln!(out, "gameday recover: FAILED to revert `{name}`: {e}");
+                if cancelled {
+                    let _ = writeln!(
+                        out,
+                        "gameday recover: `{name}`'s injection was cancelled while it ran (the \
+                         kill switch), so it may have done nothing for the revert to undo"
+                    );
+                }
                 write(Event::FaultReverted {
                     fault: name.clone(),
                     ok: false,
@@ -624,6 +681,19 @@ async fn recover_trusted(
                 failed.push((name.clone(), e));
             }
         }
+    }
+    if !failed.is_empty() {
+        let names: Vec<String> = failed
+            .iter()
+            .map(|(f, _)| format!("--by-hand {}", crate::schema::shell_word(Path::new(f))))
+            .collect();
+        let _ = writeln!(
+            out,
+            "gameday recover: check by hand what is still in place and revert it; once \
+             nothing is, record it: gameday recover {} {}",
+            crate::schema::shell_word(run_dir),
+            names.join(" ")
+        );
     }
     let outcome = if failed.is_empty() {
         Outcome::Reverted(reverted)

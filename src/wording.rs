@@ -11,7 +11,9 @@
 
 use std::time::Duration;
 
-use crate::journal::{CheckOutcome, Event, NoteKind, Phase, PreflightCheck, Record, RunInfo};
+use crate::journal::{
+    CheckOutcome, Event, NoteKind, Phase, PreflightCheck, Record, RevertReason, RunInfo,
+};
 use crate::units::{format_duration, format_duration_short, format_value, Unit};
 
 type Ts = chrono::DateTime<chrono::Utc>;
@@ -318,6 +320,18 @@ pub fn said(rec: &Record, info: Option<&RunInfo>, mark: Option<Mark>) -> Said {
             .name(fault)
             .ours(" FAILED: ")
             .or_unknown(detail),
+        Event::FaultInjectCancelled { fault } => w
+            .ours("injection of ")
+            .name(fault)
+            .ours(" CANCELLED while it ran (the kill switch): what it had done is not known; it is reverted"),
+        Event::FaultReverting {
+            fault,
+            reason: RevertReason::ByHand,
+            ..
+        } => w
+            .ours("recording ")
+            .name(fault)
+            .ours(" as reverted by hand (gameday runs nothing)"),
         Event::FaultReverting {
             fault,
             reason,

@@ -628,13 +628,17 @@ _gameday() {
             return 0
             ;;
         gameday__subcmd__recover)
-            opts="-h -V --scenario --cluster --context --operator --help --version"
+            opts="-h -V --scenario --by-hand --cluster --context --operator --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --scenario)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --by-hand)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -63,6 +63,7 @@ complete -c gameday -n "__fish_gameday_using_subcommand report" -l recheck -d 'O
 complete -c gameday -n "__fish_gameday_using_subcommand report" -s h -l help -d 'Print help'
 complete -c gameday -n "__fish_gameday_using_subcommand report" -s V -l version -d 'Print version'
 complete -c gameday -n "__fish_gameday_using_subcommand recover" -l scenario -d 'The scenario file as it was when the run started (checked against the sha256 in the journal), for values the journal does not keep (literal secrets)' -r -F
+complete -c gameday -n "__fish_gameday_using_subcommand recover" -l by-hand -d 'A fault you reverted by hand, or checked is not active (its revert cannot succeed, say, because its injection was cancelled before it did anything): recorded in the journal under your name, its revert not run. Repeatable' -r
 complete -c gameday -n "__fish_gameday_using_subcommand recover" -l context -d 'Kubernetes context for --cluster (default: the current one)' -r
 complete -c gameday -n "__fish_gameday_using_subcommand recover" -l operator -d 'Your name in the journal (default: your user name)' -r
 complete -c gameday -n "__fish_gameday_using_subcommand recover" -l cluster -d 'Without a journal: find objects labelled app.kubernetes.io/managed-by=gameday whose gameday.dev/expires-at has passed, and delete them'

@@ -11,6 +11,7 @@ use crate::exit::ExitStatus;
 pub fn recover(
     run_dir: Option<&Path>,
     scenario: Option<&Path>,
+    by_hand: &[String],
     cluster: bool,
     context: Option<&str>,
     operator: &str,
@@ -21,7 +22,7 @@ pub fn recover(
     let mut status = ExitStatus::Confirmed;
     if let Some(run_dir) = run_dir {
         let mut out = std::io::stdout();
-        let opts = crate::recover::Options { scenario };
+        let opts = crate::recover::Options { scenario, by_hand };
         match rt.block_on(crate::recover::recover(
             run_dir,
             operator,

@@ -108,6 +108,10 @@ pub struct FaultState {
     /// `triggered_at + safety.max_duration`: the kill switch is pulled past it
     pub ceiling: Option<Ts>,
     pub inject_failed: bool,
+    /// the kill switch stopped its injection while it ran: nothing says whether it took
+    /// effect (its revert may find nothing to undo)
+    #[serde(default)]
+    pub inject_cancelled: bool,
     pub revert_reason: Option<RevertReason>,
     pub revert_attempts: u32,
     pub next_retry: Option<Ts>,
@@ -126,6 +130,7 @@ impl FaultState {
             deadline: None,
             ceiling: None,
             inject_failed: false,
+            inject_cancelled: false,
             revert_reason: None,
             revert_attempts: 0,
             next_retry: None,
@@ -650,6 +655,15 @@ fn pull_kill_switch(
         } else {
             RevertReason::Abort
         };
+        if state.faults[i].status == FaultStatus::Injecting {
+            // the runner kills it before the revert starts; the journal must say so, or
+            // a revert that finds nothing to undo reads as the fault's own failure
+            state.faults[i].inject_cancelled = true;
+            state.faults[i].detail = "injection cancelled while it ran".into();
+            fx.push(Effect::Journal(Event::FaultInjectCancelled {
+                fault: state.cfg.faults[i].name.clone(),
+            }));
+        }
         start_revert(state, i, reason, now, fx);
     }
     for (i, f) in state.faults.iter_mut().enumerate() {

@@ -295,6 +295,50 @@ fn kill_switch_reverts_every_live_fault_at_once_then_watches_the_recovery() {
 }
 
 #[test]
+fn a_kill_switch_during_an_injection_journals_it_cancelled_before_its_revert() {
+    for in_flight in [true, false] {
+        let mut run = new_run(
+            vec![signal("errors", Some("< 1%"), None, 0)],
+            vec![fault("f", 30)],
+        );
+        baseline_ok(&mut run, &[0.001]);
+        run.arm_and_trigger();
+        if !in_flight {
+            run.injected(0, &[], "");
+        }
+        run.send(Msg::Abort {
+            by: "bob".into(),
+            source: AbortSource::Key,
+            detail: String::new(),
+        });
+        let types = run.types();
+        let cancelled = types.iter().position(|t| *t == "fault_inject_cancelled");
+        let reverting = types.iter().position(|t| *t == "fault_reverting").unwrap();
+        let abort = types.iter().position(|t| *t == "abort").unwrap();
+        if in_flight {
+            // abort, then the cancellation, right before the revert it explains
+            let at = cancelled.unwrap_or_else(|| panic!("not journaled: {types:?}"));
+            assert!(abort < at && at + 1 == reverting, "{types:?}");
+            assert!(run
+                .events()
+                .any(|e| matches!(e, Event::FaultInjectCancelled { fault } if fault == "f")));
+        } else {
+            assert_eq!(
+                cancelled, None,
+                "an injection that answered was not cancelled"
+            );
+        }
+        let f = &run.state.faults[0];
+        assert_eq!((f.inject_cancelled, f.inject_failed), (in_flight, false));
+        // a cancelled injection is not a failed one: the run is ABORTED, exit 2
+        run.reverted(0, Ok(String::new()));
+        run.send(Msg::End { by: "bob".into() });
+        assert_eq!(run.state.phase, Phase::Done);
+        assert_eq!(run.state.exit_code(), 2);
+    }
+}
+
+#[test]
 fn after_the_kill_switch_q_cuts_the_recovery_short_and_a_signal_ends_it_at_once() {
     for (msg, why) in [
         (Msg::End { by: "alice".into() }, "q"),

@@ -95,6 +95,9 @@ pub enum RevertReason {
     InjectFailed,
     /// `gameday recover` found it not reverted in the journal
     Recover,
+    /// `gameday recover --by-hand`: the operator reverted it, or checked that it is not
+    /// active; gameday ran nothing
+    ByHand,
 }
 
 impl RevertReason {
@@ -105,6 +108,7 @@ impl RevertReason {
             RevertReason::Abort => "kill switch",
             RevertReason::InjectFailed => "injection failed",
             RevertReason::Recover => "gameday recover",
+            RevertReason::ByHand => "by hand",
         }
     }
 }
@@ -470,6 +474,12 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         restore: Option<String>,
     },
+    /// The kill switch stopped the injection while it ran (its commands killed, its
+    /// requests dropped): what it had done by then is not known, so it is reverted as if
+    /// it had taken effect. Not a failed injection: nothing says it failed.
+    FaultInjectCancelled {
+        fault: String,
+    },
     /// A Warning event of a watched namespace (BackOff, FailedScheduling, Unhealthy…).
     ClusterWarning {
         namespace: String,
@@ -632,6 +642,7 @@ impl Event {
             Event::Override { .. } => "override",
             Event::FaultInjecting { .. } => "fault_injecting",
             Event::FaultInjected { .. } => "fault_injected",
+            Event::FaultInjectCancelled { .. } => "fault_inject_cancelled",
             Event::FaultProgress { .. } => "fault_progress",
             Event::ClusterWarning { .. } => "cluster_warning",
             Event::ArmRefused { .. } => "arm_refused",

@@ -308,6 +308,7 @@ impl Redactor {
                 self.scrub_mut(message);
             }
             Event::FaultProgress { detail, .. } => self.scrub_mut(detail),
+            Event::FaultInjectCancelled { .. } => {}
             Event::ArmRefused { reason, .. } => self.scrub_mut(reason),
             Event::FaultReverting { action, .. } => self.scrub_mut(action),
             Event::FaultReverted { detail, .. } => self.scrub_mut(detail),

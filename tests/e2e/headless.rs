@@ -325,6 +325,148 @@ fn failing_revert_exits_5_and_names_recover() {
     );
 }
 
+/// The kill switch pulled while an injection still runs: the injection is stopped (its
+/// process group killed, so the rest of it never runs), the journal says it was
+/// cancelled, and a revert that finds nothing to undo fails every attempt. `recover`
+/// cannot succeed either; `recover --by-hand` closes the run under the operator's name.
+#[test]
+fn a_kill_switch_during_an_injection_is_journaled_and_recover_by_hand_closes_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let svc = start_service(tmp.path());
+    let started = tmp.path().join("started");
+    let marker = tmp.path().join("marker");
+    let pid_file = tmp.path().join("inject.pid");
+    let text = scenario(
+        svc,
+        &format!(
+            "echo $$ > {}; touch {}; sleep 20; touch {}",
+            pid_file.display(),
+            started.display(),
+            marker.display()
+        ),
+        // not idempotent: it fails where the injection never got that far
+        &format!("rm {}", marker.display()),
+        60,
+        "< 2s",
+    );
+    let path = write(tmp.path(), "slow-inject.yaml", &text);
+    let out = tmp.path().join("runs");
+    let mut child = common::spawn(&mut headless(&path, &out, &[]));
+    wait_for_event(&out, "fault_injecting", Duration::from_secs(30));
+    let start = Instant::now();
+    while !started.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "inject never ran"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let o = wait_bounded(&mut child, Duration::from_secs(40));
+    let so = stdout(&o);
+    assert_eq!(o.status.code(), Some(5), "{so}");
+    assert!(so.contains("CANCELLED while it ran"), "{so}");
+    let dir = run_dir(&out);
+    let j = journal(&dir);
+    let kinds: Vec<&str> = j.iter().map(|r| r["type"].as_str().unwrap()).collect();
+    let at = |k: &str| kinds.iter().position(|t| *t == k);
+    let cancelled = at("fault_inject_cancelled").expect("cancellation journaled");
+    assert!(at("abort").unwrap() < cancelled, "{kinds:?}");
+    assert_eq!(at("fault_reverting"), Some(cancelled + 1), "{kinds:?}");
+    assert_eq!(at("fault_injected"), None, "the injection never answered");
+    assert_eq!(
+        events(&j, "fault_inject_cancelled")[0]["fault"],
+        "break the probe"
+    );
+    assert_eq!(events(&j, "fault_reverted").len(), 4, "{kinds:?}");
+    // the rest of the injection was killed with its group, not left running
+    let pid: i32 = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None),
+        Err(nix::errno::Errno::ESRCH),
+        "the cancelled injection's shell is still running"
+    );
+    assert!(!marker.exists(), "the cancelled injection went on running");
+    let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(report.contains("CANCELLED while it ran"), "{report}");
+    assert!(report.contains("> **REVERT FAILED**"), "{report}");
+
+    // recover runs the same revert, fails the same way, and says what to do
+    let o = gameday().arg("recover").arg(&dir).output().unwrap();
+    let so = stdout(&o);
+    assert_eq!(o.status.code(), Some(5), "{so}");
+    assert!(so.contains("injection was cancelled while it ran"), "{so}");
+    let hint = format!(
+        "gameday recover {} --by-hand 'break the probe'",
+        dir.display()
+    );
+    assert!(so.contains(&hint), "{so}");
+
+    // a fault the journal does not show as pending is refused, and nothing is written
+    let before = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
+    let o = gameday()
+        .args(["recover", "--by-hand", "break the prob"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(64), "{}", stdout(&o));
+    let se = String::from_utf8_lossy(&o.stderr);
+    assert!(se.contains("`break the probe`"), "{se}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("journal.jsonl")).unwrap(),
+        before
+    );
+
+    // by hand: nothing is run, the journal says who closed it, the banner goes
+    std::fs::write(&marker, "").unwrap(); // a revert run now would remove it
+    let o = gameday()
+        .args([
+            "recover",
+            "--operator",
+            "rescuer",
+            "--by-hand",
+            "break the probe",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let so = stdout(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{so}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        so.contains("recorded `break the probe` as reverted by hand"),
+        "{so}"
+    );
+    assert!(marker.exists(), "--by-hand ran the revert");
+    let j = journal(&dir);
+    let reverting = events(&j, "fault_reverting");
+    assert_eq!(reverting.last().unwrap()["reason"], "by_hand");
+    let last = *events(&j, "fault_reverted").last().unwrap();
+    assert_eq!(last["ok"], true);
+    assert!(
+        last["detail"].as_str().unwrap().contains("rescuer"),
+        "{last}"
+    );
+    let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(!report.contains("> **REVERT FAILED**"), "{report}");
+    assert!(report.contains("as reverted by hand"), "{report}");
+    let o = gameday().arg("recover").arg(&dir).output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("nothing to do"), "{}", stdout(&o));
+}
+
 #[test]
 fn check_accepts_every_example_without_a_warning_and_rejects_bad_usage_with_64() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");

@@ -99,6 +99,9 @@ fn every_kind() -> Vec<Event> {
             fault: fault.clone(),
             detail: "progressdetail".into(),
         },
+        Event::FaultInjectCancelled {
+            fault: fault.clone(),
+        },
         Event::ArmRefused {
             fault: fault.clone(),
             by: "refusee".into(),
@@ -235,9 +238,10 @@ fn kind_index(e: &Event) -> usize {
         Event::Preflight { .. } => 26,
         Event::Screen { .. } => 27,
         Event::RecoveryCutShort { .. } => 28,
+        Event::FaultInjectCancelled { .. } => 29,
     }
 }
-const KINDS: usize = 29;
+const KINDS: usize = 30;
 
 fn journal(events: Vec<Event>) -> Vec<Record> {
     events
