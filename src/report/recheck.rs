@@ -268,12 +268,26 @@ pub(super) fn scenario_hash_disagreement(info: &RunInfo) -> Vec<String> {
 
 /// The exit code README gives for this verdict and these faults.
 pub(super) fn exit_code_of(run: &Run, verdict: Verdict) -> i32 {
-    let failed = |pred: fn(&FaultHistory) -> bool| run.faults.iter().any(pred);
+    // what the run knew when it ended: a `recover` (or `--by-hand`) afterwards closes the
+    // fault without changing the exit code the run gave
+    let ended = run.records.iter().find_map(|r| match r.event {
+        Event::RunEnded { .. } => Some(r.seq),
+        _ => None,
+    });
+    let revert_failed = run.faults.iter().any(|f| {
+        f.triggered.is_some()
+            && f.reverted
+                .iter()
+                .filter(|r| ended.is_none_or(|e| r.seq < e))
+                .rev()
+                .find(|r| r.ok || !r.will_retry)
+                // a revert that failed for good, or none that settled: it may be active
+                .is_none_or(|r| !r.ok)
+    });
     crate::exit::ExitStatus::of_run(
         Some(verdict),
-        // a revert that failed for good, or none that settled: the fault may still be active
-        failed(|f| f.triggered.is_some() && f.final_revert().is_none_or(|r| !r.ok)),
-        failed(|f| f.inject_error().is_some()),
+        revert_failed,
+        run.faults.iter().any(|f| f.inject_error().is_some()),
     )
     .code()
 }

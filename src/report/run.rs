@@ -15,6 +15,8 @@ pub(super) struct Injected<'a> {
 }
 
 pub(super) struct Reverted<'a> {
+    /// the record's place in the journal: `recover` may add reverts after the run ended
+    pub(super) seq: u64,
     pub(super) ts: Ts,
     pub(super) ok: bool,
     pub(super) attempt: u32,
@@ -30,6 +32,8 @@ pub(super) struct FaultHistory<'a> {
     pub(super) disarmed: Vec<(Ts, &'a str)>,
     pub(super) triggered: Option<(Ts, &'a str)>,
     pub(super) injected: Option<Injected<'a>>,
+    /// when the kill switch stopped its injection while it ran
+    pub(super) cancelled: Option<Ts>,
     pub(super) reverting: Vec<(Ts, RevertReason, u32)>,
     pub(super) reverted: Vec<Reverted<'a>>,
 }
@@ -43,6 +47,7 @@ impl<'a> FaultHistory<'a> {
             disarmed: vec![],
             triggered: None,
             injected: None,
+            cancelled: None,
             reverting: vec![],
             reverted: vec![],
         }
@@ -420,6 +425,7 @@ pub(super) fn fault_name(event: &Event) -> Option<&str> {
         | Event::Disarmed { fault, .. }
         | Event::FaultInjecting { fault, .. }
         | Event::FaultInjected { fault, .. }
+        | Event::FaultInjectCancelled { fault }
         | Event::FaultReverting { fault, .. }
         | Event::FaultReverted { fault, .. } => Some(fault),
         _ => None,
@@ -446,6 +452,9 @@ pub(super) fn record_fault_event<'a>(f: &mut FaultHistory<'a>, r: &'a Record) {
                 detail,
             });
         }
+        Event::FaultInjectCancelled { .. } => {
+            f.cancelled.get_or_insert(r.ts);
+        }
         Event::FaultReverting {
             reason, attempt, ..
         } => f.reverting.push((r.ts, *reason, *attempt)),
@@ -456,6 +465,7 @@ pub(super) fn record_fault_event<'a>(f: &mut FaultHistory<'a>, r: &'a Record) {
             will_retry,
             ..
         } => f.reverted.push(Reverted {
+            seq: r.seq,
             ts: r.ts,
             ok: *ok,
             attempt: *attempt,

@@ -728,7 +728,13 @@ pub(super) fn fault_result_cell(f: &FaultHistory) -> String {
     match &f.injected {
         Some(i) if i.ok => parts.push(with_detail(&format!("✓ injected {}", hms(i.ts)), i.detail)),
         Some(i) => parts.push(format!("✗ injection failed: {}", or_unknown(i.detail))),
-        None => parts.push("? no injection result recorded".to_string()),
+        None => match f.cancelled {
+            Some(ts) => parts.push(format!(
+                "⊘ injection CANCELLED {} while it ran (kill switch): what it had done is not known",
+                hms(ts)
+            )),
+            None => parts.push("? no injection result recorded".to_string()),
+        },
     }
     match f.final_revert() {
         Some(r) if r.ok => parts.push(with_detail("✓ reverted", r.detail)),

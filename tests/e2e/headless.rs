@@ -398,6 +398,11 @@ fn a_kill_switch_during_an_injection_is_journaled_and_recover_by_hand_closes_the
     let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
     assert!(report.contains("CANCELLED while it ran"), "{report}");
     assert!(report.contains("> **REVERT FAILED**"), "{report}");
+    let row = report
+        .lines()
+        .find(|l| l.starts_with("| break the probe |"))
+        .expect(&report);
+    assert!(row.contains("⊘ injection CANCELLED"), "{row}");
 
     // recover runs the same revert, fails the same way, and says what to do
     let o = gameday().arg("recover").arg(&dir).output().unwrap();
@@ -462,6 +467,9 @@ fn a_kill_switch_during_an_injection_is_journaled_and_recover_by_hand_closes_the
     let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
     assert!(!report.contains("> **REVERT FAILED**"), "{report}");
     assert!(report.contains("as reverted by hand"), "{report}");
+    // the run's exit 5 stands: what recover did afterwards does not change it
+    assert!(!report.contains("VERDICT CHECK FAILED"), "{report}");
+    assert_eq!(events(&j, "run_ended")[0]["exit_code"], 5);
     let o = gameday().arg("recover").arg(&dir).output().unwrap();
     assert_eq!(o.status.code(), Some(0));
     assert!(stdout(&o).contains("nothing to do"), "{}", stdout(&o));
