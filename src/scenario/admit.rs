@@ -149,8 +149,12 @@ pub fn hide_secrets(
         return;
     }
     let secrets = text_secrets(text, env);
-    if secrets.refs.is_empty() {
+    if secrets.refs.is_empty() && secrets.url_secrets.is_empty() {
         return;
+    }
+    let mut in_urls = crate::journal::redact::Redactor::new();
+    for v in &secrets.url_secrets {
+        in_urls.add(v.clone());
     }
     for (pos, msg) in messages.iter_mut() {
         let here: Vec<&SecretRef> = secrets.refs.iter().filter(|r| r.pos == *pos).collect();
@@ -171,6 +175,11 @@ pub fn hide_secrets(
             if !value.is_empty() && value != shown && msg.contains(&value) {
                 *msg = msg.replace(&value, &shown);
             }
+        }
+        // no reference names these: masked as the journal masks them, pieces that a
+        // shortened quote cut included
+        if let std::borrow::Cow::Owned(m) = in_urls.scrub(msg) {
+            *msg = m;
         }
     }
 }
@@ -312,6 +321,31 @@ mod tests {
         );
         assert_eq!(w.len(), 1, "{w:?}");
         assert!(w[0].contains("faults[0].exec.env.E_TOKEN: is empty where a secret goes"));
+    }
+
+    /// `check` quotes a refused URL back with its fix; from the environment, with
+    /// spaces around it or a mistyped scheme, the quote and the fix are not the value
+    /// whole, and neither may show the password in it.
+    #[test]
+    fn a_refused_url_from_the_environment_is_quoted_without_its_credentials() {
+        let text = "name: n\nhypothesis: h\nprometheus:\n  url: ${PROM_URL}\n";
+        for value in [
+            " http://u:hunter22secret@127.0.0.1:9090 ",
+            "htp://u:hunter22secret@127.0.0.1:9090",
+            "  http://127.0.0.1:9090/?x=1&token=hunter22secret-and-a-long-tail-to-cut-0123456789  ",
+        ] {
+            let env = |n: &str| (n == "PROM_URL").then(|| value.to_string());
+            let problem = crate::yaml::read::http_url_problem(value).unwrap();
+            assert!(
+                problem.contains("hunter22"),
+                "the test needs a quote: {problem}"
+            );
+            let mut msgs = vec![(Pos { line: 4, col: 8 }, problem)];
+            hide_secrets(text, &env, &mut msgs);
+            let shown = &msgs[0].1;
+            assert!(!shown.contains("hunter"), "{value:?}: {shown}");
+            assert!(shown.contains("***"), "{shown}");
+        }
     }
 
     #[test]

@@ -113,6 +113,9 @@ pub struct UnsafeLiteral {
 pub struct TextSecrets {
     pub refs: Vec<SecretRef>,
     pub unsafe_literals: Vec<UnsafeLiteral>,
+    /// The user info and credential parameters of URLs the environment gives whole
+    /// (`url: ${PROM_URL}`), which no reference names: masked as `***` in messages.
+    pub url_secrets: Vec<String>,
 }
 
 impl TextSecrets {
@@ -133,6 +136,7 @@ pub fn text_secrets(text: &str, env: &dyn Fn(&str) -> Option<String>) -> TextSec
     TextSecrets {
         refs: walk.refs,
         unsafe_literals: walk.unsafe_literals,
+        url_secrets: walk.url_secrets,
     }
 }
 
@@ -160,6 +164,8 @@ fn unredactable(literal: &str) -> Option<String> {
 fn typed_secrets(scenario: &Scenario, env: &dyn Fn(&str) -> Option<String>, r: &mut Redactor) {
     let file = |p: &std::path::Path| crate::files::read_secret_file(p).ok();
     if let Some(p) = &scenario.prometheus {
+        // as the run reads it: `--prometheus-url` may have replaced the scenario's
+        add_url_credentials(&p.url, r);
         if let Some(v) = p.bearer_token_env.as_deref().and_then(env) {
             r.add(v);
         }
@@ -215,6 +221,8 @@ struct Walk<'a> {
     at: Pos,
     refs: Vec<SecretRef>,
     unsafe_literals: Vec<UnsafeLiteral>,
+    /// credentials in URLs taken whole from the environment
+    url_secrets: Vec<String>,
 }
 
 /// A value as `expand` would resolve one reference.
@@ -267,6 +275,7 @@ impl<'a> Walk<'a> {
             at: Pos { line: 1, col: 1 },
             refs: Vec::new(),
             unsafe_literals: Vec::new(),
+            url_secrets: Vec::new(),
         }
     }
 
@@ -395,6 +404,11 @@ impl<'a> Walk<'a> {
 
     /// User info and query parameters of a URL as written.
     fn url(&mut self, raw: &str, refs: &[Reference], pos: Pos, path: &str) {
+        if !refs.is_empty() {
+            if let Ok(expanded) = expand(raw, self.env) {
+                self.url_from_env(&expanded);
+            }
+        }
         let Some(parts) = UrlParts::of(raw) else {
             return;
         };
@@ -477,6 +491,55 @@ impl<'a> Walk<'a> {
             literals,
         });
     }
+}
+
+impl Walk<'_> {
+    /// The credentials of a URL as expanded: `url: ${PROM_URL}` shows none of the URL,
+    /// so what the variable holds (`http://user:pass@host/?api_key=…`) is read here, in
+    /// whatever shape it has (spaces around it, a mistyped scheme: `check` quotes it back
+    /// to say what to fix).
+    fn url_from_env(&mut self, url: &str) {
+        for v in add_url_credentials(url, self.r) {
+            if !self.url_secrets.contains(&v) {
+                self.url_secrets.push(v);
+            }
+        }
+    }
+}
+
+/// Adds the credentials a URL carries (its user info's password, or a lone token, and
+/// its credential query parameters) to `r`, and returns them.
+fn add_url_credentials(url: &str, r: &mut Redactor) -> Vec<String> {
+    let Some(parts) = UrlParts::of(url) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    if let Some((u0, u1)) = parts.userinfo {
+        let userinfo = &url[u0..u1];
+        match userinfo.split_once(':') {
+            Some((user, password)) => {
+                let (user, password) = (percent_decode(user), percent_decode(password));
+                if !password.is_empty() {
+                    r.add_basic(&user, &password);
+                    found.push(password);
+                }
+            }
+            // a lone token (`https://TOKEN@host`) is the credential itself
+            None => found.push(percent_decode(userinfo)),
+        }
+        found.push(userinfo.to_string());
+    }
+    for (k0, k1, v0, v1) in parts.query {
+        if v1 > v0 && is_credential_param(&url[k0..k1]) {
+            found.push(url[v0..v1].to_string());
+            found.push(percent_decode(&url[v0..v1]));
+        }
+    }
+    found.retain(|v| !v.trim().is_empty());
+    for v in &found {
+        r.add(v.clone());
+    }
+    found
 }
 
 /// References re-based to a slice starting at `by`.
@@ -861,6 +924,36 @@ faults:
         headers:
           Authorization: Bearer literal-bearer
 "#;
+
+    /// A URL the environment gives whole (`url: ${PROM_URL}`): the text shows none of
+    /// it, so its password, lone token and credential parameters are read from the value.
+    #[test]
+    fn credentials_in_a_url_taken_whole_from_the_environment_are_secrets() {
+        let env = |n: &str| match n {
+            "PROM_URL" => Some("http://gd:pr0m-pass@127.0.0.1:9090".to_string()),
+            "PROBE_URL" => Some("http://tok3n-lone@127.0.0.1:1/p?q=1&api_key=k3y%2Fval".into()),
+            "PLAIN_URL" => Some("http://127.0.0.1:1/p?page=2".into()),
+            _ => None,
+        };
+        let text = "name: s\nhypothesis: h\nprometheus:\n  url: ${PROM_URL}\nsteady_state:\n  - name: p\n    http: { url: \"${PROBE_URL}\", every: 1s }\n    measure: error_rate\n  - name: q\n    http: { url: \"${PLAIN_URL}\", every: 1s }\n    measure: p99\n";
+        let s = scenario(text, &env);
+        let (r, _) = collect(text, &s, &env).unwrap();
+        for secret in ["pr0m-pass", "tok3n-lone", "k3y%2Fval", "k3y/val"] {
+            assert_eq!(r.scrub(&format!("<{secret}>")), "<***>", "{secret}");
+        }
+        assert_eq!(
+            r.scrub("GET http://gd:pr0m-pass@127.0.0.1:9090/api"),
+            "GET http://***@127.0.0.1:9090/api"
+        );
+        // what is not a credential stays readable
+        assert_eq!(
+            r.scrub("page=2 gd 127.0.0.1:9090"),
+            "page=2 gd 127.0.0.1:9090"
+        );
+        let found = text_secrets(text, &env).url_secrets;
+        assert!(found.iter().any(|v| v == "pr0m-pass"), "{found:?}");
+        assert!(!found.iter().any(|v| v.contains("page")), "{found:?}");
+    }
 
     #[test]
     fn secrets_are_found_by_position_name_and_encoding() {

@@ -667,6 +667,59 @@ phases:
 /// A secret that straddles the place where gameday shortens text (the first characters of
 /// what a command signal printed, the last of a fault's error) is not written out in part:
 /// no eight characters of it reach the journal, the report, the log or standard output.
+/// A URL given whole from the environment (`url: ${PROM_URL}`) or by `--prometheus-url`
+/// shows none of its credentials in the scenario text: they are read from the value, and
+/// reach neither the journal (its run_started record names the URLs), the report, the
+/// log nor the terminal; nor does `check`'s quote of such a URL when it is refused.
+#[test]
+fn credentials_in_urls_from_the_environment_or_the_command_line_stay_out_of_the_evidence() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = "name: env-urls\nhypothesis: h\nprometheus:\n  url: ${PROM_URL}\nsteady_state:\n  - name: up\n    promql: up\n    expect: \"> 0\"\n  - name: probe\n    http: { url: \"${PROBE_URL}\", every: 200ms }\n    measure: error_rate\nfaults:\n  - name: f\n    duration: 1s\n    exec: { inject: \"true\", revert: \"true\" }\nphases: { baseline: 1s, recovery: 1s }\n";
+    let path = write(tmp.path(), "env-urls.yaml", text);
+    let secrets = ["promPass-71", "probePass-72", "apiKey-73", "cliPass-74"];
+    for (n, cli) in [(1, false), (2, true)] {
+        let out = tmp.path().join(format!("runs{n}"));
+        let mut cmd = headless(&path, &out, &["--skip-preflight"]);
+        cmd.env("PROM_URL", "http://gd:promPass-71@127.0.0.1:1")
+            .env(
+                "PROBE_URL",
+                "http://bob:probePass-72@127.0.0.1:1/p?api_key=apiKey-73",
+            );
+        if cli {
+            cmd.args(["--prometheus-url", "http://gd:cliPass-74@127.0.0.1:1"]);
+        }
+        let mut child = common::spawn(&mut cmd);
+        let o = wait_bounded(&mut child, Duration::from_secs(60));
+        let so = format!("{}{}", stdout(&o), String::from_utf8_lossy(&o.stderr));
+        // no source answers: a run that watched nothing is NOT RUN or INCONCLUSIVE
+        assert!(matches!(o.status.code(), Some(3) | Some(6)), "{so}");
+        let dir = run_dir(&out);
+        let mut seen = so.clone();
+        for f in ["journal.jsonl", "report.md", "gameday.log"] {
+            seen.push_str(&std::fs::read_to_string(dir.join(f)).unwrap());
+        }
+        for s in secrets {
+            assert!(!seen.contains(s), "run {n}: `{s}` leaked:\n{seen}");
+        }
+        // the URLs are still there, masked
+        let j = journal(&dir);
+        let url = j[0]["prometheus_url"].as_str().unwrap();
+        assert_eq!(url, "http://***@127.0.0.1:1", "run {n}");
+    }
+    // refused with spaces around it: the quote and the fix are not the value whole
+    let o = gameday()
+        .arg("check")
+        .arg(&path)
+        .env("PROM_URL", " http://gd:promPass-71@127.0.0.1:9090 ")
+        .env("PROBE_URL", "http://127.0.0.1:1/p")
+        .output()
+        .unwrap();
+    let se = format!("{}{}", stdout(&o), String::from_utf8_lossy(&o.stderr));
+    assert_eq!(o.status.code(), Some(64), "{se}");
+    assert!(se.contains("spaces around it"), "{se}");
+    assert!(!se.contains("promPass"), "{se}");
+}
+
 #[test]
 fn a_secret_cut_short_by_a_shortened_message_is_masked_whole() {
     let tmp = tempfile::tempdir().unwrap();
