@@ -61,6 +61,10 @@ impl LiveArgs {
 #[derive(Subcommand)]
 enum Command {
     /// Run a scenario: baseline, faults, recovery, verdict and report.
+    ///
+    /// Exit: 0 CONFIRMED, 1 REFUTED, 2 ABORTED, 3 INCONCLUSIVE, 4 a fault failed to inject,
+    /// 5 a revert FAILED (faults may still be active: run `gameday recover RUN_DIR`), 6 NOT
+    /// RUN, 64 bad usage or an invalid scenario, 69 a source did not answer the preflight.
     Run {
         scenario: PathBuf,
         #[command(flatten)]
@@ -111,8 +115,10 @@ enum Command {
     /// Revert every fault the journal shows as not reverted (after a SIGKILL or a crash);
     /// with --cluster, delete every object gameday applied whose expiry has passed. Only a
     /// journal of your own (root: root's) in a directory no one else can write is used.
-    /// Exit 0, 5 when a revert failed (faults may still be active), 77 when the journal is
-    /// not one it may trust.
+    /// Exit 0, 5 when a revert failed (faults may still be active; once you have checked
+    /// by hand, --by-hand records it), 64 when the journal cannot be read, the run is live
+    /// or --by-hand names a fault not left to revert, 77 when the journal is not one it may
+    /// trust.
     Recover {
         #[arg(required_unless_present = "cluster")]
         run_dir: Option<PathBuf>,
