@@ -647,6 +647,12 @@ fn pull_kill_switch(
         at: now,
         all_reverted_at: None,
     });
+    // A kill switch that ends the process leaves no recovery to watch, so none to cut
+    // short: the lost terminal a SIGHUP brings with it (or the SIGHUP after a hang-up)
+    // is the same ending, not a second one.
+    if source.ends_the_process() {
+        state.ending = true;
+    }
     let live: Vec<usize> = state.live_faults().collect();
     for i in live {
         let over_ceiling = state.faults[i].ceiling.is_some_and(|c| now >= c);

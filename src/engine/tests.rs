@@ -338,6 +338,51 @@ fn a_kill_switch_during_an_injection_journals_it_cancelled_before_its_revert() {
     }
 }
 
+/// A SIGHUP brings a lost terminal with it (and a hang-up a SIGHUP): two kill switches
+/// from one ending. The first ends the process, so there is no recovery for the second to
+/// cut short, whichever comes first and whether or not the revert has settled.
+#[test]
+fn a_second_ending_after_a_signal_or_a_lost_terminal_cuts_nothing_short() {
+    for (first, second) in [
+        (AbortSource::Signal, AbortSource::Terminal),
+        (AbortSource::Terminal, AbortSource::Signal),
+    ] {
+        for settled_between in [false, true] {
+            let mut run = new_run(
+                vec![signal("errors", Some("< 1%"), None, 0)],
+                vec![fault("f", 30)],
+            );
+            baseline_ok(&mut run, &[0.001]);
+            run.arm_and_trigger();
+            run.injected(0, &[], "");
+            run.send(Msg::Abort {
+                by: "alice".into(),
+                source: first,
+                detail: "SIGHUP".into(),
+            });
+            if settled_between {
+                run.reverted(0, Ok(String::new()));
+            }
+            run.send(Msg::Abort {
+                by: "alice".into(),
+                source: second,
+                detail: "the terminal went away".into(),
+            });
+            if !settled_between {
+                run.reverted(0, Ok(String::new()));
+            }
+            let types = run.types();
+            assert!(
+                !types.contains(&"recovery_cut_short"),
+                "{first:?} then {second:?}: {types:?}"
+            );
+            assert_eq!(types.iter().filter(|t| **t == "abort").count(), 1);
+            assert_eq!(run.state.phase, Phase::Done, "{first:?} then {second:?}");
+            assert_eq!(run.state.exit_code(), 2);
+        }
+    }
+}
+
 #[test]
 fn after_the_kill_switch_q_cuts_the_recovery_short_and_a_signal_ends_it_at_once() {
     for (msg, why) in [
