@@ -105,8 +105,9 @@ impl Drop for GroupGuard {
 /// drop failed, the retry succeeded). With a `pre_exec` step the child is forked, keeps
 /// gameday's handlers until `exec`, and leaves the group here, before `exec`: a signal
 /// for the group that arrives before then runs a handler and is gone.
-fn own_group(cmd: &mut Command, script: &str) {
+fn own_group(cmd: &mut Command, script: &str, dies_with_gameday: bool) {
     let stall = test_spawn_stall(script);
+    let parent = nix::unistd::getpid().as_raw();
     // SAFETY: between fork and exec only async-signal-safe calls are made (open, close,
     // sleep, setpgid), with nothing allocated.
     unsafe {
@@ -124,6 +125,15 @@ fn own_group(cmd: &mut Command, script: &str) {
             }
             if nix::libc::setpgid(0, 0) != 0 {
                 return Err(std::io::Error::last_os_error());
+            }
+            if dies_with_gameday {
+                if nix::libc::prctl(nix::libc::PR_SET_PDEATHSIG, nix::libc::SIGKILL) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                // gameday died before the line above: nothing will kill this one
+                if nix::libc::getppid() != parent {
+                    return Err(std::io::Error::from_raw_os_error(nix::libc::ESRCH));
+                }
             }
             Ok(())
         });
@@ -187,6 +197,29 @@ pub async fn run_shell(
     env: &[(String, String)],
     timeout: Duration,
 ) -> Result<Output, String> {
+    run_shell_as(script, env, timeout, false).await
+}
+
+/// [`run_shell`] for a fault's injection: its shell is killed (SIGKILL, Linux's
+/// parent-death signal) when gameday dies, by `kill -9` or a crash, while it runs.
+/// In its own process group it would otherwise go on, past its `timeout` (gameday
+/// enforces it), and put the fault in place after `recover` has reverted it or the
+/// operator has closed it by hand. What the shell started in the background is not
+/// killed with it. Reverts are not tied so: one that gameday started goes on to its end.
+pub async fn run_shell_injecting(
+    script: &str,
+    env: &[(String, String)],
+    timeout: Duration,
+) -> Result<Output, String> {
+    run_shell_as(script, env, timeout, true).await
+}
+
+async fn run_shell_as(
+    script: &str,
+    env: &[(String, String)],
+    timeout: Duration,
+    dies_with_gameday: bool,
+) -> Result<Output, String> {
     let mut cmd = Command::new("sh");
     cmd.arg("-c")
         .arg(script)
@@ -195,7 +228,7 @@ pub async fn run_shell(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
-    own_group(&mut cmd, script);
+    own_group(&mut cmd, script, dies_with_gameday);
     let mut child = cmd.spawn().map_err(|e| format!("cannot start sh: {e}"))?;
     let mut guard = GroupGuard(child.id().map(|p| p as i32));
     let (out_buf, err_buf) = (Captured::default(), Captured::default());

@@ -40,6 +40,24 @@ pub fn pending_faults(records: &[Record]) -> Vec<String> {
     pending
 }
 
+/// Whether the last injection of `name` has neither a result nor a cancellation: the
+/// process ended while it ran.
+fn injection_unanswered(records: &[Record], name: &str) -> bool {
+    records
+        .iter()
+        .rev()
+        .find_map(|r| match &r.event {
+            Event::FaultInjecting { fault, .. } if fault == name => Some(true),
+            Event::FaultInjected { fault, .. } | Event::FaultInjectCancelled { fault }
+                if fault == name =>
+            {
+                Some(false)
+            }
+            _ => None,
+        })
+        .unwrap_or(false)
+}
+
 /// What the fault's injection journaled for its revert, if anything.
 fn saved_restore(records: &[Record], name: &str) -> Option<String> {
     records.iter().rev().find_map(|r| match &r.event {
@@ -536,6 +554,14 @@ async fn recover_trusted(
         "gameday recover: not reverted according to the journal: {}",
         pending.join(", ")
     );
+    for name in pending.iter().filter(|f| injection_unanswered(&records, f)) {
+        let _ = writeln!(
+            out,
+            "gameday recover: `{name}`'s injection has no result in the journal: gameday ended \
+             while it ran (an exec fault's shell is killed with gameday; what it started in \
+             the background is not)"
+        );
+    }
     let finished = records
         .iter()
         .any(|r| matches!(r.event, Event::Verdict { .. }));
@@ -577,31 +603,45 @@ async fn recover_trusted(
     };
     let mut journal =
         JournalWriter::append_to(&journal_path, redactor).map_err(|e| e.to_string())?;
-    let mut write = |event: Event| journal.append(Utc::now(), event).map_err(|e| e.to_string());
+    // the records as they are now: the verdict `recover` writes is judged from them
+    let mut all = records.clone();
+    let mut write = |all: &mut Vec<Record>, event: Event| -> Result<(), String> {
+        let rec = journal
+            .append(Utc::now(), event)
+            .map_err(|e| e.to_string())?;
+        all.push(rec);
+        Ok(())
+    };
     if !finished {
-        write(Event::Abort {
-            by: operator.to_string(),
-            source,
-            detail: match source {
-                AbortSource::Panic => {
-                    "gameday crashed; its crash handler reverted what was left".into()
-                }
-                _ => "the run ended without reverting (killed or crashed)".into(),
+        write(
+            &mut all,
+            Event::Abort {
+                by: operator.to_string(),
+                source,
+                detail: match source {
+                    AbortSource::Panic => {
+                        "gameday crashed; its crash handler reverted what was left".into()
+                    }
+                    _ => "the run ended without reverting (killed or crashed)".into(),
+                },
             },
-        })?;
+        )?;
     }
     let mut reverted = Vec::new();
     let mut failed = Vec::new();
     for (name, done_before) in pending.iter().zip(attempts) {
         let attempt = done_before + 1;
         if by_hand(name) {
-            write(Event::FaultReverting {
-                fault: name.clone(),
-                reason: RevertReason::ByHand,
-                attempt,
-                action: "nothing run by gameday".into(),
-            })?;
-            write(Event::FaultReverted {
+            write(
+                &mut all,
+                Event::FaultReverting {
+                    fault: name.clone(),
+                    reason: RevertReason::ByHand,
+                    attempt,
+                    action: "nothing run by gameday".into(),
+                },
+            )?;
+            write(&mut all, Event::FaultReverted {
                 fault: name.clone(),
                 ok: true,
                 attempt,
@@ -635,12 +675,15 @@ async fn recover_trusted(
                 .unwrap_or_default(),
             None => "nothing to revert: the demo shop ended with its process".into(),
         };
-        write(Event::FaultReverting {
-            fault: name.clone(),
-            reason: RevertReason::Recover,
-            attempt,
-            action: plan_line,
-        })?;
+        write(
+            &mut all,
+            Event::FaultReverting {
+                fault: name.clone(),
+                reason: RevertReason::Recover,
+                attempt,
+                action: plan_line,
+            },
+        )?;
         let result = match action {
             Some(Ok(a)) => a.revert().await,
             Some(Err(why)) => Err(format!("cannot rebuild `{name}` to revert it: {why}")),
@@ -650,13 +693,16 @@ async fn recover_trusted(
         match result {
             Ok(detail) => {
                 let _ = writeln!(out, "gameday recover: reverted `{name}`");
-                write(Event::FaultReverted {
-                    fault: name.clone(),
-                    ok: true,
-                    attempt,
-                    detail,
-                    will_retry: false,
-                })?;
+                write(
+                    &mut all,
+                    Event::FaultReverted {
+                        fault: name.clone(),
+                        ok: true,
+                        attempt,
+                        detail,
+                        will_retry: false,
+                    },
+                )?;
                 reverted.push(name.clone());
             }
             Err(e) => {
@@ -671,13 +717,16 @@ async fn recover_trusted(
                          kill switch), so it may have done nothing for the revert to undo"
                     );
                 }
-                write(Event::FaultReverted {
-                    fault: name.clone(),
-                    ok: false,
-                    attempt,
-                    detail: e.clone(),
-                    will_retry: false,
-                })?;
+                write(
+                    &mut all,
+                    Event::FaultReverted {
+                        fault: name.clone(),
+                        ok: false,
+                        attempt,
+                        detail: e.clone(),
+                        will_retry: false,
+                    },
+                )?;
                 failed.push((name.clone(), e));
             }
         }
@@ -701,15 +750,21 @@ async fn recover_trusted(
         Outcome::Failed { reverted, failed }
     };
     if !finished {
-        write(Event::Verdict {
-            verdict: Verdict::Aborted,
-            reasons: vec![
-                "the run ended without reverting; `gameday recover` reverted what was left".into(),
-            ],
-        })?;
-        write(Event::RunEnded {
-            exit_code: outcome.status().worse(ExitStatus::Aborted).code(),
-        })?;
+        // judged as the report judges it (the report checks the two agree); the abort
+        // record above says the run ended without reverting and who recovered it
+        let (verdict, reasons) = crate::report::judge(&all).unwrap_or_else(|_| {
+            (
+                Verdict::Aborted,
+                vec!["the run ended without reverting".to_string()],
+            )
+        });
+        write(&mut all, Event::Verdict { verdict, reasons })?;
+        write(
+            &mut all,
+            Event::RunEnded {
+                exit_code: outcome.status().worse(ExitStatus::Aborted).code(),
+            },
+        )?;
     }
     drop(journal);
     match crate::report::write_report(trusted.dir.path()) {

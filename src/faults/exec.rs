@@ -108,8 +108,12 @@ impl ExecAction {
         ExecAction { spec }
     }
 
-    async fn run(&self, script: &str) -> Result<String, String> {
-        let out = run_shell(script, &self.spec.env, self.spec.timeout).await?;
+    async fn run(&self, script: &str, injecting: bool) -> Result<String, String> {
+        let out = if injecting {
+            crate::proc::run_shell_injecting(script, &self.spec.env, self.spec.timeout).await?
+        } else {
+            run_shell(script, &self.spec.env, self.spec.timeout).await?
+        };
         let result = if out.success() {
             Ok(tail_line(&out.stdout, 200))
         } else {
@@ -137,7 +141,7 @@ impl FaultAction for ExecAction {
 
     fn inject(&self) -> BoxFuture<'_, Result<Injection, String>> {
         Box::pin(async move {
-            let detail = self.run(&self.spec.inject).await?;
+            let detail = self.run(&self.spec.inject, true).await?;
             Ok(Injection {
                 targets: vec![],
                 detail,
@@ -149,7 +153,7 @@ impl FaultAction for ExecAction {
     fn revert(&self) -> BoxFuture<'_, Result<String, String>> {
         Box::pin(async move {
             let started = std::time::Instant::now();
-            let result = self.run(&self.spec.revert).await;
+            let result = self.run(&self.spec.revert, false).await;
             // A silent revert still says what it did: its exit status and how long it
             // took, where a revert that prints shows its output.
             result.map(|out| {

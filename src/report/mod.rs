@@ -151,6 +151,13 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     }
     Ok(())
 }
+/// The verdict and its reasons as the report recomputes them from `records`: what a
+/// writer of a verdict other than the engine (`recover`, closing a run whose process died)
+/// journals, so that the report's check of it agrees.
+pub fn judge(records: &[Record]) -> Result<(Verdict, Vec<String>), ReportError> {
+    Ok(Run::from_records(records)?.recomputed)
+}
+
 pub fn render(records: &[Record]) -> Result<String, ReportError> {
     let run = Run::from_records(records)?;
     let mut out = String::new();

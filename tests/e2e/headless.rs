@@ -848,6 +848,14 @@ fn sigkill_leaves_the_fault_and_recover_reverts_it_once() {
         "{report}"
     );
     assert!(!report.contains("REVERT FAILED"), "{report}");
+    // the verdict recover wrote is the one the journal's records give
+    assert!(!report.contains("VERDICT CHECK FAILED"), "{report}");
+    let o = gameday()
+        .args(["report", "--recheck"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     // a second recover finds nothing to do and changes nothing
     let before = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
     let o = gameday().arg("recover").arg(&dir).output().unwrap();
@@ -857,6 +865,73 @@ fn sigkill_leaves_the_fault_and_recover_reverts_it_once() {
         std::fs::read_to_string(dir.join("journal.jsonl")).unwrap(),
         before
     );
+}
+
+/// `kill -9` while an exec fault's injection runs: nothing of gameday can act, but the
+/// injection's shell dies with it (the parent-death signal) instead of putting the
+/// fault in place after `recover` has reverted it; `recover` says the injection has no
+/// result.
+#[test]
+fn sigkill_during_an_injection_takes_the_injection_with_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let svc = start_service(tmp.path());
+    let started = tmp.path().join("started");
+    let marker = tmp.path().join("marker");
+    let pid_file = tmp.path().join("inject.pid");
+    let text = scenario(
+        svc,
+        &format!(
+            "echo $$ > {}; touch {}; sleep 20; touch {}",
+            pid_file.display(),
+            started.display(),
+            marker.display()
+        ),
+        &format!("rm -f {}", marker.display()),
+        60,
+        "< 2s",
+    );
+    let path = write(tmp.path(), "killed-injecting.yaml", &text);
+    let out = tmp.path().join("runs");
+    let mut child = common::spawn(&mut headless(&path, &out, &[]));
+    let start = Instant::now();
+    while !started.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "inject never ran"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let pid: i32 = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    // gone, or a zombie waiting for whoever adopted it: not running either way
+    let running = || {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            .and_then(|s| s.rsplit_once(") ").map(|(_, rest)| !rest.starts_with('Z')))
+            .unwrap_or(false)
+    };
+    let start = Instant::now();
+    while running() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the injection's shell outlived gameday's kill -9"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let dir = run_dir(&out);
+    let o = gameday().arg("recover").arg(&dir).output().unwrap();
+    let so = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{so}");
+    assert!(
+        so.contains("injection has no result in the journal"),
+        "{so}"
+    );
+    assert!(!marker.exists());
 }
 
 #[test]
