@@ -124,6 +124,9 @@ pub enum ProcessSignal {
     Term,
     Int,
     Hup,
+    /// Ctrl-\ on a terminal in cooked mode (headless): by default it kills the process,
+    /// a fault in place, so it pulls the kill switch like Ctrl-C
+    Quit,
 }
 
 impl ProcessSignal {
@@ -132,6 +135,7 @@ impl ProcessSignal {
             ProcessSignal::Term => "SIGTERM",
             ProcessSignal::Int => "SIGINT",
             ProcessSignal::Hup => "SIGHUP",
+            ProcessSignal::Quit => "SIGQUIT",
         }
     }
 
@@ -156,13 +160,14 @@ pub fn lost_terminal(operator: &str) -> crate::engine::Msg {
     }
 }
 
-/// SIGTERM, SIGINT and SIGHUP, caught by every front so that none of them kills the
+/// SIGTERM, SIGINT, SIGHUP and SIGQUIT, caught by every front so that none of them kills the
 /// process before its faults are reverted. One that could not be installed is never
 /// ready, so a `select!` on [`Signals::next`] never spins.
 pub struct Signals {
     term: Option<tokio::signal::unix::Signal>,
     int: Option<tokio::signal::unix::Signal>,
     hup: Option<tokio::signal::unix::Signal>,
+    quit: Option<tokio::signal::unix::Signal>,
 }
 
 impl Signals {
@@ -172,6 +177,7 @@ impl Signals {
             term: signal(SignalKind::terminate()).ok(),
             int: signal(SignalKind::interrupt()).ok(),
             hup: signal(SignalKind::hangup()).ok(),
+            quit: signal(SignalKind::quit()).ok(),
         }
     }
 
@@ -190,6 +196,7 @@ impl Signals {
             () = one(&mut self.term) => ProcessSignal::Term,
             () = one(&mut self.int) => ProcessSignal::Int,
             () = one(&mut self.hup) => ProcessSignal::Hup,
+            () = one(&mut self.quit) => ProcessSignal::Quit,
         }
     }
 }

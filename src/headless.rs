@@ -4,7 +4,7 @@
 //! a person needs is printed, a line each ([`crate::narrate`]: every sample and probe too
 //! with `--verbose`); lines on standard input become notes (a line
 //! starting with `action:` becomes an action item, `/milestone NAME` marks a milestone of
-//! the scenario); SIGTERM, SIGINT and SIGHUP pull the
+//! the scenario); SIGTERM, SIGINT, SIGHUP and SIGQUIT pull the
 //! kill switch, and so does losing the terminal where no SIGHUP arrives (under `su`):
 //! the end of a terminal's input, or EIO writing to it.
 

@@ -114,7 +114,7 @@ pub async fn run(mut session: Session, mut rx: mpsc::Receiver<Msg>, theme: Theme
                 // SIGHUP: the terminal is gone with it
                 match sig {
                     ProcessSignal::Hup => terminal_lost = true,
-                    ProcessSignal::Term | ProcessSignal::Int => app.quit = true,
+                    ProcessSignal::Term | ProcessSignal::Int | ProcessSignal::Quit => app.quit = true,
                 }
                 msgs.push(sig.abort(&operator));
             },

@@ -30,7 +30,7 @@ pub enum AbortSource {
     Join,
     /// an `abort:` criterion of a signal
     Guardrail,
-    /// SIGHUP, SIGTERM, SIGINT
+    /// SIGHUP, SIGTERM, SIGINT, SIGQUIT
     Signal,
     /// `safety.max_duration` or an expiry
     Ttl,

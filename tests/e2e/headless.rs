@@ -170,6 +170,13 @@ fn sigint_mid_fault_aborts_reverts_and_exits_2() {
     signal_mid_fault(nix::sys::signal::Signal::SIGINT, "SIGINT");
 }
 
+/// Ctrl-\\ on the terminal of a headless run: by default it would kill gameday with the
+/// fault in place.
+#[test]
+fn sigquit_mid_fault_aborts_reverts_and_exits_2() {
+    signal_mid_fault(nix::sys::signal::Signal::SIGQUIT, "SIGQUIT");
+}
+
 fn signal_mid_fault(sig: nix::sys::signal::Signal, name: &str) {
     let tmp = tempfile::tempdir().unwrap();
     let svc = start_service(tmp.path());
