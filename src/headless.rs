@@ -358,7 +358,7 @@ pub async fn run(
         let _ = writeln!(
             out,
             "gameday: A REVERT FAILED — faults may still be active. Run `gameday recover {}`",
-            run_dir.display()
+            crate::schema::shell_word(&run_dir)
         );
     }
     let _ = writeln!(

@@ -525,8 +525,9 @@ async fn recover_trusted(
     let pending = pending_faults(&records);
     if let Some(unknown) = opts.by_hand.iter().find(|f| !pending.contains(f)) {
         return Err(RecoverError::Failed(format!(
-            "--by-hand `{}`: {}; nothing was recorded",
-            crate::text::one_visible_line(unknown),
+            "--by-hand {}: {}; nothing was recorded",
+            // quoted as a shell word: a space at the end or an invisible character shows
+            crate::schema::shell_word(Path::new(unknown)),
             if pending.is_empty() {
                 "the journal shows every fault reverted".to_string()
             } else {
@@ -734,7 +735,8 @@ async fn recover_trusted(
     if !failed.is_empty() {
         let names: Vec<String> = failed
             .iter()
-            .map(|(f, _)| format!("--by-hand {}", crate::schema::shell_word(Path::new(f))))
+            // `=`: a name that starts with `-` is not read as an option
+            .map(|(f, _)| format!("--by-hand={}", crate::schema::shell_word(Path::new(f))))
             .collect();
         let _ = writeln!(
             out,

@@ -281,7 +281,7 @@ async fn finish(
     if code == 5 {
         crate::say!(
             "gameday: A REVERT FAILED — faults may still be active. Run `gameday recover {}`",
-            run_dir.display()
+            crate::schema::shell_word(&run_dir)
         );
     }
     code

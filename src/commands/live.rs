@@ -132,12 +132,15 @@ fn guarded(
                 Ok(_) => {
                     crate::say!(
                         "gameday: A REVERT FAILED — run `gameday recover {}`",
-                        dir.display()
+                        crate::schema::shell_word(&dir)
                     );
                     ExitStatus::RevertFailed.code()
                 }
                 Err(e) => {
-                    crate::tell!("gameday: {e}; run `gameday recover {}`", dir.display());
+                    crate::tell!(
+                        "gameday: {e}; run `gameday recover {}`",
+                        crate::schema::shell_word(&dir)
+                    );
                     ExitStatus::RevertFailed.code()
                 }
             }

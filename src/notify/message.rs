@@ -158,6 +158,27 @@ impl Composer {
                 }
                 (About::FaultTriggered, text, fields)
             }
+            // its injection never answered: the team hears of the trigger all the same
+            Event::FaultInjectCancelled { fault } => {
+                let by = self.triggered_by.get(fault).map_or("?", String::as_str);
+                let error = "its injection was cancelled while it ran (the kill switch); \
+                             what it had done is not known";
+                (
+                    About::FaultTriggered,
+                    format!(
+                        "{name}: fault \"{}\" triggered by {}: {error}. It is being reverted.",
+                        part(fault),
+                        part(by)
+                    ),
+                    vec![
+                        ("fault", json!(part(fault))),
+                        ("by", json!(part(by))),
+                        ("injected", json!(false)),
+                        ("targets", json!(Vec::<String>::new())),
+                        ("error", json!(error)),
+                    ],
+                )
+            }
             Event::Abort { by, source, detail } => {
                 let why = if detail.is_empty() {
                     String::new()
@@ -409,6 +430,34 @@ mod tests {
         );
         assert_eq!(m.object["targets"], json!(["pod/redis-0", "pod/redis-1"]));
         assert_eq!(m.object["injected"], true);
+    }
+
+    #[test]
+    fn a_trigger_whose_injection_was_cancelled_is_told_all_the_same() {
+        let mut c = Composer::default();
+        let injecting = Event::FaultInjecting {
+            fault: "redis down".into(),
+            by: "alice".into(),
+            action: "inject: x".into(),
+        };
+        assert!(c.compose(&ctx(), &rec(injecting), || 0).is_none());
+        let m = c
+            .compose(
+                &ctx(),
+                &rec(Event::FaultInjectCancelled {
+                    fault: "redis down".into(),
+                }),
+                || 0,
+            )
+            .unwrap();
+        assert_eq!(m.about, About::FaultTriggered);
+        assert!(
+            m.text.starts_with("cache-outage: fault \"redis down\" triggered by alice: its injection was cancelled while it ran"),
+            "{}",
+            m.text
+        );
+        assert_eq!(m.object["injected"], false);
+        assert!(m.object["error"].as_str().unwrap().contains("cancelled"));
     }
 
     #[test]

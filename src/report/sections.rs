@@ -33,10 +33,14 @@ pub(super) fn banners(run: &Run, out: &mut String) {
         line(
             out,
             format!(
-                "> **REVERT FAILED** — {} may still be active: {}. Run `gameday recover {}`.",
+                "> **REVERT FAILED** — {} may still be active: {}. Run {}.",
                 code(f.name),
                 f.revert_failure_detail(),
-                plain(&run.info.run_dir)
+                // as one shell word in a code span: pasted, it names exactly the directory
+                code(&format!(
+                    "gameday recover {}",
+                    crate::schema::shell_word(std::path::Path::new(&run.info.run_dir))
+                ))
             ),
         );
         line(out, "");

@@ -273,7 +273,7 @@ fn settled(
             "gameday abort: a revert FAILED after every retry: faults may still be active. \
              The driver's screen and the journal have the revert command; once the driver \
              has left, its owner's `gameday recover {}` tries again",
-            run_dir.display()
+            crate::schema::shell_word(run_dir)
         );
         return ExitStatus::RevertFailed.code();
     }
@@ -363,8 +363,8 @@ fn lost(run_dir: &Path, state: &State) -> i32 {
          confirmed (in flight: {}): faults may still be active; `gameday report {}` shows \
          what the journal holds, and its owner's `gameday recover {}` reverts what is left",
         in_flight(state),
-        run_dir.display(),
-        run_dir.display()
+        crate::schema::shell_word(run_dir),
+        crate::schema::shell_word(run_dir)
     );
     EXIT_UNAVAILABLE
 }
@@ -375,7 +375,7 @@ fn ended_first(run_dir: &Path, exit_code: i32, state: &State) -> i32 {
         crate::tell!(
             "gameday abort: the run ended with a FAILED revert (exit code 5): faults may \
              still be active; its owner's `gameday recover {}` tries again",
-            run_dir.display()
+            crate::schema::shell_word(run_dir)
         );
         return ExitStatus::RevertFailed.code();
     }

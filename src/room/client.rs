@@ -191,8 +191,8 @@ pub fn gone(run_dir: &Path) -> String {
         "the run in {} is not live any more (its driver is gone); `gameday report {}` shows \
          what happened, and its owner's `gameday recover {}` reverts what it left",
         run_dir.display(),
-        run_dir.display(),
-        run_dir.display()
+        crate::schema::shell_word(run_dir),
+        crate::schema::shell_word(run_dir)
     )
 }
 

@@ -417,7 +417,7 @@ fn a_kill_switch_during_an_injection_is_journaled_and_recover_by_hand_closes_the
     assert_eq!(o.status.code(), Some(5), "{so}");
     assert!(so.contains("injection was cancelled while it ran"), "{so}");
     let hint = format!(
-        "gameday recover {} --by-hand 'break the probe'",
+        "gameday recover {} --by-hand='break the probe'",
         dir.display()
     );
     assert!(so.contains(&hint), "{so}");

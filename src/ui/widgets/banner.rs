@@ -28,7 +28,10 @@ impl Banner<'_> {
         if state.revert_failed() {
             // the command is to be copied whole: on lines of its own when it does not fit
             let head = format!("REVERT FAILED {dash} may still be in place: ");
-            let command = format!("gameday recover {}", self.view.info.run_dir);
+            let command = format!(
+                "gameday recover {}",
+                crate::schema::shell_word(std::path::Path::new(&self.view.info.run_dir))
+            );
             if super::width(&head) + super::width(&command) + 2 <= width {
                 out.push((format!("{head}{command}"), alarm(theme)));
             } else {
