@@ -132,14 +132,14 @@ fn guarded(
                 Ok(_) => {
                     crate::say!(
                         "gameday: A REVERT FAILED — run `gameday recover {}`",
-                        crate::schema::shell_word(&dir)
+                        crate::schema::shell_word(dir)
                     );
                     ExitStatus::RevertFailed.code()
                 }
                 Err(e) => {
                     crate::tell!(
                         "gameday: {e}; run `gameday recover {}`",
-                        crate::schema::shell_word(&dir)
+                        crate::schema::shell_word(dir)
                     );
                     ExitStatus::RevertFailed.code()
                 }
