@@ -523,6 +523,19 @@ async fn recover_trusted(
         )
     })?;
     let pending = pending_faults(&records);
+    // who closed a fault by hand is the record's whole point: never empty, one line
+    let by_hand_who = {
+        let who: String = crate::text::one_visible_line(operator)
+            .chars()
+            .take(64)
+            .collect();
+        let user = crate::runner::operator_name();
+        match who.trim() {
+            "" => user,
+            w if w == user => user,
+            w => format!("{w} (OS user {user})"),
+        }
+    };
     if let Some(unknown) = opts.by_hand.iter().find(|f| !pending.contains(f)) {
         return Err(RecoverError::Failed(format!(
             "--by-hand {}: {}; nothing was recorded",
@@ -647,7 +660,7 @@ async fn recover_trusted(
                 ok: true,
                 attempt,
                 detail: format!(
-                    "{operator} says it was reverted by hand or is not active (`gameday recover --by-hand`)"
+                    "{by_hand_who} says it was reverted by hand or is not active (`gameday recover --by-hand`)"
                 ),
                 will_retry: false,
             })?;

@@ -468,7 +468,10 @@ fn a_kill_switch_during_an_injection_is_journaled_and_recover_by_hand_closes_the
     let last = *events(&j, "fault_reverted").last().unwrap();
     assert_eq!(last["ok"], true);
     assert!(
-        last["detail"].as_str().unwrap().contains("rescuer"),
+        last["detail"]
+            .as_str()
+            .unwrap()
+            .contains("rescuer (OS user "),
         "{last}"
     );
     let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
