@@ -99,6 +99,20 @@ pub fn note_from_line(line: &str, author: &str) -> Option<Msg> {
     if text.is_empty() {
         return None;
     }
+    // the kill switch, typed as a joined operator types it: a line that means it must
+    // never become a note while the fault stays in place
+    if text == "X" || text == "/abort" || text.starts_with("/abort ") {
+        let why = text.strip_prefix("/abort").unwrap_or("").trim();
+        return Some(Msg::Abort {
+            by: author.to_string(),
+            source: crate::journal::AbortSource::Key,
+            detail: if why.is_empty() {
+                "typed on standard input".to_string()
+            } else {
+                why.to_string()
+            },
+        });
+    }
     if let Some(name) = crate::milestones::typed(text) {
         return Some(Msg::Milestone {
             name: name.to_string(),
@@ -368,4 +382,31 @@ pub async fn run(
     );
     out.finish(std::time::Duration::from_secs(2));
     code
+}
+
+#[cfg(test)]
+mod typed_tests {
+    use super::*;
+
+    #[test]
+    fn a_typed_abort_pulls_the_kill_switch_and_anything_else_is_a_note() {
+        for (line, why) in [
+            ("X", "typed on standard input"),
+            ("  /abort  ", "typed on standard input"),
+            ("/abort p99 is on fire", "p99 is on fire"),
+        ] {
+            match note_from_line(line, "alice") {
+                Some(Msg::Abort { by, detail, .. }) => {
+                    assert_eq!((by.as_str(), detail.as_str()), ("alice", why), "{line}")
+                }
+                other => panic!("{line}: {other:?}"),
+            }
+        }
+        for line in ["/abortion is a word", "x", "Xerxes", "abort"] {
+            assert!(
+                matches!(note_from_line(line, "alice"), Some(Msg::Note { .. })),
+                "{line}"
+            );
+        }
+    }
 }
