@@ -203,9 +203,13 @@ pub async fn run_shell(
 /// [`run_shell`] for a fault's injection: its shell is killed (SIGKILL, Linux's
 /// parent-death signal) when gameday dies, by `kill -9` or a crash, while it runs.
 /// In its own process group it would otherwise go on, past its `timeout` (gameday
-/// enforces it), and put the fault in place after `recover` has reverted it or the
-/// operator has closed it by hand. What the shell started in the background is not
-/// killed with it. Reverts are not tied so: one that gameday started goes on to its end.
+/// enforces it), and run the rest of its script after `recover` has reverted the fault
+/// or the operator has closed it by hand. The signal reaches the shell only: the command
+/// it is running at that moment, and what it started in the background, go on.
+/// Reverts are not tied so: one that gameday started goes on to its end.
+///
+/// The signal is sent when the *thread* that forked the shell ends: injections are
+/// started from the runtime's worker threads, which live as long as gameday does.
 pub async fn run_shell_injecting(
     script: &str,
     env: &[(String, String)],

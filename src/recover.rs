@@ -572,8 +572,9 @@ async fn recover_trusted(
         let _ = writeln!(
             out,
             "gameday recover: `{name}`'s injection has no result in the journal: gameday ended \
-             while it ran (an exec fault's shell is killed with gameday; what it started in \
-             the background is not)"
+             while it ran. An exec fault's shell died with it, so the rest of its script did \
+             not run, but the command it was running then (and anything it started in the \
+             background) may still be running: check what it did"
         );
     }
     let finished = records

@@ -148,7 +148,9 @@ pub(crate) fn check_prometheus_flag(url: Option<&str>) -> Result<(), ExitCode> {
     match crate::yaml::read::http_url_problem(url) {
         None => Ok(()),
         Some(why) => {
-            crate::tell!("gameday: --prometheus-url: {why}");
+            // it is quoted back: not with a credential in it (CI logs keep it)
+            let r = crate::scenario::secrets::url_redactor(url);
+            crate::tell!("gameday: --prometheus-url: {}", r.scrub(&why));
             Err(ExitStatus::Usage.into())
         }
     }

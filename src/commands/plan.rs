@@ -19,15 +19,6 @@ pub fn plan(path: &Path, context: Option<String>, prometheus_url: Option<String>
         Ok(x) => x,
         Err(code) => return code,
     };
-    // a plan is pasted into tickets and chats: it is redacted as the run's journal is
-    let redactor = match crate::scenario::secrets::collect(&text, &s, &env_lookup) {
-        Ok((r, _)) => r,
-        Err(e) => {
-            crate::tell!("gameday plan: {e}");
-            return ExitStatus::Usage.into();
-        }
-    };
-    let shown = |t: &str| visible(&redactor.scrub(t)).into_owned();
     let file = path.display().to_string();
     let origins = crate::preflight::Origins {
         text: &text,
@@ -37,6 +28,16 @@ pub fn plan(path: &Path, context: Option<String>, prometheus_url: Option<String>
         env: &env_lookup,
     };
     super::apply_overrides(&mut s, context, prometheus_url);
+    // a plan is pasted into tickets and chats: it is redacted as the run's journal is
+    // (after the overrides: `--prometheus-url` may carry a credential)
+    let redactor = match crate::scenario::secrets::collect(&text, &s, &env_lookup) {
+        Ok((r, _)) => r,
+        Err(e) => {
+            crate::tell!("gameday plan: {e}");
+            return ExitStatus::Usage.into();
+        }
+    };
+    let shown = |t: &str| visible(&redactor.scrub(t)).into_owned();
     // what `run` refuses before it starts, `plan` refuses too: an unreadable token or
     // password file, an unset variable the Prometheus client or a `notify:` webhook needs
     if let Some(p) = &s.prometheus {

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, DurationRound, Utc};
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
-use tokio::task::{AbortHandle, JoinHandle};
+use tokio::task::JoinHandle;
 
 use crate::engine::{self, Config, Effect, Msg, State};
 use crate::faults::{self, FaultAction};
@@ -95,7 +95,7 @@ pub struct Session {
     journal: JournalWriter,
     actions: Arc<Vec<Box<dyn FaultAction>>>,
     tx: mpsc::Sender<Msg>,
-    in_flight: Vec<Option<AbortHandle>>,
+    in_flight: Vec<Option<JoinHandle<()>>>,
     watchdog: crate::watchdog::Watchdog,
     /// each fault's duration (capped by max_duration), for the watchdog's deadline
     deadlines: Vec<Duration>,
@@ -291,7 +291,7 @@ impl Session {
             journal,
             actions: Arc::clone(&actions),
             tx: tx.clone(),
-            in_flight: vec![None; n],
+            in_flight: (0..n).map(|_| None).collect(),
             watchdog: crate::watchdog::Watchdog::start(Arc::clone(&actions)),
             deadlines: scenario
                 .faults
@@ -659,7 +659,7 @@ impl Session {
                             }
                         }
                     });
-                    self.in_flight[fault] = Some(task.abort_handle());
+                    self.in_flight[fault] = Some(task);
                     // until the injection answers, the ceiling: a hung injection is
                     // reverted too
                     self.watchdog.arm(fault, self.max_duration);
@@ -668,8 +668,11 @@ impl Session {
                 }
                 Effect::Revert { fault, attempt } => {
                     // an injection still running is cancelled (its process group killed)
-                    // before the revert starts
-                    if let Some(h) = self.in_flight[fault].take() {
+                    // before the revert starts: the revert waits for the cancelled task to
+                    // be gone, or an injection killed a moment after the revert ran could
+                    // put the fault back in place
+                    let injecting = self.in_flight[fault].take();
+                    if let Some(h) = &injecting {
                         h.abort();
                     }
                     let actions = Arc::clone(&self.actions);
@@ -677,6 +680,9 @@ impl Session {
                     // the watchdog may have reverted it while the loop was stuck
                     let done = self.watchdog.disarm(fault);
                     tokio::spawn(async move {
+                        if let Some(h) = injecting {
+                            let _ = h.await;
+                        }
                         let result = match done {
                             Some(r) => r,
                             None => actions[fault].revert().await,

@@ -332,6 +332,9 @@ mod tests {
         for value in [
             " http://u:hunter22secret@127.0.0.1:9090 ",
             "htp://u:hunter22secret@127.0.0.1:9090",
+            "http:/u:hunter22secret@127.0.0.1:9090",
+            "http;//u:hunter22secret@127.0.0.1:9090",
+            "u:hunter22secret@127.0.0.1:9090",
             "  http://127.0.0.1:9090/?x=1&token=hunter22secret-and-a-long-tail-to-cut-0123456789  ",
         ] {
             let env = |n: &str| (n == "PROM_URL").then(|| value.to_string());

@@ -508,31 +508,59 @@ impl Walk<'_> {
 }
 
 /// Adds the credentials a URL carries (its user info's password, or a lone token, and
-/// its credential query parameters) to `r`, and returns them.
+/// its credential query parameters) to `r`, and returns them. The URL is read leniently:
+/// it may be malformed (`http:/u:p@h`, `u:p@h:9090`, spaces around it), which is when
+/// `check` quotes it back to say what to fix. A lone token or a query value shorter than
+/// [`URL_TOKEN_MIN`] is not taken for a credential (`http://admin@host`, `?code=200`):
+/// masked everywhere, it would blank ordinary words and numbers.
 fn add_url_credentials(url: &str, r: &mut Redactor) -> Vec<String> {
-    let Some(parts) = UrlParts::of(url) else {
-        return Vec::new();
+    let t = url.trim();
+    let start = match t.find("://") {
+        Some(i) => i + 3,
+        None => {
+            // a mistyped scheme: letters, then separators with a `/` or `;` in them
+            let letters = t.len()
+                - t.trim_start_matches(|c: char| c.is_ascii_alphabetic())
+                    .len();
+            let rest = &t[letters..];
+            let seps = rest.len() - rest.trim_start_matches([':', ';', '/']).len();
+            if rest[..seps].contains(['/', ';']) {
+                letters + seps
+            } else {
+                0
+            }
+        }
     };
+    let after = &t[start..];
+    let authority = after.split(['/', '?', '#']).next().unwrap_or_default();
     let mut found = Vec::new();
-    if let Some((u0, u1)) = parts.userinfo {
-        let userinfo = &url[u0..u1];
+    if let Some((userinfo, _)) = authority.rsplit_once('@') {
         match userinfo.split_once(':') {
             Some((user, password)) => {
                 let (user, password) = (percent_decode(user), percent_decode(password));
                 if !password.is_empty() {
                     r.add_basic(&user, &password);
                     found.push(password);
+                    found.push(userinfo.to_string());
                 }
             }
             // a lone token (`https://TOKEN@host`) is the credential itself
-            None => found.push(percent_decode(userinfo)),
+            None if userinfo.chars().count() >= URL_TOKEN_MIN => {
+                found.push(percent_decode(userinfo));
+                found.push(userinfo.to_string());
+            }
+            None => {}
         }
-        found.push(userinfo.to_string());
     }
-    for (k0, k1, v0, v1) in parts.query {
-        if v1 > v0 && is_credential_param(&url[k0..k1]) {
-            found.push(url[v0..v1].to_string());
-            found.push(percent_decode(&url[v0..v1]));
+    if let Some((_, query)) = after.split_once('?') {
+        let query = query.split('#').next().unwrap_or_default();
+        for pair in query.split('&') {
+            if let Some((name, value)) = pair.split_once('=') {
+                if is_credential_param(name) && value.trim().chars().count() >= URL_TOKEN_MIN {
+                    found.push(value.to_string());
+                    found.push(percent_decode(value));
+                }
+            }
         }
     }
     found.retain(|v| !v.trim().is_empty());
@@ -540,6 +568,18 @@ fn add_url_credentials(url: &str, r: &mut Redactor) -> Vec<String> {
         r.add(v.clone());
     }
     found
+}
+
+/// The shortest lone token or credential query value taken from a URL of the
+/// environment or the command line.
+const URL_TOKEN_MIN: usize = 6;
+
+/// A redactor of the credentials in `url` alone: for a message that quotes a URL given
+/// on the command line.
+pub fn url_redactor(url: &str) -> Redactor {
+    let mut r = Redactor::new();
+    add_url_credentials(url, &mut r);
+    r
 }
 
 /// References re-based to a slice starting at `by`.
@@ -932,7 +972,7 @@ faults:
         let env = |n: &str| match n {
             "PROM_URL" => Some("http://gd:pr0m-pass@127.0.0.1:9090".to_string()),
             "PROBE_URL" => Some("http://tok3n-lone@127.0.0.1:1/p?q=1&api_key=k3y%2Fval".into()),
-            "PLAIN_URL" => Some("http://127.0.0.1:1/p?page=2".into()),
+            "PLAIN_URL" => Some("http://admin@127.0.0.1:1/p?page=2&code=200".into()),
             _ => None,
         };
         let text = "name: s\nhypothesis: h\nprometheus:\n  url: ${PROM_URL}\nsteady_state:\n  - name: p\n    http: { url: \"${PROBE_URL}\", every: 1s }\n    measure: error_rate\n  - name: q\n    http: { url: \"${PLAIN_URL}\", every: 1s }\n    measure: p99\n";
@@ -945,10 +985,11 @@ faults:
             r.scrub("GET http://gd:pr0m-pass@127.0.0.1:9090/api"),
             "GET http://***@127.0.0.1:9090/api"
         );
-        // what is not a credential stays readable
+        // what is not a credential stays readable: a short lone user or query value would
+        // blank ordinary words and numbers everywhere
         assert_eq!(
-            r.scrub("page=2 gd 127.0.0.1:9090"),
-            "page=2 gd 127.0.0.1:9090"
+            r.scrub("page=2 gd admin exit 200 127.0.0.1:9090"),
+            "page=2 gd admin exit 200 127.0.0.1:9090"
         );
         let found = text_secrets(text, &env).url_secrets;
         assert!(found.iter().any(|v| v == "pr0m-pass"), "{found:?}");
