@@ -538,10 +538,10 @@ fn add_url_credentials(url: &str, r: &mut Redactor) -> Vec<String> {
         match userinfo.split_once(':') {
             Some((user, password)) => {
                 let (user, password) = (percent_decode(user), percent_decode(password));
+                // the password alone: the user name stays readable (`admin:***@host`)
                 if !password.is_empty() {
                     r.add_basic(&user, &password);
                     found.push(password);
-                    found.push(userinfo.to_string());
                 }
             }
             // a lone token (`https://TOKEN@host`) is the credential itself
@@ -983,7 +983,7 @@ faults:
         }
         assert_eq!(
             r.scrub("GET http://gd:pr0m-pass@127.0.0.1:9090/api"),
-            "GET http://***@127.0.0.1:9090/api"
+            "GET http://gd:***@127.0.0.1:9090/api"
         );
         // what is not a credential stays readable: a short lone user or query value would
         // blank ordinary words and numbers everywhere

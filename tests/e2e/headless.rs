@@ -714,7 +714,7 @@ fn credentials_in_urls_from_the_environment_or_the_command_line_stay_out_of_the_
         // the URLs are still there, masked
         let j = journal(&dir);
         let url = j[0]["prometheus_url"].as_str().unwrap();
-        assert_eq!(url, "http://***@127.0.0.1:1", "run {n}");
+        assert_eq!(url, "http://gd:***@127.0.0.1:1", "run {n}");
     }
     // refused with spaces around it: the quote and the fix are not the value whole
     let o = gameday()
