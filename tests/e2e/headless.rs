@@ -332,42 +332,72 @@ fn failing_revert_exits_5_and_names_recover() {
     );
 }
 
+/// A headless run whose injection is slow: its shell writes its pid to `pid_file`,
+/// touches `started`, sleeps 20 s, then touches `marker`; the revert is `revert_rm
+/// marker`. Returned once the injection has started.
+struct SlowInjection {
+    tmp: tempfile::TempDir,
+    marker: std::path::PathBuf,
+    pid_file: std::path::PathBuf,
+    out: std::path::PathBuf,
+    child: common::Reaped,
+}
+
+impl SlowInjection {
+    fn start(revert_rm: &str, file: &str) -> SlowInjection {
+        let tmp = tempfile::tempdir().unwrap();
+        let svc = start_service(tmp.path());
+        let started = tmp.path().join("started");
+        let marker = tmp.path().join("marker");
+        let pid_file = tmp.path().join("inject.pid");
+        let text = scenario(
+            svc,
+            &format!(
+                "echo $$ > {}; touch {}; sleep 20; touch {}",
+                pid_file.display(),
+                started.display(),
+                marker.display()
+            ),
+            &format!("{revert_rm} {}", marker.display()),
+            60,
+            "< 2s",
+        );
+        let path = write(tmp.path(), file, &text);
+        let out = tmp.path().join("runs");
+        let child = common::spawn(&mut headless(&path, &out, &[]));
+        wait_for_event(&out, "fault_injecting", Duration::from_secs(30));
+        let start = Instant::now();
+        while !started.exists() {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "inject never ran"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        SlowInjection {
+            tmp,
+            marker,
+            pid_file,
+            out,
+            child,
+        }
+    }
+}
+
 /// The kill switch pulled while an injection still runs: the injection is stopped (its
 /// process group killed, so the rest of it never runs), the journal says it was
 /// cancelled, and a revert that finds nothing to undo fails every attempt. `recover`
 /// cannot succeed either; `recover --by-hand` closes the run under the operator's name.
 #[test]
 fn a_kill_switch_during_an_injection_is_journaled_and_recover_by_hand_closes_the_run() {
-    let tmp = tempfile::tempdir().unwrap();
-    let svc = start_service(tmp.path());
-    let started = tmp.path().join("started");
-    let marker = tmp.path().join("marker");
-    let pid_file = tmp.path().join("inject.pid");
-    let text = scenario(
-        svc,
-        &format!(
-            "echo $$ > {}; touch {}; sleep 20; touch {}",
-            pid_file.display(),
-            started.display(),
-            marker.display()
-        ),
-        // not idempotent: it fails where the injection never got that far
-        &format!("rm {}", marker.display()),
-        60,
-        "< 2s",
-    );
-    let path = write(tmp.path(), "slow-inject.yaml", &text);
-    let out = tmp.path().join("runs");
-    let mut child = common::spawn(&mut headless(&path, &out, &[]));
-    wait_for_event(&out, "fault_injecting", Duration::from_secs(30));
-    let start = Instant::now();
-    while !started.exists() {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "inject never ran"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    // not idempotent: the revert fails where the injection never got that far
+    let SlowInjection {
+        tmp: _tmp,
+        marker,
+        pid_file,
+        out,
+        mut child,
+    } = SlowInjection::start("rm", "slow-inject.yaml");
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(child.id() as i32),
         nix::sys::signal::Signal::SIGTERM,
@@ -883,34 +913,13 @@ fn sigkill_leaves_the_fault_and_recover_reverts_it_once() {
 /// result.
 #[test]
 fn sigkill_during_an_injection_takes_the_injection_with_it() {
-    let tmp = tempfile::tempdir().unwrap();
-    let svc = start_service(tmp.path());
-    let started = tmp.path().join("started");
-    let marker = tmp.path().join("marker");
-    let pid_file = tmp.path().join("inject.pid");
-    let text = scenario(
-        svc,
-        &format!(
-            "echo $$ > {}; touch {}; sleep 20; touch {}",
-            pid_file.display(),
-            started.display(),
-            marker.display()
-        ),
-        &format!("rm -f {}", marker.display()),
-        60,
-        "< 2s",
-    );
-    let path = write(tmp.path(), "killed-injecting.yaml", &text);
-    let out = tmp.path().join("runs");
-    let mut child = common::spawn(&mut headless(&path, &out, &[]));
-    let start = Instant::now();
-    while !started.exists() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "inject never ran"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let SlowInjection {
+        tmp: _tmp,
+        marker,
+        pid_file,
+        out,
+        mut child,
+    } = SlowInjection::start("rm -f", "killed-injecting.yaml");
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     let pid: i32 = std::fs::read_to_string(&pid_file)
